@@ -1,0 +1,14 @@
+# Warning and sanitizer flags for Shoal's own targets (not dependencies).
+add_library(shoal_flags INTERFACE)
+target_compile_options(shoal_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+  $<$<BOOL:${SHOAL_WERROR}>:-Werror>)
+# Includes are written from the repository root: "core/store/index.h".
+target_include_directories(shoal_flags INTERFACE ${PROJECT_SOURCE_DIR})
+
+if(SHOAL_SANITIZE)
+  set(shoal_sanitize_flags -fsanitize=address,undefined -fno-omit-frame-pointer
+      -fno-sanitize-recover=all)
+  add_compile_options(${shoal_sanitize_flags})
+  add_link_options(${shoal_sanitize_flags})
+endif()

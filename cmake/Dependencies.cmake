@@ -1,0 +1,17 @@
+# Every external dependency is found here and only here, as an imported
+# target. packaging/install-deps.sh installs the matching Debian packages.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium>=1.0.18)
+pkg_check_modules(libuv REQUIRED IMPORTED_TARGET libuv>=1.44)
+pkg_check_modules(sqlite3 REQUIRED IMPORTED_TARGET sqlite3>=3.35)  # RETURNING
+pkg_check_modules(xxhash REQUIRED IMPORTED_TARGET libxxhash>=0.8)   # XXH3-128
+pkg_check_modules(zstd REQUIRED IMPORTED_TARGET libzstd>=1.4)
+
+# Header-only: CLI11 parses arguments, nlohmann/json reads and writes JSON.
+find_package(CLI11 2 CONFIG REQUIRED)
+find_package(nlohmann_json 3 CONFIG REQUIRED)
+find_package(Threads REQUIRED)
+
+if(BUILD_TESTING OR NOT DEFINED BUILD_TESTING)
+  find_package(Catch2 2 CONFIG REQUIRED)
+endif()

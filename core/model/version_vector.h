@@ -1,0 +1,62 @@
+// VersionVector: {short device ID -> counter}, the causal history of one
+// version of a file (DESIGN.md "Versions and conflicts"). Plain value.
+//
+// Invariant: entries are sorted by device and no counter is zero (an absent
+// device means counter 0), so equal histories have equal representations and
+// equal encodings.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/base/bytes.h"
+#include "core/base/result.h"
+
+namespace shoal {
+
+enum class Ordering { kEqual, kGreater, kLesser, kConcurrent };
+
+class VersionVector {
+ public:
+  struct Entry {
+    std::uint64_t device;  // DeviceId::ShortId()
+    std::uint64_t counter;
+    friend bool operator==(const Entry&, const Entry&) = default;
+  };
+
+  VersionVector() = default;
+
+  // How *this relates to `other`: kGreater means *this strictly dominates.
+  Ordering Compare(const VersionVector& other) const;
+  // Least upper bound: per device the larger counter.
+  VersionVector Merge(const VersionVector& other) const;
+  // Records a local change by `device`: its counter becomes
+  // max(old + 1, now_seconds). Taking the time keeps counters meaningful
+  // across a reinstall that lost the old vector.
+  void Bump(std::uint64_t device, std::uint64_t now_seconds);
+  // Counter of `device`, 0 when absent.
+  std::uint64_t Get(std::uint64_t device) const;
+  // Sets one counter directly (0 removes the entry). For decoding and tests.
+  void Set(std::uint64_t device, std::uint64_t counter);
+
+  std::span<const Entry> entries() const { return entries_; }
+  bool empty() const { return entries_.empty(); }
+
+  // Compact binary form: varint entry count, then per entry the device as 8
+  // bytes big-endian and the counter as a varint. Decode rejects unsorted or
+  // duplicate devices, zero counters, trailing bytes and absurd counts.
+  void EncodeTo(Bytes& out) const;
+  Bytes Encode() const;
+  static Result<VersionVector> Decode(ByteSpan bytes);
+  // Decodes one vector from the reader's position (for embedding in larger
+  // records); leaves the reader just past it.
+  static Result<VersionVector> DecodeFrom(ByteReader& reader);
+
+  friend bool operator==(const VersionVector&, const VersionVector&) = default;
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+}  // namespace shoal

@@ -1,0 +1,59 @@
+// Database: sole owner of one sqlite3 connection, opened in WAL mode with
+// synchronous=NORMAL (a commit is durable once the WAL is synced at the next
+// checkpoint; a crash loses at most the last transactions, never consistency),
+// a busy timeout, and foreign keys on. Move-only; the destructor finalizes
+// every cached statement and then closes the connection.
+//
+// Thread: a Database is used by one thread at a time (SQLite's default
+// serialized mode makes misuse safe but slow); the owner decides which.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "core/base/result.h"
+#include "core/store/statement.h"
+
+namespace shoal {
+
+class Database {
+ public:
+  // Creates the file if missing. `path` ":memory:" opens a private in-memory db.
+  static Result<Database> Open(const std::string& path);
+
+  Database(Database&& other) noexcept = default;
+  Database& operator=(Database&& other) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  // Runs one or more statements without results (schema, pragmas).
+  Result<void> Exec(const char* sql);
+  // Returns the cached prepared statement for `sql`, reset and unbound.
+  // The reference stays valid as long as the Database. `sql` is expected to
+  // be a constant from core/store/schema.cc.
+  Result<Statement*> Prepare(const char* sql);
+
+  std::int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_.get()); }
+  bool InTransaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Closer {
+    void operator()(sqlite3* db) const;
+  };
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Error LastError(std::string_view what) const;
+
+  // Declared before the cache so that, in a defaulted move, the connection
+  // moves first; the destructor clears the cache explicitly before closing.
+  std::unique_ptr<sqlite3, Closer> db_;
+  std::string path_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+};
+
+}  // namespace shoal

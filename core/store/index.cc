@@ -1,0 +1,229 @@
+// Index: opening, file entries, block lists and block locations.
+// Devices, folders, shares and peer state are in index_config.cc.
+#include "core/store/index.h"
+
+#include <xxhash.h>
+
+#include "core/store/schema.h"
+#include "core/store/transaction.h"
+
+namespace shoal {
+namespace {
+
+constexpr std::int64_t kPageSize = 1000;  // rows per ForEachSince query
+
+// Reads the columns selected by sql::kSelectFile / kSelectFilesSince.
+Result<FileInfo> ReadFileRow(const Statement& s) {
+  FileInfo f;
+  f.name = s.ColumnText(0);
+  std::int64_t type = s.ColumnInt(1);
+  if (type < 0 || type > static_cast<std::int64_t>(FileType::kSymlink)) {
+    return Fail(ErrorCode::kCorrupt, "file '" + f.name + "': unknown type " + std::to_string(type));
+  }
+  f.type = static_cast<FileType>(type);
+  f.size = s.ColumnInt(2);
+  f.mtime_ns = s.ColumnInt(3);
+  f.permissions = static_cast<std::uint32_t>(s.ColumnInt(4));
+  f.deleted = s.ColumnInt(5) != 0;
+  auto version = VersionVector::Decode(s.ColumnBlob(6));
+  if (!version) return version.error().Wrap("file '" + f.name + "'");
+  f.version = std::move(*version);
+  f.sequence = s.ColumnInt(7);
+  if (!s.ColumnIsNull(8)) {
+    auto blocks = DecodeBlockList(s.ColumnBlob(8));
+    if (!blocks) return blocks.error().Wrap("file '" + f.name + "'");
+    f.blocks = std::move(*blocks);
+  }
+  f.symlink_target = s.ColumnText(9);
+  f.inode = static_cast<std::uint64_t>(s.ColumnInt(10));
+  return f;
+}
+
+}  // namespace
+
+Result<Index> Index::Open(const std::string& path) {
+  auto db = Database::Open(path);
+  if (!db) return db.error().Wrap("index");
+  if (auto ok = MigrateSchema(*db); !ok) return ok.error().Wrap("index '" + path + "'");
+  return Index(std::move(*db));
+}
+
+Result<std::int64_t> Index::PutOneFile(std::int64_t folder_key, std::int64_t device_key,
+                                       const FileInfo& file) {
+  std::optional<std::int64_t> list_key;
+  if (!file.blocks.empty()) {
+    Bytes encoded = EncodeBlockList(file.blocks);
+    // Unseeded: this hash only deduplicates rows inside one database.
+    XXH128_canonical_t list_hash;
+    XXH128_canonicalFromHash(&list_hash, XXH3_128bits(encoded.data(), encoded.size()));
+    auto stmt = db_.Prepare(sql::kUpsertBlockList);
+    if (!stmt) return stmt.error();
+    (*stmt)->BindBlob(1, ByteSpan(list_hash.digest, sizeof(list_hash.digest))).BindBlob(2, encoded);
+    auto row = (*stmt)->Step();
+    if (!row) return row.error().Wrap("block list");
+    list_key = (*stmt)->ColumnInt(0);
+    (*stmt)->Reset();
+  }
+  auto stmt = db_.Prepare(sql::kUpsertFile);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key).Bind(2, device_key).Bind(3, file.name);
+  s.Bind(4, static_cast<std::int64_t>(file.type)).Bind(5, file.size).Bind(6, file.mtime_ns);
+  s.Bind(7, static_cast<std::int64_t>(file.permissions)).Bind(8, std::int64_t{file.deleted});
+  s.BindBlob(9, file.version.Encode()).Bind(10, file.sequence);
+  if (list_key) {
+    s.Bind(11, *list_key);
+  } else {
+    s.BindNull(11);
+  }
+  if (file.type == FileType::kSymlink) {
+    s.Bind(12, file.symlink_target);
+  } else {
+    s.BindNull(12);
+  }
+  s.Bind(13, static_cast<std::int64_t>(file.inode));
+  auto row = s.Step();
+  if (!row) return row.error();
+  std::int64_t file_row = s.ColumnInt(0);
+  s.Reset();
+  return file_row;
+}
+
+Result<void> Index::IndexBlockLocations(std::int64_t file_row, const FileInfo& file) {
+  auto clear = db_.Prepare(sql::kDeleteLocationsOfFile);
+  if (!clear) return clear.error();
+  if (auto ok = (*clear)->Bind(1, file_row).Run(); !ok) return ok;
+  if (file.deleted || file.type != FileType::kFile) return {};
+  std::int64_t offset = 0;
+  for (const BlockRef& block : file.blocks) {
+    auto insert = db_.Prepare(sql::kInsertLocation);
+    if (!insert) return insert.error();
+    (*insert)->BindBlob(1, block.hash.bytes).Bind(2, file_row).Bind(3, offset);
+    (*insert)->Bind(4, std::int64_t{block.size});
+    if (auto ok = (*insert)->Run(); !ok) return ok;
+    offset += block.size;
+  }
+  return {};
+}
+
+Result<void> Index::PutFiles(std::int64_t folder_key, std::int64_t device_key,
+                             std::span<FileInfo> files) {
+  auto local_key = LocalDeviceKey();
+  if (!local_key) return local_key.error();
+  bool local = device_key == *local_key;
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return tx.error().Wrap("put files");
+  std::int64_t sequence = 0;
+  if (local) {
+    auto stmt = db_.Prepare(sql::kSelectMaxSequence);
+    if (!stmt) return stmt.error();
+    auto row = (*stmt)->Bind(1, folder_key).Step();
+    if (!row) return row.error().Wrap("put files");
+    if (!*row)
+      return Fail(ErrorCode::kNotFound,
+                  "put files: no folder with key " + std::to_string(folder_key));
+    sequence = (*stmt)->ColumnInt(0);
+    (*stmt)->Reset();
+  }
+  for (FileInfo& file : files) {
+    if (local) file.sequence = ++sequence;
+    auto file_row = PutOneFile(folder_key, device_key, file);
+    if (!file_row) return file_row.error().Wrap("put file '" + file.name + "'");
+    if (local) {
+      if (auto ok = IndexBlockLocations(*file_row, file); !ok) {
+        return ok.error().Wrap("index blocks of '" + file.name + "'");
+      }
+    }
+  }
+  if (local) {
+    auto stmt = db_.Prepare(sql::kUpdateMaxSequence);
+    if (!stmt) return stmt.error();
+    if (auto ok = (*stmt)->Bind(1, folder_key).Bind(2, sequence).Run(); !ok) return ok;
+  }
+  return tx->Commit();
+}
+
+Result<std::optional<FileInfo>> Index::GetFile(std::int64_t folder_key, std::int64_t device_key,
+                                               const std::string& name) {
+  auto stmt = db_.Prepare(sql::kSelectFile);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key).Bind(2, device_key).Bind(3, name);
+  auto row = s.Step();
+  if (!row) return row.error().Wrap("get file '" + name + "'");
+  if (!*row) return std::optional<FileInfo>();
+  auto file = ReadFileRow(s);
+  s.Reset();
+  if (!file) return file.error();
+  return std::optional<FileInfo>(std::move(*file));
+}
+
+Result<void> Index::DeleteFiles(std::int64_t folder_key, std::int64_t device_key,
+                                std::span<const std::string> names) {
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return tx.error().Wrap("delete files");
+  for (const std::string& name : names) {
+    auto stmt = db_.Prepare(sql::kDeleteFile);
+    if (!stmt) return stmt.error();
+    if (auto ok = (*stmt)->Bind(1, folder_key).Bind(2, device_key).Bind(3, name).Run(); !ok) {
+      return ok.error().Wrap("delete file '" + name + "'");
+    }
+  }
+  return tx->Commit();
+}
+
+Result<void> Index::ForEachSince(std::int64_t folder_key, std::int64_t device_key,
+                                 std::int64_t since, const std::function<bool(FileInfo&&)>& visit) {
+  // Pages keep the statement short-lived so `visit` never runs while a read
+  // cursor holds the cached statement.
+  for (;;) {
+    std::vector<FileInfo> page;
+    auto stmt = db_.Prepare(sql::kSelectFilesSince);
+    if (!stmt) return stmt.error();
+    Statement& s = **stmt;
+    s.Bind(1, folder_key).Bind(2, device_key).Bind(3, since).Bind(4, kPageSize);
+    for (;;) {
+      auto row = s.Step();
+      if (!row) return row.error().Wrap("iterate files");
+      if (!*row) break;
+      auto file = ReadFileRow(s);
+      if (!file) return file.error();
+      page.push_back(std::move(*file));
+    }
+    s.Reset();
+    for (FileInfo& file : page) {
+      since = file.sequence;
+      if (!visit(std::move(file))) return {};
+    }
+    if (static_cast<std::int64_t>(page.size()) < kPageSize) return {};
+  }
+}
+
+Result<std::int64_t> Index::CountFiles(std::int64_t folder_key, std::int64_t device_key) {
+  auto stmt = db_.Prepare(sql::kCountFiles);
+  if (!stmt) return stmt.error();
+  auto row = (*stmt)->Bind(1, folder_key).Bind(2, device_key).Step();
+  if (!row) return row.error();
+  std::int64_t count = (*stmt)->ColumnInt(0);
+  (*stmt)->Reset();
+  return count;
+}
+
+Result<std::vector<BlockLocation>> Index::FindBlock(const Hash128& hash) {
+  auto stmt = db_.Prepare(sql::kSelectLocations);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.BindBlob(1, hash.bytes);
+  std::vector<BlockLocation> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row) return row.error().Wrap("find block");
+    if (!*row) break;
+    out.push_back({s.ColumnInt(0), s.ColumnText(1), s.ColumnInt(2),
+                   static_cast<std::uint32_t>(s.ColumnInt(3))});
+  }
+  s.Reset();
+  return out;
+}
+
+}  // namespace shoal

@@ -1,0 +1,119 @@
+// Index: the device's persistent state in one SQLite database — config
+// (devices, folders, shares), every device's FileInfo per folder, the
+// deduplicated block lists, the local block-location index, and how far each
+// peer's index we have received. Schema and rationale: docs/storage.md.
+//
+// Keys: rows are addressed by small integer keys (SQLite rowids) inside the
+// process; DeviceId and folder IDs are the external names. Every method is
+// atomic on its own, and also composes inside a caller's Transaction on db().
+// Thread: one thread at a time (see Database).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/model/device_id.h"
+#include "core/model/file_info.h"
+#include "core/store/database.h"
+
+namespace shoal {
+
+struct DeviceRecord {
+  std::int64_t key = 0;  // assigned by the store
+  DeviceId id;
+  std::string name;
+  std::string addresses;  // space-separated "host:port" hints
+  bool is_local = false;
+  bool paused = false;
+};
+
+struct FolderRecord {
+  std::int64_t key = 0;  // assigned by the store
+  std::string id;        // shared with peers
+  std::string path;      // local root, absolute
+  std::string label;
+  std::uint64_t hash_seed = 0;  // random when 0 at AddFolder
+  std::uint64_t index_id = 0;   // random when 0 at AddFolder
+  std::int64_t max_sequence = 0;
+};
+
+struct PeerIndexState {
+  std::uint64_t index_id = 0;     // the peer's index ID we last received from
+  std::int64_t max_sequence = 0;  // highest of its sequences we have stored
+};
+
+struct BlockLocation {
+  std::int64_t folder_key = 0;
+  std::string name;
+  std::int64_t offset = 0;
+  std::uint32_t size = 0;
+};
+
+class Index {
+ public:
+  // Opens (creating if missing) and migrates the database at `path`.
+  static Result<Index> Open(const std::string& path);
+
+  Database& db() { return db_; }
+
+  // Devices. PutDevice inserts or updates by DeviceId and returns the key.
+  Result<std::int64_t> PutDevice(const DeviceRecord& device);
+  Result<std::vector<DeviceRecord>> ListDevices();
+  Result<std::optional<DeviceRecord>> FindDevice(const DeviceId& id);
+  Result<void> RemoveDevice(std::int64_t device_key);
+
+  // Folders. AddFolder fails with kConflict if the ID exists.
+  Result<FolderRecord> AddFolder(FolderRecord folder);
+  Result<std::vector<FolderRecord>> ListFolders();
+  Result<std::optional<FolderRecord>> FindFolder(const std::string& folder_id);
+  Result<void> RemoveFolder(std::int64_t folder_key);  // drops its files too
+
+  Result<void> ShareFolder(std::int64_t folder_key, std::int64_t device_key);
+  Result<void> UnshareFolder(std::int64_t folder_key, std::int64_t device_key);
+  Result<std::vector<std::int64_t>> SharedWith(std::int64_t folder_key);
+
+  Result<std::optional<PeerIndexState>> GetPeerIndexState(std::int64_t folder_key,
+                                                          std::int64_t device_key);
+  Result<void> SetPeerIndexState(std::int64_t folder_key, std::int64_t device_key,
+                                 const PeerIndexState& state);
+
+  // Files. Inserts or replaces each entry by name, in one transaction. When
+  // `device_key` is the local device, each entry gets the next local sequence
+  // (written back into `files`) and its blocks enter the location index;
+  // peers' entries keep the sequence they came with.
+  Result<void> PutFiles(std::int64_t folder_key, std::int64_t device_key,
+                        std::span<FileInfo> files);
+  Result<std::optional<FileInfo>> GetFile(std::int64_t folder_key, std::int64_t device_key,
+                                          const std::string& name);
+  // Forgets entries entirely (not tombstones: those are PutFiles with
+  // deleted = true). For dropping a peer's index after it reset.
+  Result<void> DeleteFiles(std::int64_t folder_key, std::int64_t device_key,
+                           std::span<const std::string> names);
+  // Calls `visit` for every entry with sequence > `since`, in sequence order,
+  // reading in pages so memory stays flat; `visit` returns false to stop.
+  // `visit` must not call back into this Index.
+  Result<void> ForEachSince(std::int64_t folder_key, std::int64_t device_key, std::int64_t since,
+                            const std::function<bool(FileInfo&&)>& visit);
+  Result<std::int64_t> CountFiles(std::int64_t folder_key, std::int64_t device_key);
+
+  // Where a block with this hash can be read locally (any folder). Callers
+  // verify the hash after reading: the file may have changed since.
+  Result<std::vector<BlockLocation>> FindBlock(const Hash128& hash);
+
+ private:
+  explicit Index(Database db) : db_(std::move(db)) {}
+  Result<std::int64_t> LocalDeviceKey();
+  Result<std::int64_t> PutOneFile(std::int64_t folder_key, std::int64_t device_key,
+                                  const FileInfo& file);
+  Result<void> IndexBlockLocations(std::int64_t file_row, const FileInfo& file);
+
+  Database db_;
+  std::optional<std::int64_t> local_device_key_;  // cached; 0 = none yet
+};
+
+}  // namespace shoal

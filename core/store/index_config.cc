@@ -1,0 +1,194 @@
+// Index: devices, folders, shares and per-peer index state.
+#include <random>
+
+#include "core/store/index.h"
+#include "core/store/schema.h"
+
+namespace shoal {
+namespace {
+
+// Non-zero 64-bit value from the OS entropy source (getrandom on Linux).
+std::uint64_t RandomNonZero64() {
+  std::random_device rd;
+  std::uint64_t value = 0;
+  while (value == 0) value = (std::uint64_t{rd()} << 32) ^ rd();
+  return value;
+}
+
+Result<DeviceRecord> ReadDeviceRow(const Statement& s) {
+  auto id = DeviceId::FromBytes(s.ColumnBlob(1));
+  if (!id) return id.error().Wrap("devices table");
+  return DeviceRecord{s.ColumnInt(0),      *id,
+                      s.ColumnText(2),     s.ColumnText(3),
+                      s.ColumnInt(4) != 0, s.ColumnInt(5) != 0};
+}
+
+FolderRecord ReadFolderRow(const Statement& s) {
+  return FolderRecord{s.ColumnInt(0),
+                      s.ColumnText(1),
+                      s.ColumnText(2),
+                      s.ColumnText(3),
+                      static_cast<std::uint64_t>(s.ColumnInt(4)),
+                      static_cast<std::uint64_t>(s.ColumnInt(5)),
+                      s.ColumnInt(6)};
+}
+
+}  // namespace
+
+Result<std::int64_t> Index::PutDevice(const DeviceRecord& device) {
+  auto stmt = db_.Prepare(sql::kUpsertDevice);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.BindBlob(1, device.id.bytes()).Bind(2, device.name).Bind(3, device.addresses);
+  s.Bind(4, std::int64_t{device.is_local}).Bind(5, std::int64_t{device.paused});
+  auto row = s.Step();
+  if (!row) return row.error().Wrap("put device");
+  std::int64_t key = s.ColumnInt(0);
+  s.Reset();
+  local_device_key_.reset();  // is_local may have changed
+  return key;
+}
+
+Result<std::vector<DeviceRecord>> Index::ListDevices() {
+  auto stmt = db_.Prepare(sql::kSelectDevices);
+  if (!stmt) return stmt.error();
+  std::vector<DeviceRecord> out;
+  for (;;) {
+    auto row = (*stmt)->Step();
+    if (!row) return row.error().Wrap("list devices");
+    if (!*row) break;
+    auto device = ReadDeviceRow(**stmt);
+    if (!device) return device.error();
+    out.push_back(std::move(*device));
+  }
+  (*stmt)->Reset();
+  return out;
+}
+
+Result<std::optional<DeviceRecord>> Index::FindDevice(const DeviceId& id) {
+  auto devices = ListDevices();  // a handful of rows; no dedicated query needed
+  if (!devices) return devices.error();
+  for (DeviceRecord& d : *devices) {
+    if (d.id == id) return std::optional<DeviceRecord>(std::move(d));
+  }
+  return std::optional<DeviceRecord>();
+}
+
+Result<void> Index::RemoveDevice(std::int64_t device_key) {
+  auto stmt = db_.Prepare(sql::kDeleteDevice);
+  if (!stmt) return stmt.error();
+  local_device_key_.reset();
+  return (*stmt)->Bind(1, device_key).Run();
+}
+
+Result<std::int64_t> Index::LocalDeviceKey() {
+  if (local_device_key_) return *local_device_key_;
+  auto devices = ListDevices();
+  if (!devices) return devices.error();
+  local_device_key_ = 0;
+  for (const DeviceRecord& d : *devices) {
+    if (d.is_local) local_device_key_ = d.key;
+  }
+  return *local_device_key_;
+}
+
+Result<FolderRecord> Index::AddFolder(FolderRecord folder) {
+  if (folder.hash_seed == 0) folder.hash_seed = RandomNonZero64();
+  if (folder.index_id == 0) folder.index_id = RandomNonZero64();
+  auto stmt = db_.Prepare(sql::kInsertFolder);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder.id).Bind(2, folder.path).Bind(3, folder.label);
+  s.Bind(4, static_cast<std::int64_t>(folder.hash_seed));
+  s.Bind(5, static_cast<std::int64_t>(folder.index_id));
+  auto row = s.Step();
+  if (!row) {
+    if (row.error().code == ErrorCode::kConflict) {
+      return Fail(ErrorCode::kConflict, "add folder: a folder with ID '" + folder.id + "' exists");
+    }
+    return row.error().Wrap("add folder '" + folder.id + "'");
+  }
+  folder.key = s.ColumnInt(0);
+  folder.max_sequence = 0;
+  s.Reset();
+  return folder;
+}
+
+Result<std::vector<FolderRecord>> Index::ListFolders() {
+  auto stmt = db_.Prepare(sql::kSelectFolders);
+  if (!stmt) return stmt.error();
+  std::vector<FolderRecord> out;
+  for (;;) {
+    auto row = (*stmt)->Step();
+    if (!row) return row.error().Wrap("list folders");
+    if (!*row) break;
+    out.push_back(ReadFolderRow(**stmt));
+  }
+  (*stmt)->Reset();
+  return out;
+}
+
+Result<std::optional<FolderRecord>> Index::FindFolder(const std::string& folder_id) {
+  auto folders = ListFolders();
+  if (!folders) return folders.error();
+  for (FolderRecord& f : *folders) {
+    if (f.id == folder_id) return std::optional<FolderRecord>(std::move(f));
+  }
+  return std::optional<FolderRecord>();
+}
+
+Result<void> Index::RemoveFolder(std::int64_t folder_key) {
+  auto stmt = db_.Prepare(sql::kDeleteFolder);
+  if (!stmt) return stmt.error();
+  return (*stmt)->Bind(1, folder_key).Run();
+}
+
+Result<void> Index::ShareFolder(std::int64_t folder_key, std::int64_t device_key) {
+  auto stmt = db_.Prepare(sql::kInsertShare);
+  if (!stmt) return stmt.error();
+  return (*stmt)->Bind(1, folder_key).Bind(2, device_key).Run();
+}
+
+Result<void> Index::UnshareFolder(std::int64_t folder_key, std::int64_t device_key) {
+  auto stmt = db_.Prepare(sql::kDeleteShare);
+  if (!stmt) return stmt.error();
+  return (*stmt)->Bind(1, folder_key).Bind(2, device_key).Run();
+}
+
+Result<std::vector<std::int64_t>> Index::SharedWith(std::int64_t folder_key) {
+  auto stmt = db_.Prepare(sql::kSelectShares);
+  if (!stmt) return stmt.error();
+  (*stmt)->Bind(1, folder_key);
+  std::vector<std::int64_t> out;
+  for (;;) {
+    auto row = (*stmt)->Step();
+    if (!row) return row.error().Wrap("list shares");
+    if (!*row) break;
+    out.push_back((*stmt)->ColumnInt(0));
+  }
+  (*stmt)->Reset();
+  return out;
+}
+
+Result<std::optional<PeerIndexState>> Index::GetPeerIndexState(std::int64_t folder_key,
+                                                               std::int64_t device_key) {
+  auto stmt = db_.Prepare(sql::kSelectPeerIndexState);
+  if (!stmt) return stmt.error();
+  auto row = (*stmt)->Bind(1, folder_key).Bind(2, device_key).Step();
+  if (!row) return row.error().Wrap("peer index state");
+  if (!*row) return std::optional<PeerIndexState>();
+  PeerIndexState state{static_cast<std::uint64_t>((*stmt)->ColumnInt(0)), (*stmt)->ColumnInt(1)};
+  (*stmt)->Reset();
+  return std::optional<PeerIndexState>(state);
+}
+
+Result<void> Index::SetPeerIndexState(std::int64_t folder_key, std::int64_t device_key,
+                                      const PeerIndexState& state) {
+  auto stmt = db_.Prepare(sql::kUpsertPeerIndexState);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key).Bind(2, device_key).Bind(3, static_cast<std::int64_t>(state.index_id));
+  return s.Bind(4, state.max_sequence).Run();
+}
+
+}  // namespace shoal

@@ -1,0 +1,199 @@
+#include "core/store/schema.h"
+
+#include <string>
+
+#include "core/store/transaction.h"
+
+namespace shoal {
+namespace {
+
+// kMigrations[i] takes a database from user_version i to i + 1. Append only:
+// a released migration is never edited.
+constexpr const char* kMigrations[] = {
+    // v0 -> v1: the initial schema.
+    R"sql(
+CREATE TABLE devices (
+  id         INTEGER PRIMARY KEY,
+  device_id  BLOB    NOT NULL UNIQUE,
+  name       TEXT    NOT NULL DEFAULT '',
+  addresses  TEXT    NOT NULL DEFAULT '',
+  is_local   INTEGER NOT NULL DEFAULT 0,
+  paused     INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE folders (
+  id           INTEGER PRIMARY KEY,
+  folder_id    TEXT    NOT NULL UNIQUE,
+  path         TEXT    NOT NULL,
+  label        TEXT    NOT NULL DEFAULT '',
+  hash_seed    INTEGER NOT NULL,
+  index_id     INTEGER NOT NULL,
+  max_sequence INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE folder_shares (
+  folder INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  device INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  PRIMARY KEY (folder, device)
+) WITHOUT ROWID;
+CREATE INDEX folder_shares_by_device ON folder_shares(device);
+CREATE TABLE peer_index_state (
+  folder       INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  device       INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  index_id     INTEGER NOT NULL,
+  max_sequence INTEGER NOT NULL,
+  PRIMARY KEY (folder, device)
+) WITHOUT ROWID;
+CREATE INDEX peer_index_state_by_device ON peer_index_state(device);
+CREATE TABLE block_lists (
+  id        INTEGER PRIMARY KEY,
+  list_hash BLOB    NOT NULL UNIQUE,
+  blocks    BLOB    NOT NULL,
+  refs      INTEGER NOT NULL
+);
+CREATE TABLE files (
+  id             INTEGER PRIMARY KEY,
+  folder         INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  device         INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  name           TEXT    NOT NULL,
+  type           INTEGER NOT NULL,
+  size           INTEGER NOT NULL,
+  mtime_ns       INTEGER NOT NULL,
+  permissions    INTEGER NOT NULL,
+  deleted        INTEGER NOT NULL,
+  version        BLOB    NOT NULL,
+  sequence       INTEGER NOT NULL,
+  block_list     INTEGER REFERENCES block_lists(id),
+  symlink_target TEXT,
+  inode          INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (folder, device, name)
+);
+CREATE INDEX files_by_sequence ON files(folder, device, sequence);
+CREATE INDEX files_by_device ON files(device);
+CREATE TABLE block_locations (
+  hash   BLOB    NOT NULL,
+  file   INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+  offset INTEGER NOT NULL,
+  size   INTEGER NOT NULL,
+  PRIMARY KEY (hash, file, offset)
+) WITHOUT ROWID;
+CREATE INDEX block_locations_by_file ON block_locations(file);
+
+-- Block lists are shared by every file row with the same blocks; these
+-- triggers keep block_lists.refs equal to the number of rows pointing at a
+-- list and drop a list when the last one goes. Increment before decrement,
+-- so re-pointing a row at the list it already had never frees it.
+CREATE TRIGGER files_block_list_insert AFTER INSERT ON files
+WHEN new.block_list IS NOT NULL BEGIN
+  UPDATE block_lists SET refs = refs + 1 WHERE id = new.block_list;
+END;
+CREATE TRIGGER files_block_list_update AFTER UPDATE OF block_list ON files BEGIN
+  UPDATE block_lists SET refs = refs + 1 WHERE id = new.block_list;
+  UPDATE block_lists SET refs = refs - 1 WHERE id = old.block_list;
+  DELETE FROM block_lists WHERE id = old.block_list AND refs = 0;
+END;
+CREATE TRIGGER files_block_list_delete AFTER DELETE ON files
+WHEN old.block_list IS NOT NULL BEGIN
+  UPDATE block_lists SET refs = refs - 1 WHERE id = old.block_list;
+  DELETE FROM block_lists WHERE id = old.block_list AND refs = 0;
+END;
+)sql",
+};
+
+}  // namespace
+
+Result<void> MigrateSchema(Database& db) {
+  constexpr int kLatest = static_cast<int>(std::size(kMigrations));
+  static_assert(kLatest == kSchemaVersion, "kSchemaVersion must match the migration list");
+  for (;;) {
+    auto tx = Transaction::Begin(db);
+    if (!tx) return tx.error().Wrap("migrate");
+    auto stmt = db.Prepare(sql::kUserVersion);
+    if (!stmt) return stmt.error().Wrap("migrate");
+    auto row = (*stmt)->Step();
+    if (!row || !*row) return Fail(ErrorCode::kCorrupt, "migrate: cannot read user_version");
+    int version = static_cast<int>((*stmt)->ColumnInt(0));
+    (*stmt)->Reset();
+    if (version == kLatest) return {};
+    if (version < 0 || version > kLatest) {
+      return Fail(ErrorCode::kCorrupt, "migrate: database has schema v" + std::to_string(version) +
+                                           ", this Shoal knows up to v" + std::to_string(kLatest) +
+                                           " (upgrade Shoal)");
+    }
+    std::string step = kMigrations[version];
+    step += "PRAGMA user_version = " + std::to_string(version + 1) + ";";
+    if (auto ok = db.Exec(step.c_str()); !ok) {
+      return ok.error().Wrap("migrate to v" + std::to_string(version + 1));
+    }
+    if (auto ok = tx->Commit(); !ok) return ok.error().Wrap("migrate");
+  }
+}
+
+namespace sql {
+
+const char* const kUserVersion = "PRAGMA user_version";
+
+const char* const kUpsertDevice =
+    "INSERT INTO devices(device_id, name, addresses, is_local, paused) VALUES(?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT(device_id) DO UPDATE SET name = excluded.name, addresses = excluded.addresses, "
+    "is_local = excluded.is_local, paused = excluded.paused RETURNING id";
+const char* const kSelectDevices =
+    "SELECT id, device_id, name, addresses, is_local, paused FROM devices ORDER BY id";
+const char* const kDeleteDevice = "DELETE FROM devices WHERE id = ?1";
+
+const char* const kInsertFolder =
+    "INSERT INTO folders(folder_id, path, label, hash_seed, index_id, max_sequence) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, 0) RETURNING id";
+const char* const kSelectFolders =
+    "SELECT id, folder_id, path, label, hash_seed, index_id, max_sequence FROM folders ORDER BY id";
+const char* const kDeleteFolder = "DELETE FROM folders WHERE id = ?1";
+const char* const kSelectMaxSequence = "SELECT max_sequence FROM folders WHERE id = ?1";
+const char* const kUpdateMaxSequence = "UPDATE folders SET max_sequence = ?2 WHERE id = ?1";
+const char* const kInsertShare =
+    "INSERT OR IGNORE INTO folder_shares(folder, device) VALUES(?1, ?2)";
+const char* const kDeleteShare = "DELETE FROM folder_shares WHERE folder = ?1 AND device = ?2";
+const char* const kSelectShares =
+    "SELECT device FROM folder_shares WHERE folder = ?1 ORDER BY device";
+const char* const kUpsertPeerIndexState =
+    "INSERT INTO peer_index_state(folder, device, index_id, max_sequence) VALUES(?1, ?2, ?3, ?4) "
+    "ON CONFLICT(folder, device) DO UPDATE SET index_id = excluded.index_id, "
+    "max_sequence = excluded.max_sequence";
+const char* const kSelectPeerIndexState =
+    "SELECT index_id, max_sequence FROM peer_index_state WHERE folder = ?1 AND device = ?2";
+
+// `refs = refs` makes the conflict branch return the existing row's id
+// (DO NOTHING would return no row). The triggers on files own the count.
+const char* const kUpsertBlockList =
+    "INSERT INTO block_lists(list_hash, blocks, refs) VALUES(?1, ?2, 0) "
+    "ON CONFLICT(list_hash) DO UPDATE SET refs = refs RETURNING id";
+const char* const kUpsertFile =
+    "INSERT INTO files(folder, device, name, type, size, mtime_ns, permissions, deleted, version, "
+    "sequence, block_list, symlink_target, inode) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+    "ON CONFLICT(folder, device, name) DO UPDATE SET type = excluded.type, size = excluded.size, "
+    "mtime_ns = excluded.mtime_ns, permissions = excluded.permissions, "
+    "deleted = excluded.deleted, version = excluded.version, sequence = excluded.sequence, "
+    "block_list = excluded.block_list, symlink_target = excluded.symlink_target, "
+    "inode = excluded.inode RETURNING id";
+
+#define SHOAL_FILE_COLUMNS                                                                \
+  "f.name, f.type, f.size, f.mtime_ns, f.permissions, f.deleted, f.version, f.sequence, " \
+  "b.blocks, f.symlink_target, f.inode FROM files f LEFT JOIN block_lists b ON b.id = "   \
+  "f.block_list "
+
+const char* const kSelectFile =
+    "SELECT " SHOAL_FILE_COLUMNS "WHERE f.folder = ?1 AND f.device = ?2 AND f.name = ?3";
+const char* const kSelectFilesSince =
+    "SELECT " SHOAL_FILE_COLUMNS
+    "WHERE f.folder = ?1 AND f.device = ?2 AND f.sequence > ?3 ORDER BY f.sequence LIMIT ?4";
+#undef SHOAL_FILE_COLUMNS
+
+const char* const kDeleteFile = "DELETE FROM files WHERE folder = ?1 AND device = ?2 AND name = ?3";
+const char* const kCountFiles = "SELECT count(*) FROM files WHERE folder = ?1 AND device = ?2";
+const char* const kDeleteLocationsOfFile = "DELETE FROM block_locations WHERE file = ?1";
+const char* const kInsertLocation =
+    "INSERT OR IGNORE INTO block_locations(hash, file, offset, size) VALUES(?1, ?2, ?3, ?4)";
+const char* const kSelectLocations =
+    "SELECT f.folder, f.name, l.offset, l.size FROM block_locations l "
+    "JOIN files f ON f.id = l.file WHERE l.hash = ?1 ORDER BY l.file, l.offset";
+
+}  // namespace sql
+}  // namespace shoal

@@ -1,0 +1,56 @@
+// Statement: sole owner of one prepared sqlite3_stmt; finalized in the
+// destructor. Move-only. Usually obtained from Database::Prepare, which
+// caches it: one cached statement must not be stepped by two callers at once
+// (finish one iteration before starting another with the same SQL).
+//
+// Binding and column access use 1-based parameter indexes and 0-based column
+// indexes, as SQLite does. A bind that SQLite rejects is a programming error
+// (wrong index or type) and aborts; stepping reports errors as values.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/base/bytes.h"
+#include "core/base/result.h"
+
+namespace shoal {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  ~Statement();
+
+  Statement& Bind(int index, std::int64_t value);
+  Statement& Bind(int index, std::string_view text);
+  Statement& BindBlob(int index, ByteSpan blob);
+  Statement& BindNull(int index);
+
+  // Advances; true when a row is available, false when done.
+  Result<bool> Step();
+  // Steps to completion, for statements that return no rows.
+  Result<void> Run();
+  // Clears bindings and rewinds, ready for reuse.
+  void Reset();
+
+  std::int64_t ColumnInt(int col) const;
+  std::string ColumnText(int col) const;
+  // Valid until the next Step/Reset.
+  ByteSpan ColumnBlob(int col) const;
+  bool ColumnIsNull(int col) const;
+
+ private:
+  Error StepError(int rc) const;
+
+  sqlite3* db_ = nullptr;  // not owned; outlives the statement (Database)
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace shoal

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs exactly what building and testing Shoal needs, from Debian's packages.
+# Idempotent: packages already present are left alone, and apt is not touched at
+# all when nothing is missing. Uses sudo when not run as root.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git
+  # libraries (DESIGN.md "Dependencies")
+  libsodium-dev libuv1-dev libsqlite3-dev libxxhash-dev libzstd-dev
+  # header-only: argument parsing (CLI11) and JSON (nlohmann)
+  libcli11-dev nlohmann-json3-dev
+  # tests
+  catch2
+  # format check, fuzzing (clang + libFuzzer runtime)
+  clang clang-format libclang-rt-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

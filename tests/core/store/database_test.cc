@@ -1,0 +1,134 @@
+#include "core/store/database.h"
+
+#include <catch2/catch.hpp>
+
+#include "core/store/schema.h"
+#include "core/store/transaction.h"
+#include "tests/support/temp_dir.h"
+
+namespace shoal {
+namespace {
+
+std::int64_t CountRows(Database& db) {
+  auto stmt = db.Prepare("SELECT count(*) FROM t");
+  REQUIRE(stmt);
+  REQUIRE((*stmt)->Step().value());
+  std::int64_t n = (*stmt)->ColumnInt(0);
+  (*stmt)->Reset();
+  return n;
+}
+
+Result<void> Insert(Database& db, std::int64_t v) {
+  auto stmt = db.Prepare("INSERT INTO t(v) VALUES(?1)");
+  if (!stmt) return stmt.error();
+  return (*stmt)->Bind(1, v).Run();
+}
+
+}  // namespace
+
+TEST_CASE("database opens in WAL mode with synchronous NORMAL and foreign keys", "[store]") {
+  testing::TempDir dir;
+  auto db = Database::Open(dir.File("a.db"));
+  REQUIRE(db);
+  auto mode = db->Prepare("PRAGMA journal_mode");
+  REQUIRE(mode);
+  REQUIRE((*mode)->Step().value());
+  CHECK((*mode)->ColumnText(0) == "wal");
+  auto sync = db->Prepare("PRAGMA synchronous");
+  REQUIRE((*sync)->Step().value());
+  CHECK((*sync)->ColumnInt(0) == 1);  // NORMAL
+  auto fk = db->Prepare("PRAGMA foreign_keys");
+  REQUIRE((*fk)->Step().value());
+  CHECK((*fk)->ColumnInt(0) == 1);
+  auto busy = db->Prepare("PRAGMA busy_timeout");
+  REQUIRE((*busy)->Step().value());
+  CHECK((*busy)->ColumnInt(0) == 5000);
+}
+
+TEST_CASE("opening a database in a missing directory fails with the path", "[store]") {
+  auto db = Database::Open("/nonexistent-dir/shoal/x.db");
+  REQUIRE_FALSE(db);
+  CHECK(db.error().code == ErrorCode::kIo);
+  CHECK_THAT(db.error().message, Catch::Contains("/nonexistent-dir/shoal/x.db"));
+}
+
+TEST_CASE("prepared statements are cached and come back reset", "[store]") {
+  auto db = Database::Open(":memory:");
+  REQUIRE(db);
+  auto first = db->Prepare("SELECT ?1 + 1");
+  REQUIRE(first);
+  (*first)->Bind(1, std::int64_t{41});
+  REQUIRE((*first)->Step().value());
+  CHECK((*first)->ColumnInt(0) == 42);
+  auto again = db->Prepare("SELECT ?1 + 1");
+  REQUIRE(again);
+  CHECK(*again == *first);  // same cached object
+  REQUIRE((*again)->Step().value());
+  CHECK((*again)->ColumnIsNull(0));  // bindings were cleared
+  CHECK_FALSE(db->Prepare("SELEKT nonsense"));
+}
+
+TEST_CASE("a transaction rolls back unless committed", "[store]") {
+  auto db = Database::Open(":memory:");
+  REQUIRE(db);
+  REQUIRE(db->Exec("CREATE TABLE t(v INTEGER)"));
+  {
+    auto tx = Transaction::Begin(*db);
+    REQUIRE(tx);
+    REQUIRE(Insert(*db, 1));
+  }
+  CHECK(CountRows(*db) == 0);
+  {
+    auto tx = Transaction::Begin(*db);
+    REQUIRE(tx);
+    REQUIRE(Insert(*db, 1));
+    REQUIRE(tx->Commit());
+  }
+  CHECK(CountRows(*db) == 1);
+  CHECK_FALSE(db->InTransaction());
+}
+
+TEST_CASE("nested transactions are savepoints: inner rollback keeps the outer work", "[store]") {
+  auto db = Database::Open(":memory:");
+  REQUIRE(db);
+  REQUIRE(db->Exec("CREATE TABLE t(v INTEGER)"));
+  auto outer = Transaction::Begin(*db);
+  REQUIRE(outer);
+  REQUIRE(Insert(*db, 1));
+  {
+    auto inner = Transaction::Begin(*db);
+    REQUIRE(inner);
+    REQUIRE(Insert(*db, 2));
+  }  // inner rolled back
+  {
+    auto inner = Transaction::Begin(*db);
+    REQUIRE(inner);
+    REQUIRE(Insert(*db, 3));
+    REQUIRE(inner->Commit());
+  }
+  CHECK(db->InTransaction());
+  REQUIRE(outer->Commit());
+  CHECK(CountRows(*db) == 2);
+}
+
+TEST_CASE("schema migrates to the latest version once and refuses newer databases", "[store]") {
+  testing::TempDir dir;
+  {
+    auto db = Database::Open(dir.File("m.db"));
+    REQUIRE(db);
+    REQUIRE(MigrateSchema(*db));
+    REQUIRE(MigrateSchema(*db));  // idempotent
+    auto v = db->Prepare(sql::kUserVersion);
+    REQUIRE((*v)->Step().value());
+    CHECK((*v)->ColumnInt(0) == kSchemaVersion);
+    REQUIRE(db->Exec("PRAGMA user_version = 99"));
+  }
+  auto db = Database::Open(dir.File("m.db"));
+  REQUIRE(db);
+  auto r = MigrateSchema(*db);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == ErrorCode::kCorrupt);
+  CHECK_THAT(r.error().message, Catch::Contains("v99"));
+}
+
+}  // namespace shoal

@@ -1,0 +1,49 @@
+#include "net/loop/event_loop.h"
+
+#include <catch2/catch.hpp>
+
+namespace shoal::net {
+
+TEST_CASE("an idle event loop runs and closes cleanly", "[net][loop]") {
+  auto loop = EventLoop::Create();
+  REQUIRE(loop);
+  (*loop)->Run();
+  CHECK((*loop)->Close().has_value());
+}
+
+TEST_CASE("closing a loop with an open handle fails and names the leak", "[net][loop]") {
+  auto loop = EventLoop::Create();
+  REQUIRE(loop);
+  auto* timer = new uv_timer_t;
+  REQUIRE(uv_timer_init((*loop)->get(), timer) == 0);
+  auto busy = (*loop)->Close();
+  REQUIRE_FALSE(busy);
+  CHECK(busy.error().code == ErrorCode::kBusy);
+  CHECK_THAT(busy.error().message, Catch::Contains("1 handle(s)"));
+
+  uv_close(reinterpret_cast<uv_handle_t*>(timer),
+           [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  CHECK((*loop)->Close().has_value());
+}
+
+TEST_CASE("a timer fires on the loop thread and the loop then closes", "[net][loop]") {
+  auto loop = EventLoop::Create();
+  REQUIRE(loop);
+  auto* timer = new uv_timer_t;
+  int fired = 0;
+  timer->data = &fired;
+  REQUIRE(uv_timer_init((*loop)->get(), timer) == 0);
+  REQUIRE(uv_timer_start(
+              timer,
+              [](uv_timer_t* t) {
+                ++*static_cast<int*>(t->data);
+                uv_close(reinterpret_cast<uv_handle_t*>(t),
+                         [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+              },
+              1, 0) == 0);
+  (*loop)->Run();
+  CHECK(fired == 1);
+  CHECK((*loop)->Close().has_value());
+}
+
+}  // namespace shoal::net
