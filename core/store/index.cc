@@ -199,6 +199,36 @@ Result<void> Index::ForEachSince(std::int64_t folder_key, std::int64_t device_ke
   }
 }
 
+Result<std::vector<FileInfo>> Index::ListMetadataUnder(std::int64_t folder_key,
+                                                       std::int64_t device_key,
+                                                       const std::string& prefix) {
+  // Names compare bytewise; "prefix" .. "prefix0" ('0' follows '/') covers the
+  // name itself and "prefix/..." plus siblings like "prefix-x" that are
+  // filtered out below. For the whole folder the upper bound 0xff is above
+  // any byte valid UTF-8 contains.
+  const std::string low = prefix;
+  const std::string high = prefix.empty() ? std::string("\xff") : prefix + "0";
+  const std::string dir_prefix = prefix + "/";
+  auto stmt = db_.Prepare(sql::kSelectMetadataRange);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key).Bind(2, device_key).Bind(3, low).Bind(4, high);
+  std::vector<FileInfo> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row) return row.error().Wrap("list files under '" + prefix + "'");
+    if (!*row) break;
+    auto file = ReadFileRow(s);
+    if (!file) return file.error();
+    if (prefix.empty() || file->name == prefix ||
+        file->name.compare(0, dir_prefix.size(), dir_prefix) == 0) {
+      out.push_back(std::move(*file));
+    }
+  }
+  s.Reset();
+  return out;
+}
+
 Result<std::int64_t> Index::CountFiles(std::int64_t folder_key, std::int64_t device_key) {
   auto stmt = db_.Prepare(sql::kCountFiles);
   if (!stmt) return stmt.error();

@@ -99,6 +99,10 @@ class Index {
   // `visit` must not call back into this Index.
   Result<void> ForEachSince(std::int64_t folder_key, std::int64_t device_key, std::int64_t since,
                             const std::function<bool(FileInfo&&)>& visit);
+  // Entries named `prefix` or beneath it ("" = the whole folder), ordered by
+  // name, with `blocks` left empty: what change detection compares against.
+  Result<std::vector<FileInfo>> ListMetadataUnder(std::int64_t folder_key, std::int64_t device_key,
+                                                  const std::string& prefix);
   Result<std::int64_t> CountFiles(std::int64_t folder_key, std::int64_t device_key);
 
   // Where a block with this hash can be read locally (any folder). Callers

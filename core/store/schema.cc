@@ -184,6 +184,12 @@ const char* const kSelectFile =
 const char* const kSelectFilesSince =
     "SELECT " SHOAL_FILE_COLUMNS
     "WHERE f.folder = ?1 AND f.device = ?2 AND f.sequence > ?3 ORDER BY f.sequence LIMIT ?4";
+// Same columns with the block list left out (NULL): change detection only
+// compares metadata, and decoding 100,000 block lists would dominate a rescan.
+const char* const kSelectMetadataRange =
+    "SELECT f.name, f.type, f.size, f.mtime_ns, f.permissions, f.deleted, f.version, f.sequence, "
+    "NULL, f.symlink_target, f.inode FROM files f "
+    "WHERE f.folder = ?1 AND f.device = ?2 AND f.name >= ?3 AND f.name < ?4 ORDER BY f.name";
 #undef SHOAL_FILE_COLUMNS
 
 const char* const kDeleteFile = "DELETE FROM files WHERE folder = ?1 AND device = ?2 AND name = ?3";

@@ -40,6 +40,7 @@ extern const char* const kUpsertBlockList;
 extern const char* const kUpsertFile;
 extern const char* const kSelectFile;
 extern const char* const kSelectFilesSince;
+extern const char* const kSelectMetadataRange;
 extern const char* const kDeleteFile;
 extern const char* const kCountFiles;
 extern const char* const kDeleteLocationsOfFile;

@@ -1,0 +1,110 @@
+#include "core/fs/posix_file_system.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "tests/support/temp_dir.h"
+
+namespace shoal {
+namespace {
+
+void Write(const std::string& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+std::string ReadAll(ReadableFile& file) {
+  std::string out;
+  std::uint8_t buf[3];  // tiny on purpose: exercises repeated reads
+  for (;;) {
+    auto n = file.Read(buf);
+    REQUIRE(n);
+    if (*n == 0) return out;
+    out.append(reinterpret_cast<char*>(buf), *n);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("posix file system reports kinds, sizes and mtimes without following links", "[fs]") {
+  testing::TempDir dir;
+  Write(dir.File("file"), "hello");
+  REQUIRE(::mkdir(dir.File("sub").c_str(), 0750) == 0);
+  REQUIRE(::symlink("file", dir.File("link").c_str()) == 0);
+  REQUIRE(::mkfifo(dir.File("fifo").c_str(), 0600) == 0);
+  REQUIRE(::chmod(dir.File("file").c_str(), 0640) == 0);
+  PosixFileSystem fs(dir.path().string());
+
+  auto file = fs.Lstat("file");
+  REQUIRE(file);
+  CHECK(file->kind == EntryKind::kFile);
+  CHECK(file->size == 5);
+  CHECK(file->permissions == 0640);
+  struct stat st {};
+  REQUIRE(::stat(dir.File("file").c_str(), &st) == 0);
+  CHECK(file->mtime_ns == st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec);
+  CHECK(file->inode == st.st_ino);
+
+  CHECK(fs.Lstat("sub")->kind == EntryKind::kDirectory);
+  CHECK(fs.Lstat("sub")->permissions == 0750);
+  CHECK(fs.Lstat("link")->kind == EntryKind::kSymlink);
+  CHECK(fs.ReadLink("link").value() == "file");
+  CHECK(fs.Lstat("fifo")->kind == EntryKind::kSpecial);
+  CHECK(fs.Lstat("")->kind == EntryKind::kDirectory);
+
+  auto missing = fs.Lstat("nope");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == ErrorCode::kNotFound);
+  CHECK_THAT(missing.error().message, Catch::Contains("'nope'"));
+
+  auto names = fs.ListDir("").value();
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"fifo", "file", "link", "sub"});
+}
+
+TEST_CASE("posix file system reads whole files and refuses to open through a symlink", "[fs]") {
+  testing::TempDir dir;
+  std::string content(100'000, 'x');
+  for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 7);
+  Write(dir.File("data"), content);
+  REQUIRE(::symlink("data", dir.File("link").c_str()) == 0);
+  PosixFileSystem fs(dir.path().string());
+  auto file = fs.OpenRead("data");
+  REQUIRE(file);
+  CHECK(ReadAll(**file) == content);
+  CHECK((*file)->Stat()->size == 100'000);
+  CHECK_FALSE(fs.OpenRead("link"));
+}
+
+TEST_CASE("posix file system reports permission denied as unauthorized", "[fs]") {
+  testing::TempDir dir;
+  Write(dir.File("locked"), "secret");
+  REQUIRE(::chmod(dir.File("locked").c_str(), 0000) == 0);
+  REQUIRE(::mkdir(dir.File("closed").c_str(), 0000) == 0);
+  REQUIRE(::chmod(dir.path().c_str(), 0755) == 0);
+  // Root bypasses permission bits, so when run as root (CI) the check runs
+  // in a child that has dropped to an unprivileged user.
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(10);
+    PosixFileSystem fs(dir.path().string());
+    auto file = fs.OpenRead("locked");
+    if (file || file.error().code != ErrorCode::kUnauthorized) ::_exit(11);
+    auto list = fs.ListDir("closed");
+    if (list || list.error().code != ErrorCode::kUnauthorized) ::_exit(12);
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  ::chmod(dir.File("closed").c_str(), 0700);  // so TempDir can remove it
+}
+
+}  // namespace shoal
