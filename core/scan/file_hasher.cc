@@ -1,0 +1,53 @@
+#include "core/scan/file_hasher.h"
+
+#include "core/hash/block_hash.h"
+#include "core/model/file_info.h"
+
+namespace shoal {
+namespace {
+
+bool SameVersion(const FileStat& a, const FileStat& b) {
+  return a.kind == b.kind && a.size == b.size && a.mtime_ns == b.mtime_ns && a.inode == b.inode;
+}
+
+}  // namespace
+
+HashedFile HashFile(FileSystem& fs, const std::string& path, std::uint64_t hash_seed,
+                    int attempts) {
+  HashedFile out;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    auto file = fs.OpenRead(path);
+    if (!file) {
+      out.error = file.error();
+      return out;
+    }
+    auto before = (*file)->Stat();
+    if (!before) {
+      out.error = before.error();
+      return out;
+    }
+    ReadableFile& reader = **file;
+    auto blocks =
+        HashBlocks([&reader](std::span<std::uint8_t> buffer) { return reader.Read(buffer); },
+                   before->size, hash_seed);
+    if (!blocks) {
+      // kConflict: the byte count disagreed with the size (changed mid-read).
+      if (blocks.error().code == ErrorCode::kConflict) continue;
+      out.error = blocks.error();
+      return out;
+    }
+    auto after = (*file)->Stat();
+    auto at_path = fs.Lstat(path);
+    if (after && at_path && SameVersion(*before, *after) && SameVersion(*before, *at_path) &&
+        BlockListSize(*blocks) == before->size) {
+      out.outcome = HashedFile::Outcome::kOk;
+      out.stat = *before;
+      out.blocks = std::move(*blocks);
+      return out;
+    }
+  }
+  out.outcome = HashedFile::Outcome::kUnstable;
+  return out;
+}
+
+}  // namespace shoal

@@ -1,0 +1,26 @@
+// HashFile: reads one file through the FileSystem and returns its block list,
+// guarding against the file changing underneath: the open file is stat'ed
+// before and after hashing and the path once more at the end; any difference
+// in size, mtime or inode (or a byte count that disagrees with the size)
+// means the read saw a mix of versions, and the attempt is repeated.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/fs/file_system.h"
+#include "core/model/block_ref.h"
+
+namespace shoal {
+
+struct HashedFile {
+  enum class Outcome { kOk, kUnstable, kFailed };
+  Outcome outcome = Outcome::kFailed;
+  FileStat stat;  // as of the successful read
+  std::vector<BlockRef> blocks;
+  Error error{ErrorCode::kIo, {}};  // kFailed only
+};
+
+HashedFile HashFile(FileSystem& fs, const std::string& path, std::uint64_t hash_seed, int attempts);
+
+}  // namespace shoal

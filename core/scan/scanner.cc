@@ -1,0 +1,260 @@
+#include "core/scan/scanner.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/base/parallel_for.h"
+#include "core/ignore/ignore_matcher.h"
+#include "core/scan/file_hasher.h"
+#include "core/scan/walk.h"
+
+namespace shoal {
+namespace {
+
+constexpr char kIgnoreFile[] = ".shoalignore";
+constexpr std::size_t kMaxIgnoreFileBytes = 1 << 20;
+
+FileType TypeOf(EntryKind kind) {
+  switch (kind) {
+    case EntryKind::kDirectory:
+      return FileType::kDirectory;
+    case EntryKind::kSymlink:
+      return FileType::kSymlink;
+    default:
+      return FileType::kFile;
+  }
+}
+
+bool IsUnder(const std::string& path, const std::string& root) {
+  return root.empty() || path == root ||
+         (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+          path[root.size()] == '/');
+}
+
+// Drops duplicates and paths beneath another path of the set.
+std::vector<std::string> MinimalRoots(std::span<const std::string> paths) {
+  std::vector<std::string> sorted(paths.begin(), paths.end());
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::string> roots;
+  for (const std::string& p : sorted) {
+    bool covered = std::any_of(roots.begin(), roots.end(),
+                               [&](const std::string& r) { return IsUnder(p, r); });
+    if (!covered) roots.push_back(p);
+  }
+  return roots;
+}
+
+// The entry as found on disk, carrying over identity from the old entry.
+FileInfo FromDisk(const FoundEntry& found) {
+  FileInfo info;
+  info.name = found.path;
+  info.type = TypeOf(found.stat.kind);
+  info.size = found.stat.kind == EntryKind::kFile ? found.stat.size : 0;
+  info.mtime_ns = found.stat.mtime_ns;
+  info.permissions = found.stat.permissions;
+  info.inode = found.stat.inode;
+  info.symlink_target = found.symlink_target;
+  return info;
+}
+
+enum class Change { kNone, kMetadata, kContent };
+
+// Directories compare by permissions only: their mtime moves with every
+// child change, which the children's own entries already record.
+Change Compare(const FoundEntry& found, const FileInfo* old) {
+  if (old == nullptr || old->deleted || old->type != TypeOf(found.stat.kind)) {
+    return Change::kContent;
+  }
+  switch (found.stat.kind) {
+    case EntryKind::kDirectory:
+      return old->permissions == found.stat.permissions ? Change::kNone : Change::kMetadata;
+    case EntryKind::kSymlink:
+      return old->symlink_target == found.symlink_target ? Change::kNone : Change::kContent;
+    default:
+      break;
+  }
+  if (old->size != found.stat.size || old->mtime_ns != found.stat.mtime_ns ||
+      old->inode != found.stat.inode) {
+    return Change::kContent;
+  }
+  return old->permissions == found.stat.permissions ? Change::kNone : Change::kMetadata;
+}
+
+void CountPresent(const FoundEntry& found, ScanResult& result) {
+  switch (found.stat.kind) {
+    case EntryKind::kFile:
+      result.files++;
+      result.bytes += found.stat.size;
+      break;
+    case EntryKind::kDirectory:
+      result.directories++;
+      break;
+    case EntryKind::kSymlink:
+      result.symlinks++;
+      break;
+    case EntryKind::kSpecial:
+      break;
+  }
+}
+
+// Indexed names that the walk did not find become tombstones, except where
+// the walk could not look (unreadable) or was told not to (ignored).
+void AddTombstones(const WalkOutput& walk, const IgnoreMatcher& ignore,
+                   const std::unordered_map<std::string, FileInfo>& indexed,
+                   std::vector<FileInfo>& changes, ScanResult& result) {
+  std::unordered_set<std::string_view> found;
+  found.reserve(walk.entries.size());
+  for (const FoundEntry& e : walk.entries) found.insert(e.path);
+  for (const auto& [name, old] : indexed) {
+    if (old.deleted || found.count(name) != 0) continue;
+    bool unreadable = std::any_of(walk.unreadable.begin(), walk.unreadable.end(),
+                                  [&](const std::string& u) { return IsUnder(name, u); });
+    if (unreadable || ignore.IsIgnored(name, old.type == FileType::kDirectory)) continue;
+    FileInfo tombstone = old;
+    tombstone.deleted = true;
+    tombstone.size = 0;
+    tombstone.inode = 0;
+    tombstone.blocks.clear();
+    tombstone.symlink_target.clear();
+    changes.push_back(std::move(tombstone));
+    result.deleted++;
+  }
+}
+
+}  // namespace
+
+Result<std::string> Scanner::ReadIgnoreFile() {
+  auto file = fs_.OpenRead(kIgnoreFile);
+  if (!file) {
+    if (file.error().code == ErrorCode::kNotFound) return std::string();
+    return file.error();
+  }
+  std::string text;
+  std::uint8_t buffer[16384];
+  for (;;) {
+    auto n = (*file)->Read(buffer);
+    if (!n) return n.error();
+    if (*n == 0) return text;
+    text.append(reinterpret_cast<const char*>(buffer), *n);
+    if (text.size() > kMaxIgnoreFileBytes) {
+      return Fail(ErrorCode::kInvalidArgument, std::string(kIgnoreFile) + " is larger than 1 MiB");
+    }
+  }
+}
+
+Result<void> Scanner::Commit(const std::unordered_map<std::string, FileInfo>& indexed,
+                             std::vector<FileInfo>& changes, ScanResult& result) {
+  // Name order puts every directory before its children.
+  std::sort(changes.begin(), changes.end(),
+            [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+  const std::uint64_t now = clock_.NowUnixSeconds();
+  for (FileInfo& change : changes) {
+    auto old = indexed.find(change.name);
+    if (old != indexed.end()) change.version = old->second.version;
+    change.version.Bump(config_.local_short_id, now);
+  }
+  result.changed = static_cast<std::int64_t>(changes.size()) - result.deleted;
+  const std::size_t batch = std::max<std::size_t>(config_.batch_size, 1);
+  for (std::size_t i = 0; i < changes.size(); i += batch) {
+    std::span<FileInfo> part(changes.data() + i, std::min(batch, changes.size() - i));
+    auto ok = index_.PutFiles(config_.folder_key, config_.local_device_key, part);
+    if (!ok) return ok;
+  }
+  return {};
+}
+
+Result<ScanResult> Scanner::ScanAll() {
+  const std::string root;
+  return ScanPaths(std::span<const std::string>(&root, 1));
+}
+
+Result<ScanResult> Scanner::ScanPaths(std::span<const std::string> paths) {
+  auto started = std::chrono::steady_clock::now();
+  ScanResult result;
+
+  // 1. The ignore rules, read fresh each scan so edits take effect at once.
+  IgnoreMatcher ignore;
+  if (auto text = ReadIgnoreFile(); !text) {
+    return text.error().Wrap("scan");
+  } else if (!text->empty()) {
+    auto parsed = IgnoreMatcher::Parse(*text);
+    if (!parsed) return parsed.error().Wrap("scan: " + std::string(kIgnoreFile));
+    ignore = std::move(*parsed);
+  }
+
+  // 2. Walk the disk and load what the index says about the same paths.
+  WalkOutput walk;
+  std::unordered_map<std::string, FileInfo> indexed;
+  for (const std::string& root : MinimalRoots(paths)) {
+    Walk(fs_, ignore, root, walk);
+    auto entries = index_.ListMetadataUnder(config_.folder_key, config_.local_device_key, root);
+    if (!entries) return entries.error().Wrap("scan");
+    for (FileInfo& f : *entries) indexed.emplace(f.name, std::move(f));
+  }
+  result.problems = std::move(walk.problems);
+
+  // 3. Diff: what is new or changed, and what is gone.
+  std::vector<FileInfo> changes;
+  std::vector<std::size_t> to_hash;  // indexes into walk.entries
+  for (std::size_t i = 0; i < walk.entries.size(); ++i) {
+    const FoundEntry& found = walk.entries[i];
+    CountPresent(found, result);
+    auto it = indexed.find(found.path);
+    const FileInfo* old = it == indexed.end() ? nullptr : &it->second;
+    Change change = Compare(found, old);
+    if (change == Change::kNone) continue;
+    if (found.stat.kind == EntryKind::kFile && change == Change::kContent) {
+      to_hash.push_back(i);
+      continue;
+    }
+    FileInfo info = FromDisk(found);
+    if (found.stat.kind == EntryKind::kFile) {  // permissions only: keep the blocks
+      auto full = index_.GetFile(config_.folder_key, config_.local_device_key, found.path);
+      if (!full) return full.error().Wrap("scan");
+      if (*full) info.blocks = std::move((*full)->blocks);
+    }
+    changes.push_back(std::move(info));
+  }
+  AddTombstones(walk, ignore, indexed, changes, result);
+
+  // 4. Hash changed files on the worker pool, then keep what read cleanly.
+  std::vector<HashedFile> hashed(to_hash.size());
+  ParallelFor(to_hash.size(), config_.hash_threads, [&](std::size_t j) {
+    hashed[j] =
+        HashFile(fs_, walk.entries[to_hash[j]].path, config_.hash_seed, config_.read_attempts);
+  });
+  for (std::size_t j = 0; j < to_hash.size(); ++j) {
+    const FoundEntry& found = walk.entries[to_hash[j]];
+    HashedFile& h = hashed[j];
+    if (h.outcome == HashedFile::Outcome::kUnstable) {
+      result.unstable.push_back(found.path);
+      result.problems.push_back(
+          {ScanProblemKind::kChangedWhileRead, found.path,
+           "'" + found.path + "' kept changing while being read; will retry"});
+      continue;
+    }
+    if (h.outcome == HashedFile::Outcome::kFailed) {
+      result.problems.push_back({h.error.code == ErrorCode::kUnauthorized
+                                     ? ScanProblemKind::kPermissionDenied
+                                     : ScanProblemKind::kIo,
+                                 found.path, h.error.message});
+      continue;
+    }
+    FoundEntry current = found;
+    current.stat = h.stat;
+    FileInfo info = FromDisk(current);
+    info.blocks = std::move(h.blocks);
+    result.hashed_files++;
+    result.hashed_bytes += info.size;
+    result.hashed_blocks += static_cast<std::int64_t>(info.blocks.size());
+    changes.push_back(std::move(info));
+  }
+
+  // 5. Commit: bump versions, batch into transactions, parents first.
+  if (auto ok = Commit(indexed, changes, result); !ok) return ok.error().Wrap("scan");
+  result.elapsed = std::chrono::steady_clock::now() - started;
+  return result;
+}
+
+}  // namespace shoal

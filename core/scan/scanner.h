@@ -1,0 +1,96 @@
+// Scanner: brings the local device's index of one folder in line with the
+// disk (DESIGN.md "Change detection"). It walks the folder through the
+// FileSystem, compares each entry with the index by type, size, mtime (ns),
+// inode and permissions, re-chunks and re-hashes only files that changed (on
+// a worker pool), and commits the changes in batched transactions: every
+// changed entry gets a new local sequence and a bumped version vector, and
+// every indexed name that is gone becomes a tombstone.
+//
+// What it never does: follow a symlink (the target is recorded), index a
+// special file, a name that is not valid UTF-8, or anything .shoalignore or
+// the built-in ignores exclude. Those are reported as problems, and the rest
+// of the scan goes on. A name that cannot be read (permission denied) keeps
+// its previous index entry; so does a file that kept changing while it was
+// read, which is returned in `unstable` for the caller to retry once it
+// settles.
+//
+// Thread: one scan at a time per Index; hashing fans out internally.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/base/clock.h"
+#include "core/fs/file_system.h"
+#include "core/store/index.h"
+
+namespace shoal {
+
+struct ScanConfig {
+  std::int64_t folder_key = 0;
+  std::int64_t local_device_key = 0;
+  std::uint64_t local_short_id = 0;  // DeviceId::ShortId() of this device
+  std::uint64_t hash_seed = 0;       // the folder's block ID seed
+  int hash_threads = 1;              // DefaultWorkerThreads() in the daemon
+  std::size_t batch_size = 1000;     // entries per index transaction
+  int read_attempts = 3;             // tries before a changing file is "unstable"
+};
+
+enum class ScanProblemKind {
+  kPermissionDenied,
+  kInvalidName,       // not valid UTF-8: skipped
+  kSpecialFile,       // FIFO, socket, device: skipped
+  kCaseConflict,      // two names in a directory differ only in case
+  kChangedWhileRead,  // kept changing; listed in `unstable`
+  kIo,
+};
+
+struct ScanProblem {
+  ScanProblemKind kind;
+  std::string path;
+  std::string message;
+};
+
+struct ScanResult {
+  std::int64_t files = 0;        // regular files present
+  std::int64_t directories = 0;  // directories present (root excluded)
+  std::int64_t symlinks = 0;
+  std::int64_t bytes = 0;    // total size of the files present
+  std::int64_t changed = 0;  // entries added or updated in the index
+  std::int64_t deleted = 0;  // tombstones written
+  std::int64_t hashed_files = 0;
+  std::int64_t hashed_bytes = 0;
+  std::int64_t hashed_blocks = 0;
+  std::vector<ScanProblem> problems;
+  std::vector<std::string> unstable;
+  std::chrono::nanoseconds elapsed{0};
+};
+
+class Scanner {
+ public:
+  Scanner(FileSystem& fs, Index& index, Clock& clock, ScanConfig config)
+      : fs_(fs), index_(index), clock_(clock), config_(config) {}
+
+  // The whole folder.
+  Result<ScanResult> ScanAll();
+  // Only these paths and what is beneath them (from the watcher). A path
+  // that no longer exists turns its indexed entries into tombstones.
+  Result<ScanResult> ScanPaths(std::span<const std::string> paths);
+
+ private:
+  // Contents of .shoalignore at the folder root; empty when there is none.
+  Result<std::string> ReadIgnoreFile();
+  Result<void> Commit(const std::unordered_map<std::string, FileInfo>& indexed,
+                      std::vector<FileInfo>& changes, ScanResult& result);
+
+  FileSystem& fs_;
+  Index& index_;
+  Clock& clock_;
+  ScanConfig config_;
+};
+
+}  // namespace shoal

@@ -1,0 +1,102 @@
+#include "core/scan/walk.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/base/utf8.h"
+
+namespace shoal {
+namespace {
+
+std::string AsciiLower(const std::string& s) {
+  std::string out = s;
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+  return out;
+}
+
+ScanProblemKind KindOf(const Error& e) {
+  return e.code == ErrorCode::kUnauthorized ? ScanProblemKind::kPermissionDenied
+                                            : ScanProblemKind::kIo;
+}
+
+class Walker {
+ public:
+  Walker(FileSystem& fs, const IgnoreMatcher& ignore, WalkOutput& out)
+      : fs_(fs), ignore_(ignore), out_(out) {}
+
+  // Visits one path that is known to exist (or reports why it cannot).
+  void Visit(const std::string& path) {
+    auto stat = fs_.Lstat(path);
+    if (!stat) {
+      if (stat.error().code == ErrorCode::kNotFound) return;  // vanished since listing
+      Unreadable(path, stat.error());
+      return;
+    }
+    bool is_dir = stat->kind == EntryKind::kDirectory;
+    if (!path.empty() && ignore_.IsIgnored(path, is_dir)) return;
+    switch (stat->kind) {
+      case EntryKind::kSpecial:
+        out_.problems.push_back(
+            {ScanProblemKind::kSpecialFile, path,
+             "'" + path + "' is not a regular file, directory or symlink; skipped"});
+        return;
+      case EntryKind::kSymlink: {
+        auto target = fs_.ReadLink(path);
+        if (!target) return Unreadable(path, target.error());
+        out_.entries.push_back({path, *stat, std::move(*target)});
+        return;
+      }
+      case EntryKind::kFile:
+        out_.entries.push_back({path, *stat, {}});
+        return;
+      case EntryKind::kDirectory:
+        if (!path.empty()) out_.entries.push_back({path, *stat, {}});
+        VisitChildren(path);
+        return;
+    }
+  }
+
+ private:
+  void VisitChildren(const std::string& dir) {
+    auto names = fs_.ListDir(dir);
+    if (!names) return Unreadable(dir, names.error());
+    std::sort(names->begin(), names->end());  // deterministic order
+    std::unordered_map<std::string, const std::string*> folded;
+    for (const std::string& name : *names) {
+      std::string path = JoinPath(dir, name);
+      if (!IsValidUtf8(name)) {
+        out_.problems.push_back({ScanProblemKind::kInvalidName, EscapeInvalidUtf8(path),
+                                 "'" + EscapeInvalidUtf8(path) +
+                                     "' is not valid UTF-8 and cannot be synced; rename it"});
+        continue;
+      }
+      auto [it, inserted] = folded.emplace(AsciiLower(name), &name);
+      if (!inserted) {
+        out_.problems.push_back(
+            {ScanProblemKind::kCaseConflict, path,
+             "'" + path + "' and '" + JoinPath(dir, *it->second) +
+                 "' differ only in case; devices with case-insensitive file systems "
+                 "cannot hold both"});
+      }
+      Visit(path);
+    }
+  }
+
+  void Unreadable(const std::string& path, const Error& error) {
+    out_.problems.push_back({KindOf(error), path, error.message});
+    out_.unreadable.push_back(path);
+  }
+
+  FileSystem& fs_;
+  const IgnoreMatcher& ignore_;
+  WalkOutput& out_;
+};
+
+}  // namespace
+
+void Walk(FileSystem& fs, const IgnoreMatcher& ignore, const std::string& root, WalkOutput& out) {
+  Walker(fs, ignore, out).Visit(root);
+}
+
+}  // namespace shoal
