@@ -2,6 +2,7 @@
 # missing dependencies (packaging/install-deps.sh) and builds as needed.
 #   make demo   Shoal's main job
 #   make test   every test (unit, lint, end-to-end) through ctest
+#   make bench  the benchmarks in tests/bench (numbers, not pass/fail)
 # Variables: BUILD (build directory), CMAKE_FLAGS (extra -D options), JOBS.
 BUILD ?= build
 CMAKE_FLAGS ?=
@@ -26,6 +27,13 @@ test: build
 demo: build
 	@$(BUILD)/cli/shoal --version
 	@$(BUILD)/cli/shoal --help
+
+# Benchmarks print their figures (docs/performance.md); they assert nothing.
+# BENCH_FLAGS=--quick for a fast smoke run.
+BENCH_FLAGS ?=
+bench: build
+	$(BUILD)/tests/bench/shoal_bench_chunk
+	$(BUILD)/tests/bench/shoal_bench_scan $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(BUILD)
