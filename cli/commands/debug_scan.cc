@@ -93,7 +93,9 @@ void PrintHuman(const ScanResult& r, std::int64_t pass) {
   std::printf("  changed %lld, deleted %lld; hashed %lld files, %lld blocks, %.1f MB\n",
               static_cast<long long>(r.changed), static_cast<long long>(r.deleted),
               static_cast<long long>(r.hashed_files), static_cast<long long>(r.hashed_blocks), mb);
-  std::printf("  %.3f s", seconds);
+  auto secs = [](std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); };
+  std::printf("  %.3f s (walk %.3f, hash %.3f, commit %.3f)", seconds, secs(r.walk_time),
+              secs(r.hash_time), secs(r.commit_time));
   if (seconds > 0 && r.hashed_bytes > 0) std::printf(", %.0f MB/s hashed", mb / seconds);
   if (seconds > 0)
     std::printf(", %.0f entries/s", (r.files + r.directories + r.symlinks) / seconds);

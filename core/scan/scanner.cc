@@ -218,6 +218,9 @@ Result<ScanResult> Scanner::ScanPaths(std::span<const std::string> paths) {
   }
   AddTombstones(walk, ignore, indexed, changes, result);
 
+  auto walked = std::chrono::steady_clock::now();
+  result.walk_time = walked - started;
+
   // 4. Hash changed files on the worker pool, then keep what read cleanly.
   std::vector<HashedFile> hashed(to_hash.size());
   ParallelFor(to_hash.size(), config_.hash_threads, [&](std::size_t j) {
@@ -251,9 +254,14 @@ Result<ScanResult> Scanner::ScanPaths(std::span<const std::string> paths) {
     changes.push_back(std::move(info));
   }
 
+  auto hashed_at = std::chrono::steady_clock::now();
+  result.hash_time = hashed_at - walked;
+
   // 5. Commit: bump versions, batch into transactions, parents first.
   if (auto ok = Commit(indexed, changes, result); !ok) return ok.error().Wrap("scan");
-  result.elapsed = std::chrono::steady_clock::now() - started;
+  auto done = std::chrono::steady_clock::now();
+  result.commit_time = done - hashed_at;
+  result.elapsed = done - started;
   return result;
 }
 

@@ -68,6 +68,10 @@ struct ScanResult {
   std::vector<ScanProblem> problems;
   std::vector<std::string> unstable;
   std::chrono::nanoseconds elapsed{0};
+  // Where the time went: walking + index lookup, hashing, index commit.
+  std::chrono::nanoseconds walk_time{0};
+  std::chrono::nanoseconds hash_time{0};
+  std::chrono::nanoseconds commit_time{0};
 };
 
 class Scanner {

@@ -63,16 +63,16 @@ Result<void> Database::Exec(const char* sql) {
 
 Result<Statement*> Database::Prepare(const char* sql) {
   auto it = cache_.find(sql);
-  if (it != cache_.end()) {
-    it->second->Reset();
-    return it->second.get();
+  if (it != cache_.end() && it->second.sql == sql) {
+    it->second.statement->Reset();
+    return it->second.statement.get();
   }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return LastError(std::string("prepare '") + sql + "'");
   auto owned = std::make_unique<Statement>(db_.get(), stmt);
   Statement* raw = owned.get();
-  cache_.emplace(sql, std::move(owned));
+  cache_.insert_or_assign(sql, Cached{sql, std::move(owned)});
   return raw;
 }
 

@@ -34,8 +34,10 @@ class Database {
   // Runs one or more statements without results (schema, pragmas).
   Result<void> Exec(const char* sql);
   // Returns the cached prepared statement for `sql`, reset and unbound.
-  // The reference stays valid as long as the Database. `sql` is expected to
-  // be a constant from core/store/schema.cc.
+  // The pointer stays valid as long as the Database. `sql` is normally a
+  // constant from core/store/schema.cc: the cache is keyed by its address
+  // (no hashing of long SQL text on hot paths) and checks the text, so a
+  // temporary string reusing an address is prepared anew, not confused.
   Result<Statement*> Prepare(const char* sql);
 
   std::int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_.get()); }
@@ -53,7 +55,11 @@ class Database {
   // moves first; the destructor clears the cache explicitly before closing.
   std::unique_ptr<sqlite3, Closer> db_;
   std::string path_;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  struct Cached {
+    std::string sql;
+    std::unique_ptr<Statement> statement;
+  };
+  std::unordered_map<const char*, Cached> cache_;
 };
 
 }  // namespace shoal
