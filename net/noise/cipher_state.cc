@@ -24,11 +24,6 @@ Nonce NoiseNonce(std::uint64_t n) {
   return nonce;
 }
 
-const std::uint8_t* NonNull(ByteSpan bytes) {
-  static constexpr std::uint8_t kNothing = 0;
-  return bytes.empty() ? &kNothing : bytes.data();
-}
-
 Error Exhausted() {
   return Error{ErrorCode::kCrypto, "cipher nonce exhausted (2^64-1 messages); reconnect"};
 }
@@ -69,9 +64,9 @@ Result<void> CipherState::EncryptWithAd(ByteSpan ad, ByteSpan plaintext, Bytes& 
   out.resize(start + size);
   const Nonce nonce = NoiseNonce(nonce_);
   unsigned long long written = 0;
-  int rc = crypto_aead_chacha20poly1305_ietf_encrypt(
-      out.data() + start, &written, NonNull(plaintext), plaintext.size(), NonNull(ad), ad.size(),
-      nullptr, nonce.data(), key());
+  int rc = crypto_aead_chacha20poly1305_ietf_encrypt(out.data() + start, &written, plaintext.data(),
+                                                     plaintext.size(), ad.data(), ad.size(),
+                                                     nullptr, nonce.data(), key());
   SHOAL_CHECK(rc == 0 && written == size, "ChaCha20-Poly1305 encryption cannot fail");
   ++nonce_;
   return {};
@@ -97,7 +92,7 @@ Result<void> CipherState::DecryptWithAd(ByteSpan ad, ByteSpan ciphertext, Bytes&
   // libsodium checks the tag in constant time before releasing any plaintext.
   int rc = crypto_aead_chacha20poly1305_ietf_decrypt(out.data() + start, &written, nullptr,
                                                      ciphertext.data(), ciphertext.size(),
-                                                     NonNull(ad), ad.size(), nonce.data(), key());
+                                                     ad.data(), ad.size(), nonce.data(), key());
   if (rc != 0) {
     out.resize(start);
     return Fail(ErrorCode::kCrypto, "decryption failed: message forged, corrupted or out of order");

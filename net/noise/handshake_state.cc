@@ -132,9 +132,6 @@ Result<void> HandshakeState::WriteMessage(ByteSpan payload, Bytes& message) {
   if (auto turn = CheckTurn(true); !turn) return turn;
   const std::size_t start = message.size();
   auto written = WriteTokens(payload, message);
-  if (written && message.size() - start > kMaxMessageSize) {
-    written = Fail(ErrorCode::kInvalidArgument, "handshake message exceeds 65535 bytes");
-  }
   if (!written) {
     failed_ = true;
     message.resize(start);
@@ -148,8 +145,7 @@ Result<void> HandshakeState::WriteMessage(ByteSpan payload, Bytes& message) {
 Result<Bytes> HandshakeState::ReadMessage(ByteSpan message) {
   if (auto turn = CheckTurn(false); !turn) return turn.error();
   Bytes payload;
-  Result<void> read = Fail(ErrorCode::kProtocol, "message exceeds 65535 bytes");
-  if (message.size() <= kMaxMessageSize) read = ReadTokens(message, payload);
+  auto read = ReadTokens(message, payload);
   if (!read) {
     failed_ = true;
     return read.error().Wrap("noise: reading handshake message " +
@@ -160,6 +156,7 @@ Result<Bytes> HandshakeState::ReadMessage(ByteSpan message) {
 }
 
 Result<void> HandshakeState::WriteTokens(ByteSpan payload, Bytes& message) {
+  const std::size_t start = message.size();
   for (Token token : protocol_.pattern.messages[message_index_]) {
     Result<void> step;
     switch (token) {
@@ -177,10 +174,17 @@ Result<void> HandshakeState::WriteTokens(ByteSpan payload, Bytes& message) {
     }
     if (!step) return step;
   }
-  return symmetric_.EncryptAndHash(payload, message);
+  if (auto sealed = symmetric_.EncryptAndHash(payload, message); !sealed) return sealed;
+  if (message.size() - start > kMaxMessageSize) {
+    return Fail(ErrorCode::kInvalidArgument, "handshake message exceeds 65535 bytes");
+  }
+  return {};
 }
 
 Result<void> HandshakeState::ReadTokens(ByteSpan message, Bytes& payload) {
+  if (message.size() > kMaxMessageSize) {
+    return Fail(ErrorCode::kProtocol, "message exceeds 65535 bytes");
+  }
   ByteReader reader(message);
   for (Token token : protocol_.pattern.messages[message_index_]) {
     Result<void> step;

@@ -4,10 +4,11 @@
 // owner goes. Move-only; a moved-from or default-constructed SecretBytes is
 // empty and owns nothing. Never log its contents.
 //
-// EnsureSodium() initialises libsodium once per process (thread-safe); every
-// function in net/noise and net/identity that needs libsodium calls it, so
-// callers never have to. sodium_malloc depends on it (page size), hence it
-// lives here.
+// EnsureSodium() initialises libsodium once per process (thread-safe). Every
+// function in net/noise and net/identity that allocates secret memory, draws
+// random bytes or does a DH calls it, so callers never have to; the pure
+// hash and cipher calls work before it (sodium_init only selects faster code
+// paths for them). sodium_malloc needs it (page size), hence it lives here.
 #pragma once
 
 #include <cstddef>

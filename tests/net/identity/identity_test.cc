@@ -50,12 +50,17 @@ TEST_CASE("a created identity loads back with the same device ID", "[net][identi
 }
 
 TEST_CASE("the key file is created with mode 0600 whatever the umask", "[net][identity]") {
-  testing::TempDir home;
-  mode_t old = ::umask(0);  // the most permissive umask must not widen it
-  auto created = Identity::Create(home.path().string());
-  ::umask(old);
-  REQUIRE(created);
-  CHECK(ModeOf(home.File("identity.key")) == 0600);
+  // 0277 would narrow open()'s 0600 to 0400; 0 must not widen anything.
+  for (mode_t mask : {mode_t{0}, mode_t{0277}, mode_t{0022}}) {
+    INFO("umask " << mask);
+    testing::TempDir home;
+    mode_t old = ::umask(mask);
+    auto created = Identity::Create(home.path().string());
+    ::umask(old);
+    REQUIRE(created);
+    CHECK(ModeOf(home.File("identity.key")) == 0600);
+    CHECK(Identity::Load(home.path().string()));
+  }
 }
 
 TEST_CASE("two created identities differ", "[net][identity]") {
