@@ -1,0 +1,119 @@
+#include "net/noise/cipher_state.h"
+
+#include <sodium.h>
+
+#include <array>
+#include <cstring>
+#include <string>
+
+#include "core/base/check.h"
+
+namespace shoal::net {
+namespace {
+
+static_assert(crypto_aead_chacha20poly1305_ietf_KEYBYTES == kCipherKeyLen);
+static_assert(crypto_aead_chacha20poly1305_ietf_ABYTES == kTagLen);
+static_assert(crypto_aead_chacha20poly1305_ietf_NPUBBYTES == 12);
+
+using Nonce = std::array<std::uint8_t, crypto_aead_chacha20poly1305_ietf_NPUBBYTES>;
+
+// §12.3: 32 bits of zeros, then the 64-bit counter little-endian.
+Nonce NoiseNonce(std::uint64_t n) {
+  Nonce nonce{};
+  for (std::size_t i = 0; i < 8; ++i) nonce[4 + i] = static_cast<std::uint8_t>(n >> (8 * i));
+  return nonce;
+}
+
+Error Exhausted() {
+  return Error{ErrorCode::kCrypto, "cipher nonce exhausted (2^64-1 messages); reconnect"};
+}
+
+}  // namespace
+
+Result<CipherState> CipherState::Create() {
+  auto buffer = SecretBytes::Allocate(2 * kCipherKeyLen);
+  if (!buffer) return buffer.error();
+  return CipherState(std::move(*buffer));
+}
+
+Result<CipherState> CipherState::WithKey(ByteSpan key) {
+  auto state = Create();
+  if (state) state->InitializeKey(key);
+  return state;
+}
+
+void CipherState::InitializeKey(ByteSpan key) {
+  SHOAL_CHECK(key.size() >= kCipherKeyLen, "cipher key shorter than 32 bytes");
+  std::memcpy(this->key(), key.data(), kCipherKeyLen);
+  has_key_ = true;
+  nonce_ = 0;
+}
+
+Result<void> CipherState::EncryptWithAd(ByteSpan ad, ByteSpan plaintext, Bytes& out) {
+  const std::size_t size = plaintext.size() + (has_key_ ? kTagLen : 0);
+  if (size > kMaxMessageSize) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "message of " + std::to_string(size) + " bytes exceeds the Noise limit of 65535");
+  }
+  if (!has_key_) {
+    out.insert(out.end(), plaintext.begin(), plaintext.end());
+    return {};
+  }
+  if (nonce_ == kReservedNonce) return Exhausted();
+  const std::size_t start = out.size();
+  out.resize(start + size);
+  const Nonce nonce = NoiseNonce(nonce_);
+  unsigned long long written = 0;
+  int rc = crypto_aead_chacha20poly1305_ietf_encrypt(out.data() + start, &written, plaintext.data(),
+                                                     plaintext.size(), ad.data(), ad.size(),
+                                                     nullptr, nonce.data(), key());
+  SHOAL_CHECK(rc == 0 && written == size, "ChaCha20-Poly1305 encryption cannot fail");
+  ++nonce_;
+  return {};
+}
+
+Result<void> CipherState::DecryptWithAd(ByteSpan ad, ByteSpan ciphertext, Bytes& out) {
+  if (ciphertext.size() > kMaxMessageSize) {
+    return Fail(ErrorCode::kProtocol, "message of " + std::to_string(ciphertext.size()) +
+                                          " bytes exceeds the Noise limit of 65535");
+  }
+  if (!has_key_) {
+    out.insert(out.end(), ciphertext.begin(), ciphertext.end());
+    return {};
+  }
+  if (nonce_ == kReservedNonce) return Exhausted();
+  if (ciphertext.size() < kTagLen) {
+    return Fail(ErrorCode::kCrypto, "ciphertext shorter than its authentication tag");
+  }
+  const std::size_t start = out.size();
+  out.resize(start + ciphertext.size() - kTagLen);
+  const Nonce nonce = NoiseNonce(nonce_);
+  unsigned long long written = 0;
+  // libsodium checks the tag in constant time before releasing any plaintext.
+  int rc = crypto_aead_chacha20poly1305_ietf_decrypt(out.data() + start, &written, nullptr,
+                                                     ciphertext.data(), ciphertext.size(),
+                                                     ad.data(), ad.size(), nonce.data(), key());
+  if (rc != 0) {
+    out.resize(start);
+    return Fail(ErrorCode::kCrypto, "decryption failed: message forged, corrupted or out of order");
+  }
+  SHOAL_CHECK(written == ciphertext.size() - kTagLen, "ChaCha20-Poly1305 plaintext size");
+  ++nonce_;
+  return {};
+}
+
+void CipherState::Rekey() {
+  SHOAL_CHECK(has_key_, "Rekey() without a key");
+  static constexpr std::array<std::uint8_t, kCipherKeyLen> kZeros{};
+  std::uint8_t* scratch = buffer_.data() + kCipherKeyLen;
+  std::array<std::uint8_t, kTagLen> tag{};  // discarded: only the keystream is the new key
+  const Nonce nonce = NoiseNonce(kReservedNonce);
+  int rc = crypto_aead_chacha20poly1305_ietf_encrypt_detached(scratch, tag.data(), nullptr,
+                                                              kZeros.data(), kZeros.size(), nullptr,
+                                                              0, nullptr, nonce.data(), key());
+  SHOAL_CHECK(rc == 0, "ChaCha20-Poly1305 encryption cannot fail");
+  std::memcpy(key(), scratch, kCipherKeyLen);
+  sodium_memzero(scratch, kCipherKeyLen);
+}
+
+}  // namespace shoal::net

@@ -1,0 +1,79 @@
+// CipherState (Noise rev 34, §5.1) with ChaChaPoly (§12.3): a 32-byte key k
+// (or none) and a 64-bit nonce n, encrypting with ChaCha20-Poly1305 IETF
+// under the 96-bit nonce 0x00000000 || little-endian n.
+//
+// Contracts:
+//  * n counts messages; it is never reused. n = 2^64-1 is reserved (§5.1):
+//    once reached, Encrypt/Decrypt fail with kCrypto and the CipherState is
+//    spent (start a new session).
+//  * A failed decryption leaves n unchanged (the caller must close the
+//    connection anyway: DESIGN.md "Transport").
+//  * Messages are at most kMaxMessageSize bytes (ciphertext, tag included).
+//  * Without a key, Encrypt/Decrypt copy the input (handshake before the
+//    first DH), as the spec says.
+// The key lives in SecretBytes and is wiped on destruction. Move-only; one
+// thread at a time (in a session: the loop thread). A moved-from
+// CipherState may only be destroyed or assigned to.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+#include "core/base/bytes.h"
+#include "core/base/result.h"
+#include "net/noise/secret_bytes.h"
+
+namespace shoal::net {
+
+inline constexpr std::size_t kCipherKeyLen = 32;
+inline constexpr std::size_t kTagLen = 16;
+// Noise messages, handshake or transport, never exceed 65535 bytes (§3).
+inline constexpr std::size_t kMaxMessageSize = 65535;
+inline constexpr std::uint64_t kReservedNonce = std::numeric_limits<std::uint64_t>::max();
+
+class CipherState {
+ public:
+  // A CipherState with no key yet (InitializeKey(empty) of the spec).
+  static Result<CipherState> Create();
+  // A CipherState holding a copy of the first 32 bytes of `key` (§5.2 lets
+  // a 64-byte HASHLEN output be truncated), n = 0.
+  static Result<CipherState> WithKey(ByteSpan key);
+
+  CipherState(CipherState&&) noexcept = default;
+  CipherState& operator=(CipherState&&) noexcept = default;
+
+  // k = first 32 bytes of `key`, n = 0. `key` must be at least 32 bytes.
+  void InitializeKey(ByteSpan key);
+  bool HasKey() const { return has_key_; }
+  // The next nonce to be used; also "how many messages so far".
+  std::uint64_t nonce() const { return nonce_; }
+  // Sets n (§5.1). Only for tests and transports with explicit nonces;
+  // reusing a nonce under one key breaks confidentiality.
+  void SetNonce(std::uint64_t nonce) { nonce_ = nonce; }
+
+  // Appends ENCRYPT(k, n++, ad, plaintext) (or plaintext without a key) to
+  // `out`, which must not overlap `plaintext`. On failure `out` is unchanged.
+  Result<void> EncryptWithAd(ByteSpan ad, ByteSpan plaintext, Bytes& out);
+  // Appends DECRYPT(k, n, ad, ciphertext) to `out` (not overlapping
+  // `ciphertext`) and increments n; fails with kCrypto on an authentication
+  // failure, leaving `out` and n unchanged.
+  Result<void> DecryptWithAd(ByteSpan ad, ByteSpan ciphertext, Bytes& out);
+
+  // k = first 32 bytes of ENCRYPT(k, 2^64-1, empty, 32 zero bytes) (§4.2);
+  // n is unchanged. Both directions' peers must rekey after the same
+  // message to stay in sync. Requires a key.
+  void Rekey();
+
+ private:
+  explicit CipherState(SecretBytes buffer) : buffer_(std::move(buffer)) {}
+  std::uint8_t* key() { return buffer_.data(); }
+
+  // [0, 32): k; [32, 64): scratch for Rekey, so the new key is never outside
+  // secret memory. Allocated once; InitializeKey only copies into it.
+  SecretBytes buffer_;
+  std::uint64_t nonce_ = 0;
+  bool has_key_ = false;
+};
+
+}  // namespace shoal::net
