@@ -32,7 +32,7 @@ ReadFunction MemoryReader(ByteSpan data, std::size_t max_read, std::uint64_t jit
   return [=](std::span<std::uint8_t> into) -> Result<std::size_t> {
     std::size_t n = std::min({into.size(), data.size() - *offset, max_read});
     if (jitter_seed != 0 && n > 0) n = 1 + rng->Below(n);
-    std::memcpy(into.data(), data.data() + *offset, n);
+    if (n > 0) std::memcpy(into.data(), data.data() + *offset, n);  // data() may be null
     *offset += n;
     return n;
   };
