@@ -36,7 +36,7 @@ Result<FolderShare> DecodeFolder(ByteReader& reader) {
   f.hash_seed = *seed;
   auto count = ReadCount(reader, kMinFolderDeviceSize, "device count");
   if (!count) return count.error();
-  f.devices.reserve(*count);
+  f.devices.reserve(ReserveHint(*count));
   for (std::size_t i = 0; i < *count; ++i) {
     auto device = DecodeFolderDevice(reader);
     if (!device) return device.error().Wrap("device " + std::to_string(i));
@@ -69,7 +69,7 @@ Result<ClusterConfig> DecodeClusterConfig(ByteSpan body) {
   ClusterConfig m;
   auto count = ReadCount(reader, kMinFolderSize, "ClusterConfig: folder count");
   if (!count) return count.error();
-  m.folders.reserve(*count);
+  m.folders.reserve(ReserveHint(*count));
   for (std::size_t i = 0; i < *count; ++i) {
     auto folder = DecodeFolder(reader);
     if (!folder) return folder.error().Wrap("ClusterConfig: folder " + std::to_string(i));

@@ -27,9 +27,12 @@ Result<std::int64_t> ReadNonNegative(ByteReader& reader, std::string_view what);
 // At most `max_len` bytes of valid UTF-8.
 Result<std::string> ReadString(ByteReader& reader, std::size_t max_len, std::string_view what);
 // An element count, refused when `count * min_element_size` exceeds the
-// bytes left, so callers may reserve() it.
+// bytes left. Callers reserve at most ReserveHint(count): a decoded element
+// takes several times its minimal encoding in memory, so reserving a claimed
+// count in full would let junk after the count cost ~10x the body size.
 Result<std::size_t> ReadCount(ByteReader& reader, std::size_t min_element_size,
                               std::string_view what);
+inline std::size_t ReserveHint(std::size_t count) { return count < 256 ? count : 256; }
 Result<void> ExpectEnd(const ByteReader& reader, std::string_view what);
 
 // `error` as kProtocol, prefixed with `context`.

@@ -31,7 +31,7 @@ void EncodeFileInfo(Bytes& out, const FileInfo& f) {
 Result<void> DecodeBlocks(ByteReader& reader, std::vector<BlockRef>& blocks) {
   auto count = ReadCount(reader, kMinBlockSize, "block count");
   if (!count) return count.error();
-  blocks.reserve(*count);
+  blocks.reserve(ReserveHint(*count));
   for (std::size_t i = 0; i < *count; ++i) {
     auto size = ReadVarint(reader, "block size");
     if (!size) return size.error();
@@ -100,7 +100,7 @@ Result<void> DecodeBatch(ByteSpan body, Index& m) {
   m.folder = std::move(*folder);
   auto count = ReadCount(reader, kMinFileInfoSize, "file count");
   if (!count) return count.error();
-  m.files.reserve(*count);
+  m.files.reserve(ReserveHint(*count));
   for (std::size_t i = 0; i < *count; ++i) {
     auto file = DecodeFileInfo(reader);
     if (!file) return file.error().Wrap("file " + std::to_string(i));
