@@ -1,0 +1,78 @@
+// Codecs of the small messages: Hello, Ping, Close, PairAccept.
+#include "net/wire/field_codec.h"
+#include "net/wire/messages.h"
+
+namespace shoal::net::wire {
+
+Bytes Encode(const Hello& message) {
+  Bytes out;
+  AppendString(out, message.device_name);
+  AppendString(out, message.client_name);
+  AppendString(out, message.client_version);
+  AppendBigEndian64(out, message.instance_id);
+  return out;
+}
+
+Result<Hello> DecodeHello(ByteSpan body) {
+  ByteReader reader(body);
+  Hello m;
+  auto device_name = ReadString(reader, kMaxDeviceNameLen, "Hello: device name");
+  if (!device_name) return device_name.error();
+  m.device_name = std::move(*device_name);
+  auto client_name = ReadString(reader, kMaxClientFieldLen, "Hello: client name");
+  if (!client_name) return client_name.error();
+  m.client_name = std::move(*client_name);
+  auto client_version = ReadString(reader, kMaxClientFieldLen, "Hello: client version");
+  if (!client_version) return client_version.error();
+  m.client_version = std::move(*client_version);
+  auto instance_id = ReadBigEndian64(reader, "Hello: instance ID");
+  if (!instance_id) return instance_id.error();
+  m.instance_id = *instance_id;
+  if (auto end = ExpectEnd(reader, "Hello"); !end) return end.error();
+  return m;
+}
+
+Bytes Encode(const Ping&) { return {}; }
+
+Result<Ping> DecodePing(ByteSpan body) {
+  if (!body.empty()) return Fail(ErrorCode::kProtocol, "Ping: body must be empty");
+  return Ping{};
+}
+
+Bytes Encode(const Close& message) {
+  Bytes out;
+  AppendU8(out, static_cast<std::uint8_t>(message.reason));
+  AppendString(out, message.text);
+  return out;
+}
+
+Result<Close> DecodeClose(ByteSpan body) {
+  ByteReader reader(body);
+  Close m;
+  auto reason = ReadU8(reader, "Close: reason");
+  if (!reason) return reason.error();
+  m.reason = static_cast<CloseReason>(*reason);
+  auto text = ReadString(reader, kMaxCloseTextLen, "Close: text");
+  if (!text) return text.error();
+  m.text = std::move(*text);
+  if (auto end = ExpectEnd(reader, "Close"); !end) return end.error();
+  return m;
+}
+
+Bytes Encode(const PairAccept& message) {
+  Bytes out;
+  AppendString(out, message.device_name);
+  return out;
+}
+
+Result<PairAccept> DecodePairAccept(ByteSpan body) {
+  ByteReader reader(body);
+  PairAccept m;
+  auto device_name = ReadString(reader, kMaxDeviceNameLen, "PairAccept: device name");
+  if (!device_name) return device_name.error();
+  m.device_name = std::move(*device_name);
+  if (auto end = ExpectEnd(reader, "PairAccept"); !end) return end.error();
+  return m;
+}
+
+}  // namespace shoal::net::wire

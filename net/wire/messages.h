@@ -1,0 +1,158 @@
+// Messages exchanged after the handshake, as plain values, with their codecs
+// (docs/protocol.md "Messages"). Each has `Bytes Encode(const T&)` and
+// `Result<T> DecodeT(ByteSpan)`; the body is what MessageAssembler yields for
+// the record type T::kType. Decoders are bounds-checked on every read,
+// allocate nothing a count claims before checking it against the bytes left,
+// enforce the length limits below, require UTF-8 text and reject trailing
+// bytes; every failure is kProtocol. File names are NOT validated as paths
+// here (absolute, "..", NUL): the engine does that before using them.
+//
+// Codecs: hello_codec.cc (Hello, Ping, Close, PairAccept),
+// cluster_config_codec.cc, index_codec.cc, request_codec.cc (Request,
+// Response).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/base/bytes.h"
+#include "core/base/result.h"
+#include "core/model/block_ref.h"
+#include "core/model/device_id.h"
+#include "core/model/file_info.h"
+#include "net/wire/record.h"
+
+namespace shoal::net::wire {
+
+// Length limits in bytes (UTF-8).
+inline constexpr std::size_t kMaxDeviceNameLen = 256;
+inline constexpr std::size_t kMaxClientFieldLen = 64;  // client name and version
+inline constexpr std::size_t kMaxFolderIdLen = 64;
+inline constexpr std::size_t kMaxFolderLabelLen = 256;
+inline constexpr std::size_t kMaxNameLen = 4096;  // file names and symlink targets
+inline constexpr std::size_t kMaxCloseTextLen = 1024;
+
+struct Hello {
+  static constexpr RecordType kType = RecordType::kHello;
+  std::string device_name;
+  std::string client_name;
+  std::string client_version;
+  std::uint64_t instance_id = 0;  // random per daemon start
+  friend bool operator==(const Hello&, const Hello&) = default;
+};
+
+// What the sender has of one folder from one device.
+struct FolderDevice {
+  DeviceId device;
+  std::uint64_t index_id = 0;     // names one incarnation of that device's index
+  std::int64_t max_sequence = 0;  // highest sequence the sender has from it, >= 0
+  friend bool operator==(const FolderDevice&, const FolderDevice&) = default;
+};
+
+struct FolderShare {
+  std::string id;
+  std::string label;
+  std::uint64_t hash_seed = 0;  // block ID seed (DESIGN.md "Hashing")
+  std::vector<FolderDevice> devices;
+  friend bool operator==(const FolderShare&, const FolderShare&) = default;
+};
+
+// The folders the sender shares with the receiver (and no others).
+struct ClusterConfig {
+  static constexpr RecordType kType = RecordType::kClusterConfig;
+  std::vector<FolderShare> folders;
+  friend bool operator==(const ClusterConfig&, const ClusterConfig&) = default;
+};
+
+// A batch of FileInfo of one folder (inode is never sent: it decodes as 0).
+// Index starts a full exchange; IndexUpdate continues it incrementally.
+struct Index {
+  static constexpr RecordType kType = RecordType::kIndex;
+  std::string folder;
+  std::vector<FileInfo> files;
+  friend bool operator==(const Index&, const Index&) = default;
+};
+struct IndexUpdate : Index {
+  static constexpr RecordType kType = RecordType::kIndexUpdate;
+};
+
+struct Request {
+  static constexpr RecordType kType = RecordType::kRequest;
+  std::uint32_t request_id = 0;  // unique among the sender's outstanding requests
+  std::string folder;
+  std::string name;         // file hint: where the sender expects the block
+  std::int64_t offset = 0;  // of the block in that file, >= 0
+  std::uint32_t size = 0;   // of the block, 1..kMaxBlockSize
+  Hash128 hash;             // block ID
+  friend bool operator==(const Request&, const Request&) = default;
+};
+
+enum class ResponseCode : std::uint8_t {
+  kOk = 0,
+  kNoSuchFile = 1,
+  kInvalid = 2,
+  kHashMismatch = 3,
+  kBusy = 4,
+};
+
+// One piece of a block: `data` is the block's bytes [offset, offset + size).
+// An error response has offset 0 and no data.
+struct Response {
+  static constexpr RecordType kType = RecordType::kResponse;
+  std::uint32_t request_id = 0;
+  ResponseCode code = ResponseCode::kOk;
+  std::uint32_t offset = 0;
+  Bytes data;  // at most kMaxResponseData bytes
+  friend bool operator==(const Response&, const Response&) = default;
+};
+
+struct Ping {
+  static constexpr RecordType kType = RecordType::kPing;
+  friend bool operator==(const Ping&, const Ping&) = default;
+};
+
+// Unknown reasons from newer peers decode as they are; treat them as kError.
+enum class CloseReason : std::uint8_t {
+  kNormal = 0,         // orderly shutdown or end of pairing
+  kError = 1,          // local failure
+  kProtocolError = 2,  // the peer sent something malformed
+  kUnauthorized = 3,   // not paired, or folder not shared
+  kTimeout = 4,        // the peer stopped answering pings
+};
+
+struct Close {
+  static constexpr RecordType kType = RecordType::kClose;
+  CloseReason reason = CloseReason::kNormal;
+  std::string text;
+  friend bool operator==(const Close&, const Close&) = default;
+};
+
+struct PairAccept {
+  static constexpr RecordType kType = RecordType::kPairAccept;
+  std::string device_name;
+  friend bool operator==(const PairAccept&, const PairAccept&) = default;
+};
+
+Bytes Encode(const Hello& message);
+Bytes Encode(const ClusterConfig& message);
+Bytes Encode(const Index& message);
+Bytes Encode(const IndexUpdate& message);
+Bytes Encode(const Request& message);
+Bytes Encode(const Response& message);
+Bytes Encode(const Ping& message);
+Bytes Encode(const Close& message);
+Bytes Encode(const PairAccept& message);
+
+Result<Hello> DecodeHello(ByteSpan body);
+Result<ClusterConfig> DecodeClusterConfig(ByteSpan body);
+Result<Index> DecodeIndex(ByteSpan body);
+Result<IndexUpdate> DecodeIndexUpdate(ByteSpan body);
+Result<Request> DecodeRequest(ByteSpan body);
+Result<Response> DecodeResponse(ByteSpan body);
+Result<Ping> DecodePing(ByteSpan body);
+Result<Close> DecodeClose(ByteSpan body);
+Result<PairAccept> DecodePairAccept(ByteSpan body);
+
+}  // namespace shoal::net::wire

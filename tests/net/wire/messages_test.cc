@@ -1,0 +1,165 @@
+#include "net/wire/messages.h"
+
+#include <catch2/catch.hpp>
+
+#include "net/wire/field_codec.h"
+#include "tests/net/wire/random_messages.h"
+#include "tests/net/wire/reencode.h"
+
+namespace shoal::net::wire {
+namespace {
+
+using testing::Outcome;
+using testing::SplitMix64;
+
+// One random encoded message of `type`, from `rng`.
+Bytes RandomEncoded(RecordType type, SplitMix64& rng) {
+  switch (type) {
+    case RecordType::kHello:
+      return Encode(testing::RandomHello(rng));
+    case RecordType::kClusterConfig:
+      return Encode(testing::RandomClusterConfig(rng));
+    case RecordType::kIndex:
+      return Encode(testing::RandomIndex(rng));
+    case RecordType::kIndexUpdate:
+      return Encode(testing::RandomIndexUpdate(rng));
+    case RecordType::kRequest:
+      return Encode(testing::RandomRequest(rng));
+    case RecordType::kResponse:
+      return Encode(testing::RandomResponse(rng));
+    case RecordType::kPing:
+      return Encode(Ping{});
+    case RecordType::kClose:
+      return Encode(testing::RandomClose(rng));
+    case RecordType::kPairAccept:
+      return Encode(testing::RandomPairAccept(rng));
+  }
+  return {};
+}
+
+constexpr RecordType kAllTypes[] = {
+    RecordType::kHello,       RecordType::kClusterConfig, RecordType::kIndex,
+    RecordType::kIndexUpdate, RecordType::kRequest,       RecordType::kResponse,
+    RecordType::kPing,        RecordType::kClose,         RecordType::kPairAccept};
+
+template <typename T, typename Gen, typename Dec>
+void CheckRoundTrips(Gen generate, Dec decode, int iterations) {
+  SplitMix64 rng(0x5eed0000 + static_cast<std::uint64_t>(T::kType));
+  for (int i = 0; i < iterations; ++i) {
+    T message = generate(rng);
+    Result<T> decoded = decode(Encode(message));
+    REQUIRE(decoded);
+    REQUIRE(*decoded == message);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every message round-trips with random contents", "[wire]") {
+  CheckRoundTrips<Hello>(testing::RandomHello, DecodeHello, 2000);
+  CheckRoundTrips<ClusterConfig>(testing::RandomClusterConfig, DecodeClusterConfig, 2000);
+  CheckRoundTrips<Index>(testing::RandomIndex, DecodeIndex, 2000);
+  CheckRoundTrips<IndexUpdate>(testing::RandomIndexUpdate, DecodeIndexUpdate, 2000);
+  CheckRoundTrips<Request>(testing::RandomRequest, DecodeRequest, 2000);
+  CheckRoundTrips<Response>(testing::RandomResponse, DecodeResponse, 2000);
+  CheckRoundTrips<Close>(testing::RandomClose, DecodeClose, 2000);
+  CheckRoundTrips<PairAccept>(testing::RandomPairAccept, DecodePairAccept, 2000);
+  CHECK(DecodePing(Encode(Ping{})));
+}
+
+TEST_CASE("every truncation of every encoded message fails cleanly", "[wire]") {
+  SplitMix64 rng(42);
+  for (RecordType type : kAllTypes) {
+    for (int i = 0; i < 40; ++i) {
+      Bytes encoded = RandomEncoded(type, rng);
+      for (std::size_t len = 0; len < encoded.size(); ++len) {
+        ByteSpan prefix(encoded.data(), len);
+        INFO(RecordTypeName(type) << " truncated to " << len << " of " << encoded.size());
+        // A Response's data is "the rest", so a shorter one is still valid,
+        // as is a Ping; everything else must refuse a proper prefix.
+        Outcome outcome = testing::DecodeReencode(type, prefix);
+        if (type == RecordType::kResponse && len >= kResponseHeaderSize) {
+          CHECK(outcome == Outcome::kConsistent);
+        } else {
+          REQUIRE(outcome == Outcome::kRejected);
+        }
+      }
+      CHECK(testing::DecodeReencode(type, encoded) == Outcome::kConsistent);
+      encoded.push_back(0);
+      if (type != RecordType::kResponse) {
+        CHECK(testing::DecodeReencode(type, encoded) == Outcome::kRejected);  // trailing byte
+      }
+    }
+  }
+}
+
+TEST_CASE("random byte flips fail or decode to something that re-encodes consistently", "[wire]") {
+  SplitMix64 rng(7);
+  int decoded = 0;
+  for (int i = 0; i < 20000; ++i) {
+    RecordType type = kAllTypes[rng.Below(std::size(kAllTypes))];
+    Bytes encoded = RandomEncoded(type, rng);
+    if (encoded.empty()) continue;
+    for (std::uint64_t flips = 1 + rng.Below(3); flips > 0; --flips) {
+      encoded[rng.Below(encoded.size())] ^= static_cast<std::uint8_t>(1 + rng.Below(255));
+    }
+    Outcome outcome = testing::DecodeReencode(type, encoded);
+    REQUIRE(outcome != Outcome::kInconsistent);
+    decoded += outcome == Outcome::kConsistent;
+  }
+  CHECK(decoded > 0);  // some flips land in free-form fields
+}
+
+TEST_CASE("counts claiming billions of entries are refused before allocating", "[wire]") {
+  Bytes index;
+  AppendString(index, "f");
+  AppendVarint(index, std::uint64_t{4} << 30);  // 4 Gi files, no bytes behind them
+  auto batch = DecodeIndex(index);
+  REQUIRE_FALSE(batch);
+  CHECK(batch.error().code == ErrorCode::kProtocol);
+  CHECK(batch.error().message.find("exceeds the data") != std::string::npos);
+
+  Bytes config;
+  AppendVarint(config, std::uint64_t{1} << 62);
+  CHECK_FALSE(DecodeClusterConfig(config));
+}
+
+TEST_CASE("decoders enforce length limits, UTF-8 and field ranges", "[wire]") {
+  Hello hello{std::string(kMaxDeviceNameLen + 1, 'x'), "shoal", "0.1", 1};
+  auto too_long = DecodeHello(Encode(hello));
+  REQUIRE_FALSE(too_long);
+  CHECK(too_long.error().message.find("device name") != std::string::npos);
+
+  hello.device_name = "bad \xff utf-8";
+  CHECK_FALSE(DecodeHello(Encode(hello)));
+
+  Request request{1, "f", "a/b", 0, 0, {}};  // size 0
+  CHECK_FALSE(DecodeRequest(Encode(request)));
+  request.size = kMaxBlockSize + 1;
+  CHECK_FALSE(DecodeRequest(Encode(request)));
+
+  Response error{9, ResponseCode::kBusy, 0, {1, 2, 3}};  // an error with data
+  CHECK_FALSE(DecodeResponse(Encode(error)));
+  Response past_end{9, ResponseCode::kOk, kMaxBlockSize, {1}};
+  CHECK_FALSE(DecodeResponse(Encode(past_end)));
+  Bytes unknown_code = Encode(Response{});
+  unknown_code[4] = 5;
+  CHECK_FALSE(DecodeResponse(unknown_code));
+
+  CHECK_FALSE(DecodePing(Bytes{0}));
+}
+
+TEST_CASE("names are passed through without path validation and inodes are never sent", "[wire]") {
+  Index index;
+  index.folder = "docs";
+  FileInfo f;
+  f.name = "../../etc/passwd";  // the engine, not the codec, rejects this
+  f.inode = 1234;
+  index.files.push_back(f);
+  auto decoded = DecodeIndex(Encode(index));
+  REQUIRE(decoded);
+  CHECK(decoded->files[0].name == "../../etc/passwd");
+  CHECK(decoded->files[0].inode == 0);
+}
+
+}  // namespace shoal::net::wire
