@@ -122,9 +122,13 @@ int Run(const Options& o) {
     std::fprintf(stderr, "shoal: %s\n", config.error().message.c_str());
     return 1;
   }
-  PosixFileSystem fs(root);
+  auto fs = PosixFileSystem::Open(root);
+  if (!fs) {
+    std::fprintf(stderr, "shoal: %s\n", fs.error().message.c_str());
+    return 1;
+  }
   SystemClock clock;
-  Scanner scanner(fs, *index, clock, *config);
+  Scanner scanner(**fs, *index, clock, *config);
   nlohmann::json passes = nlohmann::json::array();
   for (int pass = 1; pass <= o.repeat; ++pass) {
     auto result = scanner.ScanAll();
@@ -146,7 +150,10 @@ int Run(const Options& o) {
                       f.deleted ? "\tdeleted" : "");
           return true;
         });
-    if (!ok) return 1;
+    if (!ok) {
+      std::fprintf(stderr, "shoal: %s\n", ok.error().message.c_str());
+      return 1;
+    }
   }
   if (o.json)
     std::printf("%s\n", nlohmann::json{{"path", root}, {"scans", passes}}.dump(2).c_str());

@@ -6,8 +6,13 @@
 // '/'-separated, without a leading '/'; "" is the root itself. Nothing here
 // follows symlinks: Lstat describes the link, ReadLink returns its target.
 //
+// Containment: no operation resolves a path through a symlink, not even in
+// a middle component, so a directory swapped for a link mid-walk cannot lead
+// outside the folder (DESIGN.md "Names"); such a path fails instead.
+//
 // Error codes: kNotFound when the path does not exist, kUnauthorized when
-// permission is denied, kIo otherwise. Messages name the path.
+// permission is denied or the path would pass through a symlink, kIo
+// otherwise. Messages name the path.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +37,11 @@ struct FileStat {
   friend bool operator==(const FileStat&, const FileStat&) = default;
 };
 
+struct DirEntry {
+  std::string name;
+  FileStat stat;  // of the entry itself, not following a symlink
+};
+
 // An open file being read from start to end. Thread: one thread at a time.
 class ReadableFile {
  public:
@@ -48,8 +58,9 @@ class FileSystem {
  public:
   virtual ~FileSystem() = default;
   virtual Result<FileStat> Lstat(const std::string& path) = 0;
-  // Names of the entries of a directory (not "." or ".."), in no set order.
-  virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
+  // The entries of a directory (not "." or "..") with their metadata, in no
+  // set order. Entries that vanish while being listed are left out.
+  virtual Result<std::vector<DirEntry>> ListDir(const std::string& path) = 0;
   virtual Result<std::unique_ptr<ReadableFile>> OpenRead(const std::string& path) = 0;
   virtual Result<std::string> ReadLink(const std::string& path) = 0;
 };

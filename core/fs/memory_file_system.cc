@@ -17,9 +17,10 @@ Error NotFound(const std::string& what, const std::string& path) {
 
 }  // namespace
 
-// A reader remembers the inode it opened: if the path is replaced by a new
-// file mid-read, reads fail like reading a deleted file would not, but the
-// scanner's before/after stat comparison still sees the change.
+// A reader remembers the inode it opened and must not outlive the
+// MemoryFileSystem that made it (it keeps a plain pointer to it). If the
+// path is replaced by a new file mid-read, reads end early, but the scanner's before/after stat
+// comparison still sees the change.
 class MemoryReadableFile final : public ReadableFile {
  public:
   MemoryReadableFile(MemoryFileSystem* fs, std::string path, std::uint64_t inode)
@@ -146,7 +147,7 @@ Result<FileStat> MemoryFileSystem::Lstat(const std::string& path) {
   return it->second.stat;
 }
 
-Result<std::vector<std::string>> MemoryFileSystem::ListDir(const std::string& path) {
+Result<std::vector<DirEntry>> MemoryFileSystem::ListDir(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = nodes_.find(path);
   if (it == nodes_.end()) return NotFound("open directory", path);
@@ -156,15 +157,17 @@ Result<std::vector<std::string>> MemoryFileSystem::ListDir(const std::string& pa
   if (it->second.unreadable) {
     return Fail(ErrorCode::kUnauthorized, "open directory '" + path + "': permission denied");
   }
-  std::vector<std::string> names;
+  std::vector<DirEntry> entries;
   std::string prefix = path.empty() ? "" : path + "/";
   for (auto child = nodes_.upper_bound(prefix); child != nodes_.end(); ++child) {
     const std::string& p = child->first;
     if (p.compare(0, prefix.size(), prefix) != 0) break;
     if (p.size() == prefix.size()) continue;
-    if (p.find('/', prefix.size()) == std::string::npos) names.push_back(p.substr(prefix.size()));
+    if (p.find('/', prefix.size()) == std::string::npos) {
+      entries.push_back({p.substr(prefix.size()), child->second.stat});
+    }
   }
-  return names;
+  return entries;
 }
 
 Result<std::unique_ptr<ReadableFile>> MemoryFileSystem::OpenRead(const std::string& path) {

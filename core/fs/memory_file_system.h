@@ -37,7 +37,7 @@ class MemoryFileSystem final : public FileSystem {
   std::string Content(const std::string& path) const;
 
   Result<FileStat> Lstat(const std::string& path) override;
-  Result<std::vector<std::string>> ListDir(const std::string& path) override;
+  Result<std::vector<DirEntry>> ListDir(const std::string& path) override;
   Result<std::unique_ptr<ReadableFile>> OpenRead(const std::string& path) override;
   Result<std::string> ReadLink(const std::string& path) override;
 

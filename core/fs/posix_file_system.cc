@@ -2,13 +2,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include "core/base/scoped_fd.h"
 
 namespace shoal {
 namespace {
@@ -67,46 +67,103 @@ std::string JoinPath(const std::string& dir, const std::string& name) {
   return dir.empty() ? name : dir + "/" + name;
 }
 
-std::string PosixFileSystem::Full(const std::string& path) const {
-  return path.empty() ? root_ : root_ + "/" + path;
+Result<std::unique_ptr<PosixFileSystem>> PosixFileSystem::Open(const std::string& root) {
+  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    Error e = ErrnoError(errno, "open folder root", root);
+    if (errno == ENOTDIR) e.code = ErrorCode::kNotFound;
+    return e;
+  }
+  return std::unique_ptr<PosixFileSystem>(new PosixFileSystem(root, ScopedFd(fd)));
+}
+
+Result<ScopedFd> PosixFileSystem::OpenBeneath(const std::string& path, int flags,
+                                              const char* what) {
+  struct open_how how {};
+  how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  const char* relative = path.empty() ? "." : path.c_str();
+  for (int attempt = 0;; ++attempt) {
+    long fd = ::syscall(SYS_openat2, root_fd_.get(), relative, &how, sizeof(how));
+    if (fd >= 0) return ScopedFd(static_cast<int>(fd));
+    // EAGAIN: a concurrent rename raced the lookup; the kernel asks for a retry.
+    if ((errno == EAGAIN || errno == EINTR) && attempt < 8) continue;
+    if (errno == ELOOP || errno == EXDEV) {
+      return Fail(ErrorCode::kUnauthorized,
+                  std::string(what) + " '" + path + "': path passes through a symlink");
+    }
+    return ErrnoError(errno, what, path);
+  }
 }
 
 Result<FileStat> PosixFileSystem::Lstat(const std::string& path) {
   struct stat st {};
-  if (::lstat(Full(path).c_str(), &st) != 0) return ErrnoError(errno, "lstat", path);
+  if (path.empty()) {
+    if (::fstat(root_fd_.get(), &st) != 0) return ErrnoError(errno, "stat folder root", root_);
+    if (st.st_nlink == 0) {
+      return Fail(ErrorCode::kNotFound, "folder root '" + root_ + "' has been deleted");
+    }
+    return FromStat(st);
+  }
+  // O_PATH | O_NOFOLLOW yields a descriptor for a final symlink itself.
+  auto fd = OpenBeneath(path, O_PATH | O_NOFOLLOW, "lstat");
+  if (!fd) return fd.error();
+  if (::fstat(fd->get(), &st) != 0) return ErrnoError(errno, "lstat", path);
   return FromStat(st);
 }
 
-Result<std::vector<std::string>> PosixFileSystem::ListDir(const std::string& path) {
-  DIR* dir = ::opendir(Full(path).c_str());
+Result<std::vector<DirEntry>> PosixFileSystem::ListDir(const std::string& path) {
+  auto fd = OpenBeneath(path, O_RDONLY | O_DIRECTORY, "open directory");
+  if (!fd) return fd.error();
+  int dir_fd = fd->get();
+  DIR* dir = ::fdopendir(dir_fd);
   if (dir == nullptr) return ErrnoError(errno, "open directory", path);
-  std::vector<std::string> names;
+  fd->Release();  // the DIR* owns it now; closedir closes it
+  std::vector<DirEntry> entries;
+  int err = 0;
   for (;;) {
     errno = 0;
     struct dirent* entry = ::readdir(dir);
-    if (entry == nullptr) break;
+    if (entry == nullptr) {
+      err = errno;
+      break;
+    }
     const char* n = entry->d_name;
     if (std::strcmp(n, ".") == 0 || std::strcmp(n, "..") == 0) continue;
-    names.emplace_back(n);
+    // One component relative to the open directory, never followed: safe
+    // against a link swapped in, and no repeated path walk per entry.
+    struct stat st {};
+    if (::fstatat(dir_fd, n, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;  // removed while listing
+      err = errno;
+      break;
+    }
+    entries.push_back({n, FromStat(st)});
   }
-  int err = errno;
   ::closedir(dir);  // only fails on a bad DIR*, which this is not
   if (err != 0) return ErrnoError(err, "read directory", path);
-  return names;
+  return entries;
 }
 
 Result<std::unique_ptr<ReadableFile>> PosixFileSystem::OpenRead(const std::string& path) {
-  // O_NOFOLLOW: a file swapped for a symlink since the walk is not followed.
-  int fd = ::open(Full(path).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-  if (fd < 0) return ErrnoError(errno, "open", path);
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);  // a hint; failure is harmless
-  return std::unique_ptr<ReadableFile>(new PosixReadableFile(ScopedFd(fd), path));
+  auto fd = OpenBeneath(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, "open");
+  if (!fd) return fd.error();
+  // O_NONBLOCK only keeps a FIFO swapped in from blocking the open; a
+  // regular file ignores it. Anything else is refused here.
+  struct stat st {};
+  if (::fstat(fd->get(), &st) != 0) return ErrnoError(errno, "fstat", path);
+  if (!S_ISREG(st.st_mode)) return Fail(ErrorCode::kIo, "open '" + path + "': not a regular file");
+  ::posix_fadvise(fd->get(), 0, 0, POSIX_FADV_SEQUENTIAL);  // a hint; failure is harmless
+  return std::unique_ptr<ReadableFile>(new PosixReadableFile(std::move(*fd), path));
 }
 
 Result<std::string> PosixFileSystem::ReadLink(const std::string& path) {
+  auto fd = OpenBeneath(path, O_PATH | O_NOFOLLOW, "readlink");
+  if (!fd) return fd.error();
   std::string target(256, '\0');
   for (;;) {
-    ssize_t n = ::readlink(Full(path).c_str(), target.data(), target.size());
+    // An empty name with an O_PATH descriptor reads the link it refers to.
+    ssize_t n = ::readlinkat(fd->get(), "", target.data(), target.size());
     if (n < 0) return ErrnoError(errno, "readlink", path);
     if (static_cast<std::size_t>(n) < target.size()) {
       target.resize(static_cast<std::size_t>(n));

@@ -124,12 +124,39 @@ void AddTombstones(const WalkOutput& walk, const IgnoreMatcher& ignore,
 
 }  // namespace
 
-Result<std::string> Scanner::ReadIgnoreFile() {
-  auto file = fs_.OpenRead(kIgnoreFile);
-  if (!file) {
-    if (file.error().code == ErrorCode::kNotFound) return std::string();
-    return file.error();
+Result<void> Scanner::CheckPreconditions() {
+  // A missing or replaced root (unmounted disk, deleted folder) must fail the
+  // scan: walking it would find nothing and turn every entry into a
+  // tombstone that peers then apply.
+  auto root = fs_.Lstat("");
+  if (!root) return root.error().Wrap("folder root is missing (not mounted?); nothing was changed");
+  if (root->kind != EntryKind::kDirectory) {
+    return Fail(ErrorCode::kNotFound, "folder root is not a directory; nothing was changed");
   }
+  auto local = index_.LocalDeviceKey();
+  if (!local) return local.error();
+  if (*local == 0 || *local != config_.local_device_key) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "scan config names device key " + std::to_string(config_.local_device_key) +
+                    " but the index's local device is " + std::to_string(*local));
+  }
+  return {};
+}
+
+Result<std::string> Scanner::ReadIgnoreFile() {
+  auto stat = fs_.Lstat(kIgnoreFile);
+  if (!stat) {
+    if (stat.error().code == ErrorCode::kNotFound) return std::string();
+    return stat.error();
+  }
+  if (stat->kind != EntryKind::kFile) {
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string(kIgnoreFile) + " must be a regular file (it is a " +
+                    (stat->kind == EntryKind::kSymlink ? "symlink" : "directory or special file") +
+                    "); fix or remove it");
+  }
+  auto file = fs_.OpenRead(kIgnoreFile);
+  if (!file) return file.error();
   std::string text;
   std::uint8_t buffer[16384];
   for (;;) {
@@ -172,6 +199,8 @@ Result<ScanResult> Scanner::ScanAll() {
 Result<ScanResult> Scanner::ScanPaths(std::span<const std::string> paths) {
   auto started = std::chrono::steady_clock::now();
   ScanResult result;
+
+  if (auto ok = CheckPreconditions(); !ok) return ok.error().Wrap("scan");
 
   // 1. The ignore rules, read fresh each scan so edits take effect at once.
   IgnoreMatcher ignore;

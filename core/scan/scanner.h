@@ -14,6 +14,10 @@
 // read, which is returned in `unstable` for the caller to retry once it
 // settles.
 //
+// A scan fails, changing nothing, when the folder root is missing or is not
+// a directory (an unmounted disk must not read as "everything deleted") or
+// when .shoalignore is not a regular file.
+//
 // Thread: one scan at a time per Index; hashing fans out internally.
 #pragma once
 
@@ -86,6 +90,8 @@ class Scanner {
   Result<ScanResult> ScanPaths(std::span<const std::string> paths);
 
  private:
+  // The root exists and is a directory; the config matches the index.
+  Result<void> CheckPreconditions();
   // Contents of .shoalignore at the folder root; empty when there is none.
   Result<std::string> ReadIgnoreFile();
   Result<void> Commit(const std::unordered_map<std::string, FileInfo>& indexed,

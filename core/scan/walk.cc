@@ -25,17 +25,22 @@ class Walker {
   Walker(FileSystem& fs, const IgnoreMatcher& ignore, WalkOutput& out)
       : fs_(fs), ignore_(ignore), out_(out) {}
 
-  // Visits one path that is known to exist (or reports why it cannot).
-  void Visit(const std::string& path) {
+  // Visits a scan root: looks it up first.
+  void VisitRoot(const std::string& path) {
     auto stat = fs_.Lstat(path);
     if (!stat) {
-      if (stat.error().code == ErrorCode::kNotFound) return;  // vanished since listing
+      if (stat.error().code == ErrorCode::kNotFound) return;  // gone: the caller tombstones
       Unreadable(path, stat.error());
       return;
     }
-    bool is_dir = stat->kind == EntryKind::kDirectory;
+    Visit(path, *stat);
+  }
+
+ private:
+  void Visit(const std::string& path, const FileStat& stat) {
+    bool is_dir = stat.kind == EntryKind::kDirectory;
     if (!path.empty() && ignore_.IsIgnored(path, is_dir)) return;
-    switch (stat->kind) {
+    switch (stat.kind) {
       case EntryKind::kSpecial:
         out_.problems.push_back(
             {ScanProblemKind::kSpecialFile, path,
@@ -44,26 +49,27 @@ class Walker {
       case EntryKind::kSymlink: {
         auto target = fs_.ReadLink(path);
         if (!target) return Unreadable(path, target.error());
-        out_.entries.push_back({path, *stat, std::move(*target)});
+        out_.entries.push_back({path, stat, std::move(*target)});
         return;
       }
       case EntryKind::kFile:
-        out_.entries.push_back({path, *stat, {}});
+        out_.entries.push_back({path, stat, {}});
         return;
       case EntryKind::kDirectory:
-        if (!path.empty()) out_.entries.push_back({path, *stat, {}});
+        if (!path.empty()) out_.entries.push_back({path, stat, {}});
         VisitChildren(path);
         return;
     }
   }
 
- private:
   void VisitChildren(const std::string& dir) {
-    auto names = fs_.ListDir(dir);
-    if (!names) return Unreadable(dir, names.error());
-    std::sort(names->begin(), names->end());  // deterministic order
+    auto entries = fs_.ListDir(dir);
+    if (!entries) return Unreadable(dir, entries.error());
+    std::sort(entries->begin(), entries->end(),  // deterministic order
+              [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
     std::unordered_map<std::string, const std::string*> folded;
-    for (const std::string& name : *names) {
+    for (const DirEntry& entry : *entries) {
+      const std::string& name = entry.name;
       std::string path = JoinPath(dir, name);
       if (!IsValidUtf8(name)) {
         out_.problems.push_back({ScanProblemKind::kInvalidName, EscapeInvalidUtf8(path),
@@ -79,7 +85,7 @@ class Walker {
                  "' differ only in case; devices with case-insensitive file systems "
                  "cannot hold both"});
       }
-      Visit(path);
+      Visit(path, entry.stat);
     }
   }
 
@@ -96,7 +102,7 @@ class Walker {
 }  // namespace
 
 void Walk(FileSystem& fs, const IgnoreMatcher& ignore, const std::string& root, WalkOutput& out) {
-  Walker(fs, ignore, out).Visit(root);
+  Walker(fs, ignore, out).VisitRoot(root);
 }
 
 }  // namespace shoal

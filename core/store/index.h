@@ -66,6 +66,8 @@ class Index {
   Result<std::vector<DeviceRecord>> ListDevices();
   Result<std::optional<DeviceRecord>> FindDevice(const DeviceId& id);
   Result<void> RemoveDevice(std::int64_t device_key);
+  // Key of the device marked is_local, or 0 if none is yet.
+  Result<std::int64_t> LocalDeviceKey();
 
   // Folders. AddFolder fails with kConflict if the ID exists.
   Result<FolderRecord> AddFolder(FolderRecord folder);
@@ -111,7 +113,6 @@ class Index {
 
  private:
   explicit Index(Database db) : db_(std::move(db)) {}
-  Result<std::int64_t> LocalDeviceKey();
   Result<std::int64_t> PutOneFile(std::int64_t folder_key, std::int64_t device_key,
                                   const FileInfo& file);
   Result<void> IndexBlockLocations(std::int64_t file_row, const FileInfo& file);

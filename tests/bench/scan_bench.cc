@@ -68,9 +68,9 @@ Scanned ScanInto(const std::string& root, const std::string& db_path, int repeat
   FolderRecord folder = index.AddFolder({0, "bench", root, ""}).value();
   ScanConfig config{folder.key, device, DeviceId(key).ShortId(), folder.hash_seed,
                     DefaultWorkerThreads()};
-  PosixFileSystem fs(root);
+  auto fs = PosixFileSystem::Open(root).value();
   SystemClock clock;
-  Scanner scanner(fs, index, clock, config);
+  Scanner scanner(*fs, index, clock, config);
   auto start = std::chrono::steady_clock::now();
   Scanned out{scanner.ScanAll().value(), 0};
   out.seconds = Seconds(std::chrono::steady_clock::now() - start).count();

@@ -3,6 +3,15 @@
 #include <catch2/catch.hpp>
 
 namespace shoal {
+namespace {
+
+std::vector<std::string> Names(const std::vector<DirEntry>& entries) {
+  std::vector<std::string> names;
+  for (const DirEntry& e : entries) names.push_back(e.name);
+  return names;
+}
+
+}  // namespace
 
 TEST_CASE("memory file system lists, stats and reads like a directory tree", "[fs]") {
   MemoryFileSystem fs;
@@ -13,8 +22,9 @@ TEST_CASE("memory file system lists, stats and reads like a directory tree", "[f
   CHECK(fs.Lstat("a/b/c.txt")->size == 5);
   CHECK(fs.Lstat("a/b/c.txt")->mtime_ns == 42);
   CHECK(fs.Lstat("a/b/c.txt")->permissions == 0600);
-  CHECK(fs.ListDir("a").value() == std::vector<std::string>{"b", "link"});
-  CHECK(fs.ListDir("").value() == std::vector<std::string>{"a", "a-sibling"});
+  CHECK(Names(fs.ListDir("a").value()) == std::vector<std::string>{"b", "link"});
+  CHECK(fs.ListDir("a").value()[1].stat.kind == EntryKind::kSymlink);
+  CHECK(Names(fs.ListDir("").value()) == std::vector<std::string>{"a", "a-sibling"});
   CHECK(fs.ReadLink("a/link").value() == "b/c.txt");
   auto file = fs.OpenRead("a/b/c.txt");
   REQUIRE(file);

@@ -38,7 +38,9 @@ TEST_CASE("posix file system reports kinds, sizes and mtimes without following l
   REQUIRE(::symlink("file", dir.File("link").c_str()) == 0);
   REQUIRE(::mkfifo(dir.File("fifo").c_str(), 0600) == 0);
   REQUIRE(::chmod(dir.File("file").c_str(), 0640) == 0);
-  PosixFileSystem fs(dir.path().string());
+  auto opened = PosixFileSystem::Open(dir.path().string());
+  REQUIRE(opened);
+  PosixFileSystem& fs = **opened;
 
   auto file = fs.Lstat("file");
   REQUIRE(file);
@@ -62,9 +64,16 @@ TEST_CASE("posix file system reports kinds, sizes and mtimes without following l
   CHECK(missing.error().code == ErrorCode::kNotFound);
   CHECK_THAT(missing.error().message, Catch::Contains("'nope'"));
 
-  auto names = fs.ListDir("").value();
-  std::sort(names.begin(), names.end());
-  CHECK(names == std::vector<std::string>{"fifo", "file", "link", "sub"});
+  auto entries = fs.ListDir("").value();
+  std::sort(entries.begin(), entries.end(),
+            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  REQUIRE(entries.size() == 4);
+  CHECK(entries[0].name == "fifo");
+  CHECK(entries[0].stat.kind == EntryKind::kSpecial);
+  CHECK(entries[1].name == "file");
+  CHECK(entries[1].stat == *file);
+  CHECK(entries[2].stat.kind == EntryKind::kSymlink);
+  CHECK(entries[3].stat.kind == EntryKind::kDirectory);
 }
 
 TEST_CASE("posix file system reads whole files and refuses to open through a symlink", "[fs]") {
@@ -73,17 +82,53 @@ TEST_CASE("posix file system reads whole files and refuses to open through a sym
   for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 7);
   Write(dir.File("data"), content);
   REQUIRE(::symlink("data", dir.File("link").c_str()) == 0);
-  PosixFileSystem fs(dir.path().string());
-  auto file = fs.OpenRead("data");
+  auto fs = std::move(PosixFileSystem::Open(dir.path().string()).value());
+  auto file = fs->OpenRead("data");
   REQUIRE(file);
   CHECK(ReadAll(**file) == content);
   CHECK((*file)->Stat()->size == 100'000);
-  CHECK_FALSE(fs.OpenRead("link"));
+  CHECK_FALSE(fs->OpenRead("link"));
+}
+
+TEST_CASE("posix file system never resolves a path through a symlink", "[fs]") {
+  testing::TempDir outside;
+  Write(outside.File("secret"), "outside the folder");
+  testing::TempDir dir;
+  REQUIRE(::symlink(outside.path().c_str(), dir.File("escape").c_str()) == 0);
+  REQUIRE(::mkdir(dir.File("real").c_str(), 0755) == 0);
+  Write(dir.File("real/inside"), "in");
+  auto fs = std::move(PosixFileSystem::Open(dir.path().string()).value());
+  CHECK(fs->Lstat("escape")->kind == EntryKind::kSymlink);  // the link itself is fine
+  for (auto result : {fs->Lstat("escape/secret").error(), fs->OpenRead("escape/secret").error(),
+                      fs->ListDir("escape").error(), fs->ReadLink("escape/secret").error()}) {
+    CHECK(result.code == ErrorCode::kUnauthorized);
+    CHECK_THAT(result.message, Catch::Contains("symlink"));
+  }
+  CHECK(fs->OpenRead("real/inside"));
+  CHECK_FALSE(fs->OpenRead("../" + outside.path().filename().string() + "/secret"));
+}
+
+TEST_CASE("posix file system reports a missing or deleted folder root", "[fs]") {
+  testing::TempDir dir;
+  auto missing = PosixFileSystem::Open(dir.File("nope"));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == ErrorCode::kNotFound);
+  Write(dir.File("plain"), "x");
+  CHECK(PosixFileSystem::Open(dir.File("plain")).error().code == ErrorCode::kNotFound);
+
+  REQUIRE(::mkdir(dir.File("root").c_str(), 0755) == 0);
+  auto fs = std::move(PosixFileSystem::Open(dir.File("root")).value());
+  CHECK(fs->Lstat("")->kind == EntryKind::kDirectory);
+  REQUIRE(::rmdir(dir.File("root").c_str()) == 0);
+  auto gone = fs->Lstat("");
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().code == ErrorCode::kNotFound);
 }
 
 TEST_CASE("posix file system reports permission denied as unauthorized", "[fs]") {
   testing::TempDir dir;
   Write(dir.File("locked"), "secret");
+  Write(dir.File("readable"), "control");
   REQUIRE(::chmod(dir.File("locked").c_str(), 0000) == 0);
   REQUIRE(::mkdir(dir.File("closed").c_str(), 0000) == 0);
   REQUIRE(::chmod(dir.path().c_str(), 0755) == 0);
@@ -93,7 +138,12 @@ TEST_CASE("posix file system reports permission denied as unauthorized", "[fs]")
   REQUIRE(pid >= 0);
   if (pid == 0) {
     if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(10);
-    PosixFileSystem fs(dir.path().string());
+    auto opened = PosixFileSystem::Open(dir.path().string());
+    if (!opened) ::_exit(13);
+    PosixFileSystem& fs = **opened;
+    // Control: the unprivileged child can reach the directory at all, so the
+    // failures below are about the entries' own permissions.
+    if (!fs.OpenRead("readable")) ::_exit(14);
     auto file = fs.OpenRead("locked");
     if (file || file.error().code != ErrorCode::kUnauthorized) ::_exit(11);
     auto list = fs.ListDir("closed");

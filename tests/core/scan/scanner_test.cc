@@ -2,11 +2,15 @@
 
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "core/fs/memory_file_system.h"
+#include "core/fs/posix_file_system.h"
 #include "core/hash/block_hash.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/temp_dir.h"
 
 namespace shoal {
 namespace {
@@ -354,6 +358,52 @@ TEST_CASE("hashing on several threads indexes exactly what one thread does", "[s
     return true;
   }));
   CHECK(a == b);
+}
+
+}  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("a folder root that vanished fails the scan instead of deleting everything", "[scan]") {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "root/sub");
+  std::ofstream(dir.File("root/sub/file")) << "precious";
+  Index index = Index::Open(":memory:").value();
+  std::int64_t local = index.PutDevice({0, DeviceId(), "me", "", true, false}).value();
+  FolderRecord folder = index.AddFolder({0, "f", dir.File("root"), "", kSeed, 1}).value();
+  testing::FakeClock clock;
+  ScanConfig config{folder.key, local, kShortId, kSeed, 1};
+  auto fs = std::move(PosixFileSystem::Open(dir.File("root")).value());
+  Scanner scanner(*fs, index, clock, config);
+  REQUIRE(scanner.ScanAll());
+  std::filesystem::remove_all(dir.path() / "root");  // e.g. the disk was unmounted
+  auto r = scanner.ScanAll();
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::Contains("folder root"));
+  CHECK_FALSE(index.GetFile(folder.key, local, "sub/file").value()->deleted);
+}
+
+TEST_CASE("a .shoalignore that is not a regular file fails the scan with a clear message",
+          "[scan]") {
+  Fixture fx;
+  fx.fs.WriteFile("a", "x", kMtime);
+  fx.fs.MakeSymlink(".shoalignore", "/etc/passwd");
+  Scanner scanner(fx.fs, fx.index, fx.clock, fx.Config(1));
+  auto r = scanner.ScanAll();
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::Contains("must be a regular file"));
+  CHECK_FALSE(fx.Get("a"));
+}
+
+TEST_CASE("a scan whose device key is not the index's local device is refused", "[scan]") {
+  Fixture fx;
+  fx.fs.WriteFile("a", "x", kMtime);
+  ScanConfig config = fx.Config(1);
+  config.local_device_key = fx.local + 1;
+  Scanner scanner(fx.fs, fx.index, fx.clock, config);
+  auto r = scanner.ScanAll();
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == ErrorCode::kInvalidArgument);
 }
 
 }  // namespace shoal
