@@ -1,7 +1,7 @@
 // Byte helpers shared by the store and the wire: hex text, fixed-width
 // big-endian integers, and LEB128 varints. ByteReader decodes untrusted bytes
-// with a bounds check on every read; a failed read returns an error and leaves
-// the reader unusable for further reads (ok() turns false).
+// with a bounds check on every read; a failed read returns an error and
+// leaves the reader at the end, so later reads fail too.
 #pragma once
 
 #include <cstdint>

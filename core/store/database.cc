@@ -43,10 +43,7 @@ Error Database::LastError(std::string_view what) const {
   std::string msg(what);
   msg.append(": ").append(db_ ? sqlite3_errmsg(db_.get()) : "no connection");
   int rc = db_ ? sqlite3_errcode(db_.get()) : SQLITE_MISUSE;
-  ErrorCode code = ErrorCode::kIo;
-  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) code = ErrorCode::kBusy;
-  if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) code = ErrorCode::kCorrupt;
-  return Error{code, std::move(msg)};
+  return Error{ErrorCodeFromSqlite(rc), std::move(msg)};
 }
 
 Result<void> Database::Exec(const char* sql) {
@@ -62,17 +59,17 @@ Result<void> Database::Exec(const char* sql) {
 }
 
 Result<Statement*> Database::Prepare(const char* sql) {
-  auto it = cache_.find(sql);
-  if (it != cache_.end() && it->second.sql == sql) {
-    it->second.statement->Reset();
-    return it->second.statement.get();
+  auto it = cache_.find(std::string_view(sql));
+  if (it != cache_.end()) {
+    it->second->Reset();
+    return it->second.get();
   }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return LastError(std::string("prepare '") + sql + "'");
   auto owned = std::make_unique<Statement>(db_.get(), stmt);
   Statement* raw = owned.get();
-  cache_.insert_or_assign(sql, Cached{sql, std::move(owned)});
+  cache_.emplace(sql, std::move(owned));
   return raw;
 }
 

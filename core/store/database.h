@@ -4,8 +4,9 @@
 // a busy timeout, and foreign keys on. Move-only; the destructor finalizes
 // every cached statement and then closes the connection.
 //
-// Thread: a Database is used by one thread at a time (SQLite's default
-// serialized mode makes misuse safe but slow); the owner decides which.
+// Thread: one thread at a time, and the owner must ensure it: the connection
+// is opened with SQLITE_OPEN_NOMUTEX (multi-thread mode), so concurrent use
+// of one connection corrupts memory rather than serializing.
 #pragma once
 
 #include <sqlite3.h>
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/base/result.h"
@@ -34,10 +36,8 @@ class Database {
   // Runs one or more statements without results (schema, pragmas).
   Result<void> Exec(const char* sql);
   // Returns the cached prepared statement for `sql`, reset and unbound.
-  // The pointer stays valid as long as the Database. `sql` is normally a
-  // constant from core/store/schema.cc: the cache is keyed by its address
-  // (no hashing of long SQL text on hot paths) and checks the text, so a
-  // temporary string reusing an address is prepared anew, not confused.
+  // The pointer stays valid as long as the Database: cached statements are
+  // never replaced. Keyed by the SQL text (looked up without allocating).
   Result<Statement*> Prepare(const char* sql);
 
   std::int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_.get()); }
@@ -55,11 +55,13 @@ class Database {
   // moves first; the destructor clears the cache explicitly before closing.
   std::unique_ptr<sqlite3, Closer> db_;
   std::string path_;
-  struct Cached {
-    std::string sql;
-    std::unique_ptr<Statement> statement;
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
   };
-  std::unordered_map<const char*, Cached> cache_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>, TextHash, std::equal_to<>> cache_;
 };
 
 }  // namespace shoal

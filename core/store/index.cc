@@ -239,11 +239,11 @@ Result<std::int64_t> Index::CountFiles(std::int64_t folder_key, std::int64_t dev
   return count;
 }
 
-Result<std::vector<BlockLocation>> Index::FindBlock(const Hash128& hash) {
+Result<std::vector<BlockLocation>> Index::FindBlock(std::int64_t folder_key, const Hash128& hash) {
   auto stmt = db_.Prepare(sql::kSelectLocations);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.BindBlob(1, hash.bytes);
+  s.BindBlob(1, hash.bytes).Bind(2, folder_key);
   std::vector<BlockLocation> out;
   for (;;) {
     auto row = s.Step();

@@ -84,7 +84,9 @@ class Index {
   Result<void> SetPeerIndexState(std::int64_t folder_key, std::int64_t device_key,
                                  const PeerIndexState& state);
 
-  // Files. Inserts or replaces each entry by name, in one transaction. When
+  // Files. Inserts or replaces each entry by name, in one transaction (all
+  // or nothing). Sequences are unique per (folder, device): a peer batch
+  // that reuses one fails with kConflict. When
   // `device_key` is the local device, each entry gets the next local sequence
   // (written back into `files`) and its blocks enter the location index;
   // peers' entries keep the sequence they came with.
@@ -98,7 +100,7 @@ class Index {
                            std::span<const std::string> names);
   // Calls `visit` for every entry with sequence > `since`, in sequence order,
   // reading in pages so memory stays flat; `visit` returns false to stop.
-  // `visit` must not call back into this Index.
+  // No statement is open while `visit` runs, so it may use this Index.
   Result<void> ForEachSince(std::int64_t folder_key, std::int64_t device_key, std::int64_t since,
                             const std::function<bool(FileInfo&&)>& visit);
   // Entries named `prefix` or beneath it ("" = the whole folder), ordered by
@@ -107,9 +109,10 @@ class Index {
                                                   const std::string& prefix);
   Result<std::int64_t> CountFiles(std::int64_t folder_key, std::int64_t device_key);
 
-  // Where a block with this hash can be read locally (any folder). Callers
+  // Where a block with this hash can be read locally in this folder (block
+  // IDs are seeded per folder, so other folders cannot match). Callers
   // verify the hash after reading: the file may have changed since.
-  Result<std::vector<BlockLocation>> FindBlock(const Hash128& hash);
+  Result<std::vector<BlockLocation>> FindBlock(std::int64_t folder_key, const Hash128& hash);
 
  private:
   explicit Index(Database db) : db_(std::move(db)) {}

@@ -66,7 +66,7 @@ CREATE TABLE files (
   inode          INTEGER NOT NULL DEFAULT 0,
   UNIQUE (folder, device, name)
 );
-CREATE INDEX files_by_sequence ON files(folder, device, sequence);
+CREATE UNIQUE INDEX files_by_sequence ON files(folder, device, sequence);
 CREATE INDEX files_by_device ON files(device);
 CREATE TABLE block_locations (
   hash   BLOB    NOT NULL,
@@ -109,7 +109,8 @@ Result<void> MigrateSchema(Database& db) {
     auto stmt = db.Prepare(sql::kUserVersion);
     if (!stmt) return stmt.error().Wrap("migrate");
     auto row = (*stmt)->Step();
-    if (!row || !*row) return Fail(ErrorCode::kCorrupt, "migrate: cannot read user_version");
+    if (!row) return row.error().Wrap("migrate: read user_version");
+    if (!*row) return Fail(ErrorCode::kCorrupt, "migrate: user_version returned no row");
     int version = static_cast<int>((*stmt)->ColumnInt(0));
     (*stmt)->Reset();
     if (version == kLatest) return {};
@@ -199,7 +200,7 @@ const char* const kInsertLocation =
     "INSERT OR IGNORE INTO block_locations(hash, file, offset, size) VALUES(?1, ?2, ?3, ?4)";
 const char* const kSelectLocations =
     "SELECT f.folder, f.name, l.offset, l.size FROM block_locations l "
-    "JOIN files f ON f.id = l.file WHERE l.hash = ?1 ORDER BY l.file, l.offset";
+    "JOIN files f ON f.id = l.file WHERE l.hash = ?1 AND f.folder = ?2 ORDER BY l.file, l.offset";
 
 }  // namespace sql
 }  // namespace shoal

@@ -45,12 +45,23 @@ Statement& Statement::BindNull(int index) {
   return *this;
 }
 
+ErrorCode ErrorCodeFromSqlite(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return ErrorCode::kBusy;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return ErrorCode::kCorrupt;
+    case SQLITE_CONSTRAINT:
+      return ErrorCode::kConflict;
+    default:
+      return ErrorCode::kIo;
+  }
+}
+
 Error Statement::StepError(int rc) const {
-  ErrorCode code = ErrorCode::kIo;
-  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) code = ErrorCode::kBusy;
-  if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) code = ErrorCode::kCorrupt;
-  if (rc == SQLITE_CONSTRAINT) code = ErrorCode::kConflict;
-  return Error{code, std::string("sqlite: ") + sqlite3_errmsg(db_)};
+  return Error{ErrorCodeFromSqlite(rc), std::string("sqlite: ") + sqlite3_errmsg(db_)};
 }
 
 Result<bool> Statement::Step() {

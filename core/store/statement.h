@@ -19,6 +19,11 @@
 
 namespace shoal {
 
+// The Error code for an SQLite result code (primary codes; extended ones are
+// off): busy/locked -> kBusy, corrupt/not-a-db -> kCorrupt, constraint ->
+// kConflict, anything else -> kIo.
+ErrorCode ErrorCodeFromSqlite(int rc);
+
 class Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}

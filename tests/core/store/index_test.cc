@@ -194,7 +194,7 @@ TEST_CASE("block locations find local copies and follow changes and deletes", "[
   std::vector<FileInfo> files = {MakeFile("a", {1, 2}), MakeFile("b", {2, 3})};
   REQUIRE(fx.index.PutFiles(fx.folder.key, fx.local, files));
 
-  auto shared = fx.index.FindBlock(MakeHash(2)).value();
+  auto shared = fx.index.FindBlock(fx.folder.key, MakeHash(2)).value();
   REQUIRE(shared.size() == 2);
   CHECK(shared[0].name == "a");
   CHECK(shared[0].offset == 1001);  // after block 1 (size 1001)
@@ -206,18 +206,18 @@ TEST_CASE("block locations find local copies and follow changes and deletes", "[
   // Peers' blocks are not local copies.
   std::vector<FileInfo> remote = {MakeFile("c", {9})};
   REQUIRE(fx.index.PutFiles(fx.folder.key, fx.peer, remote));
-  CHECK(fx.index.FindBlock(MakeHash(9)).value().empty());
+  CHECK(fx.index.FindBlock(fx.folder.key, MakeHash(9)).value().empty());
 
   // Changing a file replaces its locations; a tombstone has none.
   std::vector<FileInfo> change = {MakeFile("a", {4})};
   REQUIRE(fx.index.PutFiles(fx.folder.key, fx.local, change));
-  CHECK(fx.index.FindBlock(MakeHash(1)).value().empty());
-  CHECK(fx.index.FindBlock(MakeHash(2)).value().size() == 1);
+  CHECK(fx.index.FindBlock(fx.folder.key, MakeHash(1)).value().empty());
+  CHECK(fx.index.FindBlock(fx.folder.key, MakeHash(2)).value().size() == 1);
   std::vector<FileInfo> tomb = {MakeFile("b", {})};
   tomb[0].deleted = true;
   REQUIRE(fx.index.PutFiles(fx.folder.key, fx.local, tomb));
-  CHECK(fx.index.FindBlock(MakeHash(2)).value().empty());
-  CHECK(fx.index.FindBlock(MakeHash(4)).value().size() == 1);
+  CHECK(fx.index.FindBlock(fx.folder.key, MakeHash(2)).value().empty());
+  CHECK(fx.index.FindBlock(fx.folder.key, MakeHash(4)).value().size() == 1);
 }
 
 TEST_CASE("identical block lists are stored once and freed with their last file",
@@ -242,15 +242,50 @@ TEST_CASE("identical block lists are stored once and freed with their last file"
   CHECK(fx.CountRows("block_lists") == 0);
 }
 
-TEST_CASE("a failing batch leaves the index as it was", "[store][index]") {
+TEST_CASE("a batch that fails half-way leaves the index as it was", "[store][index]") {
   Fixture fx;
   std::vector<FileInfo> first = {MakeFile("keep", {1})};
   REQUIRE(fx.index.PutFiles(fx.folder.key, fx.local, first));
-  std::vector<FileInfo> batch = {MakeFile("new", {2})};
-  auto r = fx.index.PutFiles(fx.folder.key + 100, fx.local, batch);  // no such folder
+  // Test-only fault injection: the third entry of the batch fails to insert,
+  // after the first two (and their block lists and locations) were written.
+  REQUIRE(
+      fx.index.db().Exec("CREATE TEMP TRIGGER inject BEFORE INSERT ON files "
+                         "WHEN new.name = 'boom' BEGIN SELECT RAISE(ABORT, 'injected'); END"));
+  std::vector<FileInfo> batch = {MakeFile("new1", {2}), MakeFile("keep", {3}),
+                                 MakeFile("boom", {4})};
+  auto r = fx.index.PutFiles(fx.folder.key, fx.local, batch);
   REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::Contains("injected"));
   CHECK(fx.index.CountFiles(fx.folder.key, fx.local).value() == 1);
-  CHECK(fx.index.FindBlock(MakeHash(2)).value().empty());
+  CHECK(fx.index.GetFile(fx.folder.key, fx.local, "keep").value()->blocks == first[0].blocks);
+  CHECK(fx.index.FindFolder("photos").value()->max_sequence == 1);
+  CHECK(fx.CountRows("block_lists") == 1);
+  CHECK(fx.CountRows("block_locations") == 1);
+  CHECK(fx.index.FindBlock(fx.folder.key, MakeHash(2)).value().empty());
+  CHECK(fx.index.FindBlock(fx.folder.key, MakeHash(1)).value().size() == 1);
+}
+
+TEST_CASE("a peer batch that reuses a sequence number is refused whole", "[store][index]") {
+  Fixture fx;
+  std::vector<FileInfo> batch = {MakeFile("a", {1}), MakeFile("b", {2})};
+  batch[0].sequence = 7;
+  batch[1].sequence = 7;
+  auto r = fx.index.PutFiles(fx.folder.key, fx.peer, batch);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == ErrorCode::kConflict);
+  CHECK(fx.index.CountFiles(fx.folder.key, fx.peer).value() == 0);
+}
+
+TEST_CASE("block lookups stay within their folder", "[store][index]") {
+  Fixture fx;
+  FolderRecord other = fx.index.AddFolder({0, "other", "/other", ""}).value();
+  std::vector<FileInfo> here = {MakeFile("a", {1})};
+  std::vector<FileInfo> there = {MakeFile("b", {1})};
+  REQUIRE(fx.index.PutFiles(fx.folder.key, fx.local, here));
+  REQUIRE(fx.index.PutFiles(other.key, fx.local, there));
+  auto found = fx.index.FindBlock(other.key, MakeHash(1)).value();
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].name == "b");
 }
 
 TEST_CASE("100,000 files insert in one batch and survive a re-open", "[store][index][slow]") {
@@ -281,7 +316,7 @@ TEST_CASE("100,000 files insert in one batch and survive a re-open", "[store][in
   REQUIRE(f);
   CHECK(f->sequence == 77743);
   CHECK(f->blocks == MakeFile("x", {77742}).blocks);
-  auto where = index->FindBlock(MakeHash(99999)).value();
+  auto where = index->FindBlock(folder_key, MakeHash(99999)).value();
   REQUIRE(where.size() == 1);
   CHECK(where[0].name == "dir99/file-99999");
   std::int64_t next = 0;
