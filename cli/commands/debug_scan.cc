@@ -80,7 +80,8 @@ nlohmann::json ToJson(const ScanResult& r, std::int64_t pass) {
           {"blocks", r.hashed_blocks},
           {"seconds", seconds},
           {"problems", problems},
-          {"unstable", r.unstable}};
+          {"unstable", r.unstable},
+          {"racy", r.racy}};
 }
 
 void PrintHuman(const ScanResult& r, std::int64_t pass) {

@@ -170,6 +170,43 @@ Result<std::string> Scanner::ReadIgnoreFile() {
   }
 }
 
+Result<void> Scanner::AcceptHashed(const FoundEntry& found, HashedFile&& hashed,
+                                   const std::unordered_map<std::string, FileInfo>& indexed,
+                                   std::vector<FileInfo>& changes, ScanResult& result) {
+  FoundEntry current = found;
+  current.stat = hashed.stat;
+  FileInfo info = FromDisk(current);
+  info.blocks = std::move(hashed.blocks);
+  result.hashed_files++;
+  result.hashed_bytes += info.size;
+  result.hashed_blocks += static_cast<std::int64_t>(info.blocks.size());
+  // Racy: modified so recently that a rewrite within the same timestamp
+  // tick, after our read, would leave size, mtime and inode unchanged. The
+  // entry is stored with inode 0 ("not verified"), which forces the next
+  // scan to read it again; the caller rescans `racy` paths shortly.
+  bool racy = clock_.NowUnixNanos() - hashed.stat.mtime_ns < kRacyWindow.count();
+  if (racy) {
+    info.inode = 0;
+    result.racy.push_back(found.path);
+  }
+  auto old = indexed.find(found.path);
+  if (old != indexed.end() && !old->second.deleted && old->second.inode == 0) {
+    // Re-reading an unverified entry: same content and metadata is not a
+    // new version, only a now-verified inode.
+    auto full = index_.GetFile(config_.folder_key, config_.local_device_key, found.path);
+    if (!full) return full.error();
+    const FileInfo& was = **full;
+    if (was.type == info.type && was.size == info.size && was.mtime_ns == info.mtime_ns &&
+        was.permissions == info.permissions && was.blocks == info.blocks) {
+      if (racy) return {};
+      return index_.SetLocalInode(config_.folder_key, config_.local_device_key, found.path,
+                                  info.inode);
+    }
+  }
+  changes.push_back(std::move(info));
+  return {};
+}
+
 Result<void> Scanner::Commit(const std::unordered_map<std::string, FileInfo>& indexed,
                              std::vector<FileInfo>& changes, ScanResult& result) {
   // Name order puts every directory before its children.
@@ -273,14 +310,8 @@ Result<ScanResult> Scanner::ScanPaths(std::span<const std::string> paths) {
                                  found.path, h.error.message});
       continue;
     }
-    FoundEntry current = found;
-    current.stat = h.stat;
-    FileInfo info = FromDisk(current);
-    info.blocks = std::move(h.blocks);
-    result.hashed_files++;
-    result.hashed_bytes += info.size;
-    result.hashed_blocks += static_cast<std::int64_t>(info.blocks.size());
-    changes.push_back(std::move(info));
+    auto ok = AcceptHashed(found, std::move(h), indexed, changes, result);
+    if (!ok) return ok.error().Wrap("scan");
   }
 
   auto hashed_at = std::chrono::steady_clock::now();

@@ -34,6 +34,11 @@
 
 namespace shoal {
 
+// A file modified less than this long before the scanner read it may still
+// change without its mtime moving (timestamps advance in kernel ticks, up to
+// a second on some filesystems); see Scanner::AcceptHashed.
+inline constexpr std::chrono::nanoseconds kRacyWindow = std::chrono::seconds(2);
+
 struct ScanConfig {
   std::int64_t folder_key = 0;
   std::int64_t local_device_key = 0;
@@ -71,12 +76,18 @@ struct ScanResult {
   std::int64_t hashed_blocks = 0;
   std::vector<ScanProblem> problems;
   std::vector<std::string> unstable;
+  // Files modified within kRacyWindow of being read: indexed, but to be
+  // read again once that window has passed (the daemon schedules it).
+  std::vector<std::string> racy;
   std::chrono::nanoseconds elapsed{0};
   // Where the time went: walking + index lookup, hashing, index commit.
   std::chrono::nanoseconds walk_time{0};
   std::chrono::nanoseconds hash_time{0};
   std::chrono::nanoseconds commit_time{0};
 };
+
+struct FoundEntry;  // core/scan/walk.h
+struct HashedFile;  // core/scan/file_hasher.h
 
 class Scanner {
  public:
@@ -94,6 +105,10 @@ class Scanner {
   Result<void> CheckPreconditions();
   // Contents of .shoalignore at the folder root; empty when there is none.
   Result<std::string> ReadIgnoreFile();
+  // Turns one successful read into an index change (or a verification).
+  Result<void> AcceptHashed(const FoundEntry& found, HashedFile&& hashed,
+                            const std::unordered_map<std::string, FileInfo>& indexed,
+                            std::vector<FileInfo>& changes, ScanResult& result);
   Result<void> Commit(const std::unordered_map<std::string, FileInfo>& indexed,
                       std::vector<FileInfo>& changes, ScanResult& result);
 

@@ -143,6 +143,15 @@ Result<void> Index::PutFiles(std::int64_t folder_key, std::int64_t device_key,
   return tx->Commit();
 }
 
+Result<void> Index::SetLocalInode(std::int64_t folder_key, std::int64_t device_key,
+                                  const std::string& name, std::uint64_t inode) {
+  auto stmt = db_.Prepare(sql::kUpdateInode);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key).Bind(2, device_key).Bind(3, name).Bind(4, static_cast<std::int64_t>(inode));
+  return s.Run();
+}
+
 Result<std::optional<FileInfo>> Index::GetFile(std::int64_t folder_key, std::int64_t device_key,
                                                const std::string& name) {
   auto stmt = db_.Prepare(sql::kSelectFile);

@@ -92,6 +92,10 @@ class Index {
   // peers' entries keep the sequence they came with.
   Result<void> PutFiles(std::int64_t folder_key, std::int64_t device_key,
                         std::span<FileInfo> files);
+  // Records the inode of a local entry without a new sequence or version:
+  // the content was re-read and found unchanged (core/scan "racy" entries).
+  Result<void> SetLocalInode(std::int64_t folder_key, std::int64_t device_key,
+                             const std::string& name, std::uint64_t inode);
   Result<std::optional<FileInfo>> GetFile(std::int64_t folder_key, std::int64_t device_key,
                                           const std::string& name);
   // Forgets entries entirely (not tombstones: those are PutFiles with

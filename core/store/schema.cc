@@ -194,6 +194,8 @@ const char* const kSelectMetadataRange =
 #undef SHOAL_FILE_COLUMNS
 
 const char* const kDeleteFile = "DELETE FROM files WHERE folder = ?1 AND device = ?2 AND name = ?3";
+const char* const kUpdateInode =
+    "UPDATE files SET inode = ?4 WHERE folder = ?1 AND device = ?2 AND name = ?3";
 const char* const kCountFiles = "SELECT count(*) FROM files WHERE folder = ?1 AND device = ?2";
 const char* const kDeleteLocationsOfFile = "DELETE FROM block_locations WHERE file = ?1";
 const char* const kInsertLocation =

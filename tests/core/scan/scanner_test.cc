@@ -407,3 +407,42 @@ TEST_CASE("a scan whose device key is not the index's local device is refused", 
 }
 
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("a file written just before the scan is re-read later, and a same-tick rewrite is caught",
+          "[scan]") {
+  Fixture fx;
+  std::int64_t now = fx.clock.NowUnixNanos();
+  fx.fs.WriteFile("hot", "aaaa", now);  // mtime == now: racy
+  ScanResult first = fx.Scan();
+  CHECK(first.racy == std::vector<std::string>{"hot"});
+  CHECK(fx.Get("hot")->inode == 0);  // stored as "not verified"
+  std::int64_t seq = fx.MaxSequence();
+
+  // Rewritten within the same timestamp tick: size, mtime and inode unchanged.
+  fx.fs.WriteFile("hot", "bbbb", now);
+  fx.clock.AdvanceSeconds(5);
+  ScanResult second = fx.Scan();
+  CHECK(second.racy.empty());
+  CHECK(fx.Get("hot")->blocks == BlocksOf("bbbb"));
+  CHECK(fx.MaxSequence() == seq + 1);
+}
+
+TEST_CASE("re-reading an unchanged racy file verifies it without a new version", "[scan]") {
+  Fixture fx;
+  fx.fs.WriteFile("hot", "same", fx.clock.NowUnixNanos());
+  fx.Scan();
+  auto before = fx.Get("hot").value();
+  fx.clock.AdvanceSeconds(5);
+  ScanResult again = fx.Scan();
+  CHECK(again.hashed_files == 1);
+  CHECK(again.changed == 0);
+  auto after = fx.Get("hot").value();
+  CHECK(after.version == before.version);
+  CHECK(after.sequence == before.sequence);
+  CHECK(after.inode == fx.fs.Lstat("hot")->inode);
+  CHECK(fx.Scan().hashed_files == 0);  // verified: no more re-reads
+}
+
+}  // namespace shoal
