@@ -45,7 +45,7 @@ std::vector<std::string> MinimalRoots(std::span<const std::string> paths) {
   return roots;
 }
 
-// The entry as found on disk, carrying over identity from the old entry.
+// The entry as found on disk; blocks and version are filled in by the caller.
 FileInfo FromDisk(const FoundEntry& found) {
   FileInfo info;
   info.name = found.path;
@@ -123,6 +123,11 @@ void AddTombstones(const WalkOutput& walk, const IgnoreMatcher& ignore,
 }
 
 }  // namespace
+
+ScanProblemKind ProblemKindOf(const Error& error) {
+  return error.code == ErrorCode::kUnauthorized ? ScanProblemKind::kPermissionDenied
+                                                : ScanProblemKind::kIo;
+}
 
 Result<void> Scanner::CheckPreconditions() {
   // A missing or replaced root (unmounted disk, deleted folder) must fail the
@@ -304,10 +309,7 @@ Result<ScanResult> Scanner::ScanPaths(std::span<const std::string> paths) {
       continue;
     }
     if (h.outcome == HashedFile::Outcome::kFailed) {
-      result.problems.push_back({h.error.code == ErrorCode::kUnauthorized
-                                     ? ScanProblemKind::kPermissionDenied
-                                     : ScanProblemKind::kIo,
-                                 found.path, h.error.message});
+      result.problems.push_back({ProblemKindOf(h.error), found.path, h.error.message});
       continue;
     }
     auto ok = AcceptHashed(found, std::move(h), indexed, changes, result);

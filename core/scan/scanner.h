@@ -58,6 +58,9 @@ enum class ScanProblemKind {
   kIo,
 };
 
+// kPermissionDenied for kUnauthorized errors, kIo for anything else.
+ScanProblemKind ProblemKindOf(const Error& error);
+
 struct ScanProblem {
   ScanProblemKind kind;
   std::string path;

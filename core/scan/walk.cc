@@ -15,11 +15,6 @@ std::string AsciiLower(const std::string& s) {
   return out;
 }
 
-ScanProblemKind KindOf(const Error& e) {
-  return e.code == ErrorCode::kUnauthorized ? ScanProblemKind::kPermissionDenied
-                                            : ScanProblemKind::kIo;
-}
-
 class Walker {
  public:
   Walker(FileSystem& fs, const IgnoreMatcher& ignore, WalkOutput& out)
@@ -90,7 +85,7 @@ class Walker {
   }
 
   void Unreadable(const std::string& path, const Error& error) {
-    out_.problems.push_back({KindOf(error), path, error.message});
+    out_.problems.push_back({ProblemKindOf(error), path, error.message});
     out_.unreadable.push_back(path);
   }
 

@@ -360,10 +360,6 @@ TEST_CASE("hashing on several threads indexes exactly what one thread does", "[s
   CHECK(a == b);
 }
 
-}  // namespace shoal
-
-namespace shoal {
-
 TEST_CASE("a folder root that vanished fails the scan instead of deleting everything", "[scan]") {
   testing::TempDir dir;
   std::filesystem::create_directories(dir.path() / "root/sub");
@@ -405,10 +401,6 @@ TEST_CASE("a scan whose device key is not the index's local device is refused", 
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::kInvalidArgument);
 }
-
-}  // namespace shoal
-
-namespace shoal {
 
 TEST_CASE("a file written just before the scan is re-read later, and a same-tick rewrite is caught",
           "[scan]") {
