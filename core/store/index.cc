@@ -4,6 +4,7 @@
 
 #include <xxhash.h>
 
+#include "core/store/file_row.h"
 #include "core/store/schema.h"
 #include "core/store/transaction.h"
 
@@ -12,7 +13,10 @@ namespace {
 
 constexpr std::int64_t kPageSize = 1000;  // rows per ForEachSince query
 
-// Reads the columns selected by sql::kSelectFile / kSelectFilesSince.
+}  // namespace
+
+// Reads the columns selected by sql::kSelectFile / kSelectFilesSince (and
+// the first eleven of the global queries).
 Result<FileInfo> ReadFileRow(const Statement& s) {
   FileInfo f;
   f.name = s.ColumnText(0);
@@ -38,8 +42,6 @@ Result<FileInfo> ReadFileRow(const Statement& s) {
   f.inode = static_cast<std::uint64_t>(s.ColumnInt(10));
   return f;
 }
-
-}  // namespace
 
 Result<Index> Index::Open(const std::string& path) {
   auto db = Database::Open(path);
@@ -134,6 +136,7 @@ Result<void> Index::PutFiles(std::int64_t folder_key, std::int64_t device_key,
         return ok.error().Wrap("index blocks of '" + file.name + "'");
       }
     }
+    if (auto ok = UpdateGlobal(folder_key, file.name); !ok) return ok;
   }
   if (local) {
     auto stmt = db_.Prepare(sql::kUpdateMaxSequence);
@@ -177,6 +180,7 @@ Result<void> Index::DeleteFiles(std::int64_t folder_key, std::int64_t device_key
     if (auto ok = (*stmt)->Bind(1, folder_key).Bind(2, device_key).Bind(3, name).Run(); !ok) {
       return ok.error().Wrap("delete file '" + name + "'");
     }
+    if (auto ok = UpdateGlobal(folder_key, name); !ok) return ok;
   }
   return tx->Commit();
 }

@@ -54,6 +54,12 @@ struct BlockLocation {
   std::uint32_t size = 0;
 };
 
+// The global version of a name: the winning entry and the device it is from.
+struct GlobalFile {
+  FileInfo file;
+  std::int64_t device_key = 0;
+};
+
 class Index {
  public:
   // Opens (creating if missing) and migrates the database at `path`.
@@ -118,11 +124,33 @@ class Index {
   // verify the hash after reading: the file may have changed since.
   Result<std::vector<BlockLocation>> FindBlock(std::int64_t folder_key, const Hash128& hash);
 
+  // Global state (core/version/global_version.h), kept current by every
+  // PutFiles, DeleteFiles and RemoveDevice for just the names they touch:
+  // the winning entry of each name, and whether the local device needs it
+  // (it holds another version, or none while the winner is not a tombstone).
+  Result<std::optional<GlobalFile>> GetGlobal(std::int64_t folder_key, const std::string& name);
+  // Needed global entries with names after `after` ("" = from the start),
+  // in name order, at most `limit`.
+  Result<std::vector<GlobalFile>> ListNeeded(std::int64_t folder_key, const std::string& after,
+                                             std::int64_t limit);
+  Result<std::int64_t> CountNeeded(std::int64_t folder_key);
+  // Every global entry in name order, in pages; `visit` returns false to stop.
+  Result<void> ForEachGlobal(std::int64_t folder_key,
+                             const std::function<bool(GlobalFile&&)>& visit);
+  // Devices whose entry for `name` has exactly `version`: who can serve it.
+  Result<std::vector<std::int64_t>> DevicesWithVersion(std::int64_t folder_key,
+                                                       const std::string& name,
+                                                       const VersionVector& version);
+
  private:
   explicit Index(Database db) : db_(std::move(db)) {}
   Result<std::int64_t> PutOneFile(std::int64_t folder_key, std::int64_t device_key,
                                   const FileInfo& file);
   Result<void> IndexBlockLocations(std::int64_t file_row, const FileInfo& file);
+  // Recomputes the global entry and need flag of one name (index_global.cc).
+  Result<void> UpdateGlobal(std::int64_t folder_key, const std::string& name);
+  Result<std::vector<GlobalFile>> ReadGlobalRows(const char* sql, std::int64_t folder_key,
+                                                 const std::string& after, std::int64_t limit);
 
   Database db_;
   std::optional<std::int64_t> local_device_key_;  // cached; 0 = none yet

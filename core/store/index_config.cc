@@ -3,6 +3,7 @@
 
 #include "core/store/index.h"
 #include "core/store/schema.h"
+#include "core/store/transaction.h"
 
 namespace shoal {
 namespace {
@@ -75,10 +76,32 @@ Result<std::optional<DeviceRecord>> Index::FindDevice(const DeviceId& id) {
 }
 
 Result<void> Index::RemoveDevice(std::int64_t device_key) {
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return tx.error().Wrap("remove device");
+  // Its entries go with it (ON DELETE CASCADE); the names they covered need
+  // their global version recomputed from the devices that remain.
+  std::vector<std::pair<std::int64_t, std::string>> names;
+  {
+    auto stmt = db_.Prepare(sql::kSelectNamesOfDevice);
+    if (!stmt) return stmt.error();
+    Statement& s = **stmt;
+    s.Bind(1, device_key);
+    for (;;) {
+      auto row = s.Step();
+      if (!row) return row.error().Wrap("remove device");
+      if (!*row) break;
+      names.emplace_back(s.ColumnInt(0), s.ColumnText(1));
+    }
+    s.Reset();
+  }
   auto stmt = db_.Prepare(sql::kDeleteDevice);
   if (!stmt) return stmt.error();
+  if (auto ok = (*stmt)->Bind(1, device_key).Run(); !ok) return ok;
   local_device_key_.reset();
-  return (*stmt)->Bind(1, device_key).Run();
+  for (const auto& [folder_key, name] : names) {
+    if (auto ok = UpdateGlobal(folder_key, name); !ok) return ok.error().Wrap("remove device");
+  }
+  return tx->Commit();
 }
 
 Result<std::int64_t> Index::LocalDeviceKey() {

@@ -96,6 +96,19 @@ WHEN old.block_list IS NOT NULL BEGIN
   DELETE FROM block_lists WHERE id = old.block_list AND refs = 0;
 END;
 )sql",
+    // v1 -> v2: the global version of every name and the local need list,
+    // kept up to date by Index on every change (docs/storage.md "global").
+    R"sql(
+CREATE INDEX files_by_name ON files(folder, name, device);
+CREATE TABLE global (
+  folder INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  name   TEXT    NOT NULL,
+  file   INTEGER NOT NULL,
+  need   INTEGER NOT NULL,
+  PRIMARY KEY (folder, name)
+) WITHOUT ROWID;
+CREATE INDEX global_needed ON global(folder, name) WHERE need = 1;
+)sql",
 };
 
 }  // namespace
@@ -175,10 +188,15 @@ const char* const kUpsertFile =
     "block_list = excluded.block_list, symlink_target = excluded.symlink_target, "
     "inode = excluded.inode RETURNING id";
 
-#define SHOAL_FILE_COLUMNS                                                                \
+#define SHOAL_FILE_FIELDS                                                                 \
   "f.name, f.type, f.size, f.mtime_ns, f.permissions, f.deleted, f.version, f.sequence, " \
-  "b.blocks, f.symlink_target, f.inode FROM files f LEFT JOIN block_lists b ON b.id = "   \
-  "f.block_list "
+  "b.blocks, f.symlink_target, f.inode "
+#define SHOAL_FILE_COLUMNS \
+  SHOAL_FILE_FIELDS "FROM files f LEFT JOIN block_lists b ON b.id = f.block_list "
+#define SHOAL_GLOBAL_COLUMNS                                              \
+  SHOAL_FILE_FIELDS                                                       \
+      ", f.device FROM global g JOIN files f ON f.id = g.file LEFT JOIN " \
+      "block_lists b ON b.id = f.block_list "
 
 const char* const kSelectFile =
     "SELECT " SHOAL_FILE_COLUMNS "WHERE f.folder = ?1 AND f.device = ?2 AND f.name = ?3";
@@ -191,7 +209,26 @@ const char* const kSelectMetadataRange =
     "SELECT f.name, f.type, f.size, f.mtime_ns, f.permissions, f.deleted, f.version, f.sequence, "
     "NULL, f.symlink_target, f.inode FROM files f "
     "WHERE f.folder = ?1 AND f.device = ?2 AND f.name >= ?3 AND f.name < ?4 ORDER BY f.name";
+
+const char* const kSelectVersionsOfName =
+    "SELECT id, device, version, deleted, mtime_ns FROM files WHERE folder = ?1 AND name = ?2 "
+    "ORDER BY device";
+const char* const kUpsertGlobal =
+    "INSERT INTO global(folder, name, file, need) VALUES(?1, ?2, ?3, ?4) "
+    "ON CONFLICT(folder, name) DO UPDATE SET file = excluded.file, need = excluded.need";
+const char* const kDeleteGlobal = "DELETE FROM global WHERE folder = ?1 AND name = ?2";
+const char* const kSelectGlobal =
+    "SELECT " SHOAL_GLOBAL_COLUMNS "WHERE g.folder = ?1 AND g.name = ?2";
+const char* const kSelectGlobalRange =
+    "SELECT " SHOAL_GLOBAL_COLUMNS "WHERE g.folder = ?1 AND g.name > ?2 ORDER BY g.name LIMIT ?3";
+const char* const kSelectNeeded =
+    "SELECT " SHOAL_GLOBAL_COLUMNS
+    "WHERE g.folder = ?1 AND g.need = 1 AND g.name > ?2 ORDER BY g.name LIMIT ?3";
+const char* const kCountNeeded = "SELECT count(*) FROM global WHERE folder = ?1 AND need = 1";
+const char* const kSelectNamesOfDevice = "SELECT folder, name FROM files WHERE device = ?1";
+#undef SHOAL_GLOBAL_COLUMNS
 #undef SHOAL_FILE_COLUMNS
+#undef SHOAL_FILE_FIELDS
 
 const char* const kDeleteFile = "DELETE FROM files WHERE folder = ?1 AND device = ?2 AND name = ?3";
 const char* const kUpdateInode =

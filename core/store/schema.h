@@ -9,7 +9,7 @@
 namespace shoal {
 
 // Highest schema version this build knows.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Brings the database up to kSchemaVersion, one migration per transaction,
 // using PRAGMA user_version. Refuses a database from a newer Shoal rather
@@ -47,6 +47,15 @@ extern const char* const kCountFiles;
 extern const char* const kDeleteLocationsOfFile;
 extern const char* const kInsertLocation;
 extern const char* const kSelectLocations;
+// global state and need
+extern const char* const kSelectVersionsOfName;
+extern const char* const kUpsertGlobal;
+extern const char* const kDeleteGlobal;
+extern const char* const kSelectGlobal;
+extern const char* const kSelectGlobalRange;
+extern const char* const kSelectNeeded;
+extern const char* const kCountNeeded;
+extern const char* const kSelectNamesOfDevice;
 
 }  // namespace sql
 }  // namespace shoal

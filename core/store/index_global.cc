@@ -1,0 +1,159 @@
+// Index: the global version of each name and the local need list, updated
+// one name at a time as entries change (never recomputed wholesale).
+#include <vector>
+
+#include "core/store/file_row.h"
+#include "core/store/index.h"
+#include "core/store/schema.h"
+#include "core/store/transaction.h"
+#include "core/version/global_version.h"
+
+namespace shoal {
+namespace {
+
+constexpr std::int64_t kGlobalPageSize = 1000;
+
+struct VersionRow {
+  std::int64_t file_row = 0;
+  std::int64_t device_key = 0;
+  VersionVector version;
+  bool deleted = false;
+  std::int64_t mtime_ns = 0;
+};
+
+}  // namespace
+
+Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& name) {
+  auto local_key = LocalDeviceKey();
+  if (!local_key) return local_key.error();
+  std::vector<VersionRow> rows;
+  {
+    auto stmt = db_.Prepare(sql::kSelectVersionsOfName);
+    if (!stmt) return stmt.error();
+    Statement& s = **stmt;
+    s.Bind(1, folder_key).Bind(2, name);
+    for (;;) {
+      auto row = s.Step();
+      if (!row) return row.error().Wrap("global '" + name + "'");
+      if (!*row) break;
+      auto version = VersionVector::Decode(s.ColumnBlob(2));
+      if (!version) {
+        s.Reset();
+        return version.error().Wrap("global '" + name + "'");
+      }
+      rows.push_back({s.ColumnInt(0), s.ColumnInt(1), std::move(*version), s.ColumnInt(3) != 0,
+                      s.ColumnInt(4)});
+    }
+    s.Reset();
+  }
+  if (rows.empty()) {
+    auto stmt = db_.Prepare(sql::kDeleteGlobal);
+    if (!stmt) return stmt.error();
+    return (*stmt)->Bind(1, folder_key).Bind(2, name).Run();
+  }
+  std::vector<VersionCandidate> candidates;
+  candidates.reserve(rows.size());
+  for (const VersionRow& r : rows) candidates.push_back({&r.version, r.deleted, r.mtime_ns});
+  const VersionRow& winner = rows[PickGlobal(candidates)];
+  const VersionRow* local = nullptr;
+  for (const VersionRow& r : rows) {
+    if (r.device_key == *local_key) local = &r;
+  }
+  // Prefer pointing at our own row when it holds the winning version.
+  const VersionRow& chosen = local && local->version == winner.version ? *local : winner;
+  bool need = local ? local->version != winner.version : !winner.deleted;
+  auto stmt = db_.Prepare(sql::kUpsertGlobal);
+  if (!stmt) return stmt.error();
+  (*stmt)->Bind(1, folder_key).Bind(2, name).Bind(3, chosen.file_row);
+  return (*stmt)->Bind(4, std::int64_t{need}).Run();
+}
+
+Result<std::vector<GlobalFile>> Index::ReadGlobalRows(const char* query, std::int64_t folder_key,
+                                                      const std::string& after,
+                                                      std::int64_t limit) {
+  auto stmt = db_.Prepare(query);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key).Bind(2, after).Bind(3, limit);
+  std::vector<GlobalFile> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row) return row.error().Wrap("read global entries");
+    if (!*row) break;
+    auto file = ReadFileRow(s);
+    if (!file) {
+      s.Reset();
+      return file.error();
+    }
+    out.push_back({std::move(*file), s.ColumnInt(11)});
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::optional<GlobalFile>> Index::GetGlobal(std::int64_t folder_key,
+                                                   const std::string& name) {
+  auto stmt = db_.Prepare(sql::kSelectGlobal);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key).Bind(2, name);
+  auto row = s.Step();
+  if (!row) return row.error().Wrap("get global '" + name + "'");
+  if (!*row) return std::optional<GlobalFile>();
+  auto file = ReadFileRow(s);
+  std::int64_t device_key = s.ColumnInt(11);
+  s.Reset();
+  if (!file) return file.error();
+  return std::optional<GlobalFile>(GlobalFile{std::move(*file), device_key});
+}
+
+Result<std::vector<GlobalFile>> Index::ListNeeded(std::int64_t folder_key, const std::string& after,
+                                                  std::int64_t limit) {
+  return ReadGlobalRows(sql::kSelectNeeded, folder_key, after, limit);
+}
+
+Result<std::int64_t> Index::CountNeeded(std::int64_t folder_key) {
+  auto stmt = db_.Prepare(sql::kCountNeeded);
+  if (!stmt) return stmt.error();
+  auto row = (*stmt)->Bind(1, folder_key).Step();
+  if (!row) return row.error();
+  std::int64_t count = (*stmt)->ColumnInt(0);
+  (*stmt)->Reset();
+  return count;
+}
+
+Result<void> Index::ForEachGlobal(std::int64_t folder_key,
+                                  const std::function<bool(GlobalFile&&)>& visit) {
+  std::string after;
+  for (;;) {
+    auto page = ReadGlobalRows(sql::kSelectGlobalRange, folder_key, after, kGlobalPageSize);
+    if (!page) return page.error();
+    for (GlobalFile& g : *page) {
+      after = g.file.name;
+      if (!visit(std::move(g))) return {};
+    }
+    if (static_cast<std::int64_t>(page->size()) < kGlobalPageSize) return {};
+  }
+}
+
+Result<std::vector<std::int64_t>> Index::DevicesWithVersion(std::int64_t folder_key,
+                                                            const std::string& name,
+                                                            const VersionVector& version) {
+  auto stmt = db_.Prepare(sql::kSelectVersionsOfName);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key).Bind(2, name);
+  Bytes wanted = version.Encode();
+  std::vector<std::int64_t> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row) return row.error().Wrap("devices with '" + name + "'");
+    if (!*row) break;
+    ByteSpan blob = s.ColumnBlob(2);
+    if (Bytes(blob.begin(), blob.end()) == wanted) out.push_back(s.ColumnInt(1));
+  }
+  s.Reset();
+  return out;
+}
+
+}  // namespace shoal

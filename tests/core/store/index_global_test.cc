@@ -1,0 +1,163 @@
+#include <catch2/catch.hpp>
+#include <map>
+#include <random>
+
+#include "core/store/index.h"
+#include "core/version/global_version.h"
+#include "tests/support/temp_dir.h"
+
+namespace shoal {
+namespace {
+
+DeviceId MakeDeviceId(std::uint8_t tag) {
+  DeviceId::Key key{};
+  key.fill(tag);
+  return DeviceId(key);
+}
+
+FileInfo Entry(const std::string& name, std::uint64_t device, std::uint64_t counter,
+               std::int64_t sequence, bool deleted = false) {
+  FileInfo f;
+  f.name = name;
+  f.mtime_ns = static_cast<std::int64_t>(counter);
+  f.deleted = deleted;
+  f.version.Set(device, counter);
+  f.sequence = sequence;
+  return f;
+}
+
+struct Fixture {
+  testing::TempDir dir;
+  Index index = Index::Open(dir.File("index.db")).value();
+  std::int64_t local = index.PutDevice({0, MakeDeviceId(1), "here", "", true, false}).value();
+  std::int64_t peer = index.PutDevice({0, MakeDeviceId(2), "there", "", false, false}).value();
+  std::int64_t third = index.PutDevice({0, MakeDeviceId(3), "third", "", false, false}).value();
+  FolderRecord folder = index.AddFolder({0, "docs", "/data/docs", ""}).value();
+
+  void Put(std::int64_t device, FileInfo f) {
+    std::vector<FileInfo> batch{std::move(f)};
+    REQUIRE(index.PutFiles(folder.key, device, batch));
+  }
+  std::vector<std::string> NeededNames() {
+    auto needed = index.ListNeeded(folder.key, "", 1000);
+    REQUIRE(needed);
+    std::vector<std::string> out;
+    for (const GlobalFile& g : *needed) out.push_back(g.file.name);
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a peer's newer version becomes global and needed; pulling it clears the need",
+          "[store][global]") {
+  Fixture fx;
+  fx.Put(fx.local, Entry("a", 1, 5, 0));
+  CHECK(fx.NeededNames().empty());
+  CHECK(fx.index.GetGlobal(fx.folder.key, "a").value()->device_key == fx.local);
+
+  FileInfo newer = Entry("a", 1, 5, 1);
+  newer.version.Set(2, 6);
+  fx.Put(fx.peer, newer);
+  CHECK(fx.NeededNames() == std::vector<std::string>{"a"});
+  auto global = fx.index.GetGlobal(fx.folder.key, "a").value();
+  REQUIRE(global);
+  CHECK(global->device_key == fx.peer);
+  CHECK(global->file.version == newer.version);
+  CHECK(fx.index.CountNeeded(fx.folder.key).value() == 1);
+
+  fx.Put(fx.local, newer);  // applied locally with the same version
+  CHECK(fx.NeededNames().empty());
+  CHECK(fx.index.GetGlobal(fx.folder.key, "a").value()->device_key == fx.local);
+  auto holders = fx.index.DevicesWithVersion(fx.folder.key, "a", newer.version).value();
+  CHECK(holders == std::vector<std::int64_t>{fx.local, fx.peer});
+}
+
+TEST_CASE("an older peer version is ignored; a tombstone for a name we never had is not needed",
+          "[store][global]") {
+  Fixture fx;
+  FileInfo mine = Entry("a", 1, 5, 0);
+  mine.version.Set(2, 3);
+  fx.Put(fx.local, mine);
+  fx.Put(fx.peer, Entry("a", 2, 3, 1));  // dominated by ours
+  CHECK(fx.NeededNames().empty());
+  fx.Put(fx.peer, Entry("gone", 2, 4, 2, /*deleted=*/true));
+  CHECK(fx.NeededNames().empty());
+  CHECK(fx.index.GetGlobal(fx.folder.key, "gone").value()->file.deleted);
+}
+
+TEST_CASE("forgetting a device's entries recomputes the names it covered", "[store][global]") {
+  Fixture fx;
+  fx.Put(fx.peer, Entry("a", 2, 3, 1));
+  CHECK(fx.NeededNames() == std::vector<std::string>{"a"});
+  std::vector<std::string> names{"a"};
+  REQUIRE(fx.index.DeleteFiles(fx.folder.key, fx.peer, names));
+  CHECK(fx.NeededNames().empty());
+  CHECK_FALSE(fx.index.GetGlobal(fx.folder.key, "a").value().has_value());
+
+  fx.Put(fx.third, Entry("b", 3, 3, 1));
+  CHECK(fx.NeededNames() == std::vector<std::string>{"b"});
+  REQUIRE(fx.index.RemoveDevice(fx.third));
+  CHECK(fx.NeededNames().empty());
+}
+
+TEST_CASE("incremental global state equals a from-scratch computation after random updates",
+          "[store][global][property]") {
+  Fixture fx;
+  std::int64_t devices[] = {fx.local, fx.peer, fx.third};
+  std::mt19937_64 rng(424242);
+  std::map<std::int64_t, std::int64_t> sequence;
+  // What each device holds, kept beside the store as the reference.
+  std::map<std::pair<std::int64_t, std::string>, FileInfo> held;
+  for (int step = 0; step < 600; ++step) {
+    std::int64_t device = devices[rng() % 3];
+    std::string name = "f" + std::to_string(rng() % 12);
+    if (rng() % 10 == 0) {
+      std::vector<std::string> names{name};
+      REQUIRE(fx.index.DeleteFiles(fx.folder.key, device, names));
+      held.erase({device, name});
+      continue;
+    }
+    FileInfo f;
+    f.name = name;
+    f.deleted = rng() % 5 == 0;
+    f.mtime_ns = static_cast<std::int64_t>(rng() % 4);
+    for (std::uint64_t d = 1; d <= 3; ++d) {
+      if (rng() % 2) f.version.Set(d, 1 + rng() % 4);
+    }
+    if (f.version.empty()) f.version.Set(1, 1);
+    f.sequence = ++sequence[device];
+    fx.Put(device, f);
+    if (device == fx.local) f.sequence = 0;  // reassigned by the store; not compared
+    held[{device, name}] = f;
+  }
+  for (int i = 0; i < 12; ++i) {
+    std::string name = "f" + std::to_string(i);
+    std::vector<VersionCandidate> candidates;
+    std::vector<std::int64_t> owners;
+    for (std::int64_t d : devices) {
+      auto it = held.find({d, name});
+      if (it == held.end()) continue;
+      candidates.push_back({&it->second.version, it->second.deleted, it->second.mtime_ns});
+      owners.push_back(d);
+    }
+    auto global = fx.index.GetGlobal(fx.folder.key, name).value();
+    INFO(name);
+    if (candidates.empty()) {
+      CHECK_FALSE(global.has_value());
+      continue;
+    }
+    REQUIRE(global);
+    const VersionCandidate& expected = candidates[PickGlobal(candidates)];
+    CHECK(global->file.version == *expected.version);
+    CHECK(global->file.deleted == expected.deleted);
+    auto local = held.find({fx.local, name});
+    bool expect_need =
+        local == held.end() ? !expected.deleted : local->second.version != *expected.version;
+    auto needed = fx.NeededNames();
+    bool needed_here = std::find(needed.begin(), needed.end(), name) != needed.end();
+    CHECK(needed_here == expect_need);
+  }
+}
+
+}  // namespace shoal
