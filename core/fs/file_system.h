@@ -114,8 +114,9 @@ class FileSystem {
                                    std::uint32_t permissions) = 0;
   // Makes the directory's entries durable (fsync on the directory).
   virtual Result<void> SyncDir(const std::string& path) = 0;
+};
 
-  // "dir/name" from a directory path and an entry name ("" is the root).
-  std::string JoinPath(const std::string& dir, const std::string& name);
+// "dir/name" from a directory path and an entry name ("" is the root).
+std::string JoinPath(const std::string& dir, const std::string& name);
 
 }  // namespace shoal
