@@ -16,6 +16,9 @@
 // name taken or a directory to remove is not empty, kNoSpace when the disk
 // or quota is full, kIo otherwise. Messages name the path.
 //
+// The write side also refuses (kInvalidArgument) a path with an empty, "."
+// or ".." component, so a name can only ever mean one entry.
+//
 // Write side (the puller): files are written through WritableFile into temp
 // names, made durable with Sync, then moved into place with Rename; SyncDir
 // makes renames, creates and removes in a directory durable.
@@ -92,10 +95,12 @@ class FileSystem {
 
   // Opens a regular file for reading and writing, creating it (mode 0600)
   // when absent and keeping any content it has (a resumed temp file).
-  // A symlink or anything else that is not a regular file at `path` fails.
+  // A symlink or anything else that is not a regular file at `path` fails
+  // with kConflict.
   virtual Result<std::unique_ptr<WritableFile>> OpenWrite(const std::string& path) = 0;
   // Moves `from` to `to` atomically, replacing a file or symlink at `to`
-  // (rename(2)). Replacing a directory is refused.
+  // (rename(2)). Replacing a directory is refused with kConflict, as is
+  // moving a directory over a file.
   virtual Result<void> Rename(const std::string& from, const std::string& to) = 0;
   // As Rename, but fails with kConflict when `to` exists (never replaces).
   virtual Result<void> RenameNoReplace(const std::string& from, const std::string& to) = 0;
@@ -104,7 +109,7 @@ class FileSystem {
   // Creates a symlink pointing at `target` (stored as given, never
   // resolved); kConflict if the name exists.
   virtual Result<void> MakeSymlink(const std::string& path, const std::string& target) = 0;
-  // Removes a file or symlink (never a directory).
+  // Removes a file or symlink; a directory is refused with kConflict.
   virtual Result<void> RemoveFile(const std::string& path) = 0;
   // Removes an empty directory; kConflict when it is not empty.
   virtual Result<void> RemoveDir(const std::string& path) = 0;
@@ -118,5 +123,10 @@ class FileSystem {
 
 // "dir/name" from a directory path and an entry name ("" is the root).
 std::string JoinPath(const std::string& dir, const std::string& name);
+
+// Ok when `path` names one entry below the root: not "", no NUL byte, no
+// empty, "." or ".." component. Else kInvalidArgument, the message starting
+// with `what` (the write side checks every path it is given).
+Result<void> CheckEntryPath(const std::string& path, const char* what);
 
 }  // namespace shoal
