@@ -526,6 +526,9 @@ Result<void> MemoryFileSystem::SyncDir(const std::string& path) {
     if (auto ok = CheckParentsLocked(path, "fsync directory"); !ok) return ok;
   }
   auto it = nodes_.find(path);
+  if (it != nodes_.end() && it->second.stat.kind == EntryKind::kSymlink) {
+    return PathError(ErrorCode::kUnauthorized, "fsync directory", path, "is a symlink");
+  }
   if (it == nodes_.end() || it->second.stat.kind != EntryKind::kDirectory) {
     return PathError(ErrorCode::kNotFound, "fsync directory", path, "no such directory");
   }
