@@ -24,6 +24,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "invalid argument";
     case ErrorCode::kUnauthorized:
       return "unauthorized";
+    case ErrorCode::kNoSpace:
+      return "no space";
   }
   return "unknown";
 }

@@ -22,6 +22,7 @@ enum class ErrorCode {
   kBusy,             // try again later (locked database, full queue)
   kInvalidArgument,  // the caller passed something malformed
   kUnauthorized,     // the peer or user is not allowed to do this
+  kNoSpace,          // the disk (or a quota) is full
 };
 
 std::string_view ErrorCodeName(ErrorCode code);

@@ -10,9 +10,18 @@
 // a middle component, so a directory swapped for a link mid-walk cannot lead
 // outside the folder (DESIGN.md "Names"); such a path fails instead.
 //
-// Error codes: kNotFound when the path does not exist, kUnauthorized when
-// permission is denied or the path would pass through a symlink, kIo
-// otherwise. Messages name the path.
+// Error codes: kNotFound when the path (or, for a create, its parent) does
+// not exist, kUnauthorized when permission is denied or the path would pass
+// through a symlink, kConflict when a create or no-replace rename finds the
+// name taken or a directory to remove is not empty, kNoSpace when the disk
+// or quota is full, kIo otherwise. Messages name the path.
+//
+// The write side also refuses (kInvalidArgument) a path with an empty, "."
+// or ".." component, so a name can only ever mean one entry.
+//
+// Write side (the puller): files are written through WritableFile into temp
+// names, made durable with Sync, then moved into place with Rename; SyncDir
+// makes renames, creates and removes in a directory durable.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +59,26 @@ class ReadableFile {
   virtual Result<std::size_t> Read(std::span<std::uint8_t> buffer) = 0;
   // The open file's current metadata (fstat), to detect changes during a read.
   virtual Result<FileStat> Stat() = 0;
+  // Reads up to buffer.size() bytes at `offset` without moving the position
+  // Read uses (pread); fewer only at end of file.
+  virtual Result<std::size_t> ReadAt(std::uint64_t offset, std::span<std::uint8_t> buffer) = 0;
+};
+
+// An open file being written (a puller temp file). Thread: one thread at a
+// time.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  // Writes all of `data` at `offset`, growing the file (holes read as zero).
+  virtual Result<void> WriteAt(std::uint64_t offset, std::span<const std::uint8_t> data) = 0;
+  // Reads back what is there (pread); fewer bytes only at end of file.
+  virtual Result<std::size_t> ReadAt(std::uint64_t offset, std::span<std::uint8_t> buffer) = 0;
+  virtual Result<void> Truncate(std::uint64_t size) = 0;
+  // Sets permissions (mode & 07777) and mtime; call after the last write.
+  virtual Result<void> SetMetadata(std::int64_t mtime_ns, std::uint32_t permissions) = 0;
+  // Content and metadata reach the disk (fsync).
+  virtual Result<void> Sync() = 0;
+  virtual Result<FileStat> Stat() = 0;
 };
 
 // Implementations must be safe to call from several threads at once (the
@@ -63,9 +92,41 @@ class FileSystem {
   virtual Result<std::vector<DirEntry>> ListDir(const std::string& path) = 0;
   virtual Result<std::unique_ptr<ReadableFile>> OpenRead(const std::string& path) = 0;
   virtual Result<std::string> ReadLink(const std::string& path) = 0;
+
+  // Opens a regular file for reading and writing, creating it (mode 0600)
+  // when absent and keeping any content it has (a resumed temp file).
+  // A symlink or anything else that is not a regular file at `path` fails
+  // with kConflict.
+  virtual Result<std::unique_ptr<WritableFile>> OpenWrite(const std::string& path) = 0;
+  // Moves `from` to `to` atomically, replacing a file or symlink at `to`
+  // (rename(2)). Replacing a directory is refused with kConflict, as is
+  // moving a directory over a file.
+  virtual Result<void> Rename(const std::string& from, const std::string& to) = 0;
+  // As Rename, but fails with kConflict when `to` exists (never replaces).
+  virtual Result<void> RenameNoReplace(const std::string& from, const std::string& to) = 0;
+  // Creates one directory (the parent must exist); kConflict if the name exists.
+  virtual Result<void> MakeDir(const std::string& path, std::uint32_t permissions) = 0;
+  // Creates a symlink pointing at `target` (stored as given, never
+  // resolved); kConflict if the name exists.
+  virtual Result<void> MakeSymlink(const std::string& path, const std::string& target) = 0;
+  // Removes a file or symlink; a directory is refused with kConflict.
+  virtual Result<void> RemoveFile(const std::string& path) = 0;
+  // Removes an empty directory; kConflict when it is not empty.
+  virtual Result<void> RemoveDir(const std::string& path) = 0;
+  // Sets the permissions and mtime of an existing directory or file (a
+  // symlink is refused with kInvalidArgument: links have no mode to sync).
+  virtual Result<void> SetMetadata(const std::string& path, std::int64_t mtime_ns,
+                                   std::uint32_t permissions) = 0;
+  // Makes the directory's entries durable (fsync on the directory).
+  virtual Result<void> SyncDir(const std::string& path) = 0;
 };
 
 // "dir/name" from a directory path and an entry name ("" is the root).
 std::string JoinPath(const std::string& dir, const std::string& name);
+
+// Ok when `path` names one entry below the root: not "", no NUL byte, no
+// empty, "." or ".." component. Else kInvalidArgument, the message starting
+// with `what` (the write side checks every path it is given).
+Result<void> CheckEntryPath(const std::string& path, const char* what);
 
 }  // namespace shoal

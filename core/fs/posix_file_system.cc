@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <limits>
 
 namespace shoal {
 namespace {
@@ -17,7 +19,56 @@ Error ErrnoError(int err, const std::string& what, const std::string& path) {
   ErrorCode code = ErrorCode::kIo;
   if (err == ENOENT || err == ENOTDIR) code = ErrorCode::kNotFound;
   if (err == EACCES || err == EPERM) code = ErrorCode::kUnauthorized;
+  if (err == EEXIST || err == ENOTEMPTY) code = ErrorCode::kConflict;
+  if (err == ENOSPC || err == EDQUOT) code = ErrorCode::kNoSpace;
   return Error{code, what + " '" + path + "': " + std::strerror(err)};
+}
+
+// "what 'path': why", built by appending (no operator+ on a literal).
+Error PathError(ErrorCode code, const char* what, const std::string& path, const char* why) {
+  std::string message(what);
+  message.append(" '").append(path).append("': ").append(why);
+  return Error{code, std::move(message)};
+}
+
+constexpr std::uint64_t kMaxOffset = std::numeric_limits<off_t>::max();
+
+// pread until `buffer` is full or the file ends.
+Result<std::size_t> ReadFullAt(int fd, std::uint64_t offset, std::span<std::uint8_t> buffer,
+                               const std::string& path) {
+  if (offset > kMaxOffset) return PathError(ErrorCode::kInvalidArgument, "read", path, "offset");
+  std::size_t done = 0;
+  while (done < buffer.size() && offset + done <= kMaxOffset) {
+    ssize_t n =
+        ::pread(fd, buffer.data() + done, buffer.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoError(errno, "read", path);
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
+
+// The times argument of futimens/utimensat: atime untouched, mtime set.
+void ToTimes(std::int64_t mtime_ns, struct timespec (&times)[2]) {
+  times[0].tv_sec = 0;
+  times[0].tv_nsec = UTIME_OMIT;
+  times[1].tv_sec = mtime_ns / 1'000'000'000;
+  times[1].tv_nsec = mtime_ns % 1'000'000'000;
+  if (times[1].tv_nsec < 0) {  // floor, for mtimes before 1970
+    times[1].tv_sec -= 1;
+    times[1].tv_nsec += 1'000'000'000;
+  }
+}
+
+// Sets mtime and then permissions through an open fd.
+Result<void> SetFdMetadata(int fd, std::int64_t mtime_ns, std::uint32_t permissions,
+                           const std::string& path) {
+  struct timespec times[2];
+  ToTimes(mtime_ns, times);
+  if (::futimens(fd, times) != 0) return ErrnoError(errno, "set mtime", path);
+  if (::fchmod(fd, permissions & 07777) != 0) return ErrnoError(errno, "chmod", path);
+  return {};
 }
 
 FileStat FromStat(const struct stat& st) {
@@ -56,16 +107,70 @@ class PosixReadableFile final : public ReadableFile {
     return FromStat(st);
   }
 
+  Result<std::size_t> ReadAt(std::uint64_t offset, std::span<std::uint8_t> buffer) override {
+    return ReadFullAt(fd_.get(), offset, buffer, path_);
+  }
+
+ private:
+  ScopedFd fd_;
+  std::string path_;
+};
+
+// Owns the descriptor; closing it in the destructor drops close() errors,
+// which is why durability comes from Sync (fsync), not from closing.
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(ScopedFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
+
+  Result<void> WriteAt(std::uint64_t offset, std::span<const std::uint8_t> data) override {
+    if (offset > kMaxOffset || data.size() > kMaxOffset - offset) {
+      return PathError(ErrorCode::kInvalidArgument, "write", path_, "offset too large");
+    }
+    std::size_t done = 0;
+    while (done < data.size()) {  // pwrite may write less than asked (a signal, a full disk)
+      ssize_t n = ::pwrite(fd_.get(), data.data() + done, data.size() - done,
+                           static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ErrnoError(errno, "write", path_);
+      if (n == 0) return PathError(ErrorCode::kIo, "write", path_, "no progress");
+      done += static_cast<std::size_t>(n);
+    }
+    return {};
+  }
+
+  Result<std::size_t> ReadAt(std::uint64_t offset, std::span<std::uint8_t> buffer) override {
+    return ReadFullAt(fd_.get(), offset, buffer, path_);
+  }
+
+  Result<void> Truncate(std::uint64_t size) override {
+    if (size > kMaxOffset) return PathError(ErrorCode::kInvalidArgument, "truncate", path_, "size");
+    while (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0) {
+      if (errno != EINTR) return ErrnoError(errno, "truncate", path_);
+    }
+    return {};
+  }
+
+  Result<void> SetMetadata(std::int64_t mtime_ns, std::uint32_t permissions) override {
+    return SetFdMetadata(fd_.get(), mtime_ns, permissions, path_);
+  }
+
+  Result<void> Sync() override {
+    if (::fsync(fd_.get()) != 0) return ErrnoError(errno, "fsync", path_);
+    return {};
+  }
+
+  Result<FileStat> Stat() override {
+    struct stat st {};
+    if (::fstat(fd_.get(), &st) != 0) return ErrnoError(errno, "fstat", path_);
+    return FromStat(st);
+  }
+
  private:
   ScopedFd fd_;
   std::string path_;
 };
 
 }  // namespace
-
-std::string JoinPath(const std::string& dir, const std::string& name) {
-  return dir.empty() ? name : dir + "/" + name;
-}
 
 Result<std::unique_ptr<PosixFileSystem>> PosixFileSystem::Open(const std::string& root) {
   int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -171,6 +276,183 @@ Result<std::string> PosixFileSystem::ReadLink(const std::string& path) {
     }
     target.resize(target.size() * 2);  // possibly truncated: grow and retry
   }
+}
+
+Result<PosixFileSystem::Parent> PosixFileSystem::OpenParent(const std::string& path,
+                                                            const char* what) {
+  if (auto ok = CheckEntryPath(path, what); !ok) return ok.error();
+  auto slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? std::string() : path.substr(0, slash);
+  // O_PATH: the *at calls need only search permission on the directory.
+  auto fd = OpenBeneath(dir, O_PATH | O_DIRECTORY, "parent directory");
+  if (!fd) {
+    std::string context(what);
+    context.append(" '").append(path).append("'");
+    return fd.error().Wrap(context);
+  }
+  return Parent{std::move(*fd), path.substr(slash == std::string::npos ? 0 : slash + 1)};
+}
+
+Result<std::unique_ptr<WritableFile>> PosixFileSystem::OpenWrite(const std::string& path) {
+  auto parent = OpenParent(path, "open for writing");
+  if (!parent) return parent.error();
+  // O_NONBLOCK keeps a FIFO found at the name from blocking the open.
+  int flags = O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+  int fd = -1;
+  do {
+    fd = ::openat(parent->fd.get(), parent->name.c_str(), flags, 0600);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0 && errno == ELOOP) {
+    return PathError(ErrorCode::kConflict, "open for writing", path, "is a symlink");
+  }
+  if (fd < 0 && errno == EISDIR) {
+    return PathError(ErrorCode::kConflict, "open for writing", path, "is a directory");
+  }
+  if (fd < 0) return ErrnoError(errno, "open for writing", path);
+  ScopedFd owned(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return ErrnoError(errno, "fstat", path);
+  if (!S_ISREG(st.st_mode)) {
+    return PathError(ErrorCode::kConflict, "open for writing", path, "not a regular file");
+  }
+  return std::unique_ptr<WritableFile>(new PosixWritableFile(std::move(owned), path));
+}
+
+Result<void> PosixFileSystem::Rename(const std::string& from, const std::string& to) {
+  return RenameImpl(from, to, /*replace=*/true);
+}
+
+Result<void> PosixFileSystem::RenameNoReplace(const std::string& from, const std::string& to) {
+  return RenameImpl(from, to, /*replace=*/false);
+}
+
+Result<void> PosixFileSystem::RenameImpl(const std::string& from, const std::string& to,
+                                         bool replace) {
+  const char* what = replace ? "rename" : "rename without replacing";
+  auto source = OpenParent(from, what);
+  if (!source) return source.error();
+  auto target = OpenParent(to, what);
+  if (!target) return target.error();
+  int src_dir = source->fd.get();
+  int dst_dir = target->fd.get();
+  const char* src_name = source->name.c_str();
+  const char* dst_name = target->name.c_str();
+  int rc = 0;
+  if (replace) {
+    // rename(2) would replace an empty directory; the contract refuses any.
+    struct stat st {};
+    if (from != to && ::fstatat(dst_dir, dst_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISDIR(st.st_mode)) {
+      return PathError(ErrorCode::kConflict, what, to, "refusing to replace a directory");
+    }
+    rc = ::renameat(src_dir, src_name, dst_dir, dst_name);
+  } else {
+    rc = ::renameat2(src_dir, src_name, dst_dir, dst_name, RENAME_NOREPLACE);
+  }
+  if (rc == 0) return {};
+  int err = errno;
+  std::string context(what);
+  context.append(" '").append(from).append("' to");
+  if (err == EISDIR) return PathError(ErrorCode::kConflict, what, to, "is a directory");
+  if (err == ENOTDIR) {  // the parents are open, so: a directory over a non-directory
+    return PathError(ErrorCode::kConflict, what, to, "refusing to replace a file");
+  }
+  if (err == EINVAL) {
+    return PathError(ErrorCode::kInvalidArgument, what, to, "a directory cannot move into itself");
+  }
+  return ErrnoError(err, context, to);
+}
+
+Result<void> PosixFileSystem::MakeDir(const std::string& path, std::uint32_t permissions) {
+  auto parent = OpenParent(path, "mkdir");
+  if (!parent) return parent.error();
+  if (::mkdirat(parent->fd.get(), parent->name.c_str(), permissions & 07777) != 0) {
+    return ErrnoError(errno, "mkdir", path);
+  }
+  return {};
+}
+
+Result<void> PosixFileSystem::MakeSymlink(const std::string& path, const std::string& target) {
+  if (target.empty() || target.find('\0') != std::string::npos) {
+    return PathError(ErrorCode::kInvalidArgument, "symlink", path, "empty target or NUL byte");
+  }
+  auto parent = OpenParent(path, "symlink");
+  if (!parent) return parent.error();
+  if (::symlinkat(target.c_str(), parent->fd.get(), parent->name.c_str()) != 0) {
+    return ErrnoError(errno, "symlink", path);
+  }
+  return {};
+}
+
+Result<void> PosixFileSystem::RemoveFile(const std::string& path) {
+  auto parent = OpenParent(path, "unlink");
+  if (!parent) return parent.error();
+  if (::unlinkat(parent->fd.get(), parent->name.c_str(), 0) != 0) {
+    // Linux reports a directory as EISDIR (POSIX allows EPERM, which Linux
+    // uses only for real permission problems).
+    if (errno == EISDIR) return PathError(ErrorCode::kConflict, "unlink", path, "is a directory");
+    return ErrnoError(errno, "unlink", path);
+  }
+  return {};
+}
+
+Result<void> PosixFileSystem::RemoveDir(const std::string& path) {
+  auto parent = OpenParent(path, "rmdir");
+  if (!parent) return parent.error();
+  if (::unlinkat(parent->fd.get(), parent->name.c_str(), AT_REMOVEDIR) != 0) {
+    return ErrnoError(errno, "rmdir", path);  // ENOTEMPTY/EEXIST map to kConflict
+  }
+  return {};
+}
+
+Result<void> PosixFileSystem::SetMetadata(const std::string& path, std::int64_t mtime_ns,
+                                          std::uint32_t permissions) {
+  if (path.empty()) {
+    auto fd = OpenBeneath(path, O_RDONLY | O_DIRECTORY, "set metadata");
+    if (!fd) return fd.error();
+    return SetFdMetadata(fd->get(), mtime_ns, permissions, root_);
+  }
+  auto parent = OpenParent(path, "set metadata");
+  if (!parent) return parent.error();
+  int dir = parent->fd.get();
+  const char* name = parent->name.c_str();
+  int fd = ::openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd >= 0) {
+    ScopedFd owned(fd);
+    return SetFdMetadata(fd, mtime_ns, permissions, path);
+  }
+  if (errno == ELOOP) {
+    return PathError(ErrorCode::kInvalidArgument, "set metadata", path, "is a symlink");
+  }
+  if (errno != EACCES) return ErrnoError(errno, "set metadata", path);
+  // No read permission (a 0200 file, a 0300 directory): act on the name,
+  // still without following it; the owner may change both without reading.
+  struct stat st {};
+  if (::fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    return ErrnoError(errno, "set metadata", path);
+  }
+  if (S_ISLNK(st.st_mode)) {
+    return PathError(ErrorCode::kInvalidArgument, "set metadata", path, "is a symlink");
+  }
+  struct timespec times[2];
+  ToTimes(mtime_ns, times);
+  if (::utimensat(dir, name, times, AT_SYMLINK_NOFOLLOW) != 0) {
+    return ErrnoError(errno, "set mtime", path);
+  }
+  if (::fchmodat(dir, name, permissions & 07777, AT_SYMLINK_NOFOLLOW) != 0) {
+    return ErrnoError(errno, "chmod", path);
+  }
+  return {};
+}
+
+Result<void> PosixFileSystem::SyncDir(const std::string& path) {
+  if (!path.empty()) {
+    if (auto ok = CheckEntryPath(path, "fsync directory"); !ok) return ok;
+  }
+  auto fd = OpenBeneath(path, O_RDONLY | O_DIRECTORY, "fsync directory");
+  if (!fd) return fd.error();
+  if (::fsync(fd->get()) != 0) return ErrnoError(errno, "fsync directory", path);
+  return {};
 }
 
 }  // namespace shoal

@@ -5,6 +5,14 @@
 // Directories are listed with fstatat on the open directory, one syscall per
 // entry. Needs Linux >= 5.6 (openat2).
 //
+// Writes resolve the parent directory the same way and then act on the last
+// component with an *at syscall that does not follow it (O_NOFOLLOW,
+// AT_SYMLINK_NOFOLLOW, or calls that never follow: mkdirat, unlinkat,
+// renameat). MakeDir's permissions are reduced by the umask, as mkdir(2);
+// SetMetadata sets them exactly. Rename checks that the target is not a
+// directory just before renaming; a directory created in between by someone
+// else is still refused by rename(2) unless both are directories.
+//
 // Thread-safe: the root descriptor is only read after construction.
 #pragma once
 
@@ -27,6 +35,16 @@ class PosixFileSystem final : public FileSystem {
   Result<std::vector<DirEntry>> ListDir(const std::string& path) override;
   Result<std::unique_ptr<ReadableFile>> OpenRead(const std::string& path) override;
   Result<std::string> ReadLink(const std::string& path) override;
+  Result<std::unique_ptr<WritableFile>> OpenWrite(const std::string& path) override;
+  Result<void> Rename(const std::string& from, const std::string& to) override;
+  Result<void> RenameNoReplace(const std::string& from, const std::string& to) override;
+  Result<void> MakeDir(const std::string& path, std::uint32_t permissions) override;
+  Result<void> MakeSymlink(const std::string& path, const std::string& target) override;
+  Result<void> RemoveFile(const std::string& path) override;
+  Result<void> RemoveDir(const std::string& path) override;
+  Result<void> SetMetadata(const std::string& path, std::int64_t mtime_ns,
+                           std::uint32_t permissions) override;
+  Result<void> SyncDir(const std::string& path) override;
 
   const std::string& root() const { return root_; }
 
@@ -35,6 +53,14 @@ class PosixFileSystem final : public FileSystem {
       : root_(std::move(root)), root_fd_(std::move(root_fd)) {}
   // openat2 beneath the root; "" opens the root itself.
   Result<ScopedFd> OpenBeneath(const std::string& path, int flags, const char* what);
+  // The directory holding `path`'s last component (an O_PATH descriptor,
+  // opened with OpenBeneath) and that component.
+  struct Parent {
+    ScopedFd fd;
+    std::string name;
+  };
+  Result<Parent> OpenParent(const std::string& path, const char* what);
+  Result<void> RenameImpl(const std::string& from, const std::string& to, bool replace);
 
   std::string root_;
   ScopedFd root_fd_;

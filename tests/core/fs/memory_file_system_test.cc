@@ -16,7 +16,7 @@ std::vector<std::string> Names(const std::vector<DirEntry>& entries) {
 TEST_CASE("memory file system lists, stats and reads like a directory tree", "[fs]") {
   MemoryFileSystem fs;
   fs.WriteFile("a/b/c.txt", "hello", 42, 0600);
-  fs.MakeSymlink("a/link", "b/c.txt");
+  fs.AddSymlink("a/link", "b/c.txt");
   fs.WriteFile("a-sibling", "x", 1);
   CHECK(fs.Lstat("a")->kind == EntryKind::kDirectory);
   CHECK(fs.Lstat("a/b/c.txt")->size == 5);

@@ -88,7 +88,7 @@ TEST_CASE("a first scan indexes files, directories and symlinks", "[scan]") {
   std::string big = RandomBytes(300'000, 1);
   fx.fs.WriteFile("docs/big.bin", big, kMtime, 0600);
   fx.fs.WriteFile("empty", "", kMtime);
-  fx.fs.MakeSymlink("link", "docs/big.bin");
+  fx.fs.AddSymlink("link", "docs/big.bin");
   ScanResult r = fx.Scan();
   CHECK(r.files == 2);
   CHECK(r.directories == 1);
@@ -383,7 +383,7 @@ TEST_CASE("a .shoalignore that is not a regular file fails the scan with a clear
           "[scan]") {
   Fixture fx;
   fx.fs.WriteFile("a", "x", kMtime);
-  fx.fs.MakeSymlink(".shoalignore", "/etc/passwd");
+  fx.fs.AddSymlink(".shoalignore", "/etc/passwd");
   Scanner scanner(fx.fs, fx.index, fx.clock, fx.Config(1));
   auto r = scanner.ScanAll();
   REQUIRE_FALSE(r);
