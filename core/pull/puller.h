@@ -1,0 +1,111 @@
+// Puller: makes the disk hold the global version of every name the local
+// device needs (DESIGN.md "Puller"), then records it in the local index.
+//
+// A pass (Run) takes the needed entries from the store in this order:
+// directories to create (parents first), then files and symlinks (small
+// before large), then deletions (files, then directories deepest first), so
+// content about to be deleted is still there to be reused or renamed.
+//
+// Files are assembled in ".shoal.tmp.<name>" beside the target: blocks
+// already in a partial temp file (verified), blocks of the local old
+// version or anywhere else in the folder (block-location index, verified),
+// then the rest from the ChunkSource, each verified before it is written.
+// A needed add whose content equals a needed delete's becomes a rename.
+//
+// Finished files are applied in durable batches: set metadata and fsync
+// every temp file, re-check each target against the local index (a local
+// change not yet scanned makes the file wait for a rescan: never an
+// overwrite), move a concurrent local version aside as a conflict copy,
+// rename into place, fsync the directories, then commit the index in one
+// transaction. A crash anywhere leaves each target old or new, never mixed;
+// temp files are reused by the next run.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/base/clock.h"
+#include "core/fs/file_system.h"
+#include "core/pull/chunk_source.h"
+#include "core/store/index.h"
+
+namespace shoal {
+
+// Steps of finishing a batch, for fault injection in tests.
+enum class PullStep { kAfterWrite, kAfterSync, kAfterRename, kBeforeCommit };
+
+struct PullerConfig {
+  std::size_t batch_files = 64;              // files per durable batch
+  std::int64_t batch_bytes = 64ll << 20;     // or this much data
+  std::int64_t plan_size = 2000;             // needed entries read per pass
+  // Test hook: called at each step; an error aborts the pass right there,
+  // as a crash would (nothing after it happens).
+  std::function<Result<void>(PullStep)> fault;
+};
+
+struct PullContext {
+  std::int64_t folder_key = 0;
+  std::int64_t local_device_key = 0;
+  std::uint64_t local_short_id = 0;
+  std::uint64_t hash_seed = 0;
+};
+
+struct PullPass {
+  std::int64_t applied = 0;    // entries committed to the index this pass
+  std::int64_t conflicts = 0;  // conflict copies made
+  std::int64_t renamed = 0;    // adds applied as local renames
+  std::int64_t local_blocks = 0;   // blocks reused from local data
+  std::int64_t remote_blocks = 0;  // blocks received and written
+  std::int64_t waiting = 0;    // files waiting for blocks no source has now
+  std::vector<std::string> rescan;  // changed locally under us: scan first
+  std::vector<std::string> failed;  // "name: reason", retried next pass
+};
+
+class Puller {
+ public:
+  Puller(FileSystem& fs, Index& index, Clock& clock, ChunkSource& source, PullContext context,
+         PullerConfig config);
+  ~Puller();
+  Puller(const Puller&) = delete;
+  Puller& operator=(const Puller&) = delete;
+
+  Result<PullPass> Run();
+  // Files being assembled or blocks in flight.
+  bool Busy() const;
+
+ private:
+  struct Job;
+  Result<void> Plan(PullPass& pass);
+  Result<void> ApplyDirectory(const GlobalFile& want, PullPass& pass);
+  Result<void> ApplyDelete(const GlobalFile& want, PullPass& pass);
+  Result<void> StartFile(const GlobalFile& want, PullPass& pass);
+  Result<void> FillLocally(Job& job, PullPass& pass);
+  void RequestMissing(Job& job, PullPass& pass);
+  Result<void> FinishBatch(PullPass& pass);
+  // The disk at `name` still matches what the local index says is there.
+  Result<bool> DiskMatchesIndex(const std::string& name, const std::optional<FileInfo>& local);
+  // Moves the local version aside if it must be kept (conflict copy).
+  Result<void> KeepLosingVersion(const std::optional<FileInfo>& local, const FileInfo& global,
+                                 std::vector<FileInfo>& commits, PullPass& pass);
+  Result<void> Commit(std::vector<FileInfo>& entries);
+
+  FileSystem& fs_;
+  Index& index_;
+  Clock& clock_;
+  ChunkSource& source_;
+  PullContext context_;
+  PullerConfig config_;
+  std::map<std::string, std::unique_ptr<Job>> jobs_;  // by target name
+  std::shared_ptr<bool> alive_;  // lets late ChunkSource callbacks see we are gone
+};
+
+// ".shoal.tmp.<name>" beside `name` (the built-in ignore skips it).
+std::string TempNameFor(const std::string& name);
+
+}  // namespace shoal

@@ -1,0 +1,111 @@
+// FolderEngine: one shared folder on one device, with no sockets and no
+// threads of its own (DESIGN.md "Layers"). It owns the conversation with
+// peers about this folder (FolderHello, IndexBatch, BlockRequest/Response
+// through PeerLink), keeps the store's view of their indexes current, scans
+// the disk through the Scanner, and applies what the local device needs
+// through the Puller. The daemon calls it from its event loop; the cluster
+// simulation (tests/sim) calls it from a seeded scheduler.
+//
+// Driving it: PeerConnected/PeerDisconnected as links come and go, Receive
+// for each message in the order it arrived, Scan after local changes, and
+// Pull whenever there may be work (after a Receive, a Scan, or a timer).
+// Every call does a bounded amount of work and returns.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/base/clock.h"
+#include "core/fs/file_system.h"
+#include "core/pull/puller.h"
+#include "core/scan/scanner.h"
+#include "core/store/index.h"
+#include "core/sync/engine_messages.h"
+
+namespace shoal {
+
+struct FolderEngineConfig {
+  std::int64_t folder_key = 0;
+  std::string folder_id;
+  std::int64_t local_device_key = 0;
+  std::uint64_t local_short_id = 0;
+  std::uint64_t hash_seed = 0;
+  std::uint64_t index_id = 0;
+  int hash_threads = 1;
+  std::size_t max_requests_in_flight = 64;
+  std::size_t index_batch_files = 500;  // entries per IndexBatch
+  PullerConfig pull;
+};
+
+// Something a peer sent that was refused, for status and logs; the rest of
+// its message still applied.
+struct EngineProblem {
+  std::int64_t device_key = 0;
+  std::string name;
+  std::string message;
+};
+
+class FolderEngine {
+ public:
+  FolderEngine(FileSystem& fs, Index& index, Clock& clock, FolderEngineConfig config);
+  ~FolderEngine();
+  FolderEngine(const FolderEngine&) = delete;
+  FolderEngine& operator=(const FolderEngine&) = delete;
+
+  // A connection to a device this folder is shared with is up: sends it a
+  // FolderHello. `link` must stay valid until PeerDisconnected.
+  Result<void> PeerConnected(std::int64_t device_key, PeerLink& link);
+  // The connection is gone: its outstanding block requests fail (the
+  // puller keeps partial files for later), nothing more is sent to it.
+  void PeerDisconnected(std::int64_t device_key);
+  // One message from a connected peer. A malformed or hostile message is
+  // refused with an error (the caller closes that connection); refused
+  // names inside an otherwise good IndexBatch are reported in problems().
+  Result<void> Receive(std::int64_t device_key, const EngineMessage& message);
+
+  // Rescans the whole folder (or just `paths`) and announces local changes.
+  Result<ScanResult> Scan();
+  Result<ScanResult> ScanPaths(std::span<const std::string> paths);
+  // Applies needed changes: starts assembling needed files, finishes a
+  // durable batch when one is complete, and announces what was applied.
+  Result<PullPass> Pull();
+
+  // Nothing needed that a connected peer could provide, no request
+  // outstanding, no rescan pending.
+  bool Idle();
+  std::int64_t NeedCount();
+  const std::vector<EngineProblem>& problems() const { return problems_; }
+
+ private:
+  struct Peer {
+    PeerLink* link = nullptr;
+    std::int64_t sent_sequence = -1;  // -1 until its FolderHello told us
+    std::size_t outstanding = 0;
+  };
+  class PeerChunkSource;
+
+  Result<void> OnHello(std::int64_t device_key, const FolderHello& hello);
+  Result<void> OnIndex(std::int64_t device_key, const IndexBatch& batch);
+  Result<void> OnRequest(std::int64_t device_key, const BlockRequest& request);
+  Result<void> OnResponse(std::int64_t device_key, const BlockResponse& response);
+  // Sends every connected peer our entries newer than what it has.
+  Result<void> Announce();
+  Result<void> AnnounceTo(std::int64_t device_key, Peer& peer);
+  Result<ScanResult> AfterScan(Result<ScanResult> scanned);
+
+  FileSystem& fs_;
+  Index& index_;
+  Clock& clock_;
+  FolderEngineConfig config_;
+  std::map<std::int64_t, Peer> peers_;  // connected, by device key
+  std::unique_ptr<PeerChunkSource> source_;
+  std::unique_ptr<Puller> puller_;
+  std::vector<EngineProblem> problems_;
+};
+
+}  // namespace shoal
