@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 namespace shoal::testing {
 namespace {
@@ -18,9 +19,15 @@ void QueueLink::Send(EngineMessage message) {
   cluster_.queue.push_back({from_, to_, std::move(message)});
 }
 
-EngineCluster::EngineCluster(int devices, PullerConfig pull) : pull_(std::move(pull)) {
+EngineCluster::EngineCluster(int devices, PullerConfig pull, std::vector<int> on_disk)
+    : pull_(std::move(pull)) {
   for (int i = 0; i < devices; ++i) {
     auto d = std::make_unique<EngineDevice>();
+    if (std::find(on_disk.begin(), on_disk.end(), i) != on_disk.end()) {
+      d->root = dir_.File("root" + std::to_string(i));
+      std::filesystem::create_directory(d->root);
+      d->posix = PosixFileSystem::Open(d->root).value();
+    }
     d->index = std::make_unique<Index>(
         Index::Open(dir_.File("index" + std::to_string(i) + ".db")).value());
     for (int j = 0; j < devices; ++j) {
@@ -45,7 +52,7 @@ void EngineCluster::StartEngine(int device) {
   config.hash_seed = 0x5eed;
   config.index_id = 1000u + static_cast<std::uint64_t>(device);
   config.pull = pull_;
-  d.engine = std::make_unique<FolderEngine>(d.fs, *d.index, clock, config);
+  d.engine = std::make_unique<FolderEngine>(d.disk(), *d.index, clock, config);
 }
 
 void EngineCluster::Crash(int device) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/fs/memory_file_system.h"
+#include "core/fs/posix_file_system.h"
 #include "core/sync/folder_engine.h"
 #include "tests/support/temp_dir.h"
 
@@ -39,7 +40,10 @@ class QueueLink final : public PeerLink {
 };
 
 struct EngineDevice {
-  MemoryFileSystem fs;
+  MemoryFileSystem fs;                     // unless the device is on disk
+  std::unique_ptr<PosixFileSystem> posix;  // a real directory, when asked for
+  std::string root;                        // of `posix`
+  FileSystem& disk() { return posix ? static_cast<FileSystem&>(*posix) : fs; }
   std::unique_ptr<Index> index;
   std::unique_ptr<FolderEngine> engine;
   std::int64_t folder_key = 0;
@@ -50,7 +54,8 @@ struct EngineDevice {
 
 class EngineCluster {
  public:
-  explicit EngineCluster(int devices, PullerConfig pull = {});
+  // Devices listed in `on_disk` use a PosixFileSystem in a temp directory.
+  explicit EngineCluster(int devices, PullerConfig pull = {}, std::vector<int> on_disk = {});
   // Drops the engine (in-memory state) and reopens the index; disk stays.
   void Crash(int device);
   void Restart(int device);

@@ -223,17 +223,22 @@ TEST_CASE("a device that crashes mid-transfer resumes and leaves no temp file", 
   c.clock.now += 3'000'000'000;
   c.Scan(0);
   // Deliver only some block responses, then crash the receiver.
-  for (int step = 0; step < 12 && !c.queue.empty(); ++step) {
+  for (int step = 0; step < 200 && !c.queue.empty(); ++step) {
+    if (c[1].fs.Content(".shoal.tmp.movie.bin").size() > 0) break;
     auto m = std::move(c.queue.front());
     c.queue.pop_front();
     REQUIRE(c[m.to].engine->Receive(c[m.to].keys[static_cast<std::size_t>(m.from)], m.message));
     if (m.to == 1) REQUIRE(c[1].engine->Pull());
   }
   c.Crash(1);
+  std::string partial = c[1].fs.Content(".shoal.tmp.movie.bin");
+  REQUIRE(partial.size() > 0);  // really interrupted mid-file
+  CHECK_FALSE(c[1].fs.Lstat("movie.bin"));
   c.Restart(1);
   c.Connect(0, 1);
   c.Settle();
   CHECK(c[1].fs.Content("movie.bin") == content);
+  CHECK_FALSE(c[1].fs.Lstat(".shoal.tmp.movie.bin"));
   CHECK(Tree(c[1].fs) == Tree(c[0].fs));
 }
 
