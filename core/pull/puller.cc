@@ -11,6 +11,11 @@ namespace {
 
 bool IsLive(const FileInfo& f, FileType type) { return !f.deleted && f.type == type; }
 
+std::string ParentOf(const std::string& name) {
+  auto slash = name.rfind('/');
+  return slash == std::string::npos ? std::string() : name.substr(0, slash);
+}
+
 // Deletions: files and links first, then directories deepest first.
 bool DeleteOrder(const GlobalFile& a, const GlobalFile& b) {
   bool a_dir = a.file.type == FileType::kDirectory;
@@ -203,8 +208,20 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
       return kept.error();
     }
     if (*local && IsLive(**local, FileType::kDirectory)) {
-      if (auto ok = fs_.RemoveDir(name); !ok) {
-        pass.failed.push_back(name + ": " + ok.error().message);
+      auto removed = fs_.RemoveDir(name);
+      if (!removed && removed.error().code == ErrorCode::kConflict) {
+        // A file cannot replace a directory that still holds entries: the
+        // directory stays (a new version, as when a delete finds it not
+        // empty) and the file's content is kept beside it as a conflict copy.
+        job->file.reset();
+        auto kept = MoveToConflictCopy(job->temp, job->want.file, commits, pass);
+        if (!kept) return kept.error();
+        if (auto ok = KeepDirectory(**local, job->want.file, commits); !ok) return ok;
+        dirs.insert(ParentOf(name));
+        continue;
+      }
+      if (!removed) {
+        pass.failed.push_back(name + ": " + removed.error().message);
         continue;
       }
     }
@@ -218,8 +235,7 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
     FileInfo applied = job->want.file;
     applied.inode = stat->inode;
     commits.push_back(std::move(applied));
-    auto slash = name.rfind('/');
-    dirs.insert(slash == std::string::npos ? std::string() : name.substr(0, slash));
+    dirs.insert(ParentOf(name));
   }
   if (!commits.empty()) {
     if (auto ok = fault(PullStep::kAfterRename); !ok) return ok;

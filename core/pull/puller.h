@@ -106,6 +106,15 @@ class Puller {
                                  std::vector<FileInfo>& commits, PullPass& pass);
   // Records `entries` as the local device's, in one transaction.
   Result<void> Commit(std::vector<FileInfo>& entries, PullPass& pass);
+  // Renames `from` to the conflict copy name of `content` (its name, mtime
+  // and last modifier) and records the copy as a new local file; false when
+  // that content already exists under that name.
+  Result<bool> MoveToConflictCopy(const std::string& from, const FileInfo& content,
+                                  std::vector<FileInfo>& commits, PullPass& pass);
+  // Keeps a directory that `global` would remove or replace: a new version
+  // that dominates both, so every device keeps it.
+  Result<void> KeepDirectory(const FileInfo& local, const FileInfo& global,
+                             std::vector<FileInfo>& commits);
 
   FileSystem& fs_;
   Index& index_;

@@ -243,3 +243,34 @@ TEST_CASE("a device that crashes mid-transfer resumes and leaves no temp file", 
 }
 
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("a file that would replace a directory still holding files is kept as a copy",
+          "[sync][engine][conflict]") {
+  using testing::EngineCluster;
+  EngineCluster c(2);
+  c.Connect(0, 1);
+  c[0].fs.WriteFile("x/old.txt", "old", c.clock.now);
+  c.Settle();
+  c.Disconnect(0, 1);
+  c[0].fs.WriteFile("x/new.txt", "added on zero", c.clock.now + 1'000'000'000);
+  c[1].fs.Remove("x");
+  c[1].fs.WriteFile("x", "a file now, and newer", c.clock.now + 2'000'000'000);
+  c.clock.now += 5'000'000'000;
+  c.Scan(0);
+  c.Scan(1);
+  c.Connect(0, 1);
+  c.Settle();
+  auto tree = Tree(c[0].fs);
+  CHECK(tree == Tree(c[1].fs));
+  CHECK(tree["x"] == "dir");
+  CHECK(tree["x/new.txt"] == "added on zero");
+  bool kept = false;
+  for (const auto& [name, content] : tree) {
+    kept = kept || (ConflictOriginalName(name) == "x" && content == "a file now, and newer");
+  }
+  CHECK(kept);
+}
+
+}  // namespace shoal
