@@ -4,6 +4,7 @@
 
 #include "core/hash/block_hash.h"
 #include "core/pull/puller_job.h"
+#include "core/scan/ignore_file.h"
 #include "core/version/global_version.h"
 
 namespace shoal {
@@ -39,6 +40,22 @@ Puller::Puller(FileSystem& fs, Index& index, Clock& clock, ChunkSource& source, 
 Puller::~Puller() { *alive_ = false; }
 
 bool Puller::Busy() const { return !jobs_.empty(); }
+
+Result<std::int64_t> Puller::CountApplicable() {
+  auto rules = LoadIgnoreRules(fs_);
+  if (!rules) return rules.error();
+  std::int64_t count = 0;
+  std::string after;
+  for (;;) {
+    auto page = index_.ListNeeded(context_.folder_key, after, 1000);
+    if (!page) return page.error();
+    for (const GlobalFile& g : *page) {
+      if (!rules->IsIgnored(g.file.name, g.file.type == FileType::kDirectory)) count++;
+      after = g.file.name;
+    }
+    if (page->size() < 1000) return count;
+  }
+}
 
 Result<PullPass> Puller::Run() {
   PullPass pass;
@@ -78,9 +95,18 @@ Result<PullPass> Puller::Run() {
 Result<void> Puller::Plan(PullPass& pass) {
   auto needed = index_.ListNeeded(context_.folder_key, "", config_.plan_size);
   if (!needed) return needed.error();
-  planned_ = static_cast<std::int64_t>(needed->size());
+  // Names this device ignores are neither fetched nor allowed to replace
+  // what is here (docs/ignore.md).
+  auto rules = LoadIgnoreRules(fs_);
+  if (!rules) return rules.error().Wrap("pull");
+  planned_ = 0;
   std::vector<GlobalFile> dirs, files, deletes;
   for (GlobalFile& g : *needed) {
+    if (rules->IsIgnored(g.file.name, g.file.type == FileType::kDirectory)) {
+      pass.ignored++;
+      continue;
+    }
+    planned_++;
     if (g.file.deleted) {
       deletes.push_back(std::move(g));
     } else if (g.file.type == FileType::kDirectory) {

@@ -274,3 +274,24 @@ TEST_CASE("a file that would replace a directory still holding files is kept as 
 }
 
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("names a device ignores are not pulled and its own copy is left alone",
+          "[sync][engine][ignore]") {
+  using testing::EngineCluster;
+  EngineCluster c(2);
+  c[1].fs.WriteFile(".shoalignore", "*.log\nbuild/\n", c.clock.now);
+  c[1].fs.WriteFile("mine.log", "local log", c.clock.now);
+  c[0].fs.WriteFile("mine.log", "remote log", c.clock.now);
+  c[0].fs.WriteFile("build/out.o", "object", c.clock.now);
+  c[0].fs.WriteFile("src/main.cc", "int main() {}", c.clock.now);
+  c.Connect(0, 1);
+  c.Settle();  // settles: ignored needs do not keep the engine busy
+  CHECK(c[1].fs.Content("src/main.cc") == "int main() {}");
+  CHECK(c[1].fs.Content("mine.log") == "local log");
+  CHECK_FALSE(c[1].fs.Lstat("build"));
+  CHECK(c[0].fs.Content(".shoalignore") == "*.log\nbuild/\n");  // the rules file itself syncs
+}
+
+}  // namespace shoal
