@@ -69,6 +69,7 @@ Result<PullPass> Puller::Run() {
       if (!global) return global.error();
       drop = !*global || (*global)->file.version != job.want.file.version;
     }
+    job.stale = drop;  // asks for no more blocks; goes once its requests return
     if (drop && job.outstanding == 0) {
       if (!job.error.empty()) pass.failed.push_back(it->first + ": " + job.error);
       it = jobs_.erase(it);
@@ -145,7 +146,7 @@ Result<void> Puller::Plan(PullPass& pass) {
 }
 
 void Puller::RequestMissing(Job& job, PullPass& pass) {
-  if (!job.error.empty() || job.missing == 0) return;
+  if (!job.error.empty() || job.stale || job.missing == 0) return;
   bool waiting = false;
   for (std::size_t i = 0; i < job.have.size(); ++i) {
     if (job.have[i] || job.requested[i]) continue;
