@@ -182,7 +182,11 @@ void Puller::OnBlock(const std::string& name, const VersionVector& version, std:
   if (data->size() != block.size || HashBlock(*data, context_.hash_seed) != block.hash) {
     return;  // a peer whose file changed since it announced it; retried
   }
-  if (job.have[i]) return;
+  if (job.have[i] || !job.error.empty()) return;
+  if (auto ours = TempStillOurs(job); !ours) {
+    job.error = ours.error().ToString();
+    return;
+  }
   if (auto ok = job.file->WriteAt(static_cast<std::uint64_t>(job.offsets[i]), *data); !ok) {
     job.error = ok.error().ToString();
     return;
@@ -211,9 +215,14 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
     const FileInfo& f = job->want.file;
     auto ok = job->file->Truncate(static_cast<std::uint64_t>(f.size));
     if (ok) ok = job->file->SetMetadata(f.mtime_ns, f.permissions);
-    if (ok) ok = fault(PullStep::kAfterWrite);
-    if (ok) ok = job->file->Sync();
-    if (!ok) return ok.error().Wrap("finish '" + f.name + "'");
+    if (ok) {
+      if (auto crash = fault(PullStep::kAfterWrite); !crash) return crash;
+      ok = job->file->Sync();
+    }
+    if (!ok) {  // this file only (its temp file vanished, say); retried afresh
+      job->error = ok.error().ToString();
+      continue;
+    }
   }
   if (auto ok = fault(PullStep::kAfterSync); !ok) return ok;
   // 2. Re-check each target, keep a losing local version, rename.
@@ -221,7 +230,12 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
   std::set<std::string> dirs;
   std::vector<std::string> done;
   for (Job* job : batch) {
+    if (!job->error.empty()) continue;
     const std::string& name = job->want.file.name;
+    if (auto ours = TempStillOurs(*job); !ours) {
+      job->error = ours.error().ToString();
+      continue;
+    }
     done.push_back(name);
     auto local = index_.GetFile(context_.folder_key, context_.local_device_key, name);
     if (!local) return local.error();
@@ -274,6 +288,19 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
   if (auto ok = fault(PullStep::kBeforeCommit); !ok) return ok;
   for (const std::string& name : done) jobs_.erase(name);
   return Commit(commits, pass);
+}
+
+Result<void> Puller::TempStillOurs(const Job& job) {
+  // A writer follows its file through renames: if someone moved the temp
+  // file (or its directory), writing on would change some other file.
+  if (job.want.file.type != FileType::kFile) return {};
+  auto st = fs_.Lstat(job.temp);
+  if (!st) return st.error().Wrap("temp file of '" + job.want.file.name + "'");
+  if (st->inode != job.inode) {
+    return Fail(ErrorCode::kConflict,
+                "temp file of '" + job.want.file.name + "' was replaced or moved away");
+  }
+  return {};
 }
 
 Result<void> Puller::Commit(std::vector<FileInfo>& entries, PullPass& pass) {

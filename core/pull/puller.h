@@ -101,6 +101,8 @@ class Puller {
   void OnBlock(const std::string& name, const VersionVector& version, std::size_t index,
                Result<Bytes> data);
   Result<void> FinishBatch(PullPass& pass);
+  // The job's temp name still holds the file the job opened.
+  Result<void> TempStillOurs(const Job& job);
   // The disk at `name` still matches what the local index says is there.
   Result<bool> DiskMatchesIndex(const std::string& name, const std::optional<FileInfo>& local);
   // Moves the local version aside if it must be kept (conflict copy);

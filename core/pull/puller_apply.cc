@@ -253,6 +253,16 @@ Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
     return {};
   }
   job->file = std::move(*file);
+  auto opened = job->file->Stat();
+  if (!opened) return opened.error();
+  job->inode = opened->inode;
+  // The same file under another job's temp name means it was moved here
+  // from there (a renamed directory): that job must not write to it again.
+  for (auto& [other_name, other] : jobs_) {
+    if (other->inode == job->inode && other->want.file.type == FileType::kFile) {
+      other->error = "its temp file was moved away";
+    }
+  }
   std::int64_t offset = 0;
   for (const BlockRef& b : g.blocks) {
     job->offsets.push_back(offset);
@@ -262,8 +272,7 @@ Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
   job->requested.assign(g.blocks.size(), false);
   job->missing = g.blocks.size();
   // Resume: whatever the temp file already holds, where it verifies.
-  auto st = job->file->Stat();
-  if (!st) return st.error();
+  const FileStat* st = &*opened;
   Bytes buffer;
   for (std::size_t i = 0; i < g.blocks.size(); ++i) {
     const BlockRef& b = g.blocks[i];

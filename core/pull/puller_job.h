@@ -16,6 +16,7 @@ struct Puller::Job {
   GlobalFile want;   // the global version being pulled
   std::string temp;  // ".shoal.tmp.<name>"
   std::unique_ptr<WritableFile> file;
+  std::uint64_t inode = 0;            // of the temp file when opened
   std::vector<std::int64_t> offsets;  // of each block in the file
   std::vector<bool> have;             // written and verified
   std::vector<bool> requested;        // in flight at the ChunkSource
