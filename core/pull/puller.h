@@ -41,9 +41,9 @@ namespace shoal {
 enum class PullStep { kAfterWrite, kAfterSync, kAfterRename, kBeforeCommit };
 
 struct PullerConfig {
-  std::size_t batch_files = 64;              // files per durable batch
-  std::int64_t batch_bytes = 64ll << 20;     // or this much data
-  std::int64_t plan_size = 2000;             // needed entries read per pass
+  std::size_t batch_files = 64;           // files per durable batch
+  std::int64_t batch_bytes = 64ll << 20;  // or this much data
+  std::int64_t plan_size = 2000;          // needed entries read per pass
   // Test hook: called at each step; an error aborts the pass right there,
   // as a crash would (nothing after it happens).
   std::function<Result<void>(PullStep)> fault;
@@ -57,12 +57,12 @@ struct PullContext {
 };
 
 struct PullPass {
-  std::int64_t applied = 0;    // entries committed to the index this pass
-  std::int64_t conflicts = 0;  // conflict copies made
-  std::int64_t renamed = 0;    // adds applied as local renames
-  std::int64_t local_blocks = 0;   // blocks reused from local data
-  std::int64_t remote_blocks = 0;  // blocks received and written
-  std::int64_t waiting = 0;    // files waiting for blocks no source has now
+  std::int64_t applied = 0;         // entries committed to the index this pass
+  std::int64_t conflicts = 0;       // conflict copies made
+  std::int64_t renamed = 0;         // adds applied as local renames
+  std::int64_t local_blocks = 0;    // blocks reused from local data
+  std::int64_t remote_blocks = 0;   // blocks received and written
+  std::int64_t waiting = 0;         // files waiting for blocks no source has now
   std::vector<std::string> rescan;  // changed locally under us: scan first
   std::vector<std::string> failed;  // "name: reason", retried next pass
 };
@@ -78,22 +78,34 @@ class Puller {
   Result<PullPass> Run();
   // Files being assembled or blocks in flight.
   bool Busy() const;
+  // Deletes ".shoal.tmp.*" files under `dir` ("" = all) that no file being
+  // assembled uses: leftovers of versions no longer needed. Returns how many.
+  Result<std::int64_t> RemoveStaleTemps(const std::string& dir = "");
 
  private:
   struct Job;
   Result<void> Plan(PullPass& pass);
-  Result<void> ApplyDirectory(const GlobalFile& want, PullPass& pass);
-  Result<void> ApplyDelete(const GlobalFile& want, PullPass& pass);
+  // puller_apply.cc: what is applied without waiting for blocks.
+  Result<void> ApplyDirectory(const GlobalFile& want, std::vector<FileInfo>& commits,
+                              PullPass& pass);
+  Result<void> ApplyDelete(const GlobalFile& want, std::vector<FileInfo>& commits, PullPass& pass);
   Result<void> StartFile(const GlobalFile& want, PullPass& pass);
+  // Creates missing parent directories of `name` (0755; the entries of
+  // needed directories set the real metadata).
+  Result<void> EnsureParents(const std::string& name);
   Result<void> FillLocally(Job& job, PullPass& pass);
   void RequestMissing(Job& job, PullPass& pass);
+  void OnBlock(const std::string& name, const VersionVector& version, std::size_t index,
+               Result<Bytes> data);
   Result<void> FinishBatch(PullPass& pass);
   // The disk at `name` still matches what the local index says is there.
   Result<bool> DiskMatchesIndex(const std::string& name, const std::optional<FileInfo>& local);
-  // Moves the local version aside if it must be kept (conflict copy).
-  Result<void> KeepLosingVersion(const std::optional<FileInfo>& local, const FileInfo& global,
+  // Moves the local version aside if it must be kept (conflict copy);
+  // true when it did.
+  Result<bool> KeepLosingVersion(const std::optional<FileInfo>& local, const FileInfo& global,
                                  std::vector<FileInfo>& commits, PullPass& pass);
-  Result<void> Commit(std::vector<FileInfo>& entries);
+  // Records `entries` as the local device's, in one transaction.
+  Result<void> Commit(std::vector<FileInfo>& entries, PullPass& pass);
 
   FileSystem& fs_;
   Index& index_;
@@ -102,6 +114,10 @@ class Puller {
   PullContext context_;
   PullerConfig config_;
   std::map<std::string, std::unique_ptr<Job>> jobs_;  // by target name
+  std::multimap<Hash128, FileInfo> rename_sources_;   // needed deletes, by content ID
+  std::int64_t received_blocks_ = 0;                  // since the last pass
+  std::int64_t planned_ = 0;                          // needed entries seen by the last plan
+  bool swept_ = false;                                // stale temps removed since idle
   std::shared_ptr<bool> alive_;  // lets late ChunkSource callbacks see we are gone
 };
 

@@ -58,6 +58,25 @@ FileInfo FromDisk(const FoundEntry& found) {
   return info;
 }
 
+// True when `disk` (a scanned entry) is `global` byte for byte and bit for
+// bit: type, content, size, mtime and permissions.
+bool IsSameVersionOnDisk(const FileInfo& global, const FileInfo& disk) {
+  if (global.deleted || disk.deleted || global.type != disk.type ||
+      global.permissions != disk.permissions) {
+    return false;
+  }
+  switch (global.type) {
+    case FileType::kDirectory:
+      return true;
+    case FileType::kSymlink:
+      return global.symlink_target == disk.symlink_target;
+    case FileType::kFile:
+      return global.size == disk.size && global.mtime_ns == disk.mtime_ns &&
+             global.blocks == disk.blocks;
+  }
+  return false;
+}
+
 enum class Change { kNone, kMetadata, kContent };
 
 // Directories compare by permissions only: their mtime moves with every
@@ -219,6 +238,15 @@ Result<void> Scanner::Commit(const std::unordered_map<std::string, FileInfo>& in
             [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
   const std::uint64_t now = clock_.NowUnixSeconds();
   for (FileInfo& change : changes) {
+    // The disk now holds exactly the global version (the puller renamed it
+    // into place and stopped before its index commit, say): that version,
+    // not a new one, or every device would see a change nobody made.
+    auto global = index_.GetGlobal(config_.folder_key, change.name);
+    if (!global) return global.error();
+    if (*global && IsSameVersionOnDisk((*global)->file, change)) {
+      change.version = (*global)->file.version;
+      continue;
+    }
     auto old = indexed.find(change.name);
     if (old != indexed.end()) change.version = old->second.version;
     change.version.Bump(config_.local_short_id, now);

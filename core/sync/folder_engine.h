@@ -85,7 +85,8 @@ class FolderEngine {
   struct Peer {
     PeerLink* link = nullptr;
     std::int64_t sent_sequence = -1;  // -1 until its FolderHello told us
-    std::size_t outstanding = 0;
+    std::size_t outstanding = 0;      // block requests in flight to it
+    bool full = false;                // next batch starts over (it has a stale index)
   };
   class PeerChunkSource;
 
@@ -96,6 +97,7 @@ class FolderEngine {
   // Sends every connected peer our entries newer than what it has.
   Result<void> Announce();
   Result<void> AnnounceTo(std::int64_t device_key, Peer& peer);
+  Scanner MakeScanner();
   Result<ScanResult> AfterScan(Result<ScanResult> scanned);
 
   FileSystem& fs_;
@@ -106,6 +108,7 @@ class FolderEngine {
   std::unique_ptr<PeerChunkSource> source_;
   std::unique_ptr<Puller> puller_;
   std::vector<EngineProblem> problems_;
+  std::set<std::string> rescan_;  // changed under the puller: scan before pulling
 };
 
 }  // namespace shoal

@@ -1,0 +1,326 @@
+// Puller: the parts applied without waiting for blocks — directories,
+// deletions, symlinks, starting a file (resume, rename, local blocks) —
+// and the checks that keep a local change from being overwritten.
+#include <xxhash.h>
+
+#include <cstdio>
+
+#include "core/hash/block_hash.h"
+#include "core/pull/puller.h"
+#include "core/pull/puller_job.h"
+#include "core/version/conflict.h"
+#include "core/version/global_version.h"
+
+namespace shoal {
+namespace {
+
+constexpr std::string_view kTempPrefix = ".shoal.tmp.";
+
+std::string ParentOf(const std::string& name) {
+  auto slash = name.rfind('/');
+  return slash == std::string::npos ? std::string() : name.substr(0, slash);
+}
+
+}  // namespace
+
+std::string TempNameFor(const std::string& name) {
+  auto slash = name.rfind('/');
+  std::string dir = slash == std::string::npos ? std::string() : name.substr(0, slash + 1);
+  std::string base = slash == std::string::npos ? name : name.substr(slash + 1);
+  std::string out = dir;
+  out.append(kTempPrefix);
+  if (base.size() + kTempPrefix.size() <= 255) {
+    out.append(base);
+  } else {  // would exceed the 255-byte component limit: name it by a hash
+    char hex[17];
+    std::snprintf(hex, sizeof(hex), "%016llx",
+                  static_cast<unsigned long long>(XXH3_64bits(base.data(), base.size())));
+    out.append(hex);
+  }
+  return out;
+}
+
+Result<bool> Puller::DiskMatchesIndex(const std::string& name,
+                                      const std::optional<FileInfo>& local) {
+  auto st = fs_.Lstat(name);
+  if (!st) {
+    if (st.error().code == ErrorCode::kNotFound) return !local || local->deleted;
+    return st.error();
+  }
+  if (!local || local->deleted) return false;
+  switch (local->type) {
+    case FileType::kFile:
+      return st->kind == EntryKind::kFile && st->size == local->size &&
+             st->mtime_ns == local->mtime_ns && st->permissions == local->permissions &&
+             (local->inode == 0 || st->inode == local->inode);
+    case FileType::kDirectory:
+      return st->kind == EntryKind::kDirectory;
+    case FileType::kSymlink: {
+      if (st->kind != EntryKind::kSymlink) return false;
+      auto target = fs_.ReadLink(name);
+      if (!target) return target.error();
+      return *target == local->symlink_target;
+    }
+  }
+  return false;
+}
+
+Result<bool> Puller::KeepLosingVersion(const std::optional<FileInfo>& local, const FileInfo& global,
+                                       std::vector<FileInfo>& commits, PullPass& pass) {
+  if (!local || local->deleted) return false;
+  Ordering order = local->version.Compare(global.version);
+  if (order == Ordering::kLesser || order == Ordering::kEqual) return false;
+  if (SameContentOrNothingToKeep(*local, global)) return false;
+  // Concurrent, and ours lost: our content lives on under the conflict name
+  // every device derives alike (an equal copy made elsewhere merges with it).
+  const std::uint64_t modifier = LastModifier(local->version);
+  std::string copy;
+  for (int attempt = 0;; ++attempt) {
+    copy = ConflictCopyName(local->name, local->mtime_ns + attempt * 1'000'000'000ll, modifier);
+    auto moved = fs_.RenameNoReplace(local->name, copy);
+    if (moved) break;
+    if (moved.error().code != ErrorCode::kConflict || attempt >= 8) {
+      return moved.error().Wrap("keep conflicting version of '" + local->name + "'");
+    }
+    auto existing = index_.GetFile(context_.folder_key, context_.local_device_key, copy);
+    if (!existing) return existing.error();
+    if (*existing && !(*existing)->deleted && (*existing)->blocks == local->blocks) {
+      return false;  // this very content is already kept under that name
+    }
+  }
+  FileInfo kept = *local;
+  kept.name = copy;
+  kept.sequence = 0;
+  auto known = index_.GetGlobal(context_.folder_key, copy);
+  if (!known) return known.error();
+  if (*known && !(*known)->file.deleted && (*known)->file.blocks == local->blocks &&
+      (*known)->file.mtime_ns == local->mtime_ns &&
+      (*known)->file.permissions == local->permissions) {
+    kept.version = (*known)->file.version;  // another device made the same copy
+  } else {
+    kept.version = VersionVector();
+    kept.version.Bump(context_.local_short_id, clock_.NowUnixSeconds());
+  }
+  auto st = fs_.Lstat(copy);
+  if (!st) return st.error();
+  kept.inode = st->inode;
+  commits.push_back(std::move(kept));
+  pass.conflicts++;
+  return true;
+}
+
+Result<void> Puller::EnsureParents(const std::string& name) {
+  std::string parent = ParentOf(name);
+  if (parent.empty()) return {};
+  auto st = fs_.Lstat(parent);
+  if (st) {
+    if (st->kind == EntryKind::kDirectory) return {};
+    return Fail(ErrorCode::kConflict,
+                "parent '" + parent + "' of '" + name + "' is not a directory");
+  }
+  if (st.error().code != ErrorCode::kNotFound) return st.error();
+  if (auto ok = EnsureParents(parent); !ok) return ok;
+  auto made = fs_.MakeDir(parent, 0755);
+  if (!made && made.error().code != ErrorCode::kConflict) return made;
+  return {};
+}
+
+Result<void> Puller::ApplyDirectory(const GlobalFile& want, std::vector<FileInfo>& commits,
+                                    PullPass& pass) {
+  const FileInfo& g = want.file;
+  auto local = index_.GetFile(context_.folder_key, context_.local_device_key, g.name);
+  if (!local) return local.error();
+  auto st = fs_.Lstat(g.name);
+  if (!st && st.error().code != ErrorCode::kNotFound) return st.error();
+  if (st && st->kind != EntryKind::kDirectory) {
+    auto matches = DiskMatchesIndex(g.name, *local);
+    if (!matches) return matches.error();
+    if (!*matches) {
+      pass.rescan.push_back(g.name);
+      return {};
+    }
+    auto moved = KeepLosingVersion(*local, g, commits, pass);
+    if (!moved) return moved.error();
+    if (!*moved) {
+      if (auto ok = fs_.RemoveFile(g.name); !ok) return ok;
+    }
+  }
+  if (!st || st->kind != EntryKind::kDirectory) {
+    if (auto ok = EnsureParents(g.name); !ok) {
+      pass.failed.push_back(g.name + ": " + ok.error().message);
+      return {};
+    }
+    auto made = fs_.MakeDir(g.name, g.permissions);
+    if (!made) return made;
+  }
+  // Directory mtimes follow their children and are not synced; the mode is.
+  auto now = fs_.Lstat(g.name);
+  if (!now) return now.error();
+  if (now->permissions != g.permissions) {
+    if (auto ok = fs_.SetMetadata(g.name, now->mtime_ns, g.permissions); !ok) return ok;
+  }
+  FileInfo applied = g;
+  applied.inode = now->inode;
+  commits.push_back(std::move(applied));
+  return {};
+}
+
+Result<void> Puller::ApplyDelete(const GlobalFile& want, std::vector<FileInfo>& commits,
+                                 PullPass& pass) {
+  const FileInfo& g = want.file;
+  auto local = index_.GetFile(context_.folder_key, context_.local_device_key, g.name);
+  if (!local) return local.error();
+  auto matches = DiskMatchesIndex(g.name, *local);
+  if (!matches) return matches.error();
+  if (!*matches) {
+    pass.rescan.push_back(g.name);
+    return {};
+  }
+  if (*local && !(*local)->deleted) {
+    auto st = fs_.Lstat(g.name);
+    if (st) {
+      Result<void> removed =
+          (*local)->type == FileType::kDirectory ? fs_.RemoveDir(g.name) : fs_.RemoveFile(g.name);
+      if (!removed && removed.error().code == ErrorCode::kConflict &&
+          (*local)->type == FileType::kDirectory) {
+        // Not empty: something in it is not deleted everywhere, so the
+        // directory stays, as a new version every device will keep.
+        FileInfo alive = **local;
+        alive.version = alive.version.Merge(g.version);
+        alive.version.Bump(context_.local_short_id, clock_.NowUnixSeconds());
+        alive.inode = st->inode;
+        commits.push_back(std::move(alive));
+        return {};
+      }
+      if (!removed && removed.error().code != ErrorCode::kNotFound) {
+        pass.failed.push_back(g.name + ": " + removed.error().message);
+        return {};
+      }
+      if (auto ok = fs_.SyncDir(ParentOf(g.name)); !ok) return ok;
+    }
+  }
+  FileInfo applied = g;
+  applied.inode = 0;
+  commits.push_back(std::move(applied));
+  return {};
+}
+
+Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
+  const FileInfo& g = want.file;
+  auto job = std::make_unique<Job>();
+  job->want = want;
+  job->temp = TempNameFor(g.name);
+  if (auto ok = EnsureParents(g.name); !ok) {
+    pass.failed.push_back(g.name + ": " + ok.error().message);
+    return {};
+  }
+  if (g.type == FileType::kSymlink) {
+    auto removed = fs_.RemoveFile(job->temp);
+    if (!removed && removed.error().code != ErrorCode::kNotFound) return removed;
+    if (auto ok = fs_.MakeSymlink(job->temp, g.symlink_target); !ok) return ok;
+    jobs_[g.name] = std::move(job);
+    return {};
+  }
+  // A needed delete with this very content: move it here instead.
+  auto same = rename_sources_.equal_range(ContentId(g.blocks, context_.hash_seed));
+  for (auto it = same.first; it != same.second; ++it) {
+    if (g.blocks.empty()) break;
+    auto matches = DiskMatchesIndex(it->second.name, it->second);
+    if (!matches) return matches.error();
+    if (!*matches) continue;
+    if (auto ok = fs_.Rename(it->second.name, job->temp); !ok) continue;
+    rename_sources_.erase(it);
+    pass.renamed++;
+    break;
+  }
+  auto file = fs_.OpenWrite(job->temp);
+  if (!file) {
+    pass.failed.push_back(g.name + ": " + file.error().message);
+    return {};
+  }
+  job->file = std::move(*file);
+  std::int64_t offset = 0;
+  for (const BlockRef& b : g.blocks) {
+    job->offsets.push_back(offset);
+    offset += b.size;
+  }
+  job->have.assign(g.blocks.size(), false);
+  job->requested.assign(g.blocks.size(), false);
+  job->missing = g.blocks.size();
+  // Resume: whatever the temp file already holds, where it verifies.
+  auto st = job->file->Stat();
+  if (!st) return st.error();
+  Bytes buffer;
+  for (std::size_t i = 0; i < g.blocks.size(); ++i) {
+    const BlockRef& b = g.blocks[i];
+    if (job->offsets[i] + b.size > st->size) break;
+    buffer.resize(b.size);
+    auto n = job->file->ReadAt(static_cast<std::uint64_t>(job->offsets[i]), buffer);
+    if (!n) return n.error();
+    if (*n == b.size && HashBlock(buffer, context_.hash_seed) == b.hash) {
+      job->have[i] = true;
+      job->missing--;
+    }
+  }
+  if (auto ok = FillLocally(*job, pass); !ok) return ok;
+  jobs_[g.name] = std::move(job);
+  return {};
+}
+
+Result<void> Puller::FillLocally(Job& job, PullPass& pass) {
+  std::map<std::string, std::unique_ptr<ReadableFile>> open;
+  Bytes buffer;
+  const std::vector<BlockRef>& blocks = job.want.file.blocks;
+  for (std::size_t i = 0; i < blocks.size() && job.missing > 0; ++i) {
+    if (job.have[i]) continue;
+    auto where = index_.FindBlock(context_.folder_key, blocks[i].hash);
+    if (!where) return where.error();
+    for (const BlockLocation& loc : *where) {
+      if (loc.size != blocks[i].size) continue;
+      auto reader = open.find(loc.name);
+      if (reader == open.end()) {
+        auto opened = fs_.OpenRead(loc.name);
+        if (!opened) continue;  // gone or unreadable: try elsewhere
+        reader = open.emplace(loc.name, std::move(*opened)).first;
+      }
+      buffer.resize(loc.size);
+      auto n = reader->second->ReadAt(static_cast<std::uint64_t>(loc.offset), buffer);
+      if (!n || *n != loc.size || HashBlock(buffer, context_.hash_seed) != blocks[i].hash) continue;
+      if (auto ok = job.file->WriteAt(static_cast<std::uint64_t>(job.offsets[i]), buffer); !ok) {
+        job.error = ok.error().ToString();
+        return {};
+      }
+      job.have[i] = true;
+      job.missing--;
+      pass.local_blocks++;
+      break;
+    }
+  }
+  return {};
+}
+
+Result<std::int64_t> Puller::RemoveStaleTemps(const std::string& dir) {
+  auto entries = fs_.ListDir(dir);
+  if (!entries)
+    return entries.error().code == ErrorCode::kNotFound ? Result<std::int64_t>(0) : entries.error();
+  std::int64_t removed = 0;
+  for (const DirEntry& e : *entries) {
+    std::string path = dir.empty() ? e.name : dir + "/" + e.name;
+    if (e.stat.kind == EntryKind::kDirectory) {
+      auto below = RemoveStaleTemps(path);
+      if (!below) return below.error();
+      removed += *below;
+    } else if (e.name.starts_with(kTempPrefix)) {
+      bool active = false;
+      for (const auto& [name, job] : jobs_) active = active || job->temp == path;
+      if (active) continue;
+      if (auto ok = fs_.RemoveFile(path); !ok && ok.error().code != ErrorCode::kNotFound) {
+        return ok.error();
+      }
+      removed++;
+    }
+  }
+  return removed;
+}
+
+}  // namespace shoal

@@ -1,0 +1,29 @@
+// Internal to core/pull: the state of one file being assembled.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/fs/file_system.h"
+#include "core/pull/puller.h"
+
+namespace shoal {
+
+struct Puller::Job {
+  GlobalFile want;   // the global version being pulled
+  std::string temp;  // ".shoal.tmp.<name>"
+  std::unique_ptr<WritableFile> file;
+  std::vector<std::int64_t> offsets;  // of each block in the file
+  std::vector<bool> have;             // written and verified
+  std::vector<bool> requested;        // in flight at the ChunkSource
+  std::size_t missing = 0;            // blocks not yet had
+  std::size_t outstanding = 0;        // requests in flight
+  std::string error;                  // set when the job failed
+
+  bool Ready() const { return missing == 0 && outstanding == 0 && error.empty(); }
+};
+
+}  // namespace shoal

@@ -1,0 +1,320 @@
+#include "core/sync/folder_engine.h"
+
+#include <algorithm>
+
+#include "core/hash/block_hash.h"
+#include "core/version/name_check.h"
+
+namespace shoal {
+namespace {
+
+// What a peer may claim about a file before we store it.
+Result<void> CheckRemoteEntry(const FileInfo& f) {
+  if (auto ok = CheckRemoteName(f.name); !ok) return ok;
+  if (f.size < 0 || f.sequence <= 0) {
+    return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': negative size or bad sequence");
+  }
+  if (!f.deleted && f.type == FileType::kFile && BlockListSize(f.blocks) != f.size) {
+    return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': blocks do not add up to its size");
+  }
+  if (f.version.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': empty version vector");
+  }
+  return {};
+}
+
+const std::string* FolderOf(const FolderHello& m) { return &m.folder; }
+const std::string* FolderOf(const IndexBatch& m) { return &m.folder; }
+const std::string* FolderOf(const BlockRequest& m) { return &m.folder; }
+const std::string* FolderOf(const BlockResponse&) { return nullptr; }  // matched by request ID
+
+}  // namespace
+
+// Asks connected peers for blocks: among the devices that announced exactly
+// the wanted version, the one with the fewest requests outstanding.
+class FolderEngine::PeerChunkSource final : public ChunkSource {
+ public:
+  explicit PeerChunkSource(FolderEngine& engine) : engine_(engine) {}
+
+  bool Fetch(const BlockWant& want, std::function<void(Result<Bytes>)> done) override {
+    if (in_flight_.size() >= engine_.config_.max_requests_in_flight) return false;
+    auto holders =
+        engine_.index_.DevicesWithVersion(engine_.config_.folder_key, want.name, want.version);
+    if (!holders) return false;
+    Peer* best = nullptr;
+    std::int64_t best_key = 0;
+    for (std::int64_t key : *holders) {
+      auto it = engine_.peers_.find(key);
+      if (it == engine_.peers_.end()) continue;
+      if (best == nullptr || it->second.outstanding < best->outstanding) {
+        best = &it->second;
+        best_key = key;
+      }
+    }
+    if (best == nullptr) return false;
+    std::uint32_t id = next_id_++;
+    in_flight_[id] = InFlight{best_key, std::move(done)};
+    best->outstanding++;
+    best->link->Send(BlockRequest{id, engine_.config_.folder_id, want.name, want.offset,
+                                  want.block.size, want.block.hash});
+    return true;
+  }
+
+  Result<void> OnResponse(std::int64_t device_key, const BlockResponse& response) {
+    auto it = in_flight_.find(response.id);
+    if (it == in_flight_.end() || it->second.device_key != device_key) {
+      return Fail(ErrorCode::kProtocol,
+                  "response to unknown request " + std::to_string(response.id));
+    }
+    InFlight request = std::move(it->second);
+    in_flight_.erase(it);
+    Release(device_key);
+    if (response.status != BlockStatus::kOk) {
+      request.done(Fail(ErrorCode::kNotFound, "peer could not serve the block"));
+    } else {
+      request.done(response.data);
+    }
+    return {};
+  }
+
+  // Fails every request sent to `device_key` (it disconnected).
+  void Cancel(std::int64_t device_key) {
+    std::vector<std::function<void(Result<Bytes>)>> cancelled;
+    for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+      if (it->second.device_key == device_key) {
+        cancelled.push_back(std::move(it->second.done));
+        it = in_flight_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& done : cancelled) done(Fail(ErrorCode::kCancelled, "peer disconnected"));
+  }
+
+  bool Empty() const { return in_flight_.empty(); }
+
+ private:
+  struct InFlight {
+    std::int64_t device_key = 0;
+    std::function<void(Result<Bytes>)> done;
+  };
+  void Release(std::int64_t device_key) {
+    auto it = engine_.peers_.find(device_key);
+    if (it != engine_.peers_.end() && it->second.outstanding > 0) it->second.outstanding--;
+  }
+
+  FolderEngine& engine_;
+  std::map<std::uint32_t, InFlight> in_flight_;
+  std::uint32_t next_id_ = 1;
+};
+
+FolderEngine::FolderEngine(FileSystem& fs, Index& index, Clock& clock, FolderEngineConfig config)
+    : fs_(fs), index_(index), clock_(clock), config_(std::move(config)) {
+  source_ = std::make_unique<PeerChunkSource>(*this);
+  puller_ = std::make_unique<Puller>(fs_, index_, clock_, *source_,
+                                     PullContext{config_.folder_key, config_.local_device_key,
+                                                 config_.local_short_id, config_.hash_seed},
+                                     config_.pull);
+}
+
+FolderEngine::~FolderEngine() {
+  puller_.reset();  // before the source, whose callbacks it registered
+}
+
+Result<void> FolderEngine::PeerConnected(std::int64_t device_key, PeerLink& link) {
+  auto state = index_.GetPeerIndexState(config_.folder_key, device_key);
+  if (!state) return state.error();
+  peers_[device_key] = Peer{&link, -1, 0};
+  FolderHello hello{config_.folder_id, config_.index_id, 0, 0};
+  if (*state) {
+    hello.your_index_id = (*state)->index_id;
+    hello.your_max_sequence = (*state)->max_sequence;
+  }
+  link.Send(std::move(hello));
+  return {};
+}
+
+void FolderEngine::PeerDisconnected(std::int64_t device_key) {
+  if (peers_.erase(device_key) == 0) return;
+  source_->Cancel(device_key);
+}
+
+Result<void> FolderEngine::Receive(std::int64_t device_key, const EngineMessage& message) {
+  if (peers_.count(device_key) == 0) {
+    return Fail(ErrorCode::kUnauthorized, "message from a device that is not connected");
+  }
+  return std::visit(
+      [&](const auto& m) -> Result<void> {
+        using T = std::decay_t<decltype(m)>;
+        const std::string* folder = FolderOf(m);
+        if (folder != nullptr && *folder != config_.folder_id) {
+          return Fail(ErrorCode::kProtocol, "message for another folder");
+        }
+        if constexpr (std::is_same_v<T, FolderHello>) return OnHello(device_key, m);
+        if constexpr (std::is_same_v<T, IndexBatch>) return OnIndex(device_key, m);
+        if constexpr (std::is_same_v<T, BlockRequest>) return OnRequest(device_key, m);
+        if constexpr (std::is_same_v<T, BlockResponse>) return OnResponse(device_key, m);
+      },
+      message);
+}
+
+Result<void> FolderEngine::OnHello(std::int64_t device_key, const FolderHello& hello) {
+  Peer& peer = peers_[device_key];
+  peer.full = hello.your_index_id != config_.index_id;
+  peer.sent_sequence = peer.full ? 0 : std::max<std::int64_t>(hello.your_max_sequence, 0);
+  return AnnounceTo(device_key, peer);
+}
+
+Result<void> FolderEngine::OnIndex(std::int64_t device_key, const IndexBatch& batch) {
+  auto state = index_.GetPeerIndexState(config_.folder_key, device_key);
+  if (!state) return state.error();
+  PeerIndexState next{batch.index_id, 0};
+  bool same_index = *state && (*state)->index_id == batch.index_id;
+  if (same_index) next.max_sequence = (*state)->max_sequence;
+  if (batch.full || !same_index) {
+    // A new incarnation of the peer's index: forget what we held of the old.
+    std::vector<std::string> names;
+    auto listed = index_.ForEachSince(config_.folder_key, device_key, 0, [&](FileInfo&& f) {
+      names.push_back(std::move(f.name));
+      return true;
+    });
+    if (!listed) return listed;
+    if (auto ok = index_.DeleteFiles(config_.folder_key, device_key, names); !ok) return ok;
+    next.max_sequence = 0;
+  }
+  std::vector<FileInfo> accepted;
+  accepted.reserve(batch.files.size());
+  for (const FileInfo& f : batch.files) {
+    if (auto ok = CheckRemoteEntry(f); !ok) {
+      problems_.push_back({device_key, f.name, ok.error().message});
+      continue;
+    }
+    FileInfo copy = f;
+    copy.inode = 0;
+    next.max_sequence = std::max(next.max_sequence, copy.sequence);
+    accepted.push_back(std::move(copy));
+  }
+  if (auto ok = index_.PutFiles(config_.folder_key, device_key, accepted); !ok) {
+    return ok.error().Wrap("index from peer");
+  }
+  return index_.SetPeerIndexState(config_.folder_key, device_key, next);
+}
+
+Result<void> FolderEngine::OnRequest(std::int64_t device_key, const BlockRequest& request) {
+  Peer& peer = peers_[device_key];
+  BlockResponse response{request.id, BlockStatus::kNoSuchFile, {}};
+  if (!CheckRemoteName(request.name) || request.offset < 0 || request.size == 0 ||
+      request.size > kMaxBlockSize) {
+    response.status = BlockStatus::kInvalid;
+    peer.link->Send(std::move(response));
+    return {};
+  }
+  // The named file first, then anywhere the block-location index knows.
+  std::vector<BlockLocation> places{
+      {config_.folder_key, request.name, request.offset, request.size}};
+  auto more = index_.FindBlock(config_.folder_key, request.hash);
+  if (more) places.insert(places.end(), more->begin(), more->end());
+  Bytes data(request.size);
+  for (const BlockLocation& place : places) {
+    if (place.size != request.size) continue;
+    auto file = fs_.OpenRead(place.name);
+    if (!file) continue;
+    auto n = (*file)->ReadAt(static_cast<std::uint64_t>(place.offset), data);
+    if (!n || *n != data.size()) continue;
+    // Verified before serving: the file may have changed since its scan.
+    if (HashBlock(data, config_.hash_seed) != request.hash) {
+      response.status = BlockStatus::kHashMismatch;
+      continue;
+    }
+    response.status = BlockStatus::kOk;
+    response.data = std::move(data);
+    break;
+  }
+  peer.link->Send(std::move(response));
+  return {};
+}
+
+Result<void> FolderEngine::OnResponse(std::int64_t device_key, const BlockResponse& response) {
+  return source_->OnResponse(device_key, response);
+}
+
+Result<void> FolderEngine::Announce() {
+  for (auto& [key, peer] : peers_) {
+    if (auto ok = AnnounceTo(key, peer); !ok) return ok;
+  }
+  return {};
+}
+
+Result<void> FolderEngine::AnnounceTo(std::int64_t device_key, Peer& peer) {
+  (void)device_key;
+  if (peer.sent_sequence < 0) return {};  // its FolderHello has not come yet
+  IndexBatch batch{config_.folder_id, config_.index_id, peer.full, {}};
+  auto flush = [&]() {
+    if (batch.files.empty() && !batch.full) return;
+    peer.link->Send(batch);
+    batch.files.clear();
+    batch.full = false;
+    peer.full = false;
+  };
+  auto ok = index_.ForEachSince(config_.folder_key, config_.local_device_key, peer.sent_sequence,
+                                [&](FileInfo&& f) {
+                                  f.inode = 0;  // local-only
+                                  peer.sent_sequence = f.sequence;
+                                  batch.files.push_back(std::move(f));
+                                  if (batch.files.size() >= config_.index_batch_files) flush();
+                                  return true;
+                                });
+  if (!ok) return ok;
+  flush();
+  return {};
+}
+
+Result<ScanResult> FolderEngine::Scan() { return AfterScan(MakeScanner().ScanAll()); }
+
+Result<ScanResult> FolderEngine::ScanPaths(std::span<const std::string> paths) {
+  return AfterScan(MakeScanner().ScanPaths(paths));
+}
+
+Scanner FolderEngine::MakeScanner() {
+  ScanConfig scan;
+  scan.folder_key = config_.folder_key;
+  scan.local_device_key = config_.local_device_key;
+  scan.local_short_id = config_.local_short_id;
+  scan.hash_seed = config_.hash_seed;
+  scan.hash_threads = config_.hash_threads;
+  return Scanner(fs_, index_, clock_, scan);
+}
+
+Result<ScanResult> FolderEngine::AfterScan(Result<ScanResult> scanned) {
+  if (!scanned) return scanned;
+  if (scanned->changed > 0 || scanned->deleted > 0) {
+    if (auto ok = Announce(); !ok) return ok.error();
+  }
+  return scanned;
+}
+
+Result<PullPass> FolderEngine::Pull() {
+  if (!rescan_.empty()) {
+    std::vector<std::string> paths(rescan_.begin(), rescan_.end());
+    rescan_.clear();
+    if (auto ok = ScanPaths(paths); !ok) return ok.error();
+  }
+  auto pass = puller_->Run();
+  if (!pass) return pass;
+  rescan_.insert(pass->rescan.begin(), pass->rescan.end());
+  if (pass->applied > 0) {
+    if (auto ok = Announce(); !ok) return ok.error();
+  }
+  return pass;
+}
+
+std::int64_t FolderEngine::NeedCount() {
+  auto n = index_.CountNeeded(config_.folder_key);
+  return n ? *n : -1;
+}
+
+bool FolderEngine::Idle() {
+  return rescan_.empty() && !puller_->Busy() && source_->Empty() && NeedCount() == 0;
+}
+
+}  // namespace shoal
