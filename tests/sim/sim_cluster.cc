@@ -17,7 +17,7 @@ std::string Dev(int d) {
 
 std::string LinkName(int a, int b) {
   std::string out("link ");
-  out.append(Dev(a)).append("-").append(Dev(b));
+  out.append(Dev(std::min(a, b))).append("-").append(Dev(std::max(a, b)));
   return out;
 }
 
