@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/version/conflict.h"
+#include "tests/sim/sim_clock.h"
 
 namespace shoal::sim {
 namespace {
@@ -38,7 +39,14 @@ std::string EntryText(const TreeEntry& e) {
   char mode[8];
   std::snprintf(mode, sizeof mode, " %04o", e.permissions);
   out.append(mode);
-  if (e.kind == EntryKind::kFile) out.append(" ").append(ContentTag(e.data));
+  if (e.kind == EntryKind::kFile) {
+    out.append(" ").append(ContentTag(e.data));
+    // mtime in simulated seconds (SimClock's epoch), to tell versions apart.
+    char mtime[32];
+    std::snprintf(mtime, sizeof mtime, " mtime %.1fs",
+                  static_cast<double>(e.mtime_ns - kSimEpochNs) / 1e9);
+    out.append(mtime);
+  }
   if (e.kind == EntryKind::kSymlink) out.append(" -> ").append(e.data);
   return out;
 }

@@ -120,7 +120,7 @@ TEST_CASE("sim: a transfer interrupted by a crash resumes and leaves no temp fil
   CHECK(partial);
   s.cluster.Crash(1);
   s.Settle();
-  CHECK(s.cluster.fs(1).Content("big.bin") == big);
+  CHECK(ContentTag(s.cluster.fs(1).Content("big.bin")) == ContentTag(big));
 }
 
 TEST_CASE("sim: a crash in the middle of applying a batch leaves each file old or new", "[sim]") {
@@ -158,6 +158,68 @@ TEST_CASE("sim: a directory deleted while a file is added into it survives with 
     REQUIRE(stat);
     CHECK(stat->kind == EntryKind::kDirectory);
     CHECK(s.cluster.fs(d).Content("d/new.txt") == "added while dev0 deleted d");
+  }
+}
+
+// Found by shoal_sim (seeds 1002, 1035, 1383 at --steps 400): the user
+// removes the directory holding a file the puller is assembling. The
+// puller's job keeps failing on its vanished temp file ("finish 'a/z':
+// truncate 'a/.shoal.tmp.z': file was removed or replaced"), every later
+// Pull fails with it, and the device never catches up again.
+// [!mayfail] until the engine is fixed: the failure is reported, not fatal.
+TEST_CASE("sim: removing the directory of a file being pulled does not stall the puller",
+          "[sim][!mayfail]") {
+  Scenario s(2);
+  std::string big = RandomContent(s.scheduler.rng(), 300 * 1024);
+  s.Write(0, "d/big.bin", big);
+  s.Write(0, "other.txt", "after the big one");
+  s.cluster.Scan(0);
+  s.cluster.DeliverAll(100);
+  s.cluster.Pull(1);          // makes d/, starts d/.shoal.tmp.big.bin, requests blocks
+  s.cluster.DeliverAll(100);  // every block lands in the temp file
+  s.Remove(1, "d");           // the user removes d, temp file and all
+  s.Settle();
+  for (int d = 0; d < 2; ++d) CHECK(s.cluster.fs(d).Content("other.txt") == "after the big one");
+}
+
+// Found by shoal_sim (seed 1203 at --steps 400): a pull of a/x.bin waits
+// for a source (its temp file a/.shoal.tmp.x.bin is open), the user renames
+// a/ to d/, then d/x.bin is needed too. Its job opens d/.shoal.tmp.x.bin,
+// the very file the first job still writes to (a writer follows its file
+// through a rename); d/x.bin is filled from a local copy at once, then the
+// block of a/x.bin arrives and lands in d/x.bin's temp file, which is
+// committed with the right size, mtime and version but the wrong bytes:
+// silent corruption, the index says the device holds the global version.
+TEST_CASE("sim: renaming the directory of a file being pulled mixes no contents",
+          "[sim][!mayfail]") {
+  Scenario s(2);
+  std::string first = RandomContent(s.scheduler.rng(), 40 * 1024);
+  std::string second = RandomContent(s.scheduler.rng(), 20 * 1024);
+  s.Write(0, "copy.bin", second);  // so dev1 can fill d/x.bin locally
+  s.Settle();
+  s.Write(0, "a/x.bin", first);
+  s.cluster.Scan(0);
+  s.cluster.DeliverAll(100);
+  s.cluster.DropLink(0, 1);
+  s.cluster.Pull(1);  // makes a/, opens a/.shoal.tmp.x.bin, no source: waits
+  s.scheduler.clock().Advance(1'000'000'000);
+  REQUIRE(s.cluster.fs(1).Rename("a", "d"));  // the temp file moves to d/
+  s.Write(0, "d/x.bin", second);
+  s.cluster.Scan(0);
+  s.Settle();
+  for (int d = 0; d < 2; ++d) {
+    CHECK(ContentTag(s.cluster.fs(d).Content("a/x.bin")) == ContentTag(first));
+    CHECK(ContentTag(s.cluster.fs(d).Content("d/x.bin")) == ContentTag(second));
+  }
+}
+
+// The random seeds above, whole (they take about a second each).
+TEST_CASE("sim: seeds found failing by shoal_sim pass", "[sim][!mayfail]") {
+  for (std::uint64_t seed : {1002, 1035, 1203, 1383}) {
+    RunOutcome outcome = RunSeed({seed, 0, 400, false});
+    INFO("seed " << seed);
+    for (const std::string& failure : outcome.failures) UNSCOPED_INFO(failure);
+    CHECK(outcome.failures.empty());
   }
 }
 
