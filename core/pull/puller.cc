@@ -4,12 +4,18 @@
 
 #include "core/hash/block_hash.h"
 #include "core/pull/puller_job.h"
+#include "core/scan/ignore_file.h"
 #include "core/version/global_version.h"
 
 namespace shoal {
 namespace {
 
 bool IsLive(const FileInfo& f, FileType type) { return !f.deleted && f.type == type; }
+
+std::string ParentOf(const std::string& name) {
+  auto slash = name.rfind('/');
+  return slash == std::string::npos ? std::string() : name.substr(0, slash);
+}
 
 // Deletions: files and links first, then directories deepest first.
 bool DeleteOrder(const GlobalFile& a, const GlobalFile& b) {
@@ -35,6 +41,22 @@ Puller::~Puller() { *alive_ = false; }
 
 bool Puller::Busy() const { return !jobs_.empty(); }
 
+Result<std::int64_t> Puller::CountApplicable() {
+  auto rules = LoadIgnoreRules(fs_);
+  if (!rules) return rules.error();
+  std::int64_t count = 0;
+  std::string after;
+  for (;;) {
+    auto page = index_.ListNeeded(context_.folder_key, after, 1000);
+    if (!page) return page.error();
+    for (const GlobalFile& g : *page) {
+      if (!rules->IsIgnored(g.file.name, g.file.type == FileType::kDirectory)) count++;
+      after = g.file.name;
+    }
+    if (page->size() < 1000) return count;
+  }
+}
+
 Result<PullPass> Puller::Run() {
   PullPass pass;
   pass.remote_blocks = std::exchange(received_blocks_, 0);
@@ -47,6 +69,7 @@ Result<PullPass> Puller::Run() {
       if (!global) return global.error();
       drop = !*global || (*global)->file.version != job.want.file.version;
     }
+    job.stale = drop;  // asks for no more blocks; goes once its requests return
     if (drop && job.outstanding == 0) {
       if (!job.error.empty()) pass.failed.push_back(it->first + ": " + job.error);
       it = jobs_.erase(it);
@@ -73,9 +96,18 @@ Result<PullPass> Puller::Run() {
 Result<void> Puller::Plan(PullPass& pass) {
   auto needed = index_.ListNeeded(context_.folder_key, "", config_.plan_size);
   if (!needed) return needed.error();
-  planned_ = static_cast<std::int64_t>(needed->size());
+  // Names this device ignores are neither fetched nor allowed to replace
+  // what is here (docs/ignore.md).
+  auto rules = LoadIgnoreRules(fs_);
+  if (!rules) return rules.error().Wrap("pull");
+  planned_ = 0;
   std::vector<GlobalFile> dirs, files, deletes;
   for (GlobalFile& g : *needed) {
+    if (rules->IsIgnored(g.file.name, g.file.type == FileType::kDirectory)) {
+      pass.ignored++;
+      continue;
+    }
+    planned_++;
     if (g.file.deleted) {
       deletes.push_back(std::move(g));
     } else if (g.file.type == FileType::kDirectory) {
@@ -114,7 +146,7 @@ Result<void> Puller::Plan(PullPass& pass) {
 }
 
 void Puller::RequestMissing(Job& job, PullPass& pass) {
-  if (!job.error.empty() || job.missing == 0) return;
+  if (!job.error.empty() || job.stale || job.missing == 0) return;
   bool waiting = false;
   for (std::size_t i = 0; i < job.have.size(); ++i) {
     if (job.have[i] || job.requested[i]) continue;
@@ -203,8 +235,20 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
       return kept.error();
     }
     if (*local && IsLive(**local, FileType::kDirectory)) {
-      if (auto ok = fs_.RemoveDir(name); !ok) {
-        pass.failed.push_back(name + ": " + ok.error().message);
+      auto removed = fs_.RemoveDir(name);
+      if (!removed && removed.error().code == ErrorCode::kConflict) {
+        // A file cannot replace a directory that still holds entries: the
+        // directory stays (a new version, as when a delete finds it not
+        // empty) and the file's content is kept beside it as a conflict copy.
+        job->file.reset();
+        auto kept = MoveToConflictCopy(job->temp, job->want.file, commits, pass);
+        if (!kept) return kept.error();
+        if (auto ok = KeepDirectory(**local, job->want.file, commits); !ok) return ok;
+        dirs.insert(ParentOf(name));
+        continue;
+      }
+      if (!removed) {
+        pass.failed.push_back(name + ": " + removed.error().message);
         continue;
       }
     }
@@ -218,8 +262,7 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
     FileInfo applied = job->want.file;
     applied.inode = stat->inode;
     commits.push_back(std::move(applied));
-    auto slash = name.rfind('/');
-    dirs.insert(slash == std::string::npos ? std::string() : name.substr(0, slash));
+    dirs.insert(ParentOf(name));
   }
   if (!commits.empty()) {
     if (auto ok = fault(PullStep::kAfterRename); !ok) return ok;

@@ -63,6 +63,7 @@ struct PullPass {
   std::int64_t local_blocks = 0;    // blocks reused from local data
   std::int64_t remote_blocks = 0;   // blocks received and written
   std::int64_t waiting = 0;         // files waiting for blocks no source has now
+  std::int64_t ignored = 0;         // needed names this device ignores: skipped
   std::vector<std::string> rescan;  // changed locally under us: scan first
   std::vector<std::string> failed;  // "name: reason", retried next pass
 };
@@ -78,6 +79,8 @@ class Puller {
   Result<PullPass> Run();
   // Files being assembled or blocks in flight.
   bool Busy() const;
+  // Needed entries this device would apply (the ignored ones excluded).
+  Result<std::int64_t> CountApplicable();
   // Deletes ".shoal.tmp.*" files under `dir` ("" = all) that no file being
   // assembled uses: leftovers of versions no longer needed. Returns how many.
   Result<std::int64_t> RemoveStaleTemps(const std::string& dir = "");
@@ -106,6 +109,15 @@ class Puller {
                                  std::vector<FileInfo>& commits, PullPass& pass);
   // Records `entries` as the local device's, in one transaction.
   Result<void> Commit(std::vector<FileInfo>& entries, PullPass& pass);
+  // Renames `from` to the conflict copy name of `content` (its name, mtime
+  // and last modifier) and records the copy as a new local file; false when
+  // that content already exists under that name.
+  Result<bool> MoveToConflictCopy(const std::string& from, const FileInfo& content,
+                                  std::vector<FileInfo>& commits, PullPass& pass);
+  // Keeps a directory that `global` would remove or replace: a new version
+  // that dominates both, so every device keeps it.
+  Result<void> KeepDirectory(const FileInfo& local, const FileInfo& global,
+                             std::vector<FileInfo>& commits);
 
   FileSystem& fs_;
   Index& index_;

@@ -73,29 +73,34 @@ Result<bool> Puller::KeepLosingVersion(const std::optional<FileInfo>& local, con
   if (SameContentOrNothingToKeep(*local, global)) return false;
   // Concurrent, and ours lost: our content lives on under the conflict name
   // every device derives alike (an equal copy made elsewhere merges with it).
-  const std::uint64_t modifier = LastModifier(local->version);
+  return MoveToConflictCopy(local->name, *local, commits, pass);
+}
+
+Result<bool> Puller::MoveToConflictCopy(const std::string& from, const FileInfo& content,
+                                        std::vector<FileInfo>& commits, PullPass& pass) {
+  const std::uint64_t modifier = LastModifier(content.version);
   std::string copy;
   for (int attempt = 0;; ++attempt) {
-    copy = ConflictCopyName(local->name, local->mtime_ns + attempt * 1'000'000'000ll, modifier);
-    auto moved = fs_.RenameNoReplace(local->name, copy);
+    copy = ConflictCopyName(content.name, content.mtime_ns + attempt * 1'000'000'000ll, modifier);
+    auto moved = fs_.RenameNoReplace(from, copy);
     if (moved) break;
     if (moved.error().code != ErrorCode::kConflict || attempt >= 8) {
-      return moved.error().Wrap("keep conflicting version of '" + local->name + "'");
+      return moved.error().Wrap("keep conflicting version of '" + content.name + "'");
     }
     auto existing = index_.GetFile(context_.folder_key, context_.local_device_key, copy);
     if (!existing) return existing.error();
-    if (*existing && !(*existing)->deleted && (*existing)->blocks == local->blocks) {
+    if (*existing && !(*existing)->deleted && (*existing)->blocks == content.blocks) {
       return false;  // this very content is already kept under that name
     }
   }
-  FileInfo kept = *local;
+  FileInfo kept = content;
   kept.name = copy;
   kept.sequence = 0;
   auto known = index_.GetGlobal(context_.folder_key, copy);
   if (!known) return known.error();
-  if (*known && !(*known)->file.deleted && (*known)->file.blocks == local->blocks &&
-      (*known)->file.mtime_ns == local->mtime_ns &&
-      (*known)->file.permissions == local->permissions) {
+  if (*known && !(*known)->file.deleted && (*known)->file.blocks == content.blocks &&
+      (*known)->file.mtime_ns == content.mtime_ns &&
+      (*known)->file.permissions == content.permissions) {
     kept.version = (*known)->file.version;  // another device made the same copy
   } else {
     kept.version = VersionVector();
@@ -107,6 +112,20 @@ Result<bool> Puller::KeepLosingVersion(const std::optional<FileInfo>& local, con
   commits.push_back(std::move(kept));
   pass.conflicts++;
   return true;
+}
+
+Result<void> Puller::KeepDirectory(const FileInfo& local, const FileInfo& global,
+                                   std::vector<FileInfo>& commits) {
+  auto st = fs_.Lstat(local.name);
+  if (!st) return st.error();
+  FileInfo alive = local;
+  alive.deleted = false;
+  alive.version = local.version.Merge(global.version);
+  alive.version.Bump(context_.local_short_id, clock_.NowUnixSeconds());
+  alive.inode = st->inode;
+  alive.sequence = 0;
+  commits.push_back(std::move(alive));
+  return {};
 }
 
 Result<void> Puller::EnsureParents(const std::string& name) {
@@ -185,12 +204,7 @@ Result<void> Puller::ApplyDelete(const GlobalFile& want, std::vector<FileInfo>& 
           (*local)->type == FileType::kDirectory) {
         // Not empty: something in it is not deleted everywhere, so the
         // directory stays, as a new version every device will keep.
-        FileInfo alive = **local;
-        alive.version = alive.version.Merge(g.version);
-        alive.version.Bump(context_.local_short_id, clock_.NowUnixSeconds());
-        alive.inode = st->inode;
-        commits.push_back(std::move(alive));
-        return {};
+        return KeepDirectory(**local, g, commits);
       }
       if (!removed && removed.error().code != ErrorCode::kNotFound) {
         pass.failed.push_back(g.name + ": " + removed.error().message);

@@ -1,5 +1,7 @@
 #include "core/scan/scanner.h"
 
+#include "core/scan/ignore_file.h"
+
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
@@ -11,9 +13,6 @@
 
 namespace shoal {
 namespace {
-
-constexpr char kIgnoreFile[] = ".shoalignore";
-constexpr std::size_t kMaxIgnoreFileBytes = 1 << 20;
 
 FileType TypeOf(EntryKind kind) {
   switch (kind) {
@@ -167,33 +166,6 @@ Result<void> Scanner::CheckPreconditions() {
   return {};
 }
 
-Result<std::string> Scanner::ReadIgnoreFile() {
-  auto stat = fs_.Lstat(kIgnoreFile);
-  if (!stat) {
-    if (stat.error().code == ErrorCode::kNotFound) return std::string();
-    return stat.error();
-  }
-  if (stat->kind != EntryKind::kFile) {
-    return Fail(ErrorCode::kInvalidArgument,
-                std::string(kIgnoreFile) + " must be a regular file (it is a " +
-                    (stat->kind == EntryKind::kSymlink ? "symlink" : "directory or special file") +
-                    "); fix or remove it");
-  }
-  auto file = fs_.OpenRead(kIgnoreFile);
-  if (!file) return file.error();
-  std::string text;
-  std::uint8_t buffer[16384];
-  for (;;) {
-    auto n = (*file)->Read(buffer);
-    if (!n) return n.error();
-    if (*n == 0) return text;
-    text.append(reinterpret_cast<const char*>(buffer), *n);
-    if (text.size() > kMaxIgnoreFileBytes) {
-      return Fail(ErrorCode::kInvalidArgument, std::string(kIgnoreFile) + " is larger than 1 MiB");
-    }
-  }
-}
-
 Result<void> Scanner::AcceptHashed(const FoundEntry& found, HashedFile&& hashed,
                                    const std::unordered_map<std::string, FileInfo>& indexed,
                                    std::vector<FileInfo>& changes, ScanResult& result) {
@@ -273,14 +245,9 @@ Result<ScanResult> Scanner::ScanPaths(std::span<const std::string> paths) {
   if (auto ok = CheckPreconditions(); !ok) return ok.error().Wrap("scan");
 
   // 1. The ignore rules, read fresh each scan so edits take effect at once.
-  IgnoreMatcher ignore;
-  if (auto text = ReadIgnoreFile(); !text) {
-    return text.error().Wrap("scan");
-  } else if (!text->empty()) {
-    auto parsed = IgnoreMatcher::Parse(*text);
-    if (!parsed) return parsed.error().Wrap("scan: " + std::string(kIgnoreFile));
-    ignore = std::move(*parsed);
-  }
+  auto rules = LoadIgnoreRules(fs_);
+  if (!rules) return rules.error().Wrap("scan");
+  const IgnoreMatcher& ignore = *rules;
 
   // 2. Walk the disk and load what the index says about the same paths.
   WalkOutput walk;

@@ -106,8 +106,6 @@ class Scanner {
  private:
   // The root exists and is a directory; the config matches the index.
   Result<void> CheckPreconditions();
-  // Contents of .shoalignore at the folder root; empty when there is none.
-  Result<std::string> ReadIgnoreFile();
   // Turns one successful read into an index change (or a verification).
   Result<void> AcceptHashed(const FoundEntry& found, HashedFile&& hashed,
                             const std::unordered_map<std::string, FileInfo>& indexed,

@@ -100,6 +100,9 @@ END;
     // kept up to date by Index on every change (docs/storage.md "global").
     R"sql(
 CREATE INDEX files_by_name ON files(folder, name, device);
+-- Only removing a device used it; a full scan then is cheaper than 10 bytes
+-- per file kept forever (docs/storage.md "Budget").
+DROP INDEX files_by_device;
 CREATE TABLE global (
   folder INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
   name   TEXT    NOT NULL,

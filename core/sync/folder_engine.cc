@@ -314,7 +314,9 @@ std::int64_t FolderEngine::NeedCount() {
 }
 
 bool FolderEngine::Idle() {
-  return rescan_.empty() && !puller_->Busy() && source_->Empty() && NeedCount() == 0;
+  if (!rescan_.empty() || puller_->Busy() || !source_->Empty()) return false;
+  auto applicable = puller_->CountApplicable();
+  return applicable && *applicable == 0;
 }
 
 }  // namespace shoal

@@ -243,3 +243,55 @@ TEST_CASE("a device that crashes mid-transfer resumes and leaves no temp file", 
 }
 
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("a file that would replace a directory still holding files is kept as a copy",
+          "[sync][engine][conflict]") {
+  using testing::EngineCluster;
+  EngineCluster c(2);
+  c.Connect(0, 1);
+  c[0].fs.WriteFile("x/old.txt", "old", c.clock.now);
+  c.Settle();
+  c.Disconnect(0, 1);
+  c[0].fs.WriteFile("x/new.txt", "added on zero", c.clock.now + 1'000'000'000);
+  c[1].fs.Remove("x");
+  c[1].fs.WriteFile("x", "a file now, and newer", c.clock.now + 2'000'000'000);
+  c.clock.now += 5'000'000'000;
+  c.Scan(0);
+  c.Scan(1);
+  c.Connect(0, 1);
+  c.Settle();
+  auto tree = Tree(c[0].fs);
+  CHECK(tree == Tree(c[1].fs));
+  CHECK(tree["x"] == "dir");
+  CHECK(tree["x/new.txt"] == "added on zero");
+  bool kept = false;
+  for (const auto& [name, content] : tree) {
+    kept = kept || (ConflictOriginalName(name) == "x" && content == "a file now, and newer");
+  }
+  CHECK(kept);
+}
+
+}  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("names a device ignores are not pulled and its own copy is left alone",
+          "[sync][engine][ignore]") {
+  using testing::EngineCluster;
+  EngineCluster c(2);
+  c[1].fs.WriteFile(".shoalignore", "*.log\nbuild/\n", c.clock.now);
+  c[1].fs.WriteFile("mine.log", "local log", c.clock.now);
+  c[0].fs.WriteFile("mine.log", "remote log", c.clock.now);
+  c[0].fs.WriteFile("build/out.o", "object", c.clock.now);
+  c[0].fs.WriteFile("src/main.cc", "int main() {}", c.clock.now);
+  c.Connect(0, 1);
+  c.Settle();  // settles: ignored needs do not keep the engine busy
+  CHECK(c[1].fs.Content("src/main.cc") == "int main() {}");
+  CHECK(c[1].fs.Content("mine.log") == "local log");
+  CHECK_FALSE(c[1].fs.Lstat("build"));
+  CHECK(c[0].fs.Content(".shoalignore") == "*.log\nbuild/\n");  // the rules file itself syncs
+}
+
+}  // namespace shoal
