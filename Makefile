@@ -3,12 +3,13 @@
 #   make demo   Shoal's main job
 #   make test   every test (unit, lint, end-to-end) through ctest
 #   make bench  the benchmarks in tests/bench (numbers, not pass/fail)
+#   make sim    the cluster simulation over a range of seeds (SEEDS=A:B)
 # Variables: BUILD (build directory), CMAKE_FLAGS (extra -D options), JOBS.
 BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build test demo bench clean
+.PHONY: all deps configure build test demo bench sim clean
 
 all: build
 
@@ -34,6 +35,14 @@ BENCH_FLAGS ?=
 bench: build
 	$(BUILD)/tests/bench/shoal_bench_chunk
 	$(BUILD)/tests/bench/shoal_bench_scan $(BENCH_FLAGS)
+
+# The deterministic cluster simulation (docs/simulation.md) over any range
+# of seeds, for soaks longer than the 500 seeds ctest runs:
+#   make sim SEEDS=1:5000 SIM_FLAGS="--steps 400 --devices 5"
+SEEDS ?= 1:500
+SIM_FLAGS ?=
+sim: build
+	$(BUILD)/tests/sim/shoal_sim --seeds $(SEEDS) $(SIM_FLAGS)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,34 @@
+// Tree: what one device's folder holds, read back from its FileSystem, so
+// the simulation can pick names to edit and compare devices with each
+// other. Plain values, ordered by path.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/base/result.h"
+#include "core/fs/file_system.h"
+
+namespace shoal::sim {
+
+struct TreeEntry {
+  EntryKind kind = EntryKind::kFile;
+  std::uint32_t permissions = 0;
+  std::int64_t mtime_ns = 0;
+  std::string data;  // file content (when read) or symlink target
+  friend bool operator==(const TreeEntry&, const TreeEntry&) = default;
+};
+
+using Tree = std::map<std::string, TreeEntry>;  // by path; the root is left out
+
+// Walks the whole folder. File contents are read only when `with_content`.
+Result<Tree> ReadTree(FileSystem& fs, bool with_content);
+
+// True when some component of `path` is a puller temp file (".shoal.tmp.").
+bool IsTempName(const std::string& path);
+
+// "kFile"-style short names for messages.
+const char* KindName(EntryKind kind);
+
+}  // namespace shoal::sim
