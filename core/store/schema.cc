@@ -196,10 +196,10 @@ const char* const kUpsertFile =
   "b.blocks, f.symlink_target, f.inode "
 #define SHOAL_FILE_COLUMNS \
   SHOAL_FILE_FIELDS "FROM files f LEFT JOIN block_lists b ON b.id = f.block_list "
-#define SHOAL_GLOBAL_COLUMNS                                              \
-  SHOAL_FILE_FIELDS                                                       \
-      ", f.device FROM global g JOIN files f ON f.id = g.file LEFT JOIN " \
-      "block_lists b ON b.id = f.block_list "
+#define SHOAL_GLOBAL_COLUMNS                                          \
+  SHOAL_FILE_FIELDS                                                   \
+  ", f.device FROM global g JOIN files f ON f.id = g.file LEFT JOIN " \
+  "block_lists b ON b.id = f.block_list "
 
 const char* const kSelectFile =
     "SELECT " SHOAL_FILE_COLUMNS "WHERE f.folder = ?1 AND f.device = ?2 AND f.name = ?3";
