@@ -13,6 +13,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev
   # tests
   catch2
+  # end-to-end LAN tests (`ip netns`, veth pairs)
+  iproute2
   # format check, fuzzing (clang + libFuzzer runtime)
   clang clang-format libclang-rt-dev
 )

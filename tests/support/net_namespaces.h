@@ -1,0 +1,60 @@
+// NamespacePair: two Linux network namespaces joined by a veth pair, a
+// two-host LAN inside one machine for end-to-end tests (discovery, later
+// sessions). Needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN) and iproute2's `ip`.
+//
+//   namespace a (shoal-a-<pid>)  veth 10.231.0.1/24 + IPv6 link-local
+//   namespace b (shoal-b-<pid>)  veth 10.231.0.2/24 + IPv6 link-local
+//
+// The destructor deletes both namespaces (and with them the veth pair), on
+// success and failure alike. Code runs inside a namespace in a forked child
+// (RunIn), which enters it with setns() before creating any socket.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+
+namespace shoal::testing {
+
+class NamespacePair {
+ public:
+  // kUnauthorized when namespaces cannot be created here (not root, no
+  // CAP_NET_ADMIN, no `ip`): the caller reports the test as skipped. Any
+  // later failure (veth, addresses, links) is kIo: a real failure.
+  static Result<std::unique_ptr<NamespacePair>> Create();
+  NamespacePair(const NamespacePair&) = delete;
+  NamespacePair& operator=(const NamespacePair&) = delete;
+  ~NamespacePair();
+
+  const std::string& a() const { return a_; }
+  const std::string& b() const { return b_; }
+  static constexpr const char* kAddressA = "10.231.0.1";
+  static constexpr const char* kAddressB = "10.231.0.2";
+
+  // Forks a child that enters network namespace `name` and _exit()s with
+  // body()'s return value (or 120 if it could not enter). Parent only.
+  static Result<pid_t> RunIn(const std::string& name, const std::function<int()>& body);
+
+ private:
+  NamespacePair(std::string a, std::string b) : a_(std::move(a)), b_(std::move(b)) {}
+  std::string a_;
+  std::string b_;
+  bool created_b_ = false;
+};
+
+// Waits for every child; a child still running at `timeout` is killed
+// (SIGKILL) and reported as -1. Otherwise its exit status, or 128 + signal.
+std::vector<int> WaitForChildren(const std::vector<pid_t>& children,
+                                 std::chrono::milliseconds timeout);
+
+// Runs argv (argv[0] looked up in PATH) and waits; fails with its stderr.
+// kNotFound when the program does not exist.
+Result<void> RunCommand(const std::vector<std::string>& argv);
+
+}  // namespace shoal::testing
