@@ -161,7 +161,7 @@ TEST_CASE("sim: a directory deleted while a file is added into it survives with 
   }
 }
 
-// Found by shoal_sim (seeds 1002, 1035, 1383 at --steps 400): the user
+// Found by shoal_sim (seeds 1002, 1035, 1383, 2179, 2338 at --steps 400): the user
 // removes the directory holding a file the puller is assembling. The
 // puller's job keeps failing on its vanished temp file ("finish 'a/z':
 // truncate 'a/.shoal.tmp.z': file was removed or replaced"), every later
@@ -215,7 +215,7 @@ TEST_CASE("sim: renaming the directory of a file being pulled mixes no contents"
 
 // The random seeds above, whole (they take about a second each).
 TEST_CASE("sim: seeds found failing by shoal_sim pass", "[sim][!mayfail]") {
-  for (std::uint64_t seed : {1002, 1035, 1203, 1383}) {
+  for (std::uint64_t seed : {1002, 1035, 1203, 1383, 2179, 2338}) {
     RunOutcome outcome = RunSeed({seed, 0, 400, false});
     INFO("seed " << seed);
     for (const std::string& failure : outcome.failures) UNSCOPED_INFO(failure);
