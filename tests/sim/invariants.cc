@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <set>
 
-#include "core/version/conflict.h"
 #include "tests/sim/sim_clock.h"
 
 namespace shoal::sim {
@@ -129,11 +128,21 @@ void CompareLocalToGlobal(const IndexState& state, std::size_t d, std::vector<st
   }
 }
 
-bool NamedAs(std::string path, const std::string& name) {
-  // A conflict copy of a conflict copy still belongs to the original name.
-  for (int depth = 0; depth < 8 && !path.empty(); ++depth) {
-    if (path == name) return true;
-    path = ConflictOriginalName(path);
+// True when `path` is `name` or a conflict copy of it, at any depth. Not
+// ConflictOriginalName alone: a copy of "d.sync-conflict-A" gets its marker
+// before what looks like an extension ("d.sync-conflict-B.sync-conflict-A"),
+// so removing the last marker does not lead back. Any marker may go.
+bool NamedAs(const std::string& path, const std::string& name, int depth = 0) {
+  if (path == name) return true;
+  if (depth == 6) return false;
+  static constexpr std::string_view kMarker = ".sync-conflict-";
+  static constexpr std::size_t kStampLength = 8 + 1 + 6 + 1 + 7;  // conflict.cc
+  for (std::size_t at = path.find(kMarker); at != std::string::npos;
+       at = path.find(kMarker, at + 1)) {
+    if (at + kMarker.size() + kStampLength > path.size()) break;
+    std::string shorter = path.substr(0, at);
+    shorter.append(path.substr(at + kMarker.size() + kStampLength));
+    if (NamedAs(shorter, name, depth + 1)) return true;
   }
   return false;
 }

@@ -88,6 +88,11 @@ TEST_CASE("no data loss accepts conflict copies and reports what is missing", "[
   Tree both{{"d/report.txt", File("theirs")},
             {"d/report.sync-conflict-20270115-080000-AEAQCAI.txt", File("mine")}};
   CHECK(CheckNoDataLoss(kept, {both, both}).empty());
+  // A copy of a copy: the new marker lands before the old one.
+  std::vector<KeptContent> copy{{"d.sync-conflict-20270115-080005-AUCQKBI", "lost?", 0}};
+  Tree nested{{"d.sync-conflict-20270115-080114-AMBQGAY.sync-conflict-20270115-080005-AUCQKBI",
+               File("lost?")}};
+  CHECK(CheckNoDataLoss(copy, {nested}).empty());
   Tree renamed{{"d/report.txt", File("theirs")}, {"d/other.txt", File("mine")}};
   auto lost = CheckNoDataLoss(kept, {both, renamed});
   REQUIRE(lost.size() == 1);

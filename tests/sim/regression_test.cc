@@ -161,7 +161,7 @@ TEST_CASE("sim: a directory deleted while a file is added into it survives with 
   }
 }
 
-// Found by shoal_sim (seeds 1002, 1035, 1383 at --steps 400): the user
+// Found by shoal_sim (seed 495 at --steps 250; 1234, 1903, 2297 at 400): the user
 // removes the directory holding a file the puller is assembling. The
 // puller's job keeps failing on its vanished temp file ("finish 'a/z':
 // truncate 'a/.shoal.tmp.z': file was removed or replaced"), every later
@@ -182,7 +182,7 @@ TEST_CASE("sim: removing the directory of a file being pulled does not stall the
   for (int d = 0; d < 2; ++d) CHECK(s.cluster.fs(d).Content("other.txt") == "after the big one");
 }
 
-// Found by shoal_sim (seed 1203 at --steps 400): a pull of a/x.bin waits
+// Found by shoal_sim (seed 1165 at --steps 400): a pull of a/x.bin waits
 // for a source (its temp file a/.shoal.tmp.x.bin is open), the user renames
 // a/ to d/, then d/x.bin is needed too. Its job opens d/.shoal.tmp.x.bin,
 // the very file the first job still writes to (a writer follows its file
@@ -213,11 +213,13 @@ TEST_CASE("sim: renaming the directory of a file being pulled mixes no contents"
   }
 }
 
-// The random seeds above, whole (they take about a second each).
+// The random seeds above, whole (about a second each): {seed, steps}.
 TEST_CASE("sim: seeds found failing by shoal_sim pass", "[sim][!mayfail]") {
-  for (std::uint64_t seed : {1002, 1035, 1203, 1383}) {
-    RunOutcome outcome = RunSeed({seed, 0, 400, false});
-    INFO("seed " << seed);
+  constexpr std::pair<std::uint64_t, int> kSeeds[] = {
+      {495, 250}, {1165, 400}, {1234, 400}, {1903, 400}, {2297, 400}};
+  for (auto [seed, steps] : kSeeds) {
+    RunOutcome outcome = RunSeed({seed, 0, steps, false});
+    INFO("seed " << seed << ", " << steps << " steps");
     for (const std::string& failure : outcome.failures) UNSCOPED_INFO(failure);
     CHECK(outcome.failures.empty());
   }

@@ -92,7 +92,8 @@ std::uint32_t PermissionsOf(const Context& c, const std::string& path) {
 }
 
 std::string Write(Context& c) {
-  std::string path = FileToWrite(c);
+  // Now and then a file where other devices may hold a directory.
+  std::string path = c.s.Chance(0.04) ? kDirs[c.s.Pick(kDirs.size())] : FileToWrite(c);
   auto it = c.tree.find(path);
   if (!ParentsOk(c.tree, path) || (it != c.tree.end() && it->second.kind == EntryKind::kDirectory))
     return "";
@@ -157,7 +158,8 @@ std::string MoveFile(Context& c, bool copy) {
 }
 
 std::string MakeDir(Context& c) {
-  std::string path = kDirs[c.s.Pick(kDirs.size())];
+  // Now and then a directory where other devices may hold a file.
+  std::string path = c.s.Chance(0.1) ? PoolFile(c.s) : kDirs[c.s.Pick(kDirs.size())];
   if (c.tree.count(path) != 0 || !ParentsOk(c.tree, path)) return "";
   c.fs.MakeDirectory(path);
   return Said("mkdir", path);

@@ -4,7 +4,8 @@
 // delete and rename files; make, delete and rename directories; symlinks
 // and permission changes. Names come from a small pool so that devices edit
 // the same files and directories and collide (conflicts, delete vs edit,
-// rename vs edit). Sizes are mostly small, sometimes up to ~300 KiB, so
+// rename vs edit), and sometimes put a file where another device may have a
+// directory or the reverse. Sizes are mostly small, sometimes up to ~300 KiB, so
 // files of several blocks appear. Every random choice comes from the
 // scheduler, so a seed replays the same edits.
 #pragma once
