@@ -18,6 +18,9 @@ std::size_t ExtensionDot(std::string_view name) {
   base = base == std::string_view::npos ? 0 : base + 1;
   std::size_t dot = name.rfind('.');
   if (dot == std::string_view::npos || dot <= base) return std::string_view::npos;
+  // A conflict copy's own stamp is not an extension: a copy of a copy gets
+  // its stamp after it, so ConflictOriginalName leads back one step.
+  if (name.substr(dot).starts_with(kMarker)) return std::string_view::npos;
   return dot;
 }
 

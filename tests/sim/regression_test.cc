@@ -166,9 +166,7 @@ TEST_CASE("sim: a directory deleted while a file is added into it survives with 
 // puller's job keeps failing on its vanished temp file ("finish 'a/z':
 // truncate 'a/.shoal.tmp.z': file was removed or replaced"), every later
 // Pull fails with it, and the device never catches up again.
-// [!mayfail] until the engine is fixed: the failure is reported, not fatal.
-TEST_CASE("sim: removing the directory of a file being pulled does not stall the puller",
-          "[sim][!mayfail]") {
+TEST_CASE("sim: removing the directory of a file being pulled does not stall the puller", "[sim]") {
   Scenario s(2);
   std::string big = RandomContent(s.scheduler.rng(), 300 * 1024);
   s.Write(0, "d/big.bin", big);
@@ -190,8 +188,7 @@ TEST_CASE("sim: removing the directory of a file being pulled does not stall the
 // block of a/x.bin arrives and lands in d/x.bin's temp file, which is
 // committed with the right size, mtime and version but the wrong bytes:
 // silent corruption, the index says the device holds the global version.
-TEST_CASE("sim: renaming the directory of a file being pulled mixes no contents",
-          "[sim][!mayfail]") {
+TEST_CASE("sim: renaming the directory of a file being pulled mixes no contents", "[sim]") {
   Scenario s(2);
   std::string first = RandomContent(s.scheduler.rng(), 40 * 1024);
   std::string second = RandomContent(s.scheduler.rng(), 20 * 1024);
@@ -214,7 +211,7 @@ TEST_CASE("sim: renaming the directory of a file being pulled mixes no contents"
 }
 
 // The random seeds above, whole (about a second each): {seed, steps}.
-TEST_CASE("sim: seeds found failing by shoal_sim pass", "[sim][!mayfail]") {
+TEST_CASE("sim: seeds found failing by shoal_sim pass", "[sim]") {
   constexpr std::pair<std::uint64_t, int> kSeeds[] = {
       {495, 250}, {1165, 400}, {1234, 400}, {1903, 400}, {2297, 400}};
   for (auto [seed, steps] : kSeeds) {

@@ -75,3 +75,21 @@ TEST_CASE("the conflict winner is the same whichever side decides", "[version][c
 }
 
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("a conflict copy of a conflict copy leads back to the copy it came from",
+          "[version][conflict]") {
+  const std::int64_t t1 = 1'800'000'000'000'000'000;
+  const std::int64_t t2 = t1 + 86'400'000'000'000;
+  for (std::string name : {"d", "dir/report.pdf", ".hidden"}) {
+    std::string first = ConflictCopyName(name, t1, 0x1111111111111111ull);
+    std::string second = ConflictCopyName(first, t2, 0x2222222222222222ull);
+    INFO(first << " -> " << second);
+    CHECK(second != first);
+    CHECK(ConflictOriginalName(second) == first);
+    CHECK(ConflictOriginalName(first) == name);
+  }
+}
+
+}  // namespace shoal
