@@ -1,0 +1,88 @@
+// Session, sending side: messages are packed into records (PackMessage,
+// PackResponse), sealed into frames and written as one buffer per message.
+#include <string>
+
+#include "core/model/block_ref.h"
+#include "net/session/session.h"
+#include "net/wire/record_packer.h"
+
+namespace shoal::net {
+
+Result<void> Session::CheckCanSend(std::size_t size) const {
+  if (state_ != State::kOpen) {
+    return Fail(ErrorCode::kInvalidArgument, "session: not established or already ending");
+  }
+  // Sealing adds a frame header and a tag per record (and packing never
+  // grows a body by more than that), so this bounds what would be queued.
+  const std::size_t records = size / wire::kMaxRecordBody + 1;
+  const std::size_t sealed = size + records * (RecordSealer::kOverhead + wire::kRecordHeaderSize +
+                                               wire::kResponseHeaderSize);
+  if (WriteQueueBytes() + sealed > options_.write_queue_limit) {
+    return Fail(ErrorCode::kBusy, "session: write queue full (" +
+                                      std::to_string(WriteQueueBytes()) + " bytes queued)");
+  }
+  return {};
+}
+
+Result<void> Session::SendMessage(wire::RecordType type, const Bytes& body) {
+  if (body.size() > wire::kMaxMessageBody) {
+    return Fail(ErrorCode::kInvalidArgument, std::string(wire::RecordTypeName(type)) +
+                                                 ": body over 16 MiB; send smaller batches");
+  }
+  if (auto can = CheckCanSend(body.size()); !can) return can;
+  return Transmit(wire::PackMessage(type, body, zstd_));
+}
+
+Result<void> Session::Send(const wire::ClusterConfig& message) {
+  auto sent = SendMessage(message.kType, wire::Encode(message));
+  if (sent) sent_cluster_config_ = true;
+  return sent;
+}
+
+Result<void> Session::Send(const wire::Index& message) {
+  return SendMessage(message.kType, wire::Encode(message));
+}
+
+Result<void> Session::Send(const wire::IndexUpdate& message) {
+  return SendMessage(message.kType, wire::Encode(message));
+}
+
+Result<void> Session::Send(const wire::Request& message) {
+  auto sent = SendMessage(message.kType, wire::Encode(message));
+  if (sent) sent_request_ = true;
+  return sent;
+}
+
+Result<void> Session::SendResponse(std::uint32_t request_id, wire::ResponseCode code,
+                                   ByteSpan block) {
+  if (block.size() > kMaxBlockSize) {
+    return Fail(ErrorCode::kInvalidArgument, "Response: block over 4 MiB");
+  }
+  if (auto can = CheckCanSend(block.size()); !can) return can;
+  return Transmit(wire::PackResponse(request_id, code, block, zstd_));
+}
+
+Result<void> Session::SendPing() {
+  if (auto can = CheckCanSend(0); !can) return can;
+  return Transmit(wire::PackMessage(wire::RecordType::kPing, {}, zstd_));
+}
+
+Result<void> Session::Transmit(const std::vector<Bytes>& records) {
+  std::size_t total = 0;
+  for (const Bytes& record : records) total += record.size() + RecordSealer::kOverhead;
+  Bytes out;
+  out.reserve(total);
+  for (const Bytes& record : records) {
+    if (auto sealed = sealer_->Seal(record, out); !sealed) return sealed;
+  }
+  return WriteRaw(std::move(out));
+}
+
+Result<void> Session::WriteRaw(Bytes bytes) {
+  last_send_ms_ = NowMs();
+  auto written = stream_->Write(std::move(bytes));
+  if (!written) return written.error().Wrap("session");
+  return {};
+}
+
+}  // namespace shoal::net
