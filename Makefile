@@ -34,6 +34,7 @@ BENCH_FLAGS ?=
 bench: build
 	$(BUILD)/tests/bench/shoal_bench_chunk
 	$(BUILD)/tests/bench/shoal_bench_scan $(BENCH_FLAGS)
+	$(BUILD)/tests/bench/shoal_bench_session $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(BUILD)
