@@ -62,9 +62,9 @@ Result<void> TcpStream::Write(Bytes bytes) {
   int rc = uv_write(&request->request, AsStream(tcp_), &buf, 1, [](uv_write_t* req, int status) {
     auto* done = reinterpret_cast<WriteRequest*>(req);
     auto* self = static_cast<TcpStream*>(req->handle->data);
-    const std::size_t written = done->bytes.size();
+    Bytes sent = std::move(done->bytes);
     delete done;
-    self->OnWriteDone(written, status);
+    self->OnWriteDone(std::move(sent), status);
   });
   if (rc != 0) {
     delete request;
@@ -75,9 +75,23 @@ Result<void> TcpStream::Write(Bytes bytes) {
   return {};
 }
 
-void TcpStream::OnWriteDone(std::size_t size, int status) {
-  queued_bytes_ -= size;
+Bytes TcpStream::TakeBuffer(std::size_t size) {
+  for (auto it = spare_.begin(); it != spare_.end(); ++it) {
+    if (it->capacity() < size) continue;
+    Bytes buffer = std::move(*it);
+    spare_.erase(it);
+    buffer.resize(size);  // zero-fills only past its previous size
+    return buffer;
+  }
+  return Bytes(size);
+}
+
+void TcpStream::OnWriteDone(Bytes bytes, int status) {
+  queued_bytes_ -= bytes.size();
   if (listener_ == nullptr) return;
+  if (bytes.capacity() >= kMinSpareCapacity && spare_.size() < kMaxSpareBuffers) {
+    spare_.push_back(std::move(bytes));
+  }
   if (status < 0) {
     if (status != UV_ECANCELED) listener_->OnStreamError("write", status);
     return;

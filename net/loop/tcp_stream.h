@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "core/base/bytes.h"
 #include "core/base/result.h"
@@ -64,6 +65,16 @@ class TcpStream {
   // Queues `bytes` (non-empty). Fails with kIo when the stream is closing
   // or libuv refuses the write; asynchronous failures reach OnStreamError.
   Result<void> Write(Bytes bytes);
+  // A buffer of `size` bytes (contents unspecified) to fill, shrink to what
+  // was used and pass to Write(). Large buffers of completed writes are kept
+  // (at most kMaxSpareBuffers) and handed out again, so a bulk transfer
+  // neither faults in fresh pages nor zero-fills for every message.
+  Bytes TakeBuffer(std::size_t size);
+  // Frees the kept buffers (call when the stream has gone quiet).
+  void ReleaseSpareBuffers() { spare_.clear(); }
+  static constexpr std::size_t kMaxSpareBuffers = 2;
+  static constexpr std::size_t kMinSpareCapacity = 256 * 1024;
+
   // Sends FIN after the queued writes; OnShutdown (or OnStreamError) follows.
   void Shutdown();
   // Stops reading and closes the handle; OnClosed follows. Idempotent.
@@ -78,13 +89,14 @@ class TcpStream {
   TcpStream(uv_tcp_t* tcp, Listener* listener, WaterMarks marks);
   ~TcpStream() = default;
   void AbandonAndClose();
-  void OnWriteDone(std::size_t size, int status);
+  void OnWriteDone(Bytes bytes, int status);
   static void OnCloseCallback(uv_handle_t* handle);
 
   uv_tcp_t* tcp_;
   Listener* listener_;
   WaterMarks marks_;
   Bytes read_buffer_;
+  std::vector<Bytes> spare_;  // recycled write buffers, see TakeBuffer
   std::size_t queued_bytes_ = 0;
   bool above_high_ = false;
   bool closing_ = false;

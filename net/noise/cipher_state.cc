@@ -59,17 +59,34 @@ Result<void> CipherState::EncryptWithAd(ByteSpan ad, ByteSpan plaintext, Bytes& 
     out.insert(out.end(), plaintext.begin(), plaintext.end());
     return {};
   }
-  if (nonce_ == kReservedNonce) return Exhausted();
   const std::size_t start = out.size();
   out.resize(start + size);
+  auto written = EncryptWithAdTo(ad, plaintext, std::span(out).subspan(start));
+  if (!written) {
+    out.resize(start);
+    return written.error();
+  }
+  return {};
+}
+
+Result<std::size_t> CipherState::EncryptWithAdTo(ByteSpan ad, ByteSpan plaintext,
+                                                 std::span<std::uint8_t> out) {
+  SHOAL_CHECK(has_key_, "EncryptWithAdTo without a key");
+  const std::size_t size = plaintext.size() + kTagLen;
+  if (size > kMaxMessageSize) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "message of " + std::to_string(size) + " bytes exceeds the Noise limit of 65535");
+  }
+  SHOAL_CHECK(out.size() >= size, "EncryptWithAdTo: output too small");
+  if (nonce_ == kReservedNonce) return Exhausted();
   const Nonce nonce = NoiseNonce(nonce_);
   unsigned long long written = 0;
-  int rc = crypto_aead_chacha20poly1305_ietf_encrypt(out.data() + start, &written, plaintext.data(),
+  int rc = crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), &written, plaintext.data(),
                                                      plaintext.size(), ad.data(), ad.size(),
                                                      nullptr, nonce.data(), key());
   SHOAL_CHECK(rc == 0 && written == size, "ChaCha20-Poly1305 encryption cannot fail");
   ++nonce_;
-  return {};
+  return size;
 }
 
 Result<void> CipherState::DecryptWithAd(ByteSpan ad, ByteSpan ciphertext, Bytes& out) {

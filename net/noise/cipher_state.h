@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 
 #include "core/base/bytes.h"
 #include "core/base/result.h"
@@ -55,6 +56,11 @@ class CipherState {
   // Appends ENCRYPT(k, n++, ad, plaintext) (or plaintext without a key) to
   // `out`, which must not overlap `plaintext`. On failure `out` is unchanged.
   Result<void> EncryptWithAd(ByteSpan ad, ByteSpan plaintext, Bytes& out);
+  // The bulk form of EncryptWithAd: writes the ciphertext (plaintext + tag)
+  // to the front of `out`, which must be at least that large and not
+  // overlap `plaintext`, and returns its size; nothing is zero-filled first.
+  // Requires a key.
+  Result<std::size_t> EncryptWithAdTo(ByteSpan ad, ByteSpan plaintext, std::span<std::uint8_t> out);
   // Appends DECRYPT(k, n, ad, ciphertext) to `out` (not overlapping
   // `ciphertext`) and increments n; fails with kCrypto on an authentication
   // failure, leaving `out` and n unchanged.

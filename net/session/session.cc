@@ -126,6 +126,7 @@ void Session::OnKeepalive() {
   const std::uint64_t interval_ms = options_.keepalive_interval.count();
   std::uint64_t quiet = NowMs() - last_send_ms_;
   if (quiet >= interval_ms) {
+    stream_->ReleaseSpareBuffers();  // quiet for a while: no bulk transfer to reuse them for
     if (auto sent = SendPing(); !sent) return;  // only fails when ending or full
     quiet = 0;
   }

@@ -1,5 +1,6 @@
 // Session, sending side: messages are packed into records (PackMessage,
-// PackResponse), sealed into frames and written as one buffer per message.
+// PackResponseInto), sealed into frames and written as one buffer per
+// message, reusing the stream's spare buffers for bulk data.
 #include <string>
 
 #include "core/model/block_ref.h"
@@ -59,7 +60,25 @@ Result<void> Session::SendResponse(std::uint32_t request_id, wire::ResponseCode 
     return Fail(ErrorCode::kInvalidArgument, "Response: block over 4 MiB");
   }
   if (auto can = CheckCanSend(block.size()); !can) return can;
-  return Transmit(wire::PackResponse(request_id, code, block, zstd_));
+  const std::size_t pieces = block.size() / wire::kMaxResponseData + 1;
+  // Room for every piece uncompressed; shrunk to what was used.
+  Bytes out = stream_->TakeBuffer(
+      block.size() +
+      pieces * (RecordSealer::kOverhead + wire::kRecordHeaderSize + wire::kResponseHeaderSize));
+  std::size_t used = 0;
+  Result<void> sealed;
+  wire::PackResponseInto(request_id, code, block, zstd_, [&](ByteSpan record) {
+    if (!sealed) return;
+    auto frame = sealer_->SealTo(record, std::span(out).subspan(used));
+    if (frame) {
+      used += *frame;
+    } else {
+      sealed = frame.error();
+    }
+  });
+  if (!sealed) return sealed;
+  out.resize(used);
+  return WriteRaw(std::move(out));
 }
 
 Result<void> Session::SendPing() {
@@ -70,10 +89,12 @@ Result<void> Session::SendPing() {
 Result<void> Session::Transmit(const std::vector<Bytes>& records) {
   std::size_t total = 0;
   for (const Bytes& record : records) total += record.size() + RecordSealer::kOverhead;
-  Bytes out;
-  out.reserve(total);
+  Bytes out = stream_->TakeBuffer(total);
+  std::size_t used = 0;
   for (const Bytes& record : records) {
-    if (auto sealed = sealer_->Seal(record, out); !sealed) return sealed;
+    auto frame = sealer_->SealTo(record, std::span(out).subspan(used));
+    if (!frame) return frame.error();
+    used += *frame;
   }
   return WriteRaw(std::move(out));
 }

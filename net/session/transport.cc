@@ -5,15 +5,26 @@
 namespace shoal::net {
 
 Result<void> RecordSealer::Seal(ByteSpan record, Bytes& out) {
-  SHOAL_CHECK(!record.empty() && record.size() <= wire::kMaxRecordSize, "record size");
   const std::size_t start = out.size();
-  AppendBigEndian16(out, static_cast<std::uint16_t>(record.size() + kTagLen));
-  if (auto sealed = send_.EncryptWithAd({}, record, out); !sealed) {
+  out.resize(start + record.size() + kOverhead);
+  auto sealed = SealTo(record, std::span(out).subspan(start));
+  if (!sealed) {
     out.resize(start);
-    return sealed;
+    return sealed.error();
   }
-  if (wire::ShouldRekey(send_.nonce())) send_.Rekey();
   return {};
+}
+
+Result<std::size_t> RecordSealer::SealTo(ByteSpan record, std::span<std::uint8_t> out) {
+  SHOAL_CHECK(!record.empty() && record.size() <= wire::kMaxRecordSize, "record size");
+  SHOAL_CHECK(out.size() >= record.size() + kOverhead, "SealTo: output too small");
+  const std::size_t body = record.size() + kTagLen;
+  out[0] = static_cast<std::uint8_t>(body >> 8);
+  out[1] = static_cast<std::uint8_t>(body);
+  auto sealed = send_.EncryptWithAdTo({}, record, out.subspan(wire::kFrameHeaderSize));
+  if (!sealed) return sealed.error();
+  if (wire::ShouldRekey(send_.nonce())) send_.Rekey();
+  return wire::kFrameHeaderSize + body;
 }
 
 Result<std::optional<wire::Message>> RecordOpener::Open(ByteSpan frame) {

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include "core/base/bytes.h"
 #include "core/base/result.h"
@@ -30,6 +31,9 @@ class RecordSealer {
   // Appends one frame holding `record` (at most kMaxRecordSize bytes)
   // encrypted. Fails only when the nonce space is exhausted.
   Result<void> Seal(ByteSpan record, Bytes& out);
+  // The same frame written to the front of `out` (at least record.size() +
+  // kOverhead bytes); returns its size. The bulk path: no zero-filling.
+  Result<std::size_t> SealTo(ByteSpan record, std::span<std::uint8_t> out);
   // Sealed size of a record of `record_size` bytes: frame header and tag.
   static constexpr std::size_t kOverhead = wire::kFrameHeaderSize + kTagLen;
   std::uint64_t messages() const { return send_.nonce(); }
