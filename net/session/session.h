@@ -91,9 +91,10 @@ class Session {
   ~Session();
 
   // Each packs, encrypts and queues one message. Fails with
-  // kInvalidArgument before OnEstablished or after the session began
-  // ending, and with kBusy when the write queue would exceed
-  // write_queue_limit; nothing is sent then.
+  // kInvalidArgument before OnEstablished or once the session began ending
+  // (also inside callbacks for messages that arrived just before the end,
+  // e.g. the peer's Close in the same read), and with kBusy when the write
+  // queue would exceed write_queue_limit; nothing is sent then.
   Result<void> Send(const wire::ClusterConfig& message);
   Result<void> Send(const wire::Index& message);
   Result<void> Send(const wire::IndexUpdate& message);
