@@ -24,6 +24,11 @@ Nonce NoiseNonce(std::uint64_t n) {
   return nonce;
 }
 
+Error TooLong(std::size_t size) {
+  return Error{ErrorCode::kProtocol,
+               "message of " + std::to_string(size) + " bytes exceeds the Noise limit of 65535"};
+}
+
 Error Exhausted() {
   return Error{ErrorCode::kCrypto, "cipher nonce exhausted (2^64-1 messages); reconnect"};
 }
@@ -90,33 +95,43 @@ Result<std::size_t> CipherState::EncryptWithAdTo(ByteSpan ad, ByteSpan plaintext
 }
 
 Result<void> CipherState::DecryptWithAd(ByteSpan ad, ByteSpan ciphertext, Bytes& out) {
-  if (ciphertext.size() > kMaxMessageSize) {
-    return Fail(ErrorCode::kProtocol, "message of " + std::to_string(ciphertext.size()) +
-                                          " bytes exceeds the Noise limit of 65535");
-  }
   if (!has_key_) {
+    if (ciphertext.size() > kMaxMessageSize) return TooLong(ciphertext.size());
     out.insert(out.end(), ciphertext.begin(), ciphertext.end());
     return {};
   }
+  const std::size_t start = out.size();
+  out.resize(start + (ciphertext.size() < kTagLen ? 0 : ciphertext.size() - kTagLen));
+  auto written = DecryptWithAdTo(ad, ciphertext, std::span(out).subspan(start));
+  if (!written) {
+    out.resize(start);
+    return written.error();
+  }
+  return {};
+}
+
+Result<std::size_t> CipherState::DecryptWithAdTo(ByteSpan ad, ByteSpan ciphertext,
+                                                 std::span<std::uint8_t> out) {
+  SHOAL_CHECK(has_key_, "DecryptWithAdTo without a key");
+  if (ciphertext.size() > kMaxMessageSize) return TooLong(ciphertext.size());
   if (nonce_ == kReservedNonce) return Exhausted();
   if (ciphertext.size() < kTagLen) {
     return Fail(ErrorCode::kCrypto, "ciphertext shorter than its authentication tag");
   }
-  const std::size_t start = out.size();
-  out.resize(start + ciphertext.size() - kTagLen);
+  const std::size_t size = ciphertext.size() - kTagLen;
+  SHOAL_CHECK(out.size() >= size, "DecryptWithAdTo: output too small");
   const Nonce nonce = NoiseNonce(nonce_);
   unsigned long long written = 0;
   // libsodium checks the tag in constant time before releasing any plaintext.
-  int rc = crypto_aead_chacha20poly1305_ietf_decrypt(out.data() + start, &written, nullptr,
+  int rc = crypto_aead_chacha20poly1305_ietf_decrypt(out.data(), &written, nullptr,
                                                      ciphertext.data(), ciphertext.size(),
                                                      ad.data(), ad.size(), nonce.data(), key());
   if (rc != 0) {
-    out.resize(start);
     return Fail(ErrorCode::kCrypto, "decryption failed: message forged, corrupted or out of order");
   }
-  SHOAL_CHECK(written == ciphertext.size() - kTagLen, "ChaCha20-Poly1305 plaintext size");
+  SHOAL_CHECK(written == size, "ChaCha20-Poly1305 plaintext size");
   ++nonce_;
-  return {};
+  return size;
 }
 
 void CipherState::Rekey() {

@@ -66,6 +66,13 @@ class CipherState {
   // failure, leaving `out` and n unchanged.
   Result<void> DecryptWithAd(ByteSpan ad, ByteSpan ciphertext, Bytes& out);
 
+  // The bulk form of DecryptWithAd: writes the plaintext to the front of
+  // `out` (at least ciphertext.size() - 16 bytes, not overlapping) and
+  // returns its size. On failure n is unchanged and `out` may hold garbage.
+  // Requires a key.
+  Result<std::size_t> DecryptWithAdTo(ByteSpan ad, ByteSpan ciphertext,
+                                      std::span<std::uint8_t> out);
+
   // k = first 32 bytes of ENCRYPT(k, 2^64-1, empty, 32 zero bytes) (§4.2);
   // n is unchanged. Both directions' peers must rekey after the same
   // message to stay in sync. Requires a key.

@@ -137,6 +137,7 @@ class Session {
   Result<void> FinishHandshake();
   Result<void> Accept(wire::Message message);
   Result<void> AcceptHello(ByteSpan body);
+  Result<void> AcceptResponse(wire::Response response);
   // Hands the inbox to the delegate; false when the owner destroyed us.
   bool Deliver();
 

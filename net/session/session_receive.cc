@@ -61,10 +61,11 @@ Result<void> Session::OnFrame(ByteSpan frame) {
     if (driver_->complete()) return FinishHandshake();
     return {};
   }
-  auto message = opener_->Open(frame);
-  if (!message) return message.error().Wrap("transport");
-  if (!*message) return {};  // a fragment of a longer message
-  return Accept(std::move(**message));
+  auto opened = opener_->Open(frame);
+  if (!opened) return opened.error().Wrap("transport");
+  if (opened->response) return AcceptResponse(std::move(*opened->response));
+  if (!opened->message) return {};  // a fragment of a longer message
+  return Accept(std::move(*opened->message));
 }
 
 Result<void> Session::FinishHandshake() {
@@ -135,11 +136,9 @@ Result<void> Session::Accept(wire::Message message) {
       return {};
     }
     case RecordType::kResponse: {
-      if (!sent_request_) return OutOfOrder(type, "without any Request");
       auto decoded = wire::DecodeResponse(body);
       if (!decoded) return decoded.error();
-      inbox_.emplace_back(std::move(*decoded));
-      return {};
+      return AcceptResponse(std::move(*decoded));
     }
     case RecordType::kPing: {
       auto decoded = wire::DecodePing(body);
@@ -160,6 +159,13 @@ Result<void> Session::Accept(wire::Message message) {
       return OutOfOrder(type, "on a paired connection");
   }
   return OutOfOrder(type, "unknown");
+}
+
+Result<void> Session::AcceptResponse(wire::Response response) {
+  if (state_ != State::kOpen) return OutOfOrder(wire::RecordType::kResponse, "before Hello");
+  if (!sent_request_) return OutOfOrder(wire::RecordType::kResponse, "without any Request");
+  inbox_.emplace_back(std::move(response));
+  return {};
 }
 
 bool Session::Deliver() {

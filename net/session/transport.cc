@@ -27,18 +27,26 @@ Result<std::size_t> RecordSealer::SealTo(ByteSpan record, std::span<std::uint8_t
   return wire::kFrameHeaderSize + body;
 }
 
-Result<std::optional<wire::Message>> RecordOpener::Open(ByteSpan frame) {
+Result<Opened> RecordOpener::Open(ByteSpan frame) {
   if (failed_) return Fail(ErrorCode::kProtocol, "transport: used after an error");
   failed_ = true;  // until this frame has been fully accepted
-  plaintext_.clear();
-  if (auto opened = receive_.DecryptWithAd({}, frame, plaintext_); !opened) return opened.error();
+  auto size = receive_.DecryptWithAdTo({}, frame, plaintext_);
+  if (!size) return size.error();
   if (wire::ShouldRekey(receive_.nonce())) receive_.Rekey();
-  auto record = wire::ParseRecord(plaintext_);
+  auto record = wire::ParseRecord(ByteSpan(plaintext_).first(*size));
   if (!record) return record.error();
-  auto message = assembler_.Add(*record);
-  if (!message) return message.error();
+  Opened opened;
+  if (record->type == wire::RecordType::kResponse && (record->flags & wire::kFlagCompressed) == 0) {
+    auto response = wire::DecodeResponse(record->body);
+    if (!response) return response.error();
+    opened.response = std::move(*response);
+  } else {
+    auto message = assembler_.Add(*record);
+    if (!message) return message.error();
+    opened.message = std::move(*message);
+  }
   failed_ = false;
-  return message;
+  return opened;
 }
 
 }  // namespace shoal::net

@@ -20,6 +20,7 @@
 #include "core/base/result.h"
 #include "net/noise/cipher_state.h"
 #include "net/wire/message_assembler.h"
+#include "net/wire/messages.h"
 #include "net/wire/record.h"
 
 namespace shoal::net {
@@ -42,15 +43,23 @@ class RecordSealer {
   CipherState send_;
 };
 
+// What one frame yields: nothing yet (a fragment), a whole message, or a
+// Response decoded straight from its record (Responses are self-contained,
+// so the bulk path skips the assembler and one copy).
+struct Opened {
+  std::optional<wire::Message> message;
+  std::optional<wire::Response> response;
+};
+
 class RecordOpener {
  public:
   explicit RecordOpener(CipherState receive, std::size_t max_body = wire::kMaxMessageBody)
-      : receive_(std::move(receive)), assembler_(max_body) {}
+      : receive_(std::move(receive)), assembler_(max_body), plaintext_(wire::kMaxRecordSize) {}
 
-  // Decrypts one frame body and returns the message its record completes
-  // (nullopt while a fragmented message is pending). Any failure is final:
-  // kCrypto for a frame that does not authenticate, kProtocol otherwise.
-  Result<std::optional<wire::Message>> Open(ByteSpan frame);
+  // Decrypts one frame body, parses its record and returns what it
+  // completes. Any failure is final: kCrypto for a frame that does not
+  // authenticate, kProtocol otherwise.
+  Result<Opened> Open(ByteSpan frame);
   // Bytes held for a pending fragmented message (never above max_body).
   std::size_t buffered() const { return assembler_.buffered(); }
   bool idle() const { return assembler_.idle(); }
@@ -59,7 +68,7 @@ class RecordOpener {
  private:
   CipherState receive_;
   wire::MessageAssembler assembler_;
-  Bytes plaintext_;  // reused for every frame
+  Bytes plaintext_;  // kMaxRecordSize bytes, reused for every frame
   bool failed_ = false;
 };
 

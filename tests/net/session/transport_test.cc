@@ -38,12 +38,33 @@ TEST_CASE("sealed records open into the message they carry", "[net][session]") {
   for (std::size_t i = 0; i + 1 < frames.size(); ++i) {
     auto pending = opener.Open(frames[i]);
     REQUIRE(pending);
-    CHECK_FALSE(pending->has_value());
+    CHECK_FALSE(pending->message.has_value());
   }
   auto done = opener.Open(frames.back());
   REQUIRE(done);
-  REQUIRE(done->has_value());
-  CHECK((*done)->body == body);
+  REQUIRE(done->message.has_value());
+  CHECK(done->message->body == body);
+}
+
+TEST_CASE("an uncompressed Response record is decoded without the assembler", "[net][session]") {
+  RecordSealer sealer(Keyed());
+  RecordOpener opener(Keyed());
+  wire::Compressor zstd;
+  const Bytes block(1000, 3);  // compressible: the first piece goes compressed
+  auto frames = SealAll(sealer, wire::PackResponse(4, wire::ResponseCode::kOk, block, zstd));
+  auto compressed = opener.Open(frames.at(0));
+  REQUIRE(compressed);
+  REQUIRE(compressed->message.has_value());
+  CHECK(wire::DecodeResponse(compressed->message->body)->data == block);
+  const Bytes raw = wire::EncodeRecord(
+      wire::RecordType::kResponse, 0,
+      wire::Encode(wire::Response{
+          .request_id = 4, .code = wire::ResponseCode::kOk, .offset = 0, .data = block}));
+  auto direct = opener.Open(SealAll(sealer, {raw}).at(0));
+  REQUIRE(direct);
+  REQUIRE(direct->response.has_value());
+  CHECK_FALSE(direct->message.has_value());
+  CHECK(direct->response->data == block);
 }
 
 TEST_CASE("a message claiming more than the cap is refused before it is buffered",
