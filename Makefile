@@ -35,6 +35,7 @@ BENCH_FLAGS ?=
 bench: build
 	$(BUILD)/tests/bench/shoal_bench_chunk
 	$(BUILD)/tests/bench/shoal_bench_scan $(BENCH_FLAGS)
+	$(BUILD)/tests/bench/shoal_bench_session $(BENCH_FLAGS)
 
 # The deterministic cluster simulation (docs/simulation.md) over any range
 # of seeds, for soaks longer than the 500 seeds ctest runs:

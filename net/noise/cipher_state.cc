@@ -24,6 +24,11 @@ Nonce NoiseNonce(std::uint64_t n) {
   return nonce;
 }
 
+Error TooLong(std::size_t size) {
+  return Error{ErrorCode::kProtocol,
+               "message of " + std::to_string(size) + " bytes exceeds the Noise limit of 65535"};
+}
+
 Error Exhausted() {
   return Error{ErrorCode::kCrypto, "cipher nonce exhausted (2^64-1 messages); reconnect"};
 }
@@ -59,47 +64,74 @@ Result<void> CipherState::EncryptWithAd(ByteSpan ad, ByteSpan plaintext, Bytes& 
     out.insert(out.end(), plaintext.begin(), plaintext.end());
     return {};
   }
-  if (nonce_ == kReservedNonce) return Exhausted();
   const std::size_t start = out.size();
   out.resize(start + size);
+  auto written = EncryptWithAdTo(ad, plaintext, std::span(out).subspan(start));
+  if (!written) {
+    out.resize(start);
+    return written.error();
+  }
+  return {};
+}
+
+Result<std::size_t> CipherState::EncryptWithAdTo(ByteSpan ad, ByteSpan plaintext,
+                                                 std::span<std::uint8_t> out) {
+  SHOAL_CHECK(has_key_, "EncryptWithAdTo without a key");
+  const std::size_t size = plaintext.size() + kTagLen;
+  if (size > kMaxMessageSize) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "message of " + std::to_string(size) + " bytes exceeds the Noise limit of 65535");
+  }
+  SHOAL_CHECK(out.size() >= size, "EncryptWithAdTo: output too small");
+  if (nonce_ == kReservedNonce) return Exhausted();
   const Nonce nonce = NoiseNonce(nonce_);
   unsigned long long written = 0;
-  int rc = crypto_aead_chacha20poly1305_ietf_encrypt(out.data() + start, &written, plaintext.data(),
+  int rc = crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), &written, plaintext.data(),
                                                      plaintext.size(), ad.data(), ad.size(),
                                                      nullptr, nonce.data(), key());
   SHOAL_CHECK(rc == 0 && written == size, "ChaCha20-Poly1305 encryption cannot fail");
   ++nonce_;
-  return {};
+  return size;
 }
 
 Result<void> CipherState::DecryptWithAd(ByteSpan ad, ByteSpan ciphertext, Bytes& out) {
-  if (ciphertext.size() > kMaxMessageSize) {
-    return Fail(ErrorCode::kProtocol, "message of " + std::to_string(ciphertext.size()) +
-                                          " bytes exceeds the Noise limit of 65535");
-  }
   if (!has_key_) {
+    if (ciphertext.size() > kMaxMessageSize) return TooLong(ciphertext.size());
     out.insert(out.end(), ciphertext.begin(), ciphertext.end());
     return {};
   }
+  const std::size_t start = out.size();
+  out.resize(start + (ciphertext.size() < kTagLen ? 0 : ciphertext.size() - kTagLen));
+  auto written = DecryptWithAdTo(ad, ciphertext, std::span(out).subspan(start));
+  if (!written) {
+    out.resize(start);
+    return written.error();
+  }
+  return {};
+}
+
+Result<std::size_t> CipherState::DecryptWithAdTo(ByteSpan ad, ByteSpan ciphertext,
+                                                 std::span<std::uint8_t> out) {
+  SHOAL_CHECK(has_key_, "DecryptWithAdTo without a key");
+  if (ciphertext.size() > kMaxMessageSize) return TooLong(ciphertext.size());
   if (nonce_ == kReservedNonce) return Exhausted();
   if (ciphertext.size() < kTagLen) {
     return Fail(ErrorCode::kCrypto, "ciphertext shorter than its authentication tag");
   }
-  const std::size_t start = out.size();
-  out.resize(start + ciphertext.size() - kTagLen);
+  const std::size_t size = ciphertext.size() - kTagLen;
+  SHOAL_CHECK(out.size() >= size, "DecryptWithAdTo: output too small");
   const Nonce nonce = NoiseNonce(nonce_);
   unsigned long long written = 0;
   // libsodium checks the tag in constant time before releasing any plaintext.
-  int rc = crypto_aead_chacha20poly1305_ietf_decrypt(out.data() + start, &written, nullptr,
+  int rc = crypto_aead_chacha20poly1305_ietf_decrypt(out.data(), &written, nullptr,
                                                      ciphertext.data(), ciphertext.size(),
                                                      ad.data(), ad.size(), nonce.data(), key());
   if (rc != 0) {
-    out.resize(start);
     return Fail(ErrorCode::kCrypto, "decryption failed: message forged, corrupted or out of order");
   }
-  SHOAL_CHECK(written == ciphertext.size() - kTagLen, "ChaCha20-Poly1305 plaintext size");
+  SHOAL_CHECK(written == size, "ChaCha20-Poly1305 plaintext size");
   ++nonce_;
-  return {};
+  return size;
 }
 
 void CipherState::Rekey() {

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 
 #include "core/base/bytes.h"
 #include "core/base/result.h"
@@ -55,10 +56,22 @@ class CipherState {
   // Appends ENCRYPT(k, n++, ad, plaintext) (or plaintext without a key) to
   // `out`, which must not overlap `plaintext`. On failure `out` is unchanged.
   Result<void> EncryptWithAd(ByteSpan ad, ByteSpan plaintext, Bytes& out);
+  // The bulk form of EncryptWithAd: writes the ciphertext (plaintext + tag)
+  // to the front of `out`, which must be at least that large and not
+  // overlap `plaintext`, and returns its size; nothing is zero-filled first.
+  // Requires a key.
+  Result<std::size_t> EncryptWithAdTo(ByteSpan ad, ByteSpan plaintext, std::span<std::uint8_t> out);
   // Appends DECRYPT(k, n, ad, ciphertext) to `out` (not overlapping
   // `ciphertext`) and increments n; fails with kCrypto on an authentication
   // failure, leaving `out` and n unchanged.
   Result<void> DecryptWithAd(ByteSpan ad, ByteSpan ciphertext, Bytes& out);
+
+  // The bulk form of DecryptWithAd: writes the plaintext to the front of
+  // `out` (at least ciphertext.size() - 16 bytes, not overlapping) and
+  // returns its size. On failure n is unchanged and `out` may hold garbage.
+  // Requires a key.
+  Result<std::size_t> DecryptWithAdTo(ByteSpan ad, ByteSpan ciphertext,
+                                      std::span<std::uint8_t> out);
 
   // k = first 32 bytes of ENCRYPT(k, 2^64-1, empty, 32 zero bytes) (§4.2);
   // n is unchanged. Both directions' peers must rekey after the same

@@ -26,13 +26,19 @@ Compressor::Compressor(Compressor&&) noexcept = default;
 Compressor& Compressor::operator=(Compressor&&) noexcept = default;
 
 Bytes Compressor::Compress(ByteSpan input, int level) {
-  Bytes out(ZSTD_compressBound(input.size()));
-  std::size_t n =
-      ZSTD_compressCCtx(contexts_->cctx, out.data(), out.size(), input.data(), input.size(), level);
+  Bytes out;
+  out.resize(CompressInto(input, level, out));
+  return out;
+}
+
+std::size_t Compressor::CompressInto(ByteSpan input, int level, Bytes& scratch) {
+  const std::size_t bound = ZSTD_compressBound(input.size());
+  if (scratch.size() < bound) scratch.resize(bound);
+  std::size_t n = ZSTD_compressCCtx(contexts_->cctx, scratch.data(), scratch.size(), input.data(),
+                                    input.size(), level);
   // With a ZSTD_compressBound buffer and a valid level this cannot fail.
   SHOAL_CHECK(!ZSTD_isError(n), "zstd: compression failed");
-  out.resize(n);
-  return out;
+  return n;
 }
 
 Result<Bytes> Compressor::Decompress(ByteSpan input, std::size_t max_size) {

@@ -33,6 +33,9 @@ class Compressor {
 
   // One zstd frame with its content size in the header.
   Bytes Compress(ByteSpan input, int level);
+  // The same frame written to the front of `scratch` (grown as needed and
+  // reused across calls, so bulk callers allocate once); returns its size.
+  std::size_t CompressInto(ByteSpan input, int level, Bytes& scratch);
   // Exactly one complete zstd frame whose declared content size is at most
   // `max_size`; fails with kProtocol otherwise (unknown size, trailing
   // bytes, corrupt data, size mismatch).

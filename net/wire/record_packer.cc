@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/base/check.h"
+#include "net/wire/field_codec.h"
 
 namespace shoal::net::wire {
 
@@ -37,31 +38,51 @@ std::vector<Bytes> PackMessage(RecordType type, ByteSpan body, Compressor& zstd)
 
 std::vector<Bytes> PackResponse(std::uint32_t request_id, ResponseCode code, ByteSpan block,
                                 Compressor& zstd) {
-  Response piece;
-  piece.request_id = request_id;
-  piece.code = code;
+  std::vector<Bytes> records;
+  PackResponseInto(request_id, code, block, zstd,
+                   [&](ByteSpan record) { records.emplace_back(record.begin(), record.end()); });
+  return records;
+}
+
+void PackResponseInto(std::uint32_t request_id, ResponseCode code, ByteSpan block, Compressor& zstd,
+                      const std::function<void(ByteSpan record)>& emit) {
+  Bytes record;
+  record.reserve(kMaxRecordSize);
+  // Record header, then the Response header (the layout Encode(Response)
+  // writes: request ID u32, code u8, offset u32), then the piece's data.
+  auto begin_record = [&](std::uint8_t flags, std::uint32_t offset) {
+    record.clear();
+    record.push_back(static_cast<std::uint8_t>(RecordType::kResponse));
+    record.push_back(flags);
+    AppendBigEndian32(record, request_id);
+    AppendU8(record, static_cast<std::uint8_t>(code));
+    AppendBigEndian32(record, offset);
+  };
   if (code != ResponseCode::kOk) {
-    return {EncodeRecord(RecordType::kResponse, 0, Encode(piece))};
+    begin_record(0, 0);
+    emit(record);
+    return;
   }
   SHOAL_CHECK(block.size() <= kMaxBlockSize, "block over kMaxBlockSize");
-  std::vector<Bytes> records;
+  Bytes compressed;
+  // Data that does not compress at the start of a block (media, archives,
+  // encrypted files) rarely compresses further on; not trying again saves
+  // most of the sender's zstd time on such blocks.
+  bool try_compress = true;
   std::size_t offset = 0;
   do {
-    std::size_t take = std::min(block.size() - offset, kMaxResponseData);
-    ByteSpan data = block.subspan(offset, take);
-    piece.offset = static_cast<std::uint32_t>(offset);
-    Bytes compressed = take > 0 ? zstd.Compress(data, kBlockLevel) : Bytes();
-    std::uint8_t flags = 0;
-    if (take > 0 && CompressionPays(take, compressed.size())) {
-      piece.data = std::move(compressed);
-      flags = kFlagCompressed;
-    } else {
-      piece.data.assign(data.begin(), data.end());
-    }
-    records.push_back(EncodeRecord(RecordType::kResponse, flags, Encode(piece)));
+    const std::size_t take = std::min(block.size() - offset, kMaxResponseData);
+    const ByteSpan data = block.subspan(offset, take);
+    const bool attempt = take > 0 && try_compress;
+    const std::size_t packed = attempt ? zstd.CompressInto(data, kBlockLevel, compressed) : 0;
+    const bool pays = attempt && CompressionPays(take, packed);
+    if (offset == 0 && !pays) try_compress = false;
+    begin_record(pays ? kFlagCompressed : 0, static_cast<std::uint32_t>(offset));
+    const ByteSpan payload = pays ? ByteSpan(compressed).first(packed) : data;
+    record.insert(record.end(), payload.begin(), payload.end());
+    emit(record);
     offset += take;
   } while (offset < block.size());
-  return records;
 }
 
 }  // namespace shoal::net::wire

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/base/bytes.h"
@@ -30,9 +31,16 @@ std::vector<Bytes> Pack(const T& message, Compressor& zstd) {
 
 // The Response records for a request: an error is one record without data;
 // a block (ok) is cut into pieces of at most kMaxResponseData bytes at
-// ascending offsets, each compressed on its own when CompressionPays.
+// ascending offsets, each compressed on its own when CompressionPays. When
+// the first piece does not pay, the rest of the block is sent uncompressed
+// without trying.
 std::vector<Bytes> PackResponse(std::uint32_t request_id, ResponseCode code, ByteSpan block,
                                 Compressor& zstd);
+// The same records, handed to `emit` one at a time (each valid during the
+// call only) from buffers reused across pieces: the bulk path, which
+// copies each byte of the block once.
+void PackResponseInto(std::uint32_t request_id, ResponseCode code, ByteSpan block, Compressor& zstd,
+                      const std::function<void(ByteSpan record)>& emit);
 
 // Deterministic rekey (docs/protocol.md "State machine"): after a message
 // that leaves a CipherState with nonce `n`, its owner calls Rekey() when

@@ -76,6 +76,15 @@ TEST_CASE("large messages are fragmented, compressed and reassembled", "[wire]")
   CHECK(assembler.idle());
 }
 
+TEST_CASE("a block whose first piece does not compress is sent uncompressed throughout", "[wire]") {
+  Compressor zstd;
+  Bytes block = RandomBytes(200000, 2);              // incompressible
+  std::fill(block.begin() + 70000, block.end(), 0);  // later pieces compressible
+  auto records = PackResponse(9, ResponseCode::kOk, block, zstd);
+  REQUIRE(records.size() == 4);
+  for (const Bytes& record : records) CHECK((record[1] & kFlagCompressed) == 0);
+}
+
 TEST_CASE("block data is cut into self-describing, selectively compressed pieces", "[wire]") {
   Compressor zstd;
   Bytes block = RandomBytes(200000, 1);                // incompressible

@@ -1,0 +1,152 @@
+#include "net/loop/tcp_stream.h"
+
+#include <string>
+
+namespace shoal::net {
+namespace {
+
+// One read hands the listener up to this many bytes; big enough that a bulk
+// transfer costs few read(2) calls, small enough to stay in cache.
+constexpr std::size_t kReadBufferSize = 256 * 1024;
+
+uv_stream_t* AsStream(uv_tcp_t* tcp) { return reinterpret_cast<uv_stream_t*>(tcp); }
+
+}  // namespace
+
+struct TcpStream::WriteRequest {
+  uv_write_t request{};
+  Bytes bytes;
+};
+
+TcpStream::TcpStream(uv_tcp_t* tcp, Listener* listener, WaterMarks marks)
+    : tcp_(tcp), listener_(listener), marks_(marks), read_buffer_(kReadBufferSize) {
+  tcp_->data = this;
+}
+
+Result<TcpStream::Ptr> TcpStream::Adopt(uv_tcp_t* tcp, Listener* listener, WaterMarks marks) {
+  Ptr stream(new TcpStream(tcp, listener, marks));
+  // Nagle would hold back small frames (Ping, Close) behind unacknowledged data.
+  uv_tcp_nodelay(tcp, 1);
+  int rc = uv_read_start(
+      AsStream(tcp),
+      [](uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
+        auto* self = static_cast<TcpStream*>(handle->data);
+        *buf = uv_buf_init(reinterpret_cast<char*>(self->read_buffer_.data()),
+                           static_cast<unsigned>(self->read_buffer_.size()));
+      },
+      [](uv_stream_t* handle, ssize_t nread, const uv_buf_t*) {
+        auto* self = static_cast<TcpStream*>(handle->data);
+        if (self->listener_ == nullptr || nread == 0) return;
+        if (nread > 0) {
+          self->listener_->OnRead(ByteSpan(self->read_buffer_.data(), std::size_t(nread)));
+        } else if (nread == UV_EOF) {
+          uv_read_stop(handle);
+          self->listener_->OnEof();
+        } else {
+          uv_read_stop(handle);
+          self->listener_->OnStreamError("read", static_cast<int>(nread));
+        }
+      });
+  if (rc != 0) return Fail(ErrorCode::kIo, std::string("uv_read_start: ") + uv_strerror(rc));
+  return stream;
+}
+
+Result<void> TcpStream::Write(Bytes bytes) {
+  SHOAL_CHECK(!bytes.empty(), "TcpStream::Write of nothing");
+  if (closing_) return Fail(ErrorCode::kIo, "write on a closing connection");
+  auto* request = new WriteRequest;
+  request->bytes = std::move(bytes);
+  const std::size_t size = request->bytes.size();
+  uv_buf_t buf =
+      uv_buf_init(reinterpret_cast<char*>(request->bytes.data()), static_cast<unsigned>(size));
+  int rc = uv_write(&request->request, AsStream(tcp_), &buf, 1, [](uv_write_t* req, int status) {
+    auto* done = reinterpret_cast<WriteRequest*>(req);
+    auto* self = static_cast<TcpStream*>(req->handle->data);
+    Bytes sent = std::move(done->bytes);
+    delete done;
+    self->OnWriteDone(std::move(sent), status);
+  });
+  if (rc != 0) {
+    delete request;
+    return Fail(ErrorCode::kIo, std::string("uv_write: ") + uv_strerror(rc));
+  }
+  queued_bytes_ += size;
+  if (queued_bytes_ >= marks_.high) above_high_ = true;
+  return {};
+}
+
+Bytes TcpStream::TakeBuffer(std::size_t size) {
+  for (auto it = spare_.begin(); it != spare_.end(); ++it) {
+    if (it->capacity() < size) continue;
+    Bytes buffer = std::move(*it);
+    spare_.erase(it);
+    buffer.resize(size);  // zero-fills only past its previous size
+    return buffer;
+  }
+  return Bytes(size);
+}
+
+void TcpStream::OnWriteDone(Bytes bytes, int status) {
+  queued_bytes_ -= bytes.size();
+  if (listener_ == nullptr) return;
+  if (bytes.capacity() >= kMinSpareCapacity && spare_.size() < kMaxSpareBuffers) {
+    spare_.push_back(std::move(bytes));
+  }
+  if (status < 0) {
+    if (status != UV_ECANCELED) listener_->OnStreamError("write", status);
+    return;
+  }
+  if (above_high_ && queued_bytes_ <= marks_.low) {
+    above_high_ = false;
+    listener_->OnDrained();
+  }
+}
+
+void TcpStream::Shutdown() {
+  if (closing_) return;
+  auto* request = new uv_shutdown_t;
+  int rc = uv_shutdown(request, AsStream(tcp_), [](uv_shutdown_t* req, int status) {
+    auto* self = static_cast<TcpStream*>(req->handle->data);
+    delete req;
+    if (self->listener_ == nullptr || status == UV_ECANCELED) return;
+    if (status < 0) {
+      self->listener_->OnStreamError("shutdown", status);
+    } else {
+      self->listener_->OnShutdown();
+    }
+  });
+  if (rc != 0) {
+    delete request;
+    if (listener_ != nullptr) listener_->OnStreamError("shutdown", rc);
+  }
+}
+
+void TcpStream::Close() {
+  if (closing_) return;
+  closing_ = true;
+  uv_read_stop(AsStream(tcp_));
+  uv_close(reinterpret_cast<uv_handle_t*>(tcp_), &TcpStream::OnCloseCallback);
+}
+
+void TcpStream::OnCloseCallback(uv_handle_t* handle) {
+  auto* self = static_cast<TcpStream*>(handle->data);
+  self->closed_ = true;
+  self->in_close_callback_ = true;
+  if (self->listener_ != nullptr) self->listener_->OnClosed();
+  self->in_close_callback_ = false;
+  delete reinterpret_cast<uv_tcp_t*>(handle);
+  self->tcp_ = nullptr;
+  if (self->abandoned_) delete self;
+}
+
+void TcpStream::AbandonAndClose() {
+  listener_ = nullptr;
+  abandoned_ = true;
+  if (closed_ && !in_close_callback_) {
+    delete this;
+    return;
+  }
+  Close();
+}
+
+}  // namespace shoal::net

@@ -1,0 +1,204 @@
+// Session lifecycle: start, timers, and the one way every session ends
+// (End → Close record → shutdown → peer's EOF or linger → handle closed →
+// OnEnd). Receiving is in session_receive.cc, sending in session_send.cc.
+#include "net/session/session.h"
+
+#include <string>
+
+#include "core/base/log.h"
+#include "core/base/utf8.h"
+#include "net/wire/record_packer.h"
+
+namespace shoal::net {
+
+std::string_view SessionEndName(SessionEnd end) {
+  switch (end) {
+    case SessionEnd::kClosedByPeer:
+      return "closed by peer";
+    case SessionEnd::kTruncated:
+      return "truncated";
+    case SessionEnd::kProtocolError:
+      return "protocol error";
+    case SessionEnd::kUnauthorized:
+      return "unauthorized";
+    case SessionEnd::kTimeout:
+      return "timeout";
+    case SessionEnd::kLocalClose:
+      return "closed locally";
+    case SessionEnd::kIoError:
+      return "I/O error";
+  }
+  return "unknown";
+}
+
+class Session::StreamEvents : public TcpStream::Listener {
+ public:
+  explicit StreamEvents(Session& session) : session_(session) {}
+  void OnRead(ByteSpan bytes) override { session_.OnRead(bytes); }
+  void OnEof() override { session_.OnEof(); }
+  void OnStreamError(std::string_view what, int status) override {
+    session_.OnStreamError(what, status);
+  }
+  void OnShutdown() override { session_.OnShutdown(); }
+  void OnDrained() override {
+    if (session_.state_ == State::kOpen) session_.delegate_.OnWritable();
+  }
+  void OnClosed() override { session_.OnClosed(); }
+
+ private:
+  Session& session_;
+};
+
+Session::Session(EventLoop& loop, Authorize authorize, SessionDelegate& delegate,
+                 SessionOptions options)
+    : loop_(loop),
+      authorize_(std::move(authorize)),
+      delegate_(delegate),
+      options_(std::move(options)),
+      events_(std::make_unique<StreamEvents>(*this)) {}
+
+// Members go in reverse order: timers close, then the stream is abandoned
+// (closed without callbacks), then events_.
+Session::~Session() = default;
+
+Result<std::unique_ptr<Session>> Session::Start(EventLoop& loop, uv_tcp_t* tcp,
+                                                const Identity& identity, Role role,
+                                                Authorize authorize, SessionDelegate& delegate,
+                                                SessionOptions options) {
+  std::unique_ptr<Session> session(
+      new Session(loop, std::move(authorize), delegate, std::move(options)));
+  if (auto begun = session->Begin(tcp, identity, role); !begun) return begun.error();
+  return session;
+}
+
+Result<void> Session::Begin(uv_tcp_t* tcp, const Identity& identity, Role role) {
+  auto stream = TcpStream::Adopt(
+      tcp, events_.get(), {.high = options_.write_high_water, .low = options_.write_low_water});
+  if (!stream) return stream.error().Wrap("session");
+  stream_ = std::move(*stream);
+  if (options_.write_low_water > options_.write_high_water ||
+      options_.write_high_water > options_.write_queue_limit) {
+    return Fail(ErrorCode::kInvalidArgument, "session: write marks must be low <= high <= limit");
+  }
+  auto driver = HandshakeDriver::Create({.role = role,
+                                         .type = options_.handshake,
+                                         .static_private_key = identity.noise_private_key()});
+  if (!driver) return driver.error().Wrap("session");
+  driver_.emplace(std::move(*driver));
+  auto deadline = Timer::Create(loop_);
+  if (!deadline) return deadline.error();
+  deadline_ = std::move(*deadline);
+  auto keepalive = Timer::Create(loop_);
+  if (!keepalive) return keepalive.error();
+  keepalive_ = std::move(*keepalive);
+
+  last_receive_ms_ = last_send_ms_ = NowMs();
+  deadline_->Start(options_.handshake_timeout, [this] { OnHandshakeDeadline(); });
+  if (role == Role::kInitiator) {
+    Bytes out;
+    if (auto started = driver_->Start(out); !started) return started.error().Wrap("session");
+    if (auto written = WriteRaw(std::move(out)); !written) return written.error();
+  }
+  return {};
+}
+
+void Session::OnHandshakeDeadline() {
+  if (state_ >= State::kOpen) return;
+  End(SessionEnd::kTimeout,
+      "no Hello within " + std::to_string(options_.handshake_timeout.count()) + " ms",
+      wire::CloseReason::kTimeout);
+}
+
+void Session::OnIdleCheck() {
+  if (state_ != State::kOpen) return;
+  const std::uint64_t idle_ms = options_.idle_timeout.count();
+  const std::uint64_t quiet = NowMs() - last_receive_ms_;
+  if (quiet >= idle_ms) {
+    End(SessionEnd::kTimeout, "nothing received for " + std::to_string(quiet) + " ms",
+        wire::CloseReason::kTimeout);
+    return;
+  }
+  deadline_->Start(std::chrono::milliseconds(idle_ms - quiet), [this] { OnIdleCheck(); });
+}
+
+void Session::OnKeepalive() {
+  if (state_ != State::kOpen) return;
+  const std::uint64_t interval_ms = options_.keepalive_interval.count();
+  std::uint64_t quiet = NowMs() - last_send_ms_;
+  if (quiet >= interval_ms) {
+    stream_->ReleaseSpareBuffers();  // quiet for a while: no bulk transfer to reuse them for
+    if (auto sent = SendPing(); !sent) return;  // only fails when ending or full
+    quiet = 0;
+  }
+  keepalive_->Start(std::chrono::milliseconds(interval_ms - quiet), [this] { OnKeepalive(); });
+}
+
+void Session::Close(wire::CloseReason reason, std::string text) {
+  if (state_ >= State::kEnding) return;
+  closed_by_owner_ = true;
+  End(SessionEnd::kLocalClose, std::move(text), reason);
+}
+
+void Session::End(SessionEnd end, std::string detail, std::optional<wire::CloseReason> close) {
+  if (state_ >= State::kEnding) return;
+  state_ = State::kEnding;
+  end_ = {end, detail};
+  const std::string who = peer_ ? ShortIdString(peer_->ShortId()) : std::string("(handshake)");
+  if (end == SessionEnd::kProtocolError || end == SessionEnd::kIoError) {
+    SHOAL_LOG(kWarning) << "session " << who << ": " << SessionEndName(end) << ": " << detail;
+  } else {
+    SHOAL_LOG(kInfo) << "session " << who << ": " << SessionEndName(end) << ": " << detail;
+  }
+  keepalive_->Stop();
+  if (end == SessionEnd::kIoError) {
+    stream_->Close();
+    return;
+  }
+  if (close && sealer_) {
+    wire::Close message{.reason = *close, .text = {}};
+    if (detail.size() <= wire::kMaxCloseTextLen && IsValidUtf8(detail)) message.text = detail;
+    // Best effort: the session ends whether or not the peer learns why.
+    (void)Transmit(wire::PackMessage(wire::RecordType::kClose, wire::Encode(message), zstd_));
+  }
+  stream_->Shutdown();
+  deadline_->Start(options_.close_linger, [this] { stream_->Close(); });
+}
+
+void Session::OnEof() {
+  eof_ = true;
+  if (state_ < State::kEnding) {
+    End(SessionEnd::kTruncated,
+        state_ == State::kOpen ? "connection closed without Close"
+                               : "connection closed during the handshake",
+        std::nullopt);
+  } else if (shutdown_done_) {
+    stream_->Close();
+  }
+}
+
+void Session::OnShutdown() {
+  shutdown_done_ = true;
+  if (eof_) stream_->Close();
+}
+
+void Session::OnStreamError(std::string_view what, int status) {
+  if (state_ >= State::kEnding) {
+    stream_->Close();  // keep the reason the session was already ending for
+    return;
+  }
+  End(SessionEnd::kIoError, std::string(what) + ": " + uv_strerror(status), std::nullopt);
+}
+
+void Session::OnClosed() {
+  state_ = State::kEnded;
+  deadline_->Stop();
+  keepalive_->Stop();
+  delegate_.OnEnd(end_);  // last: the owner may destroy us here
+}
+
+bool Session::established() const { return state_ == State::kOpen; }
+const std::optional<DeviceId>& Session::peer() const { return peer_; }
+std::size_t Session::WriteQueueBytes() const { return stream_->WriteQueueBytes(); }
+bool Session::writable() const { return !stream_->AboveHighWater(); }
+
+}  // namespace shoal::net

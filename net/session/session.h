@@ -1,0 +1,191 @@
+// Session: one authenticated, encrypted connection to a paired device over a
+// libuv TCP stream (DESIGN.md "Handshake", "Transport"; docs/protocol.md
+// "State machine").
+//
+//   preamble → Noise XX (HandshakeDriver) → authorize(peer) → Hello ↔ Hello
+//   → messages both ways (RecordSealer / RecordOpener) → Close
+//
+// The peer's static key is checked with `authorize` as soon as the handshake
+// completes and before anything else is sent; an unknown device gets
+// Close(unauthorized) and nothing else. The session itself never sends
+// anything about folders: after Hello it only carries what its owner sends.
+//
+// Ending: every session ends exactly once with SessionDelegate::OnEnd, after
+// its TCP handle has closed. Malformed input of any kind ends it with
+// kProtocolError (Close(protocol error) is sent when the transport is up);
+// EOF without a Close record is kTruncated. Close() ends it locally: Close
+// is sent, the write side shut, and the handle closed when the peer's EOF
+// arrives (or after `close_linger`).
+//
+// Lifetime: the owner keeps the Session until OnEnd to end it gracefully;
+// destroying it earlier drops the connection at once with no callbacks. The
+// owner may destroy it from inside any delegate callback except
+// `authorize`, which must be a plain predicate.
+//
+// Thread: the loop's thread only.
+#pragma once
+
+#include <uv.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/base/bytes.h"
+#include "core/base/result.h"
+#include "core/model/device_id.h"
+#include "net/identity/identity.h"
+#include "net/loop/event_loop.h"
+#include "net/loop/tcp_stream.h"
+#include "net/loop/timer.h"
+#include "net/session/handshake_driver.h"
+#include "net/session/session_delegate.h"
+#include "net/session/transport.h"
+#include "net/wire/compression.h"
+#include "net/wire/frame.h"
+#include "net/wire/messages.h"
+#include "net/wire/preamble.h"
+
+namespace shoal::net {
+
+struct SessionOptions {
+  // Only kPaired is implemented; kPairing (XXpsk3 + PairAccept) comes later.
+  wire::HandshakeType handshake = wire::HandshakeType::kPaired;
+  wire::Hello hello;  // what this side announces
+  // From the start until the peer's Hello has arrived.
+  std::chrono::milliseconds handshake_timeout{10'000};
+  // A Ping goes out when nothing else was sent for this long.
+  std::chrono::milliseconds keepalive_interval{30'000};
+  // The session ends (kTimeout) when nothing was received for this long.
+  std::chrono::milliseconds idle_timeout{90'000};
+  // After sending Close, how long to wait for the peer's EOF.
+  std::chrono::milliseconds close_linger{2'000};
+  // Backpressure (see Session::writable()).
+  std::size_t write_high_water = std::size_t{8} << 20;
+  std::size_t write_low_water = std::size_t{2} << 20;
+  // Send fails with kBusy rather than queue more than this.
+  std::size_t write_queue_limit = std::size_t{64} << 20;
+};
+
+// Says whether a device (the peer's authenticated static key) is paired.
+using Authorize = std::function<bool(const DeviceId& device)>;
+
+class Session {
+ public:
+  // Takes `tcp` (heap-allocated with new, connected or accepted on `loop`),
+  // also on failure. The initiator is the side that opened the connection.
+  // `delegate` must outlive the Session. Nothing is called back before the
+  // loop runs.
+  static Result<std::unique_ptr<Session>> Start(EventLoop& loop, uv_tcp_t* tcp,
+                                                const Identity& identity, Role role,
+                                                Authorize authorize, SessionDelegate& delegate,
+                                                SessionOptions options);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  ~Session();
+
+  // Each packs, encrypts and queues one message. Fails with
+  // kInvalidArgument before OnEstablished or once the session began ending
+  // (also inside callbacks for messages that arrived just before the end,
+  // e.g. the peer's Close in the same read), and with kBusy when the write
+  // queue would exceed write_queue_limit; nothing is sent then.
+  Result<void> Send(const wire::ClusterConfig& message);
+  Result<void> Send(const wire::Index& message);
+  Result<void> Send(const wire::IndexUpdate& message);
+  Result<void> Send(const wire::Request& message);
+  // All Responses for one request: a block (code kOk, up to 4 MiB) is cut
+  // into pieces; an error code is one Response without data.
+  Result<void> SendResponse(std::uint32_t request_id, wire::ResponseCode code, ByteSpan block);
+  Result<void> SendPing();
+  // Ends the session: sends Close(reason, text), shuts the write side and
+  // reports OnEnd(kLocalClose) once the connection is closed. Idempotent.
+  void Close(wire::CloseReason reason = wire::CloseReason::kNormal, std::string text = {});
+
+  // True between the peer's Hello and the start of the end.
+  bool established() const;
+  // The authenticated peer, once the handshake has completed.
+  const std::optional<DeviceId>& peer() const;
+  // Bytes queued for writing and not yet written.
+  std::size_t WriteQueueBytes() const;
+  // False from the moment WriteQueueBytes() reaches write_high_water until
+  // it falls to write_low_water, when OnWritable fires. Callers stop
+  // producing while it is false.
+  bool writable() const;
+
+ private:
+  // Ordered: comparisons like `state_ >= State::kEnding` are meaningful.
+  enum class State { kPreamble, kHandshake, kAwaitHello, kOpen, kEnding, kEnded };
+  // Decoded and checked, waiting to be handed to the delegate.
+  using Inbound = std::variant<wire::Hello, wire::ClusterConfig, wire::Index, wire::IndexUpdate,
+                               wire::Request, wire::Response, wire::Ping, wire::Close>;
+  // Receives the TcpStream's callbacks (kept off Session's public face).
+  class StreamEvents;
+
+  Session(EventLoop& loop, Authorize authorize, SessionDelegate& delegate, SessionOptions options);
+  Result<void> Begin(uv_tcp_t* tcp, const Identity& identity, Role role);
+
+  // Receiving (session_receive.cc).
+  void OnRead(ByteSpan bytes);
+  Result<void> Consume(ByteSpan bytes);
+  Result<void> OnFrame(ByteSpan frame);
+  Result<void> FinishHandshake();
+  Result<void> Accept(wire::Message message);
+  Result<void> AcceptHello(ByteSpan body);
+  Result<void> AcceptResponse(wire::Response response);
+  // Hands the inbox to the delegate; false when the owner destroyed us.
+  bool Deliver();
+
+  // Sending (session_send.cc).
+  Result<void> SendMessage(wire::RecordType type, const Bytes& body);
+  Result<void> CheckCanSend(std::size_t size) const;
+  Result<void> Transmit(const std::vector<Bytes>& records);
+  Result<void> WriteRaw(Bytes bytes);
+
+  // Timers and ending (session.cc).
+  void OnHandshakeDeadline();
+  void OnIdleCheck();
+  void OnKeepalive();
+  std::uint64_t NowMs() const { return uv_now(loop_.get()); }
+  void End(SessionEnd end, std::string detail, std::optional<wire::CloseReason> close);
+  void OnEof();
+  void OnStreamError(std::string_view what, int status);
+  void OnShutdown();
+  void OnClosed();
+
+  EventLoop& loop_;
+  Authorize authorize_;
+  SessionDelegate& delegate_;
+  SessionOptions options_;
+  std::unique_ptr<StreamEvents> events_;
+  TcpStreamPtr stream_;
+  std::unique_ptr<Timer> deadline_;        // handshake, then idle, then close linger
+  std::unique_ptr<Timer> keepalive_;       // Ping when we have been quiet
+  std::optional<HandshakeDriver> driver_;  // until the handshake completes
+  std::optional<RecordSealer> sealer_;     // once it has
+  std::optional<RecordOpener> opener_;
+  wire::FrameReader frames_;
+  wire::Compressor zstd_;  // outgoing bodies
+  Bytes preamble_in_;
+  std::vector<Inbound> inbox_;
+  std::optional<DeviceId> peer_;
+  State state_ = State::kPreamble;
+  bool peer_sent_cluster_config_ = false;
+  bool sent_cluster_config_ = false;
+  bool sent_request_ = false;
+  bool closed_by_owner_ = false;
+  bool eof_ = false;
+  bool shutdown_done_ = false;
+  std::uint64_t last_receive_ms_ = 0;
+  std::uint64_t last_send_ms_ = 0;
+  SessionEndInfo end_;
+  // Expires when the Session is destroyed; checked after delegate calls.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace shoal::net

@@ -1,0 +1,50 @@
+// What a Session reports to its owner (net/session/session.h): the peer's
+// Hello, each decoded message, write-queue relief, and how it ended.
+//
+// Order: OnEstablished first (after the peer's Hello), then messages in the
+// order they arrived, then OnEnd exactly once and nothing after it. A peer
+// that refuses us may send Close without Hello: OnClose then OnEnd, with no
+// OnEstablished. All calls come from the loop thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "net/wire/messages.h"
+
+namespace shoal::net {
+
+enum class SessionEnd {
+  kClosedByPeer,   // the peer sent Close (its reason is in the detail)
+  kTruncated,      // EOF without Close: treat as failed, retry
+  kProtocolError,  // the peer sent something malformed or out of order
+  kUnauthorized,   // the peer's device is not paired with us
+  kTimeout,        // handshake took too long, or nothing received for too long
+  kLocalClose,     // Session::Close()
+  kIoError,        // the socket failed (reset, refused write, ...)
+};
+std::string_view SessionEndName(SessionEnd end);
+
+struct SessionEndInfo {
+  SessionEnd end = SessionEnd::kLocalClose;
+  std::string detail;  // human sentence for the log
+};
+
+class SessionDelegate {
+ public:
+  virtual ~SessionDelegate() = default;
+  virtual void OnEstablished(const wire::Hello& peer_hello) = 0;
+  virtual void OnClusterConfig(wire::ClusterConfig message) = 0;
+  virtual void OnIndex(wire::Index message) = 0;
+  virtual void OnIndexUpdate(wire::IndexUpdate message) = 0;
+  virtual void OnRequest(wire::Request message) = 0;
+  virtual void OnResponse(wire::Response message) = 0;
+  virtual void OnPing() {}
+  // The peer's Close; OnEnd(kClosedByPeer) follows.
+  virtual void OnClose(const wire::Close& /*message*/) {}
+  // The write queue fell below the low-water mark after reaching the high one.
+  virtual void OnWritable() {}
+  virtual void OnEnd(const SessionEndInfo& end) = 0;
+};
+
+}  // namespace shoal::net

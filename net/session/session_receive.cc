@@ -1,0 +1,204 @@
+// Session, receiving side: preamble, handshake frames, then transport
+// frames decrypted into messages, checked against the state machine
+// (docs/protocol.md "State machine") and handed to the delegate.
+#include <algorithm>
+#include <string>
+
+#include "core/base/log.h"
+#include "net/session/session.h"
+#include "net/wire/record_packer.h"
+
+namespace shoal::net {
+namespace {
+
+Error OutOfOrder(wire::RecordType type, std::string_view why) {
+  return Error{ErrorCode::kProtocol,
+               std::string(wire::RecordTypeName(type)).append(" ").append(why)};
+}
+
+}  // namespace
+
+void Session::OnRead(ByteSpan bytes) {
+  last_receive_ms_ = NowMs();
+  if (state_ >= State::kEnding) return;  // ending: drain until EOF, read nothing
+  auto consumed = Consume(bytes);
+  // Messages that arrived intact before a failure are still delivered, in order.
+  if (!Deliver()) return;
+  if (!consumed) {
+    const bool io = consumed.error().code == ErrorCode::kIo;
+    End(io ? SessionEnd::kIoError : SessionEnd::kProtocolError, consumed.error().message,
+        wire::CloseReason::kProtocolError);
+  }
+}
+
+Result<void> Session::Consume(ByteSpan bytes) {
+  if (state_ == State::kPreamble) {
+    const std::size_t take = std::min(bytes.size(), wire::kPreambleSize - preamble_in_.size());
+    preamble_in_.insert(preamble_in_.end(), bytes.begin(), bytes.begin() + take);
+    bytes = bytes.subspan(take);
+    if (preamble_in_.size() < wire::kPreambleSize) return {};
+    Bytes out;
+    auto accepted = driver_->OnPreamble(preamble_in_, out);
+    // A refusing responder still sends its own preamble before closing.
+    if (!out.empty()) {
+      if (auto written = WriteRaw(std::move(out)); !written) return written;
+    }
+    if (!accepted) return accepted;
+    state_ = State::kHandshake;
+  }
+  if (bytes.empty()) return {};
+  return frames_.Feed(bytes, [this](ByteSpan frame) { return OnFrame(frame); });
+}
+
+Result<void> Session::OnFrame(ByteSpan frame) {
+  if (state_ >= State::kEnding) return {};  // after Close or a refusal: ignore the rest
+  if (state_ == State::kHandshake) {
+    Bytes out;
+    if (auto read = driver_->OnFrame(frame, out); !read) return read;
+    if (!out.empty()) {
+      if (auto written = WriteRaw(std::move(out)); !written) return written;
+    }
+    if (driver_->complete()) return FinishHandshake();
+    return {};
+  }
+  auto opened = opener_->Open(frame);
+  if (!opened) return opened.error().Wrap("transport");
+  if (opened->response) return AcceptResponse(std::move(*opened->response));
+  if (!opened->message) return {};  // a fragment of a longer message
+  return Accept(std::move(*opened->message));
+}
+
+Result<void> Session::FinishHandshake() {
+  auto ciphers = driver_->Split();
+  if (!ciphers) return ciphers.error();
+  peer_ = driver_->peer();
+  driver_.reset();  // wipes the handshake's secrets
+  sealer_.emplace(std::move(ciphers->send));
+  opener_.emplace(std::move(ciphers->receive));
+  // Authorization comes before anything else we send (DESIGN.md "Handshake").
+  if (!authorize_(*peer_)) {
+    End(SessionEnd::kUnauthorized, "device " + ShortIdString(peer_->ShortId()) + " is not paired",
+        wire::CloseReason::kUnauthorized);
+    return {};
+  }
+  state_ = State::kAwaitHello;
+  return Transmit(wire::PackMessage(wire::RecordType::kHello, wire::Encode(options_.hello), zstd_));
+}
+
+Result<void> Session::AcceptHello(ByteSpan body) {
+  if (state_ != State::kAwaitHello) return OutOfOrder(wire::RecordType::kHello, "sent twice");
+  auto hello = wire::DecodeHello(body);
+  if (!hello) return hello.error();
+  state_ = State::kOpen;
+  deadline_->Start(options_.idle_timeout, [this] { OnIdleCheck(); });
+  keepalive_->Start(options_.keepalive_interval, [this] { OnKeepalive(); });
+  inbox_.emplace_back(std::move(*hello));
+  return {};
+}
+
+Result<void> Session::Accept(wire::Message message) {
+  using wire::RecordType;
+  const RecordType type = message.type;
+  const ByteSpan body = message.body;
+  if (state_ == State::kAwaitHello && type != RecordType::kHello && type != RecordType::kClose) {
+    return OutOfOrder(type, "before Hello");
+  }
+  switch (type) {
+    case RecordType::kHello:
+      return AcceptHello(body);
+    case RecordType::kClusterConfig: {
+      auto decoded = wire::DecodeClusterConfig(body);
+      if (!decoded) return decoded.error();
+      peer_sent_cluster_config_ = true;
+      inbox_.emplace_back(std::move(*decoded));
+      return {};
+    }
+    case RecordType::kIndex:
+    case RecordType::kIndexUpdate: {
+      if (!peer_sent_cluster_config_) return OutOfOrder(type, "before ClusterConfig");
+      if (type == RecordType::kIndex) {
+        auto decoded = wire::DecodeIndex(body);
+        if (!decoded) return decoded.error();
+        inbox_.emplace_back(std::in_place_type<wire::Index>, std::move(*decoded));
+      } else {
+        auto decoded = wire::DecodeIndexUpdate(body);
+        if (!decoded) return decoded.error();
+        inbox_.emplace_back(std::in_place_type<wire::IndexUpdate>, std::move(*decoded));
+      }
+      return {};
+    }
+    case RecordType::kRequest: {
+      // The peer may only ask once it has our ClusterConfig.
+      if (!sent_cluster_config_) return OutOfOrder(type, "before our ClusterConfig");
+      auto decoded = wire::DecodeRequest(body);
+      if (!decoded) return decoded.error();
+      inbox_.emplace_back(std::move(*decoded));
+      return {};
+    }
+    case RecordType::kResponse: {
+      auto decoded = wire::DecodeResponse(body);
+      if (!decoded) return decoded.error();
+      return AcceptResponse(std::move(*decoded));
+    }
+    case RecordType::kPing: {
+      auto decoded = wire::DecodePing(body);
+      if (!decoded) return decoded.error();
+      inbox_.emplace_back(*decoded);
+      return {};
+    }
+    case RecordType::kClose: {
+      auto decoded = wire::DecodeClose(body);
+      if (!decoded) return decoded.error();
+      std::string detail = "peer closed (reason " + std::to_string(int(decoded->reason)) + ")";
+      if (!decoded->text.empty()) detail.append(": ").append(decoded->text);
+      inbox_.emplace_back(std::move(*decoded));
+      End(SessionEnd::kClosedByPeer, std::move(detail), std::nullopt);
+      return {};
+    }
+    case RecordType::kPairAccept:
+      return OutOfOrder(type, "on a paired connection");
+  }
+  return OutOfOrder(type, "unknown");
+}
+
+Result<void> Session::AcceptResponse(wire::Response response) {
+  if (state_ != State::kOpen) return OutOfOrder(wire::RecordType::kResponse, "before Hello");
+  if (!sent_request_) return OutOfOrder(wire::RecordType::kResponse, "without any Request");
+  inbox_.emplace_back(std::move(response));
+  return {};
+}
+
+bool Session::Deliver() {
+  std::weak_ptr<int> alive = alive_;
+  std::vector<Inbound> inbox;
+  inbox.swap(inbox_);
+  for (Inbound& item : inbox) {
+    if (closed_by_owner_) break;
+    std::visit(
+        [this](auto&& message) {
+          using T = std::decay_t<decltype(message)>;
+          if constexpr (std::is_same_v<T, wire::Hello>) {
+            delegate_.OnEstablished(message);
+          } else if constexpr (std::is_same_v<T, wire::ClusterConfig>) {
+            delegate_.OnClusterConfig(std::move(message));
+          } else if constexpr (std::is_same_v<T, wire::IndexUpdate>) {
+            delegate_.OnIndexUpdate(std::move(message));
+          } else if constexpr (std::is_same_v<T, wire::Index>) {
+            delegate_.OnIndex(std::move(message));
+          } else if constexpr (std::is_same_v<T, wire::Request>) {
+            delegate_.OnRequest(std::move(message));
+          } else if constexpr (std::is_same_v<T, wire::Response>) {
+            delegate_.OnResponse(std::move(message));
+          } else if constexpr (std::is_same_v<T, wire::Ping>) {
+            delegate_.OnPing();
+          } else {
+            delegate_.OnClose(message);
+          }
+        },
+        item);
+    if (alive.expired()) return false;
+  }
+  return true;
+}
+
+}  // namespace shoal::net

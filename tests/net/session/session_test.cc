@@ -1,0 +1,180 @@
+// Session over real loopback TCP: handshake, Hello, every message type both
+// ways, pipelined requests, backpressure and rekeying.
+#include "net/session/session.h"
+
+#include <catch2/catch.hpp>
+
+#include "net/wire/record_packer.h"
+#include "tests/net/session/session_harness.h"
+#include "tests/support/test_bytes.h"
+
+namespace shoal::net {
+namespace {
+
+using testing::SessionPair;
+using testing::TestOptions;
+
+wire::ClusterConfig OneFolder(const DeviceId& self) {
+  wire::ClusterConfig config;
+  config.folders.push_back({.id = "photos", .label = "Photos", .hash_seed = 7, .devices = {}});
+  config.folders[0].devices.push_back({.device = self, .index_id = 99, .max_sequence = 0});
+  return config;
+}
+
+// Reassembles the pieces of each request's block, in arrival order.
+Bytes Join(const std::vector<wire::Response>& pieces, std::uint32_t request_id) {
+  Bytes block;
+  for (const auto& piece : pieces) {
+    if (piece.request_id != request_id) continue;
+    REQUIRE(piece.offset == block.size());
+    block.insert(block.end(), piece.data.begin(), piece.data.end());
+  }
+  return block;
+}
+
+}  // namespace
+
+TEST_CASE("two paired devices handshake, exchange Hello and messages both ways", "[net][session]") {
+  SessionPair pair;
+  pair.Start(TestOptions("alpha"), TestOptions("beta"));
+  REQUIRE(pair.RunUntilEstablished());
+  CHECK(pair.initiator_events.hello->device_name == "beta");
+  CHECK(pair.responder_events.hello->device_name == "alpha");
+  CHECK(pair.initiator->peer() == pair.responder_identity.device_id());
+  CHECK(pair.responder->peer() == pair.initiator_identity.device_id());
+
+  wire::Index index = testing::BulkyBatch(1, 300);  // several records, even compressed
+  const wire::IndexUpdate update = testing::BulkyBatch(2, 40);
+  const Bytes block = shoal::testing::RandomBytes(kMaxBlockSize, 3);  // 4 MiB
+  wire::Compressor zstd;
+  REQUIRE(wire::PackMessage(wire::RecordType::kIndex, wire::Encode(index), zstd).size() >= 3);
+  REQUIRE(pair.initiator->Send(OneFolder(pair.initiator_identity.device_id())));
+  REQUIRE(pair.responder->Send(OneFolder(pair.responder_identity.device_id())));
+  REQUIRE(pair.initiator->Send(index));
+  REQUIRE(pair.responder->Send(update));
+  REQUIRE(pair.initiator->SendPing());
+  pair.responder_events.on_request = [&](const wire::Request& request) {
+    CHECK(pair.responder->SendResponse(request.request_id, wire::ResponseCode::kOk, block));
+  };
+  REQUIRE(pair.initiator->Send(wire::Request{.request_id = 5,
+                                             .folder = "photos",
+                                             .name = "a.jpg",
+                                             .offset = 0,
+                                             .size = kMaxBlockSize,
+                                             .hash = {}}));
+
+  REQUIRE(testing::RunUntil(*pair.loop, [&] {
+    return Join(pair.initiator_events.responses, 5).size() == block.size() &&
+           pair.responder_events.pings == 1 && !pair.initiator_events.index_updates.empty();
+  }));
+  CHECK(pair.responder_events.log == std::vector<std::string>{"ClusterConfig", "Index", "Request"});
+  CHECK(pair.responder_events.indexes.at(0) == index);
+  CHECK(pair.initiator_events.index_updates.at(0) == update);
+  CHECK(pair.initiator_events.cluster_configs.at(0) ==
+        OneFolder(pair.responder_identity.device_id()));
+  CHECK(Join(pair.initiator_events.responses, 5) == block);
+
+  pair.initiator->Close();
+  REQUIRE(pair.RunUntilEnded());
+  CHECK(pair.initiator_events.end->end == SessionEnd::kLocalClose);
+  CHECK(pair.responder_events.end->end == SessionEnd::kClosedByPeer);
+  CHECK(pair.responder_events.closes.at(0).reason == wire::CloseReason::kNormal);
+}
+
+TEST_CASE("64 pipelined requests are answered in order", "[net][session]") {
+  SessionPair pair;
+  pair.Start(TestOptions("alpha"), TestOptions("beta"));
+  REQUIRE(pair.RunUntilEstablished());
+  REQUIRE(pair.responder->Send(OneFolder(pair.responder_identity.device_id())));
+  REQUIRE(testing::RunUntil(*pair.loop,
+                            [&] { return !pair.initiator_events.cluster_configs.empty(); }));
+  pair.responder_events.on_request = [&](const wire::Request& request) {
+    Bytes block = shoal::testing::RandomBytes(request.size, request.request_id);
+    CHECK(pair.responder->SendResponse(request.request_id, wire::ResponseCode::kOk, block));
+  };
+  constexpr std::uint32_t kRequests = 64;
+  for (std::uint32_t id = 0; id < kRequests; ++id) {
+    REQUIRE(pair.initiator->Send(wire::Request{.request_id = id,
+                                               .folder = "photos",
+                                               .name = "big.bin",
+                                               .offset = std::int64_t{id} * 100'000,
+                                               .size = 100'000,  // two pieces each
+                                               .hash = {}}));
+  }
+  REQUIRE(testing::RunUntil(
+      *pair.loop, [&] { return pair.initiator_events.responses.size() == 2 * kRequests; }));
+  for (std::uint32_t id = 0; id < kRequests; ++id) {
+    CHECK(pair.initiator_events.responses[2 * id].request_id == id);
+    CHECK(Join(pair.initiator_events.responses, id) == shoal::testing::RandomBytes(100'000, id));
+  }
+}
+
+TEST_CASE("the write queue reports backpressure and calls back once drained", "[net][session]") {
+  SessionPair pair;
+  SessionOptions small = TestOptions("beta");
+  small.write_high_water = 64 * 1024;
+  small.write_low_water = 16 * 1024;
+  small.write_queue_limit = 6 << 20;
+  pair.Start(TestOptions("alpha"), small);
+  REQUIRE(pair.RunUntilEstablished());
+  REQUIRE(pair.responder->Send(OneFolder(pair.responder_identity.device_id())));
+  REQUIRE(pair.initiator->Send(wire::Request{.request_id = 1,
+                                             .folder = "photos",
+                                             .name = "x",
+                                             .offset = 0,
+                                             .size = kMaxBlockSize,
+                                             .hash = {}}));
+  REQUIRE(testing::RunUntil(*pair.loop, [&] { return !pair.responder_events.requests.empty(); }));
+
+  const Bytes block = shoal::testing::RandomBytes(kMaxBlockSize, 9);
+  CHECK(pair.responder->writable());
+  REQUIRE(pair.responder->SendResponse(1, wire::ResponseCode::kOk, block));
+  CHECK(pair.responder->WriteQueueBytes() > small.write_high_water);
+  CHECK_FALSE(pair.responder->writable());
+  // Over the hard limit: refused whole, nothing queued.
+  const std::size_t queued = pair.responder->WriteQueueBytes();
+  auto refused = pair.responder->SendResponse(1, wire::ResponseCode::kOk, block);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::kBusy);
+  CHECK(pair.responder->WriteQueueBytes() == queued);
+
+  REQUIRE(testing::RunUntil(*pair.loop, [&] { return pair.responder_events.writable_calls == 1; }));
+  CHECK(pair.responder->writable());
+  CHECK(pair.responder->WriteQueueBytes() <= small.write_low_water);
+  REQUIRE(testing::RunUntil(
+      *pair.loop, [&] { return Join(pair.initiator_events.responses, 1).size() == block.size(); }));
+  CHECK(Join(pair.initiator_events.responses, 1) == block);
+}
+
+TEST_CASE("both directions rekey after 2^16 messages and keep working", "[net][session]") {
+  SessionPair pair;
+  pair.Start(TestOptions("alpha"), TestOptions("beta"));
+  REQUIRE(pair.RunUntilEstablished());
+  constexpr int kPings = (1 << 16) + 100;
+  for (int i = 0; i < kPings; ++i) {
+    REQUIRE(pair.initiator->SendPing());
+    REQUIRE(pair.responder->SendPing());
+  }
+  REQUIRE(pair.responder->Send(OneFolder(pair.responder_identity.device_id())));
+  REQUIRE(pair.initiator->Send(OneFolder(pair.initiator_identity.device_id())));
+  REQUIRE(testing::RunUntil(*pair.loop, [&] {
+    return pair.initiator_events.cluster_configs.size() == 1 &&
+           pair.responder_events.cluster_configs.size() == 1;
+  }));
+  CHECK(pair.initiator_events.pings >= kPings);
+  CHECK(pair.responder_events.pings >= kPings);
+  CHECK(pair.initiator->established());
+  CHECK(pair.responder->established());
+}
+
+TEST_CASE("sending before the session is established is refused", "[net][session]") {
+  SessionPair pair;
+  pair.Start(TestOptions("alpha"), TestOptions("beta"));
+  REQUIRE(testing::RunUntil(*pair.loop, [&] { return pair.initiator != nullptr; }));
+  auto early = pair.initiator->SendPing();
+  REQUIRE_FALSE(early);
+  CHECK(early.error().code == ErrorCode::kInvalidArgument);
+  REQUIRE(pair.RunUntilEstablished());
+}
+
+}  // namespace shoal::net
