@@ -196,6 +196,12 @@ Result<void> Puller::ApplyDelete(const GlobalFile& want, std::vector<FileInfo>& 
     return {};
   }
   if (*local && !(*local)->deleted) {
+    if ((*local)->type == FileType::kDirectory) {
+      // Removed only once everything beneath it is deleted everywhere.
+      auto live = index_.HasLiveGlobalUnder(context_.folder_key, g.name);
+      if (!live) return live.error();
+      if (*live) return KeepDirectory(**local, g, commits);
+    }
     auto st = fs_.Lstat(g.name);
     if (st) {
       Result<void> removed =

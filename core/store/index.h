@@ -134,6 +134,9 @@ class Index {
   Result<std::vector<GlobalFile>> ListNeeded(std::int64_t folder_key, const std::string& after,
                                              std::int64_t limit);
   Result<std::int64_t> CountNeeded(std::int64_t folder_key);
+  // True when some name strictly beneath directory `dir` has a global
+  // version that is not a tombstone (some device still has it).
+  Result<bool> HasLiveGlobalUnder(std::int64_t folder_key, const std::string& dir);
   // Every global entry in name order, in pages; `visit` returns false to stop.
   Result<void> ForEachGlobal(std::int64_t folder_key,
                              const std::function<bool(GlobalFile&&)>& visit);

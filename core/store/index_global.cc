@@ -122,6 +122,21 @@ Result<std::int64_t> Index::CountNeeded(std::int64_t folder_key) {
   return count;
 }
 
+Result<bool> Index::HasLiveGlobalUnder(std::int64_t folder_key, const std::string& dir) {
+  // "dir/" .. "dir0" ('0' follows '/') is every name beneath dir/.
+  std::string low = dir;
+  low.push_back('/');
+  std::string high = dir;
+  high.push_back('0');
+  auto stmt = db_.Prepare(sql::kSelectLiveGlobalUnder);
+  if (!stmt) return stmt.error();
+  auto row = (*stmt)->Bind(1, folder_key).Bind(2, low).Bind(3, high).Step();
+  if (!row) return row.error().Wrap("live entries under '" + dir + "'");
+  bool found = *row;
+  (*stmt)->Reset();
+  return found;
+}
+
 Result<void> Index::ForEachGlobal(std::int64_t folder_key,
                                   const std::function<bool(GlobalFile&&)>& visit) {
   std::string after;

@@ -55,6 +55,7 @@ extern const char* const kSelectGlobal;
 extern const char* const kSelectGlobalRange;
 extern const char* const kSelectNeeded;
 extern const char* const kCountNeeded;
+extern const char* const kSelectLiveGlobalUnder;
 extern const char* const kSelectNamesOfDevice;
 
 }  // namespace sql

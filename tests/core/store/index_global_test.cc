@@ -161,3 +161,20 @@ TEST_CASE("incremental global state equals a from-scratch computation after rand
 }
 
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("live global entries beneath a directory are found, tombstones and siblings are not",
+          "[store][global]") {
+  Fixture fx;
+  fx.Put(fx.peer, Entry("d/gone", 2, 3, 1, /*deleted=*/true));
+  fx.Put(fx.peer, Entry("d-sibling", 2, 3, 2));
+  fx.Put(fx.peer, Entry("d", 2, 3, 3));
+  CHECK_FALSE(fx.index.HasLiveGlobalUnder(fx.folder.key, "d").value());
+  fx.Put(fx.third, Entry("d/sub/kept", 3, 4, 1));
+  CHECK(fx.index.HasLiveGlobalUnder(fx.folder.key, "d").value());
+  CHECK(fx.index.HasLiveGlobalUnder(fx.folder.key, "d/sub").value());
+  CHECK_FALSE(fx.index.HasLiveGlobalUnder(fx.folder.key, "d/sub/kept").value());
+}
+
+}  // namespace shoal
