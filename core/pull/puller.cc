@@ -136,6 +136,7 @@ Result<void> Puller::Plan(PullPass& pass) {
     }
   }
   for (const GlobalFile& g : files) {
+    if (jobs_.size() >= config_.max_files) break;  // the rest start as these finish
     if (auto ok = StartFile(g, pass); !ok) return ok;
   }
   std::sort(deletes.begin(), deletes.end(), DeleteOrder);

@@ -44,6 +44,7 @@ struct PullerConfig {
   std::size_t batch_files = 64;           // files per durable batch
   std::int64_t batch_bytes = 64ll << 20;  // or this much data
   std::int64_t plan_size = 2000;          // needed entries read per pass
+  std::size_t max_files = 64;             // files assembled at once (open temp files)
   // Test hook: called at each step; an error aborts the pass right there,
   // as a crash would (nothing after it happens).
   std::function<Result<void>(PullStep)> fault;

@@ -295,3 +295,21 @@ TEST_CASE("names a device ignores are not pulled and its own copy is left alone"
 }
 
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("many files arrive through a small window of files assembled at once", "[sync][engine]") {
+  PullerConfig pull;
+  pull.max_files = 4;
+  pull.batch_files = 3;
+  testing::EngineCluster c(2, pull);
+  c.Connect(0, 1);
+  for (int i = 0; i < 150; ++i) {
+    c[0].fs.WriteFile("many/f" + std::to_string(i), RandomBytes(100 + i * 37, 1000 + i),
+                      c.clock.now);
+  }
+  c.Settle(400);
+  CHECK(Tree(c[1].fs) == Tree(c[0].fs));
+}
+
+}  // namespace shoal
