@@ -100,20 +100,37 @@ void EngineCluster::Scan(int device) {
   REQUIRE(scanned);
 }
 
+bool EngineCluster::DeliverOne() {
+  if (queue.empty()) return false;
+  QueuedMessage m = std::move(queue.front());
+  queue.pop_front();
+  EngineDevice& to = (*this)[m.to];
+  auto ok = to.engine->Receive(to.keys[static_cast<std::size_t>(m.from)], m.message);
+  INFO((ok ? std::string() : ok.error().ToString()));
+  REQUIRE(ok);
+  return true;
+}
+
+void EngineCluster::DeliverAll() {
+  while (DeliverOne()) {
+  }
+}
+
+void EngineCluster::ScanAndHeal(int a, int b) {
+  clock.now += 5'000'000'000;
+  Scan(a);
+  Scan(b);
+  Connect(a, b);
+  Settle();
+}
+
 void EngineCluster::Settle(int max_rounds) {
   for (int round = 0; round < max_rounds; ++round) {
     clock.now += 3'000'000'000;  // past the scanner's racy window
     for (std::size_t i = 0; i < devices_.size(); ++i) {
       if (devices_[i]->engine) Scan(static_cast<int>(i));
     }
-    while (!queue.empty()) {
-      QueuedMessage m = std::move(queue.front());
-      queue.pop_front();
-      EngineDevice& to = (*this)[m.to];
-      auto ok = to.engine->Receive(to.keys[static_cast<std::size_t>(m.from)], m.message);
-      INFO((ok ? std::string() : ok.error().ToString()));
-      REQUIRE(ok);
-    }
+    DeliverAll();
     bool idle = true;
     for (auto& d : devices_) {
       if (!d->engine) continue;

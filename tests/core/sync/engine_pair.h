@@ -64,6 +64,12 @@ class EngineCluster {
   // Scans every device, then delivers messages and pulls until nothing moves.
   void Settle(int max_rounds = 200);
   void Scan(int device);
+  // Delivers the oldest queued message (false when none is queued).
+  bool DeliverOne();
+  void DeliverAll();
+  // After edits made while two devices were apart: lets the edits leave the
+  // scanner's racy window, scans both, reconnects them and settles.
+  void ScanAndHeal(int a, int b);
   EngineDevice& operator[](int i) { return *devices_[static_cast<std::size_t>(i)]; }
   ManualClock clock;
   std::deque<QueuedMessage> queue;

@@ -72,11 +72,7 @@ TEST_CASE("edits and deletes propagate; an edit reuses the blocks it already has
   std::int64_t local_blocks = 0;
   std::int64_t remote_blocks = 0;
   for (int round = 0; round < 20; ++round) {
-    while (!c.queue.empty()) {
-      auto m = std::move(c.queue.front());
-      c.queue.pop_front();
-      REQUIRE(c[m.to].engine->Receive(c[m.to].keys[static_cast<std::size_t>(m.from)], m.message));
-    }
+    c.DeliverAll();
     auto pass = c[1].engine->Pull();
     REQUIRE(pass);
     local_blocks += pass->local_blocks;
@@ -99,11 +95,7 @@ TEST_CASE("concurrent edits keep both contents, under the same names on both dev
   c.Disconnect(0, 1);
   c[0].fs.WriteFile("notes.txt", "edited on zero", c.clock.now + 1'000'000'000);
   c[1].fs.WriteFile("notes.txt", "edited on one, later", c.clock.now + 2'000'000'000);
-  c.clock.now += 5'000'000'000;
-  c.Scan(0);
-  c.Scan(1);
-  c.Connect(0, 1);
-  c.Settle();
+  c.ScanAndHeal(0, 1);
   auto tree = Tree(c[0].fs);
   CHECK(tree == Tree(c[1].fs));
   CHECK(tree["notes.txt"] == "edited on one, later");  // newer mtime wins
@@ -125,11 +117,7 @@ TEST_CASE("a delete never beats a concurrent edit", "[sync][engine][conflict]") 
   c.Disconnect(0, 1);
   c[0].fs.Remove("keep.txt");
   c[1].fs.WriteFile("keep.txt", "v2 edited", c.clock.now + 1);
-  c.clock.now += 5'000'000'000;
-  c.Scan(0);
-  c.Scan(1);
-  c.Connect(0, 1);
-  c.Settle();
+  c.ScanAndHeal(0, 1);
   CHECK(c[0].fs.Content("keep.txt") == "v2 edited");
   CHECK(Tree(c[0].fs) == Tree(c[1].fs));
 }
@@ -160,11 +148,7 @@ TEST_CASE("a directory deleted on one side while a file is added to it on the ot
   c.Disconnect(0, 1);
   c[0].fs.Remove("d");
   c[1].fs.WriteFile("d/new.txt", "new", c.clock.now + 1);
-  c.clock.now += 5'000'000'000;
-  c.Scan(0);
-  c.Scan(1);
-  c.Connect(0, 1);
-  c.Settle();
+  c.ScanAndHeal(0, 1);
   auto tree = Tree(c[0].fs);
   CHECK(tree == Tree(c[1].fs));
   CHECK(tree["d/new.txt"] == "new");
@@ -199,11 +183,7 @@ TEST_CASE("a local change made while a file was being pulled is not overwritten"
   c[0].fs.WriteFile("f.txt", "remote edit", c.clock.now + 1'000'000'000);
   c.clock.now += 3'000'000'000;
   c.Scan(0);
-  while (!c.queue.empty()) {
-    auto m = std::move(c.queue.front());
-    c.queue.pop_front();
-    REQUIRE(c[m.to].engine->Receive(c[m.to].keys[static_cast<std::size_t>(m.from)], m.message));
-  }
+  c.DeliverAll();
   REQUIRE(c[1].engine->Pull());  // starts the file; its block is requested
   // The user edits the target before the pulled version is renamed in.
   c[1].fs.WriteFile("f.txt", "local edit, unscanned", c.clock.now + 2'000'000'000);
@@ -257,11 +237,7 @@ TEST_CASE("a file that would replace a directory still holding files is kept as 
   c[0].fs.WriteFile("x/new.txt", "added on zero", c.clock.now + 1'000'000'000);
   c[1].fs.Remove("x");
   c[1].fs.WriteFile("x", "a file now, and newer", c.clock.now + 2'000'000'000);
-  c.clock.now += 5'000'000'000;
-  c.Scan(0);
-  c.Scan(1);
-  c.Connect(0, 1);
-  c.Settle();
+  c.ScanAndHeal(0, 1);
   auto tree = Tree(c[0].fs);
   CHECK(tree == Tree(c[1].fs));
   CHECK(tree["x"] == "dir");

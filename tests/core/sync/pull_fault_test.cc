@@ -27,14 +27,6 @@ std::string ReadDisk(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-void Deliver(testing::EngineCluster& c) {
-  while (!c.queue.empty()) {
-    auto m = std::move(c.queue.front());
-    c.queue.pop_front();
-    REQUIRE(c[m.to].engine->Receive(c[m.to].keys[static_cast<std::size_t>(m.from)], m.message));
-  }
-}
-
 const char* StepName(PullStep step) {
   switch (step) {
     case PullStep::kAfterWrite:
@@ -83,7 +75,7 @@ TEST_CASE("a pull interrupted at any step leaves old or new content and a truthf
   *armed = true;
   bool crashed = false;
   for (int round = 0; round < 50 && !crashed; ++round) {
-    Deliver(c);
+    c.DeliverAll();
     auto pass = c[1].engine->Pull();
     crashed = !pass;
     if (crashed) CHECK(pass.error().code == ErrorCode::kCancelled);
