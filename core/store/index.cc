@@ -252,6 +252,34 @@ Result<std::int64_t> Index::CountFiles(std::int64_t folder_key, std::int64_t dev
   return count;
 }
 
+Result<LiveTotals> Index::CountLive(std::int64_t folder_key, std::int64_t device_key) {
+  auto stmt = db_.Prepare(sql::kLiveTotals);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key).Bind(2, device_key);
+  LiveTotals totals;
+  for (;;) {
+    auto row = s.Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    const std::int64_t count = s.ColumnInt(1);
+    switch (static_cast<FileType>(s.ColumnInt(0))) {
+      case FileType::kFile:
+        totals.files += count;
+        totals.bytes += s.ColumnInt(2);
+        break;
+      case FileType::kDirectory:
+        totals.directories += count;
+        break;
+      case FileType::kSymlink:
+        totals.symlinks += count;
+        break;
+    }
+  }
+  s.Reset();
+  return totals;
+}
+
 Result<std::vector<BlockLocation>> Index::FindBlock(std::int64_t folder_key, const Hash128& hash) {
   auto stmt = db_.Prepare(sql::kSelectLocations);
   if (!stmt) return stmt.error();

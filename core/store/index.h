@@ -42,6 +42,13 @@ struct FolderRecord {
   std::int64_t max_sequence = 0;
 };
 
+struct LiveTotals {
+  std::int64_t files = 0;
+  std::int64_t directories = 0;
+  std::int64_t symlinks = 0;
+  std::int64_t bytes = 0;  // of the files
+};
+
 struct PeerIndexState {
   std::uint64_t index_id = 0;     // the peer's index ID we last received from
   std::int64_t max_sequence = 0;  // highest of its sequences we have stored
@@ -118,6 +125,8 @@ class Index {
   Result<std::vector<FileInfo>> ListMetadataUnder(std::int64_t folder_key, std::int64_t device_key,
                                                   const std::string& prefix);
   Result<std::int64_t> CountFiles(std::int64_t folder_key, std::int64_t device_key);
+  // What a device holds of a folder, deleted entries excluded (for status).
+  Result<LiveTotals> CountLive(std::int64_t folder_key, std::int64_t device_key);
 
   // Where a block with this hash can be read locally in this folder (block
   // IDs are seeded per folder, so other folders cannot match). Callers

@@ -240,6 +240,9 @@ const char* const kDeleteFile = "DELETE FROM files WHERE folder = ?1 AND device 
 const char* const kUpdateInode =
     "UPDATE files SET inode = ?4 WHERE folder = ?1 AND device = ?2 AND name = ?3";
 const char* const kCountFiles = "SELECT count(*) FROM files WHERE folder = ?1 AND device = ?2";
+const char* const kLiveTotals =
+    "SELECT type, count(*), coalesce(sum(size), 0) FROM files"
+    " WHERE folder = ?1 AND device = ?2 AND deleted = 0 GROUP BY type";
 const char* const kDeleteLocationsOfFile = "DELETE FROM block_locations WHERE file = ?1";
 const char* const kInsertLocation =
     "INSERT OR IGNORE INTO block_locations(hash, file, offset, size) VALUES(?1, ?2, ?3, ?4)";

@@ -44,6 +44,7 @@ extern const char* const kSelectMetadataRange;
 extern const char* const kDeleteFile;
 extern const char* const kUpdateInode;
 extern const char* const kCountFiles;
+extern const char* const kLiveTotals;
 extern const char* const kDeleteLocationsOfFile;
 extern const char* const kInsertLocation;
 extern const char* const kSelectLocations;

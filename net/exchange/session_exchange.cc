@@ -1,0 +1,219 @@
+#include "net/exchange/session_exchange.h"
+
+#include <set>
+#include <utility>
+
+namespace shoal::net {
+namespace {
+
+wire::ResponseCode ToWire(BlockStatus status) {
+  switch (status) {
+    case BlockStatus::kOk:
+      return wire::ResponseCode::kOk;
+    case BlockStatus::kNoSuchFile:
+      return wire::ResponseCode::kNoSuchFile;
+    case BlockStatus::kInvalid:
+      return wire::ResponseCode::kInvalid;
+    case BlockStatus::kHashMismatch:
+      return wire::ResponseCode::kHashMismatch;
+    case BlockStatus::kBusy:
+      return wire::ResponseCode::kBusy;
+  }
+  return wire::ResponseCode::kInvalid;
+}
+
+BlockStatus FromWire(wire::ResponseCode code) {
+  switch (code) {
+    case wire::ResponseCode::kOk:
+      return BlockStatus::kOk;
+    case wire::ResponseCode::kNoSuchFile:
+      return BlockStatus::kNoSuchFile;
+    case wire::ResponseCode::kHashMismatch:
+      return BlockStatus::kHashMismatch;
+    case wire::ResponseCode::kBusy:
+      return BlockStatus::kBusy;
+    case wire::ResponseCode::kInvalid:
+      break;
+  }
+  return BlockStatus::kInvalid;  // also codes from newer peers
+}
+
+const wire::FolderDevice* FindDevice(const wire::FolderShare& share, const DeviceId& device) {
+  for (const auto& entry : share.devices) {
+    if (entry.device == device) return &entry;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+class SessionExchange::FolderLink final : public PeerLink {
+ public:
+  FolderLink(SessionExchange& exchange, std::string folder)
+      : exchange_(exchange), folder_(std::move(folder)) {}
+  void Send(EngineMessage message) override { exchange_.FromEngine(folder_, std::move(message)); }
+
+ private:
+  SessionExchange& exchange_;
+  std::string folder_;
+};
+
+SessionExchange::SessionExchange(const DeviceId& local, const DeviceId& peer,
+                                 std::int64_t device_key, WireSink& sink, ExchangeOwner& owner)
+    : local_(local), peer_(peer), device_key_(device_key), sink_(sink), owner_(owner) {}
+
+SessionExchange::~SessionExchange() {
+  for (auto& [id, connected] : folders_) connected.folder.engine->PeerDisconnected(device_key_);
+}
+
+Result<void> SessionExchange::Refresh() {
+  std::vector<ExchangeFolder> shared = owner_.FoldersSharedWith(device_key_);
+  std::set<std::string> keep;
+  refreshing_ = true;  // the engines' FolderHellos go out in one ClusterConfig
+  for (ExchangeFolder& folder : shared) {
+    keep.insert(folder.id);
+    auto [it, added] = folders_.try_emplace(folder.id);
+    it->second.folder = folder;
+    if (!added) continue;
+    it->second.link = std::make_unique<FolderLink>(*this, folder.id);
+    Result<void> connected = folder.engine->PeerConnected(device_key_, *it->second.link);
+    if (!connected) {
+      folders_.erase(it);
+      refreshing_ = false;
+      return connected.error();
+    }
+  }
+  for (auto it = folders_.begin(); it != folders_.end();) {
+    if (keep.count(it->first) != 0) {
+      ++it;
+      continue;
+    }
+    it->second.folder.engine->PeerDisconnected(device_key_);
+    it = folders_.erase(it);
+  }
+  refreshing_ = false;
+  Result<void> sent = SendClusterConfig();
+  if (!sent) return sent;
+  // Folders the peer already offered and we now share too get their hello.
+  if (peer_config_) return OnClusterConfig(wire::ClusterConfig(*peer_config_));
+  return {};
+}
+
+Result<void> SessionExchange::SendClusterConfig() {
+  wire::ClusterConfig config;
+  for (const auto& [id, connected] : folders_) {
+    if (!connected.has_hello) continue;
+    wire::FolderShare share{id, connected.folder.label, connected.folder.hash_seed, {}};
+    share.devices.push_back({local_, connected.hello.my_index_id, 0});
+    share.devices.push_back(
+        {peer_, connected.hello.your_index_id, connected.hello.your_max_sequence});
+    config.folders.push_back(std::move(share));
+  }
+  return sink_.Send(config);
+}
+
+Result<void> SessionExchange::OnClusterConfig(const wire::ClusterConfig& message) {
+  peer_config_ = message;
+  for (const wire::FolderShare& share : message.folders) {
+    auto it = folders_.find(share.id);
+    if (it == folders_.end()) {
+      owner_.OnFolderOffered(device_key_, share);
+      continue;
+    }
+    Connected& connected = it->second;
+    // A different block ID seed means a different folder under the same ID:
+    // nothing could be exchanged, so it is not treated as shared.
+    if (connected.peer_shares || share.hash_seed != connected.folder.hash_seed) continue;
+    const wire::FolderDevice* theirs = FindDevice(share, peer_);
+    const wire::FolderDevice* ours = FindDevice(share, local_);
+    FolderHello hello{share.id, theirs ? theirs->index_id : 0, ours ? ours->index_id : 0,
+                      ours ? ours->max_sequence : 0};
+    connected.peer_index_id = hello.my_index_id;
+    connected.peer_shares = true;
+    Result<void> delivered = Deliver(connected, hello);
+    if (!delivered) return delivered;
+  }
+  return {};
+}
+
+Result<void> SessionExchange::OnIndex(const wire::Index& message, bool full) {
+  auto it = folders_.find(message.folder);
+  // Not shared with this device (or not by it): nothing of it is accepted.
+  if (it == folders_.end() || !it->second.peer_shares) return {};
+  IndexBatch batch{message.folder, it->second.peer_index_id, full, message.files};
+  return Deliver(it->second, batch);
+}
+
+Result<void> SessionExchange::OnRequest(const wire::Request& message) {
+  auto it = folders_.find(message.folder);
+  if (it == folders_.end() || !it->second.peer_shares) {
+    Check(sink_.SendResponse(message.request_id, wire::ResponseCode::kInvalid, {}));
+    return {};
+  }
+  BlockRequest request{message.request_id, message.folder, message.name,
+                       message.offset,     message.size,   message.hash};
+  return Deliver(it->second, request);
+}
+
+Result<void> SessionExchange::OnResponse(const wire::Response& message) {
+  auto it = pending_.find(message.request_id);
+  if (it == pending_.end()) {
+    return Fail(ErrorCode::kProtocol, "Response for a request that is not outstanding");
+  }
+  Pending& pending = it->second;
+  BlockResponse response{pending.engine_id, FromWire(message.code), {}};
+  if (message.code == wire::ResponseCode::kOk) {
+    if (message.offset != pending.data.size()) {
+      return Fail(ErrorCode::kProtocol, "Response piece out of order");
+    }
+    if (message.data.size() > pending.size - pending.data.size()) {
+      return Fail(ErrorCode::kProtocol, "Response longer than the block requested");
+    }
+    pending.data.insert(pending.data.end(), message.data.begin(), message.data.end());
+    if (pending.data.size() < pending.size) return {};
+    response.data = std::move(pending.data);
+  }
+  std::string folder = std::move(pending.folder);
+  pending_.erase(it);
+  auto connected = folders_.find(folder);
+  if (connected == folders_.end()) return {};  // unshared meanwhile
+  return Deliver(connected->second, response);
+}
+
+Result<void> SessionExchange::Deliver(Connected& connected, const EngineMessage& message) {
+  FolderEngine& engine = *connected.folder.engine;
+  Result<void> received = engine.Receive(device_key_, message);
+  owner_.OnEngineInput(engine);
+  return received;
+}
+
+void SessionExchange::FromEngine(const std::string& folder, EngineMessage message) {
+  if (auto* hello = std::get_if<FolderHello>(&message)) {
+    auto it = folders_.find(folder);
+    if (it == folders_.end()) return;
+    it->second.hello = *hello;
+    it->second.has_hello = true;
+    if (!refreshing_) Check(SendClusterConfig());
+  } else if (auto* batch = std::get_if<IndexBatch>(&message)) {
+    wire::IndexUpdate update;
+    update.folder = folder;
+    update.files = std::move(batch->files);
+    Check(batch->full ? sink_.Send(static_cast<const wire::Index&>(update)) : sink_.Send(update));
+  } else if (auto* request = std::get_if<BlockRequest>(&message)) {
+    while (next_request_id_ == 0 || pending_.count(next_request_id_) != 0) ++next_request_id_;
+    const std::uint32_t id = next_request_id_++;
+    pending_[id] = Pending{folder, request->id, request->size, {}};
+    Check(sink_.Send(
+        wire::Request{id, folder, request->name, request->offset, request->size, request->hash}));
+  } else if (auto* response = std::get_if<BlockResponse>(&message)) {
+    Check(sink_.SendResponse(response->id, ToWire(response->status), response->data));
+  }
+}
+
+void SessionExchange::Check(Result<void> sent) {
+  if (sent || failed_) return;
+  failed_ = true;
+  owner_.OnSendFailed(sent.error());
+}
+
+}  // namespace shoal::net

@@ -1,0 +1,114 @@
+// SessionExchange: the folder conversation over one established session
+// (docs/protocol.md "State machine" 4–5). It maps the folder engines'
+// messages onto the wire and back:
+//
+//   engine FolderHello  → one entry of our ClusterConfig (all shared folders
+//                         in one message, re-sent when shares change)
+//   peer ClusterConfig  → a FolderHello per folder that both sides share;
+//                         folders the peer offers that we do not share with
+//                         it are reported to the owner (OnFolderOffered)
+//   IndexBatch          ↔ Index (full) / IndexUpdate (incremental)
+//   BlockRequest        ↔ Request, with exchange-wide request IDs (two
+//                         engines may use the same ID)
+//   BlockResponse       ↔ Response pieces, reassembled in order
+//
+// Access control: a folder's engine hears from this device only when the
+// folder is shared with it locally (ExchangeOwner::FoldersSharedWith);
+// anything about another folder is dropped, and a Request for one is
+// answered kInvalid without touching the disk.
+//
+// Errors returned from the On* calls mean the peer broke the protocol: the
+// owner closes the session. Lifetime: the owner destroys the exchange when
+// the session ends (the destructor disconnects the engines). Loop thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model/device_id.h"
+#include "core/sync/folder_engine.h"
+#include "net/exchange/wire_sink.h"
+#include "net/wire/messages.h"
+
+namespace shoal::net {
+
+// A local folder shared with the exchange's device.
+struct ExchangeFolder {
+  std::string id;
+  std::string label;
+  std::uint64_t hash_seed = 0;
+  FolderEngine* engine = nullptr;  // owned by the daemon, outlives the exchange
+};
+
+class ExchangeOwner {
+ public:
+  virtual ~ExchangeOwner() = default;
+  virtual std::vector<ExchangeFolder> FoldersSharedWith(std::int64_t device_key) = 0;
+  // The peer shares a folder with us that we do not share with it (yet).
+  virtual void OnFolderOffered(std::int64_t device_key, const wire::FolderShare& share) = 0;
+  // A message reached `engine`: it may have work to do (pull, announce).
+  virtual void OnEngineInput(FolderEngine& engine) = 0;
+  // Sending failed (the write queue is over its limit): close the session.
+  virtual void OnSendFailed(const Error& error) = 0;
+};
+
+class SessionExchange {
+ public:
+  SessionExchange(const DeviceId& local, const DeviceId& peer, std::int64_t device_key,
+                  WireSink& sink, ExchangeOwner& owner);
+  ~SessionExchange();
+  SessionExchange(const SessionExchange&) = delete;
+  SessionExchange& operator=(const SessionExchange&) = delete;
+
+  // Connects the engines of the folders shared with the peer and sends our
+  // ClusterConfig. Also after shares changed: newly shared folders connect,
+  // unshared ones disconnect, and the new ClusterConfig goes out.
+  Result<void> Refresh();
+
+  Result<void> OnClusterConfig(const wire::ClusterConfig& message);
+  Result<void> OnIndex(const wire::Index& message, bool full);
+  Result<void> OnRequest(const wire::Request& message);
+  Result<void> OnResponse(const wire::Response& message);
+
+  std::int64_t device_key() const { return device_key_; }
+
+ private:
+  class FolderLink;
+  struct Connected {
+    ExchangeFolder folder;
+    std::unique_ptr<FolderLink> link;
+    FolderHello hello;  // ours, as the engine sent it
+    bool has_hello = false;
+    std::uint64_t peer_index_id = 0;  // from the peer's ClusterConfig
+    bool peer_shares = false;         // the peer listed it: its hello was delivered
+  };
+  struct Pending {  // a Request we sent, by wire request ID
+    std::string folder;
+    std::uint32_t engine_id = 0;
+    std::uint32_t size = 0;
+    Bytes data;
+  };
+
+  void FromEngine(const std::string& folder, EngineMessage message);
+  Result<void> SendClusterConfig();
+  Result<void> Deliver(Connected& connected, const EngineMessage& message);
+  void Check(Result<void> sent);
+
+  DeviceId local_;
+  DeviceId peer_;
+  std::int64_t device_key_;
+  WireSink& sink_;
+  ExchangeOwner& owner_;
+  std::map<std::string, Connected> folders_;  // by folder ID
+  std::map<std::uint32_t, Pending> pending_;
+  std::optional<wire::ClusterConfig> peer_config_;  // the latest one received
+  std::uint32_t next_request_id_ = 1;
+  bool refreshing_ = false;
+  bool failed_ = false;
+};
+
+}  // namespace shoal::net

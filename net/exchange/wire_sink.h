@@ -1,0 +1,44 @@
+// WireSink: the sending half of an established session, as SessionExchange
+// needs it. Session satisfies it through SessionSink; tests plug in a sink
+// that encodes, decodes and hands the bytes to another exchange, so the
+// mapping is tested without sockets.
+#pragma once
+
+#include <cstdint>
+
+#include "core/base/bytes.h"
+#include "core/base/result.h"
+#include "net/session/session.h"
+#include "net/wire/messages.h"
+
+namespace shoal::net {
+
+class WireSink {
+ public:
+  virtual ~WireSink() = default;
+  virtual Result<void> Send(const wire::ClusterConfig& message) = 0;
+  virtual Result<void> Send(const wire::Index& message) = 0;
+  virtual Result<void> Send(const wire::IndexUpdate& message) = 0;
+  virtual Result<void> Send(const wire::Request& message) = 0;
+  virtual Result<void> SendResponse(std::uint32_t request_id, wire::ResponseCode code,
+                                    ByteSpan block) = 0;
+};
+
+// Forwards to a Session, which must outlive it.
+class SessionSink final : public WireSink {
+ public:
+  explicit SessionSink(Session& session) : session_(session) {}
+  Result<void> Send(const wire::ClusterConfig& message) override { return session_.Send(message); }
+  Result<void> Send(const wire::Index& message) override { return session_.Send(message); }
+  Result<void> Send(const wire::IndexUpdate& message) override { return session_.Send(message); }
+  Result<void> Send(const wire::Request& message) override { return session_.Send(message); }
+  Result<void> SendResponse(std::uint32_t request_id, wire::ResponseCode code,
+                            ByteSpan block) override {
+    return session_.SendResponse(request_id, code, block);
+  }
+
+ private:
+  Session& session_;
+};
+
+}  // namespace shoal::net
