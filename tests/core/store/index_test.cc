@@ -330,3 +330,31 @@ TEST_CASE("100,000 files insert in one batch and survive a re-open", "[store][in
 }
 
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("CountLive totals one device's live files, directories and bytes", "[store][index]") {
+  Fixture fx;
+  FileInfo a = MakeFile("a", {1, 2});
+  FileInfo b = MakeFile("b", {3});
+  FileInfo dir;
+  dir.name = "d";
+  dir.type = FileType::kDirectory;
+  dir.version.Set(1, 1);
+  FileInfo gone = MakeFile("gone", {4});
+  gone.deleted = true;
+  gone.blocks.clear();
+  gone.size = 0;
+  std::vector<FileInfo> mine{a, b, dir, gone};
+  std::vector<FileInfo> theirs{MakeFile("theirs", {5})};
+  REQUIRE(fx.index.PutFiles(fx.folder.key, fx.local, mine));
+  REQUIRE(fx.index.PutFiles(fx.folder.key, fx.peer, theirs));
+  auto totals = fx.index.CountLive(fx.folder.key, fx.local);
+  REQUIRE(totals);
+  CHECK(totals->files == 2);
+  CHECK(totals->directories == 1);
+  CHECK(totals->symlinks == 0);
+  CHECK(totals->bytes == a.size + b.size);
+}
+
+}  // namespace shoal
