@@ -38,7 +38,11 @@ std::optional<PairingTag> InviteBook::ActiveTag() {
   return invite->tag;
 }
 
-void InviteBook::Consume() { invite_.reset(); }
+bool InviteBook::Consume() {
+  const bool active = Active() != nullptr;
+  invite_.reset();
+  return active;
+}
 
 bool InviteBook::HasActive() { return Active() != nullptr; }
 

@@ -48,8 +48,10 @@ class InviteBook {
   std::optional<SecretBytes> ActivePsk();
   // The active invite's LAN pairing tag, or nullopt as for ActivePsk().
   std::optional<PairingTag> ActiveTag();
-  // Ends the active invite (single use). No-op without one.
-  void Consume();
+  // Ends the active invite (single use) and says whether there was one. The
+  // owner stores a newly paired device only when this returns true: two
+  // attempts racing with one code both pass the preamble, only one pairs.
+  bool Consume();
   bool HasActive();
 
  private:

@@ -5,7 +5,7 @@
 // secret. Its text form is the RFC 4648 base32 of those bytes (28 characters)
 // cut into 4 parts of 7, each followed by its Luhn mod 32 check character
 // (core/base/base32.h), shown as 4 groups of 8 joined by '-':
-//   AEBAGBAF-AYDQQCQK-BMGA2DQP-CAIREEYU
+//   AEAACAQX-DAQCQMBI-YIBEFAWK-DANBYHQG   (secret 00 01 02 … 0f)
 // A code may carry where to dial as a suffix: CODE@host:port.
 //
 // Parsing is forgiving about presentation (any case, with or without dashes,

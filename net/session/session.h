@@ -5,15 +5,9 @@
 //   preamble → Noise XX (HandshakeDriver) → authorize(peer) → Hello ↔ Hello
 //   → messages both ways (RecordSealer / RecordOpener) → Close
 //
-// A pairing session (docs/protocol.md "Pairing") instead runs
-//
-//   preamble (type 2) → Noise XXpsk3 → PairAccept ↔ PairAccept → OnPaired
-//   → Close (normal)
-//
-// and never reaches OnEstablished, calls `authorize` or carries anything else.
-// The initiator asks for it (SessionOptions::handshake); a responder follows
-// the initiator's preamble and takes the psk from `pairing_psk`, refusing
-// with kUnauthorized ("no active invite", "wrong invite code") otherwise.
+// Pairing (docs/protocol.md "Pairing"): preamble type 2 → XXpsk3 with
+// `pairing_psk` → PairAccept ↔ PairAccept → OnPaired → Close(normal); never
+// `authorize` or OnEstablished. Responders follow the initiator's preamble.
 //
 // The peer's static key is checked with `authorize` as soon as the handshake
 // completes and before anything else is sent; an unknown device gets
@@ -67,9 +61,8 @@ namespace shoal::net {
 struct SessionOptions {
   // The initiator's choice; a responder follows the initiator's preamble.
   wire::HandshakeType handshake = wire::HandshakeType::kPaired;
-  // The active invite's psk: required by a pairing initiator (the psk of the
-  // code the user typed); a responder without it (or getting nullopt)
-  // refuses pairing. Called once per pairing session, on the loop thread.
+  // Required by a pairing initiator (the typed code's psk); a responder
+  // without it, or getting nullopt, refuses pairing. Called on the loop thread.
   PairingPskSource pairing_psk;
   wire::Hello hello;  // what this side announces; PairAccept carries its device name
   // From the start until the peer's Hello (or PairAccept) has arrived.

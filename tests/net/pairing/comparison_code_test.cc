@@ -16,6 +16,12 @@ TEST_CASE("a comparison code is six digits in two groups of three", "[pairing]")
   }
 }
 
+TEST_CASE("the comparison code of a known hash matches docs/protocol.md", "[pairing]") {
+  Bytes h(32);
+  for (std::size_t i = 0; i < h.size(); ++i) h[i] = static_cast<std::uint8_t>(i);
+  CHECK(ComparisonCode(h) == "344 547");  // computed independently with Python's hmac
+}
+
 TEST_CASE("the comparison code is a function of the handshake hash alone", "[pairing]") {
   const Bytes h = shoal::testing::RandomBytes(32, 5);
   CHECK(ComparisonCode(h) == ComparisonCode(h));

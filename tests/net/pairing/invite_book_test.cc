@@ -53,6 +53,7 @@ TEST_CASE("an invite expires 15 minutes after it was created", "[pairing]") {
   CHECK_FALSE(book.ActivePsk().has_value());
   CHECK_FALSE(book.ActiveTag().has_value());
   CHECK_FALSE(book.HasActive());
+  CHECK_FALSE(book.Consume());  // a pairing that completes after expiry is not stored
 }
 
 TEST_CASE("a consumed invite yields nothing more", "[pairing]") {
@@ -60,10 +61,10 @@ TEST_CASE("a consumed invite yields nothing more", "[pairing]") {
   InviteBook book(clock);
   REQUIRE(book.Create());
   REQUIRE(book.ActivePsk().has_value());
-  book.Consume();
+  CHECK(book.Consume());
   CHECK_FALSE(book.ActivePsk().has_value());
   CHECK_FALSE(book.ActiveTag().has_value());
-  book.Consume();  // no-op
+  CHECK_FALSE(book.Consume());  // only once
   CHECK_FALSE(book.HasActive());
 }
 

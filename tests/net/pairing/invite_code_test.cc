@@ -31,7 +31,14 @@ TEST_CASE("an invite code is 4 groups of 8 base32 characters", "[pairing]") {
     }
   }
   // Version byte 1 then zeros: base32 "AE" then "A"s, each group with its check char.
-  CHECK(code.substr(0, 7) == "AEAAAAA");
+  CHECK(code == "AEAAAAA4-AAAAAAAA-AAAAAAAA-AAAAAAAA");
+}
+
+TEST_CASE("the invite code of a known secret matches docs/protocol.md", "[pairing]") {
+  Bytes secret(16);
+  for (std::size_t i = 0; i < secret.size(); ++i) secret[i] = static_cast<std::uint8_t>(i);
+  // Computed independently (Python: base64.b32encode and a textbook Luhn mod 32).
+  CHECK(FormatInviteCode(secret) == "AEAACAQX-DAQCQMBI-YIBEFAWK-DANBYHQG");
 }
 
 TEST_CASE("a new invite secret is 16 random bytes", "[pairing]") {

@@ -42,7 +42,7 @@ const Authorize kNobody = [](const DeviceId&) { return false; };
 
 // The owner's side of a completed pairing: consume the invite.
 void ConsumeOnPaired(SessionPair& pair, InviteBook& book) {
-  pair.responder_events.on_paired = [&book] { book.Consume(); };
+  pair.responder_events.on_paired = [&book] { CHECK(book.Consume()); };
 }
 
 std::string AnotherCode() { return FormatInviteCode(NewInviteSecret().value().view()); }
