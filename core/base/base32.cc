@@ -7,6 +7,20 @@ constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 }  // namespace
 
+std::string NormalizeTypedBase32(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '-' || c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c == '0') c = 'O';
+    if (c == '1') c = 'I';
+    if (c == '8') c = 'B';
+    out.push_back(c);
+  }
+  return out;
+}
+
 std::optional<int> Base32Value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= '2' && c <= '7') return c - '2' + 26;

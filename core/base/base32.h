@@ -23,6 +23,12 @@ std::string Base32Encode(ByteSpan bytes);
 // every byte string has exactly one accepted text form).
 Result<Bytes> Base32Decode(std::string_view text);
 
+// What a person typed, made ready for parsing: upper-cased, '-' and
+// whitespace dropped, and the digits people type for look-alike letters
+// mapped back (0 → O, 1 → I, 8 → B; none of them is in the alphabet).
+// Anything else is left for the alphabet check to reject.
+std::string NormalizeTypedBase32(std::string_view text);
+
 // Value of an alphabet character, or nullopt.
 std::optional<int> Base32Value(char c);
 // The check character that makes `text` + check valid under Luhn mod 32.

@@ -12,22 +12,6 @@ constexpr std::size_t kParts = 4;                              // 52 / 13
 constexpr std::size_t kTextChars = kParts * (kPartChars + 1);  // 56
 constexpr std::size_t kGroupChars = 7;                         // display groups
 
-// Upper-cases, drops '-' and whitespace, and maps the digits people type for
-// look-alike letters. Leaves anything else for the base32 check to reject.
-std::string Normalize(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    if (c == '-' || c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c == '0') c = 'O';
-    if (c == '1') c = 'I';
-    if (c == '8') c = 'B';
-    out.push_back(c);
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<DeviceId> DeviceId::FromBytes(ByteSpan bytes) {
@@ -41,7 +25,7 @@ Result<DeviceId> DeviceId::FromBytes(ByteSpan bytes) {
 }
 
 Result<DeviceId> DeviceId::Parse(std::string_view text) {
-  std::string chars = Normalize(text);
+  std::string chars = NormalizeTypedBase32(text);
   if (chars.size() != kTextChars) {
     return Fail(
         ErrorCode::kInvalidArgument,

@@ -11,13 +11,22 @@
 //              OnFrame(message 1, out) → message 2
 //              OnFrame(message 3, out) → complete
 //
-// Only the paired handshake (type 1, Noise_XX) exists so far; Create()
-// refuses the pairing type until XXpsk3 and its psk are wired in here.
-// Handshake payloads must be empty. Any failure is final. The static key is
-// copied into secret memory. One thread at a time (the session's loop).
+// Handshake type: the initiator chooses (Config::type); the responder learns
+// it from the initiator's preamble. Type 1 (paired) runs Noise_XX; type 2
+// (pairing) runs Noise_XXpsk3 with the psk from Config::pairing_psk, which
+// the initiator asks in Create() and the responder when it reads a pairing
+// preamble. A responder without a psk (no active invite) refuses the
+// preamble with kUnauthorized, "no active invite"; a psk that does not match
+// the initiator's fails message 3 at the responder with kUnauthorized,
+// "wrong invite code".
+//
+// Handshake payloads must be empty. Any failure is final. The static key and
+// psk are copied into secret memory. One thread at a time (the session's
+// loop).
 #pragma once
 
 #include <array>
+#include <functional>
 #include <optional>
 
 #include "core/base/bytes.h"
@@ -29,12 +38,19 @@
 
 namespace shoal::net {
 
+// The active invite's pairing psk (32 bytes), or nullopt when there is none.
+using PairingPskSource = std::function<std::optional<SecretBytes>()>;
+
 class HandshakeDriver {
  public:
   struct Config {
     Role role = Role::kInitiator;
+    // The initiator's choice; a responder accepts either (see above).
     wire::HandshakeType type = wire::HandshakeType::kPaired;
     ByteSpan static_private_key;  // 32 bytes; copied
+    // Required by a pairing initiator; optional for a responder (without it,
+    // pairing is refused). Called at most once, on the loop thread.
+    PairingPskSource pairing_psk;
   };
 
   static Result<HandshakeDriver> Create(const Config& config);
@@ -49,19 +65,29 @@ class HandshakeDriver {
   Result<void> OnFrame(ByteSpan body, Bytes& out);
 
   bool complete() const { return state_ && state_->IsComplete(); }
+  // The handshake type in use: the initiator's choice; for a responder, what
+  // the peer's preamble asked for once accepted.
+  wire::HandshakeType type() const { return config_.type; }
+  // Noise h; final once complete(), identical on both sides.
+  ByteSpan handshake_hash() const;
   // After completion: this side's transport ciphers (once) and the peer.
   Result<TransportCiphers> Split();
   DeviceId peer() const;
 
  private:
-  HandshakeDriver(Config config, SecretBytes key) : config_(config), key_(std::move(key)) {}
+  HandshakeDriver(Config config, SecretBytes key)
+      : config_(std::move(config)), key_(std::move(key)) {}
+  Result<void> TakePsk();
   Result<void> CreateState(ByteSpan prologue);
   Result<void> WriteNext(Bytes& out);
+  Result<void> Refuse(Bytes& out, Error error);
 
   Config config_;  // static_private_key is not kept: key_ holds the copy
   SecretBytes key_;
+  SecretBytes psk_;                                           // pairing only
   std::array<std::uint8_t, wire::kPreambleSize> preamble_{};  // the initiator's
   std::optional<HandshakeState> state_;
+  int frames_read_ = 0;  // handshake frames from the peer
 };
 
 }  // namespace shoal::net

@@ -82,7 +82,8 @@ Result<void> Session::Begin(uv_tcp_t* tcp, const Identity& identity, Role role) 
   }
   auto driver = HandshakeDriver::Create({.role = role,
                                          .type = options_.handshake,
-                                         .static_private_key = identity.noise_private_key()});
+                                         .static_private_key = identity.noise_private_key(),
+                                         .pairing_psk = options_.pairing_psk});
   if (!driver) return driver.error().Wrap("session");
   driver_.emplace(std::move(*driver));
   auto deadline = Timer::Create(loop_);
@@ -105,7 +106,8 @@ Result<void> Session::Begin(uv_tcp_t* tcp, const Identity& identity, Role role) 
 void Session::OnHandshakeDeadline() {
   if (state_ >= State::kOpen) return;
   End(SessionEnd::kTimeout,
-      "no Hello within " + std::to_string(options_.handshake_timeout.count()) + " ms",
+      std::string(pairing_ ? "no PairAccept within " : "no Hello within ") +
+          std::to_string(options_.handshake_timeout.count()) + " ms",
       wire::CloseReason::kTimeout);
 }
 
@@ -167,10 +169,14 @@ void Session::End(SessionEnd end, std::string detail, std::optional<wire::CloseR
 void Session::OnEof() {
   eof_ = true;
   if (state_ < State::kEnding) {
-    End(SessionEnd::kTruncated,
-        state_ == State::kOpen ? "connection closed without Close"
-                               : "connection closed during the handshake",
-        std::nullopt);
+    std::string detail = "connection closed during the handshake";
+    if (state_ == State::kOpen) detail = "connection closed without Close";
+    if (pairing_) {
+      detail =
+          "the peer closed the connection before confirming pairing (wrong invite code, "
+          "or its invite expired)";
+    }
+    End(SessionEnd::kTruncated, std::move(detail), std::nullopt);
   } else if (shutdown_done_) {
     stream_->Close();
   }

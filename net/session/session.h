@@ -5,6 +5,10 @@
 //   preamble → Noise XX (HandshakeDriver) → authorize(peer) → Hello ↔ Hello
 //   → messages both ways (RecordSealer / RecordOpener) → Close
 //
+// Pairing (docs/protocol.md "Pairing"): preamble type 2 → XXpsk3 with
+// `pairing_psk` → PairAccept ↔ PairAccept → OnPaired → Close(normal); never
+// `authorize` or OnEstablished. Responders follow the initiator's preamble.
+//
 // The peer's static key is checked with `authorize` as soon as the handshake
 // completes and before anything else is sent; an unknown device gets
 // Close(unauthorized) and nothing else. The session itself never sends
@@ -55,10 +59,13 @@
 namespace shoal::net {
 
 struct SessionOptions {
-  // Only kPaired is implemented; kPairing (XXpsk3 + PairAccept) comes later.
+  // The initiator's choice; a responder follows the initiator's preamble.
   wire::HandshakeType handshake = wire::HandshakeType::kPaired;
-  wire::Hello hello;  // what this side announces
-  // From the start until the peer's Hello has arrived.
+  // Required by a pairing initiator (the typed code's psk); a responder
+  // without it, or getting nullopt, refuses pairing. Called on the loop thread.
+  PairingPskSource pairing_psk;
+  wire::Hello hello;  // what this side announces; PairAccept carries its device name
+  // From the start until the peer's Hello (or PairAccept) has arrived.
   std::chrono::milliseconds handshake_timeout{10'000};
   // A Ping goes out when nothing else was sent for this long.
   std::chrono::milliseconds keepalive_interval{30'000};
@@ -122,8 +129,9 @@ class Session {
   // Ordered: comparisons like `state_ >= State::kEnding` are meaningful.
   enum class State { kPreamble, kHandshake, kAwaitHello, kOpen, kEnding, kEnded };
   // Decoded and checked, waiting to be handed to the delegate.
-  using Inbound = std::variant<wire::Hello, wire::ClusterConfig, wire::Index, wire::IndexUpdate,
-                               wire::Request, wire::Response, wire::Ping, wire::Close>;
+  using Inbound =
+      std::variant<wire::Hello, wire::ClusterConfig, wire::Index, wire::IndexUpdate, wire::Request,
+                   wire::Response, wire::Ping, wire::Close, wire::PairAccept>;
   // Receives the TcpStream's callbacks (kept off Session's public face).
   class StreamEvents;
 
@@ -137,6 +145,7 @@ class Session {
   Result<void> FinishHandshake();
   Result<void> Accept(wire::Message message);
   Result<void> AcceptHello(ByteSpan body);
+  Result<void> AcceptPairAccept(ByteSpan body);
   Result<void> AcceptResponse(wire::Response response);
   // Hands the inbox to the delegate; false when the owner destroyed us.
   bool Deliver();
@@ -174,6 +183,8 @@ class Session {
   Bytes preamble_in_;
   std::vector<Inbound> inbox_;
   std::optional<DeviceId> peer_;
+  bool pairing_ = false;         // handshake type 2, known once the handshake completed
+  std::string comparison_code_;  // pairing only
   State state_ = State::kPreamble;
   bool peer_sent_cluster_config_ = false;
   bool sent_cluster_config_ = false;

@@ -4,12 +4,15 @@
 // Order: OnEstablished first (after the peer's Hello), then messages in the
 // order they arrived, then OnEnd exactly once and nothing after it. A peer
 // that refuses us may send Close without Hello: OnClose then OnEnd, with no
-// OnEstablished. All calls come from the loop thread.
+// OnEstablished. A pairing session (handshake type 2) never calls
+// OnEstablished: OnPaired once the peer's PairAccept arrived, then OnEnd.
+// All calls come from the loop thread.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "core/model/device_id.h"
 #include "net/wire/messages.h"
 
 namespace shoal::net {
@@ -20,7 +23,7 @@ enum class SessionEnd {
   kProtocolError,  // the peer sent something malformed or out of order
   kUnauthorized,   // the peer's device is not paired with us
   kTimeout,        // handshake took too long, or nothing received for too long
-  kLocalClose,     // Session::Close()
+  kLocalClose,     // Session::Close(), or a pairing session that completed
   kIoError,        // the socket failed (reset, refused write, ...)
 };
 std::string_view SessionEndName(SessionEnd end);
@@ -44,6 +47,13 @@ class SessionDelegate {
   virtual void OnClose(const wire::Close& /*message*/) {}
   // The write queue fell below the low-water mark after reaching the high one.
   virtual void OnWritable() {}
+  // Pairing sessions only: the peer proved it holds the same invite (its
+  // PairAccept arrived under keys derived from the psk and both static
+  // keys). `comparison_code` ("123 456") is what both devices show their
+  // owners. The session then closes by itself (OnEnd(kLocalClose)); the
+  // owner stores `peer` as paired and consumes the invite here.
+  virtual void OnPaired(const DeviceId& /*peer*/, const wire::PairAccept& /*accept*/,
+                        const std::string& /*comparison_code*/) {}
   virtual void OnEnd(const SessionEndInfo& end) = 0;
 };
 

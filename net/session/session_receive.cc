@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/base/log.h"
+#include "net/pairing/comparison_code.h"
 #include "net/session/session.h"
 #include "net/wire/record_packer.h"
 
@@ -25,9 +26,17 @@ void Session::OnRead(ByteSpan bytes) {
   // Messages that arrived intact before a failure are still delivered, in order.
   if (!Deliver()) return;
   if (!consumed) {
-    const bool io = consumed.error().code == ErrorCode::kIo;
-    End(io ? SessionEnd::kIoError : SessionEnd::kProtocolError, consumed.error().message,
-        wire::CloseReason::kProtocolError);
+    switch (consumed.error().code) {
+      case ErrorCode::kIo:
+        End(SessionEnd::kIoError, consumed.error().message, std::nullopt);
+        break;
+      case ErrorCode::kUnauthorized:  // pairing: no active invite, wrong invite code
+        End(SessionEnd::kUnauthorized, consumed.error().message, wire::CloseReason::kUnauthorized);
+        break;
+      default:
+        End(SessionEnd::kProtocolError, consumed.error().message,
+            wire::CloseReason::kProtocolError);
+    }
   }
 }
 
@@ -69,12 +78,20 @@ Result<void> Session::OnFrame(ByteSpan frame) {
 }
 
 Result<void> Session::FinishHandshake() {
+  pairing_ = driver_->type() == wire::HandshakeType::kPairing;
+  if (pairing_) comparison_code_ = ComparisonCode(driver_->handshake_hash());
   auto ciphers = driver_->Split();
   if (!ciphers) return ciphers.error();
   peer_ = driver_->peer();
   driver_.reset();  // wipes the handshake's secrets
   sealer_.emplace(std::move(ciphers->send));
   opener_.emplace(std::move(ciphers->receive));
+  if (pairing_) {
+    // The psk stands in for authorization: the peer cannot be paired yet.
+    state_ = State::kAwaitHello;
+    const wire::PairAccept accept{.device_name = options_.hello.device_name};
+    return Transmit(wire::PackMessage(accept.kType, wire::Encode(accept), zstd_));
+  }
   // Authorization comes before anything else we send (DESIGN.md "Handshake").
   if (!authorize_(*peer_)) {
     End(SessionEnd::kUnauthorized, "device " + ShortIdString(peer_->ShortId()) + " is not paired",
@@ -96,10 +113,24 @@ Result<void> Session::AcceptHello(ByteSpan body) {
   return {};
 }
 
+Result<void> Session::AcceptPairAccept(ByteSpan body) {
+  auto accept = wire::DecodePairAccept(body);
+  if (!accept) return accept.error();
+  inbox_.emplace_back(std::move(*accept));
+  // Both sides have confirmed the keys: nothing more to say on this connection.
+  End(SessionEnd::kLocalClose, "paired with device " + ShortIdString(peer_->ShortId()),
+      wire::CloseReason::kNormal);
+  return {};
+}
+
 Result<void> Session::Accept(wire::Message message) {
   using wire::RecordType;
   const RecordType type = message.type;
   const ByteSpan body = message.body;
+  if (pairing_ && type != RecordType::kClose) {
+    if (type == RecordType::kPairAccept) return AcceptPairAccept(body);
+    return OutOfOrder(type, "on a pairing connection");
+  }
   if (state_ == State::kAwaitHello && type != RecordType::kHello && type != RecordType::kClose) {
     return OutOfOrder(type, "before Hello");
   }
@@ -162,6 +193,7 @@ Result<void> Session::Accept(wire::Message message) {
 }
 
 Result<void> Session::AcceptResponse(wire::Response response) {
+  if (pairing_) return OutOfOrder(wire::RecordType::kResponse, "on a pairing connection");
   if (state_ != State::kOpen) return OutOfOrder(wire::RecordType::kResponse, "before Hello");
   if (!sent_request_) return OutOfOrder(wire::RecordType::kResponse, "without any Request");
   inbox_.emplace_back(std::move(response));
@@ -191,6 +223,8 @@ bool Session::Deliver() {
             delegate_.OnResponse(std::move(message));
           } else if constexpr (std::is_same_v<T, wire::Ping>) {
             delegate_.OnPing();
+          } else if constexpr (std::is_same_v<T, wire::PairAccept>) {
+            delegate_.OnPaired(*peer_, message, comparison_code_);
           } else {
             delegate_.OnClose(message);
           }

@@ -56,4 +56,11 @@ TEST_CASE("Luhn mod 32 check character validates its own text", "[base][base32]"
   CHECK(LuhnBase32CheckChar("") == 'A');
 }
 
+TEST_CASE("typed base32 is normalized: case, dashes, spaces and look-alike digits",
+          "[base][base32]") {
+  CHECK(NormalizeTypedBase32("ab-cd ef\t\n") == "ABCDEF");
+  CHECK(NormalizeTypedBase32("018") == "OIB");
+  CHECK(NormalizeTypedBase32("a2@9") == "A2@9");  // left for the alphabet check
+}
+
 }  // namespace shoal

@@ -147,6 +147,13 @@ void Recorder::OnWritable() {
   ++writable_calls;
   if (on_writable) on_writable();
 }
+void Recorder::OnPaired(const DeviceId& peer, const wire::PairAccept& accept,
+                        const std::string& comparison_code) {
+  CHECK_FALSE(paired.has_value());  // at most once
+  log.emplace_back("PairAccept");
+  paired = Paired{.peer = peer, .accept = accept, .comparison_code = comparison_code};
+  if (on_paired) on_paired();
+}
 void Recorder::OnEnd(const SessionEndInfo& info) {
   CHECK_FALSE(end.has_value());  // exactly once
   end = info;

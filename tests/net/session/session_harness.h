@@ -57,7 +57,15 @@ class Recorder : public SessionDelegate {
   void OnPing() override { ++pings; }
   void OnClose(const wire::Close& message) override;
   void OnWritable() override;
+  void OnPaired(const DeviceId& peer, const wire::PairAccept& accept,
+                const std::string& comparison_code) override;
   void OnEnd(const SessionEndInfo& info) override;
+
+  struct Paired {
+    DeviceId peer;
+    wire::PairAccept accept;
+    std::string comparison_code;
+  };
 
   // Messages other than Ping, in arrival order, by record type name.
   std::vector<std::string> log;
@@ -70,12 +78,14 @@ class Recorder : public SessionDelegate {
   std::vector<wire::Close> closes;
   int pings = 0;
   int writable_calls = 0;
+  std::optional<Paired> paired;
   std::optional<SessionEndInfo> end;
 
   std::function<void()> on_established;
   std::function<void()> on_cluster_config;
   std::function<void(const wire::Request&)> on_request;
   std::function<void()> on_writable;
+  std::function<void()> on_paired;
 };
 
 // Two identities, a listener and a dial; Start() runs both sessions.
