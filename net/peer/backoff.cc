@@ -15,7 +15,7 @@ std::chrono::milliseconds Backoff::Ceiling() const {
   const double min = static_cast<double>(options_.min.count());
   const double max = static_cast<double>(options_.max.count());
   // pow grows past max quickly; clamping in double avoids overflow.
-  const double ceiling = std::min(max, min * std::pow(options_.factor, attempts_));
+  const double ceiling = std::min(max, min * std::pow(options_.factor, attempts_ + 1));
   return std::chrono::milliseconds(static_cast<std::int64_t>(ceiling));
 }
 

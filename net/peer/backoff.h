@@ -1,11 +1,13 @@
 // Backoff: how long to wait before the next reconnect attempt — jittered
 // exponential backoff (docs/protocol.md "Peer manager").
 //
-// Attempt n (counting from 0 since the last Reset) has the ceiling
-// c(n) = min(max, min · factor^n). The delay drawn for it is
+// Wait n (counting from 0 since the last Reset) has the ceiling
+// c(n) = min(max, min · factor^(n+1)). The delay drawn for it is
 //   full jitter:  uniform in [min, c(n)]
 //   equal jitter: uniform in [c(n)/2, c(n)], and never below min
-// so no delay is shorter than `min` or longer than `max`. Randomness comes
+// so no delay is shorter than `min` or longer than `max`, and even the first
+// wait after a Reset is spread (over [min, 2·min] by default), so devices
+// that lost each other at the same moment do not redial in lockstep. Randomness comes
 // from a seeded generator (SplitMix64): the same seed gives the same delays,
 // which is what tests use; the peer manager seeds each device's Backoff from
 // its own generator so that devices do not retry in lockstep.
@@ -37,7 +39,7 @@ class Backoff {
   std::chrono::milliseconds Next();
   // The ceiling c(n) for the next attempt (no randomness, no counting).
   std::chrono::milliseconds Ceiling() const;
-  // After a success: the next delay is drawn from [min, min] again.
+  // After a success: the next delay is drawn as for wait 0 again.
   void Reset() { attempts_ = 0; }
   int attempts() const { return attempts_; }
 

@@ -36,6 +36,7 @@ class Events : public PeerManagerDelegate {
     sessions[device] = &session;
     hellos[device] = hello;
     addresses[device] = address;
+    if (on_up) on_up(device, session);
   }
   void OnClusterConfig(const DeviceId& device, wire::ClusterConfig) override {
     ++cluster_configs[device];
@@ -52,6 +53,7 @@ class Events : public PeerManagerDelegate {
     last_end[device] = end;
   }
 
+  std::function<void(const DeviceId&, Session&)> on_up;
   std::set<DeviceId> paired;
   std::map<DeviceId, int> live, ups, downs, cluster_configs;
   std::map<DeviceId, Session*> sessions;
@@ -63,10 +65,12 @@ class Events : public PeerManagerDelegate {
 // One device: identity, delegate and manager (listening on 127.0.0.1).
 struct Node {
   Node(EventLoop& loop, std::uint8_t id, std::uint64_t seed, int port = 0,
-       milliseconds backoff_min = milliseconds(20), milliseconds backoff_max = milliseconds(50))
+       milliseconds backoff_min = milliseconds(20), milliseconds backoff_max = milliseconds(50),
+       milliseconds handshake_timeout = milliseconds(10000))
       : identity(IdentityFromByte(id)) {
     PeerManagerOptions options;
     options.session = testing::TestOptions("node" + std::to_string(id));
+    options.session.handshake_timeout = handshake_timeout;
     options.session.close_linger = milliseconds(300);
     options.backoff_min = backoff_min;
     options.backoff_max = backoff_max;
@@ -206,6 +210,50 @@ TEST_CASE("simultaneous dials leave one session, the same connection on both sid
     CHECK(b.events.live[a.id()] == 0);
     f.Close();
   }
+}
+
+TEST_CASE(
+    "a session held back for our own pending dial is used, with its messages, when the dial fails",
+    "[peer]") {
+  Fixture f;
+  // The larger device dials an address that accepts TCP and never answers,
+  // so its outbound session waits for the handshake timeout.
+  const bool one_larger = IdentityFromByte(1).device_id() > IdentityFromByte(9).device_id();
+  Node big(*f.loop, one_larger ? 1 : 9, 11, 0, milliseconds(20), milliseconds(50),
+           milliseconds(400));
+  Node small(*f.loop, one_larger ? 9 : 1, 22);
+  Pair(big, small);
+  std::vector<uv_tcp_t*> silent;
+  auto black_hole = TcpListener::Start(*f.loop, "127.0.0.1", 0,
+                                       [&](uv_tcp_t* tcp, std::string) { silent.push_back(tcp); });
+  REQUIRE(black_hole.has_value());
+  big.manager->SetAddresses(small.id(), {"127.0.0.1:" + std::to_string((*black_hole)->port())});
+  REQUIRE(RunUntil(*f.loop, [&] { return big.manager->ConnectionCount() == 1; }));
+
+  // The smaller device dials in and, once up, sends ClusterConfig at once.
+  small.events.on_up = [](const DeviceId&, Session& session) {
+    CHECK(session.Send(wire::ClusterConfig{}).has_value());
+  };
+  small.manager->SetAddresses(big.id(), {big.address()});
+  REQUIRE(RunUntil(*f.loop, [&] { return small.Connected(big); }));
+  // Its inbound session would lose to big's pending outbound one: held.
+  CHECK_FALSE(big.Connected(small));
+  CHECK(big.events.ups.empty());
+
+  // big's outbound handshake times out; the held session is promoted and the
+  // ClusterConfig that arrived meanwhile is delivered after OnPeerUp.
+  REQUIRE(RunUntil(*f.loop, [&] { return big.Connected(small); }));
+  CHECK(big.events.ups[small.id()] == 1);
+  CHECK(big.events.cluster_configs[small.id()] == 1);
+  CHECK(big.manager->Stats(small.id())->address == "127.0.0.1");
+  CHECK(small.events.ups[big.id()] == 1);
+  CHECK(small.events.downs[big.id()] == 0);
+
+  for (uv_tcp_t* tcp : silent) testing::CloseAndFree(tcp);
+  black_hole->reset();
+  big.Stop(*f.loop);
+  small.Stop(*f.loop);
+  f.Close();
 }
 
 TEST_CASE("a device reconnects after the peer's daemon restarts on the same port", "[peer]") {
