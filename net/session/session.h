@@ -124,6 +124,10 @@ class Session {
   // it falls to write_low_water, when OnWritable fires. Callers stop
   // producing while it is false.
   bool writable() const;
+  // Bytes read from / handed to the socket so far: preamble, handshake and
+  // sealed frames, i.e. what crosses the wire (not plaintext).
+  std::uint64_t bytes_received() const { return bytes_received_; }
+  std::uint64_t bytes_sent() const { return bytes_sent_; }
 
  private:
   // Ordered: comparisons like `state_ >= State::kEnding` are meaningful.
@@ -194,6 +198,8 @@ class Session {
   bool shutdown_done_ = false;
   std::uint64_t last_receive_ms_ = 0;
   std::uint64_t last_send_ms_ = 0;
+  std::uint64_t bytes_received_ = 0;
+  std::uint64_t bytes_sent_ = 0;
   SessionEndInfo end_;
   // Expires when the Session is destroyed; checked after delegate calls.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);

@@ -101,8 +101,10 @@ Result<void> Session::Transmit(const std::vector<Bytes>& records) {
 
 Result<void> Session::WriteRaw(Bytes bytes) {
   last_send_ms_ = NowMs();
+  const std::size_t size = bytes.size();
   auto written = stream_->Write(std::move(bytes));
   if (!written) return written.error().Wrap("session");
+  bytes_sent_ += size;
   return {};
 }
 

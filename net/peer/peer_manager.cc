@@ -1,0 +1,185 @@
+// PeerManager: public face and dialing — per-device addresses, one dial at
+// a time, the next address at once after a failure within a round, backoff
+// after a full round. Sessions and the tie-break are in
+// peer_manager_sessions.cc.
+#include "net/peer/peer_manager.h"
+
+#include <string>
+
+#include "core/base/log.h"
+#include "net/peer/peer_manager_connection.h"
+
+namespace shoal::net {
+
+PeerManager::PeerManager(EventLoop& loop, const Identity& identity, PeerManagerDelegate& delegate,
+                         PeerManagerOptions options)
+    : loop_(loop),
+      identity_(identity),
+      delegate_(delegate),
+      options_(std::move(options)),
+      seeds_(options_.seed != 0 ? options_.seed : std::random_device{}()) {}
+
+// Members go in reverse order: timers and dials (peers_) and sessions
+// (connections_) are dropped without callbacks, then the listener closes.
+PeerManager::~PeerManager() {
+  for (auto& [device, peer] : peers_) {
+    peer.retry.reset();
+    peer.dial.reset();
+  }
+  connections_.clear();
+}
+
+Result<void> PeerManager::Listen(const std::string& host, int port) {
+  if (listener_ != nullptr) return Fail(ErrorCode::kInvalidArgument, "peer manager: listening");
+  if (shutting_down_) return Fail(ErrorCode::kCancelled, "peer manager: shutting down");
+  auto listener = TcpListener::Start(
+      loop_, host, port, [this](uv_tcp_t* tcp, std::string remote) { OnAccept(tcp, remote); });
+  if (!listener) return listener.error();
+  listener_ = std::move(*listener);
+  SHOAL_LOG(kInfo) << "peer manager: listening on " << host << " port " << listener_->port();
+  return {};
+}
+
+int PeerManager::listen_port() const { return listener_ ? listener_->port() : 0; }
+
+PeerManager::Peer& PeerManager::PeerFor(const DeviceId& device) {
+  auto it = peers_.find(device);
+  if (it != peers_.end()) return it->second;
+  BackoffOptions backoff{.min = options_.backoff_min,
+                         .max = options_.backoff_max,
+                         .factor = 2.0,
+                         .jitter = Jitter::kFull};
+  return peers_.try_emplace(device, Backoff(backoff, seeds_())).first->second;
+}
+
+bool PeerManager::Idle(const Peer& peer) const {
+  return !shutting_down_ && !peer.addresses.empty() && peer.up == nullptr &&
+         peer.outbound == nullptr && peer.dial == nullptr;
+}
+
+void PeerManager::SetAddresses(const DeviceId& device, std::vector<std::string> addresses) {
+  Peer& peer = PeerFor(device);
+  peer.addresses = std::move(addresses);
+  peer.next_address = 0;
+  peer.failures_in_round = 0;
+  if (peer.addresses.empty()) {
+    peer.dial.reset();
+    if (peer.retry) peer.retry->Stop();
+    peer.waiting = false;
+    return;
+  }
+  // A backoff wait already running keeps its schedule (DialNow skips it).
+  if (Idle(peer) && !peer.waiting) Dial(device);
+}
+
+void PeerManager::DialNow(const DeviceId& device) {
+  auto it = peers_.find(device);
+  if (it == peers_.end() || !Idle(it->second)) return;
+  it->second.failures_in_round = 0;
+  Dial(device);
+}
+
+void PeerManager::Forget(const DeviceId& device) {
+  auto it = peers_.find(device);
+  if (it == peers_.end()) return;
+  Connection* up = it->second.up;
+  Connection* outbound = it->second.outbound;
+  Connection* held = it->second.held;
+  peers_.erase(it);  // cancels the dial and the backoff wait
+  // Their OnEnd finds no Peer: no retry; `up` still reports OnPeerDown.
+  for (Connection* connection : {up, outbound, held}) {
+    if (connection != nullptr) {
+      connection->session->Close(wire::CloseReason::kNormal, "device forgotten");
+    }
+  }
+}
+
+Session* PeerManager::SessionFor(const DeviceId& device) {
+  auto it = peers_.find(device);
+  if (it == peers_.end() || it->second.up == nullptr) return nullptr;
+  return it->second.up->session.get();
+}
+
+std::optional<PeerManager::PeerStats> PeerManager::Stats(const DeviceId& device) const {
+  auto it = peers_.find(device);
+  if (it == peers_.end()) return std::nullopt;
+  PeerStats stats = it->second.stats;
+  if (const Connection* up = it->second.up) {
+    stats.bytes_in = up->session->bytes_received();
+    stats.bytes_out = up->session->bytes_sent();
+  }
+  return stats;
+}
+
+void PeerManager::Dial(const DeviceId& device) {
+  Peer& peer = PeerFor(device);
+  if (peer.retry) peer.retry->Stop();
+  peer.waiting = false;
+  const std::string address = peer.addresses[peer.next_address % peer.addresses.size()];
+  peer.next_address = (peer.next_address + 1) % peer.addresses.size();
+  SHOAL_LOG(kDebug) << "peer " << ShortIdString(device.ShortId()) << ": dialing " << address;
+  auto dial = TcpDialer::Start(loop_, address, options_.dial_timeout,
+                               [this, device, address](Result<uv_tcp_t*> connected) {
+                                 OnDialed(device, address, std::move(connected));
+                               });
+  if (!dial) {
+    DialFailed(device, dial.error().message);
+    return;
+  }
+  peer.dial = std::move(*dial);
+}
+
+void PeerManager::OnDialed(const DeviceId& device, const std::string& address,
+                           Result<uv_tcp_t*> connected) {
+  Peer& peer = peers_.at(device);  // Forget and shutdown cancel dials first
+  peer.dial.reset();               // allowed from inside its callback
+  if (!connected) {
+    DialFailed(device, connected.error().message);
+    return;
+  }
+  Connection* connection = StartSession(*connected, Role::kInitiator, device, address);
+  if (connection == nullptr) {
+    DialFailed(device, "dial " + address + ": could not start a session");
+    return;
+  }
+  peer.outbound = connection;
+}
+
+void PeerManager::DialFailed(const DeviceId& device, std::string why) {
+  auto it = peers_.find(device);
+  if (it == peers_.end()) return;
+  Peer& peer = it->second;
+  SHOAL_LOG(kDebug) << "peer " << ShortIdString(device.ShortId()) << ": " << why;
+  peer.stats.last_error = std::move(why);
+  if (!Idle(peer)) return;
+  // Try the rest of the round at once; wait only after every address failed.
+  if (++peer.failures_in_round < peer.addresses.size()) {
+    Dial(device);
+    return;
+  }
+  peer.failures_in_round = 0;
+  ScheduleRetry(device, peer.backoff.Next());
+}
+
+void PeerManager::ScheduleRetry(const DeviceId& device, std::chrono::milliseconds delay) {
+  auto it = peers_.find(device);
+  if (it == peers_.end() || !Idle(it->second)) return;
+  Peer& peer = it->second;
+  if (!peer.retry) {
+    auto timer = Timer::Create(loop_);
+    if (!timer) {
+      SHOAL_LOG(kError) << "peer manager: " << timer.error().message;
+      return;
+    }
+    peer.retry = std::move(*timer);
+  }
+  peer.waiting = true;
+  peer.retry->Start(delay, [this, device] {
+    auto found = peers_.find(device);
+    if (found == peers_.end()) return;
+    found->second.waiting = false;
+    if (Idle(found->second)) Dial(device);
+  });
+}
+
+}  // namespace shoal::net

@@ -1,0 +1,171 @@
+// PeerManager: keeps one session per paired device (docs/protocol.md "Peer
+// manager"). It accepts connections, dials each device's addresses in turn
+// while it is not connected, retries with jittered exponential backoff
+// (net/peer/backoff.h), and when two sessions with one device are
+// established at once keeps the one whose initiator has the larger device
+// ID, on both sides.
+//
+// What the delegate sees per device: OnPeerUp(session) once that session is
+// established, its messages, then OnPeerDown when it ends — or when a
+// duplicate connection that wins the tie-break replaces it, in which case
+// OnPeerUp for the survivor follows at once. The Session& given to OnPeerUp
+// stays valid until OnPeerDown for that device. Inbound connections from
+// devices the delegate says are not paired are refused in the handshake and
+// never reach the delegate.
+//
+// Lifetime: Shutdown() ends everything gracefully and calls `done` once
+// every connection is closed; the manager may be destroyed then (or from
+// inside `done`). Destroying it earlier drops all connections at once with no
+// callbacks. Either way the loop must run (or EventLoop::Close()) after
+// destruction so libuv can free the handles.
+//
+// Thread: the loop's thread only, for every method and callback. Delegate
+// callbacks may call any method here except destroying the manager.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/model/device_id.h"
+#include "net/identity/identity.h"
+#include "net/loop/event_loop.h"
+#include "net/loop/timer.h"
+#include "net/peer/backoff.h"
+#include "net/peer/tcp_dialer.h"
+#include "net/peer/tcp_listener.h"
+#include "net/session/session.h"
+
+namespace shoal::net {
+
+struct PeerManagerOptions {
+  SessionOptions session;  // for every session, inbound and outbound
+  std::chrono::milliseconds backoff_min{1000};
+  std::chrono::milliseconds backoff_max{60000};
+  std::chrono::milliseconds dial_timeout{10000};  // TCP connect, per address
+  std::uint64_t seed = 0;                         // backoff jitter; 0: random
+};
+
+// Implemented by the daemon; every call comes on the loop thread.
+class PeerManagerDelegate {
+ public:
+  virtual ~PeerManagerDelegate() = default;
+  virtual bool IsPaired(const DeviceId& device) = 0;
+  // The one live session for `device` is established (peer Hello arrived).
+  // The delegate may Send on it until OnPeerDown. `address` is what we dialed
+  // ("10.0.0.2:22000") or, inbound, the remote host ("10.0.0.2").
+  virtual void OnPeerUp(const DeviceId& device, Session& session, const wire::Hello& hello,
+                        const std::string& address) = 0;
+  virtual void OnClusterConfig(const DeviceId& device, wire::ClusterConfig message) = 0;
+  virtual void OnIndex(const DeviceId& device, wire::Index message) = 0;
+  virtual void OnIndexUpdate(const DeviceId& device, wire::IndexUpdate message) = 0;
+  virtual void OnRequest(const DeviceId& device, wire::Request message) = 0;
+  virtual void OnResponse(const DeviceId& device, wire::Response message) = 0;
+  virtual void OnWritable(const DeviceId& /*device*/) {}
+  // Only after OnPeerUp, exactly once per OnPeerUp.
+  virtual void OnPeerDown(const DeviceId& device, const SessionEndInfo& end) = 0;
+};
+
+class PeerManager {
+ public:
+  PeerManager(EventLoop& loop, const Identity& identity, PeerManagerDelegate& delegate,
+              PeerManagerOptions options);
+  PeerManager(const PeerManager&) = delete;
+  PeerManager& operator=(const PeerManager&) = delete;
+  ~PeerManager();
+
+  // Accepts connections on host:port (see TcpListener::Start). Once only.
+  Result<void> Listen(const std::string& host, int port);
+  int listen_port() const;
+
+  // Addresses to dial for a paired device ("host:port", static config, LAN
+  // discovery); replaces the previous list. While the device is not
+  // connected they are dialed in turn, with backoff after each full round.
+  // An empty list stops dialing (an established session stays).
+  void SetAddresses(const DeviceId& device, std::vector<std::string> addresses);
+  // Dials at once instead of waiting out the backoff (a fresh sighting).
+  void DialNow(const DeviceId& device);
+  // Closes the device's session (Close normal; OnPeerDown follows when it
+  // has ended), stops dialing it and forgets its addresses and stats. An
+  // inbound connection from it is still accepted while IsPaired says so.
+  void Forget(const DeviceId& device);
+  // The established session with `device`, or nullptr.
+  Session* SessionFor(const DeviceId& device);
+
+  struct PeerStats {
+    bool connected = false;
+    std::string address;  // of the current (or last) session
+    // Bytes on the socket (ciphertext) of the current or last session.
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_out = 0;
+    std::int64_t connected_since_ms = 0;  // Unix time; 0 when not connected
+    std::string last_error;               // why the last session or dial ended
+  };
+  // nullopt for a device with neither addresses nor a session.
+  std::optional<PeerStats> Stats(const DeviceId& device) const;
+  // Connections open or opening, handshaking ones included (status, tests).
+  std::size_t ConnectionCount() const { return connections_.size(); }
+
+  // Ends every session gracefully (Close normal), stops listening and
+  // dialing; `done` runs when all connections are closed.
+  void Shutdown(std::function<void()> done);
+
+ private:
+  class Connection;
+  struct Peer {
+    explicit Peer(Backoff b) : backoff(b) {}
+    std::vector<std::string> addresses;
+    std::size_t next_address = 0;
+    std::size_t failures_in_round = 0;
+    Backoff backoff;
+    std::unique_ptr<Timer> retry;     // the backoff wait
+    bool waiting = false;             // `retry` is running
+    std::unique_ptr<TcpDialer> dial;  // TCP connect in progress
+    Connection* outbound = nullptr;   // our dialed session, before Hello
+    Connection* up = nullptr;         // the established session
+    Connection* held = nullptr;       // established, loses to `outbound` if that succeeds
+    PeerStats stats;
+  };
+
+  // Dialing (peer_manager.cc).
+  Peer& PeerFor(const DeviceId& device);
+  bool Idle(const Peer& peer) const;
+  void Dial(const DeviceId& device);
+  void OnDialed(const DeviceId& device, const std::string& address, Result<uv_tcp_t*> connected);
+  void DialFailed(const DeviceId& device, std::string why);
+  void ScheduleRetry(const DeviceId& device, std::chrono::milliseconds delay);
+
+  // Sessions (peer_manager_sessions.cc).
+  Connection* StartSession(uv_tcp_t* tcp, Role role, std::optional<DeviceId> expected,
+                           std::string address);
+  void OnAccept(uv_tcp_t* tcp, const std::string& remote_address);
+  void OnEstablished(Connection& connection, const wire::Hello& hello);
+  void MarkUp(Peer& peer, Connection& connection);
+  void CloseDuplicate(Connection& connection);
+  void PromoteHeld(const DeviceId& device);
+  const Connection& Survivor(const Connection& a, const Connection& b) const;
+  void OnEnd(Connection& connection, const SessionEndInfo& end);
+  void MaybeFinishShutdown();
+
+  EventLoop& loop_;
+  const Identity& identity_;
+  PeerManagerDelegate& delegate_;
+  PeerManagerOptions options_;
+  std::mt19937_64 seeds_;  // one Backoff seed per device
+  std::uint64_t next_serial_ = 0;
+  std::unique_ptr<TcpListener> listener_;
+  std::map<DeviceId, Peer> peers_;
+  std::vector<std::unique_ptr<Connection>> connections_;
+  bool shutting_down_ = false;
+  std::function<void()> shutdown_done_;
+  std::unique_ptr<Timer> shutdown_timer_;  // runs shutdown_done_ outside session callbacks
+};
+
+}  // namespace shoal::net

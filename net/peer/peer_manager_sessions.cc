@@ -1,0 +1,236 @@
+// PeerManager, session side: starting sessions for accepted and dialed
+// connections, the one-session-per-device tie-break (docs/protocol.md "Peer
+// manager"), OnPeerUp / OnPeerDown, reconnecting after an end, shutdown.
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include "core/base/log.h"
+#include "net/peer/peer_manager.h"
+#include "net/peer/peer_manager_connection.h"
+#include "net/peer/socket_address.h"
+
+namespace shoal::net {
+namespace {
+
+constexpr char kDuplicate[] = "duplicate connection";
+
+std::int64_t UnixNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Describe(const SessionEndInfo& end) {
+  std::string text(SessionEndName(end.end));
+  if (!end.detail.empty()) text.append(": ").append(end.detail);
+  return text;
+}
+
+}  // namespace
+
+PeerManager::Connection* PeerManager::StartSession(uv_tcp_t* tcp, Role role,
+                                                   std::optional<DeviceId> expected,
+                                                   std::string address) {
+  auto connection =
+      std::make_unique<Connection>(*this, role, expected, std::move(address), next_serial_++);
+  // A dialed connection must reach the device we dialed; any must be paired.
+  Authorize authorize = [this, expected](const DeviceId& device) {
+    return (!expected || device == *expected) && delegate_.IsPaired(device);
+  };
+  auto session = Session::Start(loop_, tcp, identity_, role, std::move(authorize), *connection,
+                                options_.session);
+  if (!session) {
+    SHOAL_LOG(kWarning) << "peer manager: " << session.error().message;
+    return nullptr;
+  }
+  connection->session = std::move(*session);
+  connections_.push_back(std::move(connection));
+  return connections_.back().get();
+}
+
+void PeerManager::OnAccept(uv_tcp_t* tcp, const std::string& remote_address) {
+  // Only the remote host is worth showing: the port is ephemeral.
+  auto split = SplitHostPort(remote_address);
+  std::string host = split ? split->host : remote_address;
+  SHOAL_LOG(kDebug) << "peer manager: connection from " << remote_address;
+  StartSession(tcp, Role::kResponder, std::nullopt, std::move(host));
+}
+
+const PeerManager::Connection& PeerManager::Survivor(const Connection& a,
+                                                     const Connection& b) const {
+  // Both are with one device; a pending outbound one only knows it as `expected`.
+  const DeviceId& self = identity_.device_id();
+  const DeviceId& peer = a.device ? *a.device : *a.expected;
+  const DeviceId& a_initiator = a.role == Role::kInitiator ? self : peer;
+  const DeviceId& b_initiator = b.role == Role::kInitiator ? self : peer;
+  if (a_initiator != b_initiator) return a_initiator > b_initiator ? a : b;
+  // Same initiator: it only dials again once it saw the old session end, so
+  // the older one is stale (its end has not reached us yet).
+  return a.serial > b.serial ? a : b;
+}
+
+void PeerManager::CloseDuplicate(Connection& connection) {
+  SHOAL_LOG(kInfo) << "peer " << ShortIdString(connection.device->ShortId()) << ": closing a "
+                   << kDuplicate << (connection.role == Role::kInitiator ? " to " : " from ")
+                   << connection.address;
+  connection.duplicate = true;
+  connection.held = false;
+  connection.session->Close(wire::CloseReason::kNormal, kDuplicate);
+}
+
+// The tie-break (docs/protocol.md "Peer manager"). A responder establishes
+// before the initiator (it gets the initiator's Hello first), so in a
+// simultaneous dial the larger device usually sees the losing inbound
+// session first: it holds that one back until its own outbound session
+// either establishes (and wins) or fails (and the held one is promoted),
+// rather than reporting a session that is about to be replaced.
+void PeerManager::OnEstablished(Connection& connection, const wire::Hello& hello) {
+  const DeviceId device = *connection.session->peer();
+  connection.device = device;
+  connection.hello = hello;
+  Peer& peer = PeerFor(device);
+  if (peer.outbound == &connection) peer.outbound = nullptr;
+  if (Connection* held = peer.held) {
+    Connection& loser = &Survivor(*held, connection) == held ? connection : *held;
+    if (&loser == held) peer.held = nullptr;
+    CloseDuplicate(loser);
+    if (&loser == &connection) return;
+  }
+  if (Connection* current = peer.up) {
+    if (&Survivor(*current, connection) == current) {
+      CloseDuplicate(connection);
+      return;
+    }
+    current->up = false;
+    peer.up = nullptr;
+    peer.stats.bytes_in = current->session->bytes_received();
+    peer.stats.bytes_out = current->session->bytes_sent();
+    CloseDuplicate(*current);
+    delegate_.OnPeerDown(device, {SessionEnd::kLocalClose, "replaced by a duplicate connection"});
+    if (!connection.session->established()) return;  // the delegate shut us down
+    if (!peers_.contains(device)) {                  // ... or forgot the device
+      connection.session->Close(wire::CloseReason::kNormal, "device forgotten");
+      return;
+    }
+  }
+  Peer& now = PeerFor(device);  // the delegate may have called Forget
+  if (now.outbound != nullptr && &Survivor(*now.outbound, connection) == now.outbound) {
+    SHOAL_LOG(kDebug) << "peer " << ShortIdString(device.ShortId())
+                      << ": holding a session until our own dial decides";
+    connection.held = true;
+    now.held = &connection;
+    return;
+  }
+  MarkUp(now, connection);
+  delegate_.OnPeerUp(device, *connection.session, hello, connection.address);
+}
+
+void PeerManager::PromoteHeld(const DeviceId& device) {
+  Peer& peer = peers_.at(device);
+  Connection& held = *peer.held;
+  peer.held = nullptr;
+  held.held = false;
+  MarkUp(peer, held);
+  delegate_.OnPeerUp(device, *held.session, *held.hello, held.address);
+  held.Replay();
+}
+
+void PeerManager::MarkUp(Peer& peer, Connection& connection) {
+  connection.up = true;
+  peer.up = &connection;
+  peer.dial.reset();  // no point connecting twice
+  if (peer.retry) peer.retry->Stop();
+  peer.waiting = false;
+  peer.failures_in_round = 0;
+  peer.backoff.Reset();
+  peer.stats.connected = true;
+  peer.stats.address = connection.address;
+  peer.stats.connected_since_ms = UnixNowMs();
+  peer.stats.bytes_in = peer.stats.bytes_out = 0;
+  SHOAL_LOG(kInfo) << "peer " << ShortIdString(connection.device->ShortId()) << ": connected ("
+                   << (connection.role == Role::kInitiator ? "to " : "from ") << connection.address
+                   << ")";
+}
+
+void PeerManager::OnEnd(Connection& connection, const SessionEndInfo& end) {
+  auto owned = std::find_if(connections_.begin(), connections_.end(),
+                            [&](const auto& c) { return c.get() == &connection; });
+  SHOAL_CHECK(owned != connections_.end(), "peer manager: unknown connection ended");
+  // Destroyed when this returns: the Session allows that from inside OnEnd.
+  std::unique_ptr<Connection> gone = std::move(*owned);
+  connections_.erase(owned);
+
+  const std::optional<DeviceId> device =
+      connection.device ? connection.device : connection.expected;
+  auto it = device ? peers_.find(*device) : peers_.end();
+  Peer* peer = it != peers_.end() ? &it->second : nullptr;
+  if (connection.up) {
+    if (peer != nullptr && peer->up == &connection) {
+      peer->up = nullptr;
+      peer->stats.connected = false;
+      peer->stats.connected_since_ms = 0;
+      peer->stats.bytes_in = connection.session->bytes_received();
+      peer->stats.bytes_out = connection.session->bytes_sent();
+      peer->stats.last_error = Describe(end);
+    }
+    SHOAL_LOG(kInfo) << "peer " << ShortIdString(device->ShortId())
+                     << ": disconnected: " << Describe(end);
+    delegate_.OnPeerDown(*device, end);
+    // Reconnect, after a wait so that a peer that accepts and drops us at
+    // once is not hammered; the backoff was reset when this session began.
+    it = peers_.find(*device);
+    if (it != peers_.end()) ScheduleRetry(*device, it->second.backoff.Next());
+  } else if (connection.held) {
+    if (peer != nullptr && peer->held == &connection) peer->held = nullptr;
+  } else if (peer != nullptr && peer->outbound == &connection) {
+    peer->outbound = nullptr;
+    std::string why = "session with " + connection.address + ": " + Describe(end);
+    if (peer->held != nullptr) {
+      peer->stats.last_error = std::move(why);
+      PromoteHeld(*device);
+    } else {
+      DialFailed(*device, std::move(why));
+    }
+  } else if (!connection.duplicate) {
+    SHOAL_LOG(kDebug) << "peer manager: connection from " << connection.address
+                      << " ended before Hello: " << Describe(end);
+  }
+  MaybeFinishShutdown();
+}
+
+void PeerManager::Shutdown(std::function<void()> done) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  shutdown_done_ = std::move(done);
+  listener_.reset();
+  for (auto& [device, peer] : peers_) {
+    peer.dial.reset();
+    peer.retry.reset();
+    peer.waiting = false;
+  }
+  // Close() never ends a session synchronously, so the vector stays put.
+  for (auto& connection : connections_) {
+    connection->session->Close(wire::CloseReason::kNormal, "shutting down");
+  }
+  MaybeFinishShutdown();
+}
+
+void PeerManager::MaybeFinishShutdown() {
+  if (!shutting_down_ || !connections_.empty() || !shutdown_done_ || shutdown_timer_) return;
+  // On the next loop turn: the listener's and the sessions' handles have
+  // closed by then, and `done` may destroy us without a session on the stack.
+  auto timer = Timer::Create(loop_);
+  if (!timer) {
+    SHOAL_LOG(kError) << "peer manager: " << timer.error().message;
+    return;
+  }
+  shutdown_timer_ = std::move(*timer);
+  shutdown_timer_->Start(std::chrono::milliseconds(0), [this] {
+    auto done = std::move(shutdown_done_);
+    shutdown_done_ = nullptr;
+    done();  // may destroy this
+  });
+}
+
+}  // namespace shoal::net

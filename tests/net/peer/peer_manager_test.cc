@@ -1,0 +1,361 @@
+// PeerManager over loopback, several managers on one loop: connecting,
+// refusing unpaired devices, the simultaneous-dial tie-break, reconnecting
+// with backoff, Forget, DialNow and Shutdown.
+#include "net/peer/peer_manager.h"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "tests/net/session/session_harness.h"
+
+namespace shoal::net {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::RunFor;
+using testing::RunUntil;
+
+Identity IdentityFromByte(std::uint8_t byte) {
+  Bytes seed(Identity::kSeedSize, byte);
+  return std::move(Identity::FromSeed(seed).value());
+}
+
+// Records what a manager reports and checks the Up/Down contract as it goes.
+class Events : public PeerManagerDelegate {
+ public:
+  bool IsPaired(const DeviceId& device) override { return paired.contains(device); }
+  void OnPeerUp(const DeviceId& device, Session& session, const wire::Hello& hello,
+                const std::string& address) override {
+    CHECK(live[device] == 0);  // never two OnPeerUp without OnPeerDown
+    ++live[device];
+    ++ups[device];
+    sessions[device] = &session;
+    hellos[device] = hello;
+    addresses[device] = address;
+    if (on_up) on_up(device, session);
+  }
+  void OnClusterConfig(const DeviceId& device, wire::ClusterConfig) override {
+    ++cluster_configs[device];
+  }
+  void OnIndex(const DeviceId&, wire::Index) override {}
+  void OnIndexUpdate(const DeviceId&, wire::IndexUpdate) override {}
+  void OnRequest(const DeviceId&, wire::Request) override {}
+  void OnResponse(const DeviceId&, wire::Response) override {}
+  void OnPeerDown(const DeviceId& device, const SessionEndInfo& end) override {
+    CHECK(live[device] == 1);  // only after OnPeerUp
+    --live[device];
+    ++downs[device];
+    sessions.erase(device);
+    last_end[device] = end;
+  }
+
+  std::function<void(const DeviceId&, Session&)> on_up;
+  std::set<DeviceId> paired;
+  std::map<DeviceId, int> live, ups, downs, cluster_configs;
+  std::map<DeviceId, Session*> sessions;
+  std::map<DeviceId, wire::Hello> hellos;
+  std::map<DeviceId, std::string> addresses;
+  std::map<DeviceId, SessionEndInfo> last_end;
+};
+
+// One device: identity, delegate and manager (listening on 127.0.0.1).
+struct Node {
+  Node(EventLoop& loop, std::uint8_t id, std::uint64_t seed, int port = 0,
+       milliseconds backoff_min = milliseconds(20), milliseconds backoff_max = milliseconds(50),
+       milliseconds handshake_timeout = milliseconds(10000))
+      : identity(IdentityFromByte(id)) {
+    PeerManagerOptions options;
+    options.session = testing::TestOptions("node" + std::to_string(id));
+    options.session.handshake_timeout = handshake_timeout;
+    options.session.close_linger = milliseconds(300);
+    options.backoff_min = backoff_min;
+    options.backoff_max = backoff_max;
+    options.dial_timeout = milliseconds(2000);
+    options.seed = seed;
+    manager = std::make_unique<PeerManager>(loop, identity, events, options);
+    auto listening = manager->Listen("127.0.0.1", port);
+    REQUIRE(listening.has_value());
+  }
+  const DeviceId& id() const { return identity.device_id(); }
+  std::string address() const { return "127.0.0.1:" + std::to_string(manager->listen_port()); }
+  bool Connected(const Node& other) const { return manager->SessionFor(other.id()) != nullptr; }
+  // Shutdown(), waits for `done`, destroys the manager.
+  void Stop(EventLoop& loop) {
+    bool done = false;
+    manager->Shutdown([&] { done = true; });
+    REQUIRE(RunUntil(loop, [&] { return done; }));
+    manager.reset();
+  }
+
+  Identity identity;
+  Events events;
+  std::unique_ptr<PeerManager> manager;
+};
+
+void Pair(Node& a, Node& b) {
+  a.events.paired.insert(b.id());
+  b.events.paired.insert(a.id());
+}
+
+struct Fixture {
+  std::unique_ptr<EventLoop> loop = std::move(EventLoop::Create().value());
+  void Close() { CHECK(loop->Close().has_value()); }  // no leaked handles
+};
+
+}  // namespace
+
+TEST_CASE("a device dialing a paired device brings the peer up on both sides", "[peer]") {
+  Fixture f;
+  Node a(*f.loop, 1, 11), b(*f.loop, 2, 22);
+  Pair(a, b);
+  a.manager->SetAddresses(b.id(), {b.address()});
+  REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
+  CHECK(a.events.ups[b.id()] == 1);
+  CHECK(b.events.ups[a.id()] == 1);
+  CHECK(a.events.hellos[b.id()].device_name == "node2");
+  CHECK(b.events.hellos[a.id()].device_name == "node1");
+  CHECK(a.events.addresses[b.id()] == b.address());
+  CHECK(b.events.addresses[a.id()] == "127.0.0.1");  // inbound: the host only
+  CHECK(a.events.sessions[b.id()] == a.manager->SessionFor(b.id()));
+
+  // The delegate sends on the session it was given; the other side's
+  // delegate hears it under the sender's device ID.
+  wire::ClusterConfig config;
+  REQUIRE(a.events.sessions[b.id()]->Send(config));
+  REQUIRE(RunUntil(*f.loop, [&] { return b.events.cluster_configs[a.id()] == 1; }));
+
+  auto stats = a.manager->Stats(b.id());
+  REQUIRE(stats.has_value());
+  CHECK(stats->connected);
+  CHECK(stats->address == b.address());
+  CHECK(stats->bytes_out > 0);
+  CHECK(stats->connected_since_ms > 0);
+  REQUIRE(
+      RunUntil(*f.loop, [&] { return b.manager->Stats(a.id())->bytes_in == stats->bytes_out; }));
+
+  a.Stop(*f.loop);
+  REQUIRE(RunUntil(*f.loop, [&] { return b.events.downs[a.id()] == 1; }));
+  CHECK(a.events.downs[b.id()] == 1);
+  CHECK(b.events.last_end[a.id()].end == SessionEnd::kClosedByPeer);
+  b.Stop(*f.loop);
+  f.Close();
+}
+
+TEST_CASE("an unpaired device is refused and the manager keeps serving paired ones", "[peer]") {
+  Fixture f;
+  Node a(*f.loop, 1, 11), b(*f.loop, 2, 22), stranger(*f.loop, 3, 33);
+  Pair(a, b);
+  stranger.events.paired.insert(a.id());  // it thinks it is paired; a does not
+  stranger.manager->SetAddresses(a.id(), {a.address()});
+  REQUIRE(RunUntil(*f.loop, [&] {
+    auto stats = stranger.manager->Stats(a.id());
+    return stats && stats->last_error.find("not paired") != std::string::npos;
+  }));
+  CHECK(a.events.ups.empty());
+  CHECK(stranger.events.ups.empty());
+
+  b.manager->SetAddresses(a.id(), {a.address()});
+  REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
+  CHECK_FALSE(a.Connected(stranger));
+  CHECK(a.events.ups.size() == 1);
+
+  stranger.Stop(*f.loop);
+  b.Stop(*f.loop);
+  a.Stop(*f.loop);
+  CHECK(a.events.downs[b.id()] == 1);
+  f.Close();
+}
+
+TEST_CASE("simultaneous dials leave one session, the same connection on both sides", "[peer]") {
+  for (std::uint64_t round = 0; round < 4; ++round) {
+    INFO("round " << round);
+    Fixture f;
+    // Alternate which side has the larger device ID.
+    Node a(*f.loop, round % 2 == 0 ? 1 : 9, 100 + round), b(*f.loop, round % 2 == 0 ? 9 : 1, 200);
+    Pair(a, b);
+    a.manager->SetAddresses(b.id(), {b.address()});  // both dial in the same loop turn
+    b.manager->SetAddresses(a.id(), {a.address()});
+    REQUIRE(RunUntil(*f.loop, [&] {
+      return a.Connected(b) && b.Connected(a) && a.manager->ConnectionCount() == 1 &&
+             b.manager->ConnectionCount() == 1;
+    }));
+    RunFor(*f.loop, milliseconds(200));  // stays that way
+    REQUIRE(a.manager->ConnectionCount() == 1);
+    REQUIRE(b.manager->ConnectionCount() == 1);
+    CHECK(a.events.live[b.id()] == 1);
+    CHECK(b.events.live[a.id()] == 1);
+    // The larger side held the losing inbound session back instead of
+    // reporting it and replacing it: no OnPeerDown on either side.
+    CHECK(a.events.ups[b.id()] == 1);
+    CHECK(b.events.ups[a.id()] == 1);
+
+    // Same connection: what one side sent is exactly what the other received.
+    auto a_stats = a.manager->Stats(b.id());
+    auto b_stats = b.manager->Stats(a.id());
+    CHECK(a_stats->bytes_out == b_stats->bytes_in);
+    CHECK(a_stats->bytes_in == b_stats->bytes_out);
+    // ... and it is the one the larger device ID initiated.
+    Node& larger = a.id() > b.id() ? a : b;
+    Node& smaller = a.id() > b.id() ? b : a;
+    CHECK(larger.manager->Stats(smaller.id())->address == smaller.address());
+    CHECK(smaller.manager->Stats(larger.id())->address == "127.0.0.1");
+
+    a.Stop(*f.loop);
+    b.Stop(*f.loop);
+    CHECK(a.events.live[b.id()] == 0);
+    CHECK(b.events.live[a.id()] == 0);
+    f.Close();
+  }
+}
+
+TEST_CASE(
+    "a session held back for our own pending dial is used, with its messages, when the dial fails",
+    "[peer]") {
+  Fixture f;
+  // The larger device dials an address that accepts TCP and never answers,
+  // so its outbound session waits for the handshake timeout.
+  const bool one_larger = IdentityFromByte(1).device_id() > IdentityFromByte(9).device_id();
+  Node big(*f.loop, one_larger ? 1 : 9, 11, 0, milliseconds(20), milliseconds(50),
+           milliseconds(400));
+  Node small(*f.loop, one_larger ? 9 : 1, 22);
+  Pair(big, small);
+  std::vector<uv_tcp_t*> silent;
+  auto black_hole = TcpListener::Start(*f.loop, "127.0.0.1", 0,
+                                       [&](uv_tcp_t* tcp, std::string) { silent.push_back(tcp); });
+  REQUIRE(black_hole.has_value());
+  big.manager->SetAddresses(small.id(), {"127.0.0.1:" + std::to_string((*black_hole)->port())});
+  REQUIRE(RunUntil(*f.loop, [&] { return big.manager->ConnectionCount() == 1; }));
+
+  // The smaller device dials in and, once up, sends ClusterConfig at once.
+  small.events.on_up = [](const DeviceId&, Session& session) {
+    CHECK(session.Send(wire::ClusterConfig{}).has_value());
+  };
+  small.manager->SetAddresses(big.id(), {big.address()});
+  REQUIRE(RunUntil(*f.loop, [&] { return small.Connected(big); }));
+  // Its inbound session would lose to big's pending outbound one: held.
+  CHECK_FALSE(big.Connected(small));
+  CHECK(big.events.ups.empty());
+
+  // big's outbound handshake times out; the held session is promoted and the
+  // ClusterConfig that arrived meanwhile is delivered after OnPeerUp.
+  REQUIRE(RunUntil(*f.loop, [&] { return big.Connected(small); }));
+  CHECK(big.events.ups[small.id()] == 1);
+  CHECK(big.events.cluster_configs[small.id()] == 1);
+  CHECK(big.manager->Stats(small.id())->address == "127.0.0.1");
+  CHECK(small.events.ups[big.id()] == 1);
+  CHECK(small.events.downs[big.id()] == 0);
+
+  for (uv_tcp_t* tcp : silent) testing::CloseAndFree(tcp);
+  black_hole->reset();
+  big.Stop(*f.loop);
+  small.Stop(*f.loop);
+  f.Close();
+}
+
+TEST_CASE("a device reconnects after the peer's daemon restarts on the same port", "[peer]") {
+  Fixture f;
+  Node a(*f.loop, 1, 11);
+  auto b = std::make_unique<Node>(*f.loop, 2, 22);
+  Pair(a, *b);
+  const int port = b->manager->listen_port();
+  a.manager->SetAddresses(b->id(), {b->address()});
+  REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(*b); }));
+
+  b->manager.reset();  // a crash: connections dropped, no Close sent
+  REQUIRE(RunUntil(*f.loop, [&] { return a.events.downs[b->id()] == 1; }));
+  CHECK(a.events.last_end[b->id()].end != SessionEnd::kClosedByPeer);
+  // While b is away, a keeps dialing and failing.
+  REQUIRE(RunUntil(*f.loop, [&] {
+    return a.manager->Stats(b->id())->last_error.find("refused") != std::string::npos;
+  }));
+
+  Events old_events = b->events;
+  b = std::make_unique<Node>(*f.loop, 2, 23, port);
+  b->events.paired = old_events.paired;
+  REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(*b) && b->Connected(a); }));
+  CHECK(a.events.ups[b->id()] == 2);
+  CHECK(a.events.downs[b->id()] == 1);
+  CHECK(a.manager->Stats(b->id())->connected);
+
+  b->Stop(*f.loop);
+  a.Stop(*f.loop);
+  f.Close();
+}
+
+TEST_CASE("Forget closes the device's session and stops dialing it", "[peer]") {
+  Fixture f;
+  Node a(*f.loop, 1, 11), b(*f.loop, 2, 22);
+  Pair(a, b);
+  a.manager->SetAddresses(b.id(), {b.address()});
+  REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
+
+  a.manager->Forget(b.id());
+  CHECK(a.manager->SessionFor(b.id()) == nullptr);
+  CHECK_FALSE(a.manager->Stats(b.id()).has_value());
+  REQUIRE(RunUntil(*f.loop,
+                   [&] { return a.events.downs[b.id()] == 1 && b.events.downs[a.id()] == 1; }));
+  CHECK(a.events.last_end[b.id()].end == SessionEnd::kLocalClose);
+  CHECK(b.events.last_end[a.id()].end == SessionEnd::kClosedByPeer);
+  RunFor(*f.loop, milliseconds(300));  // many backoff periods: no redial
+  CHECK(a.events.ups[b.id()] == 1);
+  CHECK(a.manager->ConnectionCount() == 0);
+  CHECK(b.manager->ConnectionCount() == 0);
+
+  a.Stop(*f.loop);
+  b.Stop(*f.loop);
+  f.Close();
+}
+
+TEST_CASE("DialNow skips the backoff wait", "[peer]") {
+  Fixture f;
+  // A long backoff: without DialNow the second attempt is 30 s away.
+  Node a(*f.loop, 1, 11, 0, std::chrono::seconds(30), std::chrono::seconds(60));
+  Node b(*f.loop, 2, 22);
+  Pair(a, b);
+  a.manager->SetAddresses(b.id(), {"127.0.0.1:1"});  // refused
+  REQUIRE(RunUntil(*f.loop, [&] {
+    return a.manager->Stats(b.id())->last_error.find("refused") != std::string::npos;
+  }));
+  a.manager->SetAddresses(b.id(), {b.address()});  // keeps the running wait
+  RunFor(*f.loop, milliseconds(100));
+  CHECK_FALSE(a.Connected(b));
+  a.manager->DialNow(b.id());
+  REQUIRE(RunUntil(
+      *f.loop, [&] { return a.Connected(b); }, std::chrono::seconds(10)));
+
+  a.Stop(*f.loop);
+  b.Stop(*f.loop);
+  f.Close();
+}
+
+TEST_CASE("Shutdown ends sessions, dials and waits, and the loop closes cleanly", "[peer]") {
+  Fixture f;
+  Node a(*f.loop, 1, 11), b(*f.loop, 2, 22), c(*f.loop, 3, 33);
+  Pair(a, b);
+  Pair(a, c);
+  a.manager->SetAddresses(b.id(), {b.address()});
+  c.manager->SetAddresses(a.id(), {a.address()});
+  const DeviceId nobody = IdentityFromByte(4).device_id();
+  a.events.paired.insert(nobody);
+  a.manager->SetAddresses(nobody, {"127.0.0.1:1"});  // refused, waiting to retry
+  REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && a.Connected(c); }));
+
+  bool done = false;
+  a.manager->Shutdown([&] { done = true; });
+  CHECK_FALSE(done);  // never from inside Shutdown
+  REQUIRE(RunUntil(*f.loop, [&] { return done; }));
+  CHECK(a.manager->ConnectionCount() == 0);
+  CHECK(a.events.downs[b.id()] == 1);
+  CHECK(a.events.downs[c.id()] == 1);
+  a.manager.reset();
+  REQUIRE(RunUntil(*f.loop, [&] { return b.events.downs[a.id()] == 1; }));
+  b.Stop(*f.loop);
+  c.Stop(*f.loop);
+  f.Close();
+}
+
+}  // namespace shoal::net
