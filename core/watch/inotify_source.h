@@ -66,8 +66,13 @@ class InotifySource {
   bool degraded() const { return degraded_; }
   const std::string& degraded_reason() const { return degraded_reason_; }
   std::size_t watch_count() const { return by_wd_.size(); }
-  // A full rescan requested by Open() (the limit was hit at once); once.
-  std::optional<std::string> TakeStartupRescan() { return std::exchange(pending_rescan_, {}); }
+  // Walks the whole tree again and watches directories not watched yet
+  // (after the ignore rules changed to include more). Watches of newly
+  // ignored directories stay; `ignore` filters their events.
+  void Rewalk() { WatchTree(""); }
+  // A full rescan requested outside Read() (by Open() or Rewalk() hitting
+  // the watch limit); handed out once.
+  std::optional<std::string> TakePendingRescan() { return std::exchange(pending_rescan_, {}); }
 
  private:
   InotifySource(std::string root, InotifyOptions options, ScopedFd fd)
@@ -94,7 +99,7 @@ class InotifySource {
   std::map<std::string, int> by_path_;          // ordered: a subtree is one range
   bool degraded_ = false;
   std::string degraded_reason_;
-  std::optional<std::string> pending_rescan_;  // handed out by Read() or TakeStartupRescan()
+  std::optional<std::string> pending_rescan_;  // handed out by Read() or TakePendingRescan()
 };
 
 }  // namespace shoal

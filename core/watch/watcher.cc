@@ -28,6 +28,7 @@ struct Watcher::Block {
   void OnReadable(int status);
   void OnTimer();
   void ArmTimer();
+  void TakePendingRescan();
   void Close();
   static void OnClosed(uv_handle_t* handle);
 };
@@ -57,6 +58,13 @@ void Watcher::Block::ArmTimer() {
       &timer, [](uv_timer_t* handle) { static_cast<Block*>(handle->data)->OnTimer(); },
       static_cast<std::uint64_t>(ms < 0 ? 0 : ms), 0);
   SHOAL_CHECK(rc == 0, "uv_timer_start on an open timer cannot fail");
+}
+
+void Watcher::Block::TakePendingRescan() {
+  if (auto reason = source->TakePendingRescan()) {
+    coalescer.AddFullRescan(std::move(*reason), Now());
+    ArmTimer();
+  }
 }
 
 void Watcher::Block::OnTimer() {
@@ -113,11 +121,14 @@ Result<void> Watcher::Start(uv_loop_t* loop, const std::string& root, WatcherOpt
     return Fail(ErrorCode::kIo, std::string("watch: ") + uv_strerror(rc));
   }
   block_ = raw;
-  if (auto reason = raw->source->TakeStartupRescan()) {
-    raw->coalescer.AddFullRescan(std::move(*reason), raw->Now());
-    raw->ArmTimer();
-  }
+  raw->TakePendingRescan();
   return {};
+}
+
+void Watcher::Rewalk() {
+  if (block_ == nullptr) return;
+  block_->source->Rewalk();
+  block_->TakePendingRescan();
 }
 
 void Watcher::Stop(std::function<void()> done) {

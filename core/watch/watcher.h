@@ -61,6 +61,10 @@ class Watcher {
   // at once if the Watcher was never started or is already stopped.
   void Stop(std::function<void()> done);
 
+  // Watches directories the ignore rules no longer exclude (call after
+  // .shoalignore changed). No-op unless started.
+  void Rewalk();
+
   bool started() const { return block_ != nullptr; }
   bool degraded() const;
   std::string degraded_reason() const;  // empty unless degraded()

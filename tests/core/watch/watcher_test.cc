@@ -197,6 +197,23 @@ TEST_CASE("ignored names are neither reported nor watched", "[watch]") {
   CHECK_FALSE(f.Covered("skipped/inside"));
 }
 
+TEST_CASE("after the ignore rules change, a rewalk watches what they now include", "[watch]") {
+  WatchFixture f;
+  fs::create_directories(f.dir.path() / "was-ignored" / "deeper");
+  bool ignoring = true;
+  WatcherOptions options;
+  options.ignore = [&](const std::string& name) {
+    return ignoring && name.starts_with("was-ignored");
+  };
+  f.Start(options);
+  CHECK(f.watcher.watch_count() == 1);
+  ignoring = false;
+  f.watcher.Rewalk();
+  CHECK(f.watcher.watch_count() == 3);
+  WriteFile(f.dir.path() / "was-ignored" / "deeper" / "f", "x");
+  REQUIRE(f.RunUntil([&] { return f.WasReported("was-ignored/deeper/f"); }));
+}
+
 TEST_CASE("a continuous writer still gets batches within max_delay", "[watch]") {
   WatchFixture f;
   WatcherOptions options;
