@@ -1,0 +1,78 @@
+// Watcher: change detection for one folder on a libuv loop (DESIGN.md
+// "Change detection"). An InotifySource's descriptor is polled with a
+// uv_poll_t; changed paths go through a Coalescer, and a uv_timer_t armed
+// only while a batch is pending delivers it: after `quiet` without a new
+// event, at the latest `max_delay` after the batch's first event. Nothing
+// runs while nothing changes.
+//
+// Batches are for Scanner::ScanPaths (folder-relative names; a directory
+// stands for everything beneath it). A batch with full_rescan set means
+// events were lost or part of the tree is unwatched: scan everything.
+// degraded() and degraded_reason() tell status when watching is partial for
+// good (watch limit reached, root gone); the daemon's periodic full rescan
+// is then what catches changes in unwatched directories.
+//
+// Lifetime: the uv handles and the source live in one heap block freed in
+// the handles' close callbacks. Stop(done) closes them and calls `done` once
+// they are freed; destroying a started Watcher without Stop() closes them
+// too (no callback). Either may happen inside `on_batch`, which is never
+// called after Stop() or destruction.
+//
+// Thread: the loop's thread only.
+#pragma once
+
+#include <uv.h>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "core/base/result.h"
+#include "core/watch/coalescer.h"
+
+namespace shoal {
+
+struct WatcherOptions {
+  std::chrono::milliseconds quiet{20};
+  std::chrono::milliseconds max_delay{500};
+  // Names never reported nor, for directories, watched: the puller's
+  // ".shoal.tmp.*" files, ignored directories. May be empty.
+  std::function<bool(const std::string& rel_name)> ignore;
+  // At most this many watched directories (0: the kernel's limit only);
+  // tests use it to reach the watch limit on purpose.
+  std::size_t max_watches = 0;
+};
+
+class Watcher {
+ public:
+  Watcher() = default;
+  Watcher(const Watcher&) = delete;
+  Watcher& operator=(const Watcher&) = delete;
+  ~Watcher();
+
+  // Watches `root` recursively and starts delivering batches. If the watch
+  // limit is hit already, a full-rescan batch follows at once. Fails with
+  // kNotFound when `root` is missing, kIo when inotify or libuv fail; calling
+  // it on a started Watcher is a programming error.
+  Result<void> Start(uv_loop_t* loop, const std::string& root, WatcherOptions options,
+                     std::function<void(WatchBatch)> on_batch);
+  // Closes the handles; `done` (may be empty) runs once they are freed, or
+  // at once if the Watcher was never started or is already stopped.
+  void Stop(std::function<void()> done);
+
+  // Watches directories the ignore rules no longer exclude (call after
+  // .shoalignore changed). No-op unless started.
+  void Rewalk();
+
+  bool started() const { return block_ != nullptr; }
+  bool degraded() const;
+  std::string degraded_reason() const;  // empty unless degraded()
+  std::size_t watch_count() const;
+
+ private:
+  struct Block;
+  Block* block_ = nullptr;  // freed in the close callbacks, not here
+};
+
+}  // namespace shoal

@@ -1,0 +1,69 @@
+#include "net/control/control_protocol.h"
+
+#include <array>
+#include <utility>
+
+namespace shoal::net {
+namespace {
+
+constexpr std::array<std::pair<ErrorCode, const char*>, 11> kCodes{{
+    {ErrorCode::kIo, "io"},
+    {ErrorCode::kNotFound, "not_found"},
+    {ErrorCode::kCorrupt, "corrupt"},
+    {ErrorCode::kProtocol, "protocol"},
+    {ErrorCode::kCrypto, "crypto"},
+    {ErrorCode::kConflict, "conflict"},
+    {ErrorCode::kCancelled, "cancelled"},
+    {ErrorCode::kBusy, "busy"},
+    {ErrorCode::kInvalidArgument, "invalid_argument"},
+    {ErrorCode::kUnauthorized, "unauthorized"},
+    {ErrorCode::kNoSpace, "no_space"},
+}};
+
+}  // namespace
+
+std::string ControlErrorCode(ErrorCode code) {
+  for (const auto& [known, name] : kCodes) {
+    if (known == code) return name;
+  }
+  return "io";
+}
+
+ErrorCode ErrorCodeFromControl(std::string_view code) {
+  for (const auto& [known, name] : kCodes) {
+    if (code == name) return known;
+  }
+  return ErrorCode::kIo;
+}
+
+std::string ControlLine(const nlohmann::json& value) {
+  std::string line = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  line.push_back('\n');
+  return line;
+}
+
+Result<nlohmann::json> ParseControlLine(std::string_view line) {
+  nlohmann::json value = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    return Fail(ErrorCode::kInvalidArgument, "the request line is not valid JSON");
+  }
+  return value;
+}
+
+nlohmann::json OkResponse(const nlohmann::json& id, nlohmann::json result) {
+  nlohmann::json response = nlohmann::json::object();
+  response["id"] = id;
+  response["ok"] = true;
+  response["result"] = std::move(result);
+  return response;
+}
+
+nlohmann::json ErrorResponse(const nlohmann::json& id, const Error& error) {
+  nlohmann::json response = nlohmann::json::object();
+  response["id"] = id;
+  response["ok"] = false;
+  response["error"] = {{"code", ControlErrorCode(error.code)}, {"message", error.message}};
+  return response;
+}
+
+}  // namespace shoal::net

@@ -1,0 +1,186 @@
+#include "net/control/control_server.h"
+
+#include <utility>
+#include <vector>
+
+#include "core/base/log.h"
+#include "net/control/control_connection.h"
+#include "net/control/control_socket.h"
+
+namespace shoal::net {
+
+struct ControlReply::State {
+  std::weak_ptr<ControlConnection> connection;
+  nlohmann::json id;
+  bool answered = false;
+
+  void Send(const nlohmann::json& response) {
+    if (auto open = connection.lock()) open->Send(ControlLine(response));
+  }
+  ~State() {
+    if (answered) return;
+    Send(ErrorResponse(
+        id, Error{ErrorCode::kCancelled, "the daemon dropped the request without answering"}));
+  }
+};
+
+void ControlReply::operator()(Result<nlohmann::json> result) const {
+  if (state_->answered) {
+    SHOAL_LOG(kWarning) << "control: a second reply to request " << state_->id.dump()
+                        << " was dropped";
+    return;
+  }
+  state_->answered = true;
+  state_->Send(result ? OkResponse(state_->id, std::move(*result))
+                      : ErrorResponse(state_->id, result.error()));
+}
+
+bool ControlReply::answered() const { return state_->answered; }
+
+class ControlServer::Dispatch : public ControlConnection::Owner {
+ public:
+  explicit Dispatch(ControlServer& server) : server_(server) {}
+  void OnLine(ControlConnection& connection, std::string_view line) override {
+    server_.OnLine(connection, line);
+  }
+  void OnClosed(ControlConnection& connection) override {
+    server_.connections_.erase(connection.id());
+  }
+
+ private:
+  ControlServer& server_;
+};
+
+ControlServer::ControlServer(EventLoop& loop, std::string socket_path, ControlHandler& handler,
+                             Options options)
+    : loop_(loop),
+      socket_path_(std::move(socket_path)),
+      handler_(handler),
+      options_(options),
+      dispatch_(std::make_unique<Dispatch>(*this)),
+      tracker_(std::make_shared<HandleTracker>()) {}
+
+Result<std::unique_ptr<ControlServer>> ControlServer::Listen(EventLoop& loop,
+                                                             std::string socket_path,
+                                                             ControlHandler& handler,
+                                                             Options options) {
+  auto bound = BindControlSocket(socket_path);
+  if (!bound) return bound.error();
+  std::unique_ptr<ControlServer> server(
+      new ControlServer(loop, std::move(socket_path), handler, options));
+  server->socket_device_ = bound->device;
+  server->socket_inode_ = bound->inode;
+  PipeHandle* listener = PipeHandle::Create(loop.get(), server->tracker_);
+  if (listener == nullptr) {
+    RemoveControlSocket(server->socket_path_, bound->device, bound->inode);
+    server->closed_ = true;
+    return Fail(ErrorCode::kIo, "control: uv_pipe_init failed");
+  }
+  server->listener_ = listener;
+  int rc = uv_pipe_open(&listener->pipe, bound->fd.get());
+  if (rc == 0) {
+    (void)bound->fd.Release();  // the pipe handle closes it now
+    ControlServer* self = server.get();
+    listener->on_connection = [self](int status) { self->OnConnection(status); };
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener->pipe), 16,
+                   [](uv_stream_t* stream, int status) {
+                     auto* handle = static_cast<PipeHandle*>(stream->data);
+                     if (handle->on_connection) handle->on_connection(status);
+                   });
+  }
+  if (rc != 0) {
+    server->Close(nullptr);
+    return Fail(ErrorCode::kIo, std::string("control: listen: ") + uv_strerror(rc));
+  }
+  return server;
+}
+
+ControlServer::~ControlServer() {
+  if (!closed_) Close(nullptr);
+}
+
+void ControlServer::OnConnection(int status) {
+  if (status < 0) {
+    SHOAL_LOG(kWarning) << "control: accept: " << uv_strerror(status);
+    return;
+  }
+  PipeHandle* client = PipeHandle::Create(loop_.get(), tracker_);
+  if (client == nullptr) return;
+  int rc = uv_accept(reinterpret_cast<uv_stream_t*>(&listener_->pipe),
+                     reinterpret_cast<uv_stream_t*>(&client->pipe));
+  if (rc != 0) {
+    SHOAL_LOG(kWarning) << "control: accept: " << uv_strerror(rc);
+    client->Close();
+    return;
+  }
+  const std::uint64_t id = next_connection_id_++;
+  auto connection = ControlConnection::Start(
+      client, dispatch_.get(), {options_.max_line_bytes, options_.max_write_queue_bytes}, id);
+  if (connection != nullptr) connections_.emplace(id, std::move(connection));
+}
+
+void ControlServer::OnLine(ControlConnection& connection, std::string_view line) {
+  auto parsed = ParseControlLine(line);
+  if (!parsed) {
+    connection.Send(ControlLine(ErrorResponse(nullptr, parsed.error())));
+    return;
+  }
+  nlohmann::json& request = *parsed;
+  nlohmann::json id = nullptr;
+  if (request.is_object()) {
+    auto it = request.find("id");
+    if (it != request.end()) id = *it;
+  }
+  auto cmd = request.is_object() ? request.find("cmd") : request.end();
+  if (!request.is_object() || cmd == request.end() || !cmd->is_string()) {
+    connection.Send(
+        ControlLine(ErrorResponse(id, Error{ErrorCode::kInvalidArgument,
+                                            "a request is a JSON object with a string \"cmd\""})));
+    return;
+  }
+  if (*cmd == "subscribe") {
+    connection.subscribed = true;
+    connection.Send(ControlLine(OkResponse(id, nlohmann::json::object())));
+    return;
+  }
+  auto state = std::make_shared<ControlReply::State>();
+  state->connection = connection.weak_from_this();
+  state->id = std::move(id);
+  handler_.OnRequest(request, ControlReply(std::move(state)));
+}
+
+void ControlServer::Publish(const nlohmann::json& event) {
+  std::vector<std::shared_ptr<ControlConnection>> subscribers;
+  for (const auto& [id, connection] : connections_) {
+    if (connection->subscribed) subscribers.push_back(connection);
+  }
+  if (subscribers.empty()) return;
+  const std::string line = ControlLine(event);
+  // Sending may disconnect a slow subscriber, which edits connections_.
+  for (const auto& subscriber : subscribers) subscriber->Send(line);
+}
+
+std::size_t ControlServer::subscriber_count() const {
+  std::size_t count = 0;
+  for (const auto& [id, connection] : connections_) count += connection->subscribed ? 1 : 0;
+  return count;
+}
+
+void ControlServer::Close(std::function<void()> done) {
+  if (closed_) {
+    if (done) done();
+    return;
+  }
+  closed_ = true;
+  tracker_->done = std::move(done);
+  auto connections = std::move(connections_);
+  connections_.clear();
+  for (auto& [id, connection] : connections) connection->Detach();
+  if (listener_ != nullptr) {
+    std::exchange(listener_, nullptr)->Close();
+    RemoveControlSocket(socket_path_, socket_device_, socket_inode_);
+  }
+  if (tracker_->open == 0 && tracker_->done) std::exchange(tracker_->done, nullptr)();
+}
+
+}  // namespace shoal::net
