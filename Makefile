@@ -9,7 +9,7 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build test demo bench sim clean
+.PHONY: all deps configure build test demo demo-stop bench sim clean
 
 all: build
 
@@ -26,8 +26,12 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 demo: build
-	@$(BUILD)/cli/shoal --version
-	@$(BUILD)/cli/shoal --help
+	@packaging/demo.sh $(BUILD)/cli/shoal
+
+# Stops the daemons the last `make demo` left running.
+demo-stop:
+	@for d in /tmp/shoal-demo.last/laptop /tmp/shoal-demo.last/desktop; do \
+	  [ -d "$$d/home" ] && $(BUILD)/cli/shoal --home "$$d/home" shutdown || true; done
 
 # Benchmarks print their figures (docs/performance.md); they assert nothing.
 # BENCH_FLAGS=--quick for a fast smoke run.

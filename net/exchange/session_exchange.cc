@@ -140,6 +140,7 @@ Result<void> SessionExchange::OnIndex(const wire::Index& message, bool full) {
   auto it = folders_.find(message.folder);
   // Not shared with this device (or not by it): nothing of it is accepted.
   if (it == folders_.end() || !it->second.peer_shares) return {};
+  entries_received_ += static_cast<std::int64_t>(message.files.size());
   IndexBatch batch{message.folder, it->second.peer_index_id, full, message.files};
   return Deliver(it->second, batch);
 }
@@ -195,6 +196,7 @@ void SessionExchange::FromEngine(const std::string& folder, EngineMessage messag
     it->second.has_hello = true;
     if (!refreshing_) Check(SendClusterConfig());
   } else if (auto* batch = std::get_if<IndexBatch>(&message)) {
+    entries_sent_ += static_cast<std::int64_t>(batch->files.size());
     wire::IndexUpdate update;
     update.folder = folder;
     update.files = std::move(batch->files);

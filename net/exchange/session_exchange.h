@@ -75,6 +75,9 @@ class SessionExchange {
   Result<void> OnResponse(const wire::Response& message);
 
   std::int64_t device_key() const { return device_key_; }
+  // FileInfo entries received from and sent to the peer in this session.
+  std::int64_t entries_received() const { return entries_received_; }
+  std::int64_t entries_sent() const { return entries_sent_; }
 
  private:
   class FolderLink;
@@ -107,6 +110,8 @@ class SessionExchange {
   std::map<std::uint32_t, Pending> pending_;
   std::optional<wire::ClusterConfig> peer_config_;  // the latest one received
   std::uint32_t next_request_id_ = 1;
+  std::int64_t entries_received_ = 0;
+  std::int64_t entries_sent_ = 0;
   bool refreshing_ = false;
   bool failed_ = false;
 };

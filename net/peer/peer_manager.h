@@ -71,6 +71,11 @@ class PeerManagerDelegate {
   virtual void OnWritable(const DeviceId& /*device*/) {}
   // Only after OnPeerUp, exactly once per OnPeerUp.
   virtual void OnPeerDown(const DeviceId& device, const SessionEndInfo& end) = 0;
+  // A pairing session (SessionOptions::pairing_psk, the joiner dialed us)
+  // completed: `device` proved it knows the invite. Storing it is up to the
+  // delegate; the session then ends without ever being a device's session.
+  virtual void OnPaired(const DeviceId& /*device*/, const wire::PairAccept& /*accept*/,
+                        const std::string& /*comparison_code*/, const std::string& /*address*/) {}
 };
 
 class PeerManager {

@@ -53,6 +53,12 @@ class PeerManager::Connection : public SessionDelegate {
   void OnWritable() override {
     if (up) manager_.delegate_.OnWritable(*device);
   }
+  // An inbound pairing session (XXpsk3 with our active invite) completed;
+  // it closes by itself and never becomes a device's session.
+  void OnPaired(const DeviceId& peer, const wire::PairAccept& accept,
+                const std::string& comparison_code) override {
+    manager_.delegate_.OnPaired(peer, accept, comparison_code, address);
+  }
   void OnEnd(const SessionEndInfo& end) override { manager_.OnEnd(*this, end); }
 
   // Hands the messages kept while held to the delegate, in order, while

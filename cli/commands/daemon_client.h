@@ -1,0 +1,39 @@
+// What every command that talks to the daemon shares: finding the home and
+// the control socket, one request/response round trip, and printing the
+// result or the error (one plain sentence, exit code 1; 3 when the daemon
+// is not running — docs/cli.md "Exit codes").
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/result.h"
+#include "net/control/control_client.h"
+
+namespace shoal::cli {
+
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitNoDaemon = 3;
+
+// Options every daemon command takes (set on the app, inherited by all).
+struct ClientOptions {
+  std::string home;  // --home; empty: SHOAL_HOME or the default
+  bool json = false;
+};
+
+Result<net::ControlClient> ConnectDaemon(const ClientOptions& options);
+
+// Prints `error` on stderr as "shoal: <sentence>" and returns its exit code.
+int ReportError(const Error& error);
+
+// Sends `request`; on success prints the result (raw JSON with --json, else
+// through `human`) and returns 0; on failure reports it.
+int CallAndPrint(const ClientOptions& options, const nlohmann::json& request,
+                 const std::function<void(const nlohmann::json& result)>& human);
+
+// "1.2 MB", "340 B": sizes for people.
+std::string HumanBytes(double bytes);
+
+}  // namespace shoal::cli

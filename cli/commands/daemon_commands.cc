@@ -1,0 +1,108 @@
+// `shoal daemon`, `shoal init`, `shoal id`, `shoal shutdown`.
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands/commands.h"
+#include "cli/commands/daemon_client.h"
+#include "cli/daemon/daemon.h"
+#include "cli/daemon/home.h"
+#include "core/base/log.h"
+#include "net/identity/identity.h"
+
+namespace shoal::cli {
+namespace {
+
+struct DaemonFlags {
+  std::string listen = "0.0.0.0:" + std::to_string(kDefaultListenPort);
+  std::string name;
+  bool no_discovery = false;
+  bool no_watch = false;
+  int rescan_seconds = 3600;
+  std::string log_level = "info";
+};
+
+int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
+  auto home = ResolveHome(client.home);
+  if (!home) return ReportError(home.error());
+  auto level = ParseLogLevel(flags.log_level);
+  if (!level) {
+    std::fprintf(stderr, "shoal: --log-level is one of debug, info, warning, error\n");
+    return 2;
+  }
+  SetLogLevel(*level);
+  DaemonOptions options;
+  options.home = home->dir;
+  options.listen = flags.listen;
+  options.device_name = flags.name;
+  options.discovery = !flags.no_discovery;
+  options.watch = !flags.no_watch;
+  options.full_rescan_interval = std::chrono::seconds(flags.rescan_seconds);
+  Daemon daemon(options);
+  return daemon.Run();
+}
+
+int RunInit(const ClientOptions& client) {
+  auto home = ResolveHome(client.home);
+  if (!home) return ReportError(home.error());
+  if (auto prepared = PrepareHome(*home); !prepared) return ReportError(prepared.error());
+  auto identity = net::Identity::LoadOrCreate(home->identity());
+  if (!identity) return ReportError(identity.error());
+  if (client.json) {
+    std::printf("{\"id\": \"%s\", \"home\": \"%s\"}\n", identity->device_id().ToString().c_str(),
+                home->dir.c_str());
+  } else {
+    std::printf("%s\n", identity->device_id().ToString().c_str());
+    std::fprintf(stderr, "home: %s — start syncing with `shoal daemon`\n", home->dir.c_str());
+  }
+  return 0;
+}
+
+int RunId(const ClientOptions& client) {
+  auto home = ResolveHome(client.home);
+  if (!home) return ReportError(home.error());
+  auto identity = net::Identity::Load(home->identity());
+  if (!identity) {
+    if (identity.error().code == ErrorCode::kNotFound) {
+      std::fprintf(stderr,
+                   "shoal: this device has no identity yet — run `shoal init` or `shoal daemon`\n");
+      return kExitFailed;
+    }
+    return ReportError(identity.error());
+  }
+  if (client.json) {
+    std::printf("{\"id\": \"%s\"}\n", identity->device_id().ToString().c_str());
+  } else {
+    std::printf("%s\n", identity->device_id().ToString().c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterDaemonCommands(CLI::App& app, CommandContext& context) {
+  auto flags = std::make_shared<DaemonFlags>();
+  CLI::App* daemon = app.add_subcommand("daemon", "Run the sync daemon in the foreground");
+  daemon->add_option("--listen", flags->listen, "Address for peers, HOST:PORT")
+      ->capture_default_str();
+  daemon->add_option("--name", flags->name, "This device's name (default: the host name)");
+  daemon->add_flag("--no-discovery", flags->no_discovery, "No LAN announcements");
+  daemon->add_flag("--no-watch", flags->no_watch, "No inotify; periodic rescans only");
+  daemon->add_option("--rescan-interval", flags->rescan_seconds, "Seconds between full rescans")
+      ->capture_default_str();
+  daemon->add_option("--log-level", flags->log_level, "debug, info, warning or error")
+      ->capture_default_str();
+  daemon->callback([flags, &context] { context.exit_code = RunDaemon(context.client, *flags); });
+
+  CLI::App* init = app.add_subcommand("init", "Create this device's identity and print its ID");
+  init->callback([&context] { context.exit_code = RunInit(context.client); });
+  CLI::App* id = app.add_subcommand("id", "Print this device's ID");
+  id->callback([&context] { context.exit_code = RunId(context.client); });
+
+  CLI::App* shutdown = app.add_subcommand("shutdown", "Stop the daemon cleanly");
+  shutdown->callback([&context] {
+    context.exit_code = CallAndPrint(context.client, {{"cmd", "shutdown"}},
+                                     [](const auto&) { std::printf("the daemon is stopping\n"); });
+  });
+}
+
+}  // namespace shoal::cli

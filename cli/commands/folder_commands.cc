@@ -1,0 +1,183 @@
+// `shoal folder add|remove|list|offers|accept`, `shoal share`, `shoal
+// unshare`, `shoal conflicts`, `shoal rescan`.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "cli/commands/commands.h"
+#include "cli/commands/daemon_client.h"
+
+namespace shoal::cli {
+namespace {
+
+struct FolderArgs {
+  std::string path;
+  std::string id;
+  std::string label;
+  std::string folder;
+  std::string device;
+  int wait_seconds = 30;
+};
+
+std::string Absolute(const std::string& path) {
+  std::error_code error;
+  auto absolute = std::filesystem::absolute(path, error);
+  return error ? path : absolute.lexically_normal().string();
+}
+
+void PrintFolder(const nlohmann::json& f) {
+  std::printf("%-20s %-12s %-8s %6lld files  %10s  need %lld  %s\n", f.value("label", "").c_str(),
+              f.value("id", "").c_str(), f.value("state", "").c_str(),
+              static_cast<long long>(f.value("files", 0)),
+              HumanBytes(f.value("bytes", 0.0)).c_str(), static_cast<long long>(f.value("need", 0)),
+              f.value("path", "").c_str());
+}
+
+// Accepting can race the offer (the peer shared a moment ago): wait for it.
+int Accept(const ClientOptions& options, const FolderArgs& args) {
+  auto client = ConnectDaemon(options);
+  if (!client) return ReportError(client.error());
+  nlohmann::json request{
+      {"cmd", "folder-accept"}, {"folder", args.folder}, {"path", Absolute(args.path)}};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(args.wait_seconds);
+  for (;;) {
+    auto result = client->Call(request);
+    if (result) {
+      if (options.json) {
+        std::printf("%s\n", result->dump(2).c_str());
+      } else {
+        std::printf("accepted folder %s into %s\n", result->value("id", "").c_str(),
+                    result->value("path", "").c_str());
+      }
+      return 0;
+    }
+    if (result.error().code != ErrorCode::kNotFound ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return ReportError(result.error());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+}  // namespace
+
+void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<FolderArgs>();
+  CLI::App* folder = app.add_subcommand("folder", "Add, remove, list and accept folders");
+  folder->require_subcommand(1);
+
+  CLI::App* add = folder->add_subcommand("add", "Start syncing a directory (created if missing)");
+  add->add_option("PATH", args->path, "The directory")->required();
+  add->add_option("--id", args->id, "Folder ID shared with peers (default: random)");
+  add->add_option("--label", args->label, "Name shown to people (default: the directory name)");
+  add->callback([args, &context] {
+    nlohmann::json request{{"cmd", "folder-add"}, {"path", Absolute(args->path)}};
+    if (!args->id.empty()) request["folder_id"] = args->id;
+    if (!args->label.empty()) request["label"] = args->label;
+    context.exit_code = CallAndPrint(context.client, request, [](const nlohmann::json& f) {
+      std::printf("added folder %s (%s) at %s — share it with `shoal share %s DEVICE`\n",
+                  f.value("label", "").c_str(), f.value("id", "").c_str(),
+                  f.value("path", "").c_str(), f.value("id", "").c_str());
+    });
+  });
+
+  CLI::App* remove = folder->add_subcommand("remove", "Stop syncing a folder (its files stay)");
+  remove->add_option("FOLDER", args->folder, "Folder ID or label")->required();
+  remove->callback([args, &context] {
+    context.exit_code =
+        CallAndPrint(context.client, {{"cmd", "folder-remove"}, {"folder", args->folder}},
+                     [](const nlohmann::json& r) {
+                       std::printf("stopped syncing %s; the files stay in %s\n",
+                                   r.value("id", "").c_str(), r.value("path", "").c_str());
+                     });
+  });
+
+  CLI::App* list = folder->add_subcommand("list", "List folders");
+  list->callback([&context] {
+    context.exit_code =
+        CallAndPrint(context.client, {{"cmd", "folder-list"}}, [](const nlohmann::json& r) {
+          if (r["folders"].empty())
+            std::printf("no folders yet — add one with `shoal folder add PATH`\n");
+          for (const auto& f : r["folders"]) PrintFolder(f);
+        });
+  });
+
+  CLI::App* offers = folder->add_subcommand("offers", "Folders other devices share with this one");
+  offers->callback([&context] {
+    context.exit_code =
+        CallAndPrint(context.client, {{"cmd", "folder-offers"}}, [](const nlohmann::json& r) {
+          if (r["offers"].empty()) std::printf("no folder offers\n");
+          for (const auto& o : r["offers"]) {
+            std::printf("%s (%s) from %s %s — accept with `shoal folder accept %s PATH`\n",
+                        o.value("label", "").c_str(), o.value("folder", "").c_str(),
+                        o.value("device_name", "").c_str(), o.value("device", "").c_str(),
+                        o.value("folder", "").c_str());
+          }
+        });
+  });
+
+  CLI::App* accept =
+      folder->add_subcommand("accept", "Sync a folder another device offers into PATH");
+  accept->add_option("FOLDER", args->folder, "Offered folder ID or label")->required();
+  accept->add_option("PATH", args->path, "Where to keep it (created if missing)")->required();
+  accept->add_option("--wait", args->wait_seconds, "Seconds to wait for the offer to arrive")
+      ->capture_default_str();
+  accept->callback([args, &context] { context.exit_code = Accept(context.client, *args); });
+
+  for (bool share : {true, false}) {
+    CLI::App* cmd = app.add_subcommand(
+        share ? "share" : "unshare",
+        share ? "Share a folder with a paired device" : "Stop sharing a folder with a device");
+    cmd->add_option("FOLDER", args->folder, "Folder ID or label")->required();
+    cmd->add_option("DEVICE", args->device, "Device ID, its first 7+ characters, or name")
+        ->required();
+    cmd->callback([args, share, &context] {
+      context.exit_code =
+          CallAndPrint(context.client,
+                       {{"cmd", share ? "share" : "unshare"},
+                        {"folder", args->folder},
+                        {"device", args->device}},
+                       [share](const nlohmann::json& r) {
+                         std::printf("%s %s %s\n", r.value("folder", "").c_str(),
+                                     share ? "is now shared with" : "is no longer shared with",
+                                     r.value("device", "").c_str());
+                       });
+    });
+  }
+
+  CLI::App* conflicts = app.add_subcommand("conflicts", "List conflict copies");
+  conflicts->add_option("FOLDER", args->folder, "Only this folder");
+  conflicts->callback([args, &context] {
+    nlohmann::json request{{"cmd", "conflicts"}};
+    if (!args->folder.empty()) request["folder"] = args->folder;
+    context.exit_code = CallAndPrint(context.client, request, [](const nlohmann::json& r) {
+      if (r["conflicts"].empty()) std::printf("no conflict copies\n");
+      for (const auto& c : r["conflicts"]) {
+        std::printf("%s\n    belongs to %s\n", c.value("path", "").c_str(),
+                    c.value("original", "").c_str());
+      }
+    });
+  });
+
+  CLI::App* rescan = app.add_subcommand("rescan", "Scan now; returns when the scan has finished");
+  rescan->add_option("FOLDER", args->folder, "Only this folder");
+  rescan->add_option("--path", args->path, "Only this path in FOLDER");
+  rescan->callback([args, &context] {
+    nlohmann::json request{{"cmd", "rescan"}};
+    if (!args->folder.empty()) request["folder"] = args->folder;
+    if (!args->path.empty()) request["path"] = args->path;
+    context.exit_code = CallAndPrint(context.client, request, [](const nlohmann::json& r) {
+      for (const auto& s : r["scanned"]) {
+        std::printf("%s: %lld changed, %lld deleted\n", s.value("folder", "").c_str(),
+                    static_cast<long long>(s.value("changed", 0)),
+                    static_cast<long long>(s.value("deleted", 0)));
+      }
+    });
+  });
+}
+
+}  // namespace shoal::cli

@@ -1,0 +1,144 @@
+// `shoal status` (one snapshot) and `shoal status --watch` (redrawn in
+// place on a terminal, with progress bars and transfer rates; one line per
+// change otherwise).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "cli/commands/commands.h"
+#include "cli/commands/daemon_client.h"
+
+namespace shoal::cli {
+namespace {
+
+struct StatusArgs {
+  bool watch = false;
+  double interval_seconds = 0.5;
+};
+
+std::string Bar(double fraction, int width) {
+  if (fraction < 0) fraction = 0;
+  if (fraction > 1) fraction = 1;
+  int filled = static_cast<int>(fraction * width + 0.5);
+  return "[" + std::string(static_cast<std::size_t>(filled), '#') +
+         std::string(static_cast<std::size_t>(width - filled), '.') + "]";
+}
+
+// Rates from the difference between two snapshots' byte counters.
+struct Rates {
+  std::map<std::string, std::pair<double, double>> last;  // device → in, out
+  std::chrono::steady_clock::time_point at;
+};
+
+std::string Render(const nlohmann::json& s, Rates* rates) {
+  std::string out;
+  char line[512];
+  const auto& me = s["device"];
+  std::snprintf(line, sizeof(line), "This device: %s  %s  (port %d)\n",
+                me.value("name", "").c_str(), me.value("id", "").c_str(),
+                me.value("listen_port", 0));
+  out.append(line);
+  out.append("\nFolders\n");
+  if (s["folders"].empty()) out.append("  none — add one with `shoal folder add PATH`\n");
+  for (const auto& f : s["folders"]) {
+    const double files = f.value("files", 0.0);
+    const double need = f.value("need", 0.0);
+    std::snprintf(line, sizeof(line), "  %-16s %-11s %-8s %s %6.0f files %10s  need %.0f\n",
+                  f.value("label", "").c_str(), f.value("id", "").c_str(),
+                  f.value("state", "").c_str(),
+                  Bar(files + need > 0 ? files / (files + need) : 1.0, 20).c_str(), files,
+                  HumanBytes(f.value("bytes", 0.0)).c_str(), need);
+    out.append(line);
+    out.append("      ").append(f.value("path", "")).append("\n");
+    if (f.contains("error")) out.append("      error: ").append(f.value("error", "")).append("\n");
+    if (f.value("watcher", "") != "watching") {
+      out.append("      watcher: ").append(f.value("watcher", "")).append("\n");
+    }
+  }
+  out.append("\nDevices\n");
+  if (s["devices"].empty()) out.append("  none — pair one with `shoal pair`\n");
+  auto now = std::chrono::steady_clock::now();
+  for (const auto& d : s["devices"]) {
+    const std::string id = d.value("id", "");
+    const double in = d.value("bytes_in", 0.0);
+    const double out_bytes = d.value("bytes_out", 0.0);
+    std::string rate;
+    if (rates && rates->last.count(id)) {
+      double seconds = std::chrono::duration<double>(now - rates->at).count();
+      if (seconds > 0) {
+        rate = "  ↓ " + HumanBytes((in - rates->last[id].first) / seconds) + "/s  ↑ " +
+               HumanBytes((out_bytes - rates->last[id].second) / seconds) + "/s";
+      }
+    }
+    if (rates) rates->last[id] = {in, out_bytes};
+    std::string state = d.value("paused", false)      ? "paused"
+                        : d.value("connected", false) ? "connected " + d.value("address", "")
+                                                      : "not connected";
+    std::snprintf(line, sizeof(line), "  %-16s %.15s…  %s  in %s  out %s%s\n",
+                  d.value("name", "").c_str(), id.c_str(), state.c_str(), HumanBytes(in).c_str(),
+                  HumanBytes(out_bytes).c_str(), rate.c_str());
+    out.append(line);
+  }
+  if (rates) rates->at = now;
+  for (const auto& o : s["offers"]) {
+    out.append("\nOffered: ")
+        .append(o.value("label", ""))
+        .append(" (")
+        .append(o.value("folder", ""))
+        .append(") — accept with `shoal folder accept ")
+        .append(o.value("folder", ""))
+        .append(" PATH`\n");
+  }
+  return out;
+}
+
+int Watch(const ClientOptions& options, const StatusArgs& args) {
+  auto client = ConnectDaemon(options);
+  if (!client) return ReportError(client.error());
+  const bool tty = ::isatty(STDOUT_FILENO) == 1;
+  Rates rates;
+  std::string previous;
+  for (;;) {
+    auto status = client->Call({{"cmd", "status"}});
+    if (!status) return ReportError(status.error());
+    if (options.json) {
+      std::printf("%s\n", status->dump().c_str());
+    } else {
+      std::string text = Render(*status, &rates);
+      if (tty) {
+        std::printf("\033[H\033[J%s", text.c_str());  // home, clear, redraw
+      } else if (text != previous) {
+        std::printf("%s\n", text.c_str());
+      }
+      previous = text;
+    }
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::duration<double>(args.interval_seconds));
+  }
+}
+
+}  // namespace
+
+void RegisterStatusCommands(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<StatusArgs>();
+  CLI::App* status = app.add_subcommand("status", "Folders, devices and transfers");
+  status->add_flag("--watch", args->watch, "Keep showing status, redrawn in place");
+  status->add_option("--interval", args->interval_seconds, "Seconds between redraws with --watch")
+      ->capture_default_str();
+  status->callback([args, &context] {
+    if (args->watch) {
+      context.exit_code = Watch(context.client, *args);
+      return;
+    }
+    context.exit_code = CallAndPrint(context.client, {{"cmd", "status"}}, [](const auto& s) {
+      std::fputs(Render(s, nullptr).c_str(), stdout);
+    });
+  });
+}
+
+}  // namespace shoal::cli

@@ -1,0 +1,243 @@
+// Daemon: folder commands (docs/api.md "Folders"): add, remove, list,
+// offers and accept, share/unshare, conflicts, rescan.
+#include <sodium.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "cli/daemon/daemon.h"
+#include "core/base/log.h"
+#include "core/base/parallel_for.h"
+#include "core/version/conflict.h"
+
+namespace shoal::cli {
+namespace {
+
+// "k3x9q-7mw2d": easy to read aloud, 50 bits, no look-alike letters needed.
+std::string RandomFolderId() {
+  static constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
+  std::string id;
+  for (int i = 0; i < 10; ++i) {
+    if (i == 5) id.push_back('-');
+    id.push_back(kAlphabet[randombytes_uniform(sizeof(kAlphabet) - 1)]);
+  }
+  return id;
+}
+
+std::string StringField(const nlohmann::json& request, const char* key) {
+  auto it = request.find(key);
+  return it != request.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool Inside(const std::string& path, const std::string& dir) {
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
+}  // namespace
+
+Result<void> Daemon::StartFolder(const FolderRecord& folder) {
+  FolderEngineConfig base;
+  base.local_device_key = local_key_;
+  base.local_short_id = identity_->device_id().ShortId();
+  base.hash_threads = DefaultWorkerThreads();
+  FolderRunnerOptions options;
+  options.watch = options_.watch;
+  options.full_rescan_interval = options_.full_rescan_interval;
+  auto runner = FolderRunner::Start(*loop_, *index_, clock_, folder, base, options);
+  if (!runner) return runner.error();
+  (*runner)->on_change = [this](FolderRunner& r) { PublishFolder(r); };
+  runners_[folder.id] = std::move(*runner);
+  return {};
+}
+
+std::vector<net::ExchangeFolder> Daemon::FoldersSharedWith(std::int64_t device_key) {
+  std::vector<net::ExchangeFolder> shared;
+  for (auto& [id, runner] : runners_) {
+    auto devices = index_->SharedWith(runner->record().key);
+    if (!devices) continue;
+    if (std::find(devices->begin(), devices->end(), device_key) == devices->end()) continue;
+    const FolderRecord& r = runner->record();
+    shared.push_back({r.id, r.label, r.hash_seed, &runner->engine()});
+  }
+  return shared;
+}
+
+Result<FolderRecord> Daemon::FindFolderArg(const std::string& arg) {
+  auto folders = index_->ListFolders();
+  if (!folders) return folders.error();
+  std::vector<FolderRecord> by_label;
+  for (const FolderRecord& f : *folders) {
+    if (f.id == arg) return f;
+    if (f.label == arg || f.path == arg) by_label.push_back(f);
+  }
+  if (by_label.size() == 1) return by_label[0];
+  if (by_label.size() > 1) {
+    return Fail(ErrorCode::kInvalidArgument, "several folders are called " + arg +
+                                                 " — name one by its ID (`shoal folder list`)");
+  }
+  return Fail(ErrorCode::kNotFound,
+              "there is no folder " + arg + " — see `shoal folder list` for the folders");
+}
+
+Json Daemon::FolderAdd(const nlohmann::json& request) {
+  std::string path = StringField(request, "path");
+  if (path.empty() || path.front() != '/') {
+    return Fail(ErrorCode::kInvalidArgument, "the folder path must be absolute");
+  }
+  path = std::filesystem::path(path).lexically_normal().string();
+  if (path.size() > 1 && path.back() == '/') path.pop_back();
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (!std::filesystem::is_directory(path, error)) {
+    return Fail(ErrorCode::kInvalidArgument, path + " is not a directory");
+  }
+  if (Inside(path, home_.dir) || Inside(home_.dir, path)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "a folder cannot contain or be inside the daemon's home " + home_.dir);
+  }
+  auto folders = index_->ListFolders();
+  if (!folders) return folders.error();
+  for (const FolderRecord& f : *folders) {
+    if (Inside(path, f.path) || Inside(f.path, path)) {
+      return Fail(ErrorCode::kConflict, path + " overlaps folder " + f.id + " at " + f.path);
+    }
+  }
+  FolderRecord folder;
+  folder.id = StringField(request, "folder_id");
+  if (folder.id.empty()) folder.id = RandomFolderId();
+  if (folder.id.size() > 64)
+    return Fail(ErrorCode::kInvalidArgument, "folder IDs have at most 64 bytes");
+  for (const FolderRecord& f : *folders) {
+    if (f.id == folder.id)
+      return Fail(ErrorCode::kConflict, "a folder " + folder.id + " exists already");
+  }
+  folder.path = path;
+  folder.label = StringField(request, "label");
+  if (folder.label.empty()) folder.label = std::filesystem::path(path).filename().string();
+  if (request.contains("hash_seed")) folder.hash_seed = request["hash_seed"].get<std::uint64_t>();
+  auto added = index_->AddFolder(folder);
+  if (!added) return added.error();
+  if (auto started = StartFolder(*added); !started) return started.error();
+  SHOAL_LOG(kInfo) << "folder " << added->id << " added at " << added->path;
+  return FolderJson(*runners_[added->id]);
+}
+
+Json Daemon::FolderRemove(const nlohmann::json& request) {
+  auto folder = FindFolderArg(StringField(request, "folder"));
+  if (!folder) return folder.error();
+  if (auto removed = index_->RemoveFolder(folder->key); !removed) return removed.error();
+  hub_->RefreshAll();  // the sessions let go of its engine
+  runners_.erase(folder->id);
+  SHOAL_LOG(kInfo) << "folder " << folder->id << " removed; its files stay in " << folder->path;
+  return nlohmann::json{{"id", folder->id}, {"path", folder->path}};
+}
+
+Json Daemon::FolderList() {
+  nlohmann::json folders = nlohmann::json::array();
+  for (auto& [id, runner] : runners_) folders.push_back(FolderJson(*runner));
+  return nlohmann::json{{"folders", folders}};
+}
+
+Json Daemon::FolderOffers() {
+  nlohmann::json offers = nlohmann::json::array();
+  for (const FolderOffer& offer : hub_->offers()) {
+    offers.push_back({{"folder", offer.folder_id},
+                      {"label", offer.label},
+                      {"device", offer.device.ToString()},
+                      {"device_name", offer.device_name}});
+  }
+  return nlohmann::json{{"offers", offers}};
+}
+
+Json Daemon::FolderAccept(const nlohmann::json& request) {
+  const std::string wanted = StringField(request, "folder");
+  std::vector<FolderOffer> matching;
+  for (const FolderOffer& offer : hub_->offers()) {
+    if (offer.folder_id == wanted || offer.label == wanted) matching.push_back(offer);
+  }
+  if (matching.empty()) {
+    return Fail(ErrorCode::kNotFound, "no device offers a folder " + wanted +
+                                          " (yet) — it must be shared with this device first");
+  }
+  if (runners_.count(matching[0].folder_id) == 0) {
+    nlohmann::json add{{"path", StringField(request, "path")},
+                       {"folder_id", matching[0].folder_id},
+                       {"label", matching[0].label},
+                       {"hash_seed", matching[0].hash_seed}};
+    Json added = FolderAdd(add);
+    if (!added) return added;
+  }
+  FolderRunner& runner = *runners_[matching[0].folder_id];
+  for (const FolderOffer& offer : matching) {
+    auto device = index_->FindDevice(offer.device);
+    if (!device || !*device) continue;
+    if (auto shared = index_->ShareFolder(runner.record().key, (*device)->key); !shared) {
+      return shared.error();
+    }
+  }
+  hub_->DropOffer(matching[0].folder_id);
+  hub_->RefreshAll();
+  return FolderJson(runner);
+}
+
+Json Daemon::Share(const nlohmann::json& request, bool share) {
+  auto folder = FindFolderArg(StringField(request, "folder"));
+  if (!folder) return folder.error();
+  auto device = FindDeviceArg(StringField(request, "device"));
+  if (!device) return device.error();
+  auto changed = share ? index_->ShareFolder(folder->key, device->key)
+                       : index_->UnshareFolder(folder->key, device->key);
+  if (!changed) return changed.error();
+  hub_->RefreshAll();
+  return nlohmann::json{
+      {"folder", folder->id}, {"device", device->id.ToString()}, {"shared", share}};
+}
+
+Json Daemon::Conflicts(const nlohmann::json& request) {
+  const std::string only = StringField(request, "folder");
+  nlohmann::json conflicts = nlohmann::json::array();
+  for (auto& [id, runner] : runners_) {
+    if (!only.empty() && id != only && runner->record().label != only) continue;
+    auto visited = index_->ForEachGlobal(runner->record().key, [&](GlobalFile&& global) {
+      if (global.file.deleted) return true;
+      std::string original = ConflictOriginalName(global.file.name);
+      if (!original.empty()) {
+        conflicts.push_back({{"folder", id},
+                             {"path", runner->record().path + "/" + global.file.name},
+                             {"name", global.file.name},
+                             {"original", original}});
+      }
+      return true;
+    });
+    if (!visited) return visited.error();
+  }
+  return nlohmann::json{{"conflicts", conflicts}};
+}
+
+Json Daemon::Rescan(const nlohmann::json& request) {
+  const std::string only = StringField(request, "folder");
+  std::vector<std::string> paths;
+  if (std::string path = StringField(request, "path"); !path.empty()) paths.push_back(path);
+  if (only.empty() && !paths.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "--path needs a folder");
+  }
+  nlohmann::json scanned = nlohmann::json::array();
+  for (auto& [id, runner] : runners_) {
+    if (!only.empty() && id != only && runner->record().label != only) continue;
+    for (std::string& path : paths) {  // an absolute path inside the folder is fine too
+      const std::string& root = runner->record().path;
+      if (Inside(path, root)) path = path.size() > root.size() ? path.substr(root.size() + 1) : "";
+    }
+    auto result = runner->Rescan(paths);
+    if (!result) return result.error();
+    scanned.push_back({{"folder", id},
+                       {"changed", result->changed},
+                       {"deleted", result->deleted},
+                       {"hashed_bytes", result->hashed_bytes}});
+  }
+  if (!only.empty() && scanned.empty()) return FindFolderArg(only).error();
+  return nlohmann::json{{"scanned", scanned}};
+}
+
+}  // namespace shoal::cli

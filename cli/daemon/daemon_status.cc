@@ -1,0 +1,89 @@
+// Daemon: `status` and the control dispatcher (docs/api.md).
+#include "cli/daemon/daemon.h"
+#include "cli/version.h"
+#include "core/base/log.h"
+
+namespace shoal::cli {
+namespace {
+
+void Reply(net::ControlReply& reply, Json result) { reply(std::move(result)); }
+
+}  // namespace
+
+void Daemon::OnRequest(const nlohmann::json& request, net::ControlReply reply) {
+  const std::string cmd = request.value("cmd", "");
+  if (stopping_) {
+    reply(Fail(ErrorCode::kBusy, "the daemon is shutting down"));
+    return;
+  }
+  if (cmd == "status") return Reply(reply, Status());
+  if (cmd == "folder-add") return Reply(reply, FolderAdd(request));
+  if (cmd == "folder-remove") return Reply(reply, FolderRemove(request));
+  if (cmd == "folder-list") return Reply(reply, FolderList());
+  if (cmd == "folder-offers") return Reply(reply, FolderOffers());
+  if (cmd == "folder-accept") return Reply(reply, FolderAccept(request));
+  if (cmd == "share") return Reply(reply, Share(request, true));
+  if (cmd == "unshare") return Reply(reply, Share(request, false));
+  if (cmd == "conflicts") return Reply(reply, Conflicts(request));
+  if (cmd == "rescan") return Reply(reply, Rescan(request));
+  if (cmd == "devices") return Reply(reply, DeviceList());
+  if (cmd == "device-add") return Reply(reply, DeviceAdd(request));
+  if (cmd == "device-remove" || cmd == "device-rename" || cmd == "device-pause" ||
+      cmd == "device-resume") {
+    return Reply(reply, DeviceChange(cmd, request));
+  }
+  if (cmd == "pair-invite") return Reply(reply, PairInvite());
+  if (cmd == "pair-join") return PairJoinStart(request, std::move(reply));
+  if (cmd == "shutdown") {
+    reply(nlohmann::json{{"stopping", true}});
+    SHOAL_LOG(kInfo) << "shutdown requested over the control socket";
+    Stop();
+    return;
+  }
+  reply(Fail(ErrorCode::kNotFound, "unknown command " + cmd + " — see docs/api.md"));
+}
+
+nlohmann::json Daemon::FolderJson(FolderRunner& runner) {
+  const FolderRecord& r = runner.record();
+  FolderStatus s = runner.Status();
+  nlohmann::json shared = nlohmann::json::array();
+  if (auto keys = index_->SharedWith(r.key)) {
+    auto devices = index_->ListDevices();
+    for (std::int64_t key : *keys) {
+      if (!devices) break;
+      for (const DeviceRecord& d : *devices) {
+        if (d.key == key) shared.push_back(d.id.ToString());
+      }
+    }
+  }
+  nlohmann::json json{{"id", r.id},           {"label", r.label},
+                      {"path", r.path},       {"state", s.state},
+                      {"files", s.files},     {"directories", s.directories},
+                      {"bytes", s.bytes},     {"need", s.need},
+                      {"watcher", s.watcher}, {"last_scan_unix", s.last_scan_unix},
+                      {"shared_with", shared}};
+  if (!s.error.empty()) json["error"] = s.error;
+  return json;
+}
+
+void Daemon::PublishFolder(FolderRunner& runner) {
+  if (!control_) return;
+  control_->Publish({{"event", "folder"}, {"folder", FolderJson(runner)}});
+}
+
+Json Daemon::Status() {
+  Json folders = FolderList();
+  if (!folders) return folders;
+  Json devices = DeviceList();
+  if (!devices) return devices;
+  return nlohmann::json{{"device",
+                         {{"id", identity_->device_id().ToString()},
+                          {"name", options_.device_name},
+                          {"listen_port", peers_->listen_port()},
+                          {"version", kVersion}}},
+                        {"folders", (*folders)["folders"]},
+                        {"devices", (*devices)["devices"]},
+                        {"offers", (*FolderOffers())["offers"]}};
+}
+
+}  // namespace shoal::cli

@@ -1,0 +1,112 @@
+#include "cli/daemon/pair_join.h"
+
+#include "core/base/log.h"
+#include "net/noise/pairing_psk.h"
+#include "net/pairing/invite_code.h"
+
+namespace shoal::cli {
+
+std::unique_ptr<PairJoin> PairJoin::Start(Setup setup, const std::string& code,
+                                          net::ControlReply reply, bool can_discover) {
+  auto parsed = net::ParseInviteCode(code);
+  if (!parsed) {
+    reply(parsed.error());
+    return nullptr;
+  }
+  if (!parsed->address && !can_discover) {
+    reply(Fail(ErrorCode::kInvalidArgument,
+               "LAN discovery is off — append @HOST:PORT of the inviting device to the code"));
+    return nullptr;
+  }
+  auto psk = net::DerivePairingPsk(parsed->secret.view());
+  auto tag = net::DerivePairingTag(parsed->secret.view());
+  auto timer = net::Timer::Create(*setup.loop);
+  if (!psk || !tag || !timer) {
+    reply(Fail(ErrorCode::kCrypto, "cannot prepare the pairing keys"));
+    return nullptr;
+  }
+  auto join = std::make_unique<PairJoin>(std::move(setup), std::move(reply));
+  join->psk_ = std::move(*psk);
+  join->tag_ = *tag;
+  join->timer_ = std::move(*timer);
+  PairJoin* self = join.get();
+  join->timer_->Start(join->setup_.timeout, [self] {
+    self->Finish(Fail(ErrorCode::kCancelled,
+                      self->dialed_.empty()
+                          ? "no device with this invite was found on the LAN — append "
+                            "@HOST:PORT of the inviting device to the code"
+                          : "pairing with " + self->dialed_ + " timed out"));
+  });
+  if (parsed->address) join->Dial(*parsed->address);
+  return join;
+}
+
+void PairJoin::OnSighting(const net::Sighting& sighting, const std::string& address) {
+  if (done_ || !sighting.announcement.pairing_tag) return;
+  if (*sighting.announcement.pairing_tag == tag_) Dial(address);
+}
+
+void PairJoin::Dial(const std::string& address) {
+  if (dialer_ || session_ || done_) return;
+  dialed_ = address;
+  SHOAL_LOG(kInfo) << "pairing: dialing " << address;
+  auto started = net::TcpDialer::Start(*setup_.loop, address, std::chrono::seconds(10),
+                                       [this](Result<uv_tcp_t*> c) { OnConnected(std::move(c)); });
+  if (!started) {
+    Finish(started.error());
+    return;
+  }
+  dialer_ = std::move(*started);
+}
+
+void PairJoin::OnConnected(Result<uv_tcp_t*> connected) {
+  if (!connected) {
+    Finish(Fail(ErrorCode::kIo, "cannot reach " + dialed_ + ": " + connected.error().message));
+    return;
+  }
+  net::SessionOptions options;
+  options.handshake = net::wire::HandshakeType::kPairing;
+  options.hello.device_name = setup_.device_name;
+  auto psk = std::make_shared<net::SecretBytes>(net::SecretBytes::CopyOf(psk_.view()).value());
+  options.pairing_psk = [psk]() -> std::optional<net::SecretBytes> {
+    auto copy = net::SecretBytes::CopyOf(psk->view());
+    if (!copy) return std::nullopt;
+    return std::move(*copy);
+  };
+  // A pairing session authenticates with the psk; there is no device list yet.
+  auto session = net::Session::Start(
+      *setup_.loop, *connected, *setup_.identity, net::Role::kInitiator,
+      [](const DeviceId&) { return true; }, *this, std::move(options));
+  if (!session) {
+    Finish(session.error());
+    return;
+  }
+  session_ = std::move(*session);
+}
+
+void PairJoin::OnPaired(const DeviceId& peer, const net::wire::PairAccept& accept,
+                        const std::string& code) {
+  paired_ = true;
+  setup_.on_paired(peer, accept.device_name, code, dialed_);
+  Finish(nlohmann::json{
+      {"device", peer.ToString()}, {"name", accept.device_name}, {"comparison_code", code}});
+}
+
+void PairJoin::OnEnd(const net::SessionEndInfo& end) {
+  if (paired_) return;
+  std::string why = end.detail.empty() ? std::string(net::SessionEndName(end.end)) : end.detail;
+  Finish(Fail(ErrorCode::kUnauthorized,
+              "pairing with " + dialed_ + " failed: " + why +
+                  " — check the code (it works once, for 15 minutes) and try again"));
+}
+
+void PairJoin::Finish(Result<nlohmann::json> result) {
+  if (done_) return;
+  done_ = true;
+  reply_(std::move(result));
+  // Handed back on the next loop turn: we may be inside our own session's
+  // or dialer's callback now.
+  timer_->Start(std::chrono::milliseconds(0), [this] { setup_.on_finished(*this); });
+}
+
+}  // namespace shoal::cli

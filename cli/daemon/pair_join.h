@@ -1,0 +1,79 @@
+// PairJoin: one `shoal pair CODE` in progress on the joining device
+// (DESIGN.md "Pairing"). It dials the inviter (the code's @address, or the
+// first LAN sighting carrying the invite's tag), runs a pairing session as
+// initiator with the invite's psk, and replies to the waiting control
+// request exactly once: with the peer and comparison code, or with why it
+// failed (unreachable, wrong or used code, timeout).
+//
+// Thread: the loop thread. The owner destroys it after `on_finished`, on a
+// later loop turn (it may be inside one of its own callbacks then).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "net/control/control_server.h"
+#include "net/discovery/announcement.h"
+#include "net/discovery/sighting_cache.h"
+#include "net/identity/identity.h"
+#include "net/loop/event_loop.h"
+#include "net/loop/timer.h"
+#include "net/noise/secret_bytes.h"
+#include "net/peer/tcp_dialer.h"
+#include "net/session/session.h"
+
+namespace shoal::cli {
+
+class PairJoin final : public net::SessionDelegate {
+ public:
+  struct Setup {
+    net::EventLoop* loop = nullptr;
+    const net::Identity* identity = nullptr;
+    std::string device_name;  // what we tell the inviter
+    std::chrono::seconds timeout{60};
+    // Pairing completed: store the device (the dialed address is where it listens).
+    std::function<void(const DeviceId&, const std::string& name, const std::string& code,
+                       const std::string& address)>
+        on_paired;
+    std::function<void(PairJoin&)> on_finished;
+  };
+  // Parses `code`; replies with the error and returns nullptr when it is bad.
+  static std::unique_ptr<PairJoin> Start(Setup setup, const std::string& code,
+                                         net::ControlReply reply, bool can_discover);
+  PairJoin(Setup setup, net::ControlReply reply)
+      : setup_(std::move(setup)), reply_(std::move(reply)) {}
+
+  // A LAN sighting: dialed if it carries our invite's tag.
+  void OnSighting(const net::Sighting& sighting, const std::string& address);
+  bool done() const { return done_; }
+
+  void OnEstablished(const net::wire::Hello&) override {}
+  void OnClusterConfig(net::wire::ClusterConfig) override {}
+  void OnIndex(net::wire::Index) override {}
+  void OnIndexUpdate(net::wire::IndexUpdate) override {}
+  void OnRequest(net::wire::Request) override {}
+  void OnResponse(net::wire::Response) override {}
+  void OnPaired(const DeviceId& peer, const net::wire::PairAccept& accept,
+                const std::string& code) override;
+  void OnEnd(const net::SessionEndInfo& end) override;
+
+ private:
+  void Dial(const std::string& address);
+  void OnConnected(Result<uv_tcp_t*> connected);
+  void Finish(Result<nlohmann::json> result);
+
+  Setup setup_;
+  net::ControlReply reply_;
+  net::SecretBytes psk_;
+  net::PairingTag tag_{};
+  std::unique_ptr<net::Timer> timer_;  // the deadline, then the hand-back
+  std::unique_ptr<net::TcpDialer> dialer_;
+  std::unique_ptr<net::Session> session_;
+  std::string dialed_;
+  bool paired_ = false;
+  bool done_ = false;
+};
+
+}  // namespace shoal::cli

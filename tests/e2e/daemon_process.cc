@@ -1,0 +1,233 @@
+#include "tests/e2e/daemon_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace shoal::e2e {
+namespace {
+
+std::vector<char*> Argv(std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
+}  // namespace
+
+CliResult RunShoal(const std::vector<std::string>& args) {
+  std::vector<std::string> full{SHOAL_BINARY};
+  full.insert(full.end(), args.begin(), args.end());
+  int out[2];
+  int err[2];
+  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    int null = ::open("/dev/null", O_RDONLY);
+    ::dup2(null, 0);  // not a terminal: nothing may prompt
+    auto argv = Argv(full);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  ::close(err[1]);
+  CliResult result;
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buffer[65536];
+  while (open_fds > 0) {
+    ::poll(fds, 2, -1);
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t n = ::read(fds[i].fd, buffer, sizeof(buffer));
+      if (n <= 0) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+        continue;
+      }
+      (i == 0 ? result.out : result.err).append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+TestDevice::TestDevice(const std::string& base_dir, const std::string& name)
+    : name_(name), home_(base_dir + "/" + name + "/home"), sync_(base_dir + "/" + name + "/sync") {
+  std::filesystem::create_directories(sync_);
+}
+
+TestDevice::~TestDevice() {
+  if (pid_ > 0) Kill9();
+}
+
+void TestDevice::Start() {
+  REQUIRE(pid_ <= 0);
+  std::filesystem::create_directories(home_);
+  std::vector<std::string> args{SHOAL_BINARY,     "--home",      home_,    "daemon",
+                                "--listen",       "127.0.0.1:0", "--name", name_,
+                                "--no-discovery", "--log-level", "debug"};
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int log = ::open((home_ + "/../daemon.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    ::dup2(log, 2);
+    ::dup2(log, 1);
+    int null = ::open("/dev/null", O_RDONLY);
+    ::dup2(null, 0);
+    auto argv = Argv(args);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  pid_ = pid;
+  bool up = Eventually([&] {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return true;  // exited: reported below
+    }
+    return Cli({"status"}).exit_code == 0;
+  });
+  INFO(log());
+  REQUIRE(up);
+  REQUIRE(pid_ > 0);
+}
+
+void TestDevice::Stop() {
+  REQUIRE(pid_ > 0);
+  CliResult r = Cli({"shutdown"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  int status = 0;
+  bool exited = Eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; });
+  INFO(log());
+  REQUIRE(exited);
+  pid_ = -1;
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+void TestDevice::Kill9() {
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+CliResult TestDevice::Cli(std::vector<std::string> args) const {
+  args.insert(args.begin(), {"--home", home_});
+  return RunShoal(args);
+}
+
+nlohmann::json TestDevice::Json(std::vector<std::string> args) const {
+  args.push_back("--json");
+  CliResult r = Cli(args);
+  INFO("shoal " << args[0] << ": " << r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(r.out);
+}
+
+int TestDevice::port() const { return Status()["device"]["listen_port"].get<int>(); }
+
+std::string TestDevice::id() const { return Status()["device"]["id"].get<std::string>(); }
+
+std::string TestDevice::log() const { return ReadFile(home_ + "/../daemon.log"); }
+
+void Pair(TestDevice& a, TestDevice& b) {
+  // The inviter's `shoal pair` prints the code first and keeps waiting.
+  std::vector<std::string> full{SHOAL_BINARY, "--home", a.home(), "pair", "--json"};
+  int out[2];
+  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    auto argv = Argv(full);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string text;
+  char c;
+  while (::read(out[0], &c, 1) == 1 && c != '\n') text.push_back(c);
+  auto invite = nlohmann::json::parse(text);
+  std::string code = invite["code"].get<std::string>() + "@127.0.0.1:" + std::to_string(a.port());
+  nlohmann::json joined = b.Json({"pair", code});
+  std::string rest;
+  while (::read(out[0], &c, 1) == 1) rest.push_back(c);
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  auto paired = nlohmann::json::parse(rest);
+  CHECK(paired["device"] == b.id());
+  CHECK(joined["device"] == a.id());
+  CHECK(paired["comparison_code"] == joined["comparison_code"]);
+}
+
+std::string ShareFolder(TestDevice& a, TestDevice& b, const std::string& label) {
+  auto added = a.Json({"folder", "add", a.sync_dir(), "--label", label});
+  std::string id = added["id"].get<std::string>();
+  a.Json({"share", id, b.id()});
+  b.Json({"folder", "accept", id, b.sync_dir()});
+  return id;
+}
+
+bool Eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+std::map<std::string, std::string> Tree(const std::string& root) {
+  std::map<std::string, std::string> tree;
+  std::error_code error;
+  for (auto it = std::filesystem::recursive_directory_iterator(root, error);
+       it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    if (error) break;
+    std::string name = std::filesystem::relative(it->path(), root).string();
+    if (it->path().filename().string().rfind(".shoal.tmp.", 0) == 0) continue;
+    if (it->is_symlink()) {
+      tree[name] = "link:" + std::filesystem::read_symlink(it->path()).string();
+    } else if (it->is_directory()) {
+      tree[name] = "dir";
+    } else {
+      tree[name] = ReadFile(it->path().string());
+    }
+  }
+  return tree;
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace shoal::e2e

@@ -1,0 +1,71 @@
+// End-to-end test support: real `shoal` processes. A TestDevice is one
+// device: a home directory, a synced directory, a daemon process listening
+// on 127.0.0.1 (kernel-chosen port, no LAN discovery) and the CLI run
+// against it. Waiting is always "until a condition holds, or a generous
+// deadline": never a fixed sleep standing in for a result.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace shoal::e2e {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs `shoal ARGS...` and waits for it.
+CliResult RunShoal(const std::vector<std::string>& args);
+
+class TestDevice {
+ public:
+  TestDevice(const std::string& base_dir, const std::string& name);
+  ~TestDevice();  // kills the daemon if it still runs
+
+  void Start();  // and waits until its control socket answers
+  void Stop();   // `shoal shutdown`, then waits for the exit (must be 0)
+  void Kill9();  // SIGKILL, no goodbye
+  bool running() const { return pid_ > 0; }
+
+  CliResult Cli(std::vector<std::string> args) const;        // with --home
+  nlohmann::json Json(std::vector<std::string> args) const;  // --json, must succeed
+  nlohmann::json Status() const { return Json({"status"}); }
+  int port() const;
+  std::string id() const;
+  const std::string& home() const { return home_; }
+  const std::string& sync_dir() const { return sync_; }
+  std::string Path(const std::string& name) const { return sync_ + "/" + name; }
+  std::string log() const;  // the daemon's stderr so far
+
+ private:
+  std::string name_;
+  std::string home_;
+  std::string sync_;
+  pid_t pid_ = -1;
+};
+
+// Pairs `a` and `b` through `shoal pair` (a invites, b joins with
+// CODE@127.0.0.1:port); both must report the same comparison code.
+void Pair(TestDevice& a, TestDevice& b);
+// Adds a folder on `a`, shares it with `b`, accepts it on `b`.
+std::string ShareFolder(TestDevice& a, TestDevice& b, const std::string& label);
+
+// Polls `done` every 50 ms until it holds or `limit` passes.
+bool Eventually(const std::function<bool()>& done,
+                std::chrono::milliseconds limit = std::chrono::seconds(30));
+
+// Every file, directory and symlink under `root` (relative name → content,
+// "dir" or "link:target"), skipping the puller's temp files.
+std::map<std::string, std::string> Tree(const std::string& root);
+void WriteFile(const std::string& path, const std::string& content);
+std::string ReadFile(const std::string& path);
+
+}  // namespace shoal::e2e
