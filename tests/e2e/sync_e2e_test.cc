@@ -188,7 +188,7 @@ TEST_CASE("kill -9 of the receiver mid-transfer: restart completes, no partial f
   b.Stop();
 }
 
-TEST_CASE("an unpaired device gets nothing; an unshared folder's names never leave", "[e2e]") {
+TEST_CASE("an unpaired device gets nothing and an unshared folder's names never leave", "[e2e]") {
   TempDir dir;
   TestDevice a(dir.path().string(), "alpha");
   TestDevice b(dir.path().string(), "beta");
