@@ -115,6 +115,11 @@ void PeerHub::OnResponse(const DeviceId& device, net::wire::Response message) {
   if (it != links_.end()) Check(device, it->second->exchange().OnResponse(message));
 }
 
+void PeerHub::OnWritable(const DeviceId& device) {
+  auto it = links_.find(device);
+  if (it != links_.end()) Check(device, it->second->exchange().OnWritable());
+}
+
 void PeerHub::OnPeerDown(const DeviceId& device, const net::SessionEndInfo& end) {
   SHOAL_LOG(kInfo) << "disconnected from " << device.ToString() << ": "
                    << net::SessionEndName(end.end) << " " << end.detail;

@@ -63,6 +63,7 @@ class PeerHub final : public net::PeerManagerDelegate {
   void OnIndexUpdate(const DeviceId& device, net::wire::IndexUpdate message) override;
   void OnRequest(const DeviceId& device, net::wire::Request message) override;
   void OnResponse(const DeviceId& device, net::wire::Response message) override;
+  void OnWritable(const DeviceId& device) override;
   void OnPeerDown(const DeviceId& device, const net::SessionEndInfo& end) override;
   void OnPaired(const DeviceId& device, const net::wire::PairAccept& accept,
                 const std::string& comparison_code, const std::string& address) override;

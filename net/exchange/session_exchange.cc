@@ -146,6 +146,28 @@ Result<void> SessionExchange::OnIndex(const wire::Index& message, bool full) {
 }
 
 Result<void> SessionExchange::OnRequest(const wire::Request& message) {
+  if (!held_.empty() || !sink_.writable()) {
+    if (held_.size() >= kMaxHeldRequests) {
+      return Fail(ErrorCode::kProtocol, "peer sent more than " + std::to_string(kMaxHeldRequests) +
+                                            " requests while we could not answer");
+    }
+    held_.push_back(message);
+    return {};
+  }
+  return Serve(message);
+}
+
+Result<void> SessionExchange::OnWritable() {
+  while (!held_.empty() && sink_.writable()) {
+    wire::Request next = std::move(held_.front());
+    held_.pop_front();
+    Result<void> served = Serve(next);
+    if (!served) return served;
+  }
+  return {};
+}
+
+Result<void> SessionExchange::Serve(const wire::Request& message) {
   auto it = folders_.find(message.folder);
   if (it == folders_.end() || !it->second.peer_shares) {
     Check(sink_.SendResponse(message.request_id, wire::ResponseCode::kInvalid, {}));

@@ -12,6 +12,10 @@
 //                         engines may use the same ID)
 //   BlockResponse       ↔ Response pieces, reassembled in order
 //
+// Backpressure: while the sink is not writable, the peer's Requests wait in
+// a queue (in order) and are served as it drains; our own Requests are
+// bounded by the engines' in-flight limit.
+//
 // Access control: a folder's engine hears from this device only when the
 // folder is shared with it locally (ExchangeOwner::FoldersSharedWith);
 // anything about another folder is dropped, and a Request for one is
@@ -23,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -73,6 +78,11 @@ class SessionExchange {
   Result<void> OnIndex(const wire::Index& message, bool full);
   Result<void> OnRequest(const wire::Request& message);
   Result<void> OnResponse(const wire::Response& message);
+  // The sink drained below its low-water mark: serves held-back requests.
+  Result<void> OnWritable();
+  // A peer that keeps asking while we cannot answer is misbehaving: past
+  // this many held-back requests the session is closed.
+  static constexpr std::size_t kMaxHeldRequests = 4096;
 
   std::int64_t device_key() const { return device_key_; }
   // FileInfo entries received from and sent to the peer in this session.
@@ -99,6 +109,7 @@ class SessionExchange {
   void FromEngine(const std::string& folder, EngineMessage message);
   Result<void> SendClusterConfig();
   Result<void> Deliver(Connected& connected, const EngineMessage& message);
+  Result<void> Serve(const wire::Request& message);
   void Check(Result<void> sent);
 
   DeviceId local_;
@@ -109,6 +120,7 @@ class SessionExchange {
   std::map<std::string, Connected> folders_;  // by folder ID
   std::map<std::uint32_t, Pending> pending_;
   std::optional<wire::ClusterConfig> peer_config_;  // the latest one received
+  std::deque<wire::Request> held_;                  // waiting for the sink to drain
   std::uint32_t next_request_id_ = 1;
   std::int64_t entries_received_ = 0;
   std::int64_t entries_sent_ = 0;

@@ -22,6 +22,9 @@ class WireSink {
   virtual Result<void> Send(const wire::Request& message) = 0;
   virtual Result<void> SendResponse(std::uint32_t request_id, wire::ResponseCode code,
                                     ByteSpan block) = 0;
+  // False while the write queue is above its high-water mark: the exchange
+  // then holds back serving blocks until OnWritable (backpressure).
+  virtual bool writable() const { return true; }
 };
 
 // Forwards to a Session, which must outlive it.
@@ -36,6 +39,7 @@ class SessionSink final : public WireSink {
                             ByteSpan block) override {
     return session_.SendResponse(request_id, code, block);
   }
+  bool writable() const override { return session_.writable(); }
 
  private:
   Session& session_;

@@ -29,7 +29,8 @@ bool SameTrees(const TestDevice& a, const TestDevice& b) {
 bool Converged(const TestDevice& a, const TestDevice& b) {
   if (!SameTrees(a, b)) return false;
   for (const TestDevice* d : {&a, &b}) {
-    for (const auto& f : d->Status()["folders"]) {
+    const auto status = d->Status();  // range-for over a temporary's member would dangle
+    for (const auto& f : status["folders"]) {
       if (f["need"].get<int>() != 0) return false;
     }
   }

@@ -3,6 +3,7 @@
 // mapping, the access rules and response reassembly.
 #include "net/exchange/session_exchange.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <deque>
 #include <functional>
@@ -59,6 +60,8 @@ class Side final : public WireSink, public ExchangeOwner {
   std::vector<ExchangeFolder> shared;
   std::vector<wire::FolderShare> offered;
   std::set<FolderEngine*> dirty;
+  bool writable() const override { return can_write; }
+  bool can_write = true;
   std::vector<Wire> sent;  // everything this side put on the wire
   // Rewrites the pieces of each block response before they are sent.
   std::function<void(std::vector<wire::Response>&)> mangle;
@@ -267,6 +270,48 @@ TEST_CASE("block pieces out of order or past the block's end are protocol errors
   CHECK(error->code == ErrorCode::kProtocol);
   CHECK_THAT(error->message, Catch::Contains(expected));
   CHECK_FALSE(c[1].fs.Lstat("f.bin"));  // nothing half-received lands
+}
+
+TEST_CASE("while the session cannot take more, requests wait and are served as it drains",
+          "[exchange]") {
+  EngineCluster c(2);
+  Link link(c);
+  link[0].shared = {Shared(c, 0)};
+  link[1].shared = {Shared(c, 1)};
+  const std::string content = RandomBytes(400'000, 11);
+  c[0].fs.WriteFile("f.bin", content, c.clock.now - 10'000'000'000);
+  REQUIRE(link[0].exchange->Refresh());
+  REQUIRE(link[1].exchange->Refresh());
+  link[0].can_write = false;
+  link.Settle();  // quiet: every request is held, none answered
+  auto responses = std::count_if(link[0].sent.begin(), link[0].sent.end(), [](const Wire& w) {
+    return w.type == wire::RecordType::kResponse;
+  });
+  CHECK(responses == 0);
+  CHECK_FALSE(c[1].fs.Lstat("f.bin"));
+  link[0].can_write = true;
+  REQUIRE(link[0].exchange->OnWritable());
+  link.Settle();
+  CHECK(c[1].fs.Content("f.bin") == content);
+}
+
+TEST_CASE("a peer that keeps asking while we cannot answer is cut off at the cap", "[exchange]") {
+  EngineCluster c(2);
+  Link link(c);
+  link[0].can_write = false;
+  wire::Request request;
+  request.folder = "f";
+  request.name = "x";
+  request.size = 1;
+  for (std::size_t i = 0; i < SessionExchange::kMaxHeldRequests; ++i) {
+    request.request_id = static_cast<std::uint32_t>(i + 1);
+    REQUIRE(link[0].exchange->OnRequest(request));
+  }
+  request.request_id = 0xffff'ffff;
+  auto refused = link[0].exchange->OnRequest(request);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::kProtocol);
+  CHECK(link[0].sent.empty());  // nothing was answered while not writable
 }
 
 TEST_CASE("Responses that do not match an outstanding request are protocol errors", "[exchange]") {
