@@ -186,7 +186,7 @@ void PeerManager::OnEnd(Connection& connection, const SessionEndInfo& end) {
   } else if (peer != nullptr && peer->outbound == &connection) {
     peer->outbound = nullptr;
     std::string why = "session with " + connection.address + ": " + Describe(end);
-    if (peer->held != nullptr) {
+    if (peer->held != nullptr && peer->held->session->established()) {  // not shutting down
       peer->stats.last_error = std::move(why);
       PromoteHeld(*device);
     } else {
