@@ -63,15 +63,25 @@ SessionExchange::SessionExchange(const DeviceId& local, const DeviceId& peer,
     : local_(local), peer_(peer), device_key_(device_key), sink_(sink), owner_(owner) {}
 
 SessionExchange::~SessionExchange() {
-  for (auto& [id, connected] : folders_) connected.folder.engine->PeerDisconnected(device_key_);
+  for (auto& [id, connected] : folders_) Disconnect(id, connected);
 }
 
 Result<void> SessionExchange::Refresh() {
   std::vector<ExchangeFolder> shared = owner_.FoldersSharedWith(device_key_);
   std::set<std::string> keep;
+  for (const ExchangeFolder& folder : shared) keep.insert(folder.id);
+  // Let go of unshared (or removed) folders first: the owner may destroy
+  // their engines as soon as this returns, even if a step below fails.
+  for (auto it = folders_.begin(); it != folders_.end();) {
+    if (keep.count(it->first) != 0) {
+      ++it;
+      continue;
+    }
+    Disconnect(it->first, it->second);
+    it = folders_.erase(it);
+  }
   refreshing_ = true;  // the engines' FolderHellos go out in one ClusterConfig
   for (ExchangeFolder& folder : shared) {
-    keep.insert(folder.id);
     auto [it, added] = folders_.try_emplace(folder.id);
     it->second.folder = folder;
     if (!added) continue;
@@ -83,20 +93,29 @@ Result<void> SessionExchange::Refresh() {
       return connected.error();
     }
   }
-  for (auto it = folders_.begin(); it != folders_.end();) {
-    if (keep.count(it->first) != 0) {
-      ++it;
-      continue;
-    }
-    it->second.folder.engine->PeerDisconnected(device_key_);
-    it = folders_.erase(it);
-  }
   refreshing_ = false;
   Result<void> sent = SendClusterConfig();
   if (!sent) return sent;
   // Folders the peer already offered and we now share too get their hello.
   if (peer_config_) return OnClusterConfig(wire::ClusterConfig(*peer_config_));
   return {};
+}
+
+void SessionExchange::Disconnect(const std::string& id, Connected& connected) {
+  connected.folder.engine->PeerDisconnected(device_key_);
+  // Blocks still on their way belong to a connection that no longer exists.
+  for (auto& [wire_id, pending] : pending_) {
+    if (pending.folder == id) pending.cancelled = true;
+  }
+}
+
+Result<void> SessionExchange::Reconnect(const std::string& id, Connected& connected) {
+  Disconnect(id, connected);
+  connected.has_hello = false;
+  connected.peer_shares = false;
+  connected.peer_index_id = 0;
+  connected.link = std::make_unique<FolderLink>(*this, id);
+  return connected.folder.engine->PeerConnected(device_key_, *connected.link);
 }
 
 Result<void> SessionExchange::SendClusterConfig() {
@@ -114,7 +133,9 @@ Result<void> SessionExchange::SendClusterConfig() {
 
 Result<void> SessionExchange::OnClusterConfig(const wire::ClusterConfig& message) {
   peer_config_ = message;
+  std::set<std::string> listed;
   for (const wire::FolderShare& share : message.folders) {
+    listed.insert(share.id);
     auto it = folders_.find(share.id);
     if (it == folders_.end()) {
       owner_.OnFolderOffered(device_key_, share);
@@ -123,15 +144,28 @@ Result<void> SessionExchange::OnClusterConfig(const wire::ClusterConfig& message
     Connected& connected = it->second;
     // A different block ID seed means a different folder under the same ID:
     // nothing could be exchanged, so it is not treated as shared.
-    if (connected.peer_shares || share.hash_seed != connected.folder.hash_seed) continue;
+    if (share.hash_seed != connected.folder.hash_seed) continue;
     const wire::FolderDevice* theirs = FindDevice(share, peer_);
     const wire::FolderDevice* ours = FindDevice(share, local_);
-    FolderHello hello{share.id, theirs ? theirs->index_id : 0, ours ? ours->index_id : 0,
+    const std::uint64_t their_index_id = theirs ? theirs->index_id : 0;
+    if (connected.peer_shares) {
+      if (their_index_id == connected.peer_index_id) continue;
+      // The peer started its index of this folder over: so does the engine's
+      // view of it.
+      if (auto again = Reconnect(share.id, connected); !again) return again;
+    }
+    FolderHello hello{share.id, their_index_id, ours ? ours->index_id : 0,
                       ours ? ours->max_sequence : 0};
     connected.peer_index_id = hello.my_index_id;
     connected.peer_shares = true;
     Result<void> delivered = Deliver(connected, hello);
     if (!delivered) return delivered;
+  }
+  // Folders the peer stopped sharing with us: the engine forgets the peer's
+  // state for them until it shares them again.
+  for (auto& [id, connected] : folders_) {
+    if (!connected.peer_shares || listed.count(id) != 0) continue;
+    if (auto again = Reconnect(id, connected); !again) return again;
   }
   return {};
 }
@@ -197,9 +231,10 @@ Result<void> SessionExchange::OnResponse(const wire::Response& message) {
     response.data = std::move(pending.data);
   }
   std::string folder = std::move(pending.folder);
+  const bool cancelled = pending.cancelled;
   pending_.erase(it);
   auto connected = folders_.find(folder);
-  if (connected == folders_.end()) return {};  // unshared meanwhile
+  if (cancelled || connected == folders_.end()) return {};  // unshared meanwhile
   return Deliver(connected->second, response);
 }
 

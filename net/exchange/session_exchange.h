@@ -104,10 +104,14 @@ class SessionExchange {
     std::uint32_t engine_id = 0;
     std::uint32_t size = 0;
     Bytes data;
+    bool cancelled = false;  // the folder's connection ended: the answer is dropped
   };
 
   void FromEngine(const std::string& folder, EngineMessage message);
   Result<void> SendClusterConfig();
+  void Disconnect(const std::string& id, Connected& connected);
+  // A fresh engine connection for the folder, as if the peer had just come.
+  Result<void> Reconnect(const std::string& id, Connected& connected);
   Result<void> Deliver(Connected& connected, const EngineMessage& message);
   Result<void> Serve(const wire::Request& message);
   void Check(Result<void> sent);

@@ -295,6 +295,54 @@ TEST_CASE("while the session cannot take more, requests wait and are served as i
   CHECK(c[1].fs.Content("f.bin") == content);
 }
 
+TEST_CASE("a peer that stops sharing and shares again picks up where both left off", "[exchange]") {
+  EngineCluster c(2);
+  Link link(c);
+  link[0].shared = {Shared(c, 0)};
+  link[1].shared = {Shared(c, 1)};
+  c[0].fs.WriteFile("before.txt", "first", c.clock.now - 10'000'000'000);
+  REQUIRE(link[0].exchange->Refresh());
+  REQUIRE(link[1].exchange->Refresh());
+  link.Settle();
+  REQUIRE(c[1].fs.Content("before.txt") == "first");
+
+  link[1].shared.clear();
+  REQUIRE(link[1].exchange->Refresh());
+  c[0].fs.WriteFile("while-apart-0.txt", "zero", c.clock.now - 10'000'000'000);
+  c[1].fs.WriteFile("while-apart-1.txt", "one", c.clock.now - 10'000'000'000);
+  link.Settle();
+  CHECK_FALSE(c[1].fs.Lstat("while-apart-0.txt"));
+  CHECK_FALSE(c[0].fs.Lstat("while-apart-1.txt"));
+
+  link[1].shared = {Shared(c, 1)};
+  REQUIRE(link[1].exchange->Refresh());
+  link.Settle();
+  CHECK(c[1].fs.Content("while-apart-0.txt") == "zero");
+  CHECK(c[0].fs.Content("while-apart-1.txt") == "one");
+}
+
+TEST_CASE("block answers that arrive after an unshare and reshare are dropped", "[exchange]") {
+  EngineCluster c(2);
+  Link link(c);
+  link[0].shared = {Shared(c, 0)};
+  link[1].shared = {Shared(c, 1)};
+  const std::string content = RandomBytes(300'000, 5);
+  c[0].fs.WriteFile("f.bin", content, c.clock.now - 10'000'000'000);
+  REQUIRE(link[0].exchange->Refresh());
+  REQUIRE(link[1].exchange->Refresh());
+  link[0].can_write = false;
+  link.Settle();  // device 1 asked for the blocks; device 0 holds the requests
+  REQUIRE_FALSE(c[1].fs.Lstat("f.bin"));
+  link[1].shared.clear();
+  REQUIRE(link[1].exchange->Refresh());
+  link[1].shared = {Shared(c, 1)};
+  REQUIRE(link[1].exchange->Refresh());  // a new connection of the folder's engine
+  link[0].can_write = true;
+  REQUIRE(link[0].exchange->OnWritable());  // answers to the old connection's requests
+  link.Settle();  // are dropped, not handed to the new connection; it asks again
+  CHECK(c[1].fs.Content("f.bin") == content);
+}
+
 TEST_CASE("a peer that keeps asking while we cannot answer is cut off at the cap", "[exchange]") {
   EngineCluster c(2);
   Link link(c);
