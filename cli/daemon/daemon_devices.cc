@@ -4,15 +4,11 @@
 #include <sstream>
 
 #include "cli/daemon/daemon.h"
+#include "cli/daemon/request_fields.h"
 #include "core/base/log.h"
 
 namespace shoal::cli {
 namespace {
-
-std::string StringField(const nlohmann::json& request, const char* key) {
-  auto it = request.find(key);
-  return it != request.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::vector<std::string> SplitAddresses(const std::string& text) {
   std::vector<std::string> out;

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "cli/daemon/daemon.h"
+#include "cli/daemon/request_fields.h"
 #include "core/base/log.h"
 #include "core/base/parallel_for.h"
 #include "core/version/conflict.h"
@@ -24,14 +25,20 @@ std::string RandomFolderId() {
   return id;
 }
 
-std::string StringField(const nlohmann::json& request, const char* key) {
-  auto it = request.find(key);
-  return it != request.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 bool Inside(const std::string& path, const std::string& dir) {
+  if (dir == "/") return true;
   return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
                          path[dir.size()] == '/');
+}
+
+// The path with symlinks resolved as far as it exists, so that two names
+// for one directory are seen as the same place.
+std::string RealPath(const std::string& path) {
+  std::error_code error;
+  std::string real = std::filesystem::weakly_canonical(path, error).string();
+  if (error) real = std::filesystem::path(path).lexically_normal().string();
+  if (real.size() > 1 && real.back() == '/') real.pop_back();
+  return real;
 }
 
 }  // namespace
@@ -85,21 +92,17 @@ Json Daemon::FolderAdd(const nlohmann::json& request) {
   if (path.empty() || path.front() != '/') {
     return Fail(ErrorCode::kInvalidArgument, "the folder path must be absolute");
   }
-  path = std::filesystem::path(path).lexically_normal().string();
-  if (path.size() > 1 && path.back() == '/') path.pop_back();
-  std::error_code error;
-  std::filesystem::create_directories(path, error);
-  if (!std::filesystem::is_directory(path, error)) {
-    return Fail(ErrorCode::kInvalidArgument, path + " is not a directory");
-  }
-  if (Inside(path, home_.dir) || Inside(home_.dir, path)) {
+  path = RealPath(path);
+  const std::string home = RealPath(home_.dir);
+  if (Inside(path, home) || Inside(home, path)) {
     return Fail(ErrorCode::kInvalidArgument,
                 "a folder cannot contain or be inside the daemon's home " + home_.dir);
   }
   auto folders = index_->ListFolders();
   if (!folders) return folders.error();
   for (const FolderRecord& f : *folders) {
-    if (Inside(path, f.path) || Inside(f.path, path)) {
+    const std::string other = RealPath(f.path);
+    if (Inside(path, other) || Inside(other, path)) {
       return Fail(ErrorCode::kConflict, path + " overlaps folder " + f.id + " at " + f.path);
     }
   }
@@ -112,10 +115,19 @@ Json Daemon::FolderAdd(const nlohmann::json& request) {
     if (f.id == folder.id)
       return Fail(ErrorCode::kConflict, "a folder " + folder.id + " exists already");
   }
+  if (request.contains("hash_seed")) {
+    auto seed = UintField(request, "hash_seed");
+    if (!seed) return Fail(ErrorCode::kInvalidArgument, "hash_seed must be an unsigned integer");
+    folder.hash_seed = *seed;
+  }
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (!std::filesystem::is_directory(path, error)) {
+    return Fail(ErrorCode::kInvalidArgument, path + " is not a directory");
+  }
   folder.path = path;
   folder.label = StringField(request, "label");
   if (folder.label.empty()) folder.label = std::filesystem::path(path).filename().string();
-  if (request.contains("hash_seed")) folder.hash_seed = request["hash_seed"].get<std::uint64_t>();
   auto added = index_->AddFolder(folder);
   if (!added) return added.error();
   if (auto started = StartFolder(*added); !started) return started.error();
@@ -160,15 +172,24 @@ Json Daemon::FolderAccept(const nlohmann::json& request) {
     return Fail(ErrorCode::kNotFound, "no device offers a folder " + wanted +
                                           " (yet) — it must be shared with this device first");
   }
-  if (runners_.count(matching[0].folder_id) == 0) {
+  // A label names the folder only if it is not ambiguous; the devices that
+  // offer that one folder are all accepted.
+  const std::string folder_id = matching[0].folder_id;
+  for (const FolderOffer& offer : matching) {
+    if (offer.folder_id != folder_id) {
+      return Fail(ErrorCode::kConflict, "more than one offered folder is labelled " + wanted +
+                                            " — accept it by its ID (see `shoal folder offers`)");
+    }
+  }
+  if (runners_.count(folder_id) == 0) {
     nlohmann::json add{{"path", StringField(request, "path")},
-                       {"folder_id", matching[0].folder_id},
+                       {"folder_id", folder_id},
                        {"label", matching[0].label},
                        {"hash_seed", matching[0].hash_seed}};
     Json added = FolderAdd(add);
     if (!added) return added;
   }
-  FolderRunner& runner = *runners_[matching[0].folder_id];
+  FolderRunner& runner = *runners_[folder_id];
   for (const FolderOffer& offer : matching) {
     auto device = index_->FindDevice(offer.device);
     if (!device || !*device) continue;
@@ -176,7 +197,7 @@ Json Daemon::FolderAccept(const nlohmann::json& request) {
       return shared.error();
     }
   }
-  hub_->DropOffer(matching[0].folder_id);
+  hub_->DropOffer(folder_id);
   hub_->RefreshAll();
   return FolderJson(runner);
 }

@@ -8,6 +8,7 @@
 // Joining: `pair-join` starts a PairJoin (pair_join.h); the control reply
 // waits until the pairing ended.
 #include "cli/daemon/daemon.h"
+#include "cli/daemon/request_fields.h"
 #include "core/base/log.h"
 
 namespace shoal::cli {
@@ -28,7 +29,7 @@ void Daemon::PairJoinStart(const nlohmann::json& request, net::ControlReply repl
   setup.loop = loop_.get();
   setup.identity = &*identity_;
   setup.device_name = options_.device_name;
-  setup.timeout = std::chrono::seconds(request.value("timeout_seconds", 60));
+  setup.timeout = std::chrono::seconds(ClampedIntField(request, "timeout_seconds", 60, 1, 900));
   setup.on_paired = [this](const DeviceId& device, const std::string& name, const std::string& code,
                            const std::string& address) {
     OnPaired(device, name, code, address, /*inviter=*/false);
@@ -36,7 +37,7 @@ void Daemon::PairJoinStart(const nlohmann::json& request, net::ControlReply repl
   setup.on_finished = [this](PairJoin& join) {
     std::erase_if(joins_, [&](const std::unique_ptr<PairJoin>& j) { return j.get() == &join; });
   };
-  auto join = PairJoin::Start(std::move(setup), request.value("code", ""), std::move(reply),
+  auto join = PairJoin::Start(std::move(setup), StringField(request, "code"), std::move(reply),
                               discovery_ != nullptr);
   if (join) joins_.push_back(std::move(join));
 }

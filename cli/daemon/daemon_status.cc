@@ -1,5 +1,6 @@
 // Daemon: `status` and the control dispatcher (docs/api.md).
 #include "cli/daemon/daemon.h"
+#include "cli/daemon/request_fields.h"
 #include "cli/version.h"
 #include "core/base/log.h"
 
@@ -11,7 +12,7 @@ void Reply(net::ControlReply& reply, Json result) { reply(std::move(result)); }
 }  // namespace
 
 void Daemon::OnRequest(const nlohmann::json& request, net::ControlReply reply) {
-  const std::string cmd = request.value("cmd", "");
+  const std::string cmd = StringField(request, "cmd");
   if (stopping_) {
     reply(Fail(ErrorCode::kBusy, "the daemon is shutting down"));
     return;

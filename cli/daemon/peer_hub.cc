@@ -67,6 +67,10 @@ void PeerHub::OnPeerUp(const DeviceId& device, net::Session& session, const net:
     session.Close(net::wire::CloseReason::kUnauthorized, "not paired");
     return;
   }
+  if ((*record)->paused) {  // it may dial us; nothing is exchanged until resumed
+    session.Close(net::wire::CloseReason::kNormal, "paused");
+    return;
+  }
   DeviceRecord stored = **record;
   if (stored.name.empty() && !hello.device_name.empty()) {
     stored.name = hello.device_name;

@@ -146,7 +146,18 @@ void ControlServer::OnLine(ControlConnection& connection, std::string_view line)
   auto state = std::make_shared<ControlReply::State>();
   state->connection = connection.weak_from_this();
   state->id = std::move(id);
-  handler_.OnRequest(request, ControlReply(std::move(state)));
+  ControlReply reply(std::move(state));
+  try {
+    handler_.OnRequest(request, reply);
+  } catch (const std::exception& e) {
+    // A field of an unexpected type that a handler read without checking:
+    // the request fails, the daemon stays up.
+    SHOAL_LOG(kWarning) << "control: " << cmd->get<std::string>() << " failed: " << e.what();
+    if (!reply.answered()) {
+      reply(Error{ErrorCode::kInvalidArgument,
+                  std::string("the request could not be handled: ") + e.what()});
+    }
+  }
 }
 
 void ControlServer::Publish(const nlohmann::json& event) {

@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -128,6 +131,36 @@ void TestDevice::Kill9() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+int TestDevice::Terminate() {
+  REQUIRE(pid_ > 0);
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  bool exited = Eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; });
+  INFO(log());
+  REQUIRE(exited);
+  pid_ = -1;
+  return status;
+}
+
+nlohmann::json TestDevice::RawRequest(const std::string& line) const {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const std::string path = home_ + "/control.sock";
+  REQUIRE(path.size() < sizeof(address.sun_path));
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+  const std::string request = line + "\n";
+  REQUIRE(::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  std::string reply;
+  char c;
+  while (::read(fd, &c, 1) == 1 && c != '\n') reply.push_back(c);
+  ::close(fd);
+  if (reply.empty()) return nullptr;
+  return nlohmann::json::parse(reply);
 }
 
 CliResult TestDevice::Cli(std::vector<std::string> args) const {

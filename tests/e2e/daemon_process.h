@@ -33,6 +33,11 @@ class TestDevice {
   void Start();  // and waits until its control socket answers
   void Stop();   // `shoal shutdown`, then waits for the exit (must be 0)
   void Kill9();  // SIGKILL, no goodbye
+  // SIGTERM, then waits for the exit; returns its wait status.
+  int Terminate();
+  // Sends one raw line over the control socket and returns the reply line
+  // parsed (a null JSON if the daemon closed without answering).
+  nlohmann::json RawRequest(const std::string& line) const;
   bool running() const { return pid_ > 0; }
 
   CliResult Cli(std::vector<std::string> args) const;        // with --home

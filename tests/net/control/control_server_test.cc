@@ -90,6 +90,26 @@ TEST_CASE("an error reply carries a snake_case code and the message", "[control]
   CHECK(response["error"]["message"] == "no folder 'x'");
 }
 
+TEST_CASE("a field of the wrong type fails that request and the server keeps serving",
+          "[control]") {
+  ControlFixture f;
+  f.handler.respond = [](const json& request, ControlReply reply) {
+    // An unchecked read, as a handler bug would do it: throws type_error.
+    reply(json{{"seconds", request["timeout_seconds"].get<int>()}});
+  };
+  f.Listen();
+  RawClient client(f.SocketPath());
+  client.Queue(Line(R"({"id":1,"cmd":"pair-join","timeout_seconds":"soon"})"));
+  json bad = NextLine(f, client);
+  CHECK(bad["id"] == 1);
+  CHECK(bad["ok"] == false);
+  CHECK(bad["error"]["code"] == "invalid_argument");
+  client.Queue(Line(R"({"id":2,"cmd":"pair-join","timeout_seconds":5})"));
+  json good = NextLine(f, client);
+  CHECK(good["id"] == 2);
+  CHECK(good["result"]["seconds"] == 5);
+}
+
 TEST_CASE("a malformed line gets an error response and the connection still works", "[control]") {
   ControlFixture f;
   f.Listen();

@@ -1,0 +1,112 @@
+// One or two real daemons: how they stop, what they refuse, and what they
+// must not do (echo pulled files back as their own changes).
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "core/model/device_id.h"
+#include "core/store/index.h"
+#include "tests/e2e/daemon_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace shoal::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using shoal::testing::TempDir;
+
+}  // namespace
+
+TEST_CASE("SIGTERM stops the daemon with exit 0 and a restart resumes", "[e2e]") {
+  TempDir dir;
+  TestDevice a(dir.path().string(), "alpha");
+  a.Start();
+  auto added = a.Json({"folder", "add", a.sync_dir(), "--label", "Kept"});
+  WriteFile(a.Path("note.txt"), "hello");
+  a.Json({"rescan"});
+  int status = a.Terminate();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK_FALSE(fs::exists(a.home() + "/control.sock"));  // closed cleanly
+  a.Start();
+  auto folders = a.Json({"folder", "list"})["folders"];
+  REQUIRE(folders.size() == 1);
+  CHECK(folders[0]["id"] == added["id"]);
+  CHECK(folders[0]["files"].get<int>() == 1);
+  a.Stop();
+}
+
+TEST_CASE("bad requests get one clear error each and the daemon stays up", "[e2e]") {
+  TempDir dir;
+  TestDevice a(dir.path().string(), "alpha");
+
+  // No daemon yet: exit code 3 and how to start one.
+  CliResult none = a.Cli({"status"});
+  CHECK(none.exit_code == 3);
+  CHECK(none.err.find("shoal daemon") != std::string::npos);
+
+  a.Start();
+  // The home itself, through a symlink: refused, nothing created.
+  fs::create_directory_symlink(a.home(), dir.path() / "home-link");
+  CliResult home = a.Cli({"folder", "add", (dir.path() / "home-link/inner").string()});
+  CHECK(home.exit_code == 1);
+  CHECK(home.err.find("home") != std::string::npos);
+  CHECK_FALSE(fs::exists(a.home() + "/inner"));
+
+  // A folder inside another one, named through a symlink.
+  a.Json({"folder", "add", a.sync_dir()});
+  fs::create_directory_symlink(a.sync_dir(), dir.path() / "sync-link");
+  CliResult nested = a.Cli({"folder", "add", (dir.path() / "sync-link/sub").string()});
+  CHECK(nested.exit_code == 1);
+  CHECK(nested.err.find("overlaps") != std::string::npos);
+
+  // Fields of the wrong type, from any local program.
+  auto seed = a.RawRequest(R"({"id":1,"cmd":"folder-add","path":")" + dir.path().string() +
+                           R"(/x","hash_seed":"no"})");
+  CHECK(seed["ok"] == false);
+  CHECK(seed["error"]["code"] == "invalid_argument");
+  CHECK_FALSE(fs::exists(dir.path() / "x"));
+  auto join = a.RawRequest(R"({"id":2,"cmd":"pair-join","code":7,"timeout_seconds":"x"})");
+  CHECK(join["ok"] == false);
+  auto unknown = a.RawRequest(R"({"id":3,"cmd":"format-disk"})");
+  CHECK(unknown["ok"] == false);
+  CHECK(unknown["error"]["code"] == "not_found");
+
+  CHECK(a.Cli({"status"}).exit_code == 0);
+  a.Stop();
+}
+
+TEST_CASE("files pulled from a peer are not announced again as the puller's own changes", "[e2e]") {
+  TempDir dir;
+  TestDevice a(dir.path().string(), "alpha");
+  TestDevice b(dir.path().string(), "beta");
+  a.Start();
+  b.Start();
+  Pair(a, b);
+  for (int i = 0; i < 20; ++i) WriteFile(a.Path("dir/f" + std::to_string(i)), "from alpha");
+  const std::string folder = ShareFolder(a, b, "Echo");
+  REQUIRE(Eventually([&] { return Tree(a.sync_dir()) == Tree(b.sync_dir()); },
+                     std::chrono::seconds(60)));
+  const std::uint64_t alpha = DeviceId::Parse(a.id())->ShortId();
+  const std::uint64_t beta = DeviceId::Parse(b.id())->ShortId();
+  // Give beta's watcher time to see its own writes, then look at its index.
+  b.Json({"rescan"});
+  b.Stop();
+  auto index = Index::Open(b.home() + "/index.db");
+  REQUIRE(index);
+  auto record = index->FindFolder(folder);
+  REQUIRE(record);
+  REQUIRE(*record);
+  for (int i = 0; i < 20; ++i) {
+    auto global = index->GetGlobal((*record)->key, "dir/f" + std::to_string(i));
+    REQUIRE(global);
+    REQUIRE(*global);
+    CHECK((*global)->file.version.Get(alpha) > 0);
+    CHECK((*global)->file.version.Get(beta) == 0);  // beta changed nothing
+  }
+  a.Stop();
+}
+
+}  // namespace shoal::e2e
