@@ -122,6 +122,8 @@ Json Daemon::DeviceChange(const std::string& cmd, const nlohmann::json& request)
     hub_->Disconnect(device->id);
     peers_->Forget(device->id);
     if (auto removed = index_->RemoveDevice(device->key); !removed) return removed.error();
+    hub_->DropOffersFrom(device->id);
+    discovered_.erase(device->id.ToString());
     hub_->RefreshAll();
     return nlohmann::json{{"id", device->id.ToString()}, {"removed", true}};
   }

@@ -103,14 +103,18 @@ Result<ScanResult> FolderRunner::Rescan(const std::vector<std::string>& paths) {
 
 void FolderRunner::AfterScan(const Result<ScanResult>& scanned) {
   if (!scanned) {
-    status_.error = "scan failed: " + scanned.error().message;
-    SHOAL_LOG(kWarning) << "folder " << folder_.id << ": " << status_.error;
+    scan_error_ = "scan failed: " + scanned.error().message;
+    SHOAL_LOG(kWarning) << "folder " << folder_.id << ": " << scan_error_;
   } else {
-    status_.error.clear();
+    scan_error_.clear();
     status_.last_scan_unix = NowUnix();
     if (!scanned->racy.empty()) ScheduleRacy(scanned->racy);
   }
-  Kick();
+  // A pull is due after the first scan (work left from before a restart)
+  // and after local changes; a scan that found nothing new changes no need.
+  const bool changed = scanned && scanned->changed + scanned->deleted > 0;
+  if (!scanned_once_ || changed) Kick();
+  scanned_once_ = true;
   if (on_change) on_change(*this);
 }
 
@@ -139,20 +143,21 @@ void FolderRunner::OnWatch(WatchBatch batch) {
 void FolderRunner::PullPass() {
   Result<shoal::PullPass> pass = engine_->Pull();
   if (!pass) {
-    status_.error = "pull failed: " + pass.error().message;
-    SHOAL_LOG(kWarning) << "folder " << folder_.id << ": " << status_.error;
+    pull_error_ = "pull failed: " + pass.error().message;
+    SHOAL_LOG(kWarning) << "folder " << folder_.id << ": " << pull_error_;
     retry_timer_->Start(options_.retry_interval, [this]() { Kick(); });
     if (on_change) on_change(*this);
     return;
   }
+  pull_error_.clear();
   status_.conflicts_made += pass->conflicts;
   for (const std::string& failure : pass->failed) {
     SHOAL_LOG(kWarning) << "folder " << folder_.id << ": " << failure;
   }
-  if (!pass->rescan.empty()) {
-    (void)Rescan(pass->rescan);
-  }
-  if (!pass->failed.empty()) {
+  if (!pass->rescan.empty()) (void)Rescan(pass->rescan);
+  // Names changed under the puller are pulled again once scanned; if the
+  // scan saw no change, the retry timer (not an immediate pass) comes back.
+  if (!pass->failed.empty() || !pass->rescan.empty()) {
     retry_timer_->Start(options_.retry_interval, [this]() { Kick(); });
   }
   if (pass->applied > 0) Kick();  // a batch landed: the next may be ready
@@ -161,6 +166,7 @@ void FolderRunner::PullPass() {
 
 FolderStatus FolderRunner::Status() {
   FolderStatus status = status_;
+  status.error = !scan_error_.empty() ? scan_error_ : pull_error_;
   auto need = engine_->NeedCount();
   status.need = need;
   if (auto totals = index_.CountLive(folder_.key, local_key_)) {

@@ -92,7 +92,10 @@ class FolderRunner {
   std::vector<std::string> racy_;
   bool pull_scheduled_ = false;
   bool scanning_ = false;
+  bool scanned_once_ = false;
   FolderStatus status_;
+  std::string scan_error_;  // the last scan's failure, cleared by a good scan
+  std::string pull_error_;  // the last pull's failure, cleared by a good pull
 };
 
 }  // namespace shoal::cli

@@ -60,6 +60,12 @@ void PairJoin::Dial(const std::string& address) {
 }
 
 void PairJoin::OnConnected(Result<uv_tcp_t*> connected) {
+  if (connected && done_) {  // timed out meanwhile: the connection is not wanted
+    uv_close(reinterpret_cast<uv_handle_t*>(*connected),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); });
+    return;
+  }
+  if (done_) return;
   if (!connected) {
     Finish(Fail(ErrorCode::kIo, "cannot reach " + dialed_ + ": " + connected.error().message));
     return;
@@ -106,7 +112,11 @@ void PairJoin::Finish(Result<nlohmann::json> result) {
   reply_(std::move(result));
   // Handed back on the next loop turn: we may be inside our own session's
   // or dialer's callback now.
-  timer_->Start(std::chrono::milliseconds(0), [this] { setup_.on_finished(*this); });
+  // on_finished destroys this PairJoin (and setup_ with it): call a copy.
+  timer_->Start(std::chrono::milliseconds(0), [this] {
+    auto finished = std::move(setup_.on_finished);
+    finished(*this);
+  });
 }
 
 }  // namespace shoal::cli

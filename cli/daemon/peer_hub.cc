@@ -156,4 +156,8 @@ void PeerHub::DropOffer(const std::string& folder_id) {
   std::erase_if(offers_, [&](const FolderOffer& o) { return o.folder_id == folder_id; });
 }
 
+void PeerHub::DropOffersFrom(const DeviceId& device) {
+  std::erase_if(offers_, [&](const FolderOffer& o) { return o.device == device; });
+}
+
 }  // namespace shoal::cli

@@ -54,6 +54,7 @@ class PeerHub final : public net::PeerManagerDelegate {
   std::pair<std::int64_t, std::int64_t> IndexEntries(const DeviceId& device) const;
   const std::vector<FolderOffer>& offers() const { return offers_; }
   void DropOffer(const std::string& folder_id);
+  void DropOffersFrom(const DeviceId& device);
 
   bool IsPaired(const DeviceId& device) override;
   void OnPeerUp(const DeviceId& device, net::Session& session, const net::wire::Hello& hello,
