@@ -32,8 +32,31 @@ std::string Bar(double fraction, int width) {
 // Rates from the difference between two snapshots' byte counters.
 struct Rates {
   std::map<std::string, std::pair<double, double>> last;  // device → in, out
+  std::map<std::string, double> scanned;                  // folder → bytes hashed
   std::chrono::steady_clock::time_point at;
 };
+
+// "      scanning [####......] 120/800 files  1.2 GiB of 4.0 GiB  310 MiB/s"
+std::string ScanLine(const nlohmann::json& f, Rates* rates,
+                     std::chrono::steady_clock::time_point now) {
+  if (!f.contains("scan")) return {};
+  const auto& scan = f["scan"];
+  const double done = scan.value("bytes_done", 0.0);
+  const double total = scan.value("bytes_total", 0.0);
+  const std::string id = f.value("id", "");
+  std::string rate;
+  if (rates && rates->scanned.count(id)) {
+    double seconds = std::chrono::duration<double>(now - rates->at).count();
+    if (seconds > 0) rate = "  " + HumanBytes((done - rates->scanned[id]) / seconds) + "/s";
+  }
+  if (rates) rates->scanned[id] = done;
+  char line[256];
+  std::snprintf(line, sizeof(line), "      hashing  %s %.0f/%.0f files  %s of %s%s\n",
+                Bar(total > 0 ? done / total : 1.0, 20).c_str(), scan.value("files_done", 0.0),
+                scan.value("files_total", 0.0), HumanBytes(done).c_str(), HumanBytes(total).c_str(),
+                rate.c_str());
+  return line;
+}
 
 std::string Render(const nlohmann::json& s, Rates* rates) {
   std::string out;
@@ -45,6 +68,7 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
   out.append(line);
   out.append("\nFolders\n");
   if (s["folders"].empty()) out.append("  none — add one with `shoal folder add PATH`\n");
+  auto now = std::chrono::steady_clock::now();
   for (const auto& f : s["folders"]) {
     const double files = f.value("files", 0.0);
     const double need = f.value("need", 0.0);
@@ -55,6 +79,7 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
                   HumanBytes(f.value("bytes", 0.0)).c_str(), need);
     out.append(line);
     out.append("      ").append(f.value("path", "")).append("\n");
+    out.append(ScanLine(f, rates, now));
     if (f.contains("error")) out.append("      error: ").append(f.value("error", "")).append("\n");
     if (f.value("watcher", "") != "watching") {
       out.append("      watcher: ").append(f.value("watcher", "")).append("\n");
@@ -62,7 +87,6 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
   }
   out.append("\nDevices\n");
   if (s["devices"].empty()) out.append("  none — pair one with `shoal pair`\n");
-  auto now = std::chrono::steady_clock::now();
   for (const auto& d : s["devices"]) {
     const std::string id = d.value("id", "");
     const double in = d.value("bytes_in", 0.0);

@@ -83,7 +83,8 @@ class Daemon final : public net::ControlHandler {
   Json FolderAccept(const nlohmann::json& request);
   Json Share(const nlohmann::json& request, bool share);
   Json Conflicts(const nlohmann::json& request);
-  Json Rescan(const nlohmann::json& request);
+  // Answers once every scan it asked for has been committed.
+  void RescanStart(const nlohmann::json& request, net::ControlReply reply);
 
   // Devices and pairing (daemon_devices.cc, daemon_pairing.cc).
   Result<DeviceRecord> FindDeviceArg(const std::string& arg);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "cli/daemon/daemon.h"
 #include "cli/daemon/request_fields.h"
@@ -236,29 +237,61 @@ Json Daemon::Conflicts(const nlohmann::json& request) {
   return nlohmann::json{{"conflicts", conflicts}};
 }
 
-Json Daemon::Rescan(const nlohmann::json& request) {
+void Daemon::RescanStart(const nlohmann::json& request, net::ControlReply reply) {
   const std::string only = StringField(request, "folder");
-  std::vector<std::string> paths;
-  if (std::string path = StringField(request, "path"); !path.empty()) paths.push_back(path);
-  if (only.empty() && !paths.empty()) {
-    return Fail(ErrorCode::kInvalidArgument, "--path needs a folder");
+  const std::string path = StringField(request, "path");
+  if (only.empty() && !path.empty()) {
+    reply(Fail(ErrorCode::kInvalidArgument, "--path needs a folder"));
+    return;
   }
-  nlohmann::json scanned = nlohmann::json::array();
+  std::vector<FolderRunner*> targets;
   for (auto& [id, runner] : runners_) {
-    if (!only.empty() && id != only && runner->record().label != only) continue;
-    for (std::string& path : paths) {  // an absolute path inside the folder is fine too
-      const std::string& root = runner->record().path;
-      if (Inside(path, root)) path = path.size() > root.size() ? path.substr(root.size() + 1) : "";
+    if (only.empty() || id == only || runner->record().label == only) {
+      targets.push_back(runner.get());
     }
-    auto result = runner->Rescan(paths);
-    if (!result) return result.error();
-    scanned.push_back({{"folder", id},
-                       {"changed", result->changed},
-                       {"deleted", result->deleted},
-                       {"hashed_bytes", result->hashed_bytes}});
   }
-  if (!only.empty() && scanned.empty()) return FindFolderArg(only).error();
-  return nlohmann::json{{"scanned", scanned}};
+  if (!only.empty() && targets.empty()) {
+    reply(FindFolderArg(only).error());
+    return;
+  }
+  struct Gather {
+    net::ControlReply reply;
+    nlohmann::json scanned = nlohmann::json::array();
+    std::size_t left = 0;
+    std::optional<Error> error;
+  };
+  auto gather = std::make_shared<Gather>(
+      Gather{std::move(reply), nlohmann::json::array(), targets.size(), std::nullopt});
+  if (targets.empty()) {
+    gather->reply(nlohmann::json{{"scanned", gather->scanned}});
+    return;
+  }
+  for (FolderRunner* runner : targets) {
+    std::vector<std::string> paths;
+    if (!path.empty()) {  // an absolute path inside the folder is fine too
+      const std::string& root = runner->record().path;
+      std::string relative = path;
+      if (Inside(path, root))
+        relative = path.size() > root.size() ? path.substr(root.size() + 1) : "";
+      paths.push_back(relative);
+    }
+    runner->Rescan(paths, [gather, id = runner->record().id](const Result<ScanResult>& result) {
+      if (!result) {
+        if (!gather->error) gather->error = result.error();
+      } else {
+        gather->scanned.push_back({{"folder", id},
+                                   {"changed", result->changed},
+                                   {"deleted", result->deleted},
+                                   {"hashed_bytes", result->hashed_bytes}});
+      }
+      if (--gather->left > 0) return;
+      if (gather->error) {
+        gather->reply(*gather->error);
+      } else {
+        gather->reply(nlohmann::json{{"scanned", gather->scanned}});
+      }
+    });
+  }
 }
 
 }  // namespace shoal::cli

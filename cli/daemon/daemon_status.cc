@@ -26,7 +26,7 @@ void Daemon::OnRequest(const nlohmann::json& request, net::ControlReply reply) {
   if (cmd == "share") return Reply(reply, Share(request, true));
   if (cmd == "unshare") return Reply(reply, Share(request, false));
   if (cmd == "conflicts") return Reply(reply, Conflicts(request));
-  if (cmd == "rescan") return Reply(reply, Rescan(request));
+  if (cmd == "rescan") return RescanStart(request, std::move(reply));
   if (cmd == "devices") return Reply(reply, DeviceList());
   if (cmd == "device-add") return Reply(reply, DeviceAdd(request));
   if (cmd == "device-remove" || cmd == "device-rename" || cmd == "device-pause" ||
@@ -64,6 +64,12 @@ nlohmann::json Daemon::FolderJson(FolderRunner& runner) {
                       {"watcher", s.watcher}, {"last_scan_unix", s.last_scan_unix},
                       {"shared_with", shared}};
   if (!s.error.empty()) json["error"] = s.error;
+  if (s.scan_progress) {
+    json["scan"] = {{"files_done", s.scan_files_done},
+                    {"files_total", s.scan_files_total},
+                    {"bytes_done", s.scan_bytes_done},
+                    {"bytes_total", s.scan_bytes_total}};
+  }
   return json;
 }
 

@@ -1,7 +1,9 @@
 #include "cli/daemon/folder_runner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <thread>
 
 #include "core/base/log.h"
 
@@ -25,7 +27,27 @@ std::int64_t NowUnix() {
       .count();
 }
 
+// Below this much to read, a scan hashes on the loop thread: a thread of its
+// own would only add latency to the small scans the watcher asks for.
+constexpr std::int64_t kInlineHashBytes = std::int64_t{8} << 20;
+constexpr std::chrono::milliseconds kScanPollInterval{50};
+
 }  // namespace
+
+struct FolderRunner::ScanJob {
+  ScanJob(ScanPlan p, bool f, std::vector<ScanDone> d)
+      : plan(std::move(p)), full(f), done(std::move(d)) {}
+  ScanPlan plan;
+  bool full;
+  std::vector<ScanDone> done;
+  ScanProgress progress;
+  std::atomic<bool> finished{false};
+  std::thread thread;
+};
+
+FolderRunner::FolderRunner(net::EventLoop& loop, Index& index, FolderRecord folder,
+                           FolderRunnerOptions options)
+    : loop_(loop), index_(index), folder_(std::move(folder)), options_(options) {}
 
 Result<std::unique_ptr<FolderRunner>> FolderRunner::Start(net::EventLoop& loop, Index& index,
                                                           Clock& clock, const FolderRecord& folder,
@@ -46,7 +68,7 @@ Result<std::unique_ptr<FolderRunner>> FolderRunner::Start(net::EventLoop& loop, 
   runner->local_key_ = config.local_device_key;
   runner->engine_ = std::make_unique<FolderEngine>(*runner->fs_, index, clock, config);
   for (auto* timer : {&runner->pull_timer_, &runner->retry_timer_, &runner->rescan_timer_,
-                      &runner->racy_timer_}) {
+                      &runner->racy_timer_, &runner->scan_poll_timer_}) {
     auto created = net::Timer::Create(loop);
     if (!created) return created.error();
     *timer = std::move(*created);
@@ -70,16 +92,16 @@ Result<std::unique_ptr<FolderRunner>> FolderRunner::Start(net::EventLoop& loop, 
   }
   // The first full scan, then one every full_rescan_interval.
   FolderRunner* self = runner.get();
-  std::function<void()> periodic = [self]() {
-    (void)self->Rescan({});
-    self->rescan_timer_->Start(self->options_.full_rescan_interval,
-                               [self]() { (void)self->Rescan({}); });
-  };
-  runner->rescan_timer_->Start(std::chrono::milliseconds(0), periodic);
+  runner->rescan_timer_->Start(std::chrono::milliseconds(0), [self]() { self->Rescan({}); });
   return runner;
 }
 
-FolderRunner::~FolderRunner() = default;
+FolderRunner::~FolderRunner() {
+  if (job_) {  // the hashing thread reads through fs_: stop it before fs_ goes
+    job_->progress.cancel.store(true);
+    job_->thread.join();
+  }
+}
 
 void FolderRunner::Kick() {
   if (pull_scheduled_) return;
@@ -90,15 +112,68 @@ void FolderRunner::Kick() {
   });
 }
 
-Result<ScanResult> FolderRunner::Rescan(const std::vector<std::string>& paths) {
-  scanning_ = true;
-  Result<ScanResult> scanned = paths.empty() ? engine_->Scan() : engine_->ScanPaths(paths);
-  scanning_ = false;
-  AfterScan(scanned);
-  if (paths.empty() && options_.full_rescan_interval.count() > 0) {
-    rescan_timer_->Start(options_.full_rescan_interval, [this]() { (void)Rescan({}); });
+void FolderRunner::Rescan(std::vector<std::string> paths, ScanDone done) {
+  std::vector<ScanDone> dones;
+  if (done) dones.push_back(std::move(done));
+  if (!job_) return StartScan(std::move(paths), std::move(dones));
+  if (!waiting_) waiting_.emplace();
+  WaitingScan& w = *waiting_;
+  w.full = w.full || paths.empty();
+  w.paths.insert(w.paths.end(), paths.begin(), paths.end());
+  for (ScanDone& d : dones) w.done.push_back(std::move(d));
+}
+
+void FolderRunner::StartScan(std::vector<std::string> paths, std::vector<ScanDone> done) {
+  const bool full = paths.empty();
+  Result<ScanPlan> plan = engine_->PlanScan(paths);
+  if (!plan) return EndScan(plan.error(), full, std::move(done));
+  if (plan->bytes_to_hash() < kInlineHashBytes) {
+    plan->Hash(nullptr);
+    Result<ScanResult> scanned = engine_->FinishScan(std::move(*plan));
+    return EndScan(scanned, full, std::move(done));
   }
-  return scanned;
+  SHOAL_LOG(kInfo) << "folder " << folder_.id << ": hashing " << plan->files_to_hash() << " files ("
+                   << plan->bytes_to_hash() << " bytes)";
+  job_ = std::make_unique<ScanJob>(std::move(*plan), full, std::move(done));
+  ScanJob* job = job_.get();
+  job->thread = std::thread([job] {
+    job->plan.Hash(&job->progress);
+    job->finished.store(true);
+  });
+  if (on_change) on_change(*this);
+  PollScan();
+}
+
+// Polls only while a scan runs: a finished one is committed on the loop.
+void FolderRunner::PollScan() {
+  scan_poll_timer_->Start(kScanPollInterval, [this]() {
+    if (!job_->finished.load()) return PollScan();
+    job_->thread.join();
+    std::unique_ptr<ScanJob> job = std::move(job_);
+    Result<ScanResult> scanned = engine_->FinishScan(std::move(job->plan));
+    EndScan(scanned, job->full, std::move(job->done));
+  });
+}
+
+void FolderRunner::EndScan(const Result<ScanResult>& scanned, bool full,
+                           std::vector<ScanDone> done) {
+  AfterScan(scanned);
+  if (full && options_.full_rescan_interval.count() > 0) {
+    rescan_timer_->Start(options_.full_rescan_interval, [this]() { Rescan({}); });
+  }
+  if (pull_held_) {
+    pull_held_ = false;
+    Kick();
+  }
+  for (ScanDone& d : done) {
+    if (d) d(scanned);
+  }
+  if (waiting_ && !job_) {
+    WaitingScan next = std::move(*waiting_);
+    waiting_.reset();
+    if (next.full) next.paths.clear();
+    StartScan(std::move(next.paths), std::move(next.done));
+  }
 }
 
 void FolderRunner::AfterScan(const Result<ScanResult>& scanned) {
@@ -127,20 +202,24 @@ void FolderRunner::ScheduleRacy(const std::vector<std::string>& racy) {
                        paths.swap(racy_);
                        std::sort(paths.begin(), paths.end());
                        paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
-                       (void)Rescan(paths);
+                       Rescan(std::move(paths));
                      });
 }
 
 void FolderRunner::OnWatch(WatchBatch batch) {
   if (batch.full_rescan) {
     status_.watcher = batch.reason;
-    (void)Rescan({});
+    Rescan({});
     return;
   }
-  if (!batch.paths.empty()) (void)Rescan(batch.paths);
+  if (!batch.paths.empty()) Rescan(std::move(batch.paths));
 }
 
 void FolderRunner::PullPass() {
+  if (job_) {  // the scan's plan must see no local change before it commits
+    pull_held_ = true;
+    return;
+  }
   Result<shoal::PullPass> pass = engine_->Pull();
   if (!pass) {
     pull_error_ = "pull failed: " + pass.error().message;
@@ -154,7 +233,7 @@ void FolderRunner::PullPass() {
   for (const std::string& failure : pass->failed) {
     SHOAL_LOG(kWarning) << "folder " << folder_.id << ": " << failure;
   }
-  if (!pass->rescan.empty()) (void)Rescan(pass->rescan);
+  if (!pass->rescan.empty()) Rescan(std::move(pass->rescan));
   // Names changed under the puller are pulled again once scanned; if the
   // scan saw no change, the retry timer (not an immediate pass) comes back.
   if (!pass->failed.empty() || !pass->rescan.empty()) {
@@ -175,8 +254,13 @@ FolderStatus FolderRunner::Status() {
     status.bytes = totals->bytes;
   }
   if (watcher_ && watcher_->degraded()) status.watcher = watcher_->degraded_reason();
-  if (scanning_) {
+  if (job_) {
     status.state = "scanning";
+    status.scan_progress = true;
+    status.scan_files_done = job_->progress.files_done.load();
+    status.scan_files_total = job_->plan.files_to_hash();
+    status.scan_bytes_total = job_->plan.bytes_to_hash();
+    status.scan_bytes_done = std::min(job_->progress.bytes_done.load(), status.scan_bytes_total);
   } else if (!status.error.empty()) {
     status.state = "error";
   } else if (!engine_->Idle()) {

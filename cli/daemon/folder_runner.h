@@ -8,7 +8,12 @@
 //   racy files ─▶ rescan once kRacyWindow has passed
 //   periodic full rescan (default 1 h)
 //
-// Everything runs on the daemon's loop thread. The runner owns its engine;
+// Scans run one at a time. A scan with much to read hashes on a thread of
+// its own while the loop goes on (status answers, with progress; sessions
+// keep flowing); pulls wait until it has committed, and scans asked for
+// meanwhile are merged into one that runs next.
+//
+// Everything else runs on the daemon's loop thread. The runner owns its engine;
 // the daemon must disconnect every SessionExchange from it (destroy them)
 // before destroying the runner.
 #pragma once
@@ -17,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,7 +53,16 @@ struct FolderStatus {
   std::string error;    // last failure, empty when fine
   std::string watcher;  // "watching", "off", or why it fell back to rescans
   std::int64_t last_scan_unix = 0;
+  // While a scan hashes on its thread: what it has read of what it must.
+  bool scan_progress = false;
+  std::int64_t scan_files_done = 0;
+  std::int64_t scan_files_total = 0;
+  std::int64_t scan_bytes_done = 0;
+  std::int64_t scan_bytes_total = 0;
 };
+
+// Gets a scan's result once it has been committed.
+using ScanDone = std::function<void(const Result<ScanResult>&)>;
 
 class FolderRunner {
  public:
@@ -63,17 +78,27 @@ class FolderRunner {
   const FolderRecord& record() const { return folder_; }
   // Something may be pullable or announceable: runs a pass soon.
   void Kick();
-  // Scans now (all of the folder when `paths` is empty) and kicks.
-  Result<ScanResult> Rescan(const std::vector<std::string>& paths);
+  // Scans all of the folder (`paths` empty) or those paths, now or after
+  // the scan that is running; `done` (may be empty) gets the result.
+  void Rescan(std::vector<std::string> paths, ScanDone done = {});
   FolderStatus Status();
   // Called after each pull pass and scan (the daemon publishes events).
   std::function<void(FolderRunner&)> on_change;
 
  private:
-  FolderRunner(net::EventLoop& loop, Index& index, FolderRecord folder, FolderRunnerOptions options)
-      : loop_(loop), index_(index), folder_(std::move(folder)), options_(options) {}
+  FolderRunner(net::EventLoop& loop, Index& index, FolderRecord folder,
+               FolderRunnerOptions options);
   void OnWatch(WatchBatch batch);
   void PullPass();
+  struct ScanJob;
+  struct WaitingScan {
+    bool full = false;
+    std::vector<std::string> paths;
+    std::vector<ScanDone> done;
+  };
+  void StartScan(std::vector<std::string> paths, std::vector<ScanDone> done);
+  void PollScan();
+  void EndScan(const Result<ScanResult>& scanned, bool full, std::vector<ScanDone> done);
   void AfterScan(const Result<ScanResult>& scanned);
   void ScheduleRacy(const std::vector<std::string>& racy);
 
@@ -89,9 +114,12 @@ class FolderRunner {
   std::unique_ptr<net::Timer> retry_timer_;
   std::unique_ptr<net::Timer> rescan_timer_;
   std::unique_ptr<net::Timer> racy_timer_;
+  std::unique_ptr<net::Timer> scan_poll_timer_;
+  std::unique_ptr<ScanJob> job_;        // the scan hashing on its thread
+  std::optional<WaitingScan> waiting_;  // asked for while it runs
+  bool pull_held_ = false;              // a pull was due during the scan
   std::vector<std::string> racy_;
   bool pull_scheduled_ = false;
-  bool scanning_ = false;
   bool scanned_once_ = false;
   FolderStatus status_;
   std::string scan_error_;  // the last scan's failure, cleared by a good scan

@@ -2,6 +2,7 @@
 
 #include "core/hash/block_hash.h"
 #include "core/model/file_info.h"
+#include "core/scan/scanner.h"
 
 namespace shoal {
 namespace {
@@ -12,8 +13,8 @@ bool SameVersion(const FileStat& a, const FileStat& b) {
 
 }  // namespace
 
-HashedFile HashFile(FileSystem& fs, const std::string& path, std::uint64_t hash_seed,
-                    int attempts) {
+HashedFile HashFile(FileSystem& fs, const std::string& path, std::uint64_t hash_seed, int attempts,
+                    ScanProgress* progress) {
   HashedFile out;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     auto file = fs.OpenRead(path);
@@ -27,9 +28,17 @@ HashedFile HashFile(FileSystem& fs, const std::string& path, std::uint64_t hash_
       return out;
     }
     ReadableFile& reader = **file;
-    auto blocks =
-        HashBlocks([&reader](std::span<std::uint8_t> buffer) { return reader.Read(buffer); },
-                   before->size, hash_seed);
+    auto read = [&reader, progress](std::span<std::uint8_t> buffer) -> Result<std::size_t> {
+      if (progress != nullptr && progress->cancel.load(std::memory_order_relaxed)) {
+        return Fail(ErrorCode::kCancelled, "scan cancelled");
+      }
+      auto n = reader.Read(buffer);
+      if (n && progress != nullptr) {
+        progress->bytes_done.fetch_add(static_cast<std::int64_t>(*n), std::memory_order_relaxed);
+      }
+      return n;
+    };
+    auto blocks = HashBlocks(read, before->size, hash_seed);
     if (!blocks) {
       // kConflict: the byte count disagreed with the size (changed mid-read).
       if (blocks.error().code == ErrorCode::kConflict) continue;

@@ -21,6 +21,11 @@ struct HashedFile {
   Error error{ErrorCode::kIo, {}};  // kFailed only
 };
 
-HashedFile HashFile(FileSystem& fs, const std::string& path, std::uint64_t hash_seed, int attempts);
+struct ScanProgress;  // core/scan/scanner.h
+
+// `progress` (may be null) counts the bytes read as they are read; once its
+// `cancel` is set, the read fails with kCancelled.
+HashedFile HashFile(FileSystem& fs, const std::string& path, std::uint64_t hash_seed, int attempts,
+                    ScanProgress* progress = nullptr);
 
 }  // namespace shoal

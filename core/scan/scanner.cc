@@ -238,9 +238,61 @@ Result<ScanResult> Scanner::ScanAll() {
   return ScanPaths(std::span<const std::string>(&root, 1));
 }
 
-Result<ScanResult> Scanner::ScanPaths(std::span<const std::string> paths) {
-  auto started = std::chrono::steady_clock::now();
+struct ScanPlan::State {
+  FileSystem* fs = nullptr;
+  ScanConfig config;
+  std::chrono::steady_clock::time_point started;
+  std::chrono::steady_clock::time_point walked;
+  std::chrono::steady_clock::time_point hashed_at;
   ScanResult result;
+  WalkOutput walk;
+  std::unordered_map<std::string, FileInfo> indexed;
+  std::vector<FileInfo> changes;
+  std::vector<std::size_t> to_hash;  // indexes into walk.entries
+  std::vector<HashedFile> hashed;    // one per to_hash, after Hash
+  std::int64_t bytes_to_hash = 0;
+};
+
+ScanPlan::ScanPlan(std::unique_ptr<State> state) : state_(std::move(state)) {}
+ScanPlan::ScanPlan(ScanPlan&&) noexcept = default;
+ScanPlan& ScanPlan::operator=(ScanPlan&&) noexcept = default;
+ScanPlan::~ScanPlan() = default;
+
+std::int64_t ScanPlan::files_to_hash() const {
+  return static_cast<std::int64_t>(state_->to_hash.size());
+}
+
+std::int64_t ScanPlan::bytes_to_hash() const { return state_->bytes_to_hash; }
+
+void ScanPlan::Hash(ScanProgress* progress) {
+  State& s = *state_;
+  s.hashed.assign(s.to_hash.size(), HashedFile{});
+  ParallelFor(s.to_hash.size(), s.config.hash_threads, [&](std::size_t j) {
+    const std::string& path = s.walk.entries[s.to_hash[j]].path;
+    if (progress != nullptr && progress->cancel.load()) {
+      s.hashed[j].error = Error{ErrorCode::kCancelled, "scan cancelled"};
+      return;
+    }
+    s.hashed[j] = HashFile(*s.fs, path, s.config.hash_seed, s.config.read_attempts, progress);
+    if (progress != nullptr) progress->files_done.fetch_add(1);
+  });
+  s.hashed_at = std::chrono::steady_clock::now();
+}
+
+Result<ScanResult> Scanner::ScanPaths(std::span<const std::string> paths) {
+  auto plan = Plan(paths);
+  if (!plan) return plan.error();
+  plan->Hash(nullptr);
+  return Finish(std::move(*plan));
+}
+
+Result<ScanPlan> Scanner::Plan(std::span<const std::string> paths) {
+  auto state = std::make_unique<ScanPlan::State>();
+  ScanPlan::State& s = *state;
+  s.fs = &fs_;
+  s.config = config_;
+  s.started = std::chrono::steady_clock::now();
+  ScanResult& result = s.result;
 
   if (auto ok = CheckPreconditions(); !ok) return ok.error().Wrap("scan");
 
@@ -250,28 +302,25 @@ Result<ScanResult> Scanner::ScanPaths(std::span<const std::string> paths) {
   const IgnoreMatcher& ignore = *rules;
 
   // 2. Walk the disk and load what the index says about the same paths.
-  WalkOutput walk;
-  std::unordered_map<std::string, FileInfo> indexed;
   for (const std::string& root : MinimalRoots(paths)) {
-    Walk(fs_, ignore, root, walk);
+    Walk(fs_, ignore, root, s.walk);
     auto entries = index_.ListMetadataUnder(config_.folder_key, config_.local_device_key, root);
     if (!entries) return entries.error().Wrap("scan");
-    for (FileInfo& f : *entries) indexed.emplace(f.name, std::move(f));
+    for (FileInfo& f : *entries) s.indexed.emplace(f.name, std::move(f));
   }
-  result.problems = std::move(walk.problems);
+  result.problems = std::move(s.walk.problems);
 
   // 3. Diff: what is new or changed, and what is gone.
-  std::vector<FileInfo> changes;
-  std::vector<std::size_t> to_hash;  // indexes into walk.entries
-  for (std::size_t i = 0; i < walk.entries.size(); ++i) {
-    const FoundEntry& found = walk.entries[i];
+  for (std::size_t i = 0; i < s.walk.entries.size(); ++i) {
+    const FoundEntry& found = s.walk.entries[i];
     CountPresent(found, result);
-    auto it = indexed.find(found.path);
-    const FileInfo* old = it == indexed.end() ? nullptr : &it->second;
+    auto it = s.indexed.find(found.path);
+    const FileInfo* old = it == s.indexed.end() ? nullptr : &it->second;
     Change change = Compare(found, old);
     if (change == Change::kNone) continue;
     if (found.stat.kind == EntryKind::kFile && change == Change::kContent) {
-      to_hash.push_back(i);
+      s.to_hash.push_back(i);
+      s.bytes_to_hash += found.stat.size;
       continue;
     }
     FileInfo info = FromDisk(found);
@@ -280,22 +329,24 @@ Result<ScanResult> Scanner::ScanPaths(std::span<const std::string> paths) {
       if (!full) return full.error().Wrap("scan");
       if (*full) info.blocks = std::move((*full)->blocks);
     }
-    changes.push_back(std::move(info));
+    s.changes.push_back(std::move(info));
   }
-  AddTombstones(walk, ignore, indexed, changes, result);
+  AddTombstones(s.walk, ignore, s.indexed, s.changes, result);
+  s.walked = std::chrono::steady_clock::now();
+  s.hashed_at = s.walked;
+  result.walk_time = s.walked - s.started;
+  return ScanPlan(std::move(state));
+}
 
-  auto walked = std::chrono::steady_clock::now();
-  result.walk_time = walked - started;
+Result<ScanResult> Scanner::Finish(ScanPlan plan) {
+  ScanPlan::State& s = *plan.state_;
+  ScanResult& result = s.result;
+  result.hash_time = s.hashed_at - s.walked;
 
-  // 4. Hash changed files on the worker pool, then keep what read cleanly.
-  std::vector<HashedFile> hashed(to_hash.size());
-  ParallelFor(to_hash.size(), config_.hash_threads, [&](std::size_t j) {
-    hashed[j] =
-        HashFile(fs_, walk.entries[to_hash[j]].path, config_.hash_seed, config_.read_attempts);
-  });
-  for (std::size_t j = 0; j < to_hash.size(); ++j) {
-    const FoundEntry& found = walk.entries[to_hash[j]];
-    HashedFile& h = hashed[j];
+  // 4. Keep what read cleanly (a plan never hashed has nothing to keep).
+  for (std::size_t j = 0; j < s.hashed.size(); ++j) {
+    const FoundEntry& found = s.walk.entries[s.to_hash[j]];
+    HashedFile& h = s.hashed[j];
     if (h.outcome == HashedFile::Outcome::kUnstable) {
       result.unstable.push_back(found.path);
       result.problems.push_back(
@@ -304,22 +355,21 @@ Result<ScanResult> Scanner::ScanPaths(std::span<const std::string> paths) {
       continue;
     }
     if (h.outcome == HashedFile::Outcome::kFailed) {
+      if (h.error.code == ErrorCode::kCancelled) continue;
       result.problems.push_back({ProblemKindOf(h.error), found.path, h.error.message});
       continue;
     }
-    auto ok = AcceptHashed(found, std::move(h), indexed, changes, result);
+    auto ok = AcceptHashed(found, std::move(h), s.indexed, s.changes, result);
     if (!ok) return ok.error().Wrap("scan");
   }
 
-  auto hashed_at = std::chrono::steady_clock::now();
-  result.hash_time = hashed_at - walked;
-
   // 5. Commit: bump versions, batch into transactions, parents first.
-  if (auto ok = Commit(indexed, changes, result); !ok) return ok.error().Wrap("scan");
+  auto committing = std::chrono::steady_clock::now();
+  if (auto ok = Commit(s.indexed, s.changes, result); !ok) return ok.error().Wrap("scan");
   auto done = std::chrono::steady_clock::now();
-  result.commit_time = done - hashed_at;
-  result.elapsed = done - started;
-  return result;
+  result.commit_time = done - committing;
+  result.elapsed = done - s.started;
+  return std::move(result);
 }
 
 }  // namespace shoal

@@ -18,11 +18,19 @@
 // a directory (an unmounted disk must not read as "everything deleted") or
 // when .shoalignore is not a regular file.
 //
+// A caller with an event loop splits a scan at its slow step: Plan (walk and
+// diff, reads the index), ScanPlan::Hash (reads files only: any thread, with
+// live progress), Finish (commits). Nothing may change the local device's
+// entries of the folder between Plan and Finish (the daemon holds back its
+// puller meanwhile).
+//
 // Thread: one scan at a time per Index; hashing fans out internally.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -89,8 +97,36 @@ struct ScanResult {
   std::chrono::nanoseconds commit_time{0};
 };
 
+// Live figures of a ScanPlan::Hash in progress, readable from any thread;
+// `cancel` stops it soon (the files not read yet are left as they were).
+struct ScanProgress {
+  std::atomic<std::int64_t> files_done{0};
+  std::atomic<std::int64_t> bytes_done{0};  // read so far (re-reads count again)
+  std::atomic<bool> cancel{false};
+};
+
 struct FoundEntry;  // core/scan/walk.h
 struct HashedFile;  // core/scan/file_hasher.h
+
+// A scan between Scanner::Plan and Scanner::Finish.
+class ScanPlan {
+ public:
+  ScanPlan(ScanPlan&&) noexcept;
+  ScanPlan& operator=(ScanPlan&&) noexcept;
+  ~ScanPlan();
+
+  std::int64_t files_to_hash() const;
+  std::int64_t bytes_to_hash() const;
+  // Reads and hashes the changed files. Touches only the FileSystem, which
+  // allows concurrent reads: safe on another thread. `progress` may be null.
+  void Hash(ScanProgress* progress);
+
+ private:
+  friend class Scanner;
+  struct State;
+  explicit ScanPlan(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
 
 class Scanner {
  public:
@@ -102,6 +138,10 @@ class Scanner {
   // Only these paths and what is beneath them (from the watcher). A path
   // that no longer exists turns its indexed entries into tombstones.
   Result<ScanResult> ScanPaths(std::span<const std::string> paths);
+
+  // ScanPaths in three steps (see the top of this file).
+  Result<ScanPlan> Plan(std::span<const std::string> paths);
+  Result<ScanResult> Finish(ScanPlan plan);
 
  private:
   // The root exists and is a directory; the config matches the index.

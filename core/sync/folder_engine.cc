@@ -275,6 +275,18 @@ Result<ScanResult> FolderEngine::ScanPaths(std::span<const std::string> paths) {
   return AfterScan(MakeScanner().ScanPaths(paths));
 }
 
+Result<ScanPlan> FolderEngine::PlanScan(std::span<const std::string> paths) {
+  if (paths.empty()) {
+    const std::string root;
+    return MakeScanner().Plan(std::span<const std::string>(&root, 1));
+  }
+  return MakeScanner().Plan(paths);
+}
+
+Result<ScanResult> FolderEngine::FinishScan(ScanPlan plan) {
+  return AfterScan(MakeScanner().Finish(std::move(plan)));
+}
+
 Scanner FolderEngine::MakeScanner() {
   ScanConfig scan;
   scan.folder_key = config_.folder_key;

@@ -71,6 +71,11 @@ class FolderEngine {
   // Rescans the whole folder (or just `paths`) and announces local changes.
   Result<ScanResult> Scan();
   Result<ScanResult> ScanPaths(std::span<const std::string> paths);
+  // The same in steps (core/scan/scanner.h): plan (all of the folder when
+  // `paths` is empty), hash the plan on any thread, finish. No Pull may run
+  // between PlanScan and FinishScan.
+  Result<ScanPlan> PlanScan(std::span<const std::string> paths);
+  Result<ScanResult> FinishScan(ScanPlan plan);
   // Applies needed changes: starts assembling needed files, finishes a
   // durable batch when one is complete, and announces what was applied.
   Result<PullPass> Pull();

@@ -38,6 +38,34 @@ TEST_CASE("SIGTERM stops the daemon with exit 0 and a restart resumes", "[e2e]")
   a.Stop();
 }
 
+TEST_CASE("status answers while a large scan hashes and shows its progress", "[e2e]") {
+  TempDir dir;
+  TestDevice a(dir.path().string(), "alpha");
+  a.Start();
+  // 1 GiB, sparse: no disk space, but every byte is read and hashed.
+  const std::int64_t size = std::int64_t{1} << 30;
+  WriteFile(a.Path("big.img"), "");
+  fs::resize_file(a.Path("big.img"), static_cast<std::uintmax_t>(size));
+  a.Json({"folder", "add", a.sync_dir(), "--label", "Big"});
+  nlohmann::json seen;
+  auto start = std::chrono::steady_clock::now();
+  REQUIRE(Eventually(
+      [&] {
+        auto folder = a.Status()["folders"][0];
+        if (folder.contains("scan")) seen = folder;
+        return folder["files"].get<int>() == 1 && folder["state"] != "scanning";
+      },
+      std::chrono::seconds(300)));
+  auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  WARN("1 GiB sparse file scanned in " << took << " s");
+  REQUIRE_FALSE(seen.is_null());  // status answered mid-scan, with progress
+  CHECK(seen["state"] == "scanning");
+  CHECK(seen["scan"]["bytes_total"].get<std::int64_t>() == size);
+  CHECK(seen["scan"]["files_total"] == 1);
+  CHECK(seen["scan"]["bytes_done"].get<std::int64_t>() <= size);
+  a.Stop();
+}
+
 TEST_CASE("bad requests get one clear error each and the daemon stays up", "[e2e]") {
   TempDir dir;
   TestDevice a(dir.path().string(), "alpha");

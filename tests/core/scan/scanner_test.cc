@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "core/fs/memory_file_system.h"
 #include "core/fs/posix_file_system.h"
@@ -435,6 +436,76 @@ TEST_CASE("re-reading an unchanged racy file verifies it without a new version",
   CHECK(after.sequence == before.sequence);
   CHECK(after.inode == fx.fs.Lstat("hot")->inode);
   CHECK(fx.Scan().hashed_files == 0);  // verified: no more re-reads
+}
+
+TEST_CASE("a scan hashed on another thread in steps indexes what a one-call scan does",
+          "[scan][property]") {
+  std::mt19937_64 rng(91);
+  Fixture one;
+  Fixture steps;
+  std::int64_t bytes = 0;
+  for (int i = 0; i < 40; ++i) {
+    std::string name = "d" + std::to_string(rng() % 4) + "/f" + std::to_string(i);
+    std::string content = RandomBytes(rng() % 150'000, rng());
+    bytes += static_cast<std::int64_t>(content.size());
+    one.fs.WriteFile(name, content, kMtime + i);
+    steps.fs.WriteFile(name, content, kMtime + i);
+  }
+  auto whole = one.Scan(2);
+
+  Scanner scanner(steps.fs, steps.index, steps.clock, steps.Config(2));
+  const std::string root;
+  auto plan = scanner.Plan(std::span<const std::string>(&root, 1));
+  REQUIRE(plan);
+  CHECK(plan->files_to_hash() == 40);
+  CHECK(plan->bytes_to_hash() == bytes);
+  CHECK(steps.MaxSequence() == 0);  // nothing is committed before Finish
+  ScanProgress progress;
+  std::thread hasher([&] { plan->Hash(&progress); });
+  hasher.join();
+  CHECK(progress.files_done.load() == 40);
+  CHECK(progress.bytes_done.load() == bytes);
+  auto stepped = scanner.Finish(std::move(*plan));
+  REQUIRE(stepped);
+  CHECK(stepped->changed == whole.changed);
+  CHECK(stepped->hashed_bytes == whole.hashed_bytes);
+
+  std::vector<FileInfo> a;
+  std::vector<FileInfo> b;
+  REQUIRE(one.index.ForEachSince(one.folder, one.local, 0, [&](FileInfo&& f) {
+    a.push_back(std::move(f));
+    return true;
+  }));
+  REQUIRE(steps.index.ForEachSince(steps.folder, steps.local, 0, [&](FileInfo&& f) {
+    b.push_back(std::move(f));
+    return true;
+  }));
+  CHECK(a == b);
+}
+
+TEST_CASE("a cancelled hash leaves the files it did not read as they were indexed", "[scan]") {
+  Fixture f;
+  f.fs.WriteFile("kept.txt", "old", kMtime);
+  f.Scan();
+  const auto before = f.Get("kept.txt");
+  f.fs.WriteFile("kept.txt", "new content", kMtime + 5);
+  f.fs.WriteFile("fresh.txt", "never read", kMtime + 5);
+  f.fs.MakeDirectory("dir");
+
+  Scanner scanner(f.fs, f.index, f.clock, f.Config(1));
+  const std::string root;
+  auto plan = scanner.Plan(std::span<const std::string>(&root, 1));
+  REQUIRE(plan);
+  ScanProgress progress;
+  progress.cancel = true;
+  plan->Hash(&progress);
+  auto result = scanner.Finish(std::move(*plan));
+  REQUIRE(result);
+  CHECK(result->problems.empty());  // a cancel is not a problem with the files
+  CHECK(f.Get("kept.txt") == before);
+  CHECK_FALSE(f.Get("fresh.txt"));
+  REQUIRE(f.Get("dir"));  // what needed no reading is committed
+  CHECK(f.Get("dir")->type == FileType::kDirectory);
 }
 
 }  // namespace shoal
