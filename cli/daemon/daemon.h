@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -122,6 +123,16 @@ class Daemon final : public net::ControlHandler {
   net::InviteBook invites_{clock_};
   std::map<std::string, std::vector<std::string>> discovered_;  // device text → addresses
   std::vector<std::unique_ptr<PairJoin>> joins_;
+  // Recent LAN sightings that carried an invite's pairing tag, so that a
+  // `pair CODE` typed after the inviter's announcement dials at once
+  // instead of waiting for the next one. Bounded; newest last.
+  struct PairingSighting {
+    net::Sighting sighting;
+    std::string address;
+    std::chrono::steady_clock::time_point seen;
+  };
+  std::deque<PairingSighting> pairing_sightings_;
+  static constexpr std::size_t kMaxPairingSightings = 16;
   bool stopping_ = false;
 };
 

@@ -59,6 +59,13 @@ void Daemon::OnSighting(const net::Sighting& sighting) {
       (sighting.ip.find(':') != std::string::npos ? "[" + sighting.ip + "]" : sighting.ip) + ":" +
       std::to_string(sighting.announcement.listen_port);
   for (auto& join : joins_) join->OnSighting(sighting, address);
+  if (sighting.announcement.pairing_tag) {
+    std::erase_if(pairing_sightings_, [&](const PairingSighting& p) {
+      return p.sighting.announcement.device == sighting.announcement.device;
+    });
+    pairing_sightings_.push_back({sighting, address, std::chrono::steady_clock::now()});
+    if (pairing_sightings_.size() > kMaxPairingSightings) pairing_sightings_.pop_front();
+  }
   auto device = index_->FindDevice(sighting.announcement.device);
   if (!device || !*device || (*device)->is_local) return;
   discovered_[sighting.announcement.device.ToString()] = {address};

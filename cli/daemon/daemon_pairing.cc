@@ -39,7 +39,14 @@ void Daemon::PairJoinStart(const nlohmann::json& request, net::ControlReply repl
   };
   auto join = PairJoin::Start(std::move(setup), StringField(request, "code"), std::move(reply),
                               discovery_ != nullptr);
-  if (join) joins_.push_back(std::move(join));
+  if (!join) return;
+  // The inviter announced its invite at once; it may have been heard before
+  // the code was typed here. An invite lives 15 minutes.
+  const auto now = std::chrono::steady_clock::now();
+  for (const PairingSighting& seen : pairing_sightings_) {
+    if (now - seen.seen < std::chrono::minutes(15)) join->OnSighting(seen.sighting, seen.address);
+  }
+  joins_.push_back(std::move(join));
 }
 
 void Daemon::OnPaired(const DeviceId& device, const std::string& name, const std::string& code,

@@ -71,8 +71,11 @@ CliResult RunShoal(const std::vector<std::string>& args) {
   return result;
 }
 
-TestDevice::TestDevice(const std::string& base_dir, const std::string& name)
-    : name_(name), home_(base_dir + "/" + name + "/home"), sync_(base_dir + "/" + name + "/sync") {
+TestDevice::TestDevice(const std::string& base_dir, const std::string& name, std::string netns)
+    : name_(name),
+      netns_(std::move(netns)),
+      home_(base_dir + "/" + name + "/home"),
+      sync_(base_dir + "/" + name + "/sync") {
   std::filesystem::create_directories(sync_);
 }
 
@@ -86,6 +89,10 @@ void TestDevice::Start() {
   std::vector<std::string> args{SHOAL_BINARY,     "--home",      home_,    "daemon",
                                 "--listen",       "127.0.0.1:0", "--name", name_,
                                 "--no-discovery", "--log-level", "debug"};
+  if (!netns_.empty()) {
+    args = {"ip",     "netns",    "exec",      netns_,   SHOAL_BINARY, "--home",      home_,
+            "daemon", "--listen", "0.0.0.0:0", "--name", name_,        "--log-level", "debug"};
+  }
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -95,7 +102,7 @@ void TestDevice::Start() {
     int null = ::open("/dev/null", O_RDONLY);
     ::dup2(null, 0);
     auto argv = Argv(args);
-    ::execv(argv[0], argv.data());
+    ::execvp(argv[0], argv.data());  // `ip netns exec` replaces itself with the daemon
     ::_exit(127);
   }
   pid_ = pid;
@@ -182,7 +189,7 @@ std::string TestDevice::id() const { return Status()["device"]["id"].get<std::st
 
 std::string TestDevice::log() const { return ReadFile(home_ + "/../daemon.log"); }
 
-void Pair(TestDevice& a, TestDevice& b) {
+void Pair(TestDevice& a, TestDevice& b, bool over_lan) {
   // The inviter's `shoal pair` prints the code first and keeps waiting.
   std::vector<std::string> full{SHOAL_BINARY, "--home", a.home(), "pair", "--json"};
   int out[2];
@@ -200,7 +207,8 @@ void Pair(TestDevice& a, TestDevice& b) {
   char c;
   while (::read(out[0], &c, 1) == 1 && c != '\n') text.push_back(c);
   auto invite = nlohmann::json::parse(text);
-  std::string code = invite["code"].get<std::string>() + "@127.0.0.1:" + std::to_string(a.port());
+  std::string code = invite["code"].get<std::string>();
+  if (!over_lan) code += "@127.0.0.1:" + std::to_string(a.port());
   nlohmann::json joined = b.Json({"pair", code});
   std::string rest;
   while (::read(out[0], &c, 1) == 1) rest.push_back(c);

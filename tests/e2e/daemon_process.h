@@ -27,7 +27,10 @@ CliResult RunShoal(const std::vector<std::string>& args);
 
 class TestDevice {
  public:
-  TestDevice(const std::string& base_dir, const std::string& name);
+  // With `netns`, the daemon runs inside that network namespace, listens on
+  // all its addresses and has LAN discovery on (the CLI still reaches it:
+  // the control socket is a file).
+  TestDevice(const std::string& base_dir, const std::string& name, std::string netns = {});
   ~TestDevice();  // kills the daemon if it still runs
 
   void Start();  // and waits until its control socket answers
@@ -52,14 +55,16 @@ class TestDevice {
 
  private:
   std::string name_;
+  std::string netns_;
   std::string home_;
   std::string sync_;
   pid_t pid_ = -1;
 };
 
 // Pairs `a` and `b` through `shoal pair` (a invites, b joins with
-// CODE@127.0.0.1:port); both must report the same comparison code.
-void Pair(TestDevice& a, TestDevice& b);
+// CODE@127.0.0.1:port, or the bare CODE when `over_lan`: b must find a by
+// LAN discovery); both must report the same comparison code.
+void Pair(TestDevice& a, TestDevice& b, bool over_lan = false);
 // Adds a folder on `a`, shares it with `b`, accepts it on `b`.
 std::string ShareFolder(TestDevice& a, TestDevice& b, const std::string& label);
 
