@@ -11,7 +11,10 @@ ln -sfn "$base" /tmp/shoal-demo.last
 laptop="$base/laptop"
 desktop="$base/desktop"
 bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*" | sed "s|$shoal|shoal|; s|$base|\$DEMO|g"; "$@"; }
+show() { printf '$ %s\n' "$*" | sed "s|$shoal|shoal|; s|$base|\$DEMO|g"; }
+run() { show "$@"; "$@"; }
+# Shows a shell command line as typed (a redirection included) and runs it.
+run_sh() { show "$1"; sh -c "$1"; }
 a() { "$shoal" --home "$laptop/home" "$@"; }
 b() { "$shoal" --home "$desktop/home" "$@"; }
 
@@ -61,11 +64,11 @@ run ls -l "$desktop/Documents"
 run "$shoal" --home "$desktop/home" status
 
 bold "4. Edit on the desktop; no command needed, the laptop's copy follows within moments"
-run sh -c "echo 'Shopping: bread, coffee, oranges' > $desktop/Documents/notes.txt"
+run_sh "echo 'Shopping: bread, coffee, oranges' > $desktop/Documents/notes.txt"
 wait_for 'grep -q oranges "$laptop/Documents/notes.txt"' "the edit"
 run cat "$laptop/Documents/notes.txt"
 run mkdir -p "$laptop/Documents/trip"
-run sh -c "echo 'day 1: arrive' > $laptop/Documents/trip/plan.txt"
+run_sh "echo 'day 1: arrive' > $laptop/Documents/trip/plan.txt"
 wait_for '[ -f "$desktop/Documents/trip/plan.txt" ]' "the new directory"
 run cat "$desktop/Documents/trip/plan.txt"
 
