@@ -29,10 +29,10 @@ std::string Bar(double fraction, int width) {
          std::string(static_cast<std::size_t>(width - filled), '.') + "]";
 }
 
-// Rates from the difference between two snapshots' byte counters.
+// Hashing rates from the difference between two snapshots (transfer rates
+// come from the daemon).
 struct Rates {
-  std::map<std::string, std::pair<double, double>> last;  // device → in, out
-  std::map<std::string, double> scanned;                  // folder → bytes hashed
+  std::map<std::string, double> scanned;  // folder → bytes hashed
   std::chrono::steady_clock::time_point at;
 };
 
@@ -92,14 +92,10 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
     const double in = d.value("bytes_in", 0.0);
     const double out_bytes = d.value("bytes_out", 0.0);
     std::string rate;
-    if (rates && rates->last.count(id)) {
-      double seconds = std::chrono::duration<double>(now - rates->at).count();
-      if (seconds > 0) {
-        rate = "  ↓ " + HumanBytes((in - rates->last[id].first) / seconds) + "/s  ↑ " +
-               HumanBytes((out_bytes - rates->last[id].second) / seconds) + "/s";
-      }
+    if (d.value("connected", false)) {
+      rate = "  ↓ " + HumanBytes(d.value("rate_in", 0.0)) + "/s  ↑ " +
+             HumanBytes(d.value("rate_out", 0.0)) + "/s";
     }
-    if (rates) rates->last[id] = {in, out_bytes};
     std::string state = d.value("paused", false)      ? "paused"
                         : d.value("connected", false) ? "connected " + d.value("address", "")
                                                       : "not connected";

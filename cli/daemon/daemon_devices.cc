@@ -82,12 +82,15 @@ Json Daemon::DeviceList() {
     nlohmann::json entry{
         {"id", d.id.ToString()}, {"name", d.name},     {"addresses", SplitAddresses(d.addresses)},
         {"paused", d.paused},    {"connected", false}, {"address", ""},
-        {"bytes_in", 0},         {"bytes_out", 0}};
+        {"bytes_in", 0},         {"bytes_out", 0},     {"rate_in", 0},
+        {"rate_out", 0}};
     if (auto stats = peers_->Stats(d.id)) {
       entry["connected"] = stats->connected;
       entry["address"] = stats->address;
       entry["bytes_in"] = stats->bytes_in;
       entry["bytes_out"] = stats->bytes_out;
+      entry["rate_in"] = static_cast<std::int64_t>(stats->rate_in);
+      entry["rate_out"] = static_cast<std::int64_t>(stats->rate_out);
       if (!stats->last_error.empty()) entry["last_error"] = stats->last_error;
     }
     auto [entries_in, entries_out] = hub_->IndexEntries(d.id);

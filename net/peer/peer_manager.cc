@@ -107,6 +107,8 @@ std::optional<PeerManager::PeerStats> PeerManager::Stats(const DeviceId& device)
   if (const Connection* up = it->second.up) {
     stats.bytes_in = up->session->bytes_received();
     stats.bytes_out = up->session->bytes_sent();
+    stats.rate_in = up->session->receive_rate();
+    stats.rate_out = up->session->send_rate();
   }
   return stats;
 }

@@ -110,6 +110,9 @@ class PeerManager {
     // Bytes on the socket (ciphertext) of the current or last session.
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
+    // Bytes per second over the last few seconds; 0 when not connected.
+    double rate_in = 0;
+    double rate_out = 0;
     std::int64_t connected_since_ms = 0;  // Unix time; 0 when not connected
     std::string last_error;               // why the last session or dial ended
   };

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "core/base/bytes.h"
+#include "core/base/rate_meter.h"
 #include "core/base/result.h"
 #include "core/model/device_id.h"
 #include "net/identity/identity.h"
@@ -128,6 +129,11 @@ class Session {
   // sealed frames, i.e. what crosses the wire (not plaintext).
   std::uint64_t bytes_received() const { return bytes_received_; }
   std::uint64_t bytes_sent() const { return bytes_sent_; }
+  // Bytes per second on the socket over the last few seconds (RateMeter).
+  double receive_rate() const {
+    return receive_rate_.PerSecond(static_cast<std::int64_t>(NowMs()));
+  }
+  double send_rate() const { return send_rate_.PerSecond(static_cast<std::int64_t>(NowMs())); }
 
  private:
   // Ordered: comparisons like `state_ >= State::kEnding` are meaningful.
@@ -200,6 +206,8 @@ class Session {
   std::uint64_t last_send_ms_ = 0;
   std::uint64_t bytes_received_ = 0;
   std::uint64_t bytes_sent_ = 0;
+  RateMeter receive_rate_;
+  RateMeter send_rate_;
   SessionEndInfo end_;
   // Expires when the Session is destroyed; checked after delegate calls.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);

@@ -22,6 +22,7 @@ Error OutOfOrder(wire::RecordType type, std::string_view why) {
 void Session::OnRead(ByteSpan bytes) {
   last_receive_ms_ = NowMs();
   bytes_received_ += bytes.size();
+  receive_rate_.Add(bytes.size(), static_cast<std::int64_t>(last_receive_ms_));
   if (state_ >= State::kEnding) return;  // ending: drain until EOF, read nothing
   auto consumed = Consume(bytes);
   // Messages that arrived intact before a failure are still delivered, in order.

@@ -105,6 +105,7 @@ Result<void> Session::WriteRaw(Bytes bytes) {
   auto written = stream_->Write(std::move(bytes));
   if (!written) return written.error().Wrap("session");
   bytes_sent_ += size;
+  send_rate_.Add(size, static_cast<std::int64_t>(last_send_ms_));
   return {};
 }
 

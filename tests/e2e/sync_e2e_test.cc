@@ -179,6 +179,10 @@ TEST_CASE("kill -9 of the receiver mid-transfer: restart completes, no partial f
     return false;
   });
   REQUIRE(receiving);
+  // Mid-transfer, status shows the flow: bytes arrived within the last seconds.
+  auto peers = b.Json({"devices"})["devices"];
+  REQUIRE(peers.size() == 1);
+  CHECK(peers[0]["rate_in"].get<double>() > 0);
   b.Kill9();
   CHECK_FALSE(fs::exists(b.Path("big.bin")));  // never a partial file under the real name
   b.Start();
