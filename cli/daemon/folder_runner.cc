@@ -30,7 +30,12 @@ std::int64_t NowUnix() {
 // Below this much to read, a scan hashes on the loop thread: a thread of its
 // own would only add latency to the small scans the watcher asks for.
 constexpr std::int64_t kInlineHashBytes = std::int64_t{8} << 20;
+constexpr std::int64_t kInlineHashFiles = 256;
 constexpr std::chrono::milliseconds kScanPollInterval{50};
+// "Next loop turn": libuv runs a timer re-armed with 0 ms from a timer
+// callback again in the same pass, before any I/O; 1 ms lets the loop poll
+// sockets (control requests, sessions) between steps.
+constexpr std::chrono::milliseconds kNextTurn{1};
 
 }  // namespace
 
@@ -97,7 +102,7 @@ Result<std::unique_ptr<FolderRunner>> FolderRunner::Start(net::EventLoop& loop, 
 }
 
 FolderRunner::~FolderRunner() {
-  if (job_) {  // the hashing thread reads through fs_: stop it before fs_ goes
+  if (job_ && job_->thread.joinable()) {  // it reads through fs_: stop it before fs_ goes
     job_->progress.cancel.store(true);
     job_->thread.join();
   }
@@ -106,7 +111,7 @@ FolderRunner::~FolderRunner() {
 void FolderRunner::Kick() {
   if (pull_scheduled_) return;
   pull_scheduled_ = true;
-  pull_timer_->Start(std::chrono::milliseconds(0), [this]() {
+  pull_timer_->Start(kNextTurn, [this]() {
     pull_scheduled_ = false;
     PullPass();
   });
@@ -127,15 +132,18 @@ void FolderRunner::StartScan(std::vector<std::string> paths, std::vector<ScanDon
   const bool full = paths.empty();
   Result<ScanPlan> plan = engine_->PlanScan(paths);
   if (!plan) return EndScan(plan.error(), full, std::move(done));
-  if (plan->bytes_to_hash() < kInlineHashBytes) {
-    plan->Hash(nullptr);
-    Result<ScanResult> scanned = engine_->FinishScan(std::move(*plan));
-    return EndScan(scanned, full, std::move(done));
-  }
-  SHOAL_LOG(kInfo) << "folder " << folder_.id << ": hashing " << plan->files_to_hash() << " files ("
-                   << plan->bytes_to_hash() << " bytes)";
   job_ = std::make_unique<ScanJob>(std::move(*plan), full, std::move(done));
   ScanJob* job = job_.get();
+  if (job->plan.bytes_to_hash() < kInlineHashBytes &&
+      job->plan.files_to_hash() < kInlineHashFiles) {
+    job->plan.Hash(nullptr);
+    job->progress.files_done = job->plan.files_to_hash();
+    job->progress.bytes_done = job->plan.bytes_to_hash();
+    job->finished.store(true);
+    return CommitScanStep();
+  }
+  SHOAL_LOG(kInfo) << "folder " << folder_.id << ": hashing " << job->plan.files_to_hash()
+                   << " files (" << job->plan.bytes_to_hash() << " bytes)";
   job->thread = std::thread([job] {
     job->plan.Hash(&job->progress);
     job->finished.store(true);
@@ -144,15 +152,26 @@ void FolderRunner::StartScan(std::vector<std::string> paths, std::vector<ScanDon
   PollScan();
 }
 
-// Polls only while a scan runs: a finished one is committed on the loop.
+// Polls only while a scan hashes: a finished one is committed on the loop.
 void FolderRunner::PollScan() {
   scan_poll_timer_->Start(kScanPollInterval, [this]() {
     if (!job_->finished.load()) return PollScan();
     job_->thread.join();
-    std::unique_ptr<ScanJob> job = std::move(job_);
-    Result<ScanResult> scanned = engine_->FinishScan(std::move(job->plan));
-    EndScan(scanned, job->full, std::move(job->done));
+    CommitScanStep();
   });
+}
+
+// One index transaction per loop turn, so that requests and sessions are
+// served between them; a scan with few changes commits in one go.
+void FolderRunner::CommitScanStep() {
+  Result<std::optional<ScanResult>> step = engine_->FinishScanStep(job_->plan);
+  if (step && !*step) {
+    scan_poll_timer_->Start(kNextTurn, [this]() { CommitScanStep(); });
+    return;
+  }
+  std::unique_ptr<ScanJob> job = std::move(job_);
+  Result<ScanResult> scanned = step ? Result<ScanResult>(std::move(**step)) : step.error();
+  EndScan(scanned, job->full, std::move(job->done));
 }
 
 void FolderRunner::EndScan(const Result<ScanResult>& scanned, bool full,

@@ -10,7 +10,8 @@
 //
 // Scans run one at a time. A scan with much to read hashes on a thread of
 // its own while the loop goes on (status answers, with progress; sessions
-// keep flowing); pulls wait until it has committed, and scans asked for
+// keep flowing), and its changes are committed one index transaction per
+// loop turn; pulls wait until it has committed, and scans asked for
 // meanwhile are merged into one that runs next.
 //
 // Everything else runs on the daemon's loop thread. The runner owns its engine;
@@ -98,6 +99,7 @@ class FolderRunner {
   };
   void StartScan(std::vector<std::string> paths, std::vector<ScanDone> done);
   void PollScan();
+  void CommitScanStep();
   void EndScan(const Result<ScanResult>& scanned, bool full, std::vector<ScanDone> done);
   void AfterScan(const Result<ScanResult>& scanned);
   void ScheduleRacy(const std::vector<std::string>& racy);

@@ -203,11 +203,8 @@ Result<void> Scanner::AcceptHashed(const FoundEntry& found, HashedFile&& hashed,
   return {};
 }
 
-Result<void> Scanner::Commit(const std::unordered_map<std::string, FileInfo>& indexed,
-                             std::vector<FileInfo>& changes, ScanResult& result) {
-  // Name order puts every directory before its children.
-  std::sort(changes.begin(), changes.end(),
-            [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+Result<void> Scanner::DecideVersions(const std::unordered_map<std::string, FileInfo>& indexed,
+                                     std::span<FileInfo> changes) {
   const std::uint64_t now = clock_.NowUnixSeconds();
   for (FileInfo& change : changes) {
     // The disk now holds exactly the global version (the puller renamed it
@@ -222,13 +219,6 @@ Result<void> Scanner::Commit(const std::unordered_map<std::string, FileInfo>& in
     auto old = indexed.find(change.name);
     if (old != indexed.end()) change.version = old->second.version;
     change.version.Bump(config_.local_short_id, now);
-  }
-  result.changed = static_cast<std::int64_t>(changes.size()) - result.deleted;
-  const std::size_t batch = std::max<std::size_t>(config_.batch_size, 1);
-  for (std::size_t i = 0; i < changes.size(); i += batch) {
-    std::span<FileInfo> part(changes.data() + i, std::min(batch, changes.size() - i));
-    auto ok = index_.PutFiles(config_.folder_key, config_.local_device_key, part);
-    if (!ok) return ok;
   }
   return {};
 }
@@ -251,6 +241,10 @@ struct ScanPlan::State {
   std::vector<std::size_t> to_hash;  // indexes into walk.entries
   std::vector<HashedFile> hashed;    // one per to_hash, after Hash
   std::int64_t bytes_to_hash = 0;
+  // Finishing: versions decided once, then committed one batch per step.
+  bool prepared = false;
+  std::size_t committed = 0;
+  std::chrono::steady_clock::time_point committing;
 };
 
 ScanPlan::ScanPlan(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -339,37 +333,59 @@ Result<ScanPlan> Scanner::Plan(std::span<const std::string> paths) {
 }
 
 Result<ScanResult> Scanner::Finish(ScanPlan plan) {
+  for (;;) {
+    auto step = FinishStep(plan);
+    if (!step) return step.error();
+    if (*step) return std::move(**step);
+  }
+}
+
+Result<std::optional<ScanResult>> Scanner::FinishStep(ScanPlan& plan) {
   ScanPlan::State& s = *plan.state_;
   ScanResult& result = s.result;
-  result.hash_time = s.hashed_at - s.walked;
-
-  // 4. Keep what read cleanly (a plan never hashed has nothing to keep).
-  for (std::size_t j = 0; j < s.hashed.size(); ++j) {
-    const FoundEntry& found = s.walk.entries[s.to_hash[j]];
-    HashedFile& h = s.hashed[j];
-    if (h.outcome == HashedFile::Outcome::kUnstable) {
-      result.unstable.push_back(found.path);
-      result.problems.push_back(
-          {ScanProblemKind::kChangedWhileRead, found.path,
-           "'" + found.path + "' kept changing while being read; will retry"});
-      continue;
+  if (!s.prepared) {
+    s.committing = std::chrono::steady_clock::now();
+    result.hash_time = s.hashed_at - s.walked;
+    // 4. Keep what read cleanly (a plan never hashed has nothing to keep).
+    for (std::size_t j = 0; j < s.hashed.size(); ++j) {
+      const FoundEntry& found = s.walk.entries[s.to_hash[j]];
+      HashedFile& h = s.hashed[j];
+      if (h.outcome == HashedFile::Outcome::kUnstable) {
+        result.unstable.push_back(found.path);
+        result.problems.push_back(
+            {ScanProblemKind::kChangedWhileRead, found.path,
+             "'" + found.path + "' kept changing while being read; will retry"});
+        continue;
+      }
+      if (h.outcome == HashedFile::Outcome::kFailed) {
+        if (h.error.code == ErrorCode::kCancelled) continue;
+        result.problems.push_back({ProblemKindOf(h.error), found.path, h.error.message});
+        continue;
+      }
+      auto ok = AcceptHashed(found, std::move(h), s.indexed, s.changes, result);
+      if (!ok) return ok.error().Wrap("scan");
     }
-    if (h.outcome == HashedFile::Outcome::kFailed) {
-      if (h.error.code == ErrorCode::kCancelled) continue;
-      result.problems.push_back({ProblemKindOf(h.error), found.path, h.error.message});
-      continue;
-    }
-    auto ok = AcceptHashed(found, std::move(h), s.indexed, s.changes, result);
-    if (!ok) return ok.error().Wrap("scan");
+    // 5. Commit in name order (every directory before its children), one
+    // batch per step: decide the versions, then one transaction.
+    std::sort(s.changes.begin(), s.changes.end(),
+              [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+    result.changed = static_cast<std::int64_t>(s.changes.size()) - result.deleted;
+    s.prepared = true;
   }
-
-  // 5. Commit: bump versions, batch into transactions, parents first.
-  auto committing = std::chrono::steady_clock::now();
-  if (auto ok = Commit(s.indexed, s.changes, result); !ok) return ok.error().Wrap("scan");
+  const std::size_t batch = std::max<std::size_t>(config_.batch_size, 1);
+  if (s.committed < s.changes.size()) {
+    std::span<FileInfo> part(s.changes.data() + s.committed,
+                             std::min(batch, s.changes.size() - s.committed));
+    if (auto ok = DecideVersions(s.indexed, part); !ok) return ok.error().Wrap("scan");
+    auto ok = index_.PutFiles(config_.folder_key, config_.local_device_key, part);
+    if (!ok) return ok.error().Wrap("scan");
+    s.committed += part.size();
+  }
+  if (s.committed < s.changes.size()) return std::optional<ScanResult>();
   auto done = std::chrono::steady_clock::now();
-  result.commit_time = done - committing;
+  result.commit_time = done - s.committing;
   result.elapsed = done - s.started;
-  return std::move(result);
+  return std::optional<ScanResult>(std::move(result));
 }
 
 }  // namespace shoal

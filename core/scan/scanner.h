@@ -31,6 +31,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -142,6 +143,10 @@ class Scanner {
   // ScanPaths in three steps (see the top of this file).
   Result<ScanPlan> Plan(std::span<const std::string> paths);
   Result<ScanResult> Finish(ScanPlan plan);
+  // Finish one index transaction (batch_size entries) at a time, so that an
+  // event loop can run between steps: nullopt until the last one, which
+  // returns the result. The plan must outlive the steps.
+  Result<std::optional<ScanResult>> FinishStep(ScanPlan& plan);
 
  private:
   // The root exists and is a directory; the config matches the index.
@@ -150,8 +155,9 @@ class Scanner {
   Result<void> AcceptHashed(const FoundEntry& found, HashedFile&& hashed,
                             const std::unordered_map<std::string, FileInfo>& indexed,
                             std::vector<FileInfo>& changes, ScanResult& result);
-  Result<void> Commit(const std::unordered_map<std::string, FileInfo>& indexed,
-                      std::vector<FileInfo>& changes, ScanResult& result);
+  // Decides the versions of a batch of changes about to be committed.
+  Result<void> DecideVersions(const std::unordered_map<std::string, FileInfo>& indexed,
+                              std::span<FileInfo> changes);
 
   FileSystem& fs_;
   Index& index_;

@@ -287,6 +287,15 @@ Result<ScanResult> FolderEngine::FinishScan(ScanPlan plan) {
   return AfterScan(MakeScanner().Finish(std::move(plan)));
 }
 
+Result<std::optional<ScanResult>> FolderEngine::FinishScanStep(ScanPlan& plan) {
+  auto step = MakeScanner().FinishStep(plan);
+  if (!step) return step.error();
+  if (!*step) return std::optional<ScanResult>();
+  auto announced = AfterScan(std::move(**step));
+  if (!announced) return announced.error();
+  return std::optional<ScanResult>(std::move(*announced));
+}
+
 Scanner FolderEngine::MakeScanner() {
   ScanConfig scan;
   scan.folder_key = config_.folder_key;

@@ -76,6 +76,9 @@ class FolderEngine {
   // between PlanScan and FinishScan.
   Result<ScanPlan> PlanScan(std::span<const std::string> paths);
   Result<ScanResult> FinishScan(ScanPlan plan);
+  // FinishScan one index transaction at a time (Scanner::FinishStep); the
+  // last step announces and returns the result.
+  Result<std::optional<ScanResult>> FinishScanStep(ScanPlan& plan);
   // Applies needed changes: starts assembling needed files, finishes a
   // durable batch when one is complete, and announces what was applied.
   Result<PullPass> Pull();

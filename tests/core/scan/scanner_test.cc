@@ -508,4 +508,28 @@ TEST_CASE("a cancelled hash leaves the files it did not read as they were indexe
   CHECK(f.Get("dir")->type == FileType::kDirectory);
 }
 
+TEST_CASE("finishing a scan in steps commits one batch per step, in name order", "[scan]") {
+  Fixture f;
+  for (int i = 0; i < 20; ++i) {
+    f.fs.WriteFile("f" + std::to_string(100 + i), std::to_string(i), kMtime + i);
+  }
+  Scanner scanner(f.fs, f.index, f.clock, f.Config(1));  // batch_size 7
+  const std::string root;
+  auto plan = scanner.Plan(std::span<const std::string>(&root, 1));
+  REQUIRE(plan);
+  plan->Hash(nullptr);
+  std::vector<std::int64_t> sequences;
+  std::optional<ScanResult> result;
+  while (!result) {
+    auto step = scanner.FinishStep(*plan);
+    REQUIRE(step);
+    sequences.push_back(f.MaxSequence());
+    if (*step) result = std::move(**step);
+  }
+  CHECK(sequences == std::vector<std::int64_t>{7, 14, 20});
+  CHECK(result->changed == 20);
+  CHECK(f.Get("f100")->sequence == 1);  // parents and names first: sorted order
+  CHECK(f.Get("f119")->sequence == 20);
+}
+
 }  // namespace shoal
