@@ -82,6 +82,34 @@ TEST_CASE("two daemons pair through the CLI and keep a folder identical both way
   b.Stop();
 }
 
+TEST_CASE("devices added by ID on both sides connect without an invite and sync", "[e2e]") {
+  TempDir dir;
+  TestDevice a(dir.path().string(), "alpha");
+  TestDevice b(dir.path().string(), "beta");
+  a.Start();
+  b.Start();
+  auto connected = [](const TestDevice& d) {
+    auto devices = d.Json({"devices"})["devices"];
+    return devices.size() == 1 && devices[0]["connected"].get<bool>();
+  };
+  // One side alone is not enough: beta refuses a device it does not know.
+  a.Json({"devices", "add", b.id(), "--address", "127.0.0.1:" + std::to_string(b.port()), "--name",
+          "beta"});
+  Eventually([&] { return b.log().find(a.id().substr(0, 7)) != std::string::npos; },
+             std::chrono::seconds(10));
+  CHECK_FALSE(connected(a));
+  b.Json({"devices", "add", a.id(), "--address", "127.0.0.1:" + std::to_string(a.port())});
+  bool both = Eventually([&] { return connected(a) && connected(b); });
+  INFO("A log:\n" << a.log() << "\nB log:\n" << b.log());
+  REQUIRE(both);
+  WriteFile(a.Path("provisioned.txt"), "no invite needed");
+  ShareFolder(a, b, "Provisioned");
+  RequireConverged(a, b);
+  CHECK(ReadFile(b.Path("provisioned.txt")) == "no invite needed");
+  a.Stop();
+  b.Stop();
+}
+
 TEST_CASE("a change shows up on the other device without any rescan", "[e2e]") {
   TempDir dir;
   TestDevice a(dir.path().string(), "alpha");
