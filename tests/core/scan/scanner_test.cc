@@ -76,6 +76,15 @@ struct Fixture {
     return *f;
   }
   std::int64_t MaxSequence() { return index.FindFolder("f").value()->max_sequence; }
+  // Every entry of the local device, in sequence order.
+  std::vector<FileInfo> LocalEntries() {
+    std::vector<FileInfo> entries;
+    REQUIRE(index.ForEachSince(folder, local, 0, [&](FileInfo&& f) {
+      entries.push_back(std::move(f));
+      return true;
+    }));
+    return entries;
+  }
   bool HasProblem(ScanProblemKind kind, const std::string& path, const ScanResult& r) {
     return std::any_of(r.problems.begin(), r.problems.end(),
                        [&](const ScanProblem& p) { return p.kind == kind && p.path == path; });
@@ -348,17 +357,7 @@ TEST_CASE("hashing on several threads indexes exactly what one thread does", "[s
   }
   one.Scan(1);
   many.Scan(4);
-  std::vector<FileInfo> a;
-  std::vector<FileInfo> b;
-  REQUIRE(one.index.ForEachSince(one.folder, one.local, 0, [&](FileInfo&& f) {
-    a.push_back(std::move(f));
-    return true;
-  }));
-  REQUIRE(many.index.ForEachSince(many.folder, many.local, 0, [&](FileInfo&& f) {
-    b.push_back(std::move(f));
-    return true;
-  }));
-  CHECK(a == b);
+  CHECK(one.LocalEntries() == many.LocalEntries());
 }
 
 TEST_CASE("a folder root that vanished fails the scan instead of deleting everything", "[scan]") {
@@ -470,17 +469,7 @@ TEST_CASE("a scan hashed on another thread in steps indexes what a one-call scan
   CHECK(stepped->changed == whole.changed);
   CHECK(stepped->hashed_bytes == whole.hashed_bytes);
 
-  std::vector<FileInfo> a;
-  std::vector<FileInfo> b;
-  REQUIRE(one.index.ForEachSince(one.folder, one.local, 0, [&](FileInfo&& f) {
-    a.push_back(std::move(f));
-    return true;
-  }));
-  REQUIRE(steps.index.ForEachSince(steps.folder, steps.local, 0, [&](FileInfo&& f) {
-    b.push_back(std::move(f));
-    return true;
-  }));
-  CHECK(a == b);
+  CHECK(one.LocalEntries() == steps.LocalEntries());
 }
 
 TEST_CASE("a cancelled hash leaves the files it did not read as they were indexed", "[scan]") {
