@@ -246,8 +246,10 @@ std::map<std::string, std::string> Tree(const std::string& root) {
   for (auto it = std::filesystem::recursive_directory_iterator(root, error);
        it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
     if (error) break;
-    std::string name = std::filesystem::relative(it->path(), root).string();
+    // Skip temp files first, and name entries lexically: the puller renames
+    // them away while we walk (relative() would canonicalise a vanished path).
     if (it->path().filename().string().rfind(".shoal.tmp.", 0) == 0) continue;
+    std::string name = it->path().lexically_relative(root).string();
     if (it->is_symlink()) {
       tree[name] = "link:" + std::filesystem::read_symlink(it->path()).string();
     } else if (it->is_directory()) {
