@@ -45,6 +45,9 @@ struct PullerConfig {
   std::int64_t batch_bytes = 64ll << 20;  // or this much data
   std::int64_t plan_size = 2000;          // needed entries read per pass
   std::size_t max_files = 64;             // files assembled at once (open temp files)
+  // Group and other bits cleared from modes applied from peers (LocalMode);
+  // the daemon passes its umask.
+  std::uint32_t umask = 0;
   // Test hook: called at each step; an error aborts the pass right there,
   // as a crash would (nothing after it happens).
   std::function<Result<void>(PullStep)> fault;

@@ -51,7 +51,8 @@ Result<bool> Puller::DiskMatchesIndex(const std::string& name,
   switch (local->type) {
     case FileType::kFile:
       return st->kind == EntryKind::kFile && st->size == local->size &&
-             st->mtime_ns == local->mtime_ns && st->permissions == local->permissions &&
+             st->mtime_ns == local->mtime_ns &&
+             (st->permissions & kSyncedPermissionBits) == local->permissions &&
              (local->inode == 0 || st->inode == local->inode);
     case FileType::kDirectory:
       return st->kind == EntryKind::kDirectory;
@@ -69,10 +70,12 @@ Result<bool> Puller::KeepLosingVersion(const std::optional<FileInfo>& local, con
                                        std::vector<FileInfo>& commits, PullPass& pass) {
   if (!local || local->deleted) return false;
   Ordering order = local->version.Compare(global.version);
-  if (order == Ordering::kLesser || order == Ordering::kEqual) return false;
+  if (order == Ordering::kLesser) return false;
   if (SameContentOrNothingToKeep(*local, global)) return false;
-  // Concurrent, and ours lost: our content lives on under the conflict name
-  // every device derives alike (an equal copy made elsewhere merges with it).
+  // Concurrent (or an equal vector over different content, which can only
+  // come from a diverged history), and ours lost: our content lives on under
+  // the conflict name every device derives alike (an equal copy made
+  // elsewhere merges with it).
   return MoveToConflictCopy(local->name, *local, commits, pass);
 }
 
@@ -147,6 +150,7 @@ Result<void> Puller::EnsureParents(const std::string& name) {
 Result<void> Puller::ApplyDirectory(const GlobalFile& want, std::vector<FileInfo>& commits,
                                     PullPass& pass) {
   const FileInfo& g = want.file;
+  const std::uint32_t mode = LocalMode(g.type, g.permissions, config_.umask);
   auto local = index_.GetFile(context_.folder_key, context_.local_device_key, g.name);
   if (!local) return local.error();
   auto st = fs_.Lstat(g.name);
@@ -169,17 +173,18 @@ Result<void> Puller::ApplyDirectory(const GlobalFile& want, std::vector<FileInfo
       pass.failed.push_back(g.name + ": " + ok.error().message);
       return {};
     }
-    auto made = fs_.MakeDir(g.name, g.permissions);
+    auto made = fs_.MakeDir(g.name, mode);
     if (!made) return made;
   }
   // Directory mtimes follow their children and are not synced; the mode is.
   auto now = fs_.Lstat(g.name);
   if (!now) return now.error();
-  if (now->permissions != g.permissions) {
-    if (auto ok = fs_.SetMetadata(g.name, now->mtime_ns, g.permissions); !ok) return ok;
+  if ((now->permissions & kSyncedPermissionBits) != mode) {
+    if (auto ok = fs_.SetMetadata(g.name, now->mtime_ns, mode); !ok) return ok;
   }
   FileInfo applied = g;
   applied.inode = now->inode;
+  applied.permissions = mode;
   commits.push_back(std::move(applied));
   return {};
 }
