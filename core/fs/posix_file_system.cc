@@ -455,4 +455,15 @@ Result<void> PosixFileSystem::SyncDir(const std::string& path) {
   return {};
 }
 
+Result<std::uint64_t> PosixFileSystem::ReopenRoot() {
+  auto reopened = Open(root_);
+  if (!reopened) return reopened.error();
+  struct stat st {};
+  if (::fstat((*reopened)->root_fd_.get(), &st) != 0) {
+    return ErrnoError(errno, "stat folder root", root_);
+  }
+  root_fd_ = std::move((*reopened)->root_fd_);
+  return static_cast<std::uint64_t>(st.st_dev);
+}
+
 }  // namespace shoal
