@@ -64,6 +64,8 @@ TEST_CASE("a folder path that comes back empty deletes nothing anywhere and resu
   fs::rename(a.sync_dir(), disk);
   fs::create_directory(a.sync_dir());
   a.Start();
+  // A listens on a new port now: it dials B instead.
+  a.Json({"devices", "add", b.id(), "--address", "127.0.0.1:" + std::to_string(b.port())});
 
   bool stopped = Eventually([&] {
     const auto f = FolderStatus(a);
