@@ -50,11 +50,15 @@ Result<std::unique_ptr<FolderRunner>> FolderRunner::Start(net::EventLoop& loop, 
                                                           FolderRunnerOptions options) {
   std::unique_ptr<FolderRunner> runner(new FolderRunner(loop, index, folder, options));
   auto fs = PosixFileSystem::Open(folder.path);
-  if (!fs) {
-    return Fail(fs.error().code, "cannot open folder " + folder.id + " at " + folder.path + ": " +
-                                     fs.error().message);
+  if (fs) {
+    runner->fs_ = std::move(*fs);
+  } else {
+    // Its drive not mounted, say: the folder runs held (its engine's root
+    // check fails) and starts syncing once the root is there.
+    SHOAL_LOG(kWarning) << "folder " << folder.id << ": cannot open " << folder.path << ": "
+                        << fs.error().message;
+    runner->fs_ = PosixFileSystem::OpenLater(folder.path);
   }
-  runner->fs_ = std::move(*fs);
   FolderEngineConfig config = base;
   config.folder_key = folder.key;
   config.folder_id = folder.id;

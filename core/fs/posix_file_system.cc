@@ -182,6 +182,10 @@ Result<std::unique_ptr<PosixFileSystem>> PosixFileSystem::Open(const std::string
   return std::unique_ptr<PosixFileSystem>(new PosixFileSystem(root, ScopedFd(fd)));
 }
 
+std::unique_ptr<PosixFileSystem> PosixFileSystem::OpenLater(const std::string& root) {
+  return std::unique_ptr<PosixFileSystem>(new PosixFileSystem(root, ScopedFd()));
+}
+
 Result<ScopedFd> PosixFileSystem::OpenBeneath(const std::string& path, int flags,
                                               const char* what) {
   struct open_how how {};

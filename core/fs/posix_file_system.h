@@ -29,6 +29,9 @@ class PosixFileSystem final : public FileSystem {
  public:
   // Fails with kNotFound if `root` is missing or not a directory.
   static Result<std::unique_ptr<PosixFileSystem>> Open(const std::string& root);
+  // For a root that cannot be opened now (a mount point that appears only
+  // when its drive is mounted): every call fails until ReopenRoot succeeds.
+  static std::unique_ptr<PosixFileSystem> OpenLater(const std::string& root);
 
   // Lstat("") describes the root itself (as opened, links followed); a root
   // that has been deleted since Open reports kNotFound.

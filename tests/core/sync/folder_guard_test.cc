@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/fs/memory_file_system.h"
+#include "core/fs/posix_file_system.h"
 #include "tests/core/sync/engine_pair.h"
 #include "tests/support/temp_dir.h"
 
@@ -97,6 +98,28 @@ TEST_CASE("a marker naming another folder or another root device holds the folde
   CHECK(guard.hold() == FolderHold::kNone);
   CHECK(fx.StoredDevice() == 7);
   CHECK(guard.Check());
+}
+
+TEST_CASE("a root that does not exist yet is held until its drive is mounted there",
+          "[sync][guard]") {
+  GuardFixture fx;
+  const std::string root = fx.dir.File("mnt");
+  std::unique_ptr<PosixFileSystem> disk = PosixFileSystem::OpenLater(root);
+  FolderGuard guard(*disk, *fx.index, {fx.folder.key, "f1", 0, 100});
+  REQUIRE_FALSE(guard.Check());
+  CHECK(guard.hold() == FolderHold::kRootChanged);
+  CHECK_THAT(guard.message(), Catch::Contains("is the drive mounted?"));
+
+  // Mounted: the directory appears, with the folder's files and marker.
+  std::filesystem::create_directory(root);
+  {
+    auto mounted = PosixFileSystem::Open(root).value();
+    REQUIRE(WriteFolderMarker(*mounted, "f1"));
+  }
+  REQUIRE(guard.Check());
+  CHECK(guard.hold() == FolderHold::kNone);
+  CHECK(disk->Lstat(kMarkerFile));  // the FileSystem reads the new root now
+  CHECK(fx.StoredDevice() != 0);
 }
 
 TEST_CASE("a folder from before markers is marked only when its root holds files",
