@@ -129,7 +129,7 @@ Result<void> FolderGuard::CheckDeletes(std::int64_t deleting, std::int64_t files
   const std::int64_t min = config_.mass_delete_min_files;
   if (min <= 0 || deleting < min || deleting * 2 <= files || confirmed) return {};
   return Hold(FolderHold::kMassDelete,
-              "paused: a scan would delete " + std::to_string(deleting) + " of the folder's " +
+              "a scan would delete " + std::to_string(deleting) + " of the folder's " +
                   std::to_string(files) +
                   " files; nothing was changed. If that is right, `shoal folder resume` "
                   "confirms it");
