@@ -82,6 +82,8 @@ class Daemon final : public net::ControlHandler {
   Json FolderList();
   Json FolderOffers();
   Json FolderAccept(const nlohmann::json& request);
+  // Confirms a held folder: a braked mass delete, or a changed root.
+  Json FolderResume(const nlohmann::json& request);
   Json Share(const nlohmann::json& request, bool share);
   Json Conflicts(const nlohmann::json& request);
   // Answers once every scan it asked for has been committed.

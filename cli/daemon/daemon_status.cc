@@ -23,6 +23,7 @@ void Daemon::OnRequest(const nlohmann::json& request, net::ControlReply reply) {
   if (cmd == "folder-list") return Reply(reply, FolderList());
   if (cmd == "folder-offers") return Reply(reply, FolderOffers());
   if (cmd == "folder-accept") return Reply(reply, FolderAccept(request));
+  if (cmd == "folder-resume") return Reply(reply, FolderResume(request));
   if (cmd == "share") return Reply(reply, Share(request, true));
   if (cmd == "unshare") return Reply(reply, Share(request, false));
   if (cmd == "conflicts") return Reply(reply, Conflicts(request));

@@ -344,6 +344,11 @@ void MemoryFileSystem::SetFreeSpace(std::optional<std::int64_t> bytes) {
   free_space_ = bytes;
 }
 
+void MemoryFileSystem::SetRootDevice(std::uint64_t device) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  root_device_ = device;
+}
+
 std::int64_t MemoryFileSystem::sync_count() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return sync_count_;
@@ -534,6 +539,15 @@ Result<void> MemoryFileSystem::SyncDir(const std::string& path) {
   }
   ++sync_count_;
   return {};
+}
+
+Result<std::uint64_t> MemoryFileSystem::ReopenRoot() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = nodes_.find("");
+  if (it == nodes_.end() || it->second.stat.kind != EntryKind::kDirectory) {
+    return Fail(ErrorCode::kNotFound, "folder root: no such directory");
+  }
+  return root_device_;
 }
 
 }  // namespace shoal

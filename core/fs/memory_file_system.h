@@ -47,6 +47,9 @@ class MemoryFileSystem final : public FileSystem {
   // `bytes` fails with kNoSpace and changes nothing. Truncate is not
   // limited (a sparse extension costs no space on a real disk).
   void SetFreeSpace(std::optional<std::int64_t> bytes);
+  // The device number ReopenRoot reports (1 unless set): a test changes it
+  // to stand for another disk mounted at the folder's path.
+  void SetRootDevice(std::uint64_t device);
   // How many times WritableFile::Sync and SyncDir have been called.
   std::int64_t sync_count() const;
 
@@ -64,6 +67,7 @@ class MemoryFileSystem final : public FileSystem {
   Result<void> SetMetadata(const std::string& path, std::int64_t mtime_ns,
                            std::uint32_t permissions) override;
   Result<void> SyncDir(const std::string& path) override;
+  Result<std::uint64_t> ReopenRoot() override;
 
  private:
   friend class MemoryReadableFile;
@@ -89,6 +93,7 @@ class MemoryFileSystem final : public FileSystem {
   std::function<void(const std::string&)> read_hook_;
   std::optional<std::int64_t> free_space_;
   std::int64_t sync_count_ = 0;
+  std::uint64_t root_device_ = 1;
 };
 
 }  // namespace shoal

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/sync/folder_guard.h"
+
 namespace shoal::sim {
 namespace {
 
@@ -23,6 +25,7 @@ Result<void> Walk(FileSystem& fs, const std::string& dir, bool with_content, Tre
   if (!listed) return listed.error();
   std::vector<DirEntry> entries = std::move(*listed);
   for (const DirEntry& entry : entries) {
+    if (dir.empty() && entry.name == kMarkerDir) continue;  // Shoal's own, never synced
     std::string path = JoinPath(dir, entry.name);
     TreeEntry& out = tree[path];
     out.kind = entry.stat.kind;

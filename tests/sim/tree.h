@@ -20,7 +20,8 @@ struct TreeEntry {
   friend bool operator==(const TreeEntry&, const TreeEntry&) = default;
 };
 
-using Tree = std::map<std::string, TreeEntry>;  // by path; the root is left out
+// By path; the root and Shoal's own `.shoal/` (the folder marker) are left out.
+using Tree = std::map<std::string, TreeEntry>;
 
 // Walks the whole folder. File contents are read only when `with_content`.
 Result<Tree> ReadTree(FileSystem& fs, bool with_content);
