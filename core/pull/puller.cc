@@ -4,6 +4,7 @@
 
 #include "core/hash/block_hash.h"
 #include "core/pull/puller_job.h"
+#include "core/pull/version_archive.h"
 #include "core/scan/ignore_file.h"
 #include "core/version/global_version.h"
 
@@ -267,8 +268,15 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
         continue;
       }
     }
+    // What the peer's version replaces is kept (docs/user-guide.md "Versions").
+    auto old = KeepReplacedVersion(fs_, clock_, *local, &job->want.file);
+    if (!old) {
+      pass.failed.push_back(name + ": " + old.error().message);
+      continue;
+    }
     job->file.reset();
     if (auto ok = fs_.Rename(job->temp, name); !ok) {
+      if (*old) (void)fs_.RenameNoReplace(**old, name);  // back as it was; best effort
       pass.failed.push_back(name + ": " + ok.error().message);
       continue;
     }

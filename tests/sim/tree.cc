@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/pull/version_name.h"
+
 namespace shoal::sim {
 namespace {
 
@@ -24,6 +26,7 @@ Result<void> Walk(FileSystem& fs, const std::string& dir, bool with_content, Tre
   std::vector<DirEntry> entries = std::move(*listed);
   for (const DirEntry& entry : entries) {
     std::string path = JoinPath(dir, entry.name);
+    if (path == ".shoal") continue;  // read by ReadVersions
     TreeEntry& out = tree[path];
     out.kind = entry.stat.kind;
     out.permissions = entry.stat.permissions;
@@ -48,6 +51,13 @@ Result<void> Walk(FileSystem& fs, const std::string& dir, bool with_content, Tre
 Result<Tree> ReadTree(FileSystem& fs, bool with_content) {
   Tree tree;
   if (auto ok = Walk(fs, "", with_content, tree); !ok) return ok.error();
+  return tree;
+}
+
+Result<Tree> ReadVersions(FileSystem& fs) {
+  Tree tree;
+  if (!fs.Lstat(kVersionsDir)) return tree;
+  if (auto ok = Walk(fs, kVersionsDir, true, tree); !ok) return ok.error();
   return tree;
 }
 
