@@ -29,7 +29,8 @@ bool Older(const KeptVersion& a, const KeptVersion& b) {
 
 }  // namespace
 
-Result<std::string> VersionArchive::Keep(const std::string& path) {
+Result<std::string> VersionArchive::Keep(const std::string& path,
+                                         std::set<std::string>* unsynced_dirs) {
   if (auto ok = CheckEntryPath(path, "keep a version"); !ok) return ok.error();
   auto st = fs_.Lstat(path);
   if (!st) return st.error();
@@ -50,7 +51,11 @@ Result<std::string> VersionArchive::Keep(const std::string& path) {
   }
   // Durable before the caller replaces the name: a crash after the
   // replacement must still find the old content here.
-  if (auto ok = fs_.SyncDir(dir); !ok) return ok.error();
+  if (unsynced_dirs) {
+    unsynced_dirs->insert(dir);
+  } else if (auto ok = fs_.SyncDir(dir); !ok) {
+    return ok.error();
+  }
   return stored;
 }
 
@@ -208,7 +213,8 @@ Result<std::int64_t> VersionArchive::PruneDir(const std::string& dir, std::int64
 
 Result<std::optional<std::string>> KeepReplacedVersion(FileSystem& fs, Clock& clock,
                                                        const std::optional<FileInfo>& local,
-                                                       const FileInfo* replacement) {
+                                                       const FileInfo* replacement,
+                                                       std::set<std::string>* unsynced_dirs) {
   if (!local || local->deleted || local->type == FileType::kDirectory)
     return std::optional<std::string>();
   if (replacement && !replacement->deleted && replacement->type == local->type &&
@@ -216,7 +222,7 @@ Result<std::optional<std::string>> KeepReplacedVersion(FileSystem& fs, Clock& cl
       replacement->symlink_target == local->symlink_target) {
     return std::optional<std::string>();  // the content stays
   }
-  auto kept = VersionArchive(fs, clock).Keep(local->name);
+  auto kept = VersionArchive(fs, clock).Keep(local->name, unsynced_dirs);
   if (!kept) {
     if (kept.error().code == ErrorCode::kNotFound) return std::optional<std::string>();
     return kept.error();

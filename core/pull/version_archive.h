@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,8 +48,11 @@ class VersionArchive {
 
   // Moves the file or symlink at `path` into the archive, stamped now, and
   // returns where it went (relative to the folder root). kNotFound when
-  // nothing is there; a directory is refused (kInvalidArgument).
-  Result<std::string> Keep(const std::string& path);
+  // nothing is there; a directory is refused (kInvalidArgument). With
+  // `unsynced_dirs`, the version's directory is added there instead of
+  // being fsynced: the caller fsyncs each once, before anything takes the
+  // names it kept (a batch of replacements pays one fsync, not one each).
+  Result<std::string> Keep(const std::string& path, std::set<std::string>* unsynced_dirs = nullptr);
 
   // The versions of `path` and of everything beneath it ("" = all), by
   // path, then oldest first.
@@ -86,8 +90,9 @@ class VersionArchive {
 // `local->name`: keeps that file or symlink as a version and returns where,
 // or nullopt when there is nothing to keep (no live file or symlink there,
 // or `replacement` has the same content, as for a change of mode only).
-Result<std::optional<std::string>> KeepReplacedVersion(FileSystem& fs, Clock& clock,
-                                                       const std::optional<FileInfo>& local,
-                                                       const FileInfo* replacement);
+// `unsynced_dirs` as for Keep.
+Result<std::optional<std::string>> KeepReplacedVersion(
+    FileSystem& fs, Clock& clock, const std::optional<FileInfo>& local, const FileInfo* replacement,
+    std::set<std::string>* unsynced_dirs = nullptr);
 
 }  // namespace shoal

@@ -88,6 +88,23 @@ TEST_CASE("keeping moves a file into the archive; a clash in one second gets a n
   CHECK(archive.List("doc").value().empty());
 }
 
+TEST_CASE("keeping a batch defers the directory fsync to the caller", "[pull][versions]") {
+  MemoryFileSystem fs;
+  FakeClock clock(kTime);
+  VersionArchive archive(fs, clock);
+  fs.WriteFile("d/a", "a", 1);
+  fs.WriteFile("d/b", "b", 1);
+  REQUIRE(archive.Keep("d/a"));  // makes the archive directories
+  fs.WriteFile("d/a", "a2", 1);
+  const std::int64_t syncs = fs.sync_count();
+  std::set<std::string> unsynced;
+  REQUIRE(archive.Keep("d/a", &unsynced));
+  REQUIRE(archive.Keep("d/b", &unsynced));
+  CHECK(fs.sync_count() == syncs);
+  CHECK(unsynced == std::set<std::string>{".shoal/versions/d"});
+  REQUIRE(archive.Keep("d/a2-missing", &unsynced).error().code == ErrorCode::kNotFound);
+}
+
 TEST_CASE("restore brings back the newest version, or the one at a time, keeping the current",
           "[pull][versions]") {
   MemoryFileSystem fs;
