@@ -32,6 +32,13 @@ std::string RelativeToRoot(std::string path, const std::string& root) {
 
 const char* KindText(EntryKind kind) { return kind == EntryKind::kSymlink ? "symlink" : "file"; }
 
+// `path` as RelativeToRoot left it must not still be absolute.
+Result<void> CheckInside(const std::string& path, const FolderRecord& folder) {
+  if (!path.starts_with("/")) return {};
+  return Fail(ErrorCode::kInvalidArgument,
+              path + " is not inside folder " + folder.id + " (at " + folder.path + ")");
+}
+
 nlohmann::json VersionJson(const KeptVersion& v, const std::string& root) {
   return {{"path", v.path},
           {"time", FormatUtcTime(v.unix_seconds)},
@@ -61,6 +68,7 @@ Json Daemon::VersionList(const nlohmann::json& request) {
   if (!runner) return runner.error();
   const std::string& root = (*runner)->record().path;
   const std::string path = RelativeToRoot(StringField(request, "path"), root);
+  if (auto inside = CheckInside(path, (*runner)->record()); !inside) return inside.error();
   auto listed = VersionArchive((*runner)->fs(), clock_).List(path);
   if (!listed) return listed.error();
   nlohmann::json versions = nlohmann::json::array();
@@ -77,6 +85,7 @@ void Daemon::VersionRestore(const nlohmann::json& request, net::ControlReply rep
   const std::string& root = (*runner)->record().path;
   const std::string path = RelativeToRoot(StringField(request, "path"), root);
   if (path.empty()) return reply(Fail(ErrorCode::kInvalidArgument, "name the file to restore"));
+  if (auto inside = CheckInside(path, (*runner)->record()); !inside) return reply(inside.error());
   std::optional<std::int64_t> at;
   if (auto it = request.find("at"); it != request.end() && !it->is_null()) {
     if (it->is_number_integer()) at = it->get<std::int64_t>();

@@ -72,6 +72,9 @@ TEST_CASE("a file B deletes is kept on A, listed by `shoal versions` and restore
   CliResult bad_time = a.Cli({"restore", folder, "docs/report.txt", "--at", "last tuesday"});
   CHECK(bad_time.exit_code == 1);
   CHECK(bad_time.err.find("--at wants a UTC time") != std::string::npos);
+  CliResult outside = a.Cli({"restore", folder, "/etc/hostname"});
+  CHECK(outside.exit_code == 1);
+  CHECK(outside.err.find("/etc/hostname is not inside folder " + folder) != std::string::npos);
   CHECK(a.Cli({"versions", "no-such-folder"}).exit_code == 1);
   CHECK(a.Cli({"restore", folder}).exit_code == 2);  // usage: PATH is required
 
