@@ -200,7 +200,10 @@ std::vector<std::string> SimCluster::SettleAndCheck(int max_rounds) {
   Prefixed(failures, "(2) no data loss: ", CheckNoDataLoss(kept, *trees));
   Prefixed(failures, "(3) no temp files: ", CheckNoTempFiles(*trees));
   Prefixed(failures, "(6) nothing dropped: ", CheckNothingDropped(*heal_trees, *trees, *versions));
-  state_hash_ = StateHash(*trees, *indexes);
+  std::vector<Tree> end = *trees;  // kept versions are part of the end state too
+  for (std::size_t d = 0; d < end.size(); ++d)
+    end[d].insert((*versions)[d].begin(), (*versions)[d].end());
+  state_hash_ = StateHash(end, *indexes);
   std::string done("settled after ");
   scheduler_.Log(done.append(std::to_string(round)).append(" rounds"));
   return failures;
