@@ -19,8 +19,8 @@
 // move what is still replaced into .shoal/versions (VersionArchive; its
 // directories fsynced once per batch), rename into place, fsync the
 // directories, then commit the index in one transaction. A deleted file or
-// symlink is moved into .shoal/versions too, never unlinked. A crash anywhere leaves each target old or new, never mixed;
-// temp files are reused by the next run.
+// symlink is moved into .shoal/versions too, never unlinked. A crash anywhere leaves each target
+// old or new, never mixed; temp files are reused by the next run.
 #pragma once
 
 #include <cstdint>
