@@ -79,6 +79,7 @@ class FolderRunner {
   FolderRunner& operator=(const FolderRunner&) = delete;
 
   FolderEngine& engine() { return *engine_; }
+  FileSystem& fs() { return *fs_; }  // the folder on disk
   const FolderRecord& record() const { return folder_; }
   // Something may be pullable or announceable: runs a pass soon.
   void Kick();

@@ -4,6 +4,7 @@
 
 #include "core/hash/block_hash.h"
 #include "core/pull/puller_job.h"
+#include "core/pull/version_archive.h"
 #include "core/scan/ignore_file.h"
 #include "core/version/global_version.h"
 
@@ -227,10 +228,13 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
     }
   }
   if (auto ok = fault(PullStep::kAfterSync); !ok) return ok;
-  // 2. Re-check each target, keep a losing local version, rename.
+  // 2. Re-check each target, keep a losing local version and the version
+  // replaced, then rename.
   std::vector<FileInfo> commits;
   std::set<std::string> dirs;
   std::vector<std::string> done;
+  std::vector<std::pair<Job*, std::optional<std::string>>> replacing;  // and where the old went
+  std::set<std::string> kept_dirs;
   for (Job* job : batch) {
     if (!job->error.empty()) continue;
     const std::string& name = job->want.file.name;
@@ -268,8 +272,23 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
         continue;
       }
     }
+    // What the peer's version replaces is kept (docs/user-guide.md "Versions").
+    auto old = KeepReplacedVersion(fs_, clock_, *local, &job->want.file, &kept_dirs);
+    if (!old) {
+      pass.failed.push_back(name + ": " + old.error().message);
+      continue;
+    }
+    replacing.push_back({job, std::move(*old)});
+  }
+  // The kept versions are durable before anything takes their names.
+  for (const std::string& dir : kept_dirs) {
+    if (auto ok = fs_.SyncDir(dir); !ok) return ok;
+  }
+  for (auto& [job, old] : replacing) {
+    const std::string& name = job->want.file.name;
     job->file.reset();
     if (auto ok = fs_.Rename(job->temp, name); !ok) {
+      if (old) (void)fs_.RenameNoReplace(*old, name);  // back as it was; best effort
       pass.failed.push_back(name + ": " + ok.error().message);
       continue;
     }

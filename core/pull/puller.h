@@ -16,9 +16,11 @@
 // every temp file, re-check each target against the local index (a local
 // change not yet scanned makes the file wait for a rescan: never an
 // overwrite), move a concurrent local version aside as a conflict copy,
-// rename into place, fsync the directories, then commit the index in one
-// transaction. A crash anywhere leaves each target old or new, never mixed;
-// temp files are reused by the next run.
+// move what is still replaced into .shoal/versions (VersionArchive; its
+// directories fsynced once per batch), rename into place, fsync the
+// directories, then commit the index in one transaction. A deleted file or
+// symlink is moved into .shoal/versions too, never unlinked. A crash anywhere leaves each target
+// old or new, never mixed; temp files are reused by the next run.
 #pragma once
 
 #include <cstdint>
