@@ -134,6 +134,7 @@ Result<void> HandshakeDriver::InitiatorOnPreamble(ByteSpan preamble, Bytes& out)
     if (auto created = CreateState(preamble, {}); !created) return created;
     return WriteNext(out);
   }
+  SHOAL_CHECK(early_ephemeral_.has_value(), "a paired initiator reads a preamble after Start()");
   auto created = CreateState(preamble, early_ephemeral_->private_key.view());
   const PublicKey sent = early_ephemeral_->public_key;
   early_ephemeral_.reset();  // the state holds its own copy
