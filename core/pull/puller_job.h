@@ -22,10 +22,10 @@ struct Puller::Job {
   std::vector<bool> requested;        // in flight at the ChunkSource
   std::size_t missing = 0;            // blocks not yet had
   std::size_t outstanding = 0;        // requests in flight
-  std::string error;                  // set when the job failed
+  std::optional<Error> error;         // set when the job failed
   bool stale = false;                 // its version is no longer the one needed
 
-  bool Ready() const { return missing == 0 && outstanding == 0 && error.empty() && !stale; }
+  bool Ready() const { return missing == 0 && outstanding == 0 && !error && !stale; }
 };
 
 }  // namespace shoal

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/hash/block_hash.h"
+#include "core/scan/ignore_file.h"
 #include "core/version/name_check.h"
 
 namespace shoal {
@@ -19,6 +20,14 @@ Result<void> CheckRemoteEntry(const FileInfo& f) {
   }
   if (f.version.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': empty version vector");
+  }
+  if (!f.deleted && f.type == FileType::kSymlink) {
+    if (auto ok = CheckSymlinkTarget(f.name, f.symlink_target); !ok) return ok;
+  }
+  // A .shoalignore that is a link or a directory would stop every scan.
+  if (!f.deleted && f.name == kIgnoreFileName && f.type != FileType::kFile) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'" + f.name + "' refused: must be a regular file, not a link or directory");
   }
   return {};
 }
@@ -111,10 +120,11 @@ class FolderEngine::PeerChunkSource final : public ChunkSource {
 FolderEngine::FolderEngine(FileSystem& fs, Index& index, Clock& clock, FolderEngineConfig config)
     : fs_(fs), index_(index), clock_(clock), config_(std::move(config)) {
   source_ = std::make_unique<PeerChunkSource>(*this);
-  puller_ = std::make_unique<Puller>(fs_, index_, clock_, *source_,
-                                     PullContext{config_.folder_key, config_.local_device_key,
-                                                 config_.local_short_id, config_.hash_seed},
-                                     config_.pull);
+  puller_ = std::make_unique<Puller>(
+      fs_, index_, clock_, *source_,
+      PullContext{config_.folder_key, config_.local_device_key, config_.local_short_id,
+                  config_.hash_seed, &ignore_rules_},
+      config_.pull);
 }
 
 FolderEngine::~FolderEngine() {
@@ -303,6 +313,8 @@ Scanner FolderEngine::MakeScanner() {
   scan.local_short_id = config_.local_short_id;
   scan.hash_seed = config_.hash_seed;
   scan.hash_threads = config_.hash_threads;
+  scan.ignore_rules = &ignore_rules_;
+  scan.held_dirs = puller_->HeldDirectories();
   return Scanner(fs_, index_, clock_, scan);
 }
 

@@ -88,6 +88,10 @@ class FolderEngine {
   bool Idle();
   std::int64_t NeedCount();
   const std::vector<EngineProblem>& problems() const { return problems_; }
+  // Names the puller could not apply, with why and when they are retried
+  // (a Pull after that time tries them again).
+  std::vector<PullFailure> PullFailures() const { return puller_->Failures(); }
+  std::optional<std::int64_t> NextRetryNanos() const { return puller_->NextRetryNanos(); }
 
  private:
   struct Peer {
@@ -113,6 +117,7 @@ class FolderEngine {
   Clock& clock_;
   FolderEngineConfig config_;
   std::map<std::int64_t, Peer> peers_;  // connected, by device key
+  IgnoreRules ignore_rules_;            // shared by scans and pulls: the last good ones kept
   std::unique_ptr<PeerChunkSource> source_;
   std::unique_ptr<Puller> puller_;
   std::vector<EngineProblem> problems_;
