@@ -163,9 +163,10 @@ TEST_CASE("directories whose mode blocks their own children still receive them",
   }
 }
 
-TEST_CASE("a file that does not fit fails alone as 'disk full', waits out its backoff, "
-          "and arrives once space is freed",
-          "[sync][engine][failure]") {
+TEST_CASE(
+    "a file that does not fit fails alone as 'disk full', waits out its backoff, "
+    "and arrives once space is freed",
+    "[sync][engine][failure]") {
   EngineCluster c(2);
   c.Connect(0, 1);
   c.Settle();
