@@ -256,7 +256,7 @@ void FolderRunner::PullPass() {
   // Names changed under the puller are pulled again once scanned; if the
   // scan saw no change, the retry timer (not an immediate pass) comes back.
   // Failed names come back when their backoff ends.
-  ScheduleRetry(!pass->rescan.empty());
+  ScheduleRetry(!pass->rescan.empty() || !pass->failed.empty());
   if (pass->applied > 0) Kick();  // a batch landed: the next may be ready
   if (on_change) on_change(*this);
 }

@@ -183,6 +183,10 @@ Error Puller::StoreFailed(const Error& error) {
 }
 
 void Puller::DropFailedJob(Job& job, PullPass& pass) {
+  if (job.raced) {  // started afresh by the next plan
+    pass.failed.push_back(job.want.file.name + ": " + job.error->message);
+    return;
+  }
   Failed(job.want.file, *job.error, pass);
   if (job.error->code != ErrorCode::kNoSpace) return;  // kept to resume from
   // The space goes to the files that fit; the retry reuses local blocks.
@@ -254,6 +258,7 @@ void Puller::OnBlock(const std::string& name, const VersionVector& version, std:
   if (job.have[i] || job.error) return;
   if (auto ours = TempStillOurs(job); !ours) {
     job.error = ours.error();
+    job.raced = true;
     return;
   }
   if (auto ok = job.file->WriteAt(static_cast<std::uint64_t>(job.offsets[i]), *data); !ok) {

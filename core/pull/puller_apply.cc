@@ -264,6 +264,7 @@ Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
   for (auto& [other_name, other] : jobs_) {
     if (other->inode == job->inode && other->want.file.type == FileType::kFile) {
       other->error = Error{ErrorCode::kConflict, "its temp file was moved away"};
+      other->raced = true;
     }
   }
   std::int64_t offset = 0;

@@ -45,6 +45,7 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
     }
     if (!ok) {  // this file only (its temp file vanished, say); dropped next pass
       job->error = ok.error();
+      job->raced = ok.error().code == ErrorCode::kNotFound;
       continue;
     }
   }
@@ -75,7 +76,10 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
 Result<void> Puller::PlaceFile(Job& job, std::vector<FileInfo>& commits,
                                std::set<std::string>& dirs, PullPass& pass) {
   const std::string& name = job.want.file.name;
-  if (auto ours = TempStillOurs(job); !ours) return ours;
+  if (auto ours = TempStillOurs(job); !ours) {  // a race: started afresh next pass
+    pass.failed.push_back(name + ": " + ours.error().message);
+    return {};
+  }
   auto local = index_.GetFile(context_.folder_key, context_.local_device_key, name);
   if (!local) return StoreFailed(local.error());
   auto matches = DiskMatchesIndex(name, *local);
