@@ -54,13 +54,17 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
   std::vector<FileInfo> commits;
   std::set<std::string> dirs;
   std::vector<std::string> done;
+  Result<void> placed;
   for (Job* job : batch) {
     if (job->error) continue;
     done.push_back(job->want.file.name);
-    if (auto ok = Isolate(job->want.file, PlaceFile(*job, commits, dirs, pass), pass); !ok) {
-      return ok;
-    }
+    placed = Isolate(job->want.file, PlaceFile(*job, commits, dirs, pass), pass);
+    if (!placed) break;  // a store error
   }
+  // Their temp files are renamed or handed over: the jobs are done, even if
+  // what follows fails (the next plan starts from the disk and the index).
+  for (const std::string& name : done) jobs_.erase(name);
+  if (!placed) return placed;
   if (!commits.empty()) {
     if (auto ok = fault(PullStep::kAfterRename); !ok) return ok;
   }
@@ -69,7 +73,6 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
     if (auto ok = fs_.SyncDir(dir); !ok) return ok;
   }
   if (auto ok = fault(PullStep::kBeforeCommit); !ok) return ok;
-  for (const std::string& name : done) jobs_.erase(name);
   return Commit(commits, pass);
 }
 
