@@ -147,6 +147,9 @@ class Puller {
   // Creates missing parent directories of `name` (0755; the entries of
   // needed directories set the real metadata).
   Result<void> EnsureParents(const std::string& name);
+  // Makes an existing directory without owner write or search access
+  // writable for now (held: its mode returns with ReleaseDirectories).
+  Result<void> HoldWritable(const std::string& dir, const FileStat& st);
   Result<void> FillLocally(Job& job, PullPass& pass);
   void RequestMissing(Job& job, PullPass& pass);
   void OnBlock(const std::string& name, const VersionVector& version, std::size_t index,

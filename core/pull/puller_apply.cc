@@ -133,7 +133,7 @@ Result<void> Puller::EnsureParents(const std::string& name) {
   if (parent.empty()) return {};
   auto st = fs_.Lstat(parent);
   if (st) {
-    if (st->kind == EntryKind::kDirectory) return {};
+    if (st->kind == EntryKind::kDirectory) return HoldWritable(parent, *st);
     return Fail(ErrorCode::kConflict,
                 "parent '" + parent + "' of '" + name + "' is not a directory");
   }
@@ -141,6 +141,21 @@ Result<void> Puller::EnsureParents(const std::string& name) {
   if (auto ok = EnsureParents(parent); !ok) return ok;
   auto made = fs_.MakeDir(parent, 0755);
   if (!made && made.error().code != ErrorCode::kConflict) return made;
+  return {};
+}
+
+Result<void> Puller::HoldWritable(const std::string& dir, const FileStat& st) {
+  if (dir.empty() || (st.permissions & 0300) == 0300) return {};
+  auto global = index_.GetGlobal(context_.folder_key, dir);
+  if (!global) return StoreFailed(global.error());
+  // Only a directory whose mode is the one wanted everywhere: its final
+  // mode is then known, and the scanner reads the change as no change.
+  if (!*global || (*global)->file.deleted || (*global)->file.type != FileType::kDirectory ||
+      (*global)->file.permissions != st.permissions) {
+    return {};
+  }
+  if (auto ok = fs_.SetMetadata(dir, st.mtime_ns, st.permissions | 0700); !ok) return ok;
+  held_dirs_[dir] = (*global)->file;
   return {};
 }
 
@@ -209,6 +224,9 @@ Result<void> Puller::ApplyDelete(const GlobalFile& want, std::vector<FileInfo>& 
     }
     auto st = fs_.Lstat(g.name);
     if (st) {
+      if (auto parent = fs_.Lstat(ParentOf(g.name)); parent) {
+        if (auto ok = HoldWritable(ParentOf(g.name), *parent); !ok) return ok;
+      }
       Result<void> removed =
           (*local)->type == FileType::kDirectory ? fs_.RemoveDir(g.name) : fs_.RemoveFile(g.name);
       if (!removed && removed.error().code == ErrorCode::kConflict &&

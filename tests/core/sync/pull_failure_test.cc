@@ -152,6 +152,15 @@ TEST_CASE("directories whose mode blocks their own children still receive them",
   CHECK(c[1].fs.Lstat("sealed").value().permissions == 0000);
   CHECK(c[1].fs.Lstat("sealed/deeper").value().permissions == 0500);
   CHECK(c[1].engine->PullFailures().empty());
+  // Later changes inside a directory that already has its final mode.
+  c[0].fs.WriteFile("locked/second.txt", "added later", c.clock.now);
+  c[0].fs.Remove("sealed/deeper/inside.txt");
+  c.Settle();
+  CHECK(c[1].fs.Content("locked/second.txt") == "added later");
+  CHECK_FALSE(c[1].fs.Lstat("sealed/deeper/inside.txt"));
+  CHECK(c[1].fs.Lstat("locked").value().permissions == 0555);
+  CHECK(c[1].fs.Lstat("sealed/deeper").value().permissions == 0500);
+  CHECK(c[1].engine->PullFailures().empty());
   // Holding the directories writable meanwhile was not a local change.
   for (const char* dir : {"locked", "sealed", "sealed/deeper"}) {
     auto one = c[1].index->GetFile(c[1].folder_key, c[1].local_key, dir).value();
