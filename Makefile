@@ -4,12 +4,13 @@
 #   make test   every test (unit, lint, end-to-end) through ctest
 #   make bench  the benchmarks in tests/bench (numbers, not pass/fail)
 #   make sim    the cluster simulation over a range of seeds (SEEDS=A:B)
+#   make chaos  the chaos test with real daemons over many seeds (SEEDS=A:B STEPS=N)
 # Variables: BUILD (build directory), CMAKE_FLAGS (extra -D options), JOBS.
 BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build test demo demo-stop bench sim clean
+.PHONY: all deps configure build test demo demo-stop bench sim chaos clean
 
 all: build
 
@@ -49,6 +50,14 @@ SEEDS ?= 1:500
 SIM_FLAGS ?=
 sim: build
 	$(BUILD)/tests/sim/shoal_sim --seeds $(SEEDS) $(SIM_FLAGS)
+
+# The chaos test (tests/e2e/chaos_e2e_test.cc: three real daemons, random
+# edits, kill -9) over many seeds and steps; ctest runs seed 1 for 40 steps.
+#   make chaos SEEDS=1:20 STEPS=300
+STEPS ?= 200
+chaos: build
+	SHOAL_CHAOS_SEEDS=$(if $(filter command line,$(origin SEEDS)),$(SEEDS),1:10) \
+	  SHOAL_CHAOS_STEPS=$(STEPS) $(BUILD)/tests/e2e/shoal_e2e_tests "[chaos]"
 
 clean:
 	rm -rf $(BUILD)

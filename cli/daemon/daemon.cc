@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -64,6 +65,9 @@ Result<void> Daemon::OpenHome() {
   identity_.emplace(std::move(*identity));
   if (options_.device_name.empty()) options_.device_name = HostName();
   randombytes_buf(&instance_id_, sizeof(instance_id_));
+  // umask can only be read by setting it; this runs before any other thread.
+  umask_ = ::umask(022);
+  ::umask(umask_);
   return {};
 }
 

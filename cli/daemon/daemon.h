@@ -111,6 +111,7 @@ class Daemon final : public net::ControlHandler {
   std::optional<net::Identity> identity_;
   std::unique_ptr<Index> index_;
   std::int64_t local_key_ = 0;
+  std::uint32_t umask_ = 022;  // the process's, for modes applied from peers
   std::uint64_t instance_id_ = 0;
   SystemClock clock_;
   std::unique_ptr<net::EventLoop> loop_;

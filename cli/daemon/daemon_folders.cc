@@ -49,6 +49,7 @@ Result<void> Daemon::StartFolder(const FolderRecord& folder) {
   base.local_device_key = local_key_;
   base.local_short_id = identity_->device_id().ShortId();
   base.hash_threads = DefaultWorkerThreads();
+  base.pull.umask = umask_;
   FolderRunnerOptions options;
   options.watch = options_.watch;
   options.full_rescan_interval = options_.full_rescan_interval;

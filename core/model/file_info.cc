@@ -8,4 +8,17 @@ std::int64_t BlockListSize(const std::vector<BlockRef>& blocks) {
   return total;
 }
 
+std::uint32_t LocalMode(FileType type, std::uint32_t permissions, std::uint32_t umask) {
+  const std::uint32_t owner = type == FileType::kDirectory ? 0700 : 0600;
+  return ((permissions & kSyncedPermissionBits) & ~(umask & 077)) | owner;
+}
+
+std::size_t IndexEntrySizeBound(const FileInfo& f) {
+  constexpr std::size_t kVarint = 10;
+  constexpr std::size_t kStringHeader = 5;  // a varint length up to 4096 takes 2; be generous
+  constexpr std::size_t kFixed = 1 + 1 + kVarint + 8 + kVarint + kVarint + kVarint + kVarint;
+  return kStringHeader + f.name.size() + kFixed + f.version.entries().size() * (8 + kVarint) +
+         f.blocks.size() * (4 + 16) + kStringHeader + f.symlink_target.size();
+}
+
 }  // namespace shoal

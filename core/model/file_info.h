@@ -3,6 +3,7 @@
 // and stored per (folder, device, name).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,7 +20,7 @@ struct FileInfo {
   FileType type = FileType::kFile;
   std::int64_t size = 0;          // bytes; 0 for directories and symlinks
   std::int64_t mtime_ns = 0;      // nanoseconds since the Unix epoch
-  std::uint32_t permissions = 0;  // POSIX mode bits 07777
+  std::uint32_t permissions = 0;  // POSIX mode bits, kSyncedPermissionBits only
   bool deleted = false;           // tombstone: the name was removed
   VersionVector version;
   std::int64_t sequence = 0;     // position in its device's change log of the folder
@@ -32,7 +33,29 @@ struct FileInfo {
   friend bool operator==(const FileInfo&, const FileInfo&) = default;
 };
 
+// The permission bits that are part of a version: rwx for owner, group and
+// other. Setuid, setgid and sticky never travel and are never applied.
+inline constexpr std::uint32_t kSyncedPermissionBits = 0777;
+
+// The mode the puller gives a name it applies from a peer: the synced bits,
+// group and other masked by the daemon's umask, and the owner always able
+// to read and write it (and to enter a directory), so the daemon can keep
+// syncing what it wrote.
+std::uint32_t LocalMode(FileType type, std::uint32_t permissions, std::uint32_t umask);
+
 // Sum of the block sizes; equals `size` for a consistent file entry.
 std::int64_t BlockListSize(const std::vector<BlockRef>& blocks);
+
+// At least the size of the entry's encoding in an Index message
+// (docs/protocol.md "Index"): every varint at its longest, a block at
+// 4 + 16 bytes. Index batches are cut by it, never by count alone.
+std::size_t IndexEntrySizeBound(const FileInfo& f);
+
+// The largest entry a device announces or accepts: half the 16 MiB message
+// cap, so one entry always fits a message with room to spare. At 20 bytes a
+// block that is 419,430 blocks, a file of 400 GiB at the 1 MiB average
+// block of large files.
+inline constexpr std::size_t kMaxIndexEntryBytes = std::size_t{8} << 20;
+inline constexpr std::size_t kMaxFileBlocks = kMaxIndexEntryBytes / 20;
 
 }  // namespace shoal

@@ -1,6 +1,8 @@
 #include "core/model/version_vector.h"
 
 #include <algorithm>
+#include <limits>
+#include <string>
 
 namespace shoal {
 
@@ -50,7 +52,24 @@ VersionVector VersionVector::Merge(const VersionVector& other) const {
 }
 
 void VersionVector::Bump(std::uint64_t device, std::uint64_t now_seconds) {
-  Set(device, std::max(Get(device) + 1, now_seconds));
+  const std::uint64_t old = Get(device);
+  const std::uint64_t next = old == std::numeric_limits<std::uint64_t>::max() ? old : old + 1;
+  Set(device, std::max(next, now_seconds));
+}
+
+Result<void> VersionVector::CheckBounds() const {
+  if (entries_.size() > kMaxVersionEntries) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "version vector of " + std::to_string(entries_.size()) + " entries (at most " +
+                    std::to_string(kMaxVersionEntries) + ")");
+  }
+  for (const Entry& e : entries_) {
+    if (e.counter > kMaxVersionCounter) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "version counter " + std::to_string(e.counter) + " above 2^62");
+    }
+  }
+  return {};
 }
 
 std::uint64_t VersionVector::Get(std::uint64_t device) const {

@@ -17,6 +17,14 @@ namespace shoal {
 
 enum class Ordering { kEqual, kGreater, kLesser, kConcurrent };
 
+// Bounds a version vector from a peer must keep (docs/reliability.md).
+// Counters are max(old + 1, now in seconds), about 2^31 today: 2^62 leaves
+// room for millennia of edits while no sum or bump of an accepted counter
+// can come near 2^64. A vector gains one entry per device that ever
+// changed the name; thousands would already be no real cluster.
+inline constexpr std::uint64_t kMaxVersionCounter = std::uint64_t{1} << 62;
+inline constexpr std::size_t kMaxVersionEntries = 1024;
+
 class VersionVector {
  public:
   struct Entry {
@@ -33,8 +41,11 @@ class VersionVector {
   VersionVector Merge(const VersionVector& other) const;
   // Records a local change by `device`: its counter becomes
   // max(old + 1, now_seconds). Taking the time keeps counters meaningful
-  // across a reinstall that lost the old vector.
+  // across a reinstall that lost the old vector. Saturates at 2^64 - 1 and
+  // never wraps (a wrapped counter would make every later edit lose).
   void Bump(std::uint64_t device, std::uint64_t now_seconds);
+  // Within kMaxVersionEntries entries and kMaxVersionCounter per counter.
+  Result<void> CheckBounds() const;
   // Counter of `device`, 0 when absent.
   std::uint64_t Get(std::uint64_t device) const;
   // Sets one counter directly (0 removes the entry). For decoding and tests.

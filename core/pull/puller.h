@@ -67,6 +67,9 @@ struct PullerConfig {
   // Left free on the disk beyond a file's size: the smaller of these two.
   std::int64_t min_free_bytes = 1ll << 30;
   std::int64_t min_free_percent = 1;
+  // Group and other bits cleared from modes applied from peers (LocalMode);
+  // the daemon passes its umask.
+  std::uint32_t umask = 0;
   // Test hook: called at each step; an error aborts the pass right there,
   // as a crash would (nothing after it happens).
   std::function<Result<void>(PullStep)> fault;

@@ -51,7 +51,8 @@ Result<bool> Puller::DiskMatchesIndex(const std::string& name,
   switch (local->type) {
     case FileType::kFile:
       return st->kind == EntryKind::kFile && st->size == local->size &&
-             st->mtime_ns == local->mtime_ns && st->permissions == local->permissions &&
+             st->mtime_ns == local->mtime_ns &&
+             (st->permissions & kSyncedPermissionBits) == local->permissions &&
              (local->inode == 0 || st->inode == local->inode);
     case FileType::kDirectory:
       return st->kind == EntryKind::kDirectory;
@@ -69,10 +70,12 @@ Result<bool> Puller::KeepLosingVersion(const std::optional<FileInfo>& local, con
                                        std::vector<FileInfo>& commits, PullPass& pass) {
   if (!local || local->deleted) return false;
   Ordering order = local->version.Compare(global.version);
-  if (order == Ordering::kLesser || order == Ordering::kEqual) return false;
+  if (order == Ordering::kLesser) return false;
   if (SameContentOrNothingToKeep(*local, global)) return false;
-  // Concurrent, and ours lost: our content lives on under the conflict name
-  // every device derives alike (an equal copy made elsewhere merges with it).
+  // Concurrent (or an equal vector over different content, which can only
+  // come from a diverged history), and ours lost: our content lives on under
+  // the conflict name every device derives alike (an equal copy made
+  // elsewhere merges with it).
   return MoveToConflictCopy(local->name, *local, commits, pass);
 }
 
@@ -151,17 +154,20 @@ Result<void> Puller::HoldWritable(const std::string& dir, const FileStat& st) {
   // Only a directory whose mode is the one wanted everywhere: its final
   // mode is then known, and the scanner reads the change as no change.
   if (!*global || (*global)->file.deleted || (*global)->file.type != FileType::kDirectory ||
-      (*global)->file.permissions != st.permissions) {
+      (*global)->file.permissions != (st.permissions & kSyncedPermissionBits)) {
     return {};
   }
   if (auto ok = fs_.SetMetadata(dir, st.mtime_ns, st.permissions | 0700); !ok) return ok;
-  held_dirs_[dir] = (*global)->file;
+  FileInfo held = (*global)->file;
+  held.permissions = st.permissions;  // given back exactly as it was
+  held_dirs_[dir] = held;
   return {};
 }
 
 Result<void> Puller::ApplyDirectory(const GlobalFile& want, std::vector<FileInfo>& commits,
                                     PullPass& pass) {
   const FileInfo& g = want.file;
+  const std::uint32_t mode = LocalMode(g.type, g.permissions, config_.umask);
   auto local = index_.GetFile(context_.folder_key, context_.local_device_key, g.name);
   if (!local) return StoreFailed(local.error());
   auto st = fs_.Lstat(g.name);
@@ -180,8 +186,9 @@ Result<void> Puller::ApplyDirectory(const GlobalFile& want, std::vector<FileInfo
     }
   }
   // Owner-writable until its children are in (ReleaseDirectories), so a
-  // 0555 or 0000 directory can still receive them.
-  const std::uint32_t writable = g.permissions | 0700;
+  // directory whose mode denies its owner can still receive them (LocalMode
+  // already keeps the owner's access; this holds whatever a mode may be).
+  const std::uint32_t writable = mode | 0700;
   if (!st || st->kind != EntryKind::kDirectory) {
     if (auto ok = EnsureParents(g.name); !ok) return ok;
     auto made = fs_.MakeDir(g.name, writable);
@@ -190,16 +197,19 @@ Result<void> Puller::ApplyDirectory(const GlobalFile& want, std::vector<FileInfo
   // Directory mtimes follow their children and are not synced; the mode is.
   auto now = fs_.Lstat(g.name);
   if (!now) return now.error();
-  if (now->permissions != writable) {
+  if ((now->permissions & kSyncedPermissionBits) != writable) {
     if (auto ok = fs_.SetMetadata(g.name, now->mtime_ns, writable); !ok) return ok;
   }
-  if (writable != g.permissions) {
-    held_dirs_[g.name] = g;
+  if (writable != mode) {
+    FileInfo held = g;
+    held.permissions = mode;
+    held_dirs_[g.name] = held;
   } else {
     held_dirs_.erase(g.name);
   }
   FileInfo applied = g;
   applied.inode = now->inode;
+  applied.permissions = mode;
   commits.push_back(std::move(applied));
   return {};
 }

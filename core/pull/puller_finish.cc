@@ -38,7 +38,9 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
     if (job->want.file.type != FileType::kFile) continue;
     const FileInfo& f = job->want.file;
     auto ok = job->file->Truncate(static_cast<std::uint64_t>(f.size));
-    if (ok) ok = job->file->SetMetadata(f.mtime_ns, f.permissions);
+    if (ok) {
+      ok = job->file->SetMetadata(f.mtime_ns, LocalMode(f.type, f.permissions, config_.umask));
+    }
     if (ok) {
       if (auto crash = fault(PullStep::kAfterWrite); !crash) return crash;
       ok = job->file->Sync();
@@ -115,6 +117,7 @@ Result<void> Puller::PlaceFile(Job& job, std::vector<FileInfo>& commits,
   if (!stat) return stat.error();
   FileInfo applied = job.want.file;
   applied.inode = stat->inode;
+  applied.permissions = stat->permissions & kSyncedPermissionBits;  // as applied
   commits.push_back(std::move(applied));
   dirs.insert(ParentOf(name));
   return {};

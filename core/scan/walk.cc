@@ -1,7 +1,9 @@
 #include "core/scan/walk.h"
 
 #include <algorithm>
+
 #include <unordered_map>
+#include "core/model/file_info.h"
 
 #include "core/base/utf8.h"
 
@@ -32,7 +34,11 @@ class Walker {
   }
 
  private:
-  void Visit(const std::string& path, const FileStat& stat) {
+  void Visit(const std::string& path, const FileStat& found) {
+    // Only the 0777 bits are part of a version (docs/reliability.md):
+    // setuid, setgid and sticky are never recorded, so never sent.
+    FileStat stat = found;
+    stat.permissions &= kSyncedPermissionBits;
     bool is_dir = stat.kind == EntryKind::kDirectory;
     if (!path.empty() && ignore_.IsIgnored(path, is_dir)) return;
     switch (stat.kind) {

@@ -21,8 +21,12 @@ Result<Database> Database::Open(const std::string& path) {
   if (sqlite3_busy_timeout(raw, 5000) != SQLITE_OK) return db.LastError("busy timeout");
   // journal_mode returns a row, so it goes through Exec's callback-less path;
   // an in-memory database reports "memory", which is fine.
+  // synchronous=FULL: a commit returns once the WAL is on disk. With NORMAL
+  // a power loss could roll back commits whose sequence numbers peers had
+  // already been sent; the next changes would reuse those numbers and the
+  // peers, believing they held them, would silently miss them.
   auto pragmas =
-      db.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+      db.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
   if (!pragmas) return pragmas.error().Wrap("open '" + path + "'");
   return db;
 }

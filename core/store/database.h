@@ -1,7 +1,7 @@
 // Database: sole owner of one sqlite3 connection, opened in WAL mode with
-// synchronous=NORMAL (a commit is durable once the WAL is synced at the next
-// checkpoint; a crash loses at most the last transactions, never consistency),
-// a busy timeout, and foreign keys on. Move-only; the destructor finalizes
+// synchronous=FULL (a commit is durable when it returns, even across a power
+// loss: an announced sequence number is never rolled back and reused), a
+// busy timeout, and foreign keys on. Move-only; the destructor finalizes
 // every cached statement and then closes the connection.
 //
 // Thread: one thread at a time, and the owner must ensure it: the connection

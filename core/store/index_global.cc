@@ -19,7 +19,18 @@ struct VersionRow {
   VersionVector version;
   bool deleted = false;
   std::int64_t mtime_ns = 0;
+  std::int64_t type = 0;
+  std::int64_t block_list = 0;  // deduplicated: equal lists have equal IDs
+  std::string symlink_target;
 };
+
+// Two rows hold the same version only when their vectors AND their content
+// agree: equal vectors with different content (a cloned device identity, a
+// lost index, a lying peer) are a conflict to resolve, never "in sync".
+bool SameVersion(const VersionRow& a, const VersionRow& b) {
+  return a.version == b.version && a.deleted == b.deleted && a.type == b.type &&
+         (a.deleted || (a.block_list == b.block_list && a.symlink_target == b.symlink_target));
+}
 
 }  // namespace
 
@@ -42,7 +53,7 @@ Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& nam
         return version.error().Wrap("global '" + name + "'");
       }
       rows.push_back({s.ColumnInt(0), s.ColumnInt(1), std::move(*version), s.ColumnInt(3) != 0,
-                      s.ColumnInt(4)});
+                      s.ColumnInt(4), s.ColumnInt(5), s.ColumnInt(6), s.ColumnText(7)});
     }
     s.Reset();
   }
@@ -60,8 +71,8 @@ Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& nam
     if (r.device_key == *local_key) local = &r;
   }
   // Prefer pointing at our own row when it holds the winning version.
-  const VersionRow& chosen = local && local->version == winner.version ? *local : winner;
-  bool need = local ? local->version != winner.version : !winner.deleted;
+  const VersionRow& chosen = local && SameVersion(*local, winner) ? *local : winner;
+  bool need = local ? !SameVersion(*local, winner) : !winner.deleted;
   auto stmt = db_.Prepare(sql::kUpsertGlobal);
   if (!stmt) return stmt.error();
   (*stmt)->Bind(1, folder_key).Bind(2, name).Bind(3, chosen.file_row);

@@ -214,8 +214,8 @@ const char* const kSelectMetadataRange =
     "WHERE f.folder = ?1 AND f.device = ?2 AND f.name >= ?3 AND f.name < ?4 ORDER BY f.name";
 
 const char* const kSelectVersionsOfName =
-    "SELECT id, device, version, deleted, mtime_ns FROM files WHERE folder = ?1 AND name = ?2 "
-    "ORDER BY device";
+    "SELECT id, device, version, deleted, mtime_ns, type, block_list, symlink_target FROM files "
+    "WHERE folder = ?1 AND name = ?2 ORDER BY device";
 const char* const kUpsertGlobal =
     "INSERT INTO global(folder, name, file, need) VALUES(?1, ?2, ?3, ?4) "
     "ON CONFLICT(folder, name) DO UPDATE SET file = excluded.file, need = excluded.need";

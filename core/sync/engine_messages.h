@@ -65,6 +65,9 @@ class PeerLink {
  public:
   virtual ~PeerLink() = default;
   virtual void Send(EngineMessage message) = 0;
+  // False while the connection's send queue is congested: the engine holds
+  // back index batches until FolderEngine::PeerWritable.
+  virtual bool Writable() const { return true; }
 };
 
 }  // namespace shoal

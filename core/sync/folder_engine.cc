@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
+#include "core/base/log.h"
 #include "core/hash/block_hash.h"
 #include "core/scan/ignore_file.h"
+#include "core/sync/index_batcher.h"
 #include "core/version/name_check.h"
 
 namespace shoal {
@@ -15,12 +17,18 @@ Result<void> CheckRemoteEntry(const FileInfo& f) {
   if (f.size < 0 || f.sequence <= 0) {
     return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': negative size or bad sequence");
   }
+  if (f.blocks.size() > kMaxFileBlocks) {
+    return Fail(ErrorCode::kInvalidArgument, "'" + f.name +
+                                                 "': " + std::to_string(f.blocks.size()) +
+                                                 " blocks, more than an entry may carry");
+  }
   if (!f.deleted && f.type == FileType::kFile && BlockListSize(f.blocks) != f.size) {
     return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': blocks do not add up to its size");
   }
   if (f.version.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': empty version vector");
   }
+  if (auto ok = f.version.CheckBounds(); !ok) return ok.error().Wrap("'" + f.name + "'");
   if (!f.deleted && f.type == FileType::kSymlink) {
     if (auto ok = CheckSymlinkTarget(f.name, f.symlink_target); !ok) return ok;
   }
@@ -31,6 +39,11 @@ Result<void> CheckRemoteEntry(const FileInfo& f) {
   }
   return {};
 }
+
+// Our own counters are max(old + 1, now): one far ahead of the clock that
+// our own entry for the name does not hold either was never issued here.
+// A day of slack covers clock steps and bursts of edits within a second.
+constexpr std::uint64_t kOwnCounterSlackSeconds = 24 * 3600;
 
 const std::string* FolderOf(const FolderHello& m) { return &m.folder; }
 const std::string* FolderOf(const IndexBatch& m) { return &m.folder; }
@@ -195,12 +208,18 @@ Result<void> FolderEngine::OnIndex(std::int64_t device_key, const IndexBatch& ba
   std::vector<FileInfo> accepted;
   accepted.reserve(batch.files.size());
   for (const FileInfo& f : batch.files) {
-    if (auto ok = CheckRemoteEntry(f); !ok) {
+    auto ok = CheckRemoteEntry(f);
+    if (ok) ok = CheckOwnCounter(f);
+    if (!ok) {
+      if (ok.error().code != ErrorCode::kInvalidArgument) return ok;  // the store failed
+      SHOAL_LOG(kWarning) << "folder " << config_.folder_id << ": refused an entry from device "
+                          << device_key << ": " << ok.error().message;
       problems_.push_back({device_key, f.name, ok.error().message});
       continue;
     }
     FileInfo copy = f;
     copy.inode = 0;
+    copy.permissions &= kSyncedPermissionBits;  // setuid and friends never apply
     next.max_sequence = std::max(next.max_sequence, copy.sequence);
     accepted.push_back(std::move(copy));
   }
@@ -208,6 +227,19 @@ Result<void> FolderEngine::OnIndex(std::int64_t device_key, const IndexBatch& ba
     return ok.error().Wrap("index from peer");
   }
   return index_.SetPeerIndexState(config_.folder_key, device_key, next);
+}
+
+Result<void> FolderEngine::CheckOwnCounter(const FileInfo& f) {
+  const std::uint64_t claimed = f.version.Get(config_.local_short_id);
+  const std::uint64_t now =
+      static_cast<std::uint64_t>(std::max<std::int64_t>(clock_.NowUnixSeconds(), 0));
+  if (claimed <= now + kOwnCounterSlackSeconds) return {};
+  auto local = index_.GetFile(config_.folder_key, config_.local_device_key, f.name);
+  if (!local) return local.error();
+  if (*local && (*local)->version.Get(config_.local_short_id) >= claimed) return {};
+  return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': a version counter for this device (" +
+                                               std::to_string(claimed) +
+                                               ") above anything it issued");
 }
 
 Result<void> FolderEngine::OnRequest(std::int64_t device_key, const BlockRequest& request) {
@@ -256,27 +288,44 @@ Result<void> FolderEngine::Announce() {
 }
 
 Result<void> FolderEngine::AnnounceTo(std::int64_t device_key, Peer& peer) {
-  (void)device_key;
   if (peer.sent_sequence < 0) return {};  // its FolderHello has not come yet
-  IndexBatch batch{config_.folder_id, config_.index_id, peer.full, {}};
+  // Batches are cut by encoded size, well under the message cap, and stop
+  // while the link is congested: PeerWritable resumes from sent_sequence.
+  IndexBatcher batcher(config_.index_batch_bytes);
+  std::int64_t visited = peer.sent_sequence;
   auto flush = [&]() {
-    if (batch.files.empty() && !batch.full) return;
-    peer.link->Send(batch);
-    batch.files.clear();
-    batch.full = false;
+    peer.sent_sequence = visited;  // every entry visited is now sent or skipped
+    if (batcher.empty() && !peer.full) return;
+    peer.link->Send(IndexBatch{config_.folder_id, config_.index_id, peer.full, batcher.Take()});
     peer.full = false;
   };
-  auto ok = index_.ForEachSince(config_.folder_key, config_.local_device_key, peer.sent_sequence,
-                                [&](FileInfo&& f) {
-                                  f.inode = 0;  // local-only
-                                  peer.sent_sequence = f.sequence;
-                                  batch.files.push_back(std::move(f));
-                                  if (batch.files.size() >= config_.index_batch_files) flush();
-                                  return true;
-                                });
+  auto ok = index_.ForEachSince(
+      config_.folder_key, config_.local_device_key, peer.sent_sequence, [&](FileInfo&& f) {
+        if (batcher.StartsNewBatch(f)) {
+          flush();
+          if (!peer.link->Writable()) return false;
+        }
+        visited = f.sequence;
+        if (IndexEntrySizeBound(f) > kMaxIndexEntryBytes) {
+          // No message could carry it; every other entry still goes.
+          SHOAL_LOG(kWarning) << "folder " << config_.folder_id << ": not announcing '" << f.name
+                              << "' to device " << device_key << ": its entry of "
+                              << f.blocks.size() << " blocks is over the limit";
+          return true;
+        }
+        f.inode = 0;  // local-only
+        batcher.Add(std::move(f));
+        return true;
+      });
   if (!ok) return ok;
   flush();
   return {};
+}
+
+Result<void> FolderEngine::PeerWritable(std::int64_t device_key) {
+  auto it = peers_.find(device_key);
+  if (it == peers_.end()) return {};
+  return AnnounceTo(device_key, it->second);
 }
 
 Result<ScanResult> FolderEngine::Scan() { return AfterScan(MakeScanner().ScanAll()); }

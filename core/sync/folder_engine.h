@@ -38,7 +38,9 @@ struct FolderEngineConfig {
   std::uint64_t index_id = 0;
   int hash_threads = 1;
   std::size_t max_requests_in_flight = 64;
-  std::size_t index_batch_files = 500;  // entries per IndexBatch
+  // An IndexBatch holds entries up to this many encoded bytes (an entry
+  // larger than that goes alone), far below the 16 MiB message cap.
+  std::size_t index_batch_bytes = std::size_t{1} << 20;
   PullerConfig pull;
 };
 
@@ -63,6 +65,9 @@ class FolderEngine {
   // The connection is gone: its outstanding block requests fail (the
   // puller keeps partial files for later), nothing more is sent to it.
   void PeerDisconnected(std::int64_t device_key);
+  // The link to the device drained (PeerLink::Writable is true again):
+  // announces what was held back while it was congested.
+  Result<void> PeerWritable(std::int64_t device_key);
   // One message from a connected peer. A malformed or hostile message is
   // refused with an error (the caller closes that connection); refused
   // names inside an otherwise good IndexBatch are reported in problems().
@@ -106,6 +111,8 @@ class FolderEngine {
   Result<void> OnIndex(std::int64_t device_key, const IndexBatch& batch);
   Result<void> OnRequest(std::int64_t device_key, const BlockRequest& request);
   Result<void> OnResponse(std::int64_t device_key, const BlockResponse& response);
+  // Refuses a counter for our own device that we never issued.
+  Result<void> CheckOwnCounter(const FileInfo& f);
   // Sends every connected peer our entries newer than what it has.
   Result<void> Announce();
   Result<void> AnnounceTo(std::int64_t device_key, Peer& peer);

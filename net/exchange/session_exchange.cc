@@ -52,6 +52,7 @@ class SessionExchange::FolderLink final : public PeerLink {
   FolderLink(SessionExchange& exchange, std::string folder)
       : exchange_(exchange), folder_(std::move(folder)) {}
   void Send(EngineMessage message) override { exchange_.FromEngine(folder_, std::move(message)); }
+  bool Writable() const override { return exchange_.sink_.writable(); }
 
  private:
   SessionExchange& exchange_;
@@ -197,6 +198,12 @@ Result<void> SessionExchange::OnWritable() {
     held_.pop_front();
     Result<void> served = Serve(next);
     if (!served) return served;
+  }
+  // Index batches an engine held back while the queue was full go next.
+  for (auto& [id, connected] : folders_) {
+    if (!sink_.writable()) break;
+    if (!connected.peer_shares) continue;
+    if (auto ok = connected.folder.engine->PeerWritable(device_key_); !ok) return ok;
   }
   return {};
 }

@@ -86,12 +86,17 @@ TestDevice::~TestDevice() {
 void TestDevice::Start() {
   REQUIRE(pid_ <= 0);
   std::filesystem::create_directories(home_);
-  std::vector<std::string> args{SHOAL_BINARY,     "--home",      home_,    "daemon",
-                                "--listen",       "127.0.0.1:0", "--name", name_,
-                                "--no-discovery", "--log-level", "debug"};
+  // The first start lets the kernel choose a port; restarts keep it, so
+  // peers that recorded the address still reach a restarted device.
+  const std::string port = std::to_string(listen_port_);
+  std::vector<std::string> args{SHOAL_BINARY,  "--home",   home_,
+                                "daemon",      "--listen", "127.0.0.1:" + port,
+                                "--name",      name_,      "--no-discovery",
+                                "--log-level", "debug"};
   if (!netns_.empty()) {
-    args = {"ip",     "netns",    "exec",      netns_,   SHOAL_BINARY, "--home",      home_,
-            "daemon", "--listen", "0.0.0.0:0", "--name", name_,        "--log-level", "debug"};
+    args = {"ip",     "netns", "exec",        netns_,     SHOAL_BINARY,
+            "--home", home_,   "daemon",      "--listen", "0.0.0.0:" + port,
+            "--name", name_,   "--log-level", "debug"};
   }
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
@@ -117,6 +122,7 @@ void TestDevice::Start() {
   INFO(log());
   REQUIRE(up);
   REQUIRE(pid_ > 0);
+  if (listen_port_ == 0) listen_port_ = this->port();
 }
 
 void TestDevice::Stop() {

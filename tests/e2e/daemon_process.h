@@ -59,6 +59,7 @@ class TestDevice {
   std::string home_;
   std::string sync_;
   pid_t pid_ = -1;
+  int listen_port_ = 0;  // chosen by the kernel at the first start, kept after
 };
 
 // Pairs `a` and `b` through `shoal pair` (a invites, b joins with

@@ -136,7 +136,7 @@ Result<void> SimCluster::Open(Device& device) {
   config.index_id = device.index_id;
   config.hash_threads = 1;  // determinism
   config.max_requests_in_flight = config_.max_requests_in_flight;
-  config.index_batch_files = config_.index_batch_files;
+  config.index_batch_bytes = config_.index_batch_bytes;
   config.pull.batch_files = config_.pull_batch_files;
   Device* self = &device;
   config.pull.fault = [self](PullStep step) -> Result<void> {

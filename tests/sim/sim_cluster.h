@@ -37,7 +37,7 @@ namespace shoal::sim {
 
 // Engine knobs; the random driver varies them per seed.
 struct ClusterConfig {
-  std::size_t index_batch_files = 500;
+  std::size_t index_batch_bytes = std::size_t{1} << 20;
   std::size_t pull_batch_files = 64;
   std::size_t max_requests_in_flight = 64;
 };

@@ -84,11 +84,11 @@ void RandomStep(SimCluster& cluster, Scheduler& s) {
 }
 
 ClusterConfig RandomConfig(Scheduler& s) {
-  constexpr std::array<std::size_t, 3> kIndexBatch = {2, 8, 500};
+  constexpr std::array<std::size_t, 3> kIndexBatchBytes = {200, 1000, std::size_t{1} << 20};
   constexpr std::array<std::size_t, 3> kPullBatch = {1, 4, 64};
   constexpr std::array<std::size_t, 2> kInFlight = {2, 64};
   ClusterConfig config;
-  config.index_batch_files = kIndexBatch[s.Pick(kIndexBatch.size())];
+  config.index_batch_bytes = kIndexBatchBytes[s.Pick(kIndexBatchBytes.size())];
   config.pull_batch_files = kPullBatch[s.Pick(kPullBatch.size())];
   config.max_requests_in_flight = kInFlight[s.Pick(kInFlight.size())];
   return config;
@@ -107,7 +107,7 @@ RunOutcome RunSeed(const RunOptions& options) {
   std::string line("seed ");
   line.append(std::to_string(options.seed)).append(": ");
   line.append(std::to_string(outcome.devices)).append(" devices, index batches of ");
-  line.append(std::to_string(config.index_batch_files)).append(", pull batches of ");
+  line.append(std::to_string(config.index_batch_bytes)).append(" bytes, pull batches of ");
   line.append(std::to_string(config.pull_batch_files)).append(", ");
   line.append(std::to_string(config.max_requests_in_flight)).append(" requests in flight");
   scheduler.Log(line);

@@ -1,6 +1,7 @@
 #include "core/model/version_vector.h"
 
 #include <catch2/catch.hpp>
+#include <limits>
 #include <random>
 
 namespace shoal {
@@ -52,6 +53,32 @@ TEST_CASE("bump sets the counter to max(old + 1, now)", "[model][vv]") {
   v.Bump(7, 2000);
   CHECK(v.Get(7) == 2000);
   CHECK(v.Get(8) == 0);
+}
+
+TEST_CASE("a bump at the largest counter saturates and never wraps to a lesser vector",
+          "[model][vv]") {
+  VersionVector v;
+  v.Set(7, std::numeric_limits<std::uint64_t>::max());
+  const VersionVector before = v;
+  v.Bump(7, 1000);
+  CHECK(v.Get(7) == std::numeric_limits<std::uint64_t>::max());
+  CHECK(v.Compare(before) != Ordering::kLesser);
+}
+
+TEST_CASE("version vectors beyond the counter or entry bounds are refused", "[model][vv]") {
+  VersionVector ok;
+  ok.Set(1, kMaxVersionCounter);
+  CHECK(ok.CheckBounds());
+  VersionVector big;
+  big.Set(1, kMaxVersionCounter + 1);
+  auto refused = big.CheckBounds();
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("above 2^62") != std::string::npos);
+  VersionVector wide;
+  for (std::uint64_t d = 1; d <= kMaxVersionEntries; ++d) wide.Set(d, 1);
+  CHECK(wide.CheckBounds());
+  wide.Set(kMaxVersionEntries + 1, 1);
+  CHECK_FALSE(wide.CheckBounds());
 }
 
 TEST_CASE("compare is antisymmetric and transitive over random vectors", "[model][vv][property]") {

@@ -138,38 +138,54 @@ TEST_CASE("directories whose mode blocks their own children still receive them",
   EngineCluster c(2);
   c[1].fs.SetEnforceDirectoryPermissions(true);  // as a non-root process
   c.Connect(0, 1);
-  c[0].fs.MakeDirectory("locked", 0555);
-  c[0].fs.WriteFile("locked/inside.txt", "in a 0555 directory", c.clock.now);
-  c[0].fs.MakeDirectory("sealed/deeper", 0500);
-  c[0].fs.SetPermissions("sealed", 0000);
-  c[0].fs.WriteFile("sealed/deeper/inside.txt", "under a 0000 directory", c.clock.now);
+  // Made on one, whose own modes deny writing into them.
+  c[1].fs.MakeDirectory("locked", 0555);
+  c[1].fs.WriteFile("locked/inside.txt", "in a 0555 directory", c.clock.now);
+  c[1].fs.MakeDirectory("sealed/deeper", 0500);
+  c[1].fs.WriteFile("sealed/deeper/inside.txt", "in a 0500 directory", c.clock.now);
+  c[1].fs.SetPermissions("sealed", 0000);
+  c.Settle();
+  REQUIRE(c[0].fs.Content("locked/inside.txt") == "in a 0555 directory");
+  // Zero adds and removes files inside them; one must write there.
+  c[0].fs.WriteFile("locked/second.txt", "added later", c.clock.now);
+  c[0].fs.WriteFile("sealed/deeper/new.txt", "added under a 0000 directory", c.clock.now);
+  c[0].fs.Remove("locked/inside.txt");
   c[0].fs.WriteFile("other.txt", "still arrives", c.clock.now);
   c.Settle();
   CHECK(c[1].fs.Content("other.txt") == "still arrives");
-  CHECK(c[1].fs.Content("locked/inside.txt") == "in a 0555 directory");
-  CHECK(c[1].fs.Content("sealed/deeper/inside.txt") == "under a 0000 directory");
+  CHECK(c[1].fs.Content("locked/second.txt") == "added later");
+  CHECK(c[1].fs.Content("sealed/deeper/new.txt") == "added under a 0000 directory");
+  CHECK_FALSE(c[1].fs.Lstat("locked/inside.txt"));
+  CHECK(c[1].engine->PullFailures().empty());
+  // The modes are back, and holding them writable was no local change.
   CHECK(c[1].fs.Lstat("locked").value().permissions == 0555);
   CHECK(c[1].fs.Lstat("sealed").value().permissions == 0000);
   CHECK(c[1].fs.Lstat("sealed/deeper").value().permissions == 0500);
-  CHECK(c[1].engine->PullFailures().empty());
-  // Later changes inside a directory that already has its final mode.
-  c[0].fs.WriteFile("locked/second.txt", "added later", c.clock.now);
-  c[0].fs.Remove("sealed/deeper/inside.txt");
-  c.Settle();
-  CHECK(c[1].fs.Content("locked/second.txt") == "added later");
-  CHECK_FALSE(c[1].fs.Lstat("sealed/deeper/inside.txt"));
-  CHECK(c[1].fs.Lstat("locked").value().permissions == 0555);
-  CHECK(c[1].fs.Lstat("sealed/deeper").value().permissions == 0500);
-  CHECK(c[1].engine->PullFailures().empty());
-  // Holding the directories writable meanwhile was not a local change.
-  for (const char* dir : {"locked", "sealed", "sealed/deeper"}) {
+  for (auto [dir, mode] : std::vector<std::pair<std::string, std::uint32_t>>{
+           {"locked", 0555}, {"sealed", 0000}, {"sealed/deeper", 0500}}) {
+    INFO(dir);
     auto one = c[1].index->GetFile(c[1].folder_key, c[1].local_key, dir).value();
     auto zero = c[0].index->GetFile(c[0].folder_key, c[0].local_key, dir).value();
     REQUIRE(one);
     REQUIRE(zero);
     CHECK(one->version == zero->version);
-    CHECK(one->permissions == zero->permissions);
+    CHECK(one->permissions == mode);
   }
+}
+
+TEST_CASE("a directory made from a peer's entry is owner-writable while its files arrive",
+          "[sync][engine][failure]") {
+  EngineCluster c(2);
+  c[1].fs.SetEnforceDirectoryPermissions(true);
+  c.Connect(0, 1);
+  c[0].fs.MakeDirectory("locked", 0555);
+  c[0].fs.WriteFile("locked/inside.txt", "in a 0555 directory", c.clock.now);
+  c[0].fs.WriteFile("other.txt", "still arrives", c.clock.now);
+  c.Settle();
+  CHECK(c[1].fs.Content("other.txt") == "still arrives");
+  CHECK(c[1].fs.Content("locked/inside.txt") == "in a 0555 directory");
+  CHECK((c[1].fs.Lstat("locked").value().permissions & 0700) == 0700);
+  CHECK(c[1].engine->PullFailures().empty());
 }
 
 TEST_CASE(

@@ -163,3 +163,22 @@ TEST_CASE("names are passed through without path validation and inodes are never
 }
 
 }  // namespace shoal::net::wire
+
+namespace shoal::net::wire {
+
+TEST_CASE("an index entry's size bound is never below its encoding", "[wire][index]") {
+  SplitMix64 rng(0x1dec5);
+  for (int i = 0; i < 2000; ++i) {
+    Index one;
+    one.folder = "f";
+    Bytes empty = Encode(one);
+    one.files.push_back(testing::RandomFileInfo(rng));
+    // Worst cases of each field the random generator may not reach.
+    if (i % 10 == 0) one.files[0].blocks.assign(100, BlockRef{kMaxBlockSize, {}});
+    Bytes full = Encode(one);
+    INFO("entry " << i);
+    CHECK(full.size() - empty.size() <= IndexEntrySizeBound(one.files[0]));
+  }
+}
+
+}  // namespace shoal::net::wire

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""End-to-end sync benchmark: two real Shoal daemons on loopback.
+
+Device A holds a generated folder (already scanned and shared); the timer
+starts when device B accepts the folder and stops when B's status says it
+needs nothing more and holds every file. Each run uses fresh homes; the
+median of the runs is printed with every run, plus the CPU time each daemon
+spent and its peak RSS (VmHWM). Nothing is asserted.
+
+  tests/bench/sync_bench.py [--build build] [--runs 3] [--scenario small|large|both]
+
+Scenarios: small = 20,000 files of 1-16 KiB (seeded); large = 1 GiB in 4
+files of random data. Data lives under $TMPDIR (default /tmp).
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+
+
+def shoal(binary, home, *args):
+    out = subprocess.run([binary, "--home", home, *args, "--json"], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out) if out.strip() else {}
+
+
+def make_small(root, count=20000, seed=1):
+    rng = random.Random(seed)
+    total = 0
+    for i in range(count):
+        d = os.path.join(root, "d%03d" % (i // 200))
+        os.makedirs(d, exist_ok=True)
+        size = rng.randint(1024, 16384)
+        with open(os.path.join(d, "f%05d.bin" % i), "wb") as f:
+            f.write(rng.randbytes(size))
+        total += size
+    return count, total
+
+
+def make_large(root, files=4, size=256 << 20):
+    os.makedirs(root, exist_ok=True)
+    for i in range(files):
+        with open(os.path.join(root, "big%d.bin" % i), "wb") as f:
+            left = size
+            while left:
+                chunk = min(left, 8 << 20)
+                f.write(os.urandom(chunk))
+                left -= chunk
+    return files, files * size
+
+
+class Daemon:
+    def __init__(self, binary, base, name):
+        self.binary, self.home = binary, os.path.join(base, name, "home")
+        os.makedirs(self.home)
+        self.log = open(os.path.join(base, name, "daemon.log"), "w")
+        self.proc = subprocess.Popen(
+            [binary, "--home", self.home, "daemon", "--listen", "127.0.0.1:0",
+             "--no-discovery", "--name", name], stdout=self.log, stderr=self.log)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                self.status = shoal(binary, self.home, "status")
+                break
+            except subprocess.CalledProcessError:
+                time.sleep(0.05)
+        self.id = shoal(binary, self.home, "id")["id"]
+        self.port = self.status["device"]["listen_port"]
+
+    def cli(self, *args):
+        return shoal(self.binary, self.home, *args)
+
+    def cpu_seconds(self):
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def peak_rss_mib(self):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return 0
+
+    def stop(self):
+        try:
+            self.cli("shutdown")
+            self.proc.wait(timeout=30)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def one_run(binary, source, files):
+    base = tempfile.mkdtemp(prefix="shoal-bench-")
+    try:
+        a = Daemon(binary, base, "a")
+        b = Daemon(binary, base, "b")
+        a.cli("devices", "add", b.id, "--address", "127.0.0.1:%d" % b.port)
+        b.cli("devices", "add", a.id, "--address", "127.0.0.1:%d" % a.port)
+        folder_a = os.path.join(base, "a", "sync")
+        shutil.copytree(source, folder_a)
+        folder = a.cli("folder", "add", folder_a, "--label", "bench")["id"]
+        while a.cli("status")["folders"][0]["files"] < files:
+            time.sleep(0.05)
+        a.cli("share", folder, b.id)
+        while not any(d["connected"] for d in b.cli("devices")["devices"]):
+            time.sleep(0.02)
+        cpu_a, cpu_b = a.cpu_seconds(), b.cpu_seconds()
+        start = time.time()
+        b.cli("folder", "accept", folder, os.path.join(base, "b", "sync"))
+        while True:
+            f = b.cli("status")["folders"][0]
+            if f["need"] == 0 and f["files"] >= files and f["state"] == "idle":
+                break
+            time.sleep(0.01)
+        elapsed = time.time() - start
+        result = (elapsed, a.cpu_seconds() - cpu_a, b.cpu_seconds() - cpu_b,
+                  a.peak_rss_mib(), b.peak_rss_mib())
+        a.stop()
+        b.stop()
+        return result
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", default="build")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--scenario", default="both", choices=["small", "large", "both"])
+    args = parser.parse_args()
+    binary = os.path.abspath(os.path.join(args.build, "cli", "shoal"))
+    scenarios = ["small", "large"] if args.scenario == "both" else [args.scenario]
+    for name in scenarios:
+        source = tempfile.mkdtemp(prefix="shoal-bench-data-")
+        try:
+            files, total = (make_small if name == "small" else make_large)(source)
+            runs = [one_run(binary, source, files) for _ in range(args.runs)]
+            times = [r[0] for r in runs]
+            print("%s: %d files, %.1f MiB: median %.2f s (runs %s); sender CPU %.2f s, receiver "
+                  "CPU %.2f s, peak RSS %.0f / %.0f MiB (medians)" % (
+                      name, files, total / 1048576, statistics.median(times),
+                      ", ".join("%.2f" % t for t in times),
+                      statistics.median(r[1] for r in runs), statistics.median(r[2] for r in runs),
+                      statistics.median(r[3] for r in runs), statistics.median(r[4] for r in runs)))
+        finally:
+            shutil.rmtree(source, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
