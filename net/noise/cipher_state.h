@@ -1,6 +1,10 @@
-// CipherState (Noise rev 34, §5.1) with ChaChaPoly (§12.3): a 32-byte key k
-// (or none) and a 64-bit nonce n, encrypting with ChaCha20-Poly1305 IETF
-// under the 96-bit nonce 0x00000000 || little-endian n.
+// CipherState (Noise rev 34, §5.1): a 32-byte key k (or none) and a 64-bit
+// nonce n, with one of the two Noise ciphers:
+//  * ChaChaPoly (§12.3): ChaCha20-Poly1305 IETF under the 96-bit nonce
+//    0x00000000 || little-endian n;
+//  * AESGCM (§12.4): AES-256-GCM under 0x00000000 || BIG-endian n. It runs
+//    on libsodium's AES-NI code only (libsodium has no portable AES), so
+//    check AesGcmAvailable() before offering it to a peer.
 //
 // Contracts:
 //  * n counts messages; it is never reused. n = 2^64-1 is reserved (§5.1):
@@ -11,7 +15,8 @@
 //  * Messages are at most kMaxMessageSize bytes (ciphertext, tag included).
 //  * Without a key, Encrypt/Decrypt copy the input (handshake before the
 //    first DH), as the spec says.
-// The key lives in SecretBytes and is wiped on destruction. Move-only; one
+// The key (and, for AESGCM, the expanded AES key schedule) lives in
+// SecretBytes and is wiped on destruction. Move-only; one
 // thread at a time (in a session: the loop thread). A moved-from
 // CipherState may only be destroyed or assigned to.
 #pragma once
@@ -19,7 +24,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
+#include <string_view>
 
 #include "core/base/bytes.h"
 #include "core/base/result.h"
@@ -33,13 +40,23 @@ inline constexpr std::size_t kTagLen = 16;
 inline constexpr std::size_t kMaxMessageSize = 65535;
 inline constexpr std::uint64_t kReservedNonce = std::numeric_limits<std::uint64_t>::max();
 
+enum class NoiseCipher { kChaChaPoly, kAesGcm };
+
+// The name used in protocol names: "ChaChaPoly", "AESGCM".
+std::string_view CipherName(NoiseCipher cipher);
+std::optional<NoiseCipher> ParseCipherName(std::string_view name);
+// Whether this CPU can run AESGCM (libsodium's AES-256-GCM needs AES-NI and
+// PCLMUL). Initialises libsodium first; false if that fails.
+bool AesGcmAvailable();
+
 class CipherState {
  public:
-  // A CipherState with no key yet (InitializeKey(empty) of the spec).
-  static Result<CipherState> Create();
+  // A CipherState with no key yet (InitializeKey(empty) of the spec). Fails
+  // with kCrypto for AESGCM when !AesGcmAvailable().
+  static Result<CipherState> Create(NoiseCipher cipher = NoiseCipher::kChaChaPoly);
   // A CipherState holding a copy of the first 32 bytes of `key` (§5.2 lets
   // a 64-byte HASHLEN output be truncated), n = 0.
-  static Result<CipherState> WithKey(ByteSpan key);
+  static Result<CipherState> WithKey(ByteSpan key, NoiseCipher cipher = NoiseCipher::kChaChaPoly);
 
   CipherState(CipherState&&) noexcept = default;
   CipherState& operator=(CipherState&&) noexcept = default;
@@ -47,6 +64,7 @@ class CipherState {
   // k = first 32 bytes of `key`, n = 0. `key` must be at least 32 bytes.
   void InitializeKey(ByteSpan key);
   bool HasKey() const { return has_key_; }
+  NoiseCipher cipher() const { return cipher_; }
   // The next nonce to be used; also "how many messages so far".
   std::uint64_t nonce() const { return nonce_; }
   // Sets n (§5.1). Only for tests and transports with explicit nonces;
@@ -79,11 +97,18 @@ class CipherState {
   void Rekey();
 
  private:
-  explicit CipherState(SecretBytes buffer) : buffer_(std::move(buffer)) {}
+  CipherState(NoiseCipher cipher, SecretBytes buffer)
+      : cipher_(cipher), buffer_(std::move(buffer)) {}
   std::uint8_t* key() { return buffer_.data(); }
+  std::uint8_t* scratch() { return buffer_.data() + kCipherKeyLen; }
+  // AESGCM only: libsodium's expanded key (crypto_aead_aes256gcm_state).
+  void* aes_state() { return buffer_.data() + 2 * kCipherKeyLen; }
 
+  NoiseCipher cipher_;
   // [0, 32): k; [32, 64): scratch for Rekey, so the new key is never outside
-  // secret memory. Allocated once; InitializeKey only copies into it.
+  // secret memory; AESGCM: [64, 64 + state size): the AES key schedule
+  // (16-byte aligned), recomputed whenever k changes. Allocated once;
+  // InitializeKey only copies into it.
   SecretBytes buffer_;
   std::uint64_t nonce_ = 0;
   bool has_key_ = false;

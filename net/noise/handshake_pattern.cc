@@ -101,12 +101,13 @@ Result<Protocol> ParseProtocolName(std::string_view name) {
   parts.push_back(rest);
   if (parts.size() != 5 || parts[0] != "Noise") return Invalid("malformed Noise protocol", name);
   if (parts[2] != "25519") return Invalid("unsupported DH function in", name);
-  if (parts[3] != "ChaChaPoly") return Invalid("unsupported cipher in", name);
+  auto cipher = ParseCipherName(parts[3]);
+  if (!cipher) return Invalid("unsupported cipher in", name);
   auto hash = ParseHashName(parts[4]);
   if (!hash) return Invalid("unsupported hash function in", name);
   auto pattern = ParseHandshakePattern(parts[1]);
   if (!pattern) return pattern.error();
-  return Protocol{std::string(name), std::move(*pattern), *hash};
+  return Protocol{std::string(name), std::move(*pattern), *cipher, *hash};
 }
 
 }  // namespace shoal::net

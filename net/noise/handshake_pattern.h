@@ -4,8 +4,8 @@
 // Shoal connection) and IK (cheap to carry; pinned by the public vectors);
 // any of them with psk modifiers (§9), e.g. XXpsk3 (pairing) or IKpsk2.
 //
-// Only the "25519" DH, the "ChaChaPoly" cipher and the SHA256 / BLAKE2b
-// hashes are supported.
+// Only the "25519" DH, the "ChaChaPoly" and "AESGCM" ciphers and the SHA256
+// / BLAKE2b hashes are supported.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "net/noise/cipher_state.h"
 #include "net/noise/noise_hash.h"
 
 namespace shoal::net {
@@ -36,6 +37,7 @@ struct HandshakePattern {
 struct Protocol {
   std::string name;  // "Noise_XXpsk3_25519_ChaChaPoly_SHA256"
   HandshakePattern pattern;
+  NoiseCipher cipher = NoiseCipher::kChaChaPoly;
   NoiseHash hash = NoiseHash::kSha256;
 };
 
@@ -45,7 +47,9 @@ struct Protocol {
 // unknown or repeated modifier, or pskN beyond the last message.
 Result<HandshakePattern> ParseHandshakePattern(std::string_view name);
 
-// Parses "Noise_<pattern>_25519_ChaChaPoly_<SHA256|BLAKE2b>".
+// Parses "Noise_<pattern>_25519_<ChaChaPoly|AESGCM>_<SHA256|BLAKE2b>". An
+// AESGCM name parses on any CPU; creating its CipherStates is what fails
+// without AES-NI (see AesGcmAvailable()).
 Result<Protocol> ParseProtocolName(std::string_view name);
 
 }  // namespace shoal::net

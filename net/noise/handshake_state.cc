@@ -73,7 +73,7 @@ Result<HandshakeState> HandshakeState::Create(const HandshakeConfig& config) {
   const HandshakePattern& pattern = protocol->pattern;
   auto psks = CopyPsks(config, pattern.psk_count);
   if (!psks) return psks.error();
-  auto symmetric = SymmetricState::Initialize(protocol->hash, protocol->name);
+  auto symmetric = SymmetricState::Initialize(protocol->hash, protocol->cipher, protocol->name);
   if (!symmetric) return symmetric.error();
   auto dh_output = SecretBytes::Allocate(kDhLen);
   if (!dh_output) return dh_output.error();

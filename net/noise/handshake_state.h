@@ -37,6 +37,10 @@ namespace shoal::net {
 
 inline constexpr std::string_view kNoiseXx = "Noise_XX_25519_ChaChaPoly_SHA256";
 inline constexpr std::string_view kNoiseXxPsk3 = "Noise_XXpsk3_25519_ChaChaPoly_SHA256";
+// The same handshakes with AESGCM, chosen when both ends have AES-NI
+// (docs/protocol.md "Cipher negotiation").
+inline constexpr std::string_view kNoiseXxAesGcm = "Noise_XX_25519_AESGCM_SHA256";
+inline constexpr std::string_view kNoiseXxPsk3AesGcm = "Noise_XXpsk3_25519_AESGCM_SHA256";
 
 enum class Role { kInitiator, kResponder };
 
@@ -70,7 +74,8 @@ struct TransportCiphers {
 class HandshakeState {
  public:
   // Fails with kInvalidArgument when the protocol is unsupported or a key the
-  // pattern needs is missing or of the wrong size.
+  // pattern needs is missing or of the wrong size; with kCrypto for an AESGCM
+  // protocol on a CPU without AES-NI.
   static Result<HandshakeState> Create(const HandshakeConfig& config);
 
   HandshakeState(HandshakeState&&) noexcept = default;

@@ -23,10 +23,11 @@ SymmetricState::SymmetricState(NoiseHash hash, SecretBytes secrets, CipherState 
       secrets_(std::move(secrets)),
       cipher_(std::move(cipher)) {}
 
-Result<SymmetricState> SymmetricState::Initialize(NoiseHash hash, std::string_view protocol_name) {
+Result<SymmetricState> SymmetricState::Initialize(NoiseHash hash, NoiseCipher cipher_kind,
+                                                  std::string_view protocol_name) {
   auto secrets = SecretBytes::Allocate(kSlots * HashLen(hash));
   if (!secrets) return secrets.error();
-  auto cipher = CipherState::Create();
+  auto cipher = CipherState::Create(cipher_kind);
   if (!cipher) return cipher.error();
   SymmetricState state(hash, std::move(*secrets), std::move(*cipher));
   const std::size_t len = state.hash_len_;
@@ -86,8 +87,8 @@ Result<void> SymmetricState::DecryptAndHash(ByteSpan ciphertext, Bytes& out) {
 Result<SplitCiphers> SymmetricState::Split() {
   const std::span<std::uint8_t> outputs[] = {Slot(kOut2), Slot(kOut3)};
   Hkdf(hash_, Slot(kCk), {}, Slot(kScratch), outputs);
-  auto c1 = CipherState::WithKey(Slot(kOut2));
-  auto c2 = CipherState::WithKey(Slot(kOut3));
+  auto c1 = CipherState::WithKey(Slot(kOut2), cipher_.cipher());
+  auto c2 = CipherState::WithKey(Slot(kOut3), cipher_.cipher());
   secrets_.Wipe();  // ck and both keys: nothing derives from them any more
   if (!c1) return c1.error();
   if (!c2) return c2.error();

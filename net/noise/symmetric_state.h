@@ -28,8 +28,11 @@ struct SplitCiphers {
 class SymmetricState {
  public:
   // InitializeSymmetric(protocol_name): h = the name zero-padded to HASHLEN if
-  // it fits, else HASH(name); ck = h; no cipher key.
-  static Result<SymmetricState> Initialize(NoiseHash hash, std::string_view protocol_name);
+  // it fits, else HASH(name); ck = h; no cipher key. `hash` and `cipher` are
+  // the ones the name says (HandshakeState parses it). Fails with kCrypto
+  // for AESGCM without AES-NI.
+  static Result<SymmetricState> Initialize(NoiseHash hash, NoiseCipher cipher,
+                                           std::string_view protocol_name);
 
   SymmetricState(SymmetricState&&) noexcept = default;
   SymmetricState& operator=(SymmetricState&&) noexcept = default;

@@ -1,5 +1,8 @@
 #include "net/noise/cipher_state.h"
 
+#include <sodium.h>
+
+#include <array>
 #include <catch2/catch.hpp>
 
 namespace shoal::net {
@@ -138,6 +141,59 @@ TEST_CASE("without a key a CipherState passes bytes through", "[net][noise]") {
   REQUIRE(cipher->EncryptWithAd({}, Bytes{1, 2}, out));
   CHECK(out == Bytes{1, 2});
   CHECK(cipher->nonce() == 0);
+}
+
+// AESGCM (§12.4) against libsodium called directly: the nonce is 32 zero
+// bits then n BIG-endian (ChaChaPoly's is little-endian), and Rekey is
+// ENCRYPT(k, 2^64-1, empty, 32 zeros) truncated to 32 bytes, as for any cipher.
+TEST_CASE("AESGCM uses a big-endian nonce and rekeys as the spec says", "[net][noise]") {
+  if (!AesGcmAvailable()) {
+    auto refused = CipherState::Create(NoiseCipher::kAesGcm);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::kCrypto);
+    WARN("NOT RUN: AESGCM needs AES-NI, which this CPU lacks");
+    return;
+  }
+  const Bytes key(kCipherKeyLen, 0x42);
+  auto sender = CipherState::WithKey(key, NoiseCipher::kAesGcm).value();
+  auto receiver = CipherState::WithKey(key, NoiseCipher::kAesGcm).value();
+  CHECK(sender.cipher() == NoiseCipher::kAesGcm);
+  const Bytes plaintext = {'a', 'e', 's'};
+  const Bytes ad = {7};
+  auto raw = [&](ByteSpan k, std::uint64_t n, ByteSpan message, ByteSpan data) {
+    std::array<std::uint8_t, 12> nonce{};
+    for (int i = 0; i < 8; ++i) nonce[4 + i] = static_cast<std::uint8_t>(n >> (56 - 8 * i));
+    Bytes out(message.size() + kTagLen);
+    unsigned long long written = 0;
+    REQUIRE(crypto_aead_aes256gcm_encrypt(out.data(), &written, message.data(), message.size(),
+                                          data.data(), data.size(), nullptr, nonce.data(),
+                                          k.data()) == 0);
+    return out;
+  };
+  sender.SetNonce(0x0102030405060708);
+  receiver.SetNonce(0x0102030405060708);
+  Bytes sealed = Seal(sender, plaintext, ad);
+  CHECK(sealed == raw(key, 0x0102030405060708, plaintext, ad));
+  Bytes opened;
+  REQUIRE(receiver.DecryptWithAd(ad, sealed, opened));
+  CHECK(opened == plaintext);
+
+  sender.Rekey();
+  receiver.Rekey();
+  CHECK(sender.nonce() == 0x0102030405060709);  // Rekey leaves n alone
+  const Bytes zeros(kCipherKeyLen, 0);
+  Bytes new_key = raw(key, kReservedNonce, zeros, {});
+  new_key.resize(kCipherKeyLen);
+  sealed = Seal(sender, plaintext, ad);
+  CHECK(sealed == raw(new_key, 0x0102030405060709, plaintext, ad));
+  opened.clear();
+  REQUIRE(receiver.DecryptWithAd(ad, sealed, opened));
+  CHECK(opened == plaintext);
+
+  // The same key under ChaChaPoly gives another ciphertext: the cipher is
+  // part of the state, not of the key.
+  auto chacha = CipherState::WithKey(key).value();
+  CHECK(Seal(chacha, plaintext, ad) != raw(key, 0, plaintext, ad));
 }
 
 }  // namespace shoal::net

@@ -55,11 +55,16 @@ TEST_CASE("protocol names name the pattern, DH, cipher and hash", "[net][noise]"
   auto blake = ParseProtocolName("Noise_IK_25519_ChaChaPoly_BLAKE2b");
   REQUIRE(blake);
   CHECK(blake->hash == NoiseHash::kBlake2b);
+  CHECK(blake->cipher == NoiseCipher::kChaChaPoly);
+  auto aes = ParseProtocolName("Noise_XXpsk3_25519_AESGCM_SHA256");
+  REQUIRE(aes);  // parses even without AES-NI; only creating the cipher needs it
+  CHECK(aes->cipher == NoiseCipher::kAesGcm);
+  CHECK(aes->pattern.psk_count == 1);
 
-  for (const char* name :
-       {"Noise_XX_448_ChaChaPoly_SHA256", "Noise_XX_25519_AESGCM_SHA256",
-        "Noise_XX_25519_ChaChaPoly_SHA512", "Noise_XX_25519_ChaChaPoly",
-        "NoisePSK_XX_25519_ChaChaPoly_SHA256", "Noise_XX_25519_ChaChaPoly_SHA256_extra"}) {
+  for (const char* name : {"Noise_XX_448_ChaChaPoly_SHA256", "Noise_XX_25519_AESGCMSIV_SHA256",
+                           "Noise_XX_25519_aesgcm_SHA256", "Noise_XX_25519_ChaChaPoly_SHA512",
+                           "Noise_XX_25519_ChaChaPoly", "NoisePSK_XX_25519_ChaChaPoly_SHA256",
+                           "Noise_XX_25519_ChaChaPoly_SHA256_extra"}) {
     INFO(name);
     CHECK_FALSE(ParseProtocolName(name));
   }
