@@ -41,6 +41,7 @@ bench: build
 	$(BUILD)/tests/bench/shoal_bench_chunk
 	$(BUILD)/tests/bench/shoal_bench_scan $(BENCH_FLAGS)
 	$(BUILD)/tests/bench/shoal_bench_session $(BENCH_FLAGS)
+	$(BUILD)/tests/bench/shoal_bench_versions
 	tests/bench/status_latency.sh $(BUILD)
 
 # The deterministic cluster simulation (docs/simulation.md) over any range

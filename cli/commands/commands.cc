@@ -14,6 +14,7 @@ void RegisterCommands(CLI::App& app, CommandContext& context) {
   RegisterDeviceCommands(app, context);
   RegisterFolderCommands(app, context);
   RegisterStatusCommands(app, context);
+  RegisterVersionCommands(app, context);
   CLI::App* debug = app.add_subcommand("debug", "Developer tools that work without a daemon");
   debug->require_subcommand(1);
   RegisterDebugScan(*debug, context);

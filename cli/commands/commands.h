@@ -23,5 +23,6 @@ void RegisterFolderCommands(CLI::App& app, CommandContext& context);
 void RegisterDeviceCommands(CLI::App& app, CommandContext& context);
 void RegisterPairCommand(CLI::App& app, CommandContext& context);
 void RegisterStatusCommands(CLI::App& app, CommandContext& context);
+void RegisterVersionCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace shoal::cli

@@ -18,6 +18,7 @@ struct DaemonFlags {
   bool no_discovery = false;
   bool no_watch = false;
   int rescan_seconds = 3600;
+  int keep_versions_days = 30;
   std::string log_level = "info";
 };
 
@@ -37,6 +38,7 @@ int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
   options.discovery = !flags.no_discovery;
   options.watch = !flags.no_watch;
   options.full_rescan_interval = std::chrono::seconds(flags.rescan_seconds);
+  options.keep_versions_days = flags.keep_versions_days;
   Daemon daemon(options);
   return daemon.Run();
 }
@@ -89,6 +91,11 @@ void RegisterDaemonCommands(CLI::App& app, CommandContext& context) {
   daemon->add_flag("--no-watch", flags->no_watch, "No inotify; periodic rescans only");
   daemon->add_option("--rescan-interval", flags->rescan_seconds, "Seconds between full rescans")
       ->capture_default_str();
+  daemon
+      ->add_option("--keep-versions", flags->keep_versions_days,
+                   "Days to keep what peers' changes replaced or deleted (.shoal/versions)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 36500));
   daemon->add_option("--log-level", flags->log_level, "debug, info, warning or error")
       ->capture_default_str();
   daemon->callback([flags, &context] { context.exit_code = RunDaemon(context.client, *flags); });

@@ -1,4 +1,4 @@
-// `shoal folder add|remove|list|offers|accept`, `shoal share`, `shoal
+// `shoal folder add|remove|list|offers|accept|resume`, `shoal share`, `shoal
 // unshare`, `shoal conflicts`, `shoal rescan`.
 #include <unistd.h>
 
@@ -127,6 +127,21 @@ void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
   accept->add_option("--wait", args->wait_seconds, "Seconds to wait for the offer to arrive")
       ->capture_default_str();
   accept->callback([args, &context] { context.exit_code = Accept(context.client, *args); });
+
+  CLI::App* resume = folder->add_subcommand(
+      "resume", "Confirm a paused or stopped folder: a large delete, or a changed folder root");
+  resume->add_option("FOLDER", args->folder, "Folder ID or label")->required();
+  resume->callback([args, &context] {
+    context.exit_code = CallAndPrint(
+        context.client, {{"cmd", "folder-resume"}, {"folder", args->folder}},
+        [](const nlohmann::json& f) {
+          if (!f.value("resumed", false)) {
+            std::printf("%s was not paused; nothing to do\n", f.value("id", "").c_str());
+            return;
+          }
+          std::printf("resumed %s; it is scanning again\n", f.value("id", "").c_str());
+        });
+  });
 
   for (bool share : {true, false}) {
     CLI::App* cmd = app.add_subcommand(

@@ -105,7 +105,12 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
     out.append(line);
     out.append("      ").append(f.value("path", "")).append("\n");
     out.append(ScanLine(f, rates, now));
-    if (f.contains("error")) out.append("      error: ").append(f.value("error", "")).append("\n");
+    if (f.contains("error")) {
+      const bool paused = f.value("state", "") == "paused";  // a reason, not a failure
+      out.append(paused ? "      paused: " : "      error: ")
+          .append(f.value("error", ""))
+          .append("\n");
+    }
     out.append(FailureLines(f));
     if (f.value("watcher", "") != "watching") {
       out.append("      watcher: ").append(f.value("watcher", "")).append("\n");

@@ -33,6 +33,7 @@ int Daemon::Run() {
   if (started) started = OpenIndex();
   if (started) started = StartLoop();
   if (started) started = StartFolders();
+  if (started) started = StartVersionPruning();
   if (started) started = StartPeers();
   if (started) started = StartDiscovery();
   if (started) started = StartControl();
@@ -210,6 +211,7 @@ void Daemon::Stop() {
   }
   signals_.clear();
   joins_.clear();
+  prune_timer_.reset();
   discovery_.reset();
   if (control_) control_->Close([] {});
   peers_->Shutdown([this] {
@@ -224,6 +226,7 @@ void Daemon::Teardown() {
     peers_.reset();
     hub_.reset();
     control_.reset();
+    prune_timer_.reset();
     runners_.clear();
     if (auto closed = loop_->Close(); !closed) {
       SHOAL_LOG(kError) << "event loop did not close cleanly: " << closed.error().message;

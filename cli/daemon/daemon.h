@@ -2,8 +2,8 @@
 // as the list of steps it takes; each collaborator does the real work:
 //
 //   home + lock → identity → index → event loop + signals → folder runners
-//   → peer manager (listen, dial paired devices) → discovery → control socket
-//   → run until SIGTERM/SIGINT/`shutdown` → close everything in reverse
+//   → version pruning timer → peer manager (listen, dial paired devices) → discovery → control
+//   socket → run until SIGTERM/SIGINT/`shutdown` → close everything in reverse
 //
 // Control commands (docs/api.md) are handled in daemon_*.cc, one file per
 // area. Everything runs on the loop thread.
@@ -31,6 +31,7 @@
 #include "net/discovery/discovery.h"
 #include "net/identity/identity.h"
 #include "net/loop/event_loop.h"
+#include "net/loop/timer.h"
 #include "net/pairing/invite_book.h"
 #include "net/peer/peer_manager.h"
 
@@ -50,6 +51,7 @@ struct DaemonOptions {
   std::vector<std::string> discovery_targets;  // IPv4 targets; empty = broadcast
   bool watch = true;
   std::chrono::milliseconds full_rescan_interval = std::chrono::hours(1);
+  std::int64_t keep_versions_days = 30;  // versions older than this are pruned daily
 };
 
 class Daemon final : public net::ControlHandler {
@@ -82,10 +84,20 @@ class Daemon final : public net::ControlHandler {
   Json FolderList();
   Json FolderOffers();
   Json FolderAccept(const nlohmann::json& request);
+  // Confirms a held folder: a braked mass delete, or a changed root.
+  Json FolderResume(const nlohmann::json& request);
   Json Share(const nlohmann::json& request, bool share);
   Json Conflicts(const nlohmann::json& request);
   // Answers once every scan it asked for has been committed.
   void RescanStart(const nlohmann::json& request, net::ControlReply reply);
+
+  // Kept versions (daemon_versions.cc).
+  Result<FolderRunner*> FindRunnerArg(const nlohmann::json& request);
+  Json VersionList(const nlohmann::json& request);
+  // Answers once the restored file has been rescanned.
+  void VersionRestore(const nlohmann::json& request, net::ControlReply reply);
+  Result<void> StartVersionPruning();
+  void PruneVersions();
 
   // Devices and pairing (daemon_devices.cc, daemon_pairing.cc).
   Result<DeviceRecord> FindDeviceArg(const std::string& arg);
@@ -121,6 +133,7 @@ class Daemon final : public net::ControlHandler {
   std::unique_ptr<net::PeerManager> peers_;
   std::unique_ptr<net::Discovery> discovery_;
   std::unique_ptr<net::ControlServer> control_;
+  std::unique_ptr<net::Timer> prune_timer_;  // daily version pruning
   net::InviteBook invites_{clock_};
   std::map<std::string, std::vector<std::string>> discovered_;  // device text → addresses
   std::vector<std::unique_ptr<PairJoin>> joins_;

@@ -1,5 +1,5 @@
 // Daemon: folder commands (docs/api.md "Folders"): add, remove, list,
-// offers and accept, share/unshare, conflicts, rescan.
+// offers and accept, resume, share/unshare, conflicts, rescan.
 #include <sodium.h>
 
 #include <algorithm>
@@ -10,6 +10,8 @@
 #include "cli/daemon/request_fields.h"
 #include "core/base/log.h"
 #include "core/base/parallel_for.h"
+#include "core/fs/posix_file_system.h"
+#include "core/sync/folder_guard.h"
 #include "core/version/conflict.h"
 
 namespace shoal::cli {
@@ -127,6 +129,16 @@ Json Daemon::FolderAdd(const nlohmann::json& request) {
   if (!std::filesystem::is_directory(path, error)) {
     return Fail(ErrorCode::kInvalidArgument, path + " is not a directory");
   }
+  // The marker and the root's device, recorded before the folder exists:
+  // from its first scan on, a root without them is an unmounted drive.
+  auto root = PosixFileSystem::Open(path);
+  if (!root) return root.error();
+  if (auto marked = WriteFolderMarker(**root, folder.id); !marked) {
+    return marked.error().Wrap("folder " + path);
+  }
+  auto device = (*root)->ReopenRoot();
+  if (!device) return device.error();
+  folder.root_device = *device;
   folder.path = path;
   folder.label = StringField(request, "label");
   if (folder.label.empty()) folder.label = std::filesystem::path(path).filename().string();
@@ -202,6 +214,22 @@ Json Daemon::FolderAccept(const nlohmann::json& request) {
   hub_->DropOffer(folder_id);
   hub_->RefreshAll();
   return FolderJson(runner);
+}
+
+Json Daemon::FolderResume(const nlohmann::json& request) {
+  auto folder = FindFolderArg(StringField(request, "folder"));
+  if (!folder) return folder.error();
+  auto it = runners_.find(folder->id);
+  if (it == runners_.end()) {
+    return Fail(ErrorCode::kNotFound, "folder " + folder->id + " did not start (its root " +
+                                          folder->path + " could not be opened; see the log)");
+  }
+  FolderRunner& runner = *it->second;
+  const bool held = runner.engine().hold() != FolderHold::kNone;
+  if (auto resumed = runner.Resume(); !resumed) return resumed.error();
+  nlohmann::json json = FolderJson(runner);
+  json["resumed"] = held;
+  return json;
 }
 
 Json Daemon::Share(const nlohmann::json& request, bool share) {

@@ -23,10 +23,13 @@ void Daemon::OnRequest(const nlohmann::json& request, net::ControlReply reply) {
   if (cmd == "folder-list") return Reply(reply, FolderList());
   if (cmd == "folder-offers") return Reply(reply, FolderOffers());
   if (cmd == "folder-accept") return Reply(reply, FolderAccept(request));
+  if (cmd == "folder-resume") return Reply(reply, FolderResume(request));
   if (cmd == "share") return Reply(reply, Share(request, true));
   if (cmd == "unshare") return Reply(reply, Share(request, false));
   if (cmd == "conflicts") return Reply(reply, Conflicts(request));
   if (cmd == "rescan") return RescanStart(request, std::move(reply));
+  if (cmd == "versions") return Reply(reply, VersionList(request));
+  if (cmd == "restore") return VersionRestore(request, std::move(reply));
   if (cmd == "devices") return Reply(reply, DeviceList());
   if (cmd == "device-add") return Reply(reply, DeviceAdd(request));
   if (cmd == "device-remove" || cmd == "device-rename" || cmd == "device-pause" ||

@@ -6,20 +6,10 @@
 #include <thread>
 
 #include "core/base/log.h"
+#include "core/ignore/ignore_matcher.h"
 
 namespace shoal::cli {
 namespace {
-
-constexpr std::string_view kTempPrefix = ".shoal.tmp.";
-
-// The puller's temp files come and go under our feet; they are never local
-// changes (their final rename is, and the scanner sees it match the index).
-bool IsOwnTempFile(const std::string& name) {
-  std::size_t slash = name.rfind('/');
-  std::string_view base = slash == std::string::npos ? std::string_view(name)
-                                                     : std::string_view(name).substr(slash + 1);
-  return base.substr(0, kTempPrefix.size()) == kTempPrefix;
-}
 
 std::int64_t NowUnix() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -60,45 +50,79 @@ Result<std::unique_ptr<FolderRunner>> FolderRunner::Start(net::EventLoop& loop, 
                                                           FolderRunnerOptions options) {
   std::unique_ptr<FolderRunner> runner(new FolderRunner(loop, index, clock, folder, options));
   auto fs = PosixFileSystem::Open(folder.path);
-  if (!fs) {
-    return Fail(fs.error().code, "cannot open folder " + folder.id + " at " + folder.path + ": " +
-                                     fs.error().message);
+  if (fs) {
+    runner->fs_ = std::move(*fs);
+  } else {
+    // Its drive not mounted, say: the folder runs held (its engine's root
+    // check fails) and starts syncing once the root is there.
+    SHOAL_LOG(kWarning) << "folder " << folder.id << ": cannot open " << folder.path << ": "
+                        << fs.error().message;
+    runner->fs_ = PosixFileSystem::OpenLater(folder.path);
   }
-  runner->fs_ = std::move(*fs);
   FolderEngineConfig config = base;
   config.folder_key = folder.key;
   config.folder_id = folder.id;
   config.hash_seed = folder.hash_seed;
   config.index_id = folder.index_id;
+  config.root_device = folder.root_device;
   runner->local_key_ = config.local_device_key;
   runner->engine_ = std::make_unique<FolderEngine>(*runner->fs_, index, clock, config);
   for (auto* timer : {&runner->pull_timer_, &runner->retry_timer_, &runner->rescan_timer_,
-                      &runner->racy_timer_, &runner->scan_poll_timer_}) {
+                      &runner->racy_timer_, &runner->scan_poll_timer_, &runner->hold_timer_}) {
     auto created = net::Timer::Create(loop);
     if (!created) return created.error();
     *timer = std::move(*created);
   }
   runner->status_.watcher = "off";
-  if (options.watch) {
-    WatcherOptions watch;
-    watch.ignore = IsOwnTempFile;
-    FolderRunner* self = runner.get();
-    runner->watcher_ = std::make_unique<Watcher>();
-    auto watching =
-        runner->watcher_->Start(loop.get(), folder.path, watch,
-                                [self](WatchBatch batch) { self->OnWatch(std::move(batch)); });
-    if (watching) {
-      runner->status_.watcher = "watching";
-    } else {
-      runner->status_.watcher =
-          "not watching (" + watching.error().message + "); changes are found by periodic rescans";
-      SHOAL_LOG(kWarning) << "folder " << folder.id << ": " << runner->status_.watcher;
-    }
-  }
+  if (options.watch) runner->StartWatcher();
   // The first full scan, then one every full_rescan_interval.
   FolderRunner* self = runner.get();
   runner->rescan_timer_->Start(std::chrono::milliseconds(0), [self]() { self->Rescan({}); });
   return runner;
+}
+
+void FolderRunner::StartWatcher() {
+  WatcherOptions watch;
+  // The puller's temp files come and go under our feet and are never local
+  // changes (their final rename is); .shoal/ holds the marker and is Shoal's.
+  watch.ignore = [](const std::string& name) { return IgnoreMatcher::IsBuiltinIgnored(name); };
+  watcher_ = std::make_unique<Watcher>();  // a previous one closes its handles
+  auto watching = watcher_->Start(loop_.get(), folder_.path, watch,
+                                  [this](WatchBatch batch) { OnWatch(std::move(batch)); });
+  if (watching) {
+    status_.watcher = "watching";
+  } else {
+    status_.watcher =
+        "not watching (" + watching.error().message + "); changes are found by periodic rescans";
+    SHOAL_LOG(kWarning) << "folder " << folder_.id << ": " << status_.watcher;
+  }
+}
+
+// A held folder (core/sync/folder_guard.h) scans nothing and pulls nothing.
+// Held because of its root, it is checked again every retry_interval, so a
+// drive mounted later is noticed within that time; a mass delete waits for
+// Resume. Returns whether the engine is held.
+bool FolderRunner::NoteHold() {
+  const FolderHold hold = engine_->hold();
+  if (hold == FolderHold::kNone) return false;
+  if (!held_) {
+    SHOAL_LOG(kWarning) << "folder " << folder_.id << ": " << engine_->hold_message();
+  }
+  held_ = true;
+  if (hold == FolderHold::kRootChanged) {
+    hold_timer_->Start(options_.retry_interval, [this]() { Rescan({}); });
+  }
+  return true;
+}
+
+Result<void> FolderRunner::Resume() {
+  if (engine_->hold() == FolderHold::kNone) return {};
+  if (job_) return Fail(ErrorCode::kBusy, "a scan is running; try again when it has finished");
+  if (auto ok = engine_->Resume(); !ok) return ok;
+  SHOAL_LOG(kInfo) << "folder " << folder_.id << ": resumed by the user";
+  Rescan({});
+  if (on_change) on_change(*this);
+  return {};
 }
 
 FolderRunner::~FolderRunner() {
@@ -196,6 +220,17 @@ void FolderRunner::EndScan(const Result<ScanResult>& scanned, bool full,
 }
 
 void FolderRunner::AfterScan(const Result<ScanResult>& scanned) {
+  if (!scanned && NoteHold()) {
+    if (on_change) on_change(*this);
+    return;
+  }
+  if (scanned && held_) {  // the hold lifted: the root may be another directory now
+    held_ = false;
+    hold_timer_->Stop();
+    scanned_once_ = false;  // pull what peers sent meanwhile
+    SHOAL_LOG(kInfo) << "folder " << folder_.id << ": root checks out again; resuming";
+    if (options_.watch) StartWatcher();
+  }
   if (!scanned) {
     scan_error_ = "scan failed: " + scanned.error().message;
     SHOAL_LOG(kWarning) << "folder " << folder_.id << ": " << scan_error_;
@@ -240,6 +275,10 @@ void FolderRunner::PullPass() {
     return;
   }
   Result<shoal::PullPass> pass = engine_->Pull();
+  if (!pass && NoteHold()) {
+    if (on_change) on_change(*this);
+    return;
+  }
   if (!pass) {
     pull_error_ = "pull failed: " + pass.error().message;
     SHOAL_LOG(kWarning) << "folder " << folder_.id << ": " << pull_error_;
@@ -285,7 +324,10 @@ FolderStatus FolderRunner::Status() {
     status.bytes = totals->bytes;
   }
   if (watcher_ && watcher_->degraded()) status.watcher = watcher_->degraded_reason();
-  if (job_) {
+  if (engine_->hold() != FolderHold::kNone) {
+    status.state = engine_->hold() == FolderHold::kMassDelete ? "paused" : "error";
+    status.error = engine_->hold_message();
+  } else if (job_) {
     status.state = "scanning";
     status.scan_progress = true;
     status.scan_files_done = job_->progress.files_done.load();

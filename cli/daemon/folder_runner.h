@@ -7,6 +7,9 @@
 //   peer input (OnEngineInput) ─▶ Kick ─▶ Pull passes until nothing moves
 //   racy files ─▶ rescan once kRacyWindow has passed
 //   periodic full rescan (default 1 h)
+//   folder held (marker or root device wrong) ─▶ full rescan every
+//   retry_interval until the engine's check passes; mass delete held ─▶
+//   nothing until Resume
 //
 // Scans run one at a time. A scan with much to read hashes on a thread of
 // its own while the loop goes on (status answers, with progress; sessions
@@ -45,7 +48,7 @@ struct FolderRunnerOptions {
 
 // What `status` shows about a folder.
 struct FolderStatus {
-  std::string state;  // "scanning", "syncing", "idle", "error"
+  std::string state;  // "scanning", "syncing", "idle", "paused", "error"
   std::int64_t files = 0;
   std::int64_t directories = 0;
   std::int64_t bytes = 0;
@@ -79,6 +82,7 @@ class FolderRunner {
   FolderRunner& operator=(const FolderRunner&) = delete;
 
   FolderEngine& engine() { return *engine_; }
+  FileSystem& fs() { return *fs_; }  // the folder on disk
   const FolderRecord& record() const { return folder_; }
   // Something may be pullable or announceable: runs a pass soon.
   void Kick();
@@ -86,6 +90,9 @@ class FolderRunner {
   // the scan that is running; `done` (may be empty) gets the result.
   void Rescan(std::vector<std::string> paths, ScanDone done = {});
   FolderStatus Status();
+  // The user confirms a held folder (`shoal folder resume`): see
+  // FolderEngine::Resume; a full scan follows. Ok when nothing is held.
+  Result<void> Resume();
   // Called after each pull pass and scan (the daemon publishes events).
   std::function<void(FolderRunner&)> on_change;
 
@@ -95,6 +102,8 @@ class FolderRunner {
   // Comes back for failed names when the first is due, or after
   // retry_interval when `soon`, whichever is earlier.
   void ScheduleRetry(bool soon);
+  void StartWatcher();
+  bool NoteHold();
   void OnWatch(WatchBatch batch);
   void PullPass();
   struct ScanJob;
@@ -124,12 +133,14 @@ class FolderRunner {
   std::unique_ptr<net::Timer> rescan_timer_;
   std::unique_ptr<net::Timer> racy_timer_;
   std::unique_ptr<net::Timer> scan_poll_timer_;
-  std::unique_ptr<ScanJob> job_;        // the scan hashing on its thread
-  std::optional<WaitingScan> waiting_;  // asked for while it runs
-  bool pull_held_ = false;              // a pull was due during the scan
+  std::unique_ptr<net::Timer> hold_timer_;  // re-checks a held root
+  std::unique_ptr<ScanJob> job_;            // the scan hashing on its thread
+  std::optional<WaitingScan> waiting_;      // asked for while it runs
+  bool pull_held_ = false;                  // a pull was due during the scan
   std::vector<std::string> racy_;
   bool pull_scheduled_ = false;
   bool scanned_once_ = false;
+  bool held_ = false;  // the engine was held at the last scan or pull
   FolderStatus status_;
   std::string scan_error_;  // the last scan's failure, cleared by a good scan
   std::string pull_error_;  // the last pull's failure, cleared by a good pull

@@ -128,6 +128,15 @@ class FileSystem {
   // Free and total space of the filesystem the root is on (statvfs), so the
   // puller can leave a file that does not fit for later (DESIGN.md "Puller").
   virtual Result<DiskSpace> FreeSpace() = 0;
+
+  // Opens the root again by the path it was opened with, so that from now
+  // on every call sees the directory that is there now (a drive mounted or
+  // unmounted since, a folder moved back), and returns that directory's
+  // device number (st_dev). kNotFound when nothing or no directory is
+  // there; the old root stays in use then. Must not run concurrently with
+  // any other call on this FileSystem (the folder guard calls it before a
+  // scan or pull, when no scan is reading).
+  virtual Result<std::uint64_t> ReopenRoot() = 0;
 };
 
 // "dir/name" from a directory path and an entry name ("" is the root).

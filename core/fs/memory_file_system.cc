@@ -344,6 +344,11 @@ void MemoryFileSystem::SetFreeSpace(std::optional<std::int64_t> bytes) {
   free_space_ = bytes;
 }
 
+void MemoryFileSystem::SetRootDevice(std::uint64_t device) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  root_device_ = device;
+}
+
 std::int64_t MemoryFileSystem::sync_count() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return sync_count_;
@@ -564,6 +569,15 @@ Result<DiskSpace> MemoryFileSystem::FreeSpace() {
   space.total_bytes = free_space_ ? *free_space_ : std::int64_t{1} << 50;
   space.free_bytes = std::max<std::int64_t>(space.total_bytes - FileBytesLocked(), 0);
   return space;
+}
+
+Result<std::uint64_t> MemoryFileSystem::ReopenRoot() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = nodes_.find("");
+  if (it == nodes_.end() || it->second.stat.kind != EntryKind::kDirectory) {
+    return Fail(ErrorCode::kNotFound, "folder root: no such directory");
+  }
+  return root_device_;
 }
 
 }  // namespace shoal

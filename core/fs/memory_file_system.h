@@ -51,6 +51,9 @@ class MemoryFileSystem final : public FileSystem {
   // owner write and search permission (0300) fails with kUnauthorized, as
   // for a process without CAP_DAC_OVERRIDE. Off by default.
   void SetEnforceDirectoryPermissions(bool enforce);
+  // The device number ReopenRoot reports (1 unless set): a test changes it
+  // to stand for another disk mounted at the folder's path.
+  void SetRootDevice(std::uint64_t device);
   // How many times WritableFile::Sync and SyncDir have been called.
   std::int64_t sync_count() const;
 
@@ -70,6 +73,7 @@ class MemoryFileSystem final : public FileSystem {
   Result<void> SyncDir(const std::string& path) override;
   // The limit set with SetFreeSpace is the capacity; without one, 1 PiB.
   Result<DiskSpace> FreeSpace() override;
+  Result<std::uint64_t> ReopenRoot() override;
 
  private:
   friend class MemoryReadableFile;
@@ -98,6 +102,7 @@ class MemoryFileSystem final : public FileSystem {
   std::optional<std::int64_t> free_space_;
   std::int64_t sync_count_ = 0;
   bool enforce_dir_permissions_ = false;
+  std::uint64_t root_device_ = 1;
 };
 
 }  // namespace shoal

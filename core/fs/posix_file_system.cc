@@ -183,6 +183,10 @@ Result<std::unique_ptr<PosixFileSystem>> PosixFileSystem::Open(const std::string
   return std::unique_ptr<PosixFileSystem>(new PosixFileSystem(root, ScopedFd(fd)));
 }
 
+std::unique_ptr<PosixFileSystem> PosixFileSystem::OpenLater(const std::string& root) {
+  return std::unique_ptr<PosixFileSystem>(new PosixFileSystem(root, ScopedFd()));
+}
+
 Result<ScopedFd> PosixFileSystem::OpenBeneath(const std::string& path, int flags,
                                               const char* what) {
   struct open_how how {};
@@ -465,6 +469,17 @@ Result<DiskSpace> PosixFileSystem::FreeSpace() {
   space.total_bytes =
       static_cast<std::int64_t>(vfs.f_blocks) * static_cast<std::int64_t>(vfs.f_frsize);
   return space;
+}
+
+Result<std::uint64_t> PosixFileSystem::ReopenRoot() {
+  auto reopened = Open(root_);
+  if (!reopened) return reopened.error();
+  struct stat st {};
+  if (::fstat((*reopened)->root_fd_.get(), &st) != 0) {
+    return ErrnoError(errno, "stat folder root", root_);
+  }
+  root_fd_ = std::move((*reopened)->root_fd_);
+  return static_cast<std::uint64_t>(st.st_dev);
 }
 
 }  // namespace shoal

@@ -13,7 +13,8 @@
 // directory just before renaming; a directory created in between by someone
 // else is still refused by rename(2) unless both are directories.
 //
-// Thread-safe: the root descriptor is only read after construction.
+// Thread-safe: the root descriptor is only read after construction, except
+// by ReopenRoot, which callers run while nothing else uses the object.
 #pragma once
 
 #include <memory>
@@ -28,6 +29,9 @@ class PosixFileSystem final : public FileSystem {
  public:
   // Fails with kNotFound if `root` is missing or not a directory.
   static Result<std::unique_ptr<PosixFileSystem>> Open(const std::string& root);
+  // For a root that cannot be opened now (a mount point that appears only
+  // when its drive is mounted): every call fails until ReopenRoot succeeds.
+  static std::unique_ptr<PosixFileSystem> OpenLater(const std::string& root);
 
   // Lstat("") describes the root itself (as opened, links followed); a root
   // that has been deleted since Open reports kNotFound.
@@ -46,6 +50,7 @@ class PosixFileSystem final : public FileSystem {
                            std::uint32_t permissions) override;
   Result<void> SyncDir(const std::string& path) override;
   Result<DiskSpace> FreeSpace() override;
+  Result<std::uint64_t> ReopenRoot() override;
 
   const std::string& root() const { return root_; }
 

@@ -4,6 +4,7 @@
 
 #include "core/hash/block_hash.h"
 #include "core/pull/puller_job.h"
+#include "core/pull/version_archive.h"
 #include "core/scan/ignore_file.h"
 #include "core/version/global_version.h"
 

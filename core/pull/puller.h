@@ -16,9 +16,12 @@
 // every temp file, re-check each target against the local index (a local
 // change not yet scanned makes the file wait for a rescan: never an
 // overwrite), move a concurrent local version aside as a conflict copy,
-// rename into place, fsync the directories, then commit the index in one
-// transaction. A crash anywhere leaves each target old or new, never mixed;
-// temp files are reused by the next run.
+// move what is still replaced into .shoal/versions (VersionArchive; its
+// directories fsynced once per batch), rename into place, fsync the
+// directories, then commit the index in one transaction. A deleted file or
+// symlink is moved into .shoal/versions too, never unlinked. A crash
+// anywhere leaves each target old or new, never mixed; temp files are
+// reused by the next run.
 //
 // One failing name never stops the rest: a per-entry error (the disk said
 // no: permission, name too long, disk full, a bad symlink) is recorded in
@@ -139,9 +142,18 @@ class Puller {
   // Gives held directories their own mode once nothing under them is pending.
   Result<void> ReleaseDirectories(PullPass& pass);
   Result<bool> PendingUnder(const std::string& dir);
-  // puller_finish.cc: one file of a finished batch into place.
-  Result<void> PlaceFile(Job& job, std::vector<FileInfo>& commits, std::set<std::string>& dirs,
-                         PullPass& pass);
+  // puller_finish.cc: one file of a finished batch, in two steps: checked,
+  // with what it replaces kept (PrepareFile), then renamed into place once
+  // the kept versions are durable (RenameIntoPlace).
+  struct Replacing {
+    Job* job = nullptr;
+    std::optional<std::string> old;  // where the replaced version went
+  };
+  Result<void> PrepareFile(Job& job, std::vector<FileInfo>& commits, std::set<std::string>& dirs,
+                           std::vector<Replacing>& replacing, std::set<std::string>& kept_dirs,
+                           PullPass& pass);
+  Result<void> RenameIntoPlace(Job& job, const std::optional<std::string>& old,
+                               std::vector<FileInfo>& commits, std::set<std::string>& dirs);
   // puller_apply.cc: what is applied without waiting for blocks.
   Result<void> ApplyDirectory(const GlobalFile& want, std::vector<FileInfo>& commits,
                               PullPass& pass);

@@ -8,6 +8,7 @@
 #include "core/hash/block_hash.h"
 #include "core/pull/puller.h"
 #include "core/pull/puller_job.h"
+#include "core/pull/version_archive.h"
 #include "core/version/conflict.h"
 #include "core/version/global_version.h"
 
@@ -181,8 +182,8 @@ Result<void> Puller::ApplyDirectory(const GlobalFile& want, std::vector<FileInfo
     }
     auto moved = KeepLosingVersion(*local, g, commits, pass);
     if (!moved) return moved.error();
-    if (!*moved) {
-      if (auto ok = fs_.RemoveFile(g.name); !ok) return ok;
+    if (!*moved) {  // kept as a version, not removed
+      if (auto kept = VersionArchive(fs_, clock_).Keep(g.name); !kept) return kept.error();
     }
   }
   // Owner-writable until its children are in (ReleaseDirectories), so a
@@ -237,8 +238,12 @@ Result<void> Puller::ApplyDelete(const GlobalFile& want, std::vector<FileInfo>& 
       if (auto parent = fs_.Lstat(ParentOf(g.name)); parent) {
         if (auto ok = HoldWritable(ParentOf(g.name), *parent); !ok) return ok;
       }
-      Result<void> removed =
-          (*local)->type == FileType::kDirectory ? fs_.RemoveDir(g.name) : fs_.RemoveFile(g.name);
+      Result<void> removed;
+      if ((*local)->type == FileType::kDirectory) {
+        removed = fs_.RemoveDir(g.name);
+      } else if (auto kept = KeepReplacedVersion(fs_, clock_, *local, nullptr); !kept) {
+        removed = kept.error();  // a deleted file is kept as a version, never removed
+      }
       if (!removed && removed.error().code == ErrorCode::kConflict &&
           (*local)->type == FileType::kDirectory) {
         // Not empty: something in it is not deleted everywhere, so the
@@ -360,6 +365,7 @@ Result<std::int64_t> Puller::RemoveStaleTemps(const std::string& dir) {
     return entries.error().code == ErrorCode::kNotFound ? Result<std::int64_t>(0) : entries.error();
   std::int64_t removed = 0;
   for (const DirEntry& e : *entries) {
+    if (dir.empty() && e.name == ".shoal") continue;  // versions hold no temp files
     std::string path = dir.empty() ? e.name : dir + "/" + e.name;
     if (e.stat.kind == EntryKind::kDirectory) {
       auto below = RemoveStaleTemps(path);

@@ -4,6 +4,7 @@
 
 #include "core/pull/puller.h"
 #include "core/pull/puller_job.h"
+#include "core/pull/version_archive.h"
 #include "core/version/global_version.h"
 
 namespace shoal {
@@ -52,16 +53,29 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
     }
   }
   if (auto ok = fault(PullStep::kAfterSync); !ok) return ok;
-  // 2. Re-check each target, keep a losing local version, rename.
+  // 2. Re-check each target, keep a losing local version and the version
+  // replaced, then rename.
   std::vector<FileInfo> commits;
   std::set<std::string> dirs;
   std::vector<std::string> done;
+  std::vector<Replacing> replacing;
+  std::set<std::string> kept_dirs;
   Result<void> placed;
   for (Job* job : batch) {
     if (job->error) continue;
     done.push_back(job->want.file.name);
-    placed = Isolate(job->want.file, PlaceFile(*job, commits, dirs, pass), pass);
+    placed =
+        Isolate(job->want.file, PrepareFile(*job, commits, dirs, replacing, kept_dirs, pass), pass);
     if (!placed) break;  // a store error
+  }
+  // The kept versions are durable before anything takes their names.
+  for (const std::string& dir : kept_dirs) {
+    if (!placed) break;
+    placed = fs_.SyncDir(dir);
+  }
+  for (Replacing& r : replacing) {
+    if (!placed) break;
+    placed = Isolate(r.job->want.file, RenameIntoPlace(*r.job, r.old, commits, dirs), pass);
   }
   // Their temp files are renamed or handed over: the jobs are done, even if
   // what follows fails (the next plan starts from the disk and the index).
@@ -78,8 +92,9 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
   return Commit(commits, pass);
 }
 
-Result<void> Puller::PlaceFile(Job& job, std::vector<FileInfo>& commits,
-                               std::set<std::string>& dirs, PullPass& pass) {
+Result<void> Puller::PrepareFile(Job& job, std::vector<FileInfo>& commits,
+                                 std::set<std::string>& dirs, std::vector<Replacing>& replacing,
+                                 std::set<std::string>& kept_dirs, PullPass& pass) {
   const std::string& name = job.want.file.name;
   if (auto ours = TempStillOurs(job); !ours) {  // a race: started afresh next pass
     pass.failed.push_back(name + ": " + ours.error().message);
@@ -111,8 +126,21 @@ Result<void> Puller::PlaceFile(Job& job, std::vector<FileInfo>& commits,
     }
     if (!removed) return removed;
   }
+  // What the peer's version replaces is kept (docs/user-guide.md "Versions").
+  auto old = KeepReplacedVersion(fs_, clock_, *local, &job.want.file, &kept_dirs);
+  if (!old) return old.error();
+  replacing.push_back({&job, std::move(*old)});
+  return {};
+}
+
+Result<void> Puller::RenameIntoPlace(Job& job, const std::optional<std::string>& old,
+                                     std::vector<FileInfo>& commits, std::set<std::string>& dirs) {
+  const std::string& name = job.want.file.name;
   job.file.reset();
-  if (auto ok = fs_.Rename(job.temp, name); !ok) return ok;
+  if (auto ok = fs_.Rename(job.temp, name); !ok) {
+    if (old) (void)fs_.RenameNoReplace(*old, name);  // back as it was; best effort
+    return ok;
+  }
   auto stat = fs_.Lstat(name);
   if (!stat) return stat.error();
   FileInfo applied = job.want.file;

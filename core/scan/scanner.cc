@@ -260,6 +260,11 @@ std::int64_t ScanPlan::files_to_hash() const {
 
 std::int64_t ScanPlan::bytes_to_hash() const { return state_->bytes_to_hash; }
 
+std::int64_t ScanPlan::files_to_delete() const {
+  return std::count_if(state_->changes.begin(), state_->changes.end(),
+                       [](const FileInfo& f) { return f.deleted && f.type == FileType::kFile; });
+}
+
 void ScanPlan::Hash(ScanProgress* progress) {
   State& s = *state_;
   s.hashed.assign(s.to_hash.size(), HashedFile{});

@@ -128,6 +128,9 @@ class ScanPlan {
 
   std::int64_t files_to_hash() const;
   std::int64_t bytes_to_hash() const;
+  // Indexed regular files the walk no longer found: the tombstones this
+  // plan will commit for files (the mass-delete brake weighs them).
+  std::int64_t files_to_delete() const;
   // Reads and hashes the changed files. Touches only the FileSystem, which
   // allows concurrent reads: safe on another thread. `progress` may be null.
   void Hash(ScanProgress* progress);

@@ -40,6 +40,9 @@ struct FolderRecord {
   std::uint64_t hash_seed = 0;  // random when 0 at AddFolder
   std::uint64_t index_id = 0;   // random when 0 at AddFolder
   std::int64_t max_sequence = 0;
+  // st_dev of the root when its marker was written (core/sync/folder_guard.h);
+  // 0 = not recorded yet (a folder from before markers).
+  std::uint64_t root_device = 0;
 };
 
 struct LiveTotals {
@@ -87,6 +90,7 @@ class Index {
   Result<std::vector<FolderRecord>> ListFolders();
   Result<std::optional<FolderRecord>> FindFolder(const std::string& folder_id);
   Result<void> RemoveFolder(std::int64_t folder_key);  // drops its files too
+  Result<void> SetRootDevice(std::int64_t folder_key, std::uint64_t root_device);
 
   Result<void> ShareFolder(std::int64_t folder_key, std::int64_t device_key);
   Result<void> UnshareFolder(std::int64_t folder_key, std::int64_t device_key);

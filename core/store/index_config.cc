@@ -31,7 +31,8 @@ FolderRecord ReadFolderRow(const Statement& s) {
                       s.ColumnText(3),
                       static_cast<std::uint64_t>(s.ColumnInt(4)),
                       static_cast<std::uint64_t>(s.ColumnInt(5)),
-                      s.ColumnInt(6)};
+                      s.ColumnInt(6),
+                      static_cast<std::uint64_t>(s.ColumnInt(7))};
 }
 
 }  // namespace
@@ -124,6 +125,7 @@ Result<FolderRecord> Index::AddFolder(FolderRecord folder) {
   s.Bind(1, folder.id).Bind(2, folder.path).Bind(3, folder.label);
   s.Bind(4, static_cast<std::int64_t>(folder.hash_seed));
   s.Bind(5, static_cast<std::int64_t>(folder.index_id));
+  s.Bind(6, static_cast<std::int64_t>(folder.root_device));
   auto row = s.Step();
   if (!row) {
     if (row.error().code == ErrorCode::kConflict) {
@@ -164,6 +166,12 @@ Result<void> Index::RemoveFolder(std::int64_t folder_key) {
   auto stmt = db_.Prepare(sql::kDeleteFolder);
   if (!stmt) return stmt.error();
   return (*stmt)->Bind(1, folder_key).Run();
+}
+
+Result<void> Index::SetRootDevice(std::int64_t folder_key, std::uint64_t root_device) {
+  auto stmt = db_.Prepare(sql::kUpdateRootDevice);
+  if (!stmt) return stmt.error();
+  return (*stmt)->Bind(1, folder_key).Bind(2, static_cast<std::int64_t>(root_device)).Run();
 }
 
 Result<void> Index::ShareFolder(std::int64_t folder_key, std::int64_t device_key) {

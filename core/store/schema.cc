@@ -112,6 +112,14 @@ CREATE TABLE global (
 ) WITHOUT ROWID;
 CREATE INDEX global_needed ON global(folder, name) WHERE need = 1;
 )sql",
+    // v2 -> v3: the device number (st_dev) of each folder's root, recorded
+    // when its marker is written, so that a scan or pull can tell the drive
+    // it belongs on from the empty directory under an unmounted one. In the
+    // store, not in the marker: a marker on the wrong disk cannot vouch for
+    // the disk. 0 = not recorded yet (a folder from before markers).
+    R"sql(
+ALTER TABLE folders ADD COLUMN root_device INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace
@@ -157,11 +165,13 @@ const char* const kSelectDevices =
 const char* const kDeleteDevice = "DELETE FROM devices WHERE id = ?1";
 
 const char* const kInsertFolder =
-    "INSERT INTO folders(folder_id, path, label, hash_seed, index_id, max_sequence) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, 0) RETURNING id";
+    "INSERT INTO folders(folder_id, path, label, hash_seed, index_id, max_sequence, root_device) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, 0, ?6) RETURNING id";
 const char* const kSelectFolders =
-    "SELECT id, folder_id, path, label, hash_seed, index_id, max_sequence FROM folders ORDER BY id";
+    "SELECT id, folder_id, path, label, hash_seed, index_id, max_sequence, root_device "
+    "FROM folders ORDER BY id";
 const char* const kDeleteFolder = "DELETE FROM folders WHERE id = ?1";
+const char* const kUpdateRootDevice = "UPDATE folders SET root_device = ?2 WHERE id = ?1";
 const char* const kSelectMaxSequence = "SELECT max_sequence FROM folders WHERE id = ?1";
 const char* const kUpdateMaxSequence = "UPDATE folders SET max_sequence = ?2 WHERE id = ?1";
 const char* const kInsertShare =

@@ -9,7 +9,7 @@
 namespace shoal {
 
 // Highest schema version this build knows.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Brings the database up to kSchemaVersion, one migration per transaction,
 // using PRAGMA user_version. Refuses a database from a newer Shoal rather
@@ -28,6 +28,7 @@ extern const char* const kDeleteDevice;
 extern const char* const kInsertFolder;
 extern const char* const kSelectFolders;
 extern const char* const kDeleteFolder;
+extern const char* const kUpdateRootDevice;
 extern const char* const kSelectMaxSequence;
 extern const char* const kUpdateMaxSequence;
 extern const char* const kInsertShare;

@@ -131,7 +131,13 @@ class FolderEngine::PeerChunkSource final : public ChunkSource {
 };
 
 FolderEngine::FolderEngine(FileSystem& fs, Index& index, Clock& clock, FolderEngineConfig config)
-    : fs_(fs), index_(index), clock_(clock), config_(std::move(config)) {
+    : fs_(fs),
+      index_(index),
+      clock_(clock),
+      config_(std::move(config)),
+      guard_(fs_, index_,
+             FolderGuardConfig{config_.folder_key, config_.folder_id, config_.root_device,
+                               config_.mass_delete_min_files}) {
   source_ = std::make_unique<PeerChunkSource>(*this);
   puller_ = std::make_unique<Puller>(
       fs_, index_, clock_, *source_,
@@ -289,6 +295,9 @@ Result<void> FolderEngine::Announce() {
 
 Result<void> FolderEngine::AnnounceTo(std::int64_t device_key, Peer& peer) {
   if (peer.sent_sequence < 0) return {};  // its FolderHello has not come yet
+  // A held folder's index may describe a disk that is not there; CheckRoot
+  // announces once the hold lifts.
+  if (guard_.hold() != FolderHold::kNone) return {};
   // Batches are cut by encoded size, well under the message cap, and stop
   // while the link is congested: PeerWritable resumes from sent_sequence.
   IndexBatcher batcher(config_.index_batch_bytes);
@@ -328,18 +337,45 @@ Result<void> FolderEngine::PeerWritable(std::int64_t device_key) {
   return AnnounceTo(device_key, it->second);
 }
 
-Result<ScanResult> FolderEngine::Scan() { return AfterScan(MakeScanner().ScanAll()); }
+Result<ScanResult> FolderEngine::Scan() {
+  const std::string root;
+  return ScanPaths(std::span<const std::string>(&root, 1));
+}
 
 Result<ScanResult> FolderEngine::ScanPaths(std::span<const std::string> paths) {
-  return AfterScan(MakeScanner().ScanPaths(paths));
+  auto plan = PlanChecked(paths);
+  if (!plan) return plan.error();
+  plan->Hash(nullptr);
+  return FinishScan(std::move(*plan));
 }
 
 Result<ScanPlan> FolderEngine::PlanScan(std::span<const std::string> paths) {
   if (paths.empty()) {
     const std::string root;
-    return MakeScanner().Plan(std::span<const std::string>(&root, 1));
+    return PlanChecked(std::span<const std::string>(&root, 1));
   }
-  return MakeScanner().Plan(paths);
+  return PlanChecked(paths);
+}
+
+Result<ScanPlan> FolderEngine::PlanChecked(std::span<const std::string> paths) {
+  if (auto ok = CheckRoot(); !ok) return ok.error();
+  auto plan = MakeScanner().Plan(paths);
+  if (!plan) return plan;
+  auto live = index_.CountLive(config_.folder_key, config_.local_device_key);
+  if (!live) return live.error();
+  if (auto ok = guard_.CheckDeletes(plan->files_to_delete(), live->files); !ok) return ok.error();
+  return plan;
+}
+
+Result<void> FolderEngine::CheckRoot() {
+  const bool was_held = guard_.hold() != FolderHold::kNone;
+  if (auto ok = guard_.Check(); !ok) return ok;
+  return was_held ? Announce() : Result<void>();
+}
+
+Result<void> FolderEngine::Resume() {
+  if (auto ok = guard_.Resume(); !ok) return ok;
+  return Announce();
 }
 
 Result<ScanResult> FolderEngine::FinishScan(ScanPlan plan) {
@@ -376,6 +412,7 @@ Result<ScanResult> FolderEngine::AfterScan(Result<ScanResult> scanned) {
 }
 
 Result<PullPass> FolderEngine::Pull() {
+  if (auto ok = CheckRoot(); !ok) return ok.error();
   if (!rescan_.empty()) {
     std::vector<std::string> paths(rescan_.begin(), rescan_.end());
     rescan_.clear();

@@ -10,6 +10,11 @@
 // for each message in the order it arrived, Scan after local changes, and
 // Pull whenever there may be work (after a Receive, a Scan, or a timer).
 // Every call does a bounded amount of work and returns.
+//
+// Safety (core/sync/folder_guard.h): every scan and pull first re-opens the
+// root and checks the folder marker and the root's device; a scan that
+// would delete most of the folder waits for Resume. While the folder is
+// held nothing is scanned, pulled or announced; hold() says why.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +31,7 @@
 #include "core/scan/scanner.h"
 #include "core/store/index.h"
 #include "core/sync/engine_messages.h"
+#include "core/sync/folder_guard.h"
 
 namespace shoal {
 
@@ -41,6 +47,9 @@ struct FolderEngineConfig {
   // An IndexBatch holds entries up to this many encoded bytes (an entry
   // larger than that goes alone), far below the 16 MiB message cap.
   std::size_t index_batch_bytes = std::size_t{1} << 20;
+  // The folder's root device from the store (FolderRecord::root_device).
+  std::uint64_t root_device = 0;
+  std::int64_t mass_delete_min_files = 100;  // FolderGuardConfig; 0 = no brake
   PullerConfig pull;
 };
 
@@ -92,6 +101,11 @@ class FolderEngine {
   // outstanding, no rescan pending.
   bool Idle();
   std::int64_t NeedCount();
+  // The user confirmed a held folder (FolderGuard::Resume); the caller
+  // scans next.
+  Result<void> Resume();
+  FolderHold hold() const { return guard_.hold(); }
+  const std::string& hold_message() const { return guard_.message(); }
   const std::vector<EngineProblem>& problems() const { return problems_; }
   // Names the puller could not apply, with why and when they are retried
   // (a Pull after that time tries them again).
@@ -118,11 +132,16 @@ class FolderEngine {
   Result<void> AnnounceTo(std::int64_t device_key, Peer& peer);
   Scanner MakeScanner();
   Result<ScanResult> AfterScan(Result<ScanResult> scanned);
+  // FolderGuard::Check; when it lifts a hold, peers get what they missed.
+  Result<void> CheckRoot();
+  // Checks the root, plans `paths` as given, and applies the brake.
+  Result<ScanPlan> PlanChecked(std::span<const std::string> paths);
 
   FileSystem& fs_;
   Index& index_;
   Clock& clock_;
   FolderEngineConfig config_;
+  FolderGuard guard_;
   std::map<std::int64_t, Peer> peers_;  // connected, by device key
   IgnoreRules ignore_rules_;            // shared by scans and pulls: the last good ones kept
   std::unique_ptr<PeerChunkSource> source_;

@@ -59,8 +59,10 @@ struct HandshakeConfig {
   std::optional<PublicKey> remote_static;
   // One 32-byte key per psk token, consumed in order.
   std::vector<ByteSpan> psks;
-  // Tests only (published vectors): the ephemeral private key to use
-  // instead of a random one. Empty in production.
+  // The ephemeral private key to use instead of a random one: the published
+  // vectors, and a paired initiator that sent its ephemeral key as message 1
+  // before it knew the prologue (HandshakeDriver). Never reuse one across
+  // handshakes. Empty otherwise.
   ByteSpan ephemeral_private_key;
 };
 

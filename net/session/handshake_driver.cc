@@ -14,6 +14,18 @@ std::string Describe(const wire::Preamble& preamble) {
          std::to_string(int(preamble.handshake));
 }
 
+// AESGCM when both offer it; ChaChaPoly, which every peer offers, otherwise.
+NoiseCipher Choose(std::uint8_t ours, std::uint8_t theirs) {
+  return (ours & theirs & wire::kOfferAesGcm) != 0 ? NoiseCipher::kAesGcm
+                                                   : NoiseCipher::kChaChaPoly;
+}
+
+std::string_view ProtocolName(wire::HandshakeType type, NoiseCipher cipher) {
+  const bool aes = cipher == NoiseCipher::kAesGcm;
+  if (type == wire::HandshakeType::kPairing) return aes ? kNoiseXxPsk3AesGcm : kNoiseXxPsk3;
+  return aes ? kNoiseXxAesGcm : kNoiseXx;
+}
+
 }  // namespace
 
 Result<HandshakeDriver> HandshakeDriver::Create(const Config& config) {
@@ -29,8 +41,10 @@ Result<HandshakeDriver> HandshakeDriver::Create(const Config& config) {
                   "handshake: pairing needs the psk of an invite code, and none was given");
     }
   }
-  driver.preamble_ =
-      wire::EncodePreamble({.version = wire::kProtocolVersion, .handshake = driver.config_.type});
+  if (config.offer_aes_gcm && AesGcmAvailable()) driver.offer_ |= wire::kOfferAesGcm;
+  driver.preamble_ = wire::EncodePreamble({.version = wire::kProtocolVersion,
+                                           .handshake = driver.config_.type,
+                                           .ciphers = driver.offer_});
   return driver;
 }
 
@@ -45,13 +59,27 @@ Result<void> HandshakeDriver::TakePsk() {
   return {};
 }
 
-Result<void> HandshakeDriver::CreateState(ByteSpan prologue) {
+// The prologue is initiator preamble || responder preamble (version 2) or
+// the initiator's preamble alone (a version 1 initiator).
+Result<void> HandshakeDriver::CreateState(ByteSpan peer_preamble, ByteSpan ephemeral_private_key) {
   const bool pairing = config_.type == wire::HandshakeType::kPairing;
+  const bool initiator = config_.role == Role::kInitiator;
+  Bytes prologue;
+  if (legacy_) {
+    prologue.assign(preamble_.begin(), preamble_.end());
+  } else {
+    const ByteSpan ours(preamble_);
+    const ByteSpan first = initiator ? ours : peer_preamble;
+    const ByteSpan second = initiator ? peer_preamble : ours;
+    prologue.assign(first.begin(), first.end());
+    prologue.insert(prologue.end(), second.begin(), second.end());
+  }
   HandshakeConfig config;
-  config.protocol_name = pairing ? kNoiseXxPsk3 : kNoiseXx;
+  config.protocol_name = ProtocolName(config_.type, cipher_);
   config.role = config_.role;
   config.prologue = prologue;
   config.static_private_key = key_.view();
+  config.ephemeral_private_key = ephemeral_private_key;
   if (pairing) config.psks.push_back(psk_.view());
   auto state = HandshakeState::Create(config);
   psk_ = SecretBytes();  // the state holds its own copy
@@ -67,10 +95,16 @@ Result<void> HandshakeDriver::WriteNext(Bytes& out) {
 }
 
 Result<void> HandshakeDriver::Start(Bytes& out) {
-  SHOAL_CHECK(config_.role == Role::kInitiator && !state_, "Start() is the initiator's first step");
-  if (auto created = CreateState(preamble_); !created) return created;
+  SHOAL_CHECK(config_.role == Role::kInitiator && !state_ && !early_ephemeral_,
+              "Start() is the initiator's first step");
   out.insert(out.end(), preamble_.begin(), preamble_.end());
-  return WriteNext(out);
+  if (config_.type == wire::HandshakeType::kPairing) return {};  // message 1 needs the cipher
+  // XX message 1 = "e" with an empty payload and no key yet: the ephemeral
+  // public key in clear, the same under any protocol name and prologue.
+  auto pair = GenerateKeyPair();
+  if (!pair) return pair.error().Wrap("handshake");
+  early_ephemeral_ = std::move(*pair);
+  return wire::AppendFrame(out, early_ephemeral_->public_key);
 }
 
 Result<void> HandshakeDriver::Refuse(Bytes& out, Error error) {
@@ -78,34 +112,62 @@ Result<void> HandshakeDriver::Refuse(Bytes& out, Error error) {
   return error;
 }
 
-Result<void> HandshakeDriver::OnPreamble(ByteSpan preamble, Bytes& out) {
-  if (config_.role == Role::kInitiator) {
-    if (std::equal(preamble.begin(), preamble.end(), preamble_.begin(), preamble_.end())) {
-      return {};
-    }
-    // Say why in the peer's terms (a newer version, another handshake type).
-    auto parsed = wire::ParsePreamble(preamble);
-    if (!parsed) return parsed.error();
-    if (config_.type == wire::HandshakeType::kPairing &&
-        parsed->version == wire::kProtocolVersion &&
-        parsed->handshake == wire::HandshakeType::kPaired) {
+Result<void> HandshakeDriver::InitiatorOnPreamble(ByteSpan preamble, Bytes& out) {
+  // Say why in the peer's terms (a newer or older version, another type).
+  auto parsed = wire::ParsePreamble(preamble);
+  if (!parsed) return parsed.error();
+  if (parsed->version != wire::kProtocolVersion) {
+    return Fail(ErrorCode::kProtocol, "preamble: peer speaks protocol version " +
+                                          std::to_string(parsed->version) + ", older than ours (" +
+                                          std::to_string(wire::kProtocolVersion) +
+                                          "); it can still connect to this device, or upgrade it");
+  }
+  if (parsed->handshake != config_.type) {
+    if (config_.type == wire::HandshakeType::kPairing) {
       return Fail(ErrorCode::kUnauthorized,
                   "pairing: the peer has no active invite (expired, used, or never created)");
     }
     return Fail(ErrorCode::kProtocol, "preamble: peer answered with " + Describe(*parsed));
   }
+  cipher_ = Choose(offer_, parsed->ciphers);
+  if (config_.type == wire::HandshakeType::kPairing) {
+    if (auto created = CreateState(preamble, {}); !created) return created;
+    return WriteNext(out);
+  }
+  SHOAL_CHECK(early_ephemeral_.has_value(), "a paired initiator reads a preamble after Start()");
+  auto created = CreateState(preamble, early_ephemeral_->private_key.view());
+  const PublicKey sent = early_ephemeral_->public_key;
+  early_ephemeral_.reset();  // the state holds its own copy
+  if (!created) return created;
+  Bytes message;
+  if (auto written = state_->WriteMessage({}, message); !written) return written;
+  SHOAL_CHECK(message == Bytes(sent.begin(), sent.end()),
+              "XX message 1 must be the ephemeral key alone, as sent in Start()");
+  return {};
+}
+
+Result<void> HandshakeDriver::OnPreamble(ByteSpan preamble, Bytes& out) {
+  if (config_.role == Role::kInitiator) return InitiatorOnPreamble(preamble, out);
   auto parsed = wire::ParsePreamble(preamble);
   if (!parsed) return parsed.error();
-  if (parsed->version != wire::kProtocolVersion) {
-    return Refuse(out, Error{ErrorCode::kProtocol, "preamble: peer asks for " + Describe(*parsed) +
-                                                       ", which this side does not accept"});
+  legacy_ = parsed->version == wire::kProtocolVersionChaChaOnly;
+  if (legacy_) {
+    // Refusals in the initiator's version, so that it can read the reason.
+    preamble_ = wire::EncodePreamble(
+        {.version = parsed->version, .handshake = config_.type, .ciphers = offer_});
   }
   if (parsed->handshake == wire::HandshakeType::kPairing) {
     if (auto taken = TakePsk(); !taken) return Refuse(out, taken.error());
   }
   config_.type = parsed->handshake;
-  std::copy(preamble.begin(), preamble.end(), preamble_.begin());
-  if (auto created = CreateState(preamble_); !created) return created;
+  if (legacy_) {
+    std::copy(preamble.begin(), preamble.end(), preamble_.begin());  // the echo
+  } else {
+    cipher_ = Choose(offer_, parsed->ciphers);
+    preamble_ = wire::EncodePreamble(
+        {.version = wire::kProtocolVersion, .handshake = config_.type, .ciphers = offer_});
+  }
+  if (auto created = CreateState(preamble, {}); !created) return created;
   out.insert(out.end(), preamble_.begin(), preamble_.end());
   return {};
 }

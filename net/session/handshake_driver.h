@@ -4,12 +4,30 @@
 // bodies and appends what to send next (preamble bytes, framed handshake
 // messages) to an output buffer.
 //
-//   initiator: Start(out) → preamble + message 1
-//              OnPreamble(echo) → checks it is our preamble
+//   initiator: Start(out) → preamble (+ message 1 when paired, see below)
+//              OnPreamble(theirs, out) → picks the cipher, creates the
+//                handshake state (+ message 1 when pairing)
 //              OnFrame(message 2, out) → message 3; complete
-//   responder: OnPreamble(theirs, out) → echo; creates the handshake state
+//   responder: OnPreamble(theirs, out) → our preamble; picks the cipher,
+//                creates the handshake state
 //              OnFrame(message 1, out) → message 2
 //              OnFrame(message 3, out) → complete
+//
+// Cipher (docs/protocol.md "Cipher negotiation"): each side offers
+// ChaChaPoly, plus AESGCM when Config::offer_aes_gcm and the CPU has AES-NI;
+// AESGCM is used iff both offer it. The prologue is initiator preamble ||
+// responder preamble, so a rewritten offer fails message 2 (initiator) or 3
+// (responder). Neither side can know the protocol name before both
+// preambles are in, yet a paired initiator sends message 1 at once to save
+// a round trip: XX's message 1 is its ephemeral key in clear whatever the
+// name and prologue, so the initiator draws that key in Start() and replays
+// it into the handshake state once it knows them (checked to give the same
+// bytes). Pairing (XXpsk3) encrypts message 1, so it waits.
+//
+// A responder also accepts a version 1 preamble (peers from before the
+// negotiation): it echoes it, uses ChaChaPoly and the initiator's 8 bytes
+// as the prologue. An initiator speaks only version 2 (it never retries
+// with 1: that would let an attacker fake an old peer to force ChaChaPoly).
 //
 // Handshake type: the initiator chooses (Config::type); the responder learns
 // it from the initiator's preamble. Type 1 (paired) runs Noise_XX; type 2
@@ -51,6 +69,9 @@ class HandshakeDriver {
     // Required by a pairing initiator; optional for a responder (without it,
     // pairing is refused). Called at most once, on the loop thread.
     PairingPskSource pairing_psk;
+    // Whether to offer AESGCM; it is offered only where AesGcmAvailable() too.
+    // Tests turn it off to play a peer without AES-NI.
+    bool offer_aes_gcm = true;
   };
 
   static Result<HandshakeDriver> Create(const Config& config);
@@ -68,6 +89,8 @@ class HandshakeDriver {
   // The handshake type in use: the initiator's choice; for a responder, what
   // the peer's preamble asked for once accepted.
   wire::HandshakeType type() const { return config_.type; }
+  // The cipher in use: known once the peer's preamble was accepted.
+  NoiseCipher cipher() const { return cipher_; }
   // Noise h; final once complete(), identical on both sides.
   ByteSpan handshake_hash() const;
   // After completion: this side's transport ciphers (once) and the peer.
@@ -78,14 +101,21 @@ class HandshakeDriver {
   HandshakeDriver(Config config, SecretBytes key)
       : config_(std::move(config)), key_(std::move(key)) {}
   Result<void> TakePsk();
-  Result<void> CreateState(ByteSpan prologue);
+  Result<void> CreateState(ByteSpan peer_preamble, ByteSpan ephemeral_private_key);
+  Result<void> InitiatorOnPreamble(ByteSpan preamble, Bytes& out);
   Result<void> WriteNext(Bytes& out);
   Result<void> Refuse(Bytes& out, Error error);
 
   Config config_;  // static_private_key is not kept: key_ holds the copy
   SecretBytes key_;
   SecretBytes psk_;                                           // pairing only
-  std::array<std::uint8_t, wire::kPreambleSize> preamble_{};  // the initiator's
+  std::array<std::uint8_t, wire::kPreambleSize> preamble_{};  // ours (or the v1 echo)
+  std::uint8_t offer_ = wire::kOfferChaChaPoly;               // CipherOffer bits we send
+  NoiseCipher cipher_ = NoiseCipher::kChaChaPoly;
+  bool legacy_ = false;  // responder: the initiator spoke version 1
+  // Paired initiator between Start() and the peer's preamble: the ephemeral
+  // key pair whose public half went out as message 1.
+  std::optional<KeyPair> early_ephemeral_;
   std::optional<HandshakeState> state_;
   int frames_read_ = 0;  // handshake frames from the peer
 };

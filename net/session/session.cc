@@ -83,7 +83,8 @@ Result<void> Session::Begin(uv_tcp_t* tcp, const Identity& identity, Role role) 
   auto driver = HandshakeDriver::Create({.role = role,
                                          .type = options_.handshake,
                                          .static_private_key = identity.noise_private_key(),
-                                         .pairing_psk = options_.pairing_psk});
+                                         .pairing_psk = options_.pairing_psk,
+                                         .offer_aes_gcm = options_.offer_aes_gcm});
   if (!driver) return driver.error().Wrap("session");
   driver_.emplace(std::move(*driver));
   auto deadline = Timer::Create(loop_);

@@ -66,6 +66,10 @@ struct SessionOptions {
   // without it, or getting nullopt, refuses pairing. Called on the loop thread.
   PairingPskSource pairing_psk;
   wire::Hello hello;  // what this side announces; PairAccept carries its device name
+  // Offer AESGCM (used when the peer offers it too, docs/protocol.md "Cipher
+  // negotiation"); it is offered only where the CPU has AES-NI. Tests turn
+  // it off to play a peer without it.
+  bool offer_aes_gcm = true;
   // From the start until the peer's Hello (or PairAccept) has arrived.
   std::chrono::milliseconds handshake_timeout{10'000};
   // A Ping goes out when nothing else was sent for this long.
@@ -119,6 +123,8 @@ class Session {
   bool established() const;
   // The authenticated peer, once the handshake has completed.
   const std::optional<DeviceId>& peer() const;
+  // The transport cipher both sides agreed on, once the handshake completed.
+  const std::optional<NoiseCipher>& cipher() const { return cipher_; }
   // Bytes queued for writing and not yet written.
   std::size_t WriteQueueBytes() const;
   // False from the moment WriteQueueBytes() reaches write_high_water until
@@ -193,6 +199,7 @@ class Session {
   Bytes preamble_in_;
   std::vector<Inbound> inbox_;
   std::optional<DeviceId> peer_;
+  std::optional<NoiseCipher> cipher_;
   bool pairing_ = false;         // handshake type 2, known once the handshake completed
   std::string comparison_code_;  // pairing only
   State state_ = State::kPreamble;

@@ -85,6 +85,7 @@ Result<void> Session::FinishHandshake() {
   auto ciphers = driver_->Split();
   if (!ciphers) return ciphers.error();
   peer_ = driver_->peer();
+  cipher_ = driver_->cipher();
   driver_.reset();  // wipes the handshake's secrets
   sealer_.emplace(std::move(ciphers->send));
   opener_.emplace(std::move(ciphers->receive));

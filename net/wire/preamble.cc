@@ -18,7 +18,7 @@ std::array<std::uint8_t, kPreambleSize> EncodePreamble(const Preamble& preamble)
           static_cast<std::uint8_t>(preamble.version >> 8),
           static_cast<std::uint8_t>(preamble.version),
           static_cast<std::uint8_t>(preamble.handshake),
-          0};
+          preamble.version == kProtocolVersionChaChaOnly ? std::uint8_t{0} : preamble.ciphers};
 }
 
 Result<Preamble> ParsePreamble(ByteSpan bytes) {
@@ -43,7 +43,18 @@ Result<Preamble> ParsePreamble(ByteSpan bytes) {
                 "preamble: unknown handshake type " + std::to_string(bytes[6]));
   }
   p.handshake = static_cast<HandshakeType>(bytes[6]);
-  if (bytes[7] != 0) return Fail(ErrorCode::kProtocol, "preamble: reserved byte is not 0");
+  if (p.version == kProtocolVersionChaChaOnly) {
+    if (bytes[7] != 0) return Fail(ErrorCode::kProtocol, "preamble: reserved byte is not 0");
+    p.ciphers = kOfferChaChaPoly;
+    return p;
+  }
+  // Every version 2 peer can fall back to ChaChaPoly, so an offer without it
+  // is malformed rather than merely unsatisfiable.
+  if ((bytes[7] & kOfferChaChaPoly) == 0) {
+    return Fail(ErrorCode::kProtocol,
+                "preamble: cipher offer " + std::to_string(bytes[7]) + " lacks ChaChaPoly");
+  }
+  p.ciphers = bytes[7];
   return p;
 }
 

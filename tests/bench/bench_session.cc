@@ -6,7 +6,9 @@
 //     4 MiB blocks (pipelined), the sender answers with Responses of
 //     incompressible data (so every piece also pays the compression
 //     attempt), honouring backpressure; sender and receiver run in two
-//     threads with a loop each. Target (2-core machine): >= 700 MB/s.
+//     threads with a loop each, once with each cipher (ChaChaPoly: AESGCM
+//     not offered; AESGCM: offered by both, where the CPU has AES-NI).
+//     Target (2-core machine): >= 700 MB/s.
 // Medians of several runs. Not a test: it reports numbers and exits 0.
 //
 // Usage: shoal_bench_session [--quick]
@@ -157,8 +159,9 @@ struct Events : SessionDelegate {
   }
 };
 
-SessionOptions Options(const char* name) {
+SessionOptions Options(const char* name, bool offer_aes_gcm = true) {
   SessionOptions options;
+  options.offer_aes_gcm = offer_aes_gcm;
   options.hello = {
       .device_name = name, .client_name = "shoal", .client_version = "0.1.0", .instance_id = 1};
   return options;
@@ -204,7 +207,7 @@ double HandshakeRun(int count) {
 
 // The sending side (its own thread and loop): answers every Request with
 // `block`, queueing requests while the session is not writable.
-void RunSender(int port, const Bytes& block) {
+void RunSender(int port, const Bytes& block, bool offer_aes_gcm) {
   auto loop = std::move(EventLoop::Create().value());
   const Identity alice = IdentityFromByte(1), bob = IdentityFromByte(2);
   Events events;
@@ -227,9 +230,9 @@ void RunSender(int port, const Bytes& block) {
   events.writable = pump;
   events.end = [&](const SessionEndInfo&) { ended = true; };
   Dial(*loop, port, [&](uv_tcp_t* tcp) {
-    session = std::move(
-        Session::Start(*loop, tcp, alice, Role::kInitiator, Only(bob), events, Options("alice"))
-            .value());
+    session = std::move(Session::Start(*loop, tcp, alice, Role::kInitiator, Only(bob), events,
+                                       Options("alice", offer_aes_gcm))
+                            .value());
   });
   while (!ended) uv_run(loop->get(), UV_RUN_ONCE);
   session.reset();
@@ -240,10 +243,11 @@ void RunSender(int port, const Bytes& block) {
 struct Throughput {
   double mb_per_s = 0;       // 10^6 bytes per second, first Request to last byte
   double cpu_s_per_gib = 0;  // process CPU over the same span, per GiB moved
+  NoiseCipher cipher = NoiseCipher::kChaChaPoly;  // what the session negotiated
 };
 
-// Receives `total` bytes of block data.
-Throughput ThroughputRun(std::size_t total, const Bytes& block) {
+// Receives `total` bytes of block data; both ends offer AESGCM or neither.
+Throughput ThroughputRun(std::size_t total, const Bytes& block, bool offer_aes_gcm) {
   auto loop = std::move(EventLoop::Create().value());
   const Identity alice = IdentityFromByte(1), bob = IdentityFromByte(2);
   Events events;
@@ -253,11 +257,13 @@ Throughput ThroughputRun(std::size_t total, const Bytes& block) {
   Clock::time_point start;
   double cpu_start = 0, cpu_used = 0;
   auto listener = std::make_unique<Listener>(*loop, [&](uv_tcp_t* tcp) {
-    session = std::move(
-        Session::Start(*loop, tcp, bob, Role::kResponder, Only(alice), events, Options("bob"))
-            .value());
+    session = std::move(Session::Start(*loop, tcp, bob, Role::kResponder, Only(alice), events,
+                                       Options("bob", offer_aes_gcm))
+                            .value());
   });
+  NoiseCipher cipher = NoiseCipher::kChaChaPoly;
   events.cluster_config = [&] {
+    cipher = session->cipher().value();
     SHOAL_CHECK(session->Send(wire::ClusterConfig{}).has_value(), "cc");
     start = Clock::now();
     cpu_start = ProcessCpuSeconds();
@@ -284,7 +290,7 @@ Throughput ThroughputRun(std::size_t total, const Bytes& block) {
     }
   };
   events.end = [&](const SessionEndInfo&) { ended = true; };
-  std::thread sender(RunSender, listener->port(), std::cref(block));
+  std::thread sender(RunSender, listener->port(), std::cref(block), offer_aes_gcm);
   while (!ended) uv_run(loop->get(), UV_RUN_ONCE);
   sender.join();
   session.reset();
@@ -293,13 +299,14 @@ Throughput ThroughputRun(std::size_t total, const Bytes& block) {
   SHOAL_CHECK(loop->Close().has_value(), "loop close");
   const double seconds = std::chrono::duration<double>(finish - start).count();
   return {.mb_per_s = static_cast<double>(total) / seconds / 1e6,
-          .cpu_s_per_gib = cpu_used / (static_cast<double>(total) / double(1 << 30))};
+          .cpu_s_per_gib = cpu_used / (static_cast<double>(total) / double(1 << 30)),
+          .cipher = cipher};
 }
 
-// The ceiling: ChaCha20-Poly1305 alone (libsodium, as CipherState uses it)
-// on full-size records, in MB per CPU-second of this thread.
-double AeadMbPerCpuSecond() {
-  auto cipher = std::move(CipherState::WithKey(Bytes(32, 7)).value());
+// The ceiling: the AEAD alone (libsodium, as CipherState uses it) on
+// full-size records, in MB per CPU-second of this thread.
+double AeadMbPerCpuSecond(NoiseCipher which) {
+  auto cipher = std::move(CipherState::WithKey(Bytes(32, 7), which).value());
   const Bytes record(wire::kMaxRecordSize, 1);
   Bytes out(wire::kMaxFrameBody);
   constexpr int kRecords = 4096;  // 256 MiB
@@ -345,23 +352,40 @@ int main(int argc, char** argv) {
 
   const std::size_t total = quick ? (std::size_t{128} << 20) : (std::size_t{1} << 30);
   const shoal::Bytes block = RandomData(shoal::kMaxBlockSize);
-  std::vector<double> speeds, cpu;
+  // Runs alternate between the ciphers, so that both see the same load on
+  // a shared machine.
+  std::vector<double> speeds_of[2], cpu_of[2];
+  NoiseCipher cipher_of[2] = {NoiseCipher::kChaChaPoly, NoiseCipher::kChaChaPoly};
   for (int run = 0; run < 3; ++run) {
-    const Throughput result = ThroughputRun(total, block);
-    speeds.push_back(result.mb_per_s);
-    cpu.push_back(result.cpu_s_per_gib);
+    for (int aes = 0; aes < 2; ++aes) {
+      const Throughput result = ThroughputRun(total, block, aes == 1);
+      speeds_of[aes].push_back(result.mb_per_s);
+      cpu_of[aes].push_back(result.cpu_s_per_gib);
+      cipher_of[aes] = result.cipher;
+    }
   }
-  std::printf(
-      "session throughput (%zu MiB of incompressible 4 MiB blocks, two threads): "
-      "%.0f MB/s (median of 3; runs %.0f / %.0f / %.0f; target >= 700 MB/s)\n",
-      total >> 20, Median(speeds), speeds[0], speeds[1], speeds[2]);
-  std::printf(
-      "  CPU, both ends: %.2f s per GiB (median), i.e. %.0f MB per CPU-second; the machine "
-      "is shared (%s), so wall-clock speed depends on what else runs\n",
-      Median(cpu), double(1 << 30) / 1e6 / Median(cpu), LoadAverage().c_str());
-  std::printf(
-      "  ceiling: ChaCha20-Poly1305 alone encrypts %.0f MB per CPU-second here; a session "
-      "encrypts on one side and decrypts on the other\n",
-      AeadMbPerCpuSecond());
+  for (int aes = 0; aes < 2; ++aes) {
+    const bool offer_aes_gcm = aes == 1;
+    const std::vector<double>& speeds = speeds_of[aes];
+    const std::vector<double>& cpu = cpu_of[aes];
+    const NoiseCipher cipher = cipher_of[aes];
+    const char* name = cipher == NoiseCipher::kAesGcm ? "AESGCM" : "ChaChaPoly";
+    if (offer_aes_gcm && cipher != NoiseCipher::kAesGcm) {
+      std::printf("AESGCM not available on this CPU (no AES-NI): the sessions below used %s\n",
+                  name);
+    }
+    std::printf(
+        "session throughput, %s (%zu MiB of incompressible 4 MiB blocks, two threads): "
+        "%.0f MB/s (median of 3; runs %.0f / %.0f / %.0f; target >= 700 MB/s)\n",
+        name, total >> 20, Median(speeds), speeds[0], speeds[1], speeds[2]);
+    std::printf(
+        "  CPU, both ends: %.2f s per GiB (median), i.e. %.0f MB per CPU-second; the machine "
+        "is shared (%s), so wall-clock speed depends on what else runs\n",
+        Median(cpu), double(1 << 30) / 1e6 / Median(cpu), LoadAverage().c_str());
+    std::printf(
+        "  ceiling: %s alone encrypts %.0f MB per CPU-second here; a session encrypts on one "
+        "side and decrypts on the other\n",
+        name, AeadMbPerCpuSecond(cipher));
+  }
   return 0;
 }

@@ -256,6 +256,10 @@ std::map<std::string, std::string> Tree(const std::string& root) {
     // them away while we walk (relative() would canonicalise a vanished path).
     if (it->path().filename().string().rfind(".shoal.tmp.", 0) == 0) continue;
     std::string name = it->path().lexically_relative(root).string();
+    if (name == ".shoal") {  // per-device state (versions): never synced
+      it.disable_recursion_pending();
+      continue;
+    }
     if (it->is_symlink()) {
       tree[name] = "link:" + std::filesystem::read_symlink(it->path()).string();
     } else if (it->is_directory()) {

@@ -74,7 +74,7 @@ bool Eventually(const std::function<bool()>& done,
                 std::chrono::milliseconds limit = std::chrono::seconds(30));
 
 // Every file, directory and symlink under `root` (relative name → content,
-// "dir" or "link:target"), skipping the puller's temp files.
+// "dir" or "link:target"), skipping the puller's temp files and .shoal.
 std::map<std::string, std::string> Tree(const std::string& root);
 void WriteFile(const std::string& path, const std::string& content);
 std::string ReadFile(const std::string& path);

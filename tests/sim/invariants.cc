@@ -238,6 +238,28 @@ std::vector<std::string> CheckNoDataLoss(const std::vector<KeptContent>& kept,
   return out;
 }
 
+std::vector<std::string> CheckNothingDropped(const std::vector<Tree>& heal_trees,
+                                             const std::vector<Tree>& trees,
+                                             const std::vector<Tree>& versions) {
+  std::vector<std::string> out;
+  for (std::size_t d = 0; d < heal_trees.size(); ++d) {
+    std::set<std::string> held;  // contents on d now, anywhere
+    for (const Tree* tree : {&trees[d], &versions[d]}) {
+      for (const auto& [path, entry] : *tree) {
+        if (entry.kind == EntryKind::kFile) held.insert(entry.data);
+      }
+    }
+    for (const auto& [path, entry] : heal_trees[d]) {
+      if (entry.kind != EntryKind::kFile || IsTempName(path) || held.count(entry.data)) continue;
+      std::string line(Dev(d));
+      line.append(" dropped ").append(path).append(" ").append(ContentTag(entry.data));
+      line.append(" (held at heal time, now neither under a name nor in versions)");
+      Add(out, std::move(line));
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> CheckNoTempFiles(const std::vector<Tree>& trees) {
   std::vector<std::string> out;
   for (std::size_t d = 0; d < trees.size(); ++d) {

@@ -1,7 +1,8 @@
 // The invariants a simulated cluster must satisfy once it is quiet again
 // (tests/sim/README in docs/simulation.md): (1) convergence, (2) no data
-// loss, (3) no temp files left, and the state hash behind (5) determinism.
-// Termination (4) is the cluster's own bound on quiescence rounds.
+// loss, (3) no temp files left, (6) nothing a device held dropped (kept
+// versions count), and the state hash behind (5) determinism. Termination
+// (4) is the cluster's own bound on quiescence rounds.
 //
 // Each check returns one line per violation, empty when it holds. They work
 // on plain snapshots (Tree, IndexState), so they are tested on their own.
@@ -62,6 +63,14 @@ std::vector<std::string> CheckNoDataLoss(const std::vector<KeptContent>& kept,
                                          const std::vector<Tree>& trees);
 // (3) No ".shoal.tmp." name anywhere.
 std::vector<std::string> CheckNoTempFiles(const std::vector<Tree>& trees);
+
+// (6) Every file content a device held at heal time is still on that
+// device once settled: under some name, or in its kept versions (what a
+// peer's change replaces or deletes is moved there, never dropped).
+// `heal_trees`, `trees` and `versions` are per device.
+std::vector<std::string> CheckNothingDropped(const std::vector<Tree>& heal_trees,
+                                             const std::vector<Tree>& trees,
+                                             const std::vector<Tree>& versions);
 
 // (5) A hash of everything the run ends with: trees (mtimes included) and
 // index states of every device.

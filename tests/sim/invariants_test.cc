@@ -100,6 +100,16 @@ TEST_CASE("no data loss accepts conflict copies and reports what is missing", "[
   CHECK(lost[0].find("(current on dev0 at heal time)") != std::string::npos);
 }
 
+TEST_CASE("content a device held is found under a name or in its versions, else reported",
+          "[sim]") {
+  Tree heal{{"a.txt", File("old a")}, {"b.txt", File("old b")}, {"c.txt", File("old c")}};
+  Tree now{{"a.txt", File("new a")}, {"renamed.txt", File("old b")}};
+  Tree versions{{".shoal/versions/a.txt~20270115-080000", File("old a")}};
+  auto dropped = CheckNothingDropped({heal}, {now}, {versions});
+  REQUIRE(dropped.size() == 1);
+  CHECK(dropped[0].rfind("dev0 dropped c.txt 5B #", 0) == 0);
+}
+
 TEST_CASE("temp files are reported wherever they are", "[sim]") {
   Tree tree{{"a/.shoal.tmp.x", File("part")}, {"b.shoal.tmp.keep", File("")}, {"ok", File("")}};
   auto found = CheckNoTempFiles({Tree{}, tree});

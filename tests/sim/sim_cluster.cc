@@ -117,6 +117,9 @@ Result<void> SimCluster::CreateStore(Device& device) {
     if (other.get() == &device) continue;
     if (auto ok = index->ShareFolder(added->key, device.key_of[other->number]); !ok) return ok;
   }
+  // The folder marker, as `folder add` writes it: every scan and pull
+  // checks it (core/sync/folder_guard.h).
+  if (auto ok = WriteFolderMarker(device.fs, kFolderId); !ok) return ok;
   device.folder_key = added->key;
   device.local_key = device.key_of[device.number];
   device.index_id = added->index_id;
@@ -134,6 +137,7 @@ Result<void> SimCluster::Open(Device& device) {
   config.local_short_id = device.id.ShortId();
   config.hash_seed = kHashSeed;
   config.index_id = device.index_id;
+  config.root_device = 1;   // MemoryFileSystem's
   config.hash_threads = 1;  // determinism
   config.max_requests_in_flight = config_.max_requests_in_flight;
   config.index_batch_bytes = config_.index_batch_bytes;

@@ -87,6 +87,7 @@ class SimCluster {
 
   // Snapshots of the current state (trees with contents).
   Result<std::vector<Tree>> Trees();
+  Result<std::vector<Tree>> VersionTrees();  // each device's kept versions
   Result<std::vector<IndexState>> IndexStates();
 
  private:

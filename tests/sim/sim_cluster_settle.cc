@@ -116,6 +116,16 @@ Result<std::vector<Tree>> SimCluster::Trees() {
   return trees;
 }
 
+Result<std::vector<Tree>> SimCluster::VersionTrees() {
+  std::vector<Tree> trees;
+  for (auto& device : devices_) {
+    auto tree = ReadVersions(device->fs);
+    if (!tree) return tree.error().Wrap(Dev(device->number));
+    trees.push_back(std::move(*tree));
+  }
+  return trees;
+}
+
 Result<std::vector<IndexState>> SimCluster::IndexStates() {
   std::vector<IndexState> states;
   for (auto& device : devices_) {
@@ -193,15 +203,20 @@ std::vector<std::string> SimCluster::SettleAndCheck(int max_rounds) {
     failures.push_back(line);
   }
   auto trees = Trees();
+  auto versions = VersionTrees();
   auto indexes = IndexStates();
-  if (!trees || !indexes) {
+  if (!trees || !versions || !indexes) {
     failures.push_back("harness: cannot read the final state");
     return failures;
   }
   Prefixed(failures, "(1) convergence: ", CheckConvergence(*trees, *indexes));
   Prefixed(failures, "(2) no data loss: ", CheckNoDataLoss(kept, *trees));
   Prefixed(failures, "(3) no temp files: ", CheckNoTempFiles(*trees));
-  state_hash_ = StateHash(*trees, *indexes);
+  Prefixed(failures, "(6) nothing dropped: ", CheckNothingDropped(*heal_trees, *trees, *versions));
+  std::vector<Tree> end = *trees;  // kept versions are part of the end state too
+  for (std::size_t d = 0; d < end.size(); ++d)
+    end[d].insert((*versions)[d].begin(), (*versions)[d].end());
+  state_hash_ = StateHash(end, *indexes);
   std::string done("settled after ");
   scheduler_.Log(done.append(std::to_string(round)).append(" rounds"));
   return failures;

@@ -2,6 +2,9 @@
 
 #include <vector>
 
+#include "core/sync/folder_guard.h"
+#include "core/pull/version_name.h"
+
 namespace shoal::sim {
 namespace {
 
@@ -23,6 +26,8 @@ Result<void> Walk(FileSystem& fs, const std::string& dir, bool with_content, Tre
   if (!listed) return listed.error();
   std::vector<DirEntry> entries = std::move(*listed);
   for (const DirEntry& entry : entries) {
+    // Shoal's own (marker, versions), never synced; versions are read by ReadVersions.
+    if (dir.empty() && entry.name == kMarkerDir) continue;
     std::string path = JoinPath(dir, entry.name);
     TreeEntry& out = tree[path];
     out.kind = entry.stat.kind;
@@ -48,6 +53,13 @@ Result<void> Walk(FileSystem& fs, const std::string& dir, bool with_content, Tre
 Result<Tree> ReadTree(FileSystem& fs, bool with_content) {
   Tree tree;
   if (auto ok = Walk(fs, "", with_content, tree); !ok) return ok.error();
+  return tree;
+}
+
+Result<Tree> ReadVersions(FileSystem& fs) {
+  Tree tree;
+  if (!fs.Lstat(kVersionsDir)) return tree;
+  if (auto ok = Walk(fs, kVersionsDir, true, tree); !ok) return ok.error();
   return tree;
 }
 

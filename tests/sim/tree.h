@@ -20,10 +20,16 @@ struct TreeEntry {
   friend bool operator==(const TreeEntry&, const TreeEntry&) = default;
 };
 
-using Tree = std::map<std::string, TreeEntry>;  // by path; the root is left out
+// By path; the root and Shoal's own `.shoal/` (the folder marker) are left out.
+using Tree = std::map<std::string, TreeEntry>;
 
-// Walks the whole folder. File contents are read only when `with_content`.
+// Walks the whole folder but ".shoal" (per-device state, never synced).
+// File contents are read only when `with_content`.
 Result<Tree> ReadTree(FileSystem& fs, bool with_content);
+
+// The device's kept versions (".shoal/versions", core/pull/version_name.h)
+// with their contents, by their path from the folder root.
+Result<Tree> ReadVersions(FileSystem& fs);
 
 // True when some component of `path` is a puller temp file (".shoal.tmp.").
 bool IsTempName(const std::string& path);

@@ -36,6 +36,9 @@ EngineCluster::EngineCluster(int devices, PullerConfig pull, std::vector<int> on
     d->local_key = d->keys[static_cast<std::size_t>(i)];
     d->short_id = IdOf(i).ShortId();
     FolderRecord folder{0, "shared", "/mem", "", 0x5eed, 1000u + static_cast<std::uint64_t>(i)};
+    REQUIRE(WriteFolderMarker(d->disk(), "shared"));
+    d->root_device = d->disk().ReopenRoot().value();
+    folder.root_device = d->root_device;
     d->folder_key = d->index->AddFolder(folder).value().key;
     devices_.push_back(std::move(d));
   }
@@ -51,6 +54,7 @@ void EngineCluster::StartEngine(int device) {
   config.local_short_id = d.short_id;
   config.hash_seed = 0x5eed;
   config.index_id = 1000u + static_cast<std::uint64_t>(device);
+  config.root_device = d.root_device;
   config.pull = pull_;
   d.engine = std::make_unique<FolderEngine>(d.disk(), *d.index, clock, config);
 }

@@ -50,6 +50,7 @@ struct EngineDevice {
   std::int64_t local_key = 0;
   std::vector<std::int64_t> keys;  // store key of device i in this store
   std::uint64_t short_id = 0;
+  std::uint64_t root_device = 0;  // recorded with the marker, as `folder add` does
 };
 
 class EngineCluster {

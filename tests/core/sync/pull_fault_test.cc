@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <random>
+#include <set>
 
 #include "core/hash/block_hash.h"
 #include "tests/core/sync/engine_pair.h"
@@ -116,12 +117,21 @@ TEST_CASE("a pull interrupted at any step leaves old or new content and a truthf
     INFO(entry.path());
     CHECK(entry.path().filename().string().rfind(".shoal.tmp.", 0) == std::string::npos);
   }
-  // No conflict copies: the interrupted pull was not mistaken for a local edit.
+  // No conflict copies: the interrupted pull was not mistaken for a local
+  // edit. Each old content is kept once in .shoal/versions.
   std::size_t count = 0;
+  std::multiset<std::string> kept, old;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(c[1].root)) {
-    if (entry.is_regular_file()) ++count;
+    if (!entry.is_regular_file()) continue;
+    if (entry.path().string().starts_with(c[1].root + "/.shoal/versions/")) {
+      kept.insert(ReadDisk(entry.path().string()));
+    } else if (entry.path().parent_path().filename() != kMarkerDir) {  // not .shoal/folder-id
+      ++count;
+    }
   }
   CHECK(count == names.size());
+  for (const auto& n : names) old.insert(old_content[n]);
+  CHECK(kept == old);
 }
 
 }  // namespace shoal

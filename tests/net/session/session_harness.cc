@@ -251,9 +251,10 @@ struct TcpProxy::Leg {
   bool eof = false;
 };
 
-TcpProxy::TcpProxy(EventLoop& loop, int target_port, Tamper tamper)
+TcpProxy::TcpProxy(EventLoop& loop, int target_port, Tamper tamper, Tamper tamper_back)
     : loop_(loop),
       tamper_(std::move(tamper)),
+      tamper_back_(std::move(tamper_back)),
       listener_(loop,
                 [this](uv_tcp_t* tcp) {
                   client_ = std::make_unique<Leg>();
@@ -303,6 +304,9 @@ void TcpProxy::Forward(Leg& from, Leg& to, ByteSpan bytes) {
   if (&from == client_.get()) {
     if (tamper_) tamper_(client_offset_, chunk);
     client_offset_ += chunk.size();
+  } else {
+    if (tamper_back_) tamper_back_(server_offset_, chunk);
+    server_offset_ += chunk.size();
   }
   if (to.tcp == nullptr) {
     to.pending.insert(to.pending.end(), chunk.begin(), chunk.end());

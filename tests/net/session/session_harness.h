@@ -123,11 +123,12 @@ wire::IndexUpdate BulkyBatch(std::uint64_t seed, int files);
 SessionOptions TestOptions(const std::string& device_name);
 
 // Forwards bytes between a client and `target_port`; `tamper` sees each
-// chunk going client → server with its stream offset and may change it.
+// chunk going client → server with its stream offset and may change it,
+// `tamper_back` each chunk going server → client.
 class TcpProxy {
  public:
   using Tamper = std::function<void(std::uint64_t offset, Bytes& chunk)>;
-  TcpProxy(EventLoop& loop, int target_port, Tamper tamper = {});
+  TcpProxy(EventLoop& loop, int target_port, Tamper tamper = {}, Tamper tamper_back = {});
   ~TcpProxy();
   int port() const { return listener_.port(); }
   // Sends FIN to both ends (no Close record: a truncation).
@@ -139,7 +140,9 @@ class TcpProxy {
 
   EventLoop& loop_;
   Tamper tamper_;
+  Tamper tamper_back_;
   std::uint64_t client_offset_ = 0;
+  std::uint64_t server_offset_ = 0;
   std::unique_ptr<Leg> client_;
   std::unique_ptr<Leg> server_;
   TcpListener listener_;

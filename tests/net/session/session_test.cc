@@ -177,4 +177,67 @@ TEST_CASE("sending before the session is established is refused", "[net][session
   REQUIRE(pair.RunUntilEstablished());
 }
 
+TEST_CASE("sessions use AESGCM when both devices offer it and ChaChaPoly when one does not",
+          "[net][session][cipher]") {
+  const NoiseCipher best = AesGcmAvailable() ? NoiseCipher::kAesGcm : NoiseCipher::kChaChaPoly;
+  if (!AesGcmAvailable()) WARN("this CPU lacks AES-NI: every case expects ChaChaPoly");
+  struct Case {
+    bool initiator_offers, responder_offers;
+    NoiseCipher expected;
+  };
+  for (const Case& c : {Case{true, true, best}, Case{true, false, NoiseCipher::kChaChaPoly},
+                        Case{false, true, NoiseCipher::kChaChaPoly}}) {
+    INFO("initiator offers AESGCM: " << c.initiator_offers
+                                     << ", responder: " << c.responder_offers);
+    SessionPair pair;
+    SessionOptions alpha = TestOptions("alpha"), beta = TestOptions("beta");
+    alpha.offer_aes_gcm = c.initiator_offers;
+    beta.offer_aes_gcm = c.responder_offers;
+    pair.Start(alpha, beta);
+    REQUIRE(pair.RunUntilEstablished());
+    CHECK(pair.initiator->cipher() == c.expected);
+    CHECK(pair.responder->cipher() == c.expected);
+    // Messages flow under the chosen cipher (a 4 MiB block: many frames).
+    const Bytes block = shoal::testing::RandomBytes(kMaxBlockSize, 9);
+    REQUIRE(pair.initiator->Send(OneFolder(pair.initiator_identity.device_id())));
+    REQUIRE(pair.responder->Send(OneFolder(pair.responder_identity.device_id())));
+    pair.responder_events.on_request = [&](const wire::Request& request) {
+      CHECK(pair.responder->SendResponse(request.request_id, wire::ResponseCode::kOk, block));
+    };
+    REQUIRE(pair.initiator->Send(wire::Request{.request_id = 1,
+                                               .folder = "photos",
+                                               .name = "a",
+                                               .offset = 0,
+                                               .size = kMaxBlockSize,
+                                               .hash = {}}));
+    REQUIRE(testing::RunUntil(*pair.loop, [&] {
+      return Join(pair.initiator_events.responses, 1).size() == block.size();
+    }));
+    CHECK(Join(pair.initiator_events.responses, 1) == block);
+    pair.Shutdown();
+  }
+}
+
+TEST_CASE("a man in the middle who strips AESGCM from both preambles fails the handshake",
+          "[net][session][cipher]") {
+  if (!AesGcmAvailable()) {
+    WARN(
+        "NOT RUN: this CPU lacks AES-NI, so AESGCM is never offered and there is nothing to strip");
+    return;
+  }
+  SessionPair pair;
+  pair.Listen(TestOptions("beta"));
+  // Byte 7 of each side's preamble is its cipher offer: leave only ChaChaPoly.
+  auto strip = [](std::uint64_t offset, Bytes& chunk) {
+    if (offset <= 7 && offset + chunk.size() > 7) chunk[7 - offset] = wire::kOfferChaChaPoly;
+  };
+  testing::TcpProxy proxy(*pair.loop, pair.listener->port(), strip, strip);
+  pair.Dial(TestOptions("alpha"), {}, proxy.port());
+  REQUIRE(pair.RunUntilEnded());
+  CHECK_FALSE(pair.initiator_events.hello.has_value());
+  CHECK_FALSE(pair.responder_events.hello.has_value());
+  CHECK(pair.initiator_events.end->end == SessionEnd::kProtocolError);
+  CHECK_THAT(pair.initiator_events.end->detail, Catch::Contains("handshake"));
+}
+
 }  // namespace shoal::net
