@@ -3,6 +3,7 @@
 // change otherwise).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -58,6 +59,30 @@ std::string ScanLine(const nlohmann::json& f, Rates* rates,
   return line;
 }
 
+// "      failing: 2 names (the rest keeps syncing)" and one line per name
+// (the first 10): "        big.iso: disk full: ... (retry in 40 s)".
+std::string FailureLines(const nlohmann::json& f) {
+  if (!f.contains("failures") || f["failures"].empty()) return {};
+  const auto& failures = f["failures"];
+  std::string out = "      failing: " + std::to_string(failures.size()) +
+                    (failures.size() == 1 ? " name" : " names") + " (the rest keeps syncing)\n";
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  std::size_t shown = 0;
+  for (const auto& x : failures) {
+    if (++shown > 10) {
+      out.append("        ...\n");
+      break;
+    }
+    const std::int64_t wait =
+        std::max<std::int64_t>(x.value("retry_unix", std::int64_t{0}) - now, 0);
+    out.append("        ").append(x.value("path", "")).append(": ").append(x.value("reason", ""));
+    out.append(" (retry in ").append(std::to_string(wait)).append(" s)\n");
+  }
+  return out;
+}
+
 std::string Render(const nlohmann::json& s, Rates* rates) {
   std::string out;
   char line[512];
@@ -86,6 +111,7 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
           .append(f.value("error", ""))
           .append("\n");
     }
+    out.append(FailureLines(f));
     if (f.value("watcher", "") != "watching") {
       out.append("      watcher: ").append(f.value("watcher", "")).append("\n");
     }

@@ -67,6 +67,14 @@ nlohmann::json Daemon::FolderJson(FolderRunner& runner) {
                       {"watcher", s.watcher}, {"last_scan_unix", s.last_scan_unix},
                       {"shared_with", shared}};
   if (!s.error.empty()) json["error"] = s.error;
+  nlohmann::json failures = nlohmann::json::array();
+  for (const PullFailure& f : s.failures) {
+    failures.push_back({{"path", f.name},
+                        {"reason", f.reason},
+                        {"attempts", f.attempts},
+                        {"retry_unix", f.retry_at_ns / 1'000'000'000}});
+  }
+  json["failures"] = std::move(failures);
   if (s.scan_progress) {
     json["scan"] = {{"files_done", s.scan_files_done},
                     {"files_total", s.scan_files_total},

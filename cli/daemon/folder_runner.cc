@@ -40,15 +40,15 @@ struct FolderRunner::ScanJob {
   std::thread thread;
 };
 
-FolderRunner::FolderRunner(net::EventLoop& loop, Index& index, FolderRecord folder,
+FolderRunner::FolderRunner(net::EventLoop& loop, Index& index, Clock& clock, FolderRecord folder,
                            FolderRunnerOptions options)
-    : loop_(loop), index_(index), folder_(std::move(folder)), options_(options) {}
+    : loop_(loop), index_(index), clock_(clock), folder_(std::move(folder)), options_(options) {}
 
 Result<std::unique_ptr<FolderRunner>> FolderRunner::Start(net::EventLoop& loop, Index& index,
                                                           Clock& clock, const FolderRecord& folder,
                                                           const FolderEngineConfig& base,
                                                           FolderRunnerOptions options) {
-  std::unique_ptr<FolderRunner> runner(new FolderRunner(loop, index, folder, options));
+  std::unique_ptr<FolderRunner> runner(new FolderRunner(loop, index, clock, folder, options));
   auto fs = PosixFileSystem::Open(folder.path);
   if (fs) {
     runner->fs_ = std::move(*fs);
@@ -282,7 +282,7 @@ void FolderRunner::PullPass() {
   if (!pass) {
     pull_error_ = "pull failed: " + pass.error().message;
     SHOAL_LOG(kWarning) << "folder " << folder_.id << ": " << pull_error_;
-    retry_timer_->Start(options_.retry_interval, [this]() { Kick(); });
+    ScheduleRetry(true);
     if (on_change) on_change(*this);
     return;
   }
@@ -294,15 +294,27 @@ void FolderRunner::PullPass() {
   if (!pass->rescan.empty()) Rescan(std::move(pass->rescan));
   // Names changed under the puller are pulled again once scanned; if the
   // scan saw no change, the retry timer (not an immediate pass) comes back.
-  if (!pass->failed.empty() || !pass->rescan.empty()) {
-    retry_timer_->Start(options_.retry_interval, [this]() { Kick(); });
-  }
+  // Failed names come back when their backoff ends.
+  ScheduleRetry(!pass->rescan.empty() || !pass->failed.empty());
   if (pass->applied > 0) Kick();  // a batch landed: the next may be ready
   if (on_change) on_change(*this);
 }
 
+void FolderRunner::ScheduleRetry(bool soon) {
+  std::optional<std::chrono::milliseconds> delay;
+  if (soon) delay = options_.retry_interval;
+  if (auto next = engine_->NextRetryNanos()) {
+    auto due = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::nanoseconds(std::max<std::int64_t>(*next - clock_.NowUnixNanos(), 0)));
+    due += std::chrono::milliseconds(1);  // not a hair before the name is due
+    if (!delay || due < *delay) delay = due;
+  }
+  if (delay) retry_timer_->Start(*delay, [this]() { Kick(); });
+}
+
 FolderStatus FolderRunner::Status() {
   FolderStatus status = status_;
+  status.failures = engine_->PullFailures();
   status.error = !scan_error_.empty() ? scan_error_ : pull_error_;
   auto need = engine_->NeedCount();
   status.need = need;

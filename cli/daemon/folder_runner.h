@@ -54,7 +54,10 @@ struct FolderStatus {
   std::int64_t bytes = 0;
   std::int64_t need = 0;  // names this device still has to apply
   std::int64_t conflicts_made = 0;
-  std::string error;    // last failure, empty when fine
+  std::string error;  // last failure, empty when fine
+  // Names that could not be applied (the rest of the folder went on), with
+  // why and when each is tried again.
+  std::vector<PullFailure> failures;
   std::string watcher;  // "watching", "off", or why it fell back to rescans
   std::int64_t last_scan_unix = 0;
   // While a scan hashes on its thread: what it has read of what it must.
@@ -94,8 +97,11 @@ class FolderRunner {
   std::function<void(FolderRunner&)> on_change;
 
  private:
-  FolderRunner(net::EventLoop& loop, Index& index, FolderRecord folder,
+  FolderRunner(net::EventLoop& loop, Index& index, Clock& clock, FolderRecord folder,
                FolderRunnerOptions options);
+  // Comes back for failed names when the first is due, or after
+  // retry_interval when `soon`, whichever is earlier.
+  void ScheduleRetry(bool soon);
   void StartWatcher();
   bool NoteHold();
   void OnWatch(WatchBatch batch);
@@ -115,6 +121,7 @@ class FolderRunner {
 
   net::EventLoop& loop_;
   Index& index_;
+  Clock& clock_;
   FolderRecord folder_;
   FolderRunnerOptions options_;
   std::int64_t local_key_ = 0;

@@ -46,6 +46,12 @@ struct FileStat {
   friend bool operator==(const FileStat&, const FileStat&) = default;
 };
 
+// Space on the filesystem holding the folder, in bytes.
+struct DiskSpace {
+  std::int64_t free_bytes = 0;   // available to this (unprivileged) user
+  std::int64_t total_bytes = 0;  // size of the filesystem
+};
+
 struct DirEntry {
   std::string name;
   FileStat stat;  // of the entry itself, not following a symlink
@@ -119,6 +125,9 @@ class FileSystem {
                                    std::uint32_t permissions) = 0;
   // Makes the directory's entries durable (fsync on the directory).
   virtual Result<void> SyncDir(const std::string& path) = 0;
+  // Free and total space of the filesystem the root is on (statvfs), so the
+  // puller can leave a file that does not fit for later (DESIGN.md "Puller").
+  virtual Result<DiskSpace> FreeSpace() = 0;
 
   // Opens the root again by the path it was opened with, so that from now
   // on every call sees the directory that is there now (a drive mounted or

@@ -378,12 +378,29 @@ Result<void> MemoryFileSystem::CheckParentsLocked(const std::string& path, const
   return {};
 }
 
+Result<void> MemoryFileSystem::CheckWritableParentLocked(const std::string& path,
+                                                         const char* what) const {
+  if (!enforce_dir_permissions_) return {};
+  auto slash = path.rfind('/');
+  auto it = nodes_.find(slash == std::string::npos ? std::string() : path.substr(0, slash));
+  if (it != nodes_.end() && (it->second.stat.permissions & 0300) != 0300) {
+    return PathError(ErrorCode::kUnauthorized, what, path, "permission denied");
+  }
+  return {};
+}
+
+void MemoryFileSystem::SetEnforceDirectoryPermissions(bool enforce) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  enforce_dir_permissions_ = enforce;
+}
+
 Result<std::unique_ptr<WritableFile>> MemoryFileSystem::OpenWrite(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (auto ok = CheckEntryPath(path, "open for writing"); !ok) return ok.error();
   if (auto ok = CheckParentsLocked(path, "open for writing"); !ok) return ok.error();
   auto it = nodes_.find(path);
   if (it == nodes_.end()) {
+    if (auto ok = CheckWritableParentLocked(path, "open for writing"); !ok) return ok.error();
     Node node;
     node.stat.kind = EntryKind::kFile;
     node.stat.permissions = 0600;
@@ -412,6 +429,7 @@ Result<void> MemoryFileSystem::RenameImpl(const std::string& from, const std::st
   for (const std::string* path : {&from, &to}) {
     if (auto ok = CheckEntryPath(*path, what); !ok) return ok;
     if (auto ok = CheckParentsLocked(*path, what); !ok) return ok;
+    if (auto ok = CheckWritableParentLocked(*path, what); !ok) return ok;
   }
   auto source = nodes_.find(from);
   if (source == nodes_.end()) return PathError(ErrorCode::kNotFound, what, from, "no such entry");
@@ -449,6 +467,7 @@ Result<void> MemoryFileSystem::MakeDir(const std::string& path, std::uint32_t pe
   std::lock_guard<std::mutex> lock(mutex_);
   if (auto ok = CheckEntryPath(path, "mkdir"); !ok) return ok;
   if (auto ok = CheckParentsLocked(path, "mkdir"); !ok) return ok;
+  if (auto ok = CheckWritableParentLocked(path, "mkdir"); !ok) return ok;
   if (nodes_.count(path) != 0) return PathError(ErrorCode::kConflict, "mkdir", path, "exists");
   Node node;
   node.stat.kind = EntryKind::kDirectory;
@@ -465,6 +484,7 @@ Result<void> MemoryFileSystem::MakeSymlink(const std::string& path, const std::s
     return PathError(ErrorCode::kInvalidArgument, "symlink", path, "empty target or NUL byte");
   }
   if (auto ok = CheckParentsLocked(path, "symlink"); !ok) return ok;
+  if (auto ok = CheckWritableParentLocked(path, "symlink"); !ok) return ok;
   if (nodes_.count(path) != 0) return PathError(ErrorCode::kConflict, "symlink", path, "exists");
   Node node;
   node.stat.kind = EntryKind::kSymlink;
@@ -479,6 +499,7 @@ Result<void> MemoryFileSystem::RemoveFile(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (auto ok = CheckEntryPath(path, "unlink"); !ok) return ok;
   if (auto ok = CheckParentsLocked(path, "unlink"); !ok) return ok;
+  if (auto ok = CheckWritableParentLocked(path, "unlink"); !ok) return ok;
   auto it = nodes_.find(path);
   if (it == nodes_.end()) return PathError(ErrorCode::kNotFound, "unlink", path, "no such entry");
   if (it->second.stat.kind == EntryKind::kDirectory) {
@@ -492,6 +513,7 @@ Result<void> MemoryFileSystem::RemoveDir(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (auto ok = CheckEntryPath(path, "rmdir"); !ok) return ok;
   if (auto ok = CheckParentsLocked(path, "rmdir"); !ok) return ok;
+  if (auto ok = CheckWritableParentLocked(path, "rmdir"); !ok) return ok;
   auto it = nodes_.find(path);
   if (it == nodes_.end()) return PathError(ErrorCode::kNotFound, "rmdir", path, "no such entry");
   if (it->second.stat.kind != EntryKind::kDirectory) {
@@ -539,6 +561,14 @@ Result<void> MemoryFileSystem::SyncDir(const std::string& path) {
   }
   ++sync_count_;
   return {};
+}
+
+Result<DiskSpace> MemoryFileSystem::FreeSpace() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DiskSpace space;
+  space.total_bytes = free_space_ ? *free_space_ : std::int64_t{1} << 50;
+  space.free_bytes = std::max<std::int64_t>(space.total_bytes - FileBytesLocked(), 0);
+  return space;
 }
 
 Result<std::uint64_t> MemoryFileSystem::ReopenRoot() {

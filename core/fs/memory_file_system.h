@@ -47,6 +47,10 @@ class MemoryFileSystem final : public FileSystem {
   // `bytes` fails with kNoSpace and changes nothing. Truncate is not
   // limited (a sparse extension costs no space on a real disk).
   void SetFreeSpace(std::optional<std::int64_t> bytes);
+  // When on, creating, renaming or removing an entry in a directory without
+  // owner write and search permission (0300) fails with kUnauthorized, as
+  // for a process without CAP_DAC_OVERRIDE. Off by default.
+  void SetEnforceDirectoryPermissions(bool enforce);
   // The device number ReopenRoot reports (1 unless set): a test changes it
   // to stand for another disk mounted at the folder's path.
   void SetRootDevice(std::uint64_t device);
@@ -67,6 +71,8 @@ class MemoryFileSystem final : public FileSystem {
   Result<void> SetMetadata(const std::string& path, std::int64_t mtime_ns,
                            std::uint32_t permissions) override;
   Result<void> SyncDir(const std::string& path) override;
+  // The limit set with SetFreeSpace is the capacity; without one, 1 PiB.
+  Result<DiskSpace> FreeSpace() override;
   Result<std::uint64_t> ReopenRoot() override;
 
  private:
@@ -84,6 +90,8 @@ class MemoryFileSystem final : public FileSystem {
   Result<FileStat> StatInode(const std::string& path, std::uint64_t inode);
   // Every ancestor of `path` must exist and be a directory (not a symlink).
   Result<void> CheckParentsLocked(const std::string& path, const char* what) const;
+  // With enforcement on: the directory holding `path` allows changes.
+  Result<void> CheckWritableParentLocked(const std::string& path, const char* what) const;
   Result<void> RenameImpl(const std::string& from, const std::string& to, bool replace);
   std::int64_t FileBytesLocked() const;
 
@@ -93,6 +101,7 @@ class MemoryFileSystem final : public FileSystem {
   std::function<void(const std::string&)> read_hook_;
   std::optional<std::int64_t> free_space_;
   std::int64_t sync_count_ = 0;
+  bool enforce_dir_permissions_ = false;
   std::uint64_t root_device_ = 1;
 };
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -457,6 +458,17 @@ Result<void> PosixFileSystem::SyncDir(const std::string& path) {
   if (!fd) return fd.error();
   if (::fsync(fd->get()) != 0) return ErrnoError(errno, "fsync directory", path);
   return {};
+}
+
+Result<DiskSpace> PosixFileSystem::FreeSpace() {
+  struct statvfs vfs {};
+  if (::fstatvfs(root_fd_.get(), &vfs) != 0) return ErrnoError(errno, "statvfs", root_);
+  DiskSpace space;
+  space.free_bytes =
+      static_cast<std::int64_t>(vfs.f_bavail) * static_cast<std::int64_t>(vfs.f_frsize);
+  space.total_bytes =
+      static_cast<std::int64_t>(vfs.f_blocks) * static_cast<std::int64_t>(vfs.f_frsize);
+  return space;
 }
 
 Result<std::uint64_t> PosixFileSystem::ReopenRoot() {

@@ -49,6 +49,7 @@ class PosixFileSystem final : public FileSystem {
   Result<void> SetMetadata(const std::string& path, std::int64_t mtime_ns,
                            std::uint32_t permissions) override;
   Result<void> SyncDir(const std::string& path) override;
+  Result<DiskSpace> FreeSpace() override;
   Result<std::uint64_t> ReopenRoot() override;
 
   const std::string& root() const { return root_; }

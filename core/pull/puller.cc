@@ -13,11 +13,6 @@ namespace {
 
 bool IsLive(const FileInfo& f, FileType type) { return !f.deleted && f.type == type; }
 
-std::string ParentOf(const std::string& name) {
-  auto slash = name.rfind('/');
-  return slash == std::string::npos ? std::string() : name.substr(0, slash);
-}
-
 // Deletions: files and links first, then directories deepest first.
 bool DeleteOrder(const GlobalFile& a, const GlobalFile& b) {
   bool a_dir = a.file.type == FileType::kDirectory;
@@ -42,16 +37,23 @@ Puller::~Puller() { *alive_ = false; }
 
 bool Puller::Busy() const { return !jobs_.empty(); }
 
+IgnoreMatcher Puller::LoadRules() {
+  auto rules = context_.ignore_rules ? context_.ignore_rules->Load(fs_) : LoadIgnoreRules(fs_);
+  return rules ? std::move(*rules) : IgnoreMatcher();
+}
+
 Result<std::int64_t> Puller::CountApplicable() {
-  auto rules = LoadIgnoreRules(fs_);
-  if (!rules) return rules.error();
+  IgnoreMatcher rules = LoadRules();
   std::int64_t count = 0;
   std::string after;
   for (;;) {
     auto page = index_.ListNeeded(context_.folder_key, after, 1000);
     if (!page) return page.error();
     for (const GlobalFile& g : *page) {
-      if (!rules->IsIgnored(g.file.name, g.file.type == FileType::kDirectory)) count++;
+      if (!rules.IsIgnored(g.file.name, g.file.type == FileType::kDirectory) &&
+          !failures_.Failing(g.file.name, g.file.version)) {
+        count++;
+      }
       after = g.file.name;
     }
     if (page->size() < 1000) return count;
@@ -64,7 +66,7 @@ Result<PullPass> Puller::Run() {
   // Drop jobs that failed or whose version is no longer the one needed.
   for (auto it = jobs_.begin(); it != jobs_.end();) {
     Job& job = *it->second;
-    bool drop = !job.error.empty();
+    bool drop = job.error.has_value();
     if (!drop) {
       auto global = index_.GetGlobal(context_.folder_key, it->first);
       if (!global) return global.error();
@@ -72,7 +74,7 @@ Result<PullPass> Puller::Run() {
     }
     job.stale = drop;  // asks for no more blocks; goes once its requests return
     if (drop && job.outstanding == 0) {
-      if (!job.error.empty()) pass.failed.push_back(it->first + ": " + job.error);
+      if (job.error) DropFailedJob(job, pass);
       it = jobs_.erase(it);
     } else {
       ++it;
@@ -81,12 +83,13 @@ Result<PullPass> Puller::Run() {
   if (auto ok = Plan(pass); !ok) return ok.error();
   for (auto& [name, job] : jobs_) RequestMissing(*job, pass);
   if (auto ok = FinishBatch(pass); !ok) return ok.error();
+  if (auto ok = ReleaseDirectories(pass); !ok) return ok.error();
   // Nothing left to do: temp files of versions no longer needed can go.
   if (jobs_.empty() && planned_ == 0) {
     if (!swept_) {
-      auto removed = RemoveStaleTemps();
-      if (!removed) return removed.error();
-      swept_ = true;
+      auto removed = RemoveStaleTemps();  // a disk error here is no reason to stop
+      swept_ = removed.has_value();
+      if (!removed) pass.failed.push_back("removing stale temp files: " + removed.error().message);
     }
   } else {
     swept_ = false;
@@ -99,13 +102,25 @@ Result<void> Puller::Plan(PullPass& pass) {
   if (!needed) return needed.error();
   // Names this device ignores are neither fetched nor allowed to replace
   // what is here (docs/ignore.md).
-  auto rules = LoadIgnoreRules(fs_);
-  if (!rules) return rules.error().Wrap("pull");
+  rules_ = LoadRules();
   planned_ = 0;
+  const std::int64_t now = clock_.NowUnixNanos();
+  if (static_cast<std::int64_t>(needed->size()) < config_.plan_size) {
+    // The whole need list is here: failures of names no longer needed go.
+    std::set<std::string> names;
+    for (const GlobalFile& g : *needed) names.insert(g.file.name);
+    for (const PullFailure& f : failures_.List()) {
+      if (names.count(f.name) == 0) failures_.Clear(f.name);
+    }
+  }
   std::vector<GlobalFile> dirs, files, deletes;
   for (GlobalFile& g : *needed) {
-    if (rules->IsIgnored(g.file.name, g.file.type == FileType::kDirectory)) {
+    if (rules_.IsIgnored(g.file.name, g.file.type == FileType::kDirectory)) {
       pass.ignored++;
+      continue;
+    }
+    if (failures_.Waiting(g.file.name, g.file.version, now)) {
+      pass.backing_off++;
       continue;
     }
     planned_++;
@@ -120,7 +135,7 @@ Result<void> Puller::Plan(PullPass& pass) {
   // Name order creates parents before children.
   std::vector<FileInfo> commits;
   for (const GlobalFile& g : dirs) {
-    if (auto ok = ApplyDirectory(g, commits, pass); !ok) return ok;
+    if (auto ok = Isolate(g.file, ApplyDirectory(g, commits, pass), pass); !ok) return ok;
   }
   if (auto ok = Commit(commits, pass); !ok) return ok;
   std::stable_sort(files.begin(), files.end(), [](const GlobalFile& a, const GlobalFile& b) {
@@ -138,17 +153,74 @@ Result<void> Puller::Plan(PullPass& pass) {
   }
   for (const GlobalFile& g : files) {
     if (jobs_.size() >= config_.max_files) break;  // the rest start as these finish
-    if (auto ok = StartFile(g, pass); !ok) return ok;
+    if (auto ok = Isolate(g.file, StartFile(g, pass), pass); !ok) return ok;
   }
   std::sort(deletes.begin(), deletes.end(), DeleteOrder);
   for (const GlobalFile& g : deletes) {
-    if (auto ok = ApplyDelete(g, commits, pass); !ok) return ok;
+    if (auto ok = Isolate(g.file, ApplyDelete(g, commits, pass), pass); !ok) return ok;
   }
   return Commit(commits, pass);
 }
 
+Result<void> Puller::Isolate(const FileInfo& want, Result<void> done, PullPass& pass) {
+  if (done) return {};
+  if (std::exchange(store_failed_, false)) return done;
+  Failed(want, done.error(), pass);
+  return {};
+}
+
+void Puller::Failed(const FileInfo& want, const Error& error, PullPass& pass) {
+  std::string reason = error.message;
+  if (error.code == ErrorCode::kNoSpace && !reason.starts_with("disk full")) {
+    reason = "disk full: " + reason;
+  }
+  pass.failed.push_back(want.name + ": " + reason);
+  failures_.Record(want.name, want.version, std::move(reason), clock_.NowUnixNanos());
+}
+
+Error Puller::StoreFailed(const Error& error) {
+  store_failed_ = true;
+  return error;
+}
+
+void Puller::DropFailedJob(Job& job, PullPass& pass) {
+  if (job.raced) {  // started afresh by the next plan
+    pass.failed.push_back(job.want.file.name + ": " + job.error->message);
+    return;
+  }
+  Failed(job.want.file, *job.error, pass);
+  if (job.error->code != ErrorCode::kNoSpace) return;  // kept to resume from
+  // The space goes to the files that fit; the retry reuses local blocks.
+  job.file.reset();
+  if (auto removed = fs_.RemoveFile(job.temp);
+      !removed && removed.error().code != ErrorCode::kNotFound) {
+    pass.failed.push_back(job.want.file.name + ": " + removed.error().message);
+  }
+}
+
+Result<void> Puller::CheckSpace(const FileInfo& f, const std::string& temp) {
+  std::int64_t have = 0;
+  if (auto st = fs_.Lstat(temp); st && st->kind == EntryKind::kFile) have = st->size;
+  const std::int64_t need = f.size - have;
+  if (need <= 0) return {};
+  auto space = fs_.FreeSpace();
+  if (!space) return {};  // unknown: a full disk still stops the file at ENOSPC
+  const std::int64_t floor =
+      std::min(space->total_bytes / 100 * config_.min_free_percent, config_.min_free_bytes);
+  if (space->free_bytes >= need + floor) return {};
+  return Fail(ErrorCode::kNoSpace, "disk full: needs " + std::to_string(need) + " bytes, " +
+                                       std::to_string(space->free_bytes) + " free (keeping " +
+                                       std::to_string(floor) + " free)");
+}
+
+std::set<std::string> Puller::HeldDirectories() const {
+  std::set<std::string> out;
+  for (const auto& [name, entry] : held_dirs_) out.insert(name);
+  return out;
+}
+
 void Puller::RequestMissing(Job& job, PullPass& pass) {
-  if (!job.error.empty() || job.stale || job.missing == 0) return;
+  if (job.error || job.stale || job.missing == 0) return;
   bool waiting = false;
   for (std::size_t i = 0; i < job.have.size(); ++i) {
     if (job.have[i] || job.requested[i]) continue;
@@ -184,154 +256,19 @@ void Puller::OnBlock(const std::string& name, const VersionVector& version, std:
   if (data->size() != block.size || HashBlock(*data, context_.hash_seed) != block.hash) {
     return;  // a peer whose file changed since it announced it; retried
   }
-  if (job.have[i] || !job.error.empty()) return;
+  if (job.have[i] || job.error) return;
   if (auto ours = TempStillOurs(job); !ours) {
-    job.error = ours.error().ToString();
+    job.error = ours.error();
+    job.raced = true;
     return;
   }
   if (auto ok = job.file->WriteAt(static_cast<std::uint64_t>(job.offsets[i]), *data); !ok) {
-    job.error = ok.error().ToString();
+    job.error = ok.error();
     return;
   }
   job.have[i] = true;
   job.missing--;
   received_blocks_++;
-}
-
-Result<void> Puller::FinishBatch(PullPass& pass) {
-  std::vector<Job*> batch;
-  std::int64_t bytes = 0;
-  for (auto& [name, job] : jobs_) {
-    if (!job->Ready()) continue;
-    batch.push_back(job.get());
-    bytes += job->want.file.size;
-    if (batch.size() >= config_.batch_files || bytes >= config_.batch_bytes) break;
-  }
-  if (batch.empty()) return {};
-  auto fault = [&](PullStep step) -> Result<void> {
-    return config_.fault ? config_.fault(step) : Result<void>();
-  };
-  // 1. Content and metadata of every temp file reach the disk.
-  for (Job* job : batch) {
-    if (job->want.file.type != FileType::kFile) continue;
-    const FileInfo& f = job->want.file;
-    auto ok = job->file->Truncate(static_cast<std::uint64_t>(f.size));
-    if (ok)
-      ok = job->file->SetMetadata(f.mtime_ns, LocalMode(f.type, f.permissions, config_.umask));
-    if (ok) {
-      if (auto crash = fault(PullStep::kAfterWrite); !crash) return crash;
-      ok = job->file->Sync();
-    }
-    if (!ok) {  // this file only (its temp file vanished, say); retried afresh
-      job->error = ok.error().ToString();
-      continue;
-    }
-  }
-  if (auto ok = fault(PullStep::kAfterSync); !ok) return ok;
-  // 2. Re-check each target, keep a losing local version and the version
-  // replaced, then rename.
-  std::vector<FileInfo> commits;
-  std::set<std::string> dirs;
-  std::vector<std::string> done;
-  std::vector<std::pair<Job*, std::optional<std::string>>> replacing;  // and where the old went
-  std::set<std::string> kept_dirs;
-  for (Job* job : batch) {
-    if (!job->error.empty()) continue;
-    const std::string& name = job->want.file.name;
-    if (auto ours = TempStillOurs(*job); !ours) {
-      job->error = ours.error().ToString();
-      continue;
-    }
-    done.push_back(name);
-    auto local = index_.GetFile(context_.folder_key, context_.local_device_key, name);
-    if (!local) return local.error();
-    auto matches = DiskMatchesIndex(name, *local);
-    if (!matches) return matches.error();
-    if (!*matches) {
-      pass.rescan.push_back(name);  // a local change we have not scanned yet
-      continue;
-    }
-    if (auto kept = KeepLosingVersion(*local, job->want.file, commits, pass); !kept) {
-      return kept.error();
-    }
-    if (*local && IsLive(**local, FileType::kDirectory)) {
-      auto removed = fs_.RemoveDir(name);
-      if (!removed && removed.error().code == ErrorCode::kConflict) {
-        // A file cannot replace a directory that still holds entries: the
-        // directory stays (a new version, as when a delete finds it not
-        // empty) and the file's content is kept beside it as a conflict copy.
-        job->file.reset();
-        auto kept = MoveToConflictCopy(job->temp, job->want.file, commits, pass);
-        if (!kept) return kept.error();
-        if (auto ok = KeepDirectory(**local, job->want.file, commits); !ok) return ok;
-        dirs.insert(ParentOf(name));
-        continue;
-      }
-      if (!removed) {
-        pass.failed.push_back(name + ": " + removed.error().message);
-        continue;
-      }
-    }
-    // What the peer's version replaces is kept (docs/user-guide.md "Versions").
-    auto old = KeepReplacedVersion(fs_, clock_, *local, &job->want.file, &kept_dirs);
-    if (!old) {
-      pass.failed.push_back(name + ": " + old.error().message);
-      continue;
-    }
-    replacing.push_back({job, std::move(*old)});
-  }
-  // The kept versions are durable before anything takes their names.
-  for (const std::string& dir : kept_dirs) {
-    if (auto ok = fs_.SyncDir(dir); !ok) return ok;
-  }
-  for (auto& [job, old] : replacing) {
-    const std::string& name = job->want.file.name;
-    job->file.reset();
-    if (auto ok = fs_.Rename(job->temp, name); !ok) {
-      if (old) (void)fs_.RenameNoReplace(*old, name);  // back as it was; best effort
-      pass.failed.push_back(name + ": " + ok.error().message);
-      continue;
-    }
-    auto stat = fs_.Lstat(name);
-    if (!stat) return stat.error();
-    FileInfo applied = job->want.file;
-    applied.inode = stat->inode;
-    applied.permissions = stat->permissions & kSyncedPermissionBits;  // as applied
-    commits.push_back(std::move(applied));
-    dirs.insert(ParentOf(name));
-  }
-  if (!commits.empty()) {
-    if (auto ok = fault(PullStep::kAfterRename); !ok) return ok;
-  }
-  // 3. The renames are durable, then the index says so.
-  for (const std::string& dir : dirs) {
-    if (auto ok = fs_.SyncDir(dir); !ok) return ok;
-  }
-  if (auto ok = fault(PullStep::kBeforeCommit); !ok) return ok;
-  for (const std::string& name : done) jobs_.erase(name);
-  return Commit(commits, pass);
-}
-
-Result<void> Puller::TempStillOurs(const Job& job) {
-  // A writer follows its file through renames: if someone moved the temp
-  // file (or its directory), writing on would change some other file.
-  if (job.want.file.type != FileType::kFile) return {};
-  auto st = fs_.Lstat(job.temp);
-  if (!st) return st.error().Wrap("temp file of '" + job.want.file.name + "'");
-  if (st->inode != job.inode) {
-    return Fail(ErrorCode::kConflict,
-                "temp file of '" + job.want.file.name + "' was replaced or moved away");
-  }
-  return {};
-}
-
-Result<void> Puller::Commit(std::vector<FileInfo>& entries, PullPass& pass) {
-  if (entries.empty()) return {};
-  auto ok = index_.PutFiles(context_.folder_key, context_.local_device_key, entries);
-  if (!ok) return ok.error().Wrap("commit pulled entries");
-  pass.applied += static_cast<std::int64_t>(entries.size());
-  entries.clear();
-  return {};
 }
 
 }  // namespace shoal

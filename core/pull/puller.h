@@ -19,8 +19,26 @@
 // move what is still replaced into .shoal/versions (VersionArchive; its
 // directories fsynced once per batch), rename into place, fsync the
 // directories, then commit the index in one transaction. A deleted file or
-// symlink is moved into .shoal/versions too, never unlinked. A crash anywhere leaves each target
-// old or new, never mixed; temp files are reused by the next run.
+// symlink is moved into .shoal/versions too, never unlinked. A crash
+// anywhere leaves each target old or new, never mixed; temp files are
+// reused by the next run.
+//
+// One failing name never stops the rest: a per-entry error (the disk said
+// no: permission, name too long, disk full, a bad symlink) is recorded in
+// PullFailures with its reason, the name waits out its backoff (10 s
+// doubling to 1 h, afresh on a new global version) and every other name
+// goes on. Only store errors abort a pass.
+//
+// Disk space: before a file is assembled, the filesystem must have its
+// size (less what a resumed temp file holds) plus a floor free (1% of the
+// filesystem or 1 GiB, whichever is smaller). A file that does not fit, or
+// that hits ENOSPC while written, fails with "disk full": its temp file is
+// removed, so the space goes to the files that fit, and it is retried with
+// the backoff (blocks still held locally are reused then).
+//
+// Directories are created owner-writable (mode | 0700) and get their own
+// mode once nothing beneath them is pending, so a 0555 directory can still
+// receive its files; until then the scanner is told to hold them.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +53,8 @@
 #include "core/base/clock.h"
 #include "core/fs/file_system.h"
 #include "core/pull/chunk_source.h"
+#include "core/pull/pull_failures.h"
+#include "core/scan/ignore_file.h"
 #include "core/store/index.h"
 
 namespace shoal {
@@ -47,6 +67,9 @@ struct PullerConfig {
   std::int64_t batch_bytes = 64ll << 20;  // or this much data
   std::int64_t plan_size = 2000;          // needed entries read per pass
   std::size_t max_files = 64;             // files assembled at once (open temp files)
+  // Left free on the disk beyond a file's size: the smaller of these two.
+  std::int64_t min_free_bytes = 1ll << 30;
+  std::int64_t min_free_percent = 1;
   // Group and other bits cleared from modes applied from peers (LocalMode);
   // the daemon passes its umask.
   std::uint32_t umask = 0;
@@ -60,6 +83,9 @@ struct PullContext {
   std::int64_t local_device_key = 0;
   std::uint64_t local_short_id = 0;
   std::uint64_t hash_seed = 0;
+  // The folder's ignore rules, shared with its scanner (last good kept);
+  // null reads .shoalignore afresh. Must outlive the Puller.
+  IgnoreRules* ignore_rules = nullptr;
 };
 
 struct PullPass {
@@ -71,7 +97,8 @@ struct PullPass {
   std::int64_t waiting = 0;         // files waiting for blocks no source has now
   std::int64_t ignored = 0;         // needed names this device ignores: skipped
   std::vector<std::string> rescan;  // changed locally under us: scan first
-  std::vector<std::string> failed;  // "name: reason", retried next pass
+  std::vector<std::string> failed;  // "name: reason", retried after a backoff
+  std::int64_t backing_off = 0;     // failed names left alone until their retry time
 };
 
 class Puller {
@@ -90,10 +117,43 @@ class Puller {
   // Deletes ".shoal.tmp.*" files under `dir` ("" = all) that no file being
   // assembled uses: leftovers of versions no longer needed. Returns how many.
   Result<std::int64_t> RemoveStaleTemps(const std::string& dir = "");
+  // Names that failed and why, for status; when the next one is due.
+  std::vector<PullFailure> Failures() const { return failures_.List(); }
+  std::optional<std::int64_t> NextRetryNanos() const { return failures_.NextRetryNanos(); }
+  // Directories kept owner-writable until their children have arrived.
+  std::set<std::string> HeldDirectories() const;
 
  private:
   struct Job;
   Result<void> Plan(PullPass& pass);
+  // The ignore rules to pull with (built-ins only if none could ever be read:
+  // the puller never overwrites what the index does not know anyway).
+  IgnoreMatcher LoadRules();
+  // The outcome of one entry's step: a store error (StoreFailed) is
+  // returned and aborts the pass; any other error fails only `want`.
+  Result<void> Isolate(const FileInfo& want, Result<void> done, PullPass& pass);
+  void Failed(const FileInfo& want, const Error& error, PullPass& pass);
+  // Marks `error` as the store's, for Isolate.
+  Error StoreFailed(const Error& error);
+  // Drops a job that failed (a full disk also loses its temp file).
+  void DropFailedJob(Job& job, PullPass& pass);
+  // Room for `f` (kNoSpace "disk full" when it does not fit).
+  Result<void> CheckSpace(const FileInfo& f, const std::string& temp);
+  // Gives held directories their own mode once nothing under them is pending.
+  Result<void> ReleaseDirectories(PullPass& pass);
+  Result<bool> PendingUnder(const std::string& dir);
+  // puller_finish.cc: one file of a finished batch, in two steps: checked,
+  // with what it replaces kept (PrepareFile), then renamed into place once
+  // the kept versions are durable (RenameIntoPlace).
+  struct Replacing {
+    Job* job = nullptr;
+    std::optional<std::string> old;  // where the replaced version went
+  };
+  Result<void> PrepareFile(Job& job, std::vector<FileInfo>& commits, std::set<std::string>& dirs,
+                           std::vector<Replacing>& replacing, std::set<std::string>& kept_dirs,
+                           PullPass& pass);
+  Result<void> RenameIntoPlace(Job& job, const std::optional<std::string>& old,
+                               std::vector<FileInfo>& commits, std::set<std::string>& dirs);
   // puller_apply.cc: what is applied without waiting for blocks.
   Result<void> ApplyDirectory(const GlobalFile& want, std::vector<FileInfo>& commits,
                               PullPass& pass);
@@ -102,6 +162,9 @@ class Puller {
   // Creates missing parent directories of `name` (0755; the entries of
   // needed directories set the real metadata).
   Result<void> EnsureParents(const std::string& name);
+  // Makes an existing directory without owner write or search access
+  // writable for now (held: its mode returns with ReleaseDirectories).
+  Result<void> HoldWritable(const std::string& dir, const FileStat& st);
   Result<void> FillLocally(Job& job, PullPass& pass);
   void RequestMissing(Job& job, PullPass& pass);
   void OnBlock(const std::string& name, const VersionVector& version, std::size_t index,
@@ -138,7 +201,11 @@ class Puller {
   std::int64_t received_blocks_ = 0;                  // since the last pass
   std::int64_t planned_ = 0;                          // needed entries seen by the last plan
   bool swept_ = false;                                // stale temps removed since idle
-  std::shared_ptr<bool> alive_;  // lets late ChunkSource callbacks see we are gone
+  PullFailures failures_;
+  std::map<std::string, FileInfo> held_dirs_;  // created writable: their final entry
+  IgnoreMatcher rules_;                        // as of the last plan
+  bool store_failed_ = false;                  // the last error came from the store
+  std::shared_ptr<bool> alive_;                // lets late ChunkSource callbacks see we are gone
 };
 
 // ".shoal.tmp.<name>" beside `name` (the built-in ignore skips it).

@@ -92,7 +92,7 @@ Result<bool> Puller::MoveToConflictCopy(const std::string& from, const FileInfo&
       return moved.error().Wrap("keep conflicting version of '" + content.name + "'");
     }
     auto existing = index_.GetFile(context_.folder_key, context_.local_device_key, copy);
-    if (!existing) return existing.error();
+    if (!existing) return StoreFailed(existing.error());
     if (*existing && !(*existing)->deleted && (*existing)->blocks == content.blocks) {
       return false;  // this very content is already kept under that name
     }
@@ -101,7 +101,7 @@ Result<bool> Puller::MoveToConflictCopy(const std::string& from, const FileInfo&
   kept.name = copy;
   kept.sequence = 0;
   auto known = index_.GetGlobal(context_.folder_key, copy);
-  if (!known) return known.error();
+  if (!known) return StoreFailed(known.error());
   if (*known && !(*known)->file.deleted && (*known)->file.blocks == content.blocks &&
       (*known)->file.mtime_ns == content.mtime_ns &&
       (*known)->file.permissions == content.permissions) {
@@ -137,7 +137,7 @@ Result<void> Puller::EnsureParents(const std::string& name) {
   if (parent.empty()) return {};
   auto st = fs_.Lstat(parent);
   if (st) {
-    if (st->kind == EntryKind::kDirectory) return {};
+    if (st->kind == EntryKind::kDirectory) return HoldWritable(parent, *st);
     return Fail(ErrorCode::kConflict,
                 "parent '" + parent + "' of '" + name + "' is not a directory");
   }
@@ -148,12 +148,29 @@ Result<void> Puller::EnsureParents(const std::string& name) {
   return {};
 }
 
+Result<void> Puller::HoldWritable(const std::string& dir, const FileStat& st) {
+  if (dir.empty() || (st.permissions & 0300) == 0300) return {};
+  auto global = index_.GetGlobal(context_.folder_key, dir);
+  if (!global) return StoreFailed(global.error());
+  // Only a directory whose mode is the one wanted everywhere: its final
+  // mode is then known, and the scanner reads the change as no change.
+  if (!*global || (*global)->file.deleted || (*global)->file.type != FileType::kDirectory ||
+      (*global)->file.permissions != (st.permissions & kSyncedPermissionBits)) {
+    return {};
+  }
+  if (auto ok = fs_.SetMetadata(dir, st.mtime_ns, st.permissions | 0700); !ok) return ok;
+  FileInfo held = (*global)->file;
+  held.permissions = st.permissions;  // given back exactly as it was
+  held_dirs_[dir] = held;
+  return {};
+}
+
 Result<void> Puller::ApplyDirectory(const GlobalFile& want, std::vector<FileInfo>& commits,
                                     PullPass& pass) {
   const FileInfo& g = want.file;
   const std::uint32_t mode = LocalMode(g.type, g.permissions, config_.umask);
   auto local = index_.GetFile(context_.folder_key, context_.local_device_key, g.name);
-  if (!local) return local.error();
+  if (!local) return StoreFailed(local.error());
   auto st = fs_.Lstat(g.name);
   if (!st && st.error().code != ErrorCode::kNotFound) return st.error();
   if (st && st->kind != EntryKind::kDirectory) {
@@ -169,19 +186,27 @@ Result<void> Puller::ApplyDirectory(const GlobalFile& want, std::vector<FileInfo
       if (auto kept = VersionArchive(fs_, clock_).Keep(g.name); !kept) return kept.error();
     }
   }
+  // Owner-writable until its children are in (ReleaseDirectories), so a
+  // directory whose mode denies its owner can still receive them (LocalMode
+  // already keeps the owner's access; this holds whatever a mode may be).
+  const std::uint32_t writable = mode | 0700;
   if (!st || st->kind != EntryKind::kDirectory) {
-    if (auto ok = EnsureParents(g.name); !ok) {
-      pass.failed.push_back(g.name + ": " + ok.error().message);
-      return {};
-    }
-    auto made = fs_.MakeDir(g.name, mode);
+    if (auto ok = EnsureParents(g.name); !ok) return ok;
+    auto made = fs_.MakeDir(g.name, writable);
     if (!made) return made;
   }
   // Directory mtimes follow their children and are not synced; the mode is.
   auto now = fs_.Lstat(g.name);
   if (!now) return now.error();
-  if ((now->permissions & kSyncedPermissionBits) != mode) {
-    if (auto ok = fs_.SetMetadata(g.name, now->mtime_ns, mode); !ok) return ok;
+  if ((now->permissions & kSyncedPermissionBits) != writable) {
+    if (auto ok = fs_.SetMetadata(g.name, now->mtime_ns, writable); !ok) return ok;
+  }
+  if (writable != mode) {
+    FileInfo held = g;
+    held.permissions = mode;
+    held_dirs_[g.name] = held;
+  } else {
+    held_dirs_.erase(g.name);
   }
   FileInfo applied = g;
   applied.inode = now->inode;
@@ -194,7 +219,7 @@ Result<void> Puller::ApplyDelete(const GlobalFile& want, std::vector<FileInfo>& 
                                  PullPass& pass) {
   const FileInfo& g = want.file;
   auto local = index_.GetFile(context_.folder_key, context_.local_device_key, g.name);
-  if (!local) return local.error();
+  if (!local) return StoreFailed(local.error());
   auto matches = DiskMatchesIndex(g.name, *local);
   if (!matches) return matches.error();
   if (!*matches) {
@@ -205,11 +230,14 @@ Result<void> Puller::ApplyDelete(const GlobalFile& want, std::vector<FileInfo>& 
     if ((*local)->type == FileType::kDirectory) {
       // Removed only once everything beneath it is deleted everywhere.
       auto live = index_.HasLiveGlobalUnder(context_.folder_key, g.name);
-      if (!live) return live.error();
+      if (!live) return StoreFailed(live.error());
       if (*live) return KeepDirectory(**local, g, commits);
     }
     auto st = fs_.Lstat(g.name);
     if (st) {
+      if (auto parent = fs_.Lstat(ParentOf(g.name)); parent) {
+        if (auto ok = HoldWritable(ParentOf(g.name), *parent); !ok) return ok;
+      }
       Result<void> removed;
       if ((*local)->type == FileType::kDirectory) {
         removed = fs_.RemoveDir(g.name);
@@ -222,10 +250,7 @@ Result<void> Puller::ApplyDelete(const GlobalFile& want, std::vector<FileInfo>& 
         // directory stays, as a new version every device will keep.
         return KeepDirectory(**local, g, commits);
       }
-      if (!removed && removed.error().code != ErrorCode::kNotFound) {
-        pass.failed.push_back(g.name + ": " + removed.error().message);
-        return {};
-      }
+      if (!removed && removed.error().code != ErrorCode::kNotFound) return removed;
       if (auto ok = fs_.SyncDir(ParentOf(g.name)); !ok) return ok;
     }
   }
@@ -240,10 +265,7 @@ Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
   auto job = std::make_unique<Job>();
   job->want = want;
   job->temp = TempNameFor(g.name);
-  if (auto ok = EnsureParents(g.name); !ok) {
-    pass.failed.push_back(g.name + ": " + ok.error().message);
-    return {};
-  }
+  if (auto ok = EnsureParents(g.name); !ok) return ok;
   if (g.type == FileType::kSymlink) {
     auto removed = fs_.RemoveFile(job->temp);
     if (!removed && removed.error().code != ErrorCode::kNotFound) return removed;
@@ -263,11 +285,9 @@ Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
     pass.renamed++;
     break;
   }
+  if (auto ok = CheckSpace(g, job->temp); !ok) return ok;
   auto file = fs_.OpenWrite(job->temp);
-  if (!file) {
-    pass.failed.push_back(g.name + ": " + file.error().message);
-    return {};
-  }
+  if (!file) return file.error();
   job->file = std::move(*file);
   auto opened = job->file->Stat();
   if (!opened) return opened.error();
@@ -276,7 +296,8 @@ Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
   // from there (a renamed directory): that job must not write to it again.
   for (auto& [other_name, other] : jobs_) {
     if (other->inode == job->inode && other->want.file.type == FileType::kFile) {
-      other->error = "its temp file was moved away";
+      other->error = Error{ErrorCode::kConflict, "its temp file was moved away"};
+      other->raced = true;
     }
   }
   std::int64_t offset = 0;
@@ -313,7 +334,7 @@ Result<void> Puller::FillLocally(Job& job, PullPass& pass) {
   for (std::size_t i = 0; i < blocks.size() && job.missing > 0; ++i) {
     if (job.have[i]) continue;
     auto where = index_.FindBlock(context_.folder_key, blocks[i].hash);
-    if (!where) return where.error();
+    if (!where) return StoreFailed(where.error());
     for (const BlockLocation& loc : *where) {
       if (loc.size != blocks[i].size) continue;
       auto reader = open.find(loc.name);
@@ -326,7 +347,7 @@ Result<void> Puller::FillLocally(Job& job, PullPass& pass) {
       auto n = reader->second->ReadAt(static_cast<std::uint64_t>(loc.offset), buffer);
       if (!n || *n != loc.size || HashBlock(buffer, context_.hash_seed) != blocks[i].hash) continue;
       if (auto ok = job.file->WriteAt(static_cast<std::uint64_t>(job.offsets[i]), buffer); !ok) {
-        job.error = ok.error().ToString();
+        job.error = ok.error();
         return {};
       }
       job.have[i] = true;

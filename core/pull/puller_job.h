@@ -22,10 +22,13 @@ struct Puller::Job {
   std::vector<bool> requested;        // in flight at the ChunkSource
   std::size_t missing = 0;            // blocks not yet had
   std::size_t outstanding = 0;        // requests in flight
-  std::string error;                  // set when the job failed
-  bool stale = false;                 // its version is no longer the one needed
+  std::optional<Error> error;         // set when the job failed
+  // Its temp file was moved or removed under it (the user, a renamed
+  // directory): a race, not a failure of the name, so retried at once.
+  bool raced = false;
+  bool stale = false;  // its version is no longer the one needed
 
-  bool Ready() const { return missing == 0 && outstanding == 0 && error.empty() && !stale; }
+  bool Ready() const { return missing == 0 && outstanding == 0 && !error && !stale; }
 };
 
 }  // namespace shoal

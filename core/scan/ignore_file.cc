@@ -44,4 +44,22 @@ Result<IgnoreMatcher> LoadIgnoreRules(FileSystem& fs) {
   return parsed;
 }
 
+Result<IgnoreMatcher> IgnoreRules::Load(FileSystem& fs) {
+  auto rules = LoadIgnoreRules(fs);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (rules) {
+    last_good_ = *rules;
+    problem_.clear();
+    return rules;
+  }
+  problem_ = rules.error().message;
+  if (!last_good_) return rules.error();
+  return *last_good_;
+}
+
+std::string IgnoreRules::problem() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return problem_;
+}
+
 }  // namespace shoal

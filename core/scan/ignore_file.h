@@ -2,6 +2,10 @@
 // the built-ins plus ".shoalignore" at the folder root (docs/ignore.md).
 #pragma once
 
+#include <mutex>
+#include <optional>
+#include <string>
+
 #include "core/base/result.h"
 #include "core/fs/file_system.h"
 #include "core/ignore/ignore_matcher.h"
@@ -14,5 +18,24 @@ inline constexpr std::size_t kMaxIgnoreFileBytes = 1 << 20;
 // Reads and compiles .shoalignore (only the built-ins when there is none).
 // Fails when it is not a regular file, is larger than 1 MiB or does not parse.
 Result<IgnoreMatcher> LoadIgnoreRules(FileSystem& fs);
+
+// The rules in force for one folder, shared by its scanner and puller. Each
+// Load re-reads .shoalignore so edits take effect at once; when it cannot be
+// read or parsed, the last rules that could are kept (and the reason is
+// returned by problem()), so a broken .shoalignore neither stops the folder
+// nor suddenly syncs what it used to exclude. Thread-safe.
+class IgnoreRules {
+ public:
+  // The rules to apply now: fresh ones, or the last good ones when the file
+  // is unreadable. Fails only when it has never been read successfully.
+  Result<IgnoreMatcher> Load(FileSystem& fs);
+  // Why the last Load could not use the file; empty when it could.
+  std::string problem() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::optional<IgnoreMatcher> last_good_;
+  std::string problem_;
+};
 
 }  // namespace shoal

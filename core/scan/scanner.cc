@@ -80,12 +80,14 @@ enum class Change { kNone, kMetadata, kContent };
 
 // Directories compare by permissions only: their mtime moves with every
 // child change, which the children's own entries already record.
-Change Compare(const FoundEntry& found, const FileInfo* old) {
+// `held`: the puller keeps this directory owner-writable for now.
+Change Compare(const FoundEntry& found, const FileInfo* old, bool held) {
   if (old == nullptr || old->deleted || old->type != TypeOf(found.stat.kind)) {
     return Change::kContent;
   }
   switch (found.stat.kind) {
     case EntryKind::kDirectory:
+      if (held && found.stat.permissions == (old->permissions | 0700)) return Change::kNone;
       return old->permissions == found.stat.permissions ? Change::kNone : Change::kMetadata;
     case EntryKind::kSymlink:
       return old->symlink_target == found.symlink_target ? Change::kNone : Change::kContent;
@@ -295,10 +297,16 @@ Result<ScanPlan> Scanner::Plan(std::span<const std::string> paths) {
 
   if (auto ok = CheckPreconditions(); !ok) return ok.error().Wrap("scan");
 
-  // 1. The ignore rules, read fresh each scan so edits take effect at once.
-  auto rules = LoadIgnoreRules(fs_);
+  // 1. The ignore rules, read fresh each scan so edits take effect at once
+  // (the last good ones when the file cannot be read).
+  auto rules = config_.ignore_rules ? config_.ignore_rules->Load(fs_) : LoadIgnoreRules(fs_);
   if (!rules) return rules.error().Wrap("scan");
   const IgnoreMatcher& ignore = *rules;
+  if (config_.ignore_rules && !config_.ignore_rules->problem().empty()) {
+    s.walk.problems.push_back(
+        {ScanProblemKind::kIo, kIgnoreFileName,
+         "keeping the last good ignore rules: " + config_.ignore_rules->problem()});
+  }
 
   // 2. Walk the disk and load what the index says about the same paths.
   for (const std::string& root : MinimalRoots(paths)) {
@@ -315,7 +323,7 @@ Result<ScanPlan> Scanner::Plan(std::span<const std::string> paths) {
     CountPresent(found, result);
     auto it = s.indexed.find(found.path);
     const FileInfo* old = it == s.indexed.end() ? nullptr : &it->second;
-    Change change = Compare(found, old);
+    Change change = Compare(found, old, config_.held_dirs.count(found.path) != 0);
     if (change == Change::kNone) continue;
     if (found.stat.kind == EntryKind::kFile && change == Change::kContent) {
       s.to_hash.push_back(i);

@@ -16,7 +16,9 @@
 //
 // A scan fails, changing nothing, when the folder root is missing or is not
 // a directory (an unmounted disk must not read as "everything deleted") or
-// when .shoalignore is not a regular file.
+// when .shoalignore cannot be read and no earlier rules are known (with
+// ScanConfig::ignore_rules, the last good rules apply instead and the reason
+// is reported as a problem).
 //
 // A caller with an event loop splits a scan at its slow step: Plan (walk and
 // diff, reads the index), ScanPlan::Hash (reads files only: any thread, with
@@ -32,6 +34,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -39,6 +42,7 @@
 
 #include "core/base/clock.h"
 #include "core/fs/file_system.h"
+#include "core/scan/ignore_file.h"
 #include "core/store/index.h"
 
 namespace shoal {
@@ -56,6 +60,12 @@ struct ScanConfig {
   int hash_threads = 1;              // DefaultWorkerThreads() in the daemon
   std::size_t batch_size = 1000;     // entries per index transaction
   int read_attempts = 3;             // tries before a changing file is "unstable"
+  // The folder's rules in force (last good kept); null reads .shoalignore
+  // afresh and fails the scan when it cannot.
+  IgnoreRules* ignore_rules = nullptr;
+  // Directories the puller keeps owner-writable until their children have
+  // arrived: on disk they read as (indexed mode | 0700), which is no change.
+  std::set<std::string> held_dirs = {};
 };
 
 enum class ScanProblemKind {

@@ -4,6 +4,7 @@
 
 #include "core/base/log.h"
 #include "core/hash/block_hash.h"
+#include "core/scan/ignore_file.h"
 #include "core/sync/index_batcher.h"
 #include "core/version/name_check.h"
 
@@ -28,6 +29,14 @@ Result<void> CheckRemoteEntry(const FileInfo& f) {
     return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': empty version vector");
   }
   if (auto ok = f.version.CheckBounds(); !ok) return ok.error().Wrap("'" + f.name + "'");
+  if (!f.deleted && f.type == FileType::kSymlink) {
+    if (auto ok = CheckSymlinkTarget(f.name, f.symlink_target); !ok) return ok;
+  }
+  // A .shoalignore that is a link or a directory would stop every scan.
+  if (!f.deleted && f.name == kIgnoreFileName && f.type != FileType::kFile) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'" + f.name + "' refused: must be a regular file, not a link or directory");
+  }
   return {};
 }
 
@@ -130,10 +139,11 @@ FolderEngine::FolderEngine(FileSystem& fs, Index& index, Clock& clock, FolderEng
              FolderGuardConfig{config_.folder_key, config_.folder_id, config_.root_device,
                                config_.mass_delete_min_files}) {
   source_ = std::make_unique<PeerChunkSource>(*this);
-  puller_ = std::make_unique<Puller>(fs_, index_, clock_, *source_,
-                                     PullContext{config_.folder_key, config_.local_device_key,
-                                                 config_.local_short_id, config_.hash_seed},
-                                     config_.pull);
+  puller_ = std::make_unique<Puller>(
+      fs_, index_, clock_, *source_,
+      PullContext{config_.folder_key, config_.local_device_key, config_.local_short_id,
+                  config_.hash_seed, &ignore_rules_},
+      config_.pull);
 }
 
 FolderEngine::~FolderEngine() {
@@ -388,6 +398,8 @@ Scanner FolderEngine::MakeScanner() {
   scan.local_short_id = config_.local_short_id;
   scan.hash_seed = config_.hash_seed;
   scan.hash_threads = config_.hash_threads;
+  scan.ignore_rules = &ignore_rules_;
+  scan.held_dirs = puller_->HeldDirectories();
   return Scanner(fs_, index_, clock_, scan);
 }
 

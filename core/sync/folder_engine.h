@@ -107,6 +107,10 @@ class FolderEngine {
   FolderHold hold() const { return guard_.hold(); }
   const std::string& hold_message() const { return guard_.message(); }
   const std::vector<EngineProblem>& problems() const { return problems_; }
+  // Names the puller could not apply, with why and when they are retried
+  // (a Pull after that time tries them again).
+  std::vector<PullFailure> PullFailures() const { return puller_->Failures(); }
+  std::optional<std::int64_t> NextRetryNanos() const { return puller_->NextRetryNanos(); }
 
  private:
   struct Peer {
@@ -139,6 +143,7 @@ class FolderEngine {
   FolderEngineConfig config_;
   FolderGuard guard_;
   std::map<std::int64_t, Peer> peers_;  // connected, by device key
+  IgnoreRules ignore_rules_;            // shared by scans and pulls: the last good ones kept
   std::unique_ptr<PeerChunkSource> source_;
   std::unique_ptr<Puller> puller_;
   std::vector<EngineProblem> problems_;

@@ -1,5 +1,6 @@
 #include "core/version/conflict.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -24,6 +25,19 @@ std::size_t ExtensionDot(std::string_view name) {
   return dot;
 }
 
+// A copy's last component stays within what filesystems allow, keeping at
+// least this much of the original stem.
+constexpr std::size_t kMaxComponent = 255;
+constexpr std::size_t kMinStem = 16;
+
+// The length of the longest prefix of `s` no longer than `max` bytes that
+// does not end inside a UTF-8 sequence.
+std::size_t Utf8Prefix(std::string_view s, std::size_t max) {
+  std::size_t n = std::min(max, s.size());
+  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
 }  // namespace
 
 bool Wins(const ConflictSide& a, const ConflictSide& b) {
@@ -39,11 +53,23 @@ std::string ConflictCopyName(std::string_view name, std::int64_t mtime_ns, std::
   gmtime_r(&seconds, &utc);
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S-", &utc);
+  std::string suffix(kMarker);
+  suffix.append(stamp).append(ShortIdString(device));
   std::size_t dot = ExtensionDot(name);
   std::string_view stem = dot == std::string_view::npos ? name : name.substr(0, dot);
   std::string_view extension = dot == std::string_view::npos ? "" : name.substr(dot);
+  // The copy's last component must fit kMaxComponent bytes: the stem gives
+  // way (an extension too long to keep is shortened as part of the stem).
+  std::size_t base = stem.rfind('/');
+  base = base == std::string_view::npos ? 0 : base + 1;
+  if (suffix.size() + extension.size() >= kMaxComponent - kMinStem) {
+    stem = name;
+    extension = "";
+  }
+  const std::size_t room = kMaxComponent - suffix.size() - extension.size();
+  if (stem.size() - base > room) stem = stem.substr(0, Utf8Prefix(stem, base + room));
   std::string out(stem);
-  out.append(kMarker).append(stamp).append(ShortIdString(device)).append(extension);
+  out.append(suffix).append(extension);
   return out;
 }
 

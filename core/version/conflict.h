@@ -29,7 +29,10 @@ bool Wins(const ConflictSide& a, const ConflictSide& b);
 // "dir/report.sync-conflict-YYYYMMDD-HHMMSS-<shortid>.pdf": the loser's new
 // name. The time (UTC) is the loser's mtime, so every device derives the same
 // name; the extension (after the last '.', unless the name starts with it)
-// stays last so the copy still opens with the right program.
+// stays last so the copy still opens with the right program. When the copy's
+// last component would pass 255 bytes, its stem is cut (on a UTF-8 character
+// boundary) to fit; such a copy no longer leads back to its original through
+// ConflictOriginalName.
 std::string ConflictCopyName(std::string_view name, std::int64_t mtime_ns, std::uint64_t device);
 
 // For `shoal conflicts`: the name a conflict copy belongs to, or empty if

@@ -36,4 +36,29 @@ Result<void> CheckRemoteName(std::string_view name) {
   return {};
 }
 
+Result<void> CheckSymlinkTarget(std::string_view name, std::string_view target) {
+  auto refuse = [&](const std::string& why) { return Reject(name, "symlink target " + why); };
+  if (target.empty()) return refuse("is empty");
+  if (target.size() >= kMaxNameBytes) return refuse("longer than 4095 bytes");
+  if (target.find('\0') != std::string_view::npos) return refuse("contains a NUL byte");
+  if (target.front() == '/') return refuse("is absolute");
+  // Depth below the root of the directory the link sits in.
+  std::int64_t depth = 0;
+  for (char c : name) depth += c == '/' ? 1 : 0;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t slash = target.find('/', start);
+    std::string_view part =
+        target.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    if (part == "..") {
+      if (--depth < 0) return refuse("leads out of the folder");
+    } else if (!part.empty() && part != ".") {
+      depth++;
+    }
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return {};
+}
+
 }  // namespace shoal

@@ -20,4 +20,10 @@ inline constexpr std::size_t kMaxComponentBytes = 255;
 // kInvalidArgument with a message naming the problem, or success.
 Result<void> CheckRemoteName(std::string_view name);
 
+// The target of a symlink named `name` (already checked) from a peer:
+// refused when empty, absolute, containing NUL, longer than 4095 bytes, or
+// leading out of the folder through ".." counted from the link's own
+// directory. Links are never followed by Shoal, but other programs do.
+Result<void> CheckSymlinkTarget(std::string_view name, std::string_view target);
+
 }  // namespace shoal

@@ -141,6 +141,10 @@ Result<std::vector<IndexState>> SimCluster::IndexStates() {
 std::string SimCluster::DiagnoseBusy() {
   std::string out;
   for (auto& device : devices_) {
+    for (const PullFailure& f : device->engine->PullFailures()) {
+      out.append(" ").append(Dev(device->number)).append(" failing (");
+      out.append(f.name).append(": ").append(f.reason).append(")");
+    }
     if (device->engine->Idle()) continue;
     out.append(" ").append(Dev(device->number)).append(" busy (need ");
     out.append(std::to_string(device->engine->NeedCount())).append(")");
@@ -183,6 +187,15 @@ std::vector<std::string> SimCluster::SettleAndCheck(int max_rounds) {
     }
     for (int d = 0; d < size(); ++d) Restart(d);  // a late armed fault may have crashed one
     quiet = !changed && scheduler_.InFlightCount() == 0 && DiagnoseBusy().empty();
+    // Names that failed wait out their backoff: let that time pass.
+    if (!quiet && !changed) {
+      std::optional<std::int64_t> next;
+      for (auto& device : devices_) {
+        auto due = device->engine ? device->engine->NextRetryNanos() : std::nullopt;
+        if (due && (!next || *due < *next)) next = due;
+      }
+      if (next && *next > scheduler_.clock().NowUnixNanos()) scheduler_.clock().AdvanceTo(*next);
+    }
   }
   if (!quiet) {
     std::string line("(4) termination: not at rest after ");

@@ -188,7 +188,8 @@ std::string Symlink(Context& c) {
   auto it = c.tree.find(path);
   if (!ParentsOk(c.tree, path) || (it != c.tree.end() && it->second.kind != EntryKind::kSymlink))
     return "";
-  std::string target = c.s.Chance(0.5) ? "x.txt" : "../b/z";
+  // Relative and inside the folder: a link leading out is refused on receipt.
+  std::string target = c.s.Chance(0.5) ? "x.txt" : path == "link" ? "b/z" : "../b/z";
   c.fs.AddSymlink(path, target, c.now);
   std::string detail("-> ");
   detail.append(target);

@@ -479,3 +479,43 @@ TEST_CASE("posix set metadata works on entries their owner cannot read", "[fs]")
 }
 
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("memory file system reports its free-space limit as capacity", "[fs]") {
+  MemoryFileSystem fs;
+  CHECK(fs.FreeSpace()->free_bytes > (std::int64_t{1} << 40));
+  fs.WriteFile("a", std::string(300, 'a'), 1);
+  fs.SetFreeSpace(1000);
+  CHECK(fs.FreeSpace()->total_bytes == 1000);
+  CHECK(fs.FreeSpace()->free_bytes == 700);
+}
+
+TEST_CASE("memory file system can refuse changes in a directory without owner write access",
+          "[fs]") {
+  MemoryFileSystem fs;
+  fs.MakeDirectory("ro", 0555);
+  fs.WriteFile("ro/f", "x", 1);
+  REQUIRE(fs.OpenWrite("ro/new"));  // off by default
+  REQUIRE(fs.RemoveFile("ro/new"));
+  fs.SetEnforceDirectoryPermissions(true);
+  CHECK(fs.OpenWrite("ro/new").error().code == ErrorCode::kUnauthorized);
+  CHECK(CodeOf(fs.MakeDir("ro/d", 0755)) == ErrorCode::kUnauthorized);
+  CHECK(CodeOf(fs.RemoveFile("ro/f")) == ErrorCode::kUnauthorized);
+  CHECK(CodeOf(fs.Rename("ro/f", "f")) == ErrorCode::kUnauthorized);
+  REQUIRE(fs.OpenWrite("ro/f"));  // an existing file stays writable
+  fs.SetPermissions("ro", 0755);
+  CHECK(fs.OpenWrite("ro/new"));
+}
+
+TEST_CASE("posix file system reports the free space of the folder's filesystem", "[fs]") {
+  testing::TempDir dir;
+  auto fs = PosixFileSystem::Open(dir.path().string()).value();
+  auto space = fs->FreeSpace();
+  REQUIRE(space);
+  CHECK(space->total_bytes > 0);
+  CHECK(space->free_bytes >= 0);
+  CHECK(space->free_bytes <= space->total_bytes);
+}
+
+}  // namespace shoal

@@ -1,5 +1,6 @@
 #include "core/version/conflict.h"
 
+#include "core/base/utf8.h"
 #include "core/model/device_id.h"
 
 #include <catch2/catch.hpp>
@@ -89,6 +90,43 @@ TEST_CASE("a conflict copy of a conflict copy leads back to the copy it came fro
     CHECK(second != first);
     CHECK(ConflictOriginalName(second) == first);
     CHECK(ConflictOriginalName(first) == name);
+  }
+}
+
+}  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("a conflict copy name keeps its last component within 255 bytes", "[version][conflict]") {
+  const std::int64_t when = 1'795'700'000LL * 1'000'000'000;
+  SECTION("the stem gives way; the suffix and the extension stay") {
+    std::string name = "dir/" + std::string(240, 'n') + ".txt";
+    std::string copy = ConflictCopyName(name, when, 0x1234567890abcdefULL);
+    std::string last = copy.substr(copy.rfind('/') + 1);
+    CHECK(last.size() == 255);
+    CHECK(copy.starts_with("dir/nnnn"));
+    CHECK(copy.ends_with(".txt"));
+    CHECK(copy.find(".sync-conflict-20261126-133320-") != std::string::npos);
+    CHECK(copy != ConflictCopyName(name, when, 0xfedcba0987654321ULL));  // still one per device
+  }
+  SECTION("a multi-byte character is never cut in half") {
+    std::string stem;
+    while (stem.size() < 250) stem += "\xc3\xa9";  // é, two bytes each
+    for (std::string extra : {"", "x"}) {
+      std::string copy = ConflictCopyName(extra + stem + ".md", when, 1);
+      CHECK(copy.size() <= 255);
+      CHECK(copy.size() >= 254);
+      CHECK(IsValidUtf8(copy));
+    }
+  }
+  SECTION("an extension too long to keep is shortened with the stem") {
+    std::string copy = ConflictCopyName("a." + std::string(250, 'e'), when, 1);
+    CHECK(copy.size() == 255);
+    CHECK(copy.starts_with("a.eee"));
+  }
+  SECTION("short names are unchanged") {
+    CHECK(ConflictCopyName("a/report.pdf", when, 1).size() < 60);
+    CHECK(ConflictOriginalName(ConflictCopyName("a/report.pdf", when, 1)) == "a/report.pdf");
   }
 }
 

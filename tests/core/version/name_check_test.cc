@@ -71,3 +71,34 @@ TEST_CASE("no accepted name has a '..' or empty component (random names)",
 }
 
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("symlink targets from peers must stay inside the folder", "[version][names]") {
+  for (auto [name, target] :
+       std::vector<std::pair<std::string, std::string>>{{"link", "x.txt"},
+                                                        {"link", "b/z"},
+                                                        {"link", "./b/../c"},
+                                                        {"a/link", "../b/z"},
+                                                        {"a/b/link", "../../top"},
+                                                        {"a/link", "c/../../x"}}) {
+    INFO(name << " -> " << target);
+    CHECK(CheckSymlinkTarget(name, target));
+  }
+  for (auto [name, target] :
+       std::vector<std::pair<std::string, std::string>>{{"link", ""},
+                                                        {"link", "/etc/passwd"},
+                                                        {"link", "../outside"},
+                                                        {"link", "b/../../outside"},
+                                                        {"a/link", "../../outside"},
+                                                        {"a/b/link", "../x/../../../y"},
+                                                        {"link", std::string("a\0b", 3)},
+                                                        {"link", std::string(4096, 'x')}}) {
+    INFO(name << " -> " << target);
+    auto refused = CheckSymlinkTarget(name, target);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::kInvalidArgument);
+  }
+}
+
+}  // namespace shoal
