@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "core/sync/folder_guard.h"
 #include "core/pull/version_name.h"
+#include "core/sync/folder_guard.h"
 
 namespace shoal::sim {
 namespace {
