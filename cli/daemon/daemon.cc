@@ -197,6 +197,9 @@ Result<void> Daemon::StartControl() {
   auto control = net::ControlServer::Listen(*loop_, home_.socket(), *this);
   if (!control) return control.error();
   control_ = std::move(*control);
+  auto timer = net::Timer::Create(*loop_);
+  if (!timer) return timer.error();
+  publish_timer_ = std::move(*timer);
   return {};
 }
 
@@ -212,6 +215,7 @@ void Daemon::Stop() {
   signals_.clear();
   joins_.clear();
   prune_timer_.reset();
+  publish_timer_.reset();
   discovery_.reset();
   if (control_) control_->Close([] {});
   peers_->Shutdown([this] {
@@ -227,6 +231,7 @@ void Daemon::Teardown() {
     hub_.reset();
     control_.reset();
     prune_timer_.reset();
+    publish_timer_.reset();
     runners_.clear();
     if (auto closed = loop_->Close(); !closed) {
       SHOAL_LOG(kError) << "event loop did not close cleanly: " << closed.error().message;

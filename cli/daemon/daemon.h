@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,8 @@ class Daemon final : public net::ControlHandler {
   Json Status();
   nlohmann::json FolderJson(FolderRunner& runner);
   void PublishFolder(FolderRunner& runner);
+  void FlushFolderEvents();
+  static constexpr std::chrono::milliseconds kFolderEventInterval{250};
 
   DaemonOptions options_;
   HomePaths home_;
@@ -133,7 +136,11 @@ class Daemon final : public net::ControlHandler {
   std::unique_ptr<net::PeerManager> peers_;
   std::unique_ptr<net::Discovery> discovery_;
   std::unique_ptr<net::ControlServer> control_;
-  std::unique_ptr<net::Timer> prune_timer_;  // daily version pruning
+  std::unique_ptr<net::Timer> prune_timer_;    // daily version pruning
+  std::unique_ptr<net::Timer> publish_timer_;  // coalesced folder events
+  bool publish_scheduled_ = false;
+  std::set<std::string> dirty_folders_;           // changed since the last flush
+  std::map<std::string, std::string> published_;  // last folder event sent, by ID
   net::InviteBook invites_{clock_};
   std::map<std::string, std::vector<std::string>> discovered_;  // device text → addresses
   std::vector<std::unique_ptr<PairJoin>> joins_;

@@ -1,4 +1,7 @@
 // Daemon: `status` and the control dispatcher (docs/api.md).
+#include <set>
+#include <utility>
+
 #include "cli/daemon/daemon.h"
 #include "cli/daemon/request_fields.h"
 #include "cli/version.h"
@@ -84,9 +87,36 @@ nlohmann::json Daemon::FolderJson(FolderRunner& runner) {
   return json;
 }
 
+// Folder events are coalesced: a change only marks its folder, and at most
+// once per kFolderEventInterval the marked folders' status is computed and
+// published, to subscribers only and only when it differs from the last one
+// sent. A status costs queries over the folder; a pull pass per index batch
+// must not pay one each (issue 12: it was most of a sender's CPU).
 void Daemon::PublishFolder(FolderRunner& runner) {
-  if (!control_) return;
-  control_->Publish({{"event", "folder"}, {"folder", FolderJson(runner)}});
+  if (!control_ || !publish_timer_) return;
+  dirty_folders_.insert(runner.record().id);
+  if (publish_scheduled_) return;
+  publish_scheduled_ = true;
+  publish_timer_->Start(kFolderEventInterval, [this] { FlushFolderEvents(); });
+}
+
+void Daemon::FlushFolderEvents() {
+  publish_scheduled_ = false;
+  std::set<std::string> dirty = std::exchange(dirty_folders_, {});
+  if (!control_ || control_->subscriber_count() == 0) {
+    published_.clear();  // a later subscriber gets the next change in full
+    return;
+  }
+  for (const std::string& id : dirty) {
+    auto it = runners_.find(id);
+    if (it == runners_.end()) continue;
+    nlohmann::json folder = FolderJson(*it->second);
+    std::string text = folder.dump();
+    std::string& last = published_[id];
+    if (text == last) continue;
+    last = std::move(text);
+    control_->Publish({{"event", "folder"}, {"folder", std::move(folder)}});
+  }
 }
 
 Json Daemon::Status() {

@@ -1,9 +1,14 @@
 // One or two real daemons: how they stop, what they refuse, and what they
 // must not do (echo pulled files back as their own changes).
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <filesystem>
 
 #include "core/model/device_id.h"
@@ -134,6 +139,89 @@ TEST_CASE("files pulled from a peer are not announced again as the puller's own 
     CHECK((*global)->file.version.Get(alpha) > 0);
     CHECK((*global)->file.version.Get(beta) == 0);  // beta changed nothing
   }
+  a.Stop();
+}
+
+}  // namespace shoal::e2e
+
+namespace shoal::e2e {
+namespace {
+
+// A subscribed control connection: collects event lines until a deadline.
+class Subscriber {
+ public:
+  explicit Subscriber(const std::string& socket_path) {
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd_ >= 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    REQUIRE(socket_path.size() < sizeof(address.sun_path));
+    std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
+    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+    const std::string request = "{\"id\": 1, \"cmd\": \"subscribe\"}\n";
+    REQUIRE(::write(fd_, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  }
+  ~Subscriber() { ::close(fd_); }
+  std::vector<std::chrono::steady_clock::time_point> received;  // of each line, in order
+
+  // Every line received within `duration`, parsed.
+  std::vector<nlohmann::json> Collect(std::chrono::milliseconds duration) {
+    std::vector<nlohmann::json> lines;
+    const auto deadline = std::chrono::steady_clock::now() + duration;
+    std::string pending;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buffer[4096];
+      ssize_t n = ::read(fd_, buffer, sizeof(buffer));
+      if (n <= 0) break;
+      pending.append(buffer, static_cast<std::size_t>(n));
+      for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
+        lines.push_back(nlohmann::json::parse(pending.substr(0, nl)));
+        received.push_back(std::chrono::steady_clock::now());
+        pending.erase(0, nl + 1);
+      }
+    }
+    return lines;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE("folder events are coalesced to one per 250 ms and none when nothing changed", "[e2e]") {
+  shoal::testing::TempDir dir;
+  TestDevice a(dir.path().string(), "alpha");
+  a.Start();
+  auto added = a.Json({"folder", "add", a.sync_dir(), "--label", "Events"});
+  REQUIRE(Eventually([&] { return a.Status()["folders"][0]["state"] == "idle"; }));
+  Subscriber events(a.home() + "/control.sock");
+  // 300 files written one by one: many watcher batches, scans and passes.
+  for (int i = 0; i < 300; ++i) WriteFile(a.Path("f" + std::to_string(i)), std::to_string(i));
+  auto lines = events.Collect(std::chrono::seconds(4));
+  std::vector<nlohmann::json> folder_events;
+  std::vector<std::chrono::steady_clock::time_point> times;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].value("event", "") != "folder") continue;
+    folder_events.push_back(lines[i]);
+    times.push_back(events.received[i]);
+  }
+  REQUIRE_FALSE(folder_events.empty());
+  // At most one per 250 ms: no two events closer than that (less 100 ms for
+  // uneven delivery). Uncoalesced, every scan and pull pass sent one, in bursts.
+  for (std::size_t i = 1; i < times.size(); ++i) {
+    const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(times[i] - times[i - 1]);
+    INFO("events " << i - 1 << " and " << i << " of " << times.size());
+    CHECK(gap.count() >= 150);
+  }
+  CHECK(folder_events.back()["folder"]["files"].get<int>() == 300);
+  // Quiet folder: nothing more is published.
+  CHECK(events.Collect(std::chrono::milliseconds(1500)).empty());
   a.Stop();
 }
 
