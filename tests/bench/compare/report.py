@@ -43,7 +43,7 @@ def medians(runs):
 def fmt(metric, value):
     if value is None:
         return "—"
-    if "bytes" in metric:
+    if "bytes" in metric or metric.startswith("wire"):
         for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
             if value >= scale:
                 return "%.1f %s" % (value / scale, unit)
