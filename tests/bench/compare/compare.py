@@ -46,6 +46,9 @@ def parse():
                         "change (scan, default) or leave it to its watcher (watch)")
     p.add_argument("--st-watch-delay", type=int, default=1,
                    help="Syncthing's fsWatcherDelayS (its default is 10)")
+    p.add_argument("--rsync-fsync", action="store_true",
+                   help="pass --fsync to rsync (by default it does not fsync; Shoal and "
+                        "Syncthing do)")
     p.add_argument("--timeout", type=float, default=1800, help="seconds for one sync")
     p.add_argument("--poll", type=float, default=0.02, help="seconds between state polls")
     p.add_argument("--keep", action="store_true", help="keep homes and logs of failed runs")
@@ -115,6 +118,7 @@ def main():
         doc = {"date": date, "machine": machine, "versions": versions, "command": command,
                "quick": opts.quick, "runs": opts.runs, "trigger": opts.trigger,
                "syncthing_watch_delay_s": opts.st_watch_delay,
+               "rsync_fsync": opts.rsync_fsync,
                "scenarios": {sc: {s: {"runs": runs, "median": report.medians(runs)}
                                   for s, runs in per.items()} for sc, per in results.items()}}
         with open(opts.json, "w") as f:

@@ -3,7 +3,8 @@ own config, whose module is B's folder; every sync is one client run
 `rsync -a --delete --modify-window=-1 --stats A/ rsync://127.0.0.1:PORT/b/`,
 done when the client exits. --modify-window=-1 compares modification times
 to the nanosecond: at its default (whole seconds) rsync skips a same-size
-edit made within the second of its last run. rsync has no watcher and keeps no state: it is given the
+edit made within the second of its last run. rsync does not fsync what it
+writes (Shoal and Syncthing do) unless compare.py is given --rsync-fsync. rsync has no watcher and keeps no state: it is given the
 changed tree and told to go, so its figures are the floor of a one-shot
 copy. Wire bytes are the client's own totals (--stats: payload both ways),
 taken from the process rather than `ss` because the connection is gone the
@@ -64,7 +65,8 @@ class RsyncPair:
     def synced(self, files):
         """One client run; the sync is done when it exits (status 0)."""
         proc = subprocess.Popen(
-            ["rsync", "-a", "--delete", "--modify-window=-1", "--stats", *self.extra, self.a_dir + "/",
+            ["rsync", "-a", "--delete", "--modify-window=-1", "--stats", *self.extra,
+             *(["--fsync"] if self.opts.rsync_fsync else []), self.a_dir + "/",
              "rsync://127.0.0.1:%d/b/" % self.port],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out, err = proc.communicate(timeout=self.opts.timeout)
@@ -100,6 +102,12 @@ class RsyncPair:
 
     def cpu(self):
         """(client CPU so far, daemon CPU with its reaped per-connection children)."""
+        children = "/proc/%d/task/%d/children" % (self.daemon.pid, self.daemon.pid)
+
+        def reaped():  # the per-connection child counts once the daemon reaped it
+            with open(children) as f:
+                return not f.read().strip()
+        wait_for(reaped, 10, "rsync daemon to reap its connection", 0.01)
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         return (usage.ru_utime + usage.ru_stime, cpu_seconds(self.daemon.pid, children=True))
 
