@@ -65,7 +65,7 @@ chaos: build
 #   make compare SCENARIOS=small,large RUNS=3 COMPARE_JSON=compare.json
 #   make compare QUICK=1                     small sizes, a smoke run
 #   make compare SHOAL=/path/to/shoal         that binary, and no build
-# Scenarios: large small many latency edit prepend rename idle (default: all).
+# Scenarios: large small many latency edit prepend rename seeded idle (default: all).
 SCENARIOS ?=
 RUNS ?= 3
 QUICK ?=

@@ -91,6 +91,13 @@ class ShoalPair:
         """B's own state: it needs nothing, is idle and holds the files."""
         return self._folder("b", files)
 
+    def heard(self, files):
+        """B has received at least `files` index entries from A (so that a
+        B that already holds the files is not taken as done before it knows
+        what A has)."""
+        devices = self._status("b")["devices"]
+        return any(d.get("index_entries_in", 0) >= files for d in devices)
+
     def changed(self):
         """Tells A about a change now instead of waiting for its watcher
         (--trigger scan): a rescan of the folder, which returns once committed."""

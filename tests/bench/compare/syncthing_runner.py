@@ -164,6 +164,13 @@ class SyncthingPair:
         c = self.rest("b", "GET", "/rest/db/completion?folder=" + FOLDER)
         return c["completion"] >= 100 and c.get("needItems", 0) == 0
 
+    def heard(self, files):
+        """B knows that A holds everything (A's completion as B sees it is
+        100%, which needs A's index)."""
+        c = self.rest("b", "GET", "/rest/db/completion?folder=%s&device=%s" % (
+            FOLDER, self.inst["a"]["id"]))
+        return c["completion"] >= 100 and c.get("globalItems", files) >= files
+
     def changed(self):
         """--trigger scan: a rescan of A's folder now (returns when it is done)."""
         if self.opts.trigger == "scan":
