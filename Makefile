@@ -5,12 +5,13 @@
 #   make bench  the benchmarks in tests/bench (numbers, not pass/fail)
 #   make sim    the cluster simulation over a range of seeds (SEEDS=A:B)
 #   make chaos  the chaos test with real daemons over many seeds (SEEDS=A:B STEPS=N)
+#   make compare  Shoal side by side with Syncthing and rsync (SCENARIOS=.. RUNS=N QUICK=1)
 # Variables: BUILD (build directory), CMAKE_FLAGS (extra -D options), JOBS.
 BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build test demo demo-stop bench sim chaos clean
+.PHONY: all deps configure build test demo demo-stop bench sim chaos compare clean
 
 all: build
 
@@ -59,6 +60,24 @@ STEPS ?= 200
 chaos: build
 	SHOAL_CHAOS_SEEDS=$(if $(filter command line,$(origin SEEDS)),$(SEEDS),1:10) \
 	  SHOAL_CHAOS_STEPS=$(STEPS) $(BUILD)/tests/e2e/shoal_e2e_tests "[chaos]"
+
+# Shoal side by side with Syncthing and rsync on loopback (docs/performance.md,
+# "Side by side"). Installs syncthing and rsync (packaging/install-bench-deps.sh).
+#   make compare SCENARIOS=small,large RUNS=3 COMPARE_JSON=compare.json
+#   make compare QUICK=1                     small sizes, a smoke run
+#   make compare SHOAL=/path/to/shoal         that binary, and no build
+# Scenarios: large small many latency edit prepend rename seeded idle (default: all).
+SCENARIOS ?=
+RUNS ?= 3
+QUICK ?=
+COMPARE_JSON ?=
+COMPARE_FLAGS ?=
+SHOAL ?= $(BUILD)/cli/shoal
+compare: $(if $(filter command line,$(origin SHOAL)),,build)
+	@packaging/install-bench-deps.sh
+	tests/bench/compare/compare.py --shoal $(SHOAL) --runs $(RUNS) \
+	  $(if $(SCENARIOS),--scenarios $(SCENARIOS)) $(if $(QUICK),--quick) \
+	  $(if $(COMPARE_JSON),--json $(COMPARE_JSON)) $(COMPARE_FLAGS)
 
 clean:
 	rm -rf $(BUILD)
