@@ -126,7 +126,7 @@ Result<void> Daemon::StartPeers() {
   callbacks.shared_with = [this](std::int64_t key) { return FoldersSharedWith(key); };
   callbacks.on_engine_input = [this](FolderEngine& engine) {
     for (auto& [id, runner] : runners_) {
-      if (&runner->engine() == &engine) runner->Kick();
+      if (&runner->engine() == &engine && engine.PullWanted()) runner->Kick();
     }
   };
   callbacks.on_peer_change = [this](const DeviceId& device, bool up) {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -147,6 +148,14 @@ class Index {
   Result<std::vector<GlobalFile>> ListNeeded(std::int64_t folder_key, const std::string& after,
                                              std::int64_t limit);
   Result<std::int64_t> CountNeeded(std::int64_t folder_key);
+  // Goes up every time some name of the folder is written as needed (newly
+  // needed, a newer needed version, another holder of it), and never when a
+  // need is satisfied: a caller that remembers it can tell whether anything
+  // new became pullable without reading the need list. In memory, per Index.
+  std::uint64_t NeedGeneration(std::int64_t folder_key) const {
+    auto it = need_generation_.find(folder_key);
+    return it == need_generation_.end() ? 0 : it->second;
+  }
   // True when some name strictly beneath directory `dir` has a global
   // version that is not a tombstone (some device still has it).
   Result<bool> HasLiveGlobalUnder(std::int64_t folder_key, const std::string& dir);
@@ -169,7 +178,8 @@ class Index {
                                                  const std::string& after, std::int64_t limit);
 
   Database db_;
-  std::optional<std::int64_t> local_device_key_;  // cached; 0 = none yet
+  std::optional<std::int64_t> local_device_key_;           // cached; 0 = none yet
+  std::map<std::int64_t, std::uint64_t> need_generation_;  // by folder key
 };
 
 }  // namespace shoal

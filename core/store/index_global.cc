@@ -76,6 +76,7 @@ Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& nam
   auto stmt = db_.Prepare(sql::kUpsertGlobal);
   if (!stmt) return stmt.error();
   (*stmt)->Bind(1, folder_key).Bind(2, name).Bind(3, chosen.file_row);
+  if (need) need_generation_[folder_key]++;
   return (*stmt)->Bind(4, std::int64_t{need}).Run();
 }
 

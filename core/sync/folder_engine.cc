@@ -188,6 +188,7 @@ Result<void> FolderEngine::Receive(std::int64_t device_key, const EngineMessage&
 }
 
 Result<void> FolderEngine::OnHello(std::int64_t device_key, const FolderHello& hello) {
+  new_source_ = true;  // files waiting for a holder may find one now
   Peer& peer = peers_[device_key];
   peer.full = hello.your_index_id != config_.index_id;
   peer.sent_sequence = peer.full ? 0 : std::max<std::int64_t>(hello.your_max_sequence, 0);
@@ -418,6 +419,8 @@ Result<PullPass> FolderEngine::Pull() {
     rescan_.clear();
     if (auto ok = ScanPaths(paths); !ok) return ok.error();
   }
+  pass_need_generation_ = index_.NeedGeneration(config_.folder_key);
+  new_source_ = false;
   auto pass = puller_->Run();
   if (!pass) return pass;
   rescan_.insert(pass->rescan.begin(), pass->rescan.end());
@@ -430,6 +433,11 @@ Result<PullPass> FolderEngine::Pull() {
 std::int64_t FolderEngine::NeedCount() {
   auto n = index_.CountNeeded(config_.folder_key);
   return n ? *n : -1;
+}
+
+bool FolderEngine::PullWanted() const {
+  return new_source_ || !rescan_.empty() || puller_->Busy() || !source_->Empty() ||
+         index_.NeedGeneration(config_.folder_key) != pass_need_generation_;
 }
 
 bool FolderEngine::Idle() {

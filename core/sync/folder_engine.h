@@ -97,6 +97,12 @@ class FolderEngine {
   // durable batch when one is complete, and announces what was applied.
   Result<PullPass> Pull();
 
+  // Whether a Pull could do anything the last one could not: blocks are in
+  // flight or files assembling, a rescan is due, a peer connected, or some
+  // name became needed (or gained a holder) since. An index update that
+  // changes nothing this device needs — the echo of what it just pulled,
+  // say — wants no pass: a pass costs reads of the need list.
+  bool PullWanted() const;
   // Nothing needed that a connected peer could provide, no request
   // outstanding, no rescan pending.
   bool Idle();
@@ -148,6 +154,8 @@ class FolderEngine {
   std::unique_ptr<Puller> puller_;
   std::vector<EngineProblem> problems_;
   std::set<std::string> rescan_;  // changed under the puller: scan before pulling
+  std::uint64_t pass_need_generation_ = ~std::uint64_t{0};  // at the last Pull; none yet
+  bool new_source_ = false;                                 // a peer said hello since the last Pull
 };
 
 }  // namespace shoal

@@ -259,3 +259,33 @@ TEST_CASE(
 }
 
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("an index update that changes nothing this device needs wants no pull pass",
+          "[sync][engine][index]") {
+  EngineCluster c(2);
+  c.Connect(0, 1);
+  c[0].fs.WriteFile("a.txt", "alpha", c.clock.now);
+  c.Settle();
+  REQUIRE(c[1].fs.Content("a.txt") == "alpha");
+  REQUIRE(c[0].engine->Pull());
+  CHECK_FALSE(c[0].engine->PullWanted());
+  // Device 1 announces again what device 0 already holds (an echo).
+  FileInfo echo = c[1].index->GetFile(c[1].folder_key, c[1].local_key, "a.txt").value().value();
+  echo.sequence = 1000;
+  echo.inode = 0;
+  REQUIRE(c[0].engine->Receive(c[0].keys[1], IndexBatch{"shared", 1001, false, {echo}}));
+  CHECK_FALSE(c[0].engine->PullWanted());
+  // Something new on device 1 is worth a pass.
+  c[1].fs.WriteFile("b.txt", "beta", c.clock.now);
+  c.clock.now += 5'000'000'000;
+  c.Scan(1);
+  c.DeliverAll();
+  CHECK(c[0].engine->PullWanted());
+  REQUIRE(c[0].engine->Pull());
+  c.Settle();
+  CHECK(c[0].fs.Content("b.txt") == "beta");
+}
+
+}  // namespace shoal
