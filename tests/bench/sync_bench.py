@@ -7,11 +7,17 @@ needs nothing more and holds every file. Each run uses fresh homes; the
 median of the runs is printed with every run, plus the CPU time each daemon
 spent and its peak RSS (VmHWM). Nothing is asserted.
 
-  tests/bench/sync_bench.py [--build build] [--runs 3] [--scenario small|large|both]
+  tests/bench/sync_bench.py [--build build] [--runs 3]
+                            [--scenario small|large|edit|both|all]
 
 Scenarios: small = 20,000 files of 1-16 KiB (seeded); large = 1 GiB in 4
-files of random data. Data lives under $TMPDIR (default /tmp).
+files of random data; edit = the small folder synced first, then every
+file rewritten on A with new content of the same size (timed from the
+first write until B holds every new content; each replaced file is kept
+in B's .shoal/versions). "both" = small and large; "all" adds edit. Data
+lives under $TMPDIR (default /tmp).
 """
+import hashlib
 import argparse
 import json
 import os
@@ -97,7 +103,41 @@ class Daemon:
         self.log.close()
 
 
-def one_run(binary, source, files):
+def tree_digest(root):
+    digest = hashlib.sha256()
+    for dirpath, dirnames, names in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != ".shoal")
+        for name in sorted(names):
+            path = os.path.join(dirpath, name)
+            digest.update(os.path.relpath(path, root).encode() + b"\0")
+            with open(path, "rb") as f:
+                digest.update(hashlib.sha256(f.read()).digest())
+    return digest.hexdigest()
+
+
+def rewrite_all(root, seed=2):
+    """Every file gets new random content of its own size, in name order."""
+    rng = random.Random(seed)
+    last = None
+    for dirpath, dirnames, names in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != ".shoal")
+        for name in sorted(names):
+            last = os.path.join(dirpath, name)
+            size = os.path.getsize(last)
+            with open(last, "wb") as f:
+                f.write(rng.randbytes(size))
+    return last
+
+
+def wait_idle(daemon, files):
+    while True:
+        f = daemon.cli("status")["folders"][0]
+        if f["need"] == 0 and f["files"] >= files and f["state"] == "idle":
+            return
+        time.sleep(0.01)
+
+
+def one_run(binary, source, files, edit=False):
     base = tempfile.mkdtemp(prefix="shoal-bench-")
     try:
         a = Daemon(binary, base, "a")
@@ -114,12 +154,29 @@ def one_run(binary, source, files):
             time.sleep(0.02)
         cpu_a, cpu_b = a.cpu_seconds(), b.cpu_seconds()
         start = time.time()
-        b.cli("folder", "accept", folder, os.path.join(base, "b", "sync"))
-        while True:
-            f = b.cli("status")["folders"][0]
-            if f["need"] == 0 and f["files"] >= files and f["state"] == "idle":
-                break
-            time.sleep(0.01)
+        folder_b = os.path.join(base, "b", "sync")
+        b.cli("folder", "accept", folder, folder_b)
+        wait_idle(b, files)
+        if edit:
+            wait_idle(a, files)
+            cpu_a, cpu_b = a.cpu_seconds(), b.cpu_seconds()
+            start = time.time()
+            last = rewrite_all(folder_a)
+            with open(last, "rb") as f:
+                last_content = f.read()
+            want = tree_digest(folder_a)
+            last_b = os.path.join(folder_b, os.path.relpath(last, folder_a))
+            while True:
+                try:
+                    with open(last_b, "rb") as f:
+                        arrived = f.read() == last_content
+                except OSError:
+                    arrived = False
+                if arrived:
+                    wait_idle(b, files)
+                    if tree_digest(folder_b) == want:
+                        break
+                time.sleep(0.05)
         elapsed = time.time() - start
         result = (elapsed, a.cpu_seconds() - cpu_a, b.cpu_seconds() - cpu_b,
                   a.peak_rss_mib(), b.peak_rss_mib())
@@ -134,15 +191,17 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default="build")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--scenario", default="both", choices=["small", "large", "both"])
+    parser.add_argument("--scenario", default="both",
+                        choices=["small", "large", "edit", "both", "all"])
     args = parser.parse_args()
     binary = os.path.abspath(os.path.join(args.build, "cli", "shoal"))
-    scenarios = ["small", "large"] if args.scenario == "both" else [args.scenario]
+    scenarios = {"both": ["small", "large"], "all": ["small", "large", "edit"]}.get(
+        args.scenario, [args.scenario])
     for name in scenarios:
         source = tempfile.mkdtemp(prefix="shoal-bench-data-")
         try:
-            files, total = (make_small if name == "small" else make_large)(source)
-            runs = [one_run(binary, source, files) for _ in range(args.runs)]
+            files, total = (make_large if name == "large" else make_small)(source)
+            runs = [one_run(binary, source, files, edit=name == "edit") for _ in range(args.runs)]
             times = [r[0] for r in runs]
             print("%s: %d files, %.1f MiB: median %.2f s (runs %s); sender CPU %.2f s, receiver "
                   "CPU %.2f s, peak RSS %.0f / %.0f MiB (medians)" % (
