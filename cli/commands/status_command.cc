@@ -97,11 +97,16 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
   for (const auto& f : s["folders"]) {
     const double files = f.value("files", 0.0);
     const double need = f.value("need", 0.0);
-    std::snprintf(line, sizeof(line), "  %-16s %-11s %-8s %s %6.0f files %10s  need %.0f\n",
+    const double need_bytes = f.value("need_bytes", 0.0);
+    std::string need_text =
+        need > 0 && need_bytes > 0
+            ? HumanBytes(need_bytes) + " in " + std::to_string(static_cast<long long>(need))
+            : std::to_string(static_cast<long long>(need));
+    std::snprintf(line, sizeof(line), "  %-16s %-11s %-8s %s %6.0f files %10s  need %s\n",
                   f.value("label", "").c_str(), f.value("id", "").c_str(),
                   f.value("state", "").c_str(),
                   Bar(files + need > 0 ? files / (files + need) : 1.0, 20).c_str(), files,
-                  HumanBytes(f.value("bytes", 0.0)).c_str(), need);
+                  HumanBytes(f.value("bytes", 0.0)).c_str(), need_text.c_str());
     out.append(line);
     out.append("      ").append(f.value("path", "")).append("\n");
     out.append(ScanLine(f, rates, now));

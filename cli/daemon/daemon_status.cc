@@ -63,11 +63,17 @@ nlohmann::json Daemon::FolderJson(FolderRunner& runner) {
       }
     }
   }
-  nlohmann::json json{{"id", r.id},           {"label", r.label},
-                      {"path", r.path},       {"state", s.state},
-                      {"files", s.files},     {"directories", s.directories},
-                      {"bytes", s.bytes},     {"need", s.need},
-                      {"watcher", s.watcher}, {"last_scan_unix", s.last_scan_unix},
+  nlohmann::json json{{"id", r.id},
+                      {"label", r.label},
+                      {"path", r.path},
+                      {"state", s.state},
+                      {"files", s.files},
+                      {"directories", s.directories},
+                      {"bytes", s.bytes},
+                      {"need", s.need},
+                      {"need_bytes", s.need_bytes},
+                      {"watcher", s.watcher},
+                      {"last_scan_unix", s.last_scan_unix},
                       {"shared_with", shared}};
   if (!s.error.empty()) json["error"] = s.error;
   nlohmann::json failures = nlohmann::json::array();

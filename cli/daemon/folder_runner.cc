@@ -318,6 +318,7 @@ FolderStatus FolderRunner::Status() {
   status.error = !scan_error_.empty() ? scan_error_ : pull_error_;
   auto need = engine_->NeedCount();
   status.need = need;
+  status.need_bytes = engine_->NeedBytes();
   if (auto totals = index_.CountLive(folder_.key, local_key_)) {
     status.files = totals->files;
     status.directories = totals->directories;

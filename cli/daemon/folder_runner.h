@@ -52,7 +52,8 @@ struct FolderStatus {
   std::int64_t files = 0;
   std::int64_t directories = 0;
   std::int64_t bytes = 0;
-  std::int64_t need = 0;  // names this device still has to apply
+  std::int64_t need = 0;        // names this device still has to apply
+  std::int64_t need_bytes = 0;  // the size of the files among them
   std::int64_t conflicts_made = 0;
   std::string error;  // last failure, empty when fine
   // Names that could not be applied (the rest of the folder went on), with

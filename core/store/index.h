@@ -53,6 +53,11 @@ struct LiveTotals {
   std::int64_t bytes = 0;  // of the files
 };
 
+struct NeedTotals {
+  std::int64_t names = 0;  // needed names (files, directories, links, deletions)
+  std::int64_t bytes = 0;  // the size of the needed files' global versions
+};
+
 struct PeerIndexState {
   std::uint64_t index_id = 0;     // the peer's index ID we last received from
   std::int64_t max_sequence = 0;  // highest of its sequences we have stored
@@ -131,6 +136,7 @@ class Index {
                                                   const std::string& prefix);
   Result<std::int64_t> CountFiles(std::int64_t folder_key, std::int64_t device_key);
   // What a device holds of a folder, deleted entries excluded (for status).
+  // Kept by triggers as rows change: one row read, at any folder size.
   Result<LiveTotals> CountLive(std::int64_t folder_key, std::int64_t device_key);
 
   // Where a block with this hash can be read locally in this folder (block
@@ -147,7 +153,8 @@ class Index {
   // in name order, at most `limit`.
   Result<std::vector<GlobalFile>> ListNeeded(std::int64_t folder_key, const std::string& after,
                                              std::int64_t limit);
-  Result<std::int64_t> CountNeeded(std::int64_t folder_key);
+  // Kept by triggers as global rows change: one row read.
+  Result<NeedTotals> CountNeeded(std::int64_t folder_key);
   // Goes up every time some name of the folder is written as needed (newly
   // needed, a newer needed version, another holder of it), and never when a
   // need is satisfied: a caller that remembers it can tell whether anything

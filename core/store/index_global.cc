@@ -22,6 +22,7 @@ struct VersionRow {
   std::int64_t type = 0;
   std::int64_t block_list = 0;  // deduplicated: equal lists have equal IDs
   std::string symlink_target;
+  std::int64_t size = 0;
 };
 
 // Two rows hold the same version only when their vectors AND their content
@@ -53,7 +54,8 @@ Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& nam
         return version.error().Wrap("global '" + name + "'");
       }
       rows.push_back({s.ColumnInt(0), s.ColumnInt(1), std::move(*version), s.ColumnInt(3) != 0,
-                      s.ColumnInt(4), s.ColumnInt(5), s.ColumnInt(6), s.ColumnText(7)});
+                      s.ColumnInt(4), s.ColumnInt(5), s.ColumnInt(6), s.ColumnText(7),
+                      s.ColumnInt(8)});
     }
     s.Reset();
   }
@@ -75,9 +77,12 @@ Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& nam
   bool need = local ? !SameVersion(*local, winner) : !winner.deleted;
   auto stmt = db_.Prepare(sql::kUpsertGlobal);
   if (!stmt) return stmt.error();
+  // The bytes a pull of this name would fetch (need_totals sums them).
+  const bool has_bytes = !winner.deleted && winner.type == static_cast<int>(FileType::kFile);
   (*stmt)->Bind(1, folder_key).Bind(2, name).Bind(3, chosen.file_row);
+  (*stmt)->Bind(4, std::int64_t{need}).Bind(5, has_bytes ? winner.size : 0);
   if (need) need_generation_[folder_key]++;
-  return (*stmt)->Bind(4, std::int64_t{need}).Run();
+  return (*stmt)->Run();
 }
 
 Result<std::vector<GlobalFile>> Index::ReadGlobalRows(const char* query, std::int64_t folder_key,
@@ -124,14 +129,15 @@ Result<std::vector<GlobalFile>> Index::ListNeeded(std::int64_t folder_key, const
   return ReadGlobalRows(sql::kSelectNeeded, folder_key, after, limit);
 }
 
-Result<std::int64_t> Index::CountNeeded(std::int64_t folder_key) {
-  auto stmt = db_.Prepare(sql::kCountNeeded);
+Result<NeedTotals> Index::CountNeeded(std::int64_t folder_key) {
+  auto stmt = db_.Prepare(sql::kNeedTotals);
   if (!stmt) return stmt.error();
   auto row = (*stmt)->Bind(1, folder_key).Step();
   if (!row) return row.error();
-  std::int64_t count = (*stmt)->ColumnInt(0);
+  NeedTotals totals;
+  if (*row) totals = {(*stmt)->ColumnInt(0), (*stmt)->ColumnInt(1)};
   (*stmt)->Reset();
-  return count;
+  return totals;
 }
 
 Result<bool> Index::HasLiveGlobalUnder(std::int64_t folder_key, const std::string& dir) {

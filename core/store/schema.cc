@@ -120,6 +120,65 @@ CREATE INDEX global_needed ON global(folder, name) WHERE need = 1;
     R"sql(
 ALTER TABLE folders ADD COLUMN root_device INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // v3 -> v4: folder totals kept by triggers in the same transaction as
+    // the rows they count, so status and the mass-delete brake read a row
+    // instead of aggregating the folder (docs/storage.md "Totals"). The
+    // global row carries the bytes a needed name would fetch (0 for a
+    // deletion or a directory) because a file row is updated in place and
+    // its old size is gone by the time the global row changes.
+    R"sql(
+CREATE TABLE file_totals (
+  folder INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  device INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  type   INTEGER NOT NULL,
+  count  INTEGER NOT NULL,
+  bytes  INTEGER NOT NULL,
+  PRIMARY KEY (folder, device, type)
+) WITHOUT ROWID;
+INSERT INTO file_totals(folder, device, type, count, bytes)
+  SELECT folder, device, type, count(*), coalesce(sum(size), 0) FROM files
+  WHERE deleted = 0 GROUP BY folder, device, type;
+CREATE TRIGGER files_totals_insert AFTER INSERT ON files WHEN new.deleted = 0 BEGIN
+  INSERT INTO file_totals(folder, device, type, count, bytes)
+    VALUES(new.folder, new.device, new.type, 1, new.size)
+    ON CONFLICT(folder, device, type) DO UPDATE SET count = count + 1, bytes = bytes + new.size;
+END;
+CREATE TRIGGER files_totals_delete AFTER DELETE ON files WHEN old.deleted = 0 BEGIN
+  UPDATE file_totals SET count = count - 1, bytes = bytes - old.size
+    WHERE folder = old.folder AND device = old.device AND type = old.type;
+END;
+CREATE TRIGGER files_totals_update AFTER UPDATE OF deleted, size, type ON files BEGIN
+  UPDATE file_totals SET count = count - 1, bytes = bytes - old.size
+    WHERE old.deleted = 0 AND folder = old.folder AND device = old.device AND type = old.type;
+  INSERT INTO file_totals(folder, device, type, count, bytes)
+    SELECT new.folder, new.device, new.type, 1, new.size WHERE new.deleted = 0
+    ON CONFLICT(folder, device, type) DO UPDATE SET count = count + 1, bytes = bytes + new.size;
+END;
+
+ALTER TABLE global ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+UPDATE global SET size = coalesce((SELECT f.size FROM files f
+  WHERE f.id = global.file AND f.deleted = 0 AND f.type = 0), 0);
+CREATE TABLE need_totals (
+  folder INTEGER PRIMARY KEY REFERENCES folders(id) ON DELETE CASCADE,
+  count  INTEGER NOT NULL,
+  bytes  INTEGER NOT NULL
+);
+INSERT INTO need_totals(folder, count, bytes)
+  SELECT folder, count(*), sum(size) FROM global WHERE need = 1 GROUP BY folder;
+CREATE TRIGGER global_need_insert AFTER INSERT ON global WHEN new.need = 1 BEGIN
+  INSERT INTO need_totals(folder, count, bytes) VALUES(new.folder, 1, new.size)
+    ON CONFLICT(folder) DO UPDATE SET count = count + 1, bytes = bytes + new.size;
+END;
+CREATE TRIGGER global_need_delete AFTER DELETE ON global WHEN old.need = 1 BEGIN
+  UPDATE need_totals SET count = count - 1, bytes = bytes - old.size WHERE folder = old.folder;
+END;
+CREATE TRIGGER global_need_update AFTER UPDATE OF need, size ON global BEGIN
+  UPDATE need_totals SET count = count - 1, bytes = bytes - old.size
+    WHERE old.need = 1 AND folder = old.folder;
+  INSERT INTO need_totals(folder, count, bytes) SELECT new.folder, 1, new.size WHERE new.need = 1
+    ON CONFLICT(folder) DO UPDATE SET count = count + 1, bytes = bytes + new.size;
+END;
+)sql",
 };
 
 }  // namespace
@@ -224,11 +283,13 @@ const char* const kSelectMetadataRange =
     "WHERE f.folder = ?1 AND f.device = ?2 AND f.name >= ?3 AND f.name < ?4 ORDER BY f.name";
 
 const char* const kSelectVersionsOfName =
-    "SELECT id, device, version, deleted, mtime_ns, type, block_list, symlink_target FROM files "
+    "SELECT id, device, version, deleted, mtime_ns, type, block_list, symlink_target, size "
+    "FROM files "
     "WHERE folder = ?1 AND name = ?2 ORDER BY device";
 const char* const kUpsertGlobal =
-    "INSERT INTO global(folder, name, file, need) VALUES(?1, ?2, ?3, ?4) "
-    "ON CONFLICT(folder, name) DO UPDATE SET file = excluded.file, need = excluded.need";
+    "INSERT INTO global(folder, name, file, need, size) VALUES(?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT(folder, name) DO UPDATE SET file = excluded.file, need = excluded.need, "
+    "size = excluded.size";
 const char* const kDeleteGlobal = "DELETE FROM global WHERE folder = ?1 AND name = ?2";
 const char* const kSelectGlobal =
     "SELECT " SHOAL_GLOBAL_COLUMNS "WHERE g.folder = ?1 AND g.name = ?2";
@@ -240,7 +301,7 @@ const char* const kSelectNeeded =
 const char* const kSelectLiveGlobalUnder =
     "SELECT 1 FROM global g JOIN files f ON f.id = g.file WHERE g.folder = ?1 AND g.name > ?2 "
     "AND g.name < ?3 AND f.deleted = 0 LIMIT 1";
-const char* const kCountNeeded = "SELECT count(*) FROM global WHERE folder = ?1 AND need = 1";
+const char* const kNeedTotals = "SELECT count, bytes FROM need_totals WHERE folder = ?1";
 const char* const kSelectNamesOfDevice = "SELECT folder, name FROM files WHERE device = ?1";
 #undef SHOAL_GLOBAL_COLUMNS
 #undef SHOAL_FILE_COLUMNS
@@ -251,8 +312,7 @@ const char* const kUpdateInode =
     "UPDATE files SET inode = ?4 WHERE folder = ?1 AND device = ?2 AND name = ?3";
 const char* const kCountFiles = "SELECT count(*) FROM files WHERE folder = ?1 AND device = ?2";
 const char* const kLiveTotals =
-    "SELECT type, count(*), coalesce(sum(size), 0) FROM files"
-    " WHERE folder = ?1 AND device = ?2 AND deleted = 0 GROUP BY type";
+    "SELECT type, count, bytes FROM file_totals WHERE folder = ?1 AND device = ?2";
 const char* const kDeleteLocationsOfFile = "DELETE FROM block_locations WHERE file = ?1";
 const char* const kInsertLocation =
     "INSERT OR IGNORE INTO block_locations(hash, file, offset, size) VALUES(?1, ?2, ?3, ?4)";

@@ -432,7 +432,12 @@ Result<PullPass> FolderEngine::Pull() {
 
 std::int64_t FolderEngine::NeedCount() {
   auto n = index_.CountNeeded(config_.folder_key);
-  return n ? *n : -1;
+  return n ? n->names : -1;
+}
+
+std::int64_t FolderEngine::NeedBytes() {
+  auto n = index_.CountNeeded(config_.folder_key);
+  return n ? n->bytes : -1;
 }
 
 bool FolderEngine::PullWanted() const {
