@@ -31,7 +31,9 @@ Puller::Puller(FileSystem& fs, Index& index, Clock& clock, ChunkSource& source, 
       source_(source),
       context_(context),
       config_(std::move(config)),
-      alive_(std::make_shared<bool>(true)) {}
+      alive_(std::make_shared<bool>(true)) {
+  index_.WatchNeed(context_.folder_key, config_.need_journal_cap);
+}
 
 Puller::~Puller() { *alive_ = false; }
 
@@ -40,6 +42,74 @@ bool Puller::Busy() const { return !jobs_.empty(); }
 IgnoreMatcher Puller::LoadRules() {
   auto rules = context_.ignore_rules ? context_.ignore_rules->Load(fs_) : LoadIgnoreRules(fs_);
   return rules ? std::move(*rules) : IgnoreMatcher();
+}
+
+bool Puller::Applicable(const NeededName& n, std::int64_t now) {
+  return !rules_.IsIgnored(n.name, n.type == FileType::kDirectory) &&
+         !failures_.Waiting(n.name, n.version, now);
+}
+
+Result<void> Puller::RefreshWindow() {
+  NeedChanges changes = index_.TakeNeedChanges(context_.folder_key);
+  if (changes.reset) {
+    window_.clear();
+    loaded_through_.clear();
+    complete_ = false;
+  }
+  for (auto& [name, entry] : changes.names) {
+    // Beyond what was read: the need list has it when paging gets there.
+    if (!complete_ && name > loaded_through_) continue;
+    if (entry) {
+      window_[name] = std::move(*entry);
+    } else {
+      window_.erase(name);
+    }
+  }
+  const std::int64_t now = clock_.NowUnixNanos();
+  auto actionable = [&] {
+    std::int64_t count = 0;
+    for (const auto& [name, n] : window_) count += Applicable(n, now) && !jobs_.count(name);
+    return count;
+  };
+  // Read on while the window holds too little to work on; a few pages at
+  // most per pass (names held back by ignores or backoff stay in it).
+  for (int page = 0; page < 4 && !complete_ && actionable() < config_.plan_size; ++page) {
+    auto names = index_.ListNeededNames(context_.folder_key, loaded_through_, config_.plan_size);
+    if (!names) return names.error();
+    if (!names->empty()) loaded_through_ = names->back().name;
+    complete_ = static_cast<std::int64_t>(names->size()) < config_.plan_size;
+    for (NeededName& n : *names) {
+      std::string name = n.name;
+      window_[std::move(name)] = std::move(n);
+    }
+  }
+  // Extended past its bound by the journal: the tail is read again later.
+  const auto bound = static_cast<std::size_t>(4 * config_.plan_size);
+  if (window_.size() > bound) {
+    auto keep_end = std::next(window_.begin(), static_cast<std::ptrdiff_t>(bound / 2));
+    loaded_through_ = std::prev(keep_end)->first;
+    window_.erase(keep_end, window_.end());
+    complete_ = false;
+  }
+  return {};
+}
+
+Result<bool> Puller::HasApplicable() {
+  auto need = index_.CountNeeded(context_.folder_key);
+  if (!need) return need.error();
+  if (need->names == 0) return false;
+  rules_ = LoadRules();
+  if (auto ok = RefreshWindow(); !ok) return ok.error();
+  for (const auto& [name, n] : window_) {
+    if (!rules_.IsIgnored(name, n.type == FileType::kDirectory) &&
+        !failures_.Failing(name, n.version)) {
+      return true;
+    }
+  }
+  if (complete_) return false;
+  auto count = CountApplicable();  // only past a window of ignored names
+  if (!count) return count.error();
+  return *count > 0;
 }
 
 Result<std::int64_t> Puller::CountApplicable() {
@@ -97,66 +167,87 @@ Result<PullPass> Puller::Run() {
   return pass;
 }
 
+Result<std::vector<GlobalFile>> Puller::Fetch(const std::vector<const NeededName*>& names) {
+  std::vector<GlobalFile> out;
+  out.reserve(names.size());
+  for (const NeededName* n : names) {
+    auto g = index_.GetNeeded(context_.folder_key, n->name);
+    if (!g) return g.error();
+    if (!*g) continue;  // no longer needed; the journal says so next pass
+    out.push_back(std::move(**g));
+  }
+  return out;
+}
+
 Result<void> Puller::Plan(PullPass& pass) {
-  auto needed = index_.ListNeeded(context_.folder_key, "", config_.plan_size);
-  if (!needed) return needed.error();
   // Names this device ignores are neither fetched nor allowed to replace
   // what is here (docs/ignore.md).
   rules_ = LoadRules();
+  if (auto ok = RefreshWindow(); !ok) return ok;
   planned_ = 0;
   const std::int64_t now = clock_.NowUnixNanos();
-  if (static_cast<std::int64_t>(needed->size()) < config_.plan_size) {
+  if (complete_) {
     // The whole need list is here: failures of names no longer needed go.
-    std::set<std::string> names;
-    for (const GlobalFile& g : *needed) names.insert(g.file.name);
     for (const PullFailure& f : failures_.List()) {
-      if (names.count(f.name) == 0) failures_.Clear(f.name);
+      if (window_.count(f.name) == 0) failures_.Clear(f.name);
     }
   }
-  std::vector<GlobalFile> dirs, files, deletes;
-  for (GlobalFile& g : *needed) {
-    if (rules_.IsIgnored(g.file.name, g.file.type == FileType::kDirectory)) {
+  // Only what is acted on is read in full (block lists): every directory
+  // and deletion of the window, and the files that start now.
+  std::vector<const NeededName*> dir_names, file_names, delete_names;
+  for (const auto& [name, n] : window_) {
+    if (rules_.IsIgnored(name, n.type == FileType::kDirectory)) {
       pass.ignored++;
       continue;
     }
-    if (failures_.Waiting(g.file.name, g.file.version, now)) {
+    if (failures_.Waiting(name, n.version, now)) {
       pass.backing_off++;
       continue;
     }
     planned_++;
-    if (g.file.deleted) {
-      deletes.push_back(std::move(g));
-    } else if (g.file.type == FileType::kDirectory) {
-      dirs.push_back(std::move(g));
-    } else if (jobs_.count(g.file.name) == 0) {
-      files.push_back(std::move(g));
+    if (n.deleted) {
+      delete_names.push_back(&n);
+    } else if (n.type == FileType::kDirectory) {
+      dir_names.push_back(&n);
+    } else if (jobs_.count(name) == 0) {
+      file_names.push_back(&n);
     }
   }
+  std::stable_sort(file_names.begin(), file_names.end(),
+                   [](const NeededName* a, const NeededName* b) { return a->size < b->size; });
+  const std::size_t room = config_.max_files > jobs_.size() ? config_.max_files - jobs_.size() : 0;
+  if (file_names.size() > room) file_names.resize(room);  // the rest start as these finish
+  auto dirs = Fetch(dir_names);
+  if (!dirs) return dirs.error();
+  auto files = Fetch(file_names);
+  if (!files) return files.error();
+  auto deletes = Fetch(delete_names);
+  if (!deletes) return deletes.error();
   // Name order creates parents before children.
   std::vector<FileInfo> commits;
-  for (const GlobalFile& g : dirs) {
+  for (const GlobalFile& g : *dirs) {
+    if (g.file.deleted || g.file.type != FileType::kDirectory) continue;  // changed since
     if (auto ok = Isolate(g.file, ApplyDirectory(g, commits, pass), pass); !ok) return ok;
   }
   if (auto ok = Commit(commits, pass); !ok) return ok;
-  std::stable_sort(files.begin(), files.end(), [](const GlobalFile& a, const GlobalFile& b) {
-    return a.file.size < b.file.size;
-  });
   // Content about to be deleted, by content ID: a needed add with the same
   // content is a rename on some other device, applied here as one.
   rename_sources_.clear();
-  for (const GlobalFile& g : deletes) {
+  for (const GlobalFile& g : *deletes) {
     auto local = index_.GetFile(context_.folder_key, context_.local_device_key, g.file.name);
     if (!local) return local.error();
     if (*local && IsLive(**local, FileType::kFile) && !(*local)->blocks.empty()) {
       rename_sources_.emplace(ContentId((*local)->blocks, context_.hash_seed), **local);
     }
   }
-  for (const GlobalFile& g : files) {
-    if (jobs_.size() >= config_.max_files) break;  // the rest start as these finish
+  for (const GlobalFile& g : *files) {
+    if (g.file.deleted || g.file.type == FileType::kDirectory) continue;  // changed since
+    if (jobs_.size() >= config_.max_files) break;
     if (auto ok = Isolate(g.file, StartFile(g, pass), pass); !ok) return ok;
   }
-  std::sort(deletes.begin(), deletes.end(), DeleteOrder);
-  for (const GlobalFile& g : deletes) {
+  std::sort(deletes->begin(), deletes->end(), DeleteOrder);
+  for (const GlobalFile& g : *deletes) {
+    if (!g.file.deleted) continue;  // changed since
     if (auto ok = Isolate(g.file, ApplyDelete(g, commits, pass), pass); !ok) return ok;
   }
   return Commit(commits, pass);

@@ -65,8 +65,11 @@ enum class PullStep { kAfterWrite, kAfterSync, kAfterRename, kBeforeCommit };
 struct PullerConfig {
   std::size_t batch_files = 64;           // files per durable batch
   std::int64_t batch_bytes = 64ll << 20;  // or this much data
-  std::int64_t plan_size = 2000;          // needed entries read per pass
-  std::size_t max_files = 64;             // files assembled at once (open temp files)
+  std::int64_t plan_size = 2000;          // needed names planned from (a page)
+  // Changes of the need list held for the next pass before it starts over
+  // from the list itself (core/store/need_journal.h).
+  std::size_t need_journal_cap = kNeedJournalCap;
+  std::size_t max_files = 64;  // files assembled at once (open temp files)
   // Left free on the disk beyond a file's size: the smaller of these two.
   std::int64_t min_free_bytes = 1ll << 30;
   std::int64_t min_free_percent = 1;
@@ -112,8 +115,13 @@ class Puller {
   Result<PullPass> Run();
   // Files being assembled or blocks in flight.
   bool Busy() const;
-  // Needed entries this device would apply (the ignored ones excluded).
+  // Needed entries this device would apply (the ignored ones excluded):
+  // a walk of the whole need list.
   Result<std::int64_t> CountApplicable();
+  // Whether CountApplicable would be above 0 (no name neither ignored nor
+  // failing): one row read and the window in memory, unless the window is
+  // all ignored or failing names and the need list goes on.
+  Result<bool> HasApplicable();
   // Deletes ".shoal.tmp.*" files under `dir` ("" = all) that no file being
   // assembled uses: leftovers of versions no longer needed. Returns how many.
   Result<std::int64_t> RemoveStaleTemps(const std::string& dir = "");
@@ -126,6 +134,12 @@ class Puller {
  private:
   struct Job;
   Result<void> Plan(PullPass& pass);
+  // Brings window_ up to date: the journal's changes, then more of the need
+  // list while the window holds too little to work on.
+  Result<void> RefreshWindow();
+  bool Applicable(const NeededName& n, std::int64_t now);
+  // The full global entries of `names` that are still needed.
+  Result<std::vector<GlobalFile>> Fetch(const std::vector<const NeededName*>& names);
   // The ignore rules to pull with (built-ins only if none could ever be read:
   // the puller never overwrites what the index does not know anyway).
   IgnoreMatcher LoadRules();
@@ -200,7 +214,13 @@ class Puller {
   std::multimap<Hash128, FileInfo> rename_sources_;   // needed deletes, by content ID
   std::int64_t received_blocks_ = 0;                  // since the last pass
   std::int64_t planned_ = 0;                          // needed entries seen by the last plan
-  bool swept_ = false;                                // stale temps removed since idle
+  // The plan's view of the need list: every needed name up to
+  // loaded_through_ (all of them once complete_), kept current by the
+  // Index's need journal and read further in pages as it empties.
+  std::map<std::string, NeededName> window_;
+  std::string loaded_through_;
+  bool complete_ = false;
+  bool swept_ = false;  // stale temps removed since idle
   PullFailures failures_;
   std::map<std::string, FileInfo> held_dirs_;  // created writable: their final entry
   IgnoreMatcher rules_;                        // as of the last plan

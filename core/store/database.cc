@@ -37,11 +37,17 @@ Database& Database::operator=(Database&& other) noexcept {
     db_ = std::move(other.db_);
     path_ = std::move(other.path_);
     cache_ = std::move(other.cache_);
+    vm_steps_ = other.vm_steps_;
   }
   return *this;
 }
 
 Database::~Database() { cache_.clear(); }
+
+std::int64_t Database::VmSteps() {
+  for (auto& [sql, stmt] : cache_) vm_steps_ += stmt->TakeVmSteps();
+  return vm_steps_;
+}
 
 Error Database::LastError(std::string_view what) const {
   std::string msg(what);
@@ -65,6 +71,7 @@ Result<void> Database::Exec(const char* sql) {
 Result<Statement*> Database::Prepare(const char* sql) {
   auto it = cache_.find(std::string_view(sql));
   if (it != cache_.end()) {
+    vm_steps_ += it->second->TakeVmSteps();
     it->second->Reset();
     return it->second.get();
   }

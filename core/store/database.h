@@ -42,6 +42,15 @@ class Database {
 
   std::int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_.get()); }
   bool InTransaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
+  // SQLite virtual machine steps run by the cached statements so far: the
+  // work done, aggregates and scans included (tests guard linearity by it).
+  std::int64_t VmSteps();
+
+  // Calls `hook(context)` whenever a transaction rolls back (explicitly or
+  // on an error). One hook per connection; `context` must outlive it.
+  void SetRollbackHook(void (*hook)(void*), void* context) {
+    sqlite3_rollback_hook(db_.get(), hook, context);
+  }
   const std::string& path() const { return path_; }
 
  private:
@@ -62,6 +71,7 @@ class Database {
     }
   };
   std::unordered_map<std::string, std::unique_ptr<Statement>, TextHash, std::equal_to<>> cache_;
+  std::int64_t vm_steps_ = 0;
 };
 
 }  // namespace shoal

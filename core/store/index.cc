@@ -43,6 +43,13 @@ Result<FileInfo> ReadFileRow(const Statement& s) {
   return f;
 }
 
+Index::Index(Database db) : db_(std::move(db)) {
+  // What a rolled-back transaction recorded may not have happened: every
+  // puller reads its window of the need list afresh.
+  db_.SetRollbackHook([](void* journals) { static_cast<NeedJournals*>(journals)->ResetAll(); },
+                      need_.get());
+}
+
 Result<Index> Index::Open(const std::string& path) {
   auto db = Database::Open(path);
   if (!db) return db.error().Wrap("index");

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -21,6 +22,7 @@
 #include "core/model/device_id.h"
 #include "core/model/file_info.h"
 #include "core/store/database.h"
+#include "core/store/need_journal.h"
 
 namespace shoal {
 
@@ -160,9 +162,21 @@ class Index {
   // need is satisfied: a caller that remembers it can tell whether anything
   // new became pullable without reading the need list. In memory, per Index.
   std::uint64_t NeedGeneration(std::int64_t folder_key) const {
-    auto it = need_generation_.find(folder_key);
-    return it == need_generation_.end() ? 0 : it->second;
+    return need_->generation(folder_key);
   }
+  // The need list's changes for a puller (core/store/need_journal.h):
+  // WatchNeed starts recording them for the folder, TakeNeedChanges hands
+  // over what was recorded since the last call.
+  void WatchNeed(std::int64_t folder_key, std::size_t cap = kNeedJournalCap) {
+    need_->Watch(folder_key, cap);
+  }
+  NeedChanges TakeNeedChanges(std::int64_t folder_key) { return need_->Take(folder_key); }
+  // Needed names after `after` in name order, at most `limit`, without
+  // their block lists.
+  Result<std::vector<NeededName>> ListNeededNames(std::int64_t folder_key, const std::string& after,
+                                                  std::int64_t limit);
+  // The global entry of `name` if this device needs it.
+  Result<std::optional<GlobalFile>> GetNeeded(std::int64_t folder_key, const std::string& name);
   // True when some name strictly beneath directory `dir` has a global
   // version that is not a tombstone (some device still has it).
   Result<bool> HasLiveGlobalUnder(std::int64_t folder_key, const std::string& dir);
@@ -175,7 +189,7 @@ class Index {
                                                        const VersionVector& version);
 
  private:
-  explicit Index(Database db) : db_(std::move(db)) {}
+  explicit Index(Database db);
   Result<std::int64_t> PutOneFile(std::int64_t folder_key, std::int64_t device_key,
                                   const FileInfo& file);
   Result<void> IndexBlockLocations(std::int64_t file_row, const FileInfo& file);
@@ -185,8 +199,9 @@ class Index {
                                                  const std::string& after, std::int64_t limit);
 
   Database db_;
-  std::optional<std::int64_t> local_device_key_;           // cached; 0 = none yet
-  std::map<std::int64_t, std::uint64_t> need_generation_;  // by folder key
+  std::optional<std::int64_t> local_device_key_;  // cached; 0 = none yet
+  // On the heap: the rollback hook holds its address across moves.
+  std::unique_ptr<NeedJournals> need_ = std::make_unique<NeedJournals>();
 };
 
 }  // namespace shoal

@@ -60,6 +60,7 @@ Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& nam
     s.Reset();
   }
   if (rows.empty()) {
+    need_->Record(folder_key, name, std::nullopt);
     auto stmt = db_.Prepare(sql::kDeleteGlobal);
     if (!stmt) return stmt.error();
     return (*stmt)->Bind(1, folder_key).Bind(2, name).Run();
@@ -81,8 +82,15 @@ Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& nam
   const bool has_bytes = !winner.deleted && winner.type == static_cast<int>(FileType::kFile);
   (*stmt)->Bind(1, folder_key).Bind(2, name).Bind(3, chosen.file_row);
   (*stmt)->Bind(4, std::int64_t{need}).Bind(5, has_bytes ? winner.size : 0);
-  if (need) need_generation_[folder_key]++;
-  return (*stmt)->Run();
+  auto written = (*stmt)->Run();
+  if (!written) return written;
+  std::optional<NeededName> needed;
+  if (need) {
+    needed = NeededName{name, static_cast<FileType>(winner.type), winner.deleted,
+                        has_bytes ? winner.size : 0, winner.version};
+  }
+  need_->Record(folder_key, name, std::move(needed));
+  return {};
 }
 
 Result<std::vector<GlobalFile>> Index::ReadGlobalRows(const char* query, std::int64_t folder_key,
@@ -127,6 +135,46 @@ Result<std::optional<GlobalFile>> Index::GetGlobal(std::int64_t folder_key,
 Result<std::vector<GlobalFile>> Index::ListNeeded(std::int64_t folder_key, const std::string& after,
                                                   std::int64_t limit) {
   return ReadGlobalRows(sql::kSelectNeeded, folder_key, after, limit);
+}
+
+Result<std::vector<NeededName>> Index::ListNeededNames(std::int64_t folder_key,
+                                                       const std::string& after,
+                                                       std::int64_t limit) {
+  auto stmt = db_.Prepare(sql::kSelectNeededNames);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key).Bind(2, after).Bind(3, limit);
+  std::vector<NeededName> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row) return row.error().Wrap("read needed names");
+    if (!*row) break;
+    auto version = VersionVector::Decode(s.ColumnBlob(4));
+    if (!version) {
+      s.Reset();
+      return version.error().Wrap("needed '" + s.ColumnText(0) + "'");
+    }
+    out.push_back({s.ColumnText(0), static_cast<FileType>(s.ColumnInt(1)), s.ColumnInt(2) != 0,
+                   s.ColumnInt(3), std::move(*version)});
+  }
+  s.Reset();
+  return out;
+}
+
+Result<std::optional<GlobalFile>> Index::GetNeeded(std::int64_t folder_key,
+                                                   const std::string& name) {
+  auto stmt = db_.Prepare(sql::kSelectNeededOne);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key).Bind(2, name);
+  auto row = s.Step();
+  if (!row) return row.error().Wrap("get needed '" + name + "'");
+  if (!*row) return std::optional<GlobalFile>();
+  auto file = ReadFileRow(s);
+  std::int64_t device_key = s.ColumnInt(11);
+  s.Reset();
+  if (!file) return file.error();
+  return std::optional<GlobalFile>(GlobalFile{std::move(*file), device_key});
 }
 
 Result<NeedTotals> Index::CountNeeded(std::int64_t folder_key) {

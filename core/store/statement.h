@@ -50,6 +50,8 @@ class Statement {
   // Valid until the next Step/Reset.
   ByteSpan ColumnBlob(int col) const;
   bool ColumnIsNull(int col) const;
+  // Virtual machine steps since the last call (counted by Database).
+  std::int64_t TakeVmSteps() { return sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_VM_STEP, 1); }
 
  private:
   Error StepError(int rc) const;

@@ -447,8 +447,8 @@ bool FolderEngine::PullWanted() const {
 
 bool FolderEngine::Idle() {
   if (!rescan_.empty() || puller_->Busy() || !source_->Empty()) return false;
-  auto applicable = puller_->CountApplicable();
-  return applicable && *applicable == 0;
+  auto applicable = puller_->HasApplicable();
+  return applicable && !*applicable;
 }
 
 }  // namespace shoal

@@ -142,6 +142,8 @@ Result<void> SimCluster::Open(Device& device) {
   config.max_requests_in_flight = config_.max_requests_in_flight;
   config.index_batch_bytes = config_.index_batch_bytes;
   config.pull.batch_files = config_.pull_batch_files;
+  config.pull.plan_size = config_.plan_size;
+  config.pull.need_journal_cap = config_.need_journal_cap;
   Device* self = &device;
   config.pull.fault = [self](PullStep step) -> Result<void> {
     if (self->crash_at != step) return {};

@@ -1,0 +1,116 @@
+// Syncing twice the files must cost about twice the work: the store work
+// (SQLite virtual machine steps, aggregates and scans included) and the
+// pull passes of both devices are counted while a receiver takes a folder
+// of N and of 2N small files from a sender. A pass that re-read the need
+// list, or a status that aggregated the folder, makes the count grow with
+// N² and fails this test.
+#include <catch2/catch.hpp>
+
+#include "tests/core/sync/engine_pair.h"
+
+namespace shoal {
+namespace {
+
+using testing::EngineCluster;
+
+struct SyncCost {
+  std::int64_t sender_steps = 0;
+  std::int64_t receiver_steps = 0;
+  std::int64_t passes = 0;
+};
+
+SyncCost SyncOf(int files) {
+  EngineCluster c(2);
+  for (int i = 0; i < files; ++i) {
+    const std::string name = "d" + std::to_string(i / 100) + "/f" + std::to_string(i);
+    c[0].fs.WriteFile(name, "content of " + name, c.clock.now);
+  }
+  c.clock.now += 3'000'000'000;  // past the scanner's racy window
+  c.Scan(0);
+  const std::int64_t sender_before = c[0].index->db().VmSteps();
+  const std::int64_t receiver_before = c[1].index->db().VmSteps();
+  SyncCost cost;
+  c.Connect(0, 1);
+  // As the daemon runs them: a pass when the engine wants one, or right
+  // after a pass that applied something; the receiver's status (Idle) is
+  // asked after every round, as a subscriber would see it.
+  bool again[2] = {false, false};
+  for (int round = 0; round < 100000; ++round) {
+    c.DeliverAll();
+    bool any = false;
+    for (int d = 0; d < 2; ++d) {
+      if (!again[d] && !c[d].engine->PullWanted()) continue;
+      auto pass = c[d].engine->Pull();
+      REQUIRE(pass);
+      again[d] = pass->applied > 0;
+      cost.passes++;
+      any = true;
+    }
+    (void)c[1].engine->Idle();
+    (void)c[1].engine->NeedCount();
+    (void)c[1].index->CountLive(c[1].folder_key, c[1].local_key);
+    if (!any && c.queue.empty()) break;
+  }
+  REQUIRE(c[1].engine->Idle());
+  CHECK(c[1].index->CountLive(c[1].folder_key, c[1].local_key).value().files == files);
+  cost.sender_steps = c[0].index->db().VmSteps() - sender_before;
+  cost.receiver_steps = c[1].index->db().VmSteps() - receiver_before;
+  return cost;
+}
+
+}  // namespace
+
+TEST_CASE("syncing twice the files costs about twice the store work and passes",
+          "[sync][engine][linearity]") {
+  const SyncCost one = SyncOf(1000);
+  const SyncCost two = SyncOf(2000);
+  INFO("sender VM steps " << one.sender_steps << " -> " << two.sender_steps);
+  INFO("receiver VM steps " << one.receiver_steps << " -> " << two.receiver_steps);
+  INFO("passes " << one.passes << " -> " << two.passes);
+  // Linear work doubles; a quadratic term would push these towards 4.
+  CHECK(static_cast<double>(two.receiver_steps) / one.receiver_steps < 2.4);
+  CHECK(static_cast<double>(two.sender_steps) / one.sender_steps < 2.4);
+  CHECK(static_cast<double>(two.passes) / one.passes < 2.4);
+}
+
+}  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("a puller planning from a window of 3 names and a journal of 4 still pulls everything",
+          "[sync][engine][need]") {
+  PullerConfig pull;
+  pull.plan_size = 3;
+  pull.need_journal_cap = 4;
+  pull.max_files = 2;
+  pull.batch_files = 2;
+  testing::EngineCluster c(2, pull);
+  c.Connect(0, 1);
+  for (int i = 0; i < 40; ++i) {
+    c[0].fs.WriteFile("w/f" + std::to_string(i), "v1 of " + std::to_string(i), c.clock.now);
+  }
+  c.Settle(400);
+  // A second wave while the first names are known: edits, deletions and
+  // new names, on both ends of the name order.
+  for (int i = 0; i < 40; i += 3) {
+    c[0].fs.WriteFile("w/f" + std::to_string(i), "v2 of " + std::to_string(i), c.clock.now);
+  }
+  for (int i = 1; i < 40; i += 7) REQUIRE(c[0].fs.RemoveFile("w/f" + std::to_string(i)));
+  c[0].fs.WriteFile("a-first", "new", c.clock.now);
+  c[0].fs.WriteFile("z-last", "new", c.clock.now);
+  c.Settle(400);
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = "w/f" + std::to_string(i);
+    INFO(name);
+    if (i % 7 == 1) {
+      CHECK_FALSE(c[1].fs.Lstat(name));
+    } else {
+      CHECK(c[1].fs.Content(name) == c[0].fs.Content(name));
+    }
+  }
+  CHECK(c[1].fs.Content("a-first") == "new");
+  CHECK(c[1].fs.Content("z-last") == "new");
+  CHECK(c[1].engine->NeedCount() == 0);
+}
+
+}  // namespace shoal
