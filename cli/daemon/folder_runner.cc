@@ -86,6 +86,7 @@ void FolderRunner::StartWatcher() {
   // The puller's temp files come and go under our feet and are never local
   // changes (their final rename is); .shoal/ holds the marker and is Shoal's.
   watch.ignore = [](const std::string& name) { return IgnoreMatcher::IsBuiltinIgnored(name); };
+  watch.own_write = [this](const std::string& name) { return engine_->IsOwnWrite(name); };
   watcher_ = std::make_unique<Watcher>();  // a previous one closes its handles
   auto watching = watcher_->Start(loop_.get(), folder_.path, watch,
                                   [this](WatchBatch batch) { OnWatch(std::move(batch)); });

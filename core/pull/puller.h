@@ -130,6 +130,9 @@ class Puller {
   std::optional<std::int64_t> NextRetryNanos() const { return failures_.NextRetryNanos(); }
   // Directories kept owner-writable until their children have arrived.
   std::set<std::string> HeldDirectories() const;
+  // The names the puller wrote and committed (or gave their final mode)
+  // since the last call, for recognising its own writes (OwnWrites).
+  std::vector<std::string> TakeWritten() { return std::exchange(written_, {}); }
 
  private:
   struct Job;
@@ -220,7 +223,8 @@ class Puller {
   std::map<std::string, NeededName> window_;
   std::string loaded_through_;
   bool complete_ = false;
-  bool swept_ = false;  // stale temps removed since idle
+  std::vector<std::string> written_;  // since TakeWritten
+  bool swept_ = false;                // stale temps removed since idle
   PullFailures failures_;
   std::map<std::string, FileInfo> held_dirs_;  // created writable: their final entry
   IgnoreMatcher rules_;                        // as of the last plan

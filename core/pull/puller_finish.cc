@@ -169,7 +169,10 @@ Result<void> Puller::Commit(std::vector<FileInfo>& entries, PullPass& pass) {
   auto ok = index_.PutFiles(context_.folder_key, context_.local_device_key, entries);
   if (!ok) return ok.error().Wrap("commit pulled entries");
   pass.applied += static_cast<std::int64_t>(entries.size());
-  for (const FileInfo& f : entries) failures_.Clear(f.name);
+  for (const FileInfo& f : entries) {
+    failures_.Clear(f.name);
+    written_.push_back(f.name);
+  }
   entries.clear();
   return {};
 }
@@ -196,6 +199,7 @@ Result<void> Puller::ReleaseDirectories(PullPass& pass) {
         ++it;
         continue;
       }
+      written_.push_back(want.name);
     }
     it = std::make_reverse_iterator(held_dirs_.erase(std::next(it).base()));
   }

@@ -422,6 +422,15 @@ Result<PullPass> FolderEngine::Pull() {
   pass_need_generation_ = index_.NeedGeneration(config_.folder_key);
   new_source_ = false;
   auto pass = puller_->Run();
+  const std::int64_t now = clock_.NowUnixNanos();
+  for (const std::string& name : puller_->TakeWritten()) {
+    auto st = fs_.Lstat(name);
+    if (st) {
+      own_writes_.Record(name, *st, now);
+    } else if (st.error().code == ErrorCode::kNotFound) {
+      own_writes_.Record(name, std::nullopt, now);
+    }
+  }
   if (!pass) return pass;
   rescan_.insert(pass->rescan.begin(), pass->rescan.end());
   if (pass->applied > 0) {
@@ -438,6 +447,17 @@ std::int64_t FolderEngine::NeedCount() {
 std::int64_t FolderEngine::NeedBytes() {
   auto n = index_.CountNeeded(config_.folder_key);
   return n ? n->bytes : -1;
+}
+
+bool FolderEngine::IsOwnWrite(const std::string& name) {
+  auto st = fs_.Lstat(name);
+  std::optional<FileStat> state;
+  if (st) {
+    state = *st;
+  } else if (st.error().code != ErrorCode::kNotFound) {
+    return false;
+  }
+  return own_writes_.Matches(name, state, clock_.NowUnixNanos());
 }
 
 bool FolderEngine::PullWanted() const {

@@ -32,6 +32,7 @@
 #include "core/store/index.h"
 #include "core/sync/engine_messages.h"
 #include "core/sync/folder_guard.h"
+#include "core/sync/own_writes.h"
 
 namespace shoal {
 
@@ -103,6 +104,9 @@ class FolderEngine {
   // changes nothing this device needs — the echo of what it just pulled,
   // say — wants no pass: a pass costs reads of the need list.
   bool PullWanted() const;
+  // Whether the disk at `name` is as the puller just left it (OwnWrites): a
+  // watcher event about it is the daemon's own write, not a local change.
+  bool IsOwnWrite(const std::string& name);
   // Nothing needed that a connected peer could provide, no request
   // outstanding, no rescan pending.
   bool Idle();
@@ -156,6 +160,7 @@ class FolderEngine {
   std::unique_ptr<Puller> puller_;
   std::vector<EngineProblem> problems_;
   std::set<std::string> rescan_;  // changed under the puller: scan before pulling
+  OwnWrites own_writes_;
   std::uint64_t pass_need_generation_ = ~std::uint64_t{0};  // at the last Pull; none yet
   bool new_source_ = false;                                 // a peer said hello since the last Pull
 };

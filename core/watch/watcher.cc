@@ -95,7 +95,8 @@ void Watcher::Block::OnClosed(uv_handle_t* handle) {
 Result<void> Watcher::Start(uv_loop_t* loop, const std::string& root, WatcherOptions options,
                             std::function<void(WatchBatch)> on_batch) {
   SHOAL_CHECK(block_ == nullptr, "Watcher::Start on a started watcher");
-  auto source = InotifySource::Open(root, InotifyOptions{options.ignore, options.max_watches});
+  auto source = InotifySource::Open(
+      root, InotifyOptions{options.ignore, options.own_write, options.max_watches});
   if (!source) return source.error();
   const int fd = (*source)->fd();
   auto block = std::make_unique<Block>(std::move(*source), options, std::move(on_batch));

@@ -39,6 +39,9 @@ struct WatcherOptions {
   // Names never reported nor, for directories, watched: the puller's
   // ".shoal.tmp.*" files, ignored directories. May be empty.
   std::function<bool(const std::string& rel_name)> ignore;
+  // Events the daemon caused itself (the puller's writes): not reported,
+  // but a directory it created is watched all the same. May be empty.
+  std::function<bool(const std::string& rel_name)> own_write;
   // At most this many watched directories (0: the kernel's limit only);
   // tests use it to reach the watch limit on purpose.
   std::size_t max_watches = 0;

@@ -309,3 +309,26 @@ TEST_CASE("starting on a missing folder fails with not found", "[watch]") {
 
 }  // namespace
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("the daemon's own writes are not reported, and a directory it made is still watched",
+          "[watch]") {
+  WatchFixture f;
+  std::set<std::string> own{"pulled.txt", "pulled-dir"};
+  WatcherOptions options;
+  options.own_write = [&](const std::string& name) { return own.contains(name); };
+  f.Start(options);
+  fs::create_directories(f.dir.path() / "pulled-dir");
+  WriteFile(f.dir.path() / "pulled.txt", "from a peer");
+  WriteFile(f.dir.path() / "user.txt", "typed here");
+  REQUIRE(f.RunUntil([&] { return f.WasReported("user.txt"); }));
+  REQUIRE(f.RunUntil([&] { return f.watcher.watch_count() == 2; }));
+  CHECK_FALSE(f.WasReported("pulled.txt"));
+  CHECK_FALSE(f.WasReported("pulled-dir"));
+  // A user's file in the directory the daemon made is seen by its own name.
+  WriteFile(f.dir.path() / "pulled-dir" / "later.txt", "typed here");
+  REQUIRE(f.RunUntil([&] { return f.WasReported("pulled-dir/later.txt"); }));
+}
+
+}  // namespace shoal
