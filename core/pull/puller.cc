@@ -215,12 +215,8 @@ Result<void> Puller::Plan(PullPass& pass) {
   }
   std::stable_sort(file_names.begin(), file_names.end(),
                    [](const NeededName* a, const NeededName* b) { return a->size < b->size; });
-  const std::size_t room = config_.max_files > jobs_.size() ? config_.max_files - jobs_.size() : 0;
-  if (file_names.size() > room) file_names.resize(room);  // the rest start as these finish
   auto dirs = Fetch(dir_names);
   if (!dirs) return dirs.error();
-  auto files = Fetch(file_names);
-  if (!files) return files.error();
   auto deletes = Fetch(delete_names);
   if (!deletes) return deletes.error();
   // Name order creates parents before children.
@@ -240,9 +236,27 @@ Result<void> Puller::Plan(PullPass& pass) {
       rename_sources_.emplace(ContentId((*local)->blocks, context_.hash_seed), **local);
     }
   }
-  for (const GlobalFile& g : *files) {
+  // Small files first. One whose content is here already takes only the
+  // metadata; the others start while there is room, and wait otherwise.
+  std::size_t merged = 0;
+  for (const NeededName* n : file_names) {
+    if (merged >= kMetadataOnlyPerPass) break;
+    const bool room = jobs_.size() < config_.max_files;
+    auto fetched = index_.GetNeeded(context_.folder_key, n->name);
+    if (!fetched) return fetched.error();
+    if (!*fetched) continue;  // no longer needed
+    const GlobalFile& g = **fetched;
     if (g.file.deleted || g.file.type == FileType::kDirectory) continue;  // changed since
-    if (jobs_.size() >= config_.max_files) break;
+    auto same = ApplyMetadataOnly(g, commits);
+    if (!same) {
+      if (auto ok = Isolate(g.file, Result<void>(same.error()), pass); !ok) return ok;
+      continue;
+    }
+    if (*same) {
+      merged++;
+      continue;
+    }
+    if (!room) break;  // the rest start as these finish
     if (auto ok = Isolate(g.file, StartFile(g, pass), pass); !ok) return ok;
   }
   std::sort(deletes->begin(), deletes->end(), DeleteOrder);

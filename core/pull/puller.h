@@ -176,6 +176,11 @@ class Puller {
                               PullPass& pass);
   Result<void> ApplyDelete(const GlobalFile& want, std::vector<FileInfo>& commits, PullPass& pass);
   Result<void> StartFile(const GlobalFile& want, PullPass& pass);
+  // When the local file already holds `want`'s content (seeded from a
+  // backup, or a peer changed only the mode or mtime): records `want` as
+  // the local version with at most a metadata change on disk, no rewrite.
+  // False when the content differs or the disk no longer matches the index.
+  Result<bool> ApplyMetadataOnly(const GlobalFile& want, std::vector<FileInfo>& commits);
   // Creates missing parent directories of `name` (0755; the entries of
   // needed directories set the real metadata).
   Result<void> EnsureParents(const std::string& name);
@@ -231,6 +236,9 @@ class Puller {
   bool store_failed_ = false;                  // the last error came from the store
   std::shared_ptr<bool> alive_;                // lets late ChunkSource callbacks see we are gone
 };
+
+// Files recorded by metadata alone in one pass, at most (one transaction).
+inline constexpr std::size_t kMetadataOnlyPerPass = 1024;
 
 // ".shoal.tmp.<name>" beside `name` (the built-in ignore skips it).
 std::string TempNameFor(const std::string& name);

@@ -260,6 +260,35 @@ Result<void> Puller::ApplyDelete(const GlobalFile& want, std::vector<FileInfo>& 
   return {};
 }
 
+Result<bool> Puller::ApplyMetadataOnly(const GlobalFile& want, std::vector<FileInfo>& commits) {
+  const FileInfo& g = want.file;
+  if (g.type != FileType::kFile) return false;
+  auto local = index_.GetFile(context_.folder_key, context_.local_device_key, g.name);
+  if (!local) return StoreFailed(local.error());
+  if (!*local || (*local)->deleted || (*local)->type != FileType::kFile) return false;
+  const FileInfo& here = **local;
+  if (here.size != g.size || here.blocks != g.blocks) return false;
+  auto matches = DiskMatchesIndex(g.name, *local);
+  if (!matches) return matches.error();
+  if (!*matches) return false;  // changed here since the scan: the usual path rescans it
+  FileInfo applied = g;
+  applied.sequence = 0;
+  // A newer version of what is here changed only metadata: it applies. The
+  // same content found on both sides on its own (seeding) keeps its mtime
+  // here: nothing on disk is touched unless the mode differs.
+  if (here.version.Compare(g.version) != Ordering::kLesser) applied.mtime_ns = here.mtime_ns;
+  const std::uint32_t mode = LocalMode(g.type, g.permissions, config_.umask);
+  if (applied.mtime_ns != here.mtime_ns || (mode & kSyncedPermissionBits) != here.permissions) {
+    if (auto ok = fs_.SetMetadata(g.name, applied.mtime_ns, mode); !ok) return ok.error();
+  }
+  auto st = fs_.Lstat(g.name);
+  if (!st) return st.error();
+  applied.inode = st->inode;
+  applied.permissions = st->permissions & kSyncedPermissionBits;  // as applied
+  commits.push_back(std::move(applied));
+  return true;
+}
+
 Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
   const FileInfo& g = want.file;
   auto job = std::make_unique<Job>();
