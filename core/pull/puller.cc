@@ -138,9 +138,11 @@ Result<PullPass> Puller::Run() {
     Job& job = *it->second;
     bool drop = job.error.has_value();
     if (!drop) {
-      auto global = index_.GetGlobal(context_.folder_key, it->first);
+      // The version alone: decoding a large file's block list on every
+      // pass, for every job, was most of a large transfer's store work.
+      auto global = index_.GetGlobalVersion(context_.folder_key, it->first);
       if (!global) return global.error();
-      drop = !*global || (*global)->file.version != job.want.file.version;
+      drop = !*global || **global != job.want.file.version;
     }
     job.stale = drop;  // asks for no more blocks; goes once its requests return
     if (drop && job.outstanding == 0) {

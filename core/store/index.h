@@ -175,6 +175,9 @@ class Index {
   // their block lists.
   Result<std::vector<NeededName>> ListNeededNames(std::int64_t folder_key, const std::string& after,
                                                   std::int64_t limit);
+  // Only the version vector of `name`'s global entry (no block list).
+  Result<std::optional<VersionVector>> GetGlobalVersion(std::int64_t folder_key,
+                                                        const std::string& name);
   // The global entry of `name` if this device needs it.
   Result<std::optional<GlobalFile>> GetNeeded(std::int64_t folder_key, const std::string& name);
   // True when some name strictly beneath directory `dir` has a global

@@ -161,6 +161,20 @@ Result<std::vector<NeededName>> Index::ListNeededNames(std::int64_t folder_key,
   return out;
 }
 
+Result<std::optional<VersionVector>> Index::GetGlobalVersion(std::int64_t folder_key,
+                                                             const std::string& name) {
+  auto stmt = db_.Prepare(sql::kSelectGlobalVersion);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  auto row = s.Bind(1, folder_key).Bind(2, name).Step();
+  if (!row) return row.error().Wrap("global version of '" + name + "'");
+  if (!*row) return std::optional<VersionVector>();
+  auto version = VersionVector::Decode(s.ColumnBlob(0));
+  s.Reset();
+  if (!version) return version.error().Wrap("global version of '" + name + "'");
+  return std::optional<VersionVector>(std::move(*version));
+}
+
 Result<std::optional<GlobalFile>> Index::GetNeeded(std::int64_t folder_key,
                                                    const std::string& name) {
   auto stmt = db_.Prepare(sql::kSelectNeededOne);

@@ -298,6 +298,9 @@ const char* const kSelectGlobalRange =
 const char* const kSelectNeeded =
     "SELECT " SHOAL_GLOBAL_COLUMNS
     "WHERE g.folder = ?1 AND g.need = 1 AND g.name > ?2 ORDER BY g.name LIMIT ?3";
+const char* const kSelectGlobalVersion =
+    "SELECT f.version FROM global g JOIN files f ON f.id = g.file WHERE g.folder = ?1 AND g.name = "
+    "?2";
 const char* const kSelectNeededOne =
     "SELECT " SHOAL_GLOBAL_COLUMNS "WHERE g.folder = ?1 AND g.name = ?2 AND g.need = 1";
 const char* const kSelectNeededNames =

@@ -58,6 +58,7 @@ extern const char* const kSelectGlobalRange;
 extern const char* const kSelectNeeded;
 extern const char* const kNeedTotals;
 extern const char* const kSelectNeededOne;
+extern const char* const kSelectGlobalVersion;
 extern const char* const kSelectNeededNames;
 extern const char* const kSelectLiveGlobalUnder;
 extern const char* const kSelectNamesOfDevice;

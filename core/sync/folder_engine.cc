@@ -258,26 +258,30 @@ Result<void> FolderEngine::OnRequest(std::int64_t device_key, const BlockRequest
     peer.link->Send(std::move(response));
     return {};
   }
-  // The named file first, then anywhere the block-location index knows.
-  std::vector<BlockLocation> places{
-      {config_.folder_key, request.name, request.offset, request.size}};
-  auto more = index_.FindBlock(config_.folder_key, request.hash);
-  if (more) places.insert(places.end(), more->begin(), more->end());
+  // The named file first, then anywhere the block-location index knows
+  // (looked up only when the named file cannot serve it).
   Bytes data(request.size);
-  for (const BlockLocation& place : places) {
-    if (place.size != request.size) continue;
+  auto serve_from = [&](const BlockLocation& place) {
+    if (place.size != request.size) return false;
     auto file = fs_.OpenRead(place.name);
-    if (!file) continue;
+    if (!file) return false;
     auto n = (*file)->ReadAt(static_cast<std::uint64_t>(place.offset), data);
-    if (!n || *n != data.size()) continue;
+    if (!n || *n != data.size()) return false;
     // Verified before serving: the file may have changed since its scan.
     if (HashBlock(data, config_.hash_seed) != request.hash) {
       response.status = BlockStatus::kHashMismatch;
-      continue;
+      return false;
     }
     response.status = BlockStatus::kOk;
     response.data = std::move(data);
-    break;
+    return true;
+  };
+  if (!serve_from({config_.folder_key, request.name, request.offset, request.size})) {
+    if (auto elsewhere = index_.FindBlock(config_.folder_key, request.hash)) {
+      for (const BlockLocation& place : *elsewhere) {
+        if (serve_from(place)) break;
+      }
+    }
   }
   peer.link->Send(std::move(response));
   return {};
