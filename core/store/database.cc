@@ -68,12 +68,12 @@ Result<void> Database::Exec(const char* sql) {
   return Fail(code, "sqlite: " + msg);
 }
 
-Result<Statement*> Database::Prepare(const char* sql) {
+Result<ScopedStatement> Database::Prepare(const char* sql) {
   auto it = cache_.find(std::string_view(sql));
   if (it != cache_.end()) {
     vm_steps_ += it->second->TakeVmSteps();
     it->second->Reset();
-    return it->second.get();
+    return ScopedStatement(it->second.get());
   }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
@@ -81,7 +81,7 @@ Result<Statement*> Database::Prepare(const char* sql) {
   auto owned = std::make_unique<Statement>(db_.get(), stmt);
   Statement* raw = owned.get();
   cache_.emplace(sql, std::move(owned));
-  return raw;
+  return ScopedStatement(raw);
 }
 
 }  // namespace shoal

@@ -35,10 +35,12 @@ class Database {
 
   // Runs one or more statements without results (schema, pragmas).
   Result<void> Exec(const char* sql);
-  // Returns the cached prepared statement for `sql`, reset and unbound.
-  // The pointer stays valid as long as the Database: cached statements are
-  // never replaced. Keyed by the SQL text (looked up without allocating).
-  Result<Statement*> Prepare(const char* sql);
+  // Lends the cached prepared statement for `sql`, reset and unbound; it is
+  // reset again when the returned guard goes out of scope. Cached
+  // statements are never replaced. Keyed by the SQL text (looked up without
+  // allocating). One user at a time per SQL text: a nested Prepare of the
+  // same text resets the outer user's statement.
+  Result<ScopedStatement> Prepare(const char* sql);
 
   std::int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_.get()); }
   bool InTransaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }

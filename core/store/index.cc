@@ -71,7 +71,6 @@ Result<std::int64_t> Index::PutOneFile(std::int64_t folder_key, std::int64_t dev
     auto row = (*stmt)->Step();
     if (!row) return row.error().Wrap("block list");
     list_key = (*stmt)->ColumnInt(0);
-    (*stmt)->Reset();
   }
   auto stmt = db_.Prepare(sql::kUpsertFile);
   if (!stmt) return stmt.error();
@@ -94,7 +93,6 @@ Result<std::int64_t> Index::PutOneFile(std::int64_t folder_key, std::int64_t dev
   auto row = s.Step();
   if (!row) return row.error();
   std::int64_t file_row = s.ColumnInt(0);
-  s.Reset();
   return file_row;
 }
 
@@ -132,7 +130,6 @@ Result<void> Index::PutFiles(std::int64_t folder_key, std::int64_t device_key,
       return Fail(ErrorCode::kNotFound,
                   "put files: no folder with key " + std::to_string(folder_key));
     sequence = (*stmt)->ColumnInt(0);
-    (*stmt)->Reset();
   }
   for (FileInfo& file : files) {
     if (local) file.sequence = ++sequence;
@@ -172,7 +169,6 @@ Result<std::optional<FileInfo>> Index::GetFile(std::int64_t folder_key, std::int
   if (!row) return row.error().Wrap("get file '" + name + "'");
   if (!*row) return std::optional<FileInfo>();
   auto file = ReadFileRow(s);
-  s.Reset();
   if (!file) return file.error();
   return std::optional<FileInfo>(std::move(*file));
 }
@@ -210,7 +206,7 @@ Result<void> Index::ForEachSince(std::int64_t folder_key, std::int64_t device_ke
       if (!file) return file.error();
       page.push_back(std::move(*file));
     }
-    s.Reset();
+    s.Reset();  // before visiting: a visitor may use the store, this statement too
     for (FileInfo& file : page) {
       since = file.sequence;
       if (!visit(std::move(file))) return {};
@@ -245,7 +241,6 @@ Result<std::vector<FileInfo>> Index::ListMetadataUnder(std::int64_t folder_key,
       out.push_back(std::move(*file));
     }
   }
-  s.Reset();
   return out;
 }
 
@@ -255,7 +250,6 @@ Result<std::int64_t> Index::CountFiles(std::int64_t folder_key, std::int64_t dev
   auto row = (*stmt)->Bind(1, folder_key).Bind(2, device_key).Step();
   if (!row) return row.error();
   std::int64_t count = (*stmt)->ColumnInt(0);
-  (*stmt)->Reset();
   return count;
 }
 
@@ -283,7 +277,6 @@ Result<LiveTotals> Index::CountLive(std::int64_t folder_key, std::int64_t device
         break;
     }
   }
-  s.Reset();
   return totals;
 }
 
@@ -300,7 +293,6 @@ Result<std::vector<BlockLocation>> Index::FindBlock(std::int64_t folder_key, con
     out.push_back({s.ColumnInt(0), s.ColumnText(1), s.ColumnInt(2),
                    static_cast<std::uint32_t>(s.ColumnInt(3))});
   }
-  s.Reset();
   return out;
 }
 

@@ -46,7 +46,6 @@ Result<std::int64_t> Index::PutDevice(const DeviceRecord& device) {
   auto row = s.Step();
   if (!row) return row.error().Wrap("put device");
   std::int64_t key = s.ColumnInt(0);
-  s.Reset();
   local_device_key_.reset();  // is_local may have changed
   return key;
 }
@@ -63,7 +62,6 @@ Result<std::vector<DeviceRecord>> Index::ListDevices() {
     if (!device) return device.error();
     out.push_back(std::move(*device));
   }
-  (*stmt)->Reset();
   return out;
 }
 
@@ -93,7 +91,6 @@ Result<void> Index::RemoveDevice(std::int64_t device_key) {
       if (!*row) break;
       names.emplace_back(s.ColumnInt(0), s.ColumnText(1));
     }
-    s.Reset();
   }
   auto stmt = db_.Prepare(sql::kDeleteDevice);
   if (!stmt) return stmt.error();
@@ -135,7 +132,6 @@ Result<FolderRecord> Index::AddFolder(FolderRecord folder) {
   }
   folder.key = s.ColumnInt(0);
   folder.max_sequence = 0;
-  s.Reset();
   return folder;
 }
 
@@ -149,7 +145,6 @@ Result<std::vector<FolderRecord>> Index::ListFolders() {
     if (!*row) break;
     out.push_back(ReadFolderRow(**stmt));
   }
-  (*stmt)->Reset();
   return out;
 }
 
@@ -197,7 +192,6 @@ Result<std::vector<std::int64_t>> Index::SharedWith(std::int64_t folder_key) {
     if (!*row) break;
     out.push_back((*stmt)->ColumnInt(0));
   }
-  (*stmt)->Reset();
   return out;
 }
 
@@ -209,7 +203,6 @@ Result<std::optional<PeerIndexState>> Index::GetPeerIndexState(std::int64_t fold
   if (!row) return row.error().Wrap("peer index state");
   if (!*row) return std::optional<PeerIndexState>();
   PeerIndexState state{static_cast<std::uint64_t>((*stmt)->ColumnInt(0)), (*stmt)->ColumnInt(1)};
-  (*stmt)->Reset();
   return std::optional<PeerIndexState>(state);
 }
 

@@ -50,14 +50,12 @@ Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& nam
       if (!*row) break;
       auto version = VersionVector::Decode(s.ColumnBlob(2));
       if (!version) {
-        s.Reset();
         return version.error().Wrap("global '" + name + "'");
       }
       rows.push_back({s.ColumnInt(0), s.ColumnInt(1), std::move(*version), s.ColumnInt(3) != 0,
                       s.ColumnInt(4), s.ColumnInt(5), s.ColumnInt(6), s.ColumnText(7),
                       s.ColumnInt(8)});
     }
-    s.Reset();
   }
   if (rows.empty()) {
     need_->Record(folder_key, name, std::nullopt);
@@ -107,12 +105,10 @@ Result<std::vector<GlobalFile>> Index::ReadGlobalRows(const char* query, std::in
     if (!*row) break;
     auto file = ReadFileRow(s);
     if (!file) {
-      s.Reset();
       return file.error();
     }
     out.push_back({std::move(*file), s.ColumnInt(11)});
   }
-  s.Reset();
   return out;
 }
 
@@ -127,7 +123,6 @@ Result<std::optional<GlobalFile>> Index::GetGlobal(std::int64_t folder_key,
   if (!*row) return std::optional<GlobalFile>();
   auto file = ReadFileRow(s);
   std::int64_t device_key = s.ColumnInt(11);
-  s.Reset();
   if (!file) return file.error();
   return std::optional<GlobalFile>(GlobalFile{std::move(*file), device_key});
 }
@@ -151,13 +146,11 @@ Result<std::vector<NeededName>> Index::ListNeededNames(std::int64_t folder_key,
     if (!*row) break;
     auto version = VersionVector::Decode(s.ColumnBlob(4));
     if (!version) {
-      s.Reset();
       return version.error().Wrap("needed '" + s.ColumnText(0) + "'");
     }
     out.push_back({s.ColumnText(0), static_cast<FileType>(s.ColumnInt(1)), s.ColumnInt(2) != 0,
                    s.ColumnInt(3), std::move(*version)});
   }
-  s.Reset();
   return out;
 }
 
@@ -170,7 +163,6 @@ Result<std::optional<VersionVector>> Index::GetGlobalVersion(std::int64_t folder
   if (!row) return row.error().Wrap("global version of '" + name + "'");
   if (!*row) return std::optional<VersionVector>();
   auto version = VersionVector::Decode(s.ColumnBlob(0));
-  s.Reset();
   if (!version) return version.error().Wrap("global version of '" + name + "'");
   return std::optional<VersionVector>(std::move(*version));
 }
@@ -186,7 +178,6 @@ Result<std::optional<GlobalFile>> Index::GetNeeded(std::int64_t folder_key,
   if (!*row) return std::optional<GlobalFile>();
   auto file = ReadFileRow(s);
   std::int64_t device_key = s.ColumnInt(11);
-  s.Reset();
   if (!file) return file.error();
   return std::optional<GlobalFile>(GlobalFile{std::move(*file), device_key});
 }
@@ -198,7 +189,6 @@ Result<NeedTotals> Index::CountNeeded(std::int64_t folder_key) {
   if (!row) return row.error();
   NeedTotals totals;
   if (*row) totals = {(*stmt)->ColumnInt(0), (*stmt)->ColumnInt(1)};
-  (*stmt)->Reset();
   return totals;
 }
 
@@ -213,7 +203,6 @@ Result<bool> Index::HasLiveGlobalUnder(std::int64_t folder_key, const std::strin
   auto row = (*stmt)->Bind(1, folder_key).Bind(2, low).Bind(3, high).Step();
   if (!row) return row.error().Wrap("live entries under '" + dir + "'");
   bool found = *row;
-  (*stmt)->Reset();
   return found;
 }
 
@@ -247,7 +236,6 @@ Result<std::vector<std::int64_t>> Index::DevicesWithVersion(std::int64_t folder_
     ByteSpan blob = s.ColumnBlob(2);
     if (Bytes(blob.begin(), blob.end()) == wanted) out.push_back(s.ColumnInt(1));
   }
-  s.Reset();
   return out;
 }
 

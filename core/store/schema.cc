@@ -195,7 +195,7 @@ Result<void> MigrateSchema(Database& db) {
     if (!row) return row.error().Wrap("migrate: read user_version");
     if (!*row) return Fail(ErrorCode::kCorrupt, "migrate: user_version returned no row");
     int version = static_cast<int>((*stmt)->ColumnInt(0));
-    (*stmt)->Reset();
+    (*stmt)->Reset();  // no statement may be active when the migration runs
     if (version == kLatest) return {};
     if (version < 0 || version > kLatest) {
       return Fail(ErrorCode::kCorrupt, "migrate: database has schema v" + std::to_string(version) +

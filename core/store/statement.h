@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/base/bytes.h"
 #include "core/base/result.h"
@@ -58,6 +59,30 @@ class Statement {
 
   sqlite3* db_ = nullptr;  // not owned; outlives the statement (Database)
   sqlite3_stmt* stmt_ = nullptr;
+};
+
+// ScopedStatement: a cached Statement lent for one use by Database::Prepare.
+// Resets it (rewinds, clears bindings, ends its read) when it goes out of
+// scope, on every path: an early return never leaves a read cursor open.
+// Move-only; reach the statement with -> or *.
+class ScopedStatement {
+ public:
+  explicit ScopedStatement(Statement* statement) : statement_(statement) {}
+  ScopedStatement(ScopedStatement&& other) noexcept
+      : statement_(std::exchange(other.statement_, nullptr)) {}
+  ScopedStatement& operator=(ScopedStatement&&) = delete;
+  ScopedStatement(const ScopedStatement&) = delete;
+  ScopedStatement& operator=(const ScopedStatement&) = delete;
+  ~ScopedStatement() {
+    if (statement_ != nullptr) statement_->Reset();
+  }
+
+  Statement* operator->() const { return statement_; }
+  Statement& operator*() const { return *statement_; }
+  Statement* get() const { return statement_; }
+
+ private:
+  Statement* statement_;
 };
 
 }  // namespace shoal

@@ -65,7 +65,7 @@ TEST_CASE("prepared statements are cached and come back reset", "[store]") {
   CHECK((*first)->ColumnInt(0) == 42);
   auto again = db->Prepare("SELECT ?1 + 1");
   REQUIRE(again);
-  CHECK(*again == *first);  // same cached object
+  CHECK(again->get() == first->get());  // same cached object
   REQUIRE((*again)->Step().value());
   CHECK((*again)->ColumnIsNull(0));  // bindings were cleared
   CHECK_FALSE(db->Prepare("SELEKT nonsense"));
@@ -132,6 +132,23 @@ TEST_CASE("schema migrates to the latest version once and refuses newer database
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::kCorrupt);
   CHECK_THAT(r.error().message, Catch::Contains("v99"));
+}
+
+}  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE("a statement lent by Prepare is reset when its guard goes, even mid-read", "[store]") {
+  auto db = Database::Open(":memory:");
+  REQUIRE(db);
+  REQUIRE(db->Exec("CREATE TABLE t(v INTEGER); INSERT INTO t VALUES (1), (2), (3);"));
+  {
+    auto stmt = db->Prepare("SELECT v FROM t ORDER BY v");
+    REQUIRE(stmt);
+    REQUIRE((*stmt)->Step().value());  // one row read, two left: the read is still open
+  }                                    // an early return would leave it here
+  // A table with an active reader cannot be dropped ("database table is locked").
+  CHECK(db->Exec("DROP TABLE t"));
 }
 
 }  // namespace shoal
