@@ -1,4 +1,5 @@
 // Daemon: `status` and the control dispatcher (docs/api.md).
+#include <chrono>
 #include <set>
 #include <utility>
 
@@ -106,6 +107,16 @@ void Daemon::PublishFolder(FolderRunner& runner) {
   publish_timer_->Start(kFolderEventInterval, [this] { FlushFolderEvents(); });
 }
 
+namespace {
+
+std::int64_t NowUnixMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
 void Daemon::FlushFolderEvents() {
   publish_scheduled_ = false;
   std::set<std::string> dirty = std::exchange(dirty_folders_, {});
@@ -121,7 +132,8 @@ void Daemon::FlushFolderEvents() {
     std::string& last = published_[id];
     if (text == last) continue;
     last = std::move(text);
-    control_->Publish({{"event", "folder"}, {"folder", std::move(folder)}});
+    control_->Publish(
+        {{"event", "folder"}, {"unix_ms", NowUnixMillis()}, {"folder", std::move(folder)}});
   }
 }
 
