@@ -3,13 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/base/relative_path.h"
+
 namespace shoal {
 namespace {
-
-std::string Parent(const std::string& path) {
-  auto slash = path.rfind('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash);
-}
 
 Error NotFound(const std::string& what, const std::string& path) {
   return Error{ErrorCode::kNotFound, what + " '" + path + "': no such file or directory"};
@@ -163,7 +160,7 @@ MemoryFileSystem::MemoryFileSystem() {
 }
 
 void MemoryFileSystem::EnsureParentsLocked(const std::string& path) {
-  std::string parent = Parent(path);
+  std::string parent = ParentOf(path);
   if (nodes_.count(parent) != 0) return;
   EnsureParentsLocked(parent);
   Node dir;
@@ -381,8 +378,7 @@ Result<void> MemoryFileSystem::CheckParentsLocked(const std::string& path, const
 Result<void> MemoryFileSystem::CheckWritableParentLocked(const std::string& path,
                                                          const char* what) const {
   if (!enforce_dir_permissions_) return {};
-  auto slash = path.rfind('/');
-  auto it = nodes_.find(slash == std::string::npos ? std::string() : path.substr(0, slash));
+  auto it = nodes_.find(ParentOf(path));
   if (it != nodes_.end() && (it->second.stat.permissions & 0300) != 0300) {
     return PathError(ErrorCode::kUnauthorized, what, path, "permission denied");
   }

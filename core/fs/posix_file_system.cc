@@ -13,6 +13,8 @@
 #include <cstring>
 #include <limits>
 
+#include "core/base/relative_path.h"
+
 namespace shoal {
 namespace {
 
@@ -286,8 +288,7 @@ Result<std::string> PosixFileSystem::ReadLink(const std::string& path) {
 Result<PosixFileSystem::Parent> PosixFileSystem::OpenParent(const std::string& path,
                                                             const char* what) {
   if (auto ok = CheckEntryPath(path, what); !ok) return ok.error();
-  auto slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? std::string() : path.substr(0, slash);
+  const std::string dir = ParentOf(path);
   // O_PATH: the *at calls need only search permission on the directory.
   auto fd = OpenBeneath(dir, O_PATH | O_DIRECTORY, "parent directory");
   if (!fd) {
@@ -295,7 +296,7 @@ Result<PosixFileSystem::Parent> PosixFileSystem::OpenParent(const std::string& p
     context.append(" '").append(path).append("'");
     return fd.error().Wrap(context);
   }
-  return Parent{std::move(*fd), path.substr(slash == std::string::npos ? 0 : slash + 1)};
+  return Parent{std::move(*fd), std::string(BaseName(path))};
 }
 
 Result<std::unique_ptr<WritableFile>> PosixFileSystem::OpenWrite(const std::string& path) {

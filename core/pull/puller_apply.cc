@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "core/base/relative_path.h"
 #include "core/hash/block_hash.h"
 #include "core/pull/puller.h"
 #include "core/pull/puller_job.h"
@@ -16,11 +17,6 @@ namespace shoal {
 namespace {
 
 constexpr std::string_view kTempPrefix = ".shoal.tmp.";
-
-std::string ParentOf(const std::string& name) {
-  auto slash = name.rfind('/');
-  return slash == std::string::npos ? std::string() : name.substr(0, slash);
-}
 
 }  // namespace
 

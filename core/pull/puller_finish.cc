@@ -2,6 +2,7 @@
 // into place, the index commit, and held directories given their own mode.
 #include <algorithm>
 
+#include "core/base/relative_path.h"
 #include "core/pull/puller.h"
 #include "core/pull/puller_job.h"
 #include "core/pull/version_archive.h"
@@ -9,11 +10,6 @@
 
 namespace shoal {
 namespace {
-
-std::string ParentOf(const std::string& name) {
-  auto slash = name.rfind('/');
-  return slash == std::string::npos ? std::string() : name.substr(0, slash);
-}
 
 // Needed entries looked at under a held directory before assuming that
 // something there is still pending.

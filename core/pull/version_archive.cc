@@ -2,17 +2,13 @@
 
 #include <algorithm>
 
+#include "core/base/relative_path.h"
 #include "core/pull/version_name.h"
 
 namespace shoal {
 namespace {
 
 constexpr int kMaxClashes = 1000;  // versions of one name kept within one second
-
-std::string ParentOf(const std::string& name) {
-  auto slash = name.rfind('/');
-  return slash == std::string::npos ? std::string() : name.substr(0, slash);
-}
 
 // The archive directory that holds the versions of `path`.
 std::string ArchiveDirFor(const std::string& path) {

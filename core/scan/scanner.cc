@@ -1,5 +1,6 @@
 #include "core/scan/scanner.h"
 
+#include "core/base/relative_path.h"
 #include "core/scan/ignore_file.h"
 
 #include <algorithm>
@@ -23,12 +24,6 @@ FileType TypeOf(EntryKind kind) {
     default:
       return FileType::kFile;
   }
-}
-
-bool IsUnder(const std::string& path, const std::string& root) {
-  return root.empty() || path == root ||
-         (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-          path[root.size()] == '/');
 }
 
 // Drops duplicates and paths beneath another path of the set.
