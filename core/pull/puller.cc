@@ -32,6 +32,7 @@ Puller::Puller(FileSystem& fs, Index& index, Clock& clock, ChunkSource& source, 
       context_(context),
       config_(std::move(config)),
       alive_(std::make_shared<bool>(true)) {
+  config_.plan_size = std::max<std::int64_t>(config_.plan_size, 1);
   index_.WatchNeed(context_.folder_key, config_.need_journal_cap);
 }
 

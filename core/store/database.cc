@@ -38,6 +38,8 @@ Database& Database::operator=(Database&& other) noexcept {
     path_ = std::move(other.path_);
     cache_ = std::move(other.cache_);
     vm_steps_ = other.vm_steps_;
+    rollback_hook_ = other.rollback_hook_;
+    rollback_context_ = other.rollback_context_;
   }
   return *this;
 }

@@ -49,9 +49,17 @@ class Database {
   std::int64_t VmSteps();
 
   // Calls `hook(context)` whenever a transaction rolls back (explicitly or
-  // on an error). One hook per connection; `context` must outlive it.
+  // on an error), and when a nested Transaction rolls back to its savepoint
+  // (SQLite's own hook does not fire for ROLLBACK TO). One hook per
+  // connection; `context` must outlive it.
   void SetRollbackHook(void (*hook)(void*), void* context) {
+    rollback_hook_ = hook;
+    rollback_context_ = context;
     sqlite3_rollback_hook(db_.get(), hook, context);
+  }
+  // A savepoint was rolled back (Transaction): runs the rollback hook.
+  void SavepointRolledBack() {
+    if (rollback_hook_ != nullptr) rollback_hook_(rollback_context_);
   }
   const std::string& path() const { return path_; }
 
@@ -74,6 +82,8 @@ class Database {
   };
   std::unordered_map<std::string, std::unique_ptr<Statement>, TextHash, std::equal_to<>> cache_;
   std::int64_t vm_steps_ = 0;
+  void (*rollback_hook_)(void*) = nullptr;
+  void* rollback_context_ = nullptr;
 };
 
 }  // namespace shoal

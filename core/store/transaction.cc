@@ -20,6 +20,7 @@ Transaction::~Transaction() {
   if (db_ == nullptr) return;
   if (nested_) {
     (void)db_->Exec("ROLLBACK TO shoal_tx; RELEASE shoal_tx");
+    db_->SavepointRolledBack();
   } else {
     (void)db_->Exec("ROLLBACK");
   }

@@ -85,6 +85,21 @@ TEST_CASE("a journal past its cap, or any rolled-back transaction, says start ov
   changes = index.TakeNeedChanges(folder);
   CHECK(changes.reset);
   CHECK_FALSE(index.GetNeeded(folder, "g").value().has_value());
+
+  {  // A nested transaction rolled back inside one that commits.
+    auto outer = Transaction::Begin(index.db());
+    REQUIRE(outer);
+    {
+      auto inner = Transaction::Begin(index.db());
+      REQUIRE(inner);
+      std::vector<FileInfo> one{PeerEntry("h", 10)};
+      REQUIRE(index.PutFiles(folder, peer, one));
+    }
+    REQUIRE(outer->Commit());
+  }
+  changes = index.TakeNeedChanges(folder);
+  CHECK(changes.reset);
+  CHECK_FALSE(index.GetNeeded(folder, "h").value().has_value());
   CHECK(index.GetNeeded(folder, "f1").value().has_value());
 }
 
