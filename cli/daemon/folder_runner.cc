@@ -317,9 +317,9 @@ FolderStatus FolderRunner::Status() {
   FolderStatus status = status_;
   status.failures = engine_->PullFailures();
   status.error = !scan_error_.empty() ? scan_error_ : pull_error_;
-  auto need = engine_->NeedCount();
-  status.need = need;
-  status.need_bytes = engine_->NeedBytes();
+  const NeedTotals need = engine_->Need();
+  status.need = need.names;
+  status.need_bytes = need.bytes;
   if (auto totals = index_.CountLive(folder_.key, local_key_)) {
     status.files = totals->files;
     status.directories = totals->directories;

@@ -198,6 +198,9 @@ class Index {
   Result<void> IndexBlockLocations(std::int64_t file_row, const FileInfo& file);
   // Recomputes the global entry and need flag of one name (index_global.cc).
   Result<void> UpdateGlobal(std::int64_t folder_key, const std::string& name);
+  // One global row by name through `query` (?1 folder, ?2 name).
+  Result<std::optional<GlobalFile>> ReadOneGlobal(const char* query, std::int64_t folder_key,
+                                                  const std::string& name);
   Result<std::vector<GlobalFile>> ReadGlobalRows(const char* sql, std::int64_t folder_key,
                                                  const std::string& after, std::int64_t limit);
 

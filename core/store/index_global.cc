@@ -112,19 +112,23 @@ Result<std::vector<GlobalFile>> Index::ReadGlobalRows(const char* query, std::in
   return out;
 }
 
-Result<std::optional<GlobalFile>> Index::GetGlobal(std::int64_t folder_key,
-                                                   const std::string& name) {
-  auto stmt = db_.Prepare(sql::kSelectGlobal);
+Result<std::optional<GlobalFile>> Index::ReadOneGlobal(const char* query, std::int64_t folder_key,
+                                                       const std::string& name) {
+  auto stmt = db_.Prepare(query);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
   s.Bind(1, folder_key).Bind(2, name);
   auto row = s.Step();
-  if (!row) return row.error().Wrap("get global '" + name + "'");
+  if (!row) return row.error().Wrap("global '" + name + "'");
   if (!*row) return std::optional<GlobalFile>();
   auto file = ReadFileRow(s);
-  std::int64_t device_key = s.ColumnInt(11);
   if (!file) return file.error();
-  return std::optional<GlobalFile>(GlobalFile{std::move(*file), device_key});
+  return std::optional<GlobalFile>(GlobalFile{std::move(*file), s.ColumnInt(11)});
+}
+
+Result<std::optional<GlobalFile>> Index::GetGlobal(std::int64_t folder_key,
+                                                   const std::string& name) {
+  return ReadOneGlobal(sql::kSelectGlobal, folder_key, name);
 }
 
 Result<std::vector<GlobalFile>> Index::ListNeeded(std::int64_t folder_key, const std::string& after,
@@ -169,17 +173,7 @@ Result<std::optional<VersionVector>> Index::GetGlobalVersion(std::int64_t folder
 
 Result<std::optional<GlobalFile>> Index::GetNeeded(std::int64_t folder_key,
                                                    const std::string& name) {
-  auto stmt = db_.Prepare(sql::kSelectNeededOne);
-  if (!stmt) return stmt.error();
-  Statement& s = **stmt;
-  s.Bind(1, folder_key).Bind(2, name);
-  auto row = s.Step();
-  if (!row) return row.error().Wrap("get needed '" + name + "'");
-  if (!*row) return std::optional<GlobalFile>();
-  auto file = ReadFileRow(s);
-  std::int64_t device_key = s.ColumnInt(11);
-  if (!file) return file.error();
-  return std::optional<GlobalFile>(GlobalFile{std::move(*file), device_key});
+  return ReadOneGlobal(sql::kSelectNeededOne, folder_key, name);
 }
 
 Result<NeedTotals> Index::CountNeeded(std::int64_t folder_key) {

@@ -448,9 +448,9 @@ std::int64_t FolderEngine::NeedCount() {
   return n ? n->names : -1;
 }
 
-std::int64_t FolderEngine::NeedBytes() {
+NeedTotals FolderEngine::Need() {
   auto n = index_.CountNeeded(config_.folder_key);
-  return n ? n->bytes : -1;
+  return n ? *n : NeedTotals{-1, -1};
 }
 
 bool FolderEngine::IsOwnWrite(const std::string& name) {

@@ -111,8 +111,8 @@ class FolderEngine {
   // outstanding, no rescan pending.
   bool Idle();
   std::int64_t NeedCount();
-  // The size of the needed files' global versions; -1 on a store error.
-  std::int64_t NeedBytes();
+  // Needed names and the size of the needed files; both -1 on a store error.
+  NeedTotals Need();
   // The user confirmed a held folder (FolderGuard::Resume); the caller
   // scans next.
   Result<void> Resume();

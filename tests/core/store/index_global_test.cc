@@ -5,15 +5,12 @@
 #include "core/store/index.h"
 #include "core/version/global_version.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_ids.h"
 
 namespace shoal {
 namespace {
 
-DeviceId MakeDeviceId(std::uint8_t tag) {
-  DeviceId::Key key{};
-  key.fill(tag);
-  return DeviceId(key);
-}
+using testing::MakeDeviceId;
 
 FileInfo Entry(const std::string& name, std::uint64_t device, std::uint64_t counter,
                std::int64_t sequence, bool deleted = false) {

@@ -5,15 +5,12 @@
 
 #include "core/store/schema.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_ids.h"
 
 namespace shoal {
 namespace {
 
-DeviceId MakeDeviceId(std::uint8_t tag) {
-  DeviceId::Key key{};
-  key.fill(tag);
-  return DeviceId(key);
-}
+using testing::MakeDeviceId;
 
 Hash128 MakeHash(std::uint64_t seed) {
   Hash128 h;

@@ -9,15 +9,12 @@
 
 #include "core/store/index.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_ids.h"
 
 namespace shoal {
 namespace {
 
-DeviceId MakeDeviceId(std::uint8_t tag) {
-  DeviceId::Key key{};
-  key.fill(tag);
-  return DeviceId(key);
-}
+using testing::MakeDeviceId;
 
 // The reference: what the totals must be, counted the slow way.
 LiveTotals CountedLive(const std::map<std::string, FileInfo>& held) {

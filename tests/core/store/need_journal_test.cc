@@ -5,15 +5,12 @@
 #include "core/store/index.h"
 #include "core/store/transaction.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_ids.h"
 
 namespace shoal {
 namespace {
 
-DeviceId MakeDeviceId(std::uint8_t tag) {
-  DeviceId::Key key{};
-  key.fill(tag);
-  return DeviceId(key);
-}
+using testing::MakeDeviceId;
 
 FileInfo PeerEntry(const std::string& name, std::int64_t sequence, bool deleted = false) {
   FileInfo f;
