@@ -167,6 +167,57 @@ inline std::size_t Roll(const std::uint8_t* data, std::size_t i, std::size_t end
   return end;
 }
 
+// Runs of one repeated byte (zeros in sparse files, VM images, preallocated
+// space) would otherwise roll to the maximum block size byte by byte. Once
+// the last 64 bytes rolled are all b, every earlier byte has been shifted out
+// and fp is the fixed point kGear[b] * (2^64 - 1) = -kGear[b], which the
+// rest of the run leaves unchanged. If that fixed point cannot cut, no
+// position inside the run cuts, so the scan jumps to the run's end.
+constexpr std::size_t kRunWindow = 64;
+// Roll() works in segments of this many bytes, checking for a run between
+// them; one failed comparison per segment costs random data nothing.
+constexpr std::size_t kRunProbeInterval = 4096;
+
+// True if data[from, from + kRunWindow) are all equal to data[from].
+bool IsRun(const std::uint8_t* data, std::size_t from) {
+  std::uint64_t first = 0x0101010101010101ull * data[from];
+  for (std::size_t k = 0; k < kRunWindow; k += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, data + from + k, 8);
+    if (word != first) return false;
+  }
+  return true;
+}
+
+// The first position in [i, end) whose byte is not `value`, or `end`.
+std::size_t RunEnd(const std::uint8_t* data, std::size_t i, std::size_t end, std::uint8_t value) {
+  const std::uint64_t pattern = 0x0101010101010101ull * value;
+  for (; i + 8 <= end; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, data + i, 8);
+    if (word != pattern) break;
+  }
+  while (i < end && data[i] == value) ++i;
+  return i;
+}
+
+// Roll() over [i, end), skipping runs (see kRunWindow). `hashed_from` is
+// where rolling started with fp = 0: a run is recognised only once 64 of its
+// bytes have been rolled since then.
+std::size_t RollSkippingRuns(const std::uint8_t* data, std::size_t hashed_from, std::size_t i,
+                             std::size_t end, std::uint64_t mask, std::uint64_t& fp) {
+  while (i < end) {
+    const std::size_t segment_end = std::min(end, i + kRunProbeInterval);
+    i = Roll(data, i, segment_end, mask, fp);
+    if (i < segment_end) return i;
+    if (i == end || i - hashed_from < kRunWindow || !IsRun(data, i - kRunWindow)) continue;
+    // fp is the run's fixed point, and Roll just tested it against `mask`
+    // without cutting, so the rest of the run cannot cut either.
+    i = RunEnd(data, i, end, data[i - 1]);
+  }
+  return end;
+}
+
 constexpr std::size_t kInitialBufferSize = 64 << 10;
 
 }  // namespace
@@ -197,11 +248,13 @@ std::size_t FindCutPointFrom(ByteSpan data, const ChunkSizes& sizes, std::size_t
   for (std::size_t j = std::max<std::size_t>(sizes.min, i - 64); j < i; ++j) {
     fp = (fp << 1) + kGear[data[j]];
   }
+  const std::size_t hashed_from = sizes.min;
   if (i < normal) {
-    i = Roll(data.data(), i, normal, masks.hard, fp);
+    i = RollSkippingRuns(data.data(), hashed_from, i, normal, masks.hard, fp);
     if (i < normal) return i;
   }
-  return Roll(data.data(), i, limit, masks.easy, fp);
+  // A run that crosses `normal` meets the easy mask with its fixed point.
+  return RollSkippingRuns(data.data(), hashed_from, i, limit, masks.easy, fp);
 }
 
 std::size_t FindCutPointReference(ByteSpan data, const ChunkSizes& sizes) {

@@ -165,6 +165,10 @@ void HashStream(ByteSpan data) {
 int Run(std::size_t mib, int runs) {
   const Bytes data = RandomData(mib << 20);
   const ByteSpan all(data);
+  // All zeros (sparse files, VM images): no position ever cuts, so every
+  // block runs to the class's maximum and the whole span past `min` rolls.
+  const Bytes zero_data(data.size(), 0);
+  const ByteSpan zeros(zero_data);
   const auto small = ChunkAll(all, kSmallFileChunkSizes);
   const auto large = ChunkAll(all, kLargeFileChunkSizes);
   std::printf("shoal_bench_chunk: %zu MiB of random data, one core, CPU time of %d rounds\n", mib,
@@ -182,6 +186,8 @@ int Run(std::size_t mib, int runs) {
       {"hash, large-class blocks", [&] { HashOnly(all, large); }},
       {"chunk + hash, large class", [&] { ChunkInPlace(all, l, true); }},
       {"HashBlocks from a reader (copy)", [&] { HashStream(all); }},
+      {"chunk + hash, small class, zeros", [&] { ChunkInPlace(zeros, s, true); }},
+      {"chunk + hash, large class, zeros", [&] { ChunkInPlace(zeros, l, true); }},
   };
   const std::vector<Timing> timings = MeasureRoundRobin(runs, cases);
   for (std::size_t i = 0; i < cases.size(); ++i) Report(cases[i].name, data.size(), timings[i]);
@@ -194,6 +200,8 @@ int Run(std::size_t mib, int runs) {
   Report("sha256sum (file in page cache)", data.size(), sha);
   std::printf("\nspeed vs sha256sum (medians): chunk + hash %.1fx, HashBlocks %.1fx\n",
               sha.median / timings[2].median, sha.median / timings[6].median);
+  std::printf("zeros vs random data, chunk + hash (medians): small class %.2fx, large %.2fx\n",
+              timings[2].median / timings[7].median, timings[5].median / timings[8].median);
   return 0;
 }
 
