@@ -17,8 +17,10 @@ std::size_t IndexEntrySizeBound(const FileInfo& f) {
   constexpr std::size_t kVarint = 10;
   constexpr std::size_t kStringHeader = 5;  // a varint length up to 4096 takes 2; be generous
   constexpr std::size_t kFixed = 1 + 1 + kVarint + 8 + kVarint + kVarint + kVarint + kVarint;
+  const std::size_t delta =
+      f.blocks_delta ? 3 * kVarint + f.blocks_delta->base.entries().size() * (8 + kVarint) : 0;
   return kStringHeader + f.name.size() + kFixed + f.version.entries().size() * (8 + kVarint) +
-         f.blocks.size() * (4 + 16) + kStringHeader + f.symlink_target.size();
+         delta + f.blocks.size() * (4 + 16) + kStringHeader + f.symlink_target.size();
 }
 
 }  // namespace shoal

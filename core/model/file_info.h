@@ -5,9 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/model/block_delta.h"
 #include "core/model/block_ref.h"
 #include "core/model/version_vector.h"
 
@@ -29,6 +31,11 @@ struct FileInfo {
   // Local device only (0 for peers' entries, never sent): change detection
   // compares it with the inode on disk.
   std::uint64_t inode = 0;
+  // In an index message only, never stored: `blocks` holds just the middle
+  // of a block list told as a change to another version's list
+  // (core/model/block_delta.h). The receiver resolves it before anything
+  // else looks at the entry.
+  std::optional<BlockListDelta> blocks_delta;
 
   friend bool operator==(const FileInfo&, const FileInfo&) = default;
 };

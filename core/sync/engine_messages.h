@@ -68,6 +68,9 @@ class PeerLink {
   // False while the connection's send queue is congested: the engine holds
   // back index batches until FolderEngine::PeerWritable.
   virtual bool Writable() const { return true; }
+  // The peer resolves block-list deltas (core/model/block_delta.h): index
+  // entries to it may carry one instead of a whole block list.
+  virtual bool AcceptsBlockDeltas() const { return false; }
 };
 
 }  // namespace shoal

@@ -1,6 +1,8 @@
 #include "core/sync/folder_engine.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "core/base/log.h"
 #include "core/hash/block_hash.h"
@@ -153,7 +155,8 @@ FolderEngine::~FolderEngine() {
 Result<void> FolderEngine::PeerConnected(std::int64_t device_key, PeerLink& link) {
   auto state = index_.GetPeerIndexState(config_.folder_key, device_key);
   if (!state) return state.error();
-  peers_[device_key] = Peer{&link, -1, 0};
+  Peer& peer = peers_[device_key] = Peer{};
+  peer.link = &link;
   FolderHello hello{config_.folder_id, config_.index_id, 0, 0};
   if (*state) {
     hello.your_index_id = (*state)->index_id;
@@ -191,6 +194,7 @@ Result<void> FolderEngine::OnHello(std::int64_t device_key, const FolderHello& h
   new_source_ = true;  // files waiting for a holder may find one now
   Peer& peer = peers_[device_key];
   peer.full = hello.your_index_id != config_.index_id;
+  peer.live = false;  // whole lists until the catch-up below is done
   peer.sent_sequence = peer.full ? 0 : std::max<std::int64_t>(hello.your_max_sequence, 0);
   return AnnounceTo(device_key, peer);
 }
@@ -214,8 +218,17 @@ Result<void> FolderEngine::OnIndex(std::int64_t device_key, const IndexBatch& ba
   }
   std::vector<FileInfo> accepted;
   accepted.reserve(batch.files.size());
-  for (const FileInfo& f : batch.files) {
-    auto ok = CheckRemoteEntry(f);
+  std::optional<Error> base_gone;
+  for (const FileInfo& received : batch.files) {
+    FileInfo f = received;
+    auto ok = ResolveDelta(device_key, f);
+    if (!ok && ok.error().code == ErrorCode::kNotFound) {
+      // Keep what came before it; the rest comes again, whole, on the next
+      // connection (Peer::live), from the max sequence kept below.
+      base_gone = ok.error();
+      break;
+    }
+    if (ok) ok = CheckRemoteEntry(f);
     if (ok) ok = CheckOwnCounter(f);
     if (!ok) {
       if (ok.error().code != ErrorCode::kInvalidArgument) return ok;  // the store failed
@@ -224,16 +237,70 @@ Result<void> FolderEngine::OnIndex(std::int64_t device_key, const IndexBatch& ba
       problems_.push_back({device_key, f.name, ok.error().message});
       continue;
     }
-    FileInfo copy = f;
-    copy.inode = 0;
-    copy.permissions &= kSyncedPermissionBits;  // setuid and friends never apply
-    next.max_sequence = std::max(next.max_sequence, copy.sequence);
-    accepted.push_back(std::move(copy));
+    f.inode = 0;
+    f.permissions &= kSyncedPermissionBits;  // setuid and friends never apply
+    next.max_sequence = std::max(next.max_sequence, f.sequence);
+    accepted.push_back(std::move(f));
   }
   if (auto ok = index_.PutFiles(config_.folder_key, device_key, accepted); !ok) {
     return ok.error().Wrap("index from peer");
   }
-  return index_.SetPeerIndexState(config_.folder_key, device_key, next);
+  if (auto ok = index_.SetPeerIndexState(config_.folder_key, device_key, next); !ok) return ok;
+  if (base_gone) return Fail(ErrorCode::kProtocol, base_gone->message);
+  return {};
+}
+
+Result<void> FolderEngine::ResolveDelta(std::int64_t device_key, FileInfo& f) {
+  if (!f.blocks_delta) return {};
+  const BlockListDelta delta = *std::exchange(f.blocks_delta, std::nullopt);
+  // The base is any list of this name with that version that the sender
+  // knows we hold: our own entry, the sender's previous one, or what we sent.
+  std::vector<BlockRef> base;
+  bool found = false;
+  for (std::int64_t owner : {config_.local_device_key, device_key}) {
+    auto held = index_.GetFile(config_.folder_key, owner, f.name);
+    if (!held) return held.error();
+    if (*held && !(*held)->deleted && (*held)->version == delta.base) {
+      base = std::move((*held)->blocks);
+      found = true;
+      break;
+    }
+  }
+  if (!found) {
+    const SentBlockLists::Entry* sent = peers_[device_key].sent.Find(f.name);
+    if (sent == nullptr || sent->version != delta.base) {
+      return Fail(ErrorCode::kNotFound, "'" + f.name +
+                                            "': the base of its block-list delta is no longer "
+                                            "here; the entry comes whole after reconnecting");
+    }
+    base = sent->blocks;
+  }
+  auto blocks = ApplyBlockListDelta(base, delta, f.blocks);
+  if (!blocks) return blocks.error().Wrap("'" + f.name + "'");
+  f.blocks = std::move(*blocks);
+  return {};
+}
+
+void FolderEngine::ShrinkToDelta(std::int64_t device_key, Peer& peer, FileInfo& f) {
+  if (f.type != FileType::kFile || f.deleted || f.blocks.size() < kMinDeltaBlocks) return;
+  std::optional<BlockListChange> best;
+  auto consider = [&](const VersionVector& version, const std::vector<BlockRef>& blocks) {
+    auto change = DiffBlockLists(version, blocks, f.blocks);
+    if (change && (!best || change->middle.size() < best->middle.size())) best = std::move(change);
+  };
+  if (peer.live && peer.link->AcceptsBlockDeltas()) {
+    if (const SentBlockLists::Entry* sent = peer.sent.Find(f.name)) {
+      consider(sent->version, sent->blocks);
+    }
+    // The peer's own entry, as it last told us (a store error just means
+    // no delta from it).
+    auto held = index_.GetFile(config_.folder_key, device_key, f.name);
+    if (held && *held && !(*held)->deleted) consider((*held)->version, (*held)->blocks);
+  }
+  peer.sent.Remember(f.name, f.version, f.blocks);
+  if (!best) return;
+  f.blocks = std::move(best->middle);
+  f.blocks_delta = std::move(best->delta);
 }
 
 Result<void> FolderEngine::CheckOwnCounter(const FileInfo& f) {
@@ -313,11 +380,15 @@ Result<void> FolderEngine::AnnounceTo(std::int64_t device_key, Peer& peer) {
     peer.link->Send(IndexBatch{config_.folder_id, config_.index_id, peer.full, batcher.Take()});
     peer.full = false;
   };
+  bool stopped = false;
   auto ok = index_.ForEachSince(
       config_.folder_key, config_.local_device_key, peer.sent_sequence, [&](FileInfo&& f) {
         if (batcher.StartsNewBatch(f)) {
           flush();
-          if (!peer.link->Writable()) return false;
+          if (!peer.link->Writable()) {
+            stopped = true;
+            return false;
+          }
         }
         visited = f.sequence;
         if (IndexEntrySizeBound(f) > kMaxIndexEntryBytes) {
@@ -328,11 +399,13 @@ Result<void> FolderEngine::AnnounceTo(std::int64_t device_key, Peer& peer) {
           return true;
         }
         f.inode = 0;  // local-only
+        ShrinkToDelta(device_key, peer, f);
         batcher.Add(std::move(f));
         return true;
       });
   if (!ok) return ok;
   flush();
+  if (!stopped) peer.live = true;
   return {};
 }
 

@@ -33,6 +33,7 @@
 #include "core/sync/engine_messages.h"
 #include "core/sync/folder_guard.h"
 #include "core/sync/own_writes.h"
+#include "core/sync/sent_block_lists.h"
 
 namespace shoal {
 
@@ -130,6 +131,11 @@ class FolderEngine {
     std::int64_t sent_sequence = -1;  // -1 until its FolderHello told us
     std::size_t outstanding = 0;      // block requests in flight to it
     bool full = false;                // next batch starts over (it has a stale index)
+    // Caught up since its FolderHello: later entries may carry block-list
+    // deltas. The catch-up itself sends whole lists, so a delta whose base
+    // was gone (which ends the connection) comes whole after reconnecting.
+    bool live = false;
+    SentBlockLists sent;  // long lists announced to it on this connection
   };
   class PeerChunkSource;
 
@@ -137,6 +143,13 @@ class FolderEngine {
   Result<void> OnIndex(std::int64_t device_key, const IndexBatch& batch);
   Result<void> OnRequest(std::int64_t device_key, const BlockRequest& request);
   Result<void> OnResponse(std::int64_t device_key, const BlockResponse& response);
+  // Replaces a long block list by a delta against a list the peer holds,
+  // when that is smaller, and remembers the list as sent.
+  void ShrinkToDelta(std::int64_t device_key, Peer& peer, FileInfo& f);
+  // Rebuilds the block list of an entry that arrived as a delta. kNotFound:
+  // the base is not here (it changed meanwhile); kInvalidArgument: the
+  // delta does not fit its base (refused like any bad entry).
+  Result<void> ResolveDelta(std::int64_t device_key, FileInfo& f);
   // Refuses a counter for our own device that we never issued.
   Result<void> CheckOwnCounter(const FileInfo& f);
   // Sends every connected peer our entries newer than what it has.

@@ -53,6 +53,7 @@ class SessionExchange::FolderLink final : public PeerLink {
       : exchange_(exchange), folder_(std::move(folder)) {}
   void Send(EngineMessage message) override { exchange_.FromEngine(folder_, std::move(message)); }
   bool Writable() const override { return exchange_.sink_.writable(); }
+  bool AcceptsBlockDeltas() const override { return exchange_.sink_.accepts_block_deltas(); }
 
  private:
   SessionExchange& exchange_;

@@ -25,6 +25,8 @@ class WireSink {
   // False while the write queue is above its high-water mark: the exchange
   // then holds back serving blocks until OnWritable (backpressure).
   virtual bool writable() const { return true; }
+  // The peer decodes block-list deltas in index entries.
+  virtual bool accepts_block_deltas() const { return false; }
 };
 
 // Forwards to a Session, which must outlive it.
@@ -40,6 +42,7 @@ class SessionSink final : public WireSink {
     return session_.SendResponse(request_id, code, block);
   }
   bool writable() const override { return session_.writable(); }
+  bool accepts_block_deltas() const override { return session_.peer_accepts_block_deltas(); }
 
  private:
   Session& session_;

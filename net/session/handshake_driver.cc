@@ -42,6 +42,7 @@ Result<HandshakeDriver> HandshakeDriver::Create(const Config& config) {
     }
   }
   if (config.offer_aes_gcm && AesGcmAvailable()) driver.offer_ |= wire::kOfferAesGcm;
+  driver.offer_ |= wire::kOfferBlockDeltas;
   driver.preamble_ = wire::EncodePreamble({.version = wire::kProtocolVersion,
                                            .handshake = driver.config_.type,
                                            .ciphers = driver.offer_});
@@ -130,6 +131,7 @@ Result<void> HandshakeDriver::InitiatorOnPreamble(ByteSpan preamble, Bytes& out)
     return Fail(ErrorCode::kProtocol, "preamble: peer answered with " + Describe(*parsed));
   }
   cipher_ = Choose(offer_, parsed->ciphers);
+  peer_offer_ = parsed->ciphers;
   if (config_.type == wire::HandshakeType::kPairing) {
     if (auto created = CreateState(preamble, {}); !created) return created;
     return WriteNext(out);
@@ -164,6 +166,7 @@ Result<void> HandshakeDriver::OnPreamble(ByteSpan preamble, Bytes& out) {
     std::copy(preamble.begin(), preamble.end(), preamble_.begin());  // the echo
   } else {
     cipher_ = Choose(offer_, parsed->ciphers);
+    peer_offer_ = parsed->ciphers;
     preamble_ = wire::EncodePreamble(
         {.version = wire::kProtocolVersion, .handshake = config_.type, .ciphers = offer_});
   }

@@ -91,6 +91,8 @@ class HandshakeDriver {
   wire::HandshakeType type() const { return config_.type; }
   // The cipher in use: known once the peer's preamble was accepted.
   NoiseCipher cipher() const { return cipher_; }
+  // The peer's preamble says it decodes block-list deltas (kOfferBlockDeltas).
+  bool peer_accepts_block_deltas() const { return (peer_offer_ & wire::kOfferBlockDeltas) != 0; }
   // Noise h; final once complete(), identical on both sides.
   ByteSpan handshake_hash() const;
   // After completion: this side's transport ciphers (once) and the peer.
@@ -112,6 +114,7 @@ class HandshakeDriver {
   std::array<std::uint8_t, wire::kPreambleSize> preamble_{};  // ours (or the v1 echo)
   std::uint8_t offer_ = wire::kOfferChaChaPoly;               // CipherOffer bits we send
   NoiseCipher cipher_ = NoiseCipher::kChaChaPoly;
+  std::uint8_t peer_offer_ = 0;  // the peer's offer bits, once its preamble was accepted
   bool legacy_ = false;  // responder: the initiator spoke version 1
   // Paired initiator between Start() and the peer's preamble: the ephemeral
   // key pair whose public half went out as message 1.

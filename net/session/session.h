@@ -125,6 +125,9 @@ class Session {
   const std::optional<DeviceId>& peer() const;
   // The transport cipher both sides agreed on, once the handshake completed.
   const std::optional<NoiseCipher>& cipher() const { return cipher_; }
+  // The peer decodes block-list deltas (its preamble said so); known once
+  // the handshake completed.
+  bool peer_accepts_block_deltas() const { return peer_accepts_block_deltas_; }
   // Bytes queued for writing and not yet written.
   std::size_t WriteQueueBytes() const;
   // False from the moment WriteQueueBytes() reaches write_high_water until
@@ -200,6 +203,7 @@ class Session {
   std::vector<Inbound> inbox_;
   std::optional<DeviceId> peer_;
   std::optional<NoiseCipher> cipher_;
+  bool peer_accepts_block_deltas_ = false;
   bool pairing_ = false;         // handshake type 2, known once the handshake completed
   std::string comparison_code_;  // pairing only
   State state_ = State::kPreamble;

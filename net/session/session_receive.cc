@@ -86,6 +86,7 @@ Result<void> Session::FinishHandshake() {
   if (!ciphers) return ciphers.error();
   peer_ = driver_->peer();
   cipher_ = driver_->cipher();
+  peer_accepts_block_deltas_ = driver_->peer_accepts_block_deltas();
   driver_.reset();  // wipes the handshake's secrets
   sealer_.emplace(std::move(ciphers->send));
   opener_.emplace(std::move(ciphers->receive));

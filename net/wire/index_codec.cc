@@ -6,6 +6,9 @@ namespace shoal::net::wire {
 namespace {
 
 constexpr std::uint8_t kFileFlagDeleted = 0x01;
+// The block list is a delta (docs/protocol.md "Block-list deltas"): the base
+// version and the kept prefix and suffix come before the block count.
+constexpr std::uint8_t kFileFlagBlockDelta = 0x02;
 constexpr std::uint32_t kMaxPermissions = 07777;
 // Smallest encodings, for bounding counts before reserving.
 constexpr std::size_t kMinFileInfoSize = 17;
@@ -14,12 +17,18 @@ constexpr std::size_t kMinBlockSize = 1 + 16;
 void EncodeFileInfo(Bytes& out, const FileInfo& f) {
   AppendString(out, f.name);
   AppendU8(out, static_cast<std::uint8_t>(f.type));
-  AppendU8(out, f.deleted ? kFileFlagDeleted : 0);
+  AppendU8(out, static_cast<std::uint8_t>((f.deleted ? kFileFlagDeleted : 0) |
+                                          (f.blocks_delta ? kFileFlagBlockDelta : 0)));
   AppendVarint(out, static_cast<std::uint64_t>(f.size));
   AppendBigEndian64(out, static_cast<std::uint64_t>(f.mtime_ns));
   AppendVarint(out, f.permissions);
   f.version.EncodeTo(out);
   AppendVarint(out, static_cast<std::uint64_t>(f.sequence));
+  if (f.blocks_delta) {
+    f.blocks_delta->base.EncodeTo(out);
+    AppendVarint(out, f.blocks_delta->keep_prefix);
+    AppendVarint(out, f.blocks_delta->keep_suffix);
+  }
   AppendVarint(out, f.blocks.size());
   for (const BlockRef& b : f.blocks) {
     AppendVarint(out, b.size);
@@ -49,6 +58,24 @@ Result<void> DecodeBlocks(ByteReader& reader, std::vector<BlockRef>& blocks) {
   return {};
 }
 
+// The base version and kept counts of a delta; that they fit the base is the
+// receiver's check (it holds the base), not the codec's.
+Result<void> DecodeBlockDelta(ByteReader& reader, BlockListDelta& delta) {
+  auto base = VersionVector::DecodeFrom(reader);
+  if (!base) return ProtocolError(base.error(), "delta base version");
+  delta.base = std::move(*base);
+  auto prefix = ReadVarint(reader, "delta prefix");
+  if (!prefix) return prefix.error();
+  auto suffix = ReadVarint(reader, "delta suffix");
+  if (!suffix) return suffix.error();
+  if (*prefix > kMaxFileBlocks || *suffix > kMaxFileBlocks) {
+    return Fail(ErrorCode::kProtocol, "a delta keeps more blocks than a file may have");
+  }
+  delta.keep_prefix = *prefix;
+  delta.keep_suffix = *suffix;
+  return {};
+}
+
 // Reads the fields after the name; split from DecodeFileInfo to keep both short.
 Result<void> DecodeAttributes(ByteReader& reader, FileInfo& f) {
   auto type = ReadU8(reader, "type");
@@ -59,8 +86,11 @@ Result<void> DecodeAttributes(ByteReader& reader, FileInfo& f) {
   f.type = static_cast<FileType>(*type);
   auto flags = ReadU8(reader, "flags");
   if (!flags) return flags.error();
-  if ((*flags & ~kFileFlagDeleted) != 0) return Fail(ErrorCode::kProtocol, "unknown file flags");
+  if ((*flags & ~(kFileFlagDeleted | kFileFlagBlockDelta)) != 0) {
+    return Fail(ErrorCode::kProtocol, "unknown file flags");
+  }
   f.deleted = (*flags & kFileFlagDeleted) != 0;
+  if ((*flags & kFileFlagBlockDelta) != 0) f.blocks_delta.emplace();
   auto size = ReadNonNegative(reader, "size");
   if (!size) return size.error();
   f.size = *size;
@@ -86,6 +116,9 @@ Result<FileInfo> DecodeFileInfo(ByteReader& reader) {
   auto sequence = ReadNonNegative(reader, "sequence");
   if (!sequence) return sequence.error().Wrap(f.name);
   f.sequence = *sequence;
+  if (f.blocks_delta) {
+    if (auto ok = DecodeBlockDelta(reader, *f.blocks_delta); !ok) return ok.error().Wrap(f.name);
+  }
   if (auto ok = DecodeBlocks(reader, f.blocks); !ok) return ok.error().Wrap(f.name);
   auto target = ReadString(reader, kMaxNameLen, "symlink target");
   if (!target) return target.error().Wrap(f.name);

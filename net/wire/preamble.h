@@ -37,6 +37,10 @@ enum class HandshakeType : std::uint8_t {
 // peer that does not know it.
 inline constexpr std::uint8_t kOfferChaChaPoly = 0x01;  // mandatory
 inline constexpr std::uint8_t kOfferAesGcm = 0x02;
+// Not a cipher: the sender decodes block-list deltas in index entries
+// (docs/protocol.md "Block-list deltas"), so its peer may send them. Older
+// version 2 peers neither set nor read it.
+inline constexpr std::uint8_t kOfferBlockDeltas = 0x04;
 
 struct Preamble {
   std::uint16_t version = kProtocolVersion;

@@ -19,6 +19,8 @@ void QueueLink::Send(EngineMessage message) {
   cluster_.queue.push_back({from_, to_, std::move(message)});
 }
 
+bool QueueLink::AcceptsBlockDeltas() const { return cluster_.block_deltas; }
+
 EngineCluster::EngineCluster(int devices, PullerConfig pull, std::vector<int> on_disk)
     : pull_(std::move(pull)) {
   for (int i = 0; i < devices; ++i) {
@@ -108,6 +110,7 @@ bool EngineCluster::DeliverOne() {
   if (queue.empty()) return false;
   QueuedMessage m = std::move(queue.front());
   queue.pop_front();
+  if (record != nullptr) record->push_back(m);
   EngineDevice& to = (*this)[m.to];
   auto ok = to.engine->Receive(to.keys[static_cast<std::size_t>(m.from)], m.message);
   INFO((ok ? std::string() : ok.error().ToString()));

@@ -32,6 +32,7 @@ class QueueLink final : public PeerLink {
  public:
   QueueLink(EngineCluster& cluster, int from, int to) : cluster_(cluster), from_(from), to_(to) {}
   void Send(EngineMessage message) override;
+  bool AcceptsBlockDeltas() const override;
 
  private:
   EngineCluster& cluster_;
@@ -74,6 +75,8 @@ class EngineCluster {
   EngineDevice& operator[](int i) { return *devices_[static_cast<std::size_t>(i)]; }
   ManualClock clock;
   std::deque<QueuedMessage> queue;
+  bool block_deltas = true;                      // what every link's AcceptsBlockDeltas says
+  std::vector<QueuedMessage>* record = nullptr;  // when set, DeliverOne copies each message here
   std::vector<std::pair<int, int>> connected;
 
  private:

@@ -131,7 +131,8 @@ TEST_CASE("a responder without an invite answers a pairing preamble with its own
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == ErrorCode::kUnauthorized);
   CHECK_THAT(refused.error().message, Catch::Contains("no active invite"));
-  const std::uint8_t offer = wire::kOfferChaChaPoly | (AesGcmAvailable() ? wire::kOfferAesGcm : 0);
+  const std::uint8_t offer = wire::kOfferChaChaPoly | wire::kOfferBlockDeltas |
+                             (AesGcmAvailable() ? wire::kOfferAesGcm : 0);
   const auto ours = wire::EncodePreamble({.ciphers = offer});
   CHECK(out == Bytes(ours.begin(), ours.end()));
 
@@ -239,6 +240,9 @@ TEST_CASE("both sides pick AESGCM when both offer it and ChaChaPoly when either 
       REQUIRE(responder.complete());
       CHECK(initiator.cipher() == c.expected);
       CHECK(responder.cipher() == c.expected);
+      // Both offer block-list deltas, whatever the cipher.
+      CHECK(initiator.peer_accepts_block_deltas());
+      CHECK(responder.peer_accepts_block_deltas());
       auto send = initiator.Split();
       auto receive = responder.Split();
       REQUIRE(send);
@@ -327,6 +331,7 @@ TEST_CASE("a responder still completes a version 1 handshake with ChaChaPoly",
   REQUIRE(responder.OnFrame(m3, none));
   REQUIRE(responder.complete());
   CHECK(responder.cipher() == NoiseCipher::kChaChaPoly);
+  CHECK_FALSE(responder.peer_accepts_block_deltas());  // version 1 offers nothing
   CHECK(responder.peer() == alice.device_id());
 }
 

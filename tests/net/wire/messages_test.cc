@@ -149,6 +149,32 @@ TEST_CASE("decoders enforce length limits, UTF-8 and field ranges", "[wire]") {
   CHECK_FALSE(DecodePing(Bytes{0}));
 }
 
+TEST_CASE("a block-list delta round-trips, and one keeping too many blocks is refused",
+          "[wire][index]") {
+  Index index;
+  index.folder = "f";
+  FileInfo f;
+  f.name = "big.iso";
+  f.version.Set(3, 9);
+  f.blocks = {BlockRef{100, {}}};
+  f.blocks_delta = BlockListDelta{f.version, 2000, 1500};
+  f.blocks_delta->base.Set(4, 2);
+  index.files.push_back(f);
+  auto decoded = DecodeIndex(Encode(index));
+  REQUIRE(decoded);
+  CHECK(decoded->files == index.files);
+
+  index.files[0].blocks_delta->keep_suffix = kMaxFileBlocks + 1;
+  auto refused = DecodeIndex(Encode(index));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("delta keeps more blocks") != std::string::npos);
+  // Without the flag the same bytes are a plain entry: no delta appears.
+  index.files[0].blocks_delta.reset();
+  auto plain = DecodeIndex(Encode(index));
+  REQUIRE(plain);
+  CHECK_FALSE(plain->files[0].blocks_delta);
+}
+
 TEST_CASE("names are passed through without path validation and inodes are never sent", "[wire]") {
   Index index;
   index.folder = "docs";
@@ -175,6 +201,7 @@ TEST_CASE("an index entry's size bound is never below its encoding", "[wire][ind
     one.files.push_back(testing::RandomFileInfo(rng));
     // Worst cases of each field the random generator may not reach.
     if (i % 10 == 0) one.files[0].blocks.assign(100, BlockRef{kMaxBlockSize, {}});
+    if (i % 10 == 1) one.files[0].blocks_delta = BlockListDelta{{}, kMaxFileBlocks, kMaxFileBlocks};
     Bytes full = Encode(one);
     INFO("entry " << i);
     CHECK(full.size() - empty.size() <= IndexEntrySizeBound(one.files[0]));

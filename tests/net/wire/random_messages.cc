@@ -60,6 +60,12 @@ FileInfo RandomFileInfo(SplitMix64& rng) {
     f.blocks.push_back({static_cast<std::uint32_t>(1 + rng.Below(kMaxBlockSize)), RandomHash(rng)});
   }
   if (f.type == FileType::kSymlink) f.symlink_target = RandomText(rng, kMaxNameLen);
+  if (rng.Below(4) == 0) {  // a block-list delta, whatever the type: the engine checks that
+    BlockListDelta& delta = f.blocks_delta.emplace();
+    for (std::uint64_t i = rng.Below(4); i > 0; --i) delta.base.Set(rng.Next(), Wide(rng) | 1);
+    delta.keep_prefix = rng.Below(kMaxFileBlocks + 1);
+    delta.keep_suffix = rng.Below(4) == 0 ? kMaxFileBlocks : rng.Below(100);
+  }
   return f;
 }
 
