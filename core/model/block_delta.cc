@@ -22,7 +22,7 @@ std::optional<BlockListChange> DiffBlockLists(const VersionVector& base_version,
   const std::size_t middle = target.size() - prefix - suffix;
   if (2 * middle > target.size()) return std::nullopt;
   BlockListChange change;
-  change.delta = {base_version, prefix, suffix};
+  change.delta = {{}, base_version, prefix, suffix};
   change.middle.assign(target.begin() + static_cast<std::ptrdiff_t>(prefix),
                        target.end() - static_cast<std::ptrdiff_t>(suffix));
   return change;

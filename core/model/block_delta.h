@@ -3,8 +3,9 @@
 // edit of a large file changes one or two blocks of thousands, so an index
 // entry that says "the base's first P blocks, these new ones, the base's
 // last S blocks" is a few hundred bytes where the whole list would be tens
-// of kilobytes. The base is named by its version vector: a version names
-// exactly one content, so any entry of that name with that version will do.
+// of kilobytes. The base is named by a name (the entry's own, or another
+// for a rename) and a version vector: a version names exactly one content,
+// so any entry of that name with that version will do.
 // Plain values; any thread.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/base/result.h"
@@ -21,6 +23,7 @@
 namespace shoal {
 
 struct BlockListDelta {
+  std::string base_name;          // empty: the entry's own name
   VersionVector base;             // the version whose block list is the base
   std::uint64_t keep_prefix = 0;  // blocks kept from the base's start
   std::uint64_t keep_suffix = 0;  // blocks kept from the base's end

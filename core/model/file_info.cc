@@ -18,7 +18,9 @@ std::size_t IndexEntrySizeBound(const FileInfo& f) {
   constexpr std::size_t kStringHeader = 5;  // a varint length up to 4096 takes 2; be generous
   constexpr std::size_t kFixed = 1 + 1 + kVarint + 8 + kVarint + kVarint + kVarint + kVarint;
   const std::size_t delta =
-      f.blocks_delta ? 3 * kVarint + f.blocks_delta->base.entries().size() * (8 + kVarint) : 0;
+      f.blocks_delta ? kStringHeader + f.blocks_delta->base_name.size() + 2 * kVarint + kVarint +
+                           f.blocks_delta->base.entries().size() * (8 + kVarint)
+                     : 0;
   return kStringHeader + f.name.size() + kFixed + f.version.entries().size() * (8 + kVarint) +
          delta + f.blocks.size() * (4 + 16) + kStringHeader + f.symlink_target.size();
 }

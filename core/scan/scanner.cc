@@ -134,6 +134,10 @@ void AddTombstones(const WalkOutput& walk, const IgnoreMatcher& ignore,
     tombstone.symlink_target.clear();
     changes.push_back(std::move(tombstone));
     result.deleted++;
+    if (old.type == FileType::kFile && old.size >= kRemovedFileReportBytes &&
+        result.removed_files.size() < kRemovedFilesReported) {
+      result.removed_files.push_back(name);
+    }
   }
 }
 

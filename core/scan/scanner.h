@@ -86,6 +86,9 @@ struct ScanProblem {
   std::string message;
 };
 
+inline constexpr std::int64_t kRemovedFileReportBytes = std::int64_t{1} << 20;
+inline constexpr std::size_t kRemovedFilesReported = 64;
+
 struct ScanResult {
   std::int64_t files = 0;        // regular files present
   std::int64_t directories = 0;  // directories present (root excluded)
@@ -101,6 +104,11 @@ struct ScanResult {
   // Files modified within kRacyWindow of being read: indexed, but to be
   // read again once that window has passed (the daemon schedules it).
   std::vector<std::string> racy;
+  // Files of at least kRemovedFileReportBytes that became tombstones (at
+  // most kRemovedFilesReported of them): a file added meanwhile may be one
+  // renamed, and its index entry can name the old one as its base
+  // (core/model/block_delta.h).
+  std::vector<std::string> removed_files;
   std::chrono::nanoseconds elapsed{0};
   // Where the time went: walking + index lookup, hashing, index commit.
   std::chrono::nanoseconds walk_time{0};

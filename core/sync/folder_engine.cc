@@ -253,12 +253,13 @@ Result<void> FolderEngine::OnIndex(std::int64_t device_key, const IndexBatch& ba
 Result<void> FolderEngine::ResolveDelta(std::int64_t device_key, FileInfo& f) {
   if (!f.blocks_delta) return {};
   const BlockListDelta delta = *std::exchange(f.blocks_delta, std::nullopt);
-  // The base is any list of this name with that version that the sender
+  // The base is any list of that name with that version that the sender
   // knows we hold: our own entry, the sender's previous one, or what we sent.
+  const std::string& name = delta.base_name.empty() ? f.name : delta.base_name;
   std::vector<BlockRef> base;
   bool found = false;
   for (std::int64_t owner : {config_.local_device_key, device_key}) {
-    auto held = index_.GetFile(config_.folder_key, owner, f.name);
+    auto held = index_.GetFile(config_.folder_key, owner, name);
     if (!held) return held.error();
     if (*held && !(*held)->deleted && (*held)->version == delta.base) {
       base = std::move((*held)->blocks);
@@ -267,7 +268,7 @@ Result<void> FolderEngine::ResolveDelta(std::int64_t device_key, FileInfo& f) {
     }
   }
   if (!found) {
-    const SentBlockLists::Entry* sent = peers_[device_key].sent.Find(f.name);
+    const SentBlockLists::Entry* sent = peers_[device_key].sent.Find(name);
     if (sent == nullptr || sent->version != delta.base) {
       return Fail(ErrorCode::kNotFound, "'" + f.name +
                                             "': the base of its block-list delta is no longer "
@@ -284,18 +285,32 @@ Result<void> FolderEngine::ResolveDelta(std::int64_t device_key, FileInfo& f) {
 void FolderEngine::ShrinkToDelta(std::int64_t device_key, Peer& peer, FileInfo& f) {
   if (f.type != FileType::kFile || f.deleted || f.blocks.size() < kMinDeltaBlocks) return;
   std::optional<BlockListChange> best;
-  auto consider = [&](const VersionVector& version, const std::vector<BlockRef>& blocks) {
+  auto consider = [&](const std::string& name, const VersionVector& version,
+                      const std::vector<BlockRef>& blocks) {
     auto change = DiffBlockLists(version, blocks, f.blocks);
-    if (change && (!best || change->middle.size() < best->middle.size())) best = std::move(change);
+    if (!change || (best && change->middle.size() >= best->middle.size())) return;
+    if (name != f.name) change->delta.base_name = name;
+    best = std::move(change);
   };
   if (peer.live && peer.link->AcceptsBlockDeltas()) {
     if (const SentBlockLists::Entry* sent = peer.sent.Find(f.name)) {
-      consider(sent->version, sent->blocks);
+      consider(f.name, sent->version, sent->blocks);
     }
     // The peer's own entry, as it last told us (a store error just means
     // no delta from it).
     auto held = index_.GetFile(config_.folder_key, device_key, f.name);
-    if (held && *held && !(*held)->deleted) consider((*held)->version, (*held)->blocks);
+    if (held && *held && !(*held)->deleted) consider(f.name, (*held)->version, (*held)->blocks);
+    // A rename: the peer's entry of a large file a scan just removed here,
+    // of the same size (a cheap filter before comparing lists).
+    if (!best || !best->middle.empty()) {
+      for (auto it = recently_removed_.rbegin(); it != recently_removed_.rend(); ++it) {
+        if (*it == f.name) continue;
+        auto old = index_.GetFile(config_.folder_key, device_key, *it);
+        if (!old || !*old || (*old)->deleted || (*old)->size != f.size) continue;
+        consider(*it, (*old)->version, (*old)->blocks);
+        if (best && best->middle.empty()) break;
+      }
+    }
   }
   peer.sent.Remember(f.name, f.version, f.blocks);
   if (!best) return;
@@ -483,6 +498,10 @@ Scanner FolderEngine::MakeScanner() {
 
 Result<ScanResult> FolderEngine::AfterScan(Result<ScanResult> scanned) {
   if (!scanned) return scanned;
+  for (const std::string& name : scanned->removed_files) {
+    recently_removed_.push_back(name);
+    if (recently_removed_.size() > kRemovedFilesReported) recently_removed_.pop_front();
+  }
   if (scanned->changed > 0 || scanned->deleted > 0) {
     if (auto ok = Announce(); !ok) return ok.error();
   }

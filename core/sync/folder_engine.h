@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -173,6 +174,9 @@ class FolderEngine {
   std::unique_ptr<Puller> puller_;
   std::vector<EngineProblem> problems_;
   std::set<std::string> rescan_;  // changed under the puller: scan before pulling
+  // Large files recent scans removed, newest last: a new file may be one of
+  // them renamed, and its entry can then be a delta against the old name.
+  std::deque<std::string> recently_removed_;
   OwnWrites own_writes_;
   std::uint64_t pass_need_generation_ = ~std::uint64_t{0};  // at the last Pull; none yet
   bool new_source_ = false;                                 // a peer said hello since the last Pull

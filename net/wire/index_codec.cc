@@ -25,6 +25,7 @@ void EncodeFileInfo(Bytes& out, const FileInfo& f) {
   f.version.EncodeTo(out);
   AppendVarint(out, static_cast<std::uint64_t>(f.sequence));
   if (f.blocks_delta) {
+    AppendString(out, f.blocks_delta->base_name);
     f.blocks_delta->base.EncodeTo(out);
     AppendVarint(out, f.blocks_delta->keep_prefix);
     AppendVarint(out, f.blocks_delta->keep_suffix);
@@ -61,6 +62,9 @@ Result<void> DecodeBlocks(ByteReader& reader, std::vector<BlockRef>& blocks) {
 // The base version and kept counts of a delta; that they fit the base is the
 // receiver's check (it holds the base), not the codec's.
 Result<void> DecodeBlockDelta(ByteReader& reader, BlockListDelta& delta) {
+  auto base_name = ReadString(reader, kMaxNameLen, "delta base name");
+  if (!base_name) return base_name.error();
+  delta.base_name = std::move(*base_name);
   auto base = VersionVector::DecodeFrom(reader);
   if (!base) return ProtocolError(base.error(), "delta base version");
   delta.base = std::move(*base);

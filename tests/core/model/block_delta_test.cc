@@ -89,10 +89,10 @@ TEST_CASE("an unchanged list is a delta with no blocks; a rewritten one is no de
 TEST_CASE("a delta that keeps more blocks than its base has is refused", "[model]") {
   SplitMix64 rng(4);
   const std::vector<BlockRef> base = Blocks(10, rng);
-  CHECK_FALSE(ApplyBlockListDelta(base, {{}, 11, 0}, {}));
-  CHECK_FALSE(ApplyBlockListDelta(base, {{}, 6, 5}, {}));
-  CHECK_FALSE(ApplyBlockListDelta(base, {{}, 0, ~std::uint64_t{0}}, {}));
-  CHECK(ApplyBlockListDelta(base, {{}, 5, 5}, {})->size() == 10);
+  CHECK_FALSE(ApplyBlockListDelta(base, {{}, {}, 11, 0}, {}));
+  CHECK_FALSE(ApplyBlockListDelta(base, {{}, {}, 6, 5}, {}));
+  CHECK_FALSE(ApplyBlockListDelta(base, {{}, {}, 0, ~std::uint64_t{0}}, {}));
+  CHECK(ApplyBlockListDelta(base, {{}, {}, 5, 5}, {})->size() == 10);
 }
 
 }  // namespace shoal

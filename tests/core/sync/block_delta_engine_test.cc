@@ -86,6 +86,39 @@ TEST_CASE("a small edit of a large file sends a delta, and the echo sends no blo
   CHECK(Held(c, 0, 1).blocks == full.blocks);
 }
 
+TEST_CASE("a renamed large file is sent as a delta naming the old name, with no blocks",
+          "[sync][engine][delta]") {
+  EngineCluster c(2);
+  std::string content;
+  SyncLargeFile(c, content);
+  const FileInfo before = Held(c, 0, 0);
+  std::vector<QueuedMessage> log;
+  c.record = &log;
+  c.clock.now += 5'000'000'000;
+  c[0].fs.Remove(kName);
+  c[0].fs.WriteFile("renamed.img", content, c.clock.now);
+  c.Settle();
+  REQUIRE(c[1].fs.Content("renamed.img") == content);
+  CHECK(c[1].fs.Content(kName).empty());
+
+  const FileInfo* sent = nullptr;
+  for (const QueuedMessage& m : log) {
+    const auto* batch = std::get_if<IndexBatch>(&m.message);
+    if (batch == nullptr || m.from != 0) continue;
+    for (const FileInfo& f : batch->files) {
+      if (f.name == "renamed.img") sent = &f;
+    }
+  }
+  REQUIRE(sent != nullptr);
+  REQUIRE(sent->blocks_delta);
+  CHECK(sent->blocks_delta->base_name == kName);
+  CHECK(sent->blocks.empty());
+  auto held = c[1].index->GetFile(c[1].folder_key, c[1].keys[0], "renamed.img");
+  REQUIRE(held);
+  REQUIRE(*held);
+  CHECK((*held)->blocks == before.blocks);
+}
+
 TEST_CASE("two quick edits each go as a delta against the one before", "[sync][engine][delta]") {
   EngineCluster c(2);
   std::string content;

@@ -157,7 +157,7 @@ TEST_CASE("a block-list delta round-trips, and one keeping too many blocks is re
   f.name = "big.iso";
   f.version.Set(3, 9);
   f.blocks = {BlockRef{100, {}}};
-  f.blocks_delta = BlockListDelta{f.version, 2000, 1500};
+  f.blocks_delta = BlockListDelta{"old name.iso", f.version, 2000, 1500};
   f.blocks_delta->base.Set(4, 2);
   index.files.push_back(f);
   auto decoded = DecodeIndex(Encode(index));
@@ -201,7 +201,10 @@ TEST_CASE("an index entry's size bound is never below its encoding", "[wire][ind
     one.files.push_back(testing::RandomFileInfo(rng));
     // Worst cases of each field the random generator may not reach.
     if (i % 10 == 0) one.files[0].blocks.assign(100, BlockRef{kMaxBlockSize, {}});
-    if (i % 10 == 1) one.files[0].blocks_delta = BlockListDelta{{}, kMaxFileBlocks, kMaxFileBlocks};
+    if (i % 10 == 1) {
+      one.files[0].blocks_delta =
+          BlockListDelta{std::string(kMaxNameLen, 'n'), {}, kMaxFileBlocks, kMaxFileBlocks};
+    }
     Bytes full = Encode(one);
     INFO("entry " << i);
     CHECK(full.size() - empty.size() <= IndexEntrySizeBound(one.files[0]));

@@ -62,6 +62,7 @@ FileInfo RandomFileInfo(SplitMix64& rng) {
   if (f.type == FileType::kSymlink) f.symlink_target = RandomText(rng, kMaxNameLen);
   if (rng.Below(4) == 0) {  // a block-list delta, whatever the type: the engine checks that
     BlockListDelta& delta = f.blocks_delta.emplace();
+    if (rng.Below(2) == 0) delta.base_name = RandomText(rng, kMaxNameLen);
     for (std::uint64_t i = rng.Below(4); i > 0; --i) delta.base.Set(rng.Next(), Wide(rng) | 1);
     delta.keep_prefix = rng.Below(kMaxFileBlocks + 1);
     delta.keep_suffix = rng.Below(4) == 0 ? kMaxFileBlocks : rng.Below(100);
