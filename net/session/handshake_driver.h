@@ -115,7 +115,7 @@ class HandshakeDriver {
   std::uint8_t offer_ = wire::kOfferChaChaPoly;               // CipherOffer bits we send
   NoiseCipher cipher_ = NoiseCipher::kChaChaPoly;
   std::uint8_t peer_offer_ = 0;  // the peer's offer bits, once its preamble was accepted
-  bool legacy_ = false;  // responder: the initiator spoke version 1
+  bool legacy_ = false;          // responder: the initiator spoke version 1
   // Paired initiator between Start() and the peer's preamble: the ephemeral
   // key pair whose public half went out as message 1.
   std::optional<KeyPair> early_ephemeral_;
