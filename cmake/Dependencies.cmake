@@ -6,6 +6,10 @@ pkg_check_modules(libuv REQUIRED IMPORTED_TARGET libuv>=1.44)
 pkg_check_modules(sqlite3 REQUIRED IMPORTED_TARGET sqlite3>=3.35)  # RETURNING
 pkg_check_modules(xxhash REQUIRED IMPORTED_TARGET libxxhash>=0.8)   # XXH3-128
 pkg_check_modules(zstd REQUIRED IMPORTED_TARGET libzstd>=1.4)
+# The session's AEADs only (net/noise/cipher_state.h): OpenSSL 3's AES-GCM and
+# ChaCha20-Poly1305 use AVX-512/VAES where the CPU has them, 2.5-3.5x
+# libsodium's on this project's machines. libsodium keeps everything else.
+pkg_check_modules(libcrypto REQUIRED IMPORTED_TARGET libcrypto>=3.0)
 
 # xxHash's x86 runtime dispatch picks AVX2/AVX-512 when the CPU has them:
 # about 3x the portable SSE2 path on cached data. Debian's libxxhash exports

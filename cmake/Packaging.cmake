@@ -11,7 +11,7 @@ set(CPACK_PACKAGE_CONTACT "Shoal developers <dev@shoal.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Peer-to-peer folder sync, encrypted end to end")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-# Library dependencies (libsodium, libuv, SQLite, zstd, xxHash) are read off
+# Library dependencies (libsodium, libcrypto, libuv, SQLite, zstd, xxHash) are read off
 # the binary by dpkg-shlibdeps, so they match what it was linked against.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_STRIP_FILES ON)

@@ -9,6 +9,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   # libraries (DESIGN.md "Dependencies")
   libsodium-dev libuv1-dev libsqlite3-dev libxxhash-dev libzstd-dev
+  # the session ciphers (AES-GCM, ChaCha20-Poly1305) through OpenSSL's libcrypto
+  libssl-dev
   # header-only: argument parsing (CLI11) and JSON (nlohmann)
   libcli11-dev nlohmann-json3-dev
   # tests

@@ -2,9 +2,11 @@
 // nonce n, with one of the two Noise ciphers:
 //  * ChaChaPoly (§12.3): ChaCha20-Poly1305 IETF under the 96-bit nonce
 //    0x00000000 || little-endian n;
-//  * AESGCM (§12.4): AES-256-GCM under 0x00000000 || BIG-endian n. It runs
-//    on libsodium's AES-NI code only (libsodium has no portable AES), so
-//    check AesGcmAvailable() before offering it to a peer.
+//  * AESGCM (§12.4): AES-256-GCM under 0x00000000 || BIG-endian n. It is
+//    offered only where the CPU has AES-NI (AesGcmAvailable()): a software
+//    AES would be slower than ChaCha20.
+// Both run on OpenSSL's EVP AEADs (libcrypto), which use AVX-512/VAES where
+// the CPU has them; libsodium does the rest of Noise (DH, hashes).
 //
 // Contracts:
 //  * n counts messages; it is never reused. n = 2^64-1 is reserved (§5.1):
@@ -15,8 +17,10 @@
 //  * Messages are at most kMaxMessageSize bytes (ciphertext, tag included).
 //  * Without a key, Encrypt/Decrypt copy the input (handshake before the
 //    first DH), as the spec says.
-// The key (and, for AESGCM, the expanded AES key schedule) lives in
-// SecretBytes and is wiped on destruction. Move-only; one
+// The key lives in SecretBytes and is wiped on destruction. OpenSSL holds
+// a copy of it (and the AES key schedule) in its cipher context while a
+// message is sealed or opened, in ordinary memory that it cleanses when the
+// context is reset or freed. Move-only; one
 // thread at a time (in a session: the loop thread). A moved-from
 // CipherState may only be destroyed or assigned to.
 #pragma once
@@ -24,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -32,7 +37,15 @@
 #include "core/base/result.h"
 #include "net/noise/secret_bytes.h"
 
+struct evp_cipher_ctx_st;  // OpenSSL's EVP_CIPHER_CTX
+
 namespace shoal::net {
+
+// Frees an OpenSSL cipher context (EVP_CIPHER_CTX_free).
+struct EvpContextFree {
+  void operator()(evp_cipher_ctx_st* context) const noexcept;
+};
+using EvpContext = std::unique_ptr<evp_cipher_ctx_st, EvpContextFree>;
 
 inline constexpr std::size_t kCipherKeyLen = 32;
 inline constexpr std::size_t kTagLen = 16;
@@ -97,19 +110,17 @@ class CipherState {
   void Rekey();
 
  private:
-  CipherState(NoiseCipher cipher, SecretBytes buffer)
-      : cipher_(cipher), buffer_(std::move(buffer)) {}
+  CipherState(NoiseCipher cipher, SecretBytes buffer, EvpContext context)
+      : cipher_(cipher), buffer_(std::move(buffer)), context_(std::move(context)) {}
   std::uint8_t* key() { return buffer_.data(); }
   std::uint8_t* scratch() { return buffer_.data() + kCipherKeyLen; }
-  // AESGCM only: libsodium's expanded key (crypto_aead_aes256gcm_state).
-  void* aes_state() { return buffer_.data() + 2 * kCipherKeyLen; }
 
   NoiseCipher cipher_;
-  // [0, 32): k; [32, 64): scratch for Rekey, so the new key is never outside
-  // secret memory; AESGCM: [64, 64 + state size): the AES key schedule
-  // (16-byte aligned), recomputed whenever k changes. Allocated once;
-  // InitializeKey only copies into it.
+  // [0, 32): k; [32, 80): scratch for Rekey's ciphertext and tag, so the
+  // new key is never outside secret memory. Allocated once; InitializeKey
+  // only copies into it.
   SecretBytes buffer_;
+  EvpContext context_;  // reused for every message
   std::uint64_t nonce_ = 0;
   bool has_key_ = false;
 };
