@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/base/temp_name.h"
+
 namespace shoal {
 namespace {
 
-constexpr std::string_view kTempPrefix = ".shoal.tmp.";
 constexpr std::string_view kStateDir = ".shoal";
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
@@ -27,7 +28,7 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
 bool HasBuiltinName(std::span<const std::string_view> components) {
   if (components.front() == kStateDir) return true;
   return std::any_of(components.begin(), components.end(),
-                     [](std::string_view name) { return name.starts_with(kTempPrefix); });
+                     [](std::string_view name) { return IsTempName(name); });
 }
 
 }  // namespace

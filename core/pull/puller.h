@@ -240,7 +240,4 @@ class Puller {
 // Files recorded by metadata alone in one pass, at most (one transaction).
 inline constexpr std::size_t kMetadataOnlyPerPass = 1024;
 
-// ".shoal.tmp.<name>" beside `name` (the built-in ignore skips it).
-std::string TempNameFor(const std::string& name);
-
 }  // namespace shoal

@@ -1,11 +1,8 @@
 // Puller: the parts applied without waiting for blocks — directories,
 // deletions, symlinks, starting a file (resume, rename, local blocks) —
 // and the checks that keep a local change from being overwritten.
-#include <xxhash.h>
-
-#include <cstdio>
-
 #include "core/base/relative_path.h"
+#include "core/base/temp_name.h"
 #include "core/hash/block_hash.h"
 #include "core/pull/puller.h"
 #include "core/pull/puller_job.h"
@@ -14,28 +11,6 @@
 #include "core/version/global_version.h"
 
 namespace shoal {
-namespace {
-
-constexpr std::string_view kTempPrefix = ".shoal.tmp.";
-
-}  // namespace
-
-std::string TempNameFor(const std::string& name) {
-  auto slash = name.rfind('/');
-  std::string dir = slash == std::string::npos ? std::string() : name.substr(0, slash + 1);
-  std::string base = slash == std::string::npos ? name : name.substr(slash + 1);
-  std::string out = dir;
-  out.append(kTempPrefix);
-  if (base.size() + kTempPrefix.size() <= 255) {
-    out.append(base);
-  } else {  // would exceed the 255-byte component limit: name it by a hash
-    char hex[17];
-    std::snprintf(hex, sizeof(hex), "%016llx",
-                  static_cast<unsigned long long>(XXH3_64bits(base.data(), base.size())));
-    out.append(hex);
-  }
-  return out;
-}
 
 Result<bool> Puller::DiskMatchesIndex(const std::string& name,
                                       const std::optional<FileInfo>& local) {
@@ -396,7 +371,7 @@ Result<std::int64_t> Puller::RemoveStaleTemps(const std::string& dir) {
       auto below = RemoveStaleTemps(path);
       if (!below) return below.error();
       removed += *below;
-    } else if (e.name.starts_with(kTempPrefix)) {
+    } else if (IsTempName(e.name)) {
       bool active = false;
       for (const auto& [name, job] : jobs_) active = active || job->temp == path;
       if (active) continue;
