@@ -23,7 +23,7 @@ bool DeleteOrder(const GlobalFile& a, const GlobalFile& b) {
 
 }  // namespace
 
-Puller::Puller(FileSystem& fs, Index& index, Clock& clock, ChunkSource& source, PullContext context,
+Puller::Puller(FileSystem& fs, Index& index, Clock& clock, BlockSource& source, PullContext context,
                PullerConfig config)
     : fs_(fs),
       index_(index),

@@ -9,7 +9,7 @@
 // Files are assembled in ".shoal.tmp.<name>" beside the target: blocks
 // already in a partial temp file (verified), blocks of the local old
 // version or anywhere else in the folder (block-location index, verified),
-// then the rest from the ChunkSource, each verified before it is written.
+// then the rest from the BlockSource, each verified before it is written.
 // A needed add whose content equals a needed delete's becomes a rename.
 //
 // Finished files are applied in durable batches: set metadata and fsync
@@ -52,7 +52,7 @@
 
 #include "core/base/clock.h"
 #include "core/fs/file_system.h"
-#include "core/pull/chunk_source.h"
+#include "core/pull/block_source.h"
 #include "core/pull/pull_failures.h"
 #include "core/scan/ignore_file.h"
 #include "core/store/index.h"
@@ -106,7 +106,7 @@ struct PullPass {
 
 class Puller {
  public:
-  Puller(FileSystem& fs, Index& index, Clock& clock, ChunkSource& source, PullContext context,
+  Puller(FileSystem& fs, Index& index, Clock& clock, BlockSource& source, PullContext context,
          PullerConfig config);
   ~Puller();
   Puller(const Puller&) = delete;
@@ -215,7 +215,7 @@ class Puller {
   FileSystem& fs_;
   Index& index_;
   Clock& clock_;
-  ChunkSource& source_;
+  BlockSource& source_;
   PullContext context_;
   PullerConfig config_;
   std::map<std::string, std::unique_ptr<Job>> jobs_;  // by target name
@@ -234,7 +234,7 @@ class Puller {
   std::map<std::string, FileInfo> held_dirs_;  // created writable: their final entry
   IgnoreMatcher rules_;                        // as of the last plan
   bool store_failed_ = false;                  // the last error came from the store
-  std::shared_ptr<bool> alive_;                // lets late ChunkSource callbacks see we are gone
+  std::shared_ptr<bool> alive_;                // lets late BlockSource callbacks see we are gone
 };
 
 // Files recorded by metadata alone in one pass, at most (one transaction).

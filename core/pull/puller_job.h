@@ -19,7 +19,7 @@ struct Puller::Job {
   std::uint64_t inode = 0;            // of the temp file when opened
   std::vector<std::int64_t> offsets;  // of each block in the file
   std::vector<bool> have;             // written and verified
-  std::vector<bool> requested;        // in flight at the ChunkSource
+  std::vector<bool> requested;        // in flight at the BlockSource
   std::size_t missing = 0;            // blocks not yet had
   std::size_t outstanding = 0;        // requests in flight
   std::optional<Error> error;         // set when the job failed

@@ -56,9 +56,9 @@ const std::string* FolderOf(const BlockResponse&) { return nullptr; }  // matche
 
 // Asks connected peers for blocks: among the devices that announced exactly
 // the wanted version, the one with the fewest requests outstanding.
-class FolderEngine::PeerChunkSource final : public ChunkSource {
+class FolderEngine::PeerBlockSource final : public BlockSource {
  public:
-  explicit PeerChunkSource(FolderEngine& engine) : engine_(engine) {}
+  explicit PeerBlockSource(FolderEngine& engine) : engine_(engine) {}
 
   bool Fetch(const BlockWant& want, std::function<void(Result<Bytes>)> done) override {
     if (in_flight_.size() >= engine_.config_.max_requests_in_flight) return false;
@@ -140,7 +140,7 @@ FolderEngine::FolderEngine(FileSystem& fs, Index& index, Clock& clock, FolderEng
       guard_(fs_, index_,
              FolderGuardConfig{config_.folder_key, config_.folder_id, config_.root_device,
                                config_.mass_delete_min_files}) {
-  source_ = std::make_unique<PeerChunkSource>(*this);
+  source_ = std::make_unique<PeerBlockSource>(*this);
   puller_ = std::make_unique<Puller>(
       fs_, index_, clock_, *source_,
       PullContext{config_.folder_key, config_.local_device_key, config_.local_short_id,

@@ -138,7 +138,7 @@ class FolderEngine {
     bool live = false;
     SentBlockLists sent;  // long lists announced to it on this connection
   };
-  class PeerChunkSource;
+  class PeerBlockSource;
 
   Result<void> OnHello(std::int64_t device_key, const FolderHello& hello);
   Result<void> OnIndex(std::int64_t device_key, const IndexBatch& batch);
@@ -170,7 +170,7 @@ class FolderEngine {
   FolderGuard guard_;
   std::map<std::int64_t, Peer> peers_;  // connected, by device key
   IgnoreRules ignore_rules_;            // shared by scans and pulls: the last good ones kept
-  std::unique_ptr<PeerChunkSource> source_;
+  std::unique_ptr<PeerBlockSource> source_;
   std::unique_ptr<Puller> puller_;
   std::vector<EngineProblem> problems_;
   std::set<std::string> rescan_;  // changed under the puller: scan before pulling

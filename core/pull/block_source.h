@@ -1,4 +1,4 @@
-// ChunkSource: where the puller gets blocks it cannot find locally. The
+// BlockSource: where the puller gets blocks it cannot find locally. The
 // folder engine implements it over its connected peers (every peer that
 // announced the wanted version, least busy first); tests plug in fakes.
 #pragma once
@@ -20,9 +20,9 @@ struct BlockWant {
   BlockRef block;
 };
 
-class ChunkSource {
+class BlockSource {
  public:
-  virtual ~ChunkSource() = default;
+  virtual ~BlockSource() = default;
   // Starts fetching one block. Returns false, without calling `done`, when
   // no source can serve it now (no connected peer has that version, or too
   // many requests are in flight). Otherwise `done` runs exactly once, later,
