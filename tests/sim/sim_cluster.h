@@ -25,7 +25,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/fs/memory_file_system.h"
+#include "tests/support/memory_file_system.h"
 #include "core/model/device_id.h"
 #include "core/store/index.h"
 #include "core/sync/folder_engine.h"

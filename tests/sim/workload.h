@@ -14,7 +14,7 @@
 #include <random>
 #include <string>
 
-#include "core/fs/memory_file_system.h"
+#include "tests/support/memory_file_system.h"
 #include "tests/sim/scheduler.h"
 
 namespace shoal::sim {

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/fs/memory_file_system.h"
+#include "tests/support/memory_file_system.h"
 #include "core/fs/posix_file_system.h"
 #include "tests/support/temp_dir.h"
 

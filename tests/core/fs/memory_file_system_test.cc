@@ -1,4 +1,4 @@
-#include "core/fs/memory_file_system.h"
+#include "tests/support/memory_file_system.h"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/fs/memory_file_system.h"
+#include "tests/support/memory_file_system.h"
 #include "core/pull/version_name.h"
 #include "tests/support/fake_clock.h"
 

@@ -7,7 +7,7 @@
 #include <random>
 #include <thread>
 
-#include "core/fs/memory_file_system.h"
+#include "tests/support/memory_file_system.h"
 #include "core/fs/posix_file_system.h"
 #include "core/hash/block_hash.h"
 #include "tests/support/fake_clock.h"

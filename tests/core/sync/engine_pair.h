@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/fs/memory_file_system.h"
+#include "tests/support/memory_file_system.h"
 #include "core/fs/posix_file_system.h"
 #include "core/sync/folder_engine.h"
 #include "tests/support/temp_dir.h"
