@@ -25,12 +25,12 @@
 #include <utility>
 #include <vector>
 
-#include "tests/support/memory_file_system.h"
 #include "core/model/device_id.h"
 #include "core/store/index.h"
 #include "core/sync/folder_engine.h"
 #include "tests/sim/invariants.h"
 #include "tests/sim/scheduler.h"
+#include "tests/support/memory_file_system.h"
 #include "tests/support/temp_dir.h"
 
 namespace shoal::sim {

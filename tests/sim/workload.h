@@ -14,8 +14,8 @@
 #include <random>
 #include <string>
 
-#include "tests/support/memory_file_system.h"
 #include "tests/sim/scheduler.h"
+#include "tests/support/memory_file_system.h"
 
 namespace shoal::sim {
 

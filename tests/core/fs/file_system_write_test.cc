@@ -12,8 +12,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "tests/support/memory_file_system.h"
 #include "core/fs/posix_file_system.h"
+#include "tests/support/memory_file_system.h"
 #include "tests/support/temp_dir.h"
 
 namespace shoal {

@@ -2,9 +2,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/support/memory_file_system.h"
 #include "core/pull/version_name.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/memory_file_system.h"
 
 namespace shoal {
 namespace {

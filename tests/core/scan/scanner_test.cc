@@ -7,10 +7,10 @@
 #include <random>
 #include <thread>
 
-#include "tests/support/memory_file_system.h"
 #include "core/fs/posix_file_system.h"
 #include "core/hash/block_hash.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/memory_file_system.h"
 #include "tests/support/temp_dir.h"
 
 namespace shoal {

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/memory_file_system.h"
 #include "core/fs/posix_file_system.h"
 #include "core/sync/folder_engine.h"
+#include "tests/support/memory_file_system.h"
 #include "tests/support/temp_dir.h"
 
 namespace shoal::testing {

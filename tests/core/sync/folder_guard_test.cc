@@ -6,9 +6,9 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "tests/support/memory_file_system.h"
 #include "core/fs/posix_file_system.h"
 #include "tests/core/sync/engine_pair.h"
+#include "tests/support/memory_file_system.h"
 #include "tests/support/temp_dir.h"
 
 namespace shoal {
