@@ -191,7 +191,17 @@ class Puller {
   void RequestMissing(Job& job, PullPass& pass);
   void OnBlock(const std::string& name, const VersionVector& version, std::size_t index,
                Result<Bytes> data);
+  // puller_finish.cc: the batch steps, in order (FinishBatch runs them).
   Result<void> FinishBatch(PullPass& pass);
+  std::vector<Job*> ReadyBatch();  // assembled files, up to the batch limits
+  // Step 1: truncate, metadata and fsync each temp file; a file that fails
+  // is marked and left for the next pass.
+  Result<void> SyncTempFiles(const std::vector<Job*>& batch);
+  // Step 2: PrepareFile each, make the kept versions durable, then
+  // RenameIntoPlace; the jobs are done afterwards whatever happened.
+  Result<void> PlaceBatch(const std::vector<Job*>& batch, std::vector<FileInfo>& commits,
+                          std::set<std::string>& dirs, PullPass& pass);
+  Result<void> Fault(PullStep step);  // the test hook, if any
   // The job's temp name still holds the file the job opened.
   Result<void> TempStillOurs(const Job& job);
   // The disk at `name` still matches what the local index says is there.

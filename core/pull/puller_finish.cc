@@ -18,6 +18,31 @@ constexpr std::int64_t kPendingScan = 256;
 }  // namespace
 
 Result<void> Puller::FinishBatch(PullPass& pass) {
+  std::vector<Job*> batch = ReadyBatch();
+  if (batch.empty()) return {};
+  // 1. Content and metadata of every temp file reach the disk.
+  if (auto ok = SyncTempFiles(batch); !ok) return ok;
+  // 2. Re-check each target, keep a losing local version and the version
+  // replaced, then rename.
+  std::vector<FileInfo> commits;
+  std::set<std::string> dirs;
+  if (auto ok = PlaceBatch(batch, commits, dirs, pass); !ok) return ok;
+  if (!commits.empty()) {
+    if (auto ok = Fault(PullStep::kAfterRename); !ok) return ok;
+  }
+  // 3. The renames are durable, then the index says so.
+  for (const std::string& dir : dirs) {
+    if (auto ok = fs_.SyncDir(dir); !ok) return ok;
+  }
+  if (auto ok = Fault(PullStep::kBeforeCommit); !ok) return ok;
+  return Commit(commits, pass);
+}
+
+Result<void> Puller::Fault(PullStep step) {
+  return config_.fault ? config_.fault(step) : Result<void>();
+}
+
+std::vector<Puller::Job*> Puller::ReadyBatch() {
   std::vector<Job*> batch;
   std::int64_t bytes = 0;
   for (auto& [name, job] : jobs_) {
@@ -26,11 +51,10 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
     bytes += job->want.file.size;
     if (batch.size() >= config_.batch_files || bytes >= config_.batch_bytes) break;
   }
-  if (batch.empty()) return {};
-  auto fault = [&](PullStep step) -> Result<void> {
-    return config_.fault ? config_.fault(step) : Result<void>();
-  };
-  // 1. Content and metadata of every temp file reach the disk.
+  return batch;
+}
+
+Result<void> Puller::SyncTempFiles(const std::vector<Job*>& batch) {
   for (Job* job : batch) {
     if (job->want.file.type != FileType::kFile) continue;
     const FileInfo& f = job->want.file;
@@ -39,7 +63,7 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
       ok = job->file->SetMetadata(f.mtime_ns, LocalMode(f.type, f.permissions, config_.umask));
     }
     if (ok) {
-      if (auto crash = fault(PullStep::kAfterWrite); !crash) return crash;
+      if (auto crash = Fault(PullStep::kAfterWrite); !crash) return crash;
       ok = job->file->Sync();
     }
     if (!ok) {  // this file only (its temp file vanished, say); dropped next pass
@@ -48,11 +72,11 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
       continue;
     }
   }
-  if (auto ok = fault(PullStep::kAfterSync); !ok) return ok;
-  // 2. Re-check each target, keep a losing local version and the version
-  // replaced, then rename.
-  std::vector<FileInfo> commits;
-  std::set<std::string> dirs;
+  return Fault(PullStep::kAfterSync);
+}
+
+Result<void> Puller::PlaceBatch(const std::vector<Job*>& batch, std::vector<FileInfo>& commits,
+                                std::set<std::string>& dirs, PullPass& pass) {
   std::vector<std::string> done;
   std::vector<Replacing> replacing;
   std::set<std::string> kept_dirs;
@@ -76,16 +100,7 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
   // Their temp files are renamed or handed over: the jobs are done, even if
   // what follows fails (the next plan starts from the disk and the index).
   for (const std::string& name : done) jobs_.erase(name);
-  if (!placed) return placed;
-  if (!commits.empty()) {
-    if (auto ok = fault(PullStep::kAfterRename); !ok) return ok;
-  }
-  // 3. The renames are durable, then the index says so.
-  for (const std::string& dir : dirs) {
-    if (auto ok = fs_.SyncDir(dir); !ok) return ok;
-  }
-  if (auto ok = fault(PullStep::kBeforeCommit); !ok) return ok;
-  return Commit(commits, pass);
+  return placed;
 }
 
 Result<void> Puller::PrepareFile(Job& job, std::vector<FileInfo>& commits,
