@@ -176,6 +176,12 @@ class Puller {
                               PullPass& pass);
   Result<void> ApplyDelete(const GlobalFile& want, std::vector<FileInfo>& commits, PullPass& pass);
   Result<void> StartFile(const GlobalFile& want, PullPass& pass);
+  // StartFile's steps: a needed delete of the same content becomes the
+  // temp file; the temp file is opened (and taken from any job that had it
+  // under another name); blocks it already holds are kept (resume).
+  Result<void> RenameSourceToTemp(Job& job, PullPass& pass);
+  Result<FileStat> OpenTemp(Job& job);
+  Result<void> ResumeFromTemp(Job& job, const FileStat& temp);
   // When the local file already holds `want`'s content (seeded from a
   // backup, or a peer changed only the mode or mtime): records `want` as
   // the local version with at most a metadata change on disk, no rewrite.

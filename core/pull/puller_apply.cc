@@ -273,33 +273,10 @@ Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
     jobs_[g.name] = std::move(job);
     return {};
   }
-  // A needed delete with this very content: move it here instead.
-  auto same = rename_sources_.equal_range(ContentId(g.blocks, context_.hash_seed));
-  for (auto it = same.first; it != same.second; ++it) {
-    if (g.blocks.empty()) break;
-    auto matches = DiskMatchesIndex(it->second.name, it->second);
-    if (!matches) return matches.error();
-    if (!*matches) continue;
-    if (auto ok = fs_.Rename(it->second.name, job->temp); !ok) continue;
-    rename_sources_.erase(it);
-    pass.renamed++;
-    break;
-  }
+  if (auto ok = RenameSourceToTemp(*job, pass); !ok) return ok;
   if (auto ok = CheckSpace(g, job->temp); !ok) return ok;
-  auto file = fs_.OpenWrite(job->temp);
-  if (!file) return file.error();
-  job->file = std::move(*file);
-  auto opened = job->file->Stat();
+  auto opened = OpenTemp(*job);
   if (!opened) return opened.error();
-  job->inode = opened->inode;
-  // The same file under another job's temp name means it was moved here
-  // from there (a renamed directory): that job must not write to it again.
-  for (auto& [other_name, other] : jobs_) {
-    if (other->inode == job->inode && other->want.file.type == FileType::kFile) {
-      other->error = Error{ErrorCode::kConflict, "its temp file was moved away"};
-      other->raced = true;
-    }
-  }
   std::int64_t offset = 0;
   for (const BlockRef& b : g.blocks) {
     job->offsets.push_back(offset);
@@ -308,22 +285,62 @@ Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
   job->have.assign(g.blocks.size(), false);
   job->requested.assign(g.blocks.size(), false);
   job->missing = g.blocks.size();
-  // Resume: whatever the temp file already holds, where it verifies.
-  const FileStat* st = &*opened;
-  Bytes buffer;
-  for (std::size_t i = 0; i < g.blocks.size(); ++i) {
-    const BlockRef& b = g.blocks[i];
-    if (job->offsets[i] + b.size > st->size) break;
-    buffer.resize(b.size);
-    auto n = job->file->ReadAt(static_cast<std::uint64_t>(job->offsets[i]), buffer);
-    if (!n) return n.error();
-    if (*n == b.size && HashBlock(buffer, context_.hash_seed) == b.hash) {
-      job->have[i] = true;
-      job->missing--;
-    }
-  }
+  if (auto ok = ResumeFromTemp(*job, *opened); !ok) return ok;
   if (auto ok = FillLocally(*job, pass); !ok) return ok;
   jobs_[g.name] = std::move(job);
+  return {};
+}
+
+Result<void> Puller::RenameSourceToTemp(Job& job, PullPass& pass) {
+  const FileInfo& g = job.want.file;
+  if (g.blocks.empty()) return {};
+  // A needed delete with this very content: move it here instead.
+  auto same = rename_sources_.equal_range(ContentId(g.blocks, context_.hash_seed));
+  for (auto it = same.first; it != same.second; ++it) {
+    auto matches = DiskMatchesIndex(it->second.name, it->second);
+    if (!matches) return matches.error();
+    if (!*matches) continue;
+    if (auto ok = fs_.Rename(it->second.name, job.temp); !ok) continue;
+    rename_sources_.erase(it);
+    pass.renamed++;
+    break;
+  }
+  return {};
+}
+
+Result<FileStat> Puller::OpenTemp(Job& job) {
+  auto file = fs_.OpenWrite(job.temp);
+  if (!file) return file.error();
+  job.file = std::move(*file);
+  auto opened = job.file->Stat();
+  if (!opened) return opened.error();
+  job.inode = opened->inode;
+  // The same file under another job's temp name means it was moved here
+  // from there (a renamed directory): that job must not write to it again.
+  for (auto& [other_name, other] : jobs_) {
+    if (other->inode == job.inode && other->want.file.type == FileType::kFile) {
+      other->error = Error{ErrorCode::kConflict, "its temp file was moved away"};
+      other->raced = true;
+    }
+  }
+  return opened;
+}
+
+Result<void> Puller::ResumeFromTemp(Job& job, const FileStat& temp) {
+  // Whatever the temp file already holds, where it verifies.
+  const std::vector<BlockRef>& blocks = job.want.file.blocks;
+  Bytes buffer;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const BlockRef& b = blocks[i];
+    if (job.offsets[i] + b.size > temp.size) break;
+    buffer.resize(b.size);
+    auto n = job.file->ReadAt(static_cast<std::uint64_t>(job.offsets[i]), buffer);
+    if (!n) return n.error();
+    if (*n == b.size && HashBlock(buffer, context_.hash_seed) == b.hash) {
+      job.have[i] = true;
+      job.missing--;
+    }
+  }
   return {};
 }
 
