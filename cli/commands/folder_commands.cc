@@ -63,14 +63,11 @@ int Accept(const ClientOptions& options, const FolderArgs& args) {
   }
 }
 
-}  // namespace
+using Args = std::shared_ptr<FolderArgs>;
 
-void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
-  auto args = std::make_shared<FolderArgs>();
-  CLI::App* folder = app.add_subcommand("folder", "Add, remove, list and accept folders");
-  folder->require_subcommand(1);
-
-  CLI::App* add = folder->add_subcommand("add", "Start syncing a directory (created if missing)");
+// folder add PATH [--id] [--label]
+void AddFolderAdd(CLI::App& folder, const Args& args, CommandContext& context) {
+  CLI::App* add = folder.add_subcommand("add", "Start syncing a directory (created if missing)");
   add->add_option("PATH", args->path, "The directory")->required();
   add->add_option("--id", args->id, "Folder ID shared with peers (default: random)");
   add->add_option("--label", args->label, "Name shown to people (default: the directory name)");
@@ -84,8 +81,11 @@ void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
                   f.value("path", "").c_str(), f.value("id", "").c_str());
     });
   });
+}
 
-  CLI::App* remove = folder->add_subcommand("remove", "Stop syncing a folder (its files stay)");
+// folder remove FOLDER
+void AddFolderRemove(CLI::App& folder, const Args& args, CommandContext& context) {
+  CLI::App* remove = folder.add_subcommand("remove", "Stop syncing a folder (its files stay)");
   remove->add_option("FOLDER", args->folder, "Folder ID or label")->required();
   remove->callback([args, &context] {
     context.exit_code =
@@ -95,8 +95,11 @@ void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
                                    r.value("id", "").c_str(), r.value("path", "").c_str());
                      });
   });
+}
 
-  CLI::App* list = folder->add_subcommand("list", "List folders");
+// folder list
+void AddFolderList(CLI::App& folder, CommandContext& context) {
+  CLI::App* list = folder.add_subcommand("list", "List folders");
   list->callback([&context] {
     context.exit_code =
         CallAndPrint(context.client, {{"cmd", "folder-list"}}, [](const nlohmann::json& r) {
@@ -105,8 +108,11 @@ void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
           for (const auto& f : r["folders"]) PrintFolder(f);
         });
   });
+}
 
-  CLI::App* offers = folder->add_subcommand("offers", "Folders other devices share with this one");
+// folder offers
+void AddFolderOffers(CLI::App& folder, CommandContext& context) {
+  CLI::App* offers = folder.add_subcommand("offers", "Folders other devices share with this one");
   offers->callback([&context] {
     context.exit_code =
         CallAndPrint(context.client, {{"cmd", "folder-offers"}}, [](const nlohmann::json& r) {
@@ -119,16 +125,22 @@ void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
           }
         });
   });
+}
 
+// folder accept FOLDER PATH [--wait]
+void AddFolderAccept(CLI::App& folder, const Args& args, CommandContext& context) {
   CLI::App* accept =
-      folder->add_subcommand("accept", "Sync a folder another device offers into PATH");
+      folder.add_subcommand("accept", "Sync a folder another device offers into PATH");
   accept->add_option("FOLDER", args->folder, "Offered folder ID or label")->required();
   accept->add_option("PATH", args->path, "Where to keep it (created if missing)")->required();
   accept->add_option("--wait", args->wait_seconds, "Seconds to wait for the offer to arrive")
       ->capture_default_str();
   accept->callback([args, &context] { context.exit_code = Accept(context.client, *args); });
+}
 
-  CLI::App* resume = folder->add_subcommand(
+// folder resume FOLDER
+void AddFolderResume(CLI::App& folder, const Args& args, CommandContext& context) {
+  CLI::App* resume = folder.add_subcommand(
       "resume", "Confirm a paused or stopped folder: a large delete, or a changed folder root");
   resume->add_option("FOLDER", args->folder, "Folder ID or label")->required();
   resume->callback([args, &context] {
@@ -142,7 +154,10 @@ void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
           std::printf("resumed %s; it is scanning again\n", f.value("id", "").c_str());
         });
   });
+}
 
+// share / unshare FOLDER DEVICE
+void AddShareCommands(CLI::App& app, const Args& args, CommandContext& context) {
   for (bool share : {true, false}) {
     CLI::App* cmd = app.add_subcommand(
         share ? "share" : "unshare",
@@ -163,7 +178,10 @@ void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
                        });
     });
   }
+}
 
+// conflicts [FOLDER]
+void AddConflicts(CLI::App& app, const Args& args, CommandContext& context) {
   CLI::App* conflicts = app.add_subcommand("conflicts", "List conflict copies");
   conflicts->add_option("FOLDER", args->folder, "Only this folder");
   conflicts->callback([args, &context] {
@@ -177,7 +195,10 @@ void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
       }
     });
   });
+}
 
+// rescan [FOLDER] [--path]
+void AddRescan(CLI::App& app, const Args& args, CommandContext& context) {
   CLI::App* rescan = app.add_subcommand("rescan", "Scan now; returns when the scan has finished");
   rescan->add_option("FOLDER", args->folder, "Only this folder");
   rescan->add_option("--path", args->path, "Only this path in FOLDER");
@@ -193,6 +214,23 @@ void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
       }
     });
   });
+}
+
+}  // namespace
+
+void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<FolderArgs>();
+  CLI::App* folder = app.add_subcommand("folder", "Add, remove, list and accept folders");
+  folder->require_subcommand(1);
+  AddFolderAdd(*folder, args, context);
+  AddFolderRemove(*folder, args, context);
+  AddFolderList(*folder, context);
+  AddFolderOffers(*folder, context);
+  AddFolderAccept(*folder, args, context);
+  AddFolderResume(*folder, args, context);
+  AddShareCommands(app, args, context);
+  AddConflicts(app, args, context);
+  AddRescan(app, args, context);
 }
 
 }  // namespace shoal::cli
