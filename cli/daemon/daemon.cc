@@ -124,9 +124,9 @@ Result<void> Daemon::StartFolders() {
 Result<void> Daemon::StartPeers() {
   PeerHubCallbacks callbacks;
   callbacks.shared_with = [this](std::int64_t key) { return FoldersSharedWith(key); };
-  callbacks.on_engine_input = [this](FolderEngine& engine) {
+  callbacks.on_engine_input = [this](FolderPeer& engine) {
     for (auto& [id, runner] : runners_) {
-      if (&runner->engine() == &engine && engine.PullWanted()) runner->Kick();
+      if (&runner->engine() == &engine && runner->engine().PullWanted()) runner->Kick();
     }
   };
   callbacks.on_peer_change = [this](const DeviceId& device, bool up) {

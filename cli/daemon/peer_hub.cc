@@ -35,7 +35,7 @@ class PeerHub::Link final : public net::ExchangeOwner {
                      << " PATH`";
     if (hub_.callbacks_.on_offer) hub_.callbacks_.on_offer(offers.back());
   }
-  void OnEngineInput(FolderEngine& engine) override { hub_.callbacks_.on_engine_input(engine); }
+  void OnEngineInput(FolderPeer& engine) override { hub_.callbacks_.on_engine_input(engine); }
   void OnSendFailed(const Error& error) override {
     SHOAL_LOG(kWarning) << "sending to " << device_.ToString() << " failed: " << error.message;
     session_.Close(net::wire::CloseReason::kError, "send queue over its limit");

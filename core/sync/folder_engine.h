@@ -33,6 +33,7 @@
 #include "core/store/index.h"
 #include "core/sync/engine_messages.h"
 #include "core/sync/folder_guard.h"
+#include "core/sync/folder_peer.h"
 #include "core/sync/own_writes.h"
 #include "core/sync/sent_block_lists.h"
 
@@ -64,7 +65,7 @@ struct EngineProblem {
   std::string message;
 };
 
-class FolderEngine {
+class FolderEngine final : public FolderPeer {
  public:
   FolderEngine(FileSystem& fs, Index& index, Clock& clock, FolderEngineConfig config);
   ~FolderEngine();
@@ -73,17 +74,17 @@ class FolderEngine {
 
   // A connection to a device this folder is shared with is up: sends it a
   // FolderHello. `link` must stay valid until PeerDisconnected.
-  Result<void> PeerConnected(std::int64_t device_key, PeerLink& link);
+  Result<void> PeerConnected(std::int64_t device_key, PeerLink& link) override;
   // The connection is gone: its outstanding block requests fail (the
   // puller keeps partial files for later), nothing more is sent to it.
-  void PeerDisconnected(std::int64_t device_key);
+  void PeerDisconnected(std::int64_t device_key) override;
   // The link to the device drained (PeerLink::Writable is true again):
   // announces what was held back while it was congested.
-  Result<void> PeerWritable(std::int64_t device_key);
+  Result<void> PeerWritable(std::int64_t device_key) override;
   // One message from a connected peer. A malformed or hostile message is
   // refused with an error (the caller closes that connection); refused
   // names inside an otherwise good IndexBatch are reported in problems().
-  Result<void> Receive(std::int64_t device_key, const EngineMessage& message);
+  Result<void> Receive(std::int64_t device_key, const EngineMessage& message) override;
 
   // Rescans the whole folder (or just `paths`) and announces local changes.
   Result<ScanResult> Scan();

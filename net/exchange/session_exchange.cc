@@ -247,7 +247,7 @@ Result<void> SessionExchange::OnResponse(const wire::Response& message) {
 }
 
 Result<void> SessionExchange::Deliver(Connected& connected, const EngineMessage& message) {
-  FolderEngine& engine = *connected.folder.engine;
+  FolderPeer& engine = *connected.folder.engine;
   Result<void> received = engine.Receive(device_key_, message);
   owner_.OnEngineInput(engine);
   return received;

@@ -35,7 +35,7 @@
 #include <vector>
 
 #include "core/model/device_id.h"
-#include "core/sync/folder_engine.h"
+#include "core/sync/folder_peer.h"
 #include "net/exchange/wire_sink.h"
 #include "net/wire/messages.h"
 
@@ -46,7 +46,7 @@ struct ExchangeFolder {
   std::string id;
   std::string label;
   std::uint64_t hash_seed = 0;
-  FolderEngine* engine = nullptr;  // owned by the daemon, outlives the exchange
+  FolderPeer* engine = nullptr;  // owned by the daemon, outlives the exchange
 };
 
 class ExchangeOwner {
@@ -56,7 +56,7 @@ class ExchangeOwner {
   // The peer shares a folder with us that we do not share with it (yet).
   virtual void OnFolderOffered(std::int64_t device_key, const wire::FolderShare& share) = 0;
   // A message reached `engine`: it may have work to do (pull, announce).
-  virtual void OnEngineInput(FolderEngine& engine) = 0;
+  virtual void OnEngineInput(FolderPeer& engine) = 0;
   // Sending failed (the write queue is over its limit): close the session.
   virtual void OnSendFailed(const Error& error) = 0;
 };

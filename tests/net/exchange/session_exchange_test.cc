@@ -54,12 +54,12 @@ class Side final : public WireSink, public ExchangeOwner {
   void OnFolderOffered(std::int64_t, const wire::FolderShare& share) override {
     offered.push_back(share);
   }
-  void OnEngineInput(FolderEngine& engine) override { dirty.insert(&engine); }
+  void OnEngineInput(FolderPeer& engine) override { dirty.insert(&engine); }
   void OnSendFailed(const Error& error) override { FAIL(error.ToString()); }
 
   std::vector<ExchangeFolder> shared;
   std::vector<wire::FolderShare> offered;
-  std::set<FolderEngine*> dirty;
+  std::set<FolderPeer*> dirty;
   bool writable() const override { return can_write; }
   bool can_write = true;
   std::vector<Wire> sent;  // everything this side put on the wire
