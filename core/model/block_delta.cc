@@ -8,8 +8,9 @@ namespace shoal {
 
 std::optional<BlockListChange> DiffBlockLists(const VersionVector& base_version,
                                               std::span<const BlockRef> base,
-                                              std::span<const BlockRef> target) {
-  if (target.size() < kMinDeltaBlocks || base.empty()) return std::nullopt;
+                                              std::span<const BlockRef> target,
+                                              std::size_t min_blocks) {
+  if (target.size() < std::max<std::size_t>(min_blocks, 1) || base.empty()) return std::nullopt;
   const std::size_t most = std::min(base.size(), target.size());
   std::size_t prefix = 0;
   while (prefix < most && base[prefix] == target[prefix]) ++prefix;

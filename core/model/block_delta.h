@@ -36,14 +36,16 @@ inline constexpr std::size_t kMinDeltaBlocks = 16;
 
 // The common prefix and suffix of `base` and `target`. Returns the delta and
 // the target's middle blocks when that is worth sending instead of `target`
-// (the middle at most half of it), nullopt otherwise.
+// (at least `min_blocks` long, the middle at most half of it), nullopt
+// otherwise.
 struct BlockListChange {
   BlockListDelta delta;
   std::vector<BlockRef> middle;
 };
 std::optional<BlockListChange> DiffBlockLists(const VersionVector& base_version,
                                               std::span<const BlockRef> base,
-                                              std::span<const BlockRef> target);
+                                              std::span<const BlockRef> target,
+                                              std::size_t min_blocks = kMinDeltaBlocks);
 
 // base[0, keep_prefix) + middle + base[size - keep_suffix, size). Fails
 // (kInvalidArgument) when the base is shorter than prefix + suffix.

@@ -283,11 +283,11 @@ Result<void> FolderEngine::ResolveDelta(std::int64_t device_key, FileInfo& f) {
 }
 
 void FolderEngine::ShrinkToDelta(std::int64_t device_key, Peer& peer, FileInfo& f) {
-  if (f.type != FileType::kFile || f.deleted || f.blocks.size() < kMinDeltaBlocks) return;
+  if (f.type != FileType::kFile || f.deleted || f.blocks.size() < config_.min_delta_blocks) return;
   std::optional<BlockListChange> best;
   auto consider = [&](const std::string& name, const VersionVector& version,
                       const std::vector<BlockRef>& blocks) {
-    auto change = DiffBlockLists(version, blocks, f.blocks);
+    auto change = DiffBlockLists(version, blocks, f.blocks, config_.min_delta_blocks);
     if (!change || (best && change->middle.size() >= best->middle.size())) return;
     if (name != f.name) change->delta.base_name = name;
     best = std::move(change);

@@ -51,6 +51,9 @@ struct FolderEngineConfig {
   // An IndexBatch holds entries up to this many encoded bytes (an entry
   // larger than that goes alone), far below the 16 MiB message cap.
   std::size_t index_batch_bytes = std::size_t{1} << 20;
+  // Block lists this long or longer may travel as deltas (the simulation
+  // lowers it so that its small files exercise them).
+  std::size_t min_delta_blocks = kMinDeltaBlocks;
   // The folder's root device from the store (FolderRecord::root_device).
   std::uint64_t root_device = 0;
   std::int64_t mass_delete_min_files = 100;  // FolderGuardConfig; 0 = no brake

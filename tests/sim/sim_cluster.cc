@@ -42,17 +42,23 @@ const char* StepName(PullStep step) {
 // message, as a closed socket would.
 class SimCluster::SimLink final : public PeerLink {
  public:
-  SimLink(Scheduler& scheduler, int from, int to, const bool& connected)
-      : scheduler_(scheduler), from_(from), to_(to), connected_(connected) {}
+  SimLink(Scheduler& scheduler, int from, int to, const bool& connected, bool block_deltas)
+      : scheduler_(scheduler),
+        from_(from),
+        to_(to),
+        connected_(connected),
+        block_deltas_(block_deltas) {}
   void Send(EngineMessage message) override {
     if (connected_) scheduler_.Enqueue(from_, to_, std::move(message));
   }
+  bool AcceptsBlockDeltas() const override { return block_deltas_; }
 
  private:
   Scheduler& scheduler_;
   int from_;
   int to_;
   const bool& connected_;
+  bool block_deltas_;
 };
 
 SimCluster::SimCluster(int devices, Scheduler& scheduler, ClusterConfig config)
@@ -70,8 +76,10 @@ SimCluster::SimCluster(int devices, Scheduler& scheduler, ClusterConfig config)
   for (int a = 0; a < devices; ++a) {
     for (int b = a + 1; b < devices; ++b) {
       Link& link = links_[{a, b}];
-      link.forward = std::make_unique<SimLink>(scheduler_, a, b, link.connected);
-      link.backward = std::make_unique<SimLink>(scheduler_, b, a, link.connected);
+      link.forward =
+          std::make_unique<SimLink>(scheduler_, a, b, link.connected, config_.block_deltas);
+      link.backward =
+          std::make_unique<SimLink>(scheduler_, b, a, link.connected, config_.block_deltas);
     }
   }
 }
@@ -144,6 +152,7 @@ Result<void> SimCluster::Open(Device& device) {
   config.pull.batch_files = config_.pull_batch_files;
   config.pull.plan_size = config_.plan_size;
   config.pull.need_journal_cap = config_.need_journal_cap;
+  if (config_.block_deltas) config.min_delta_blocks = 1;
   Device* self = &device;
   config.pull.fault = [self](PullStep step) -> Result<void> {
     if (self->crash_at != step) return {};

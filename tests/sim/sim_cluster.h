@@ -42,6 +42,8 @@ struct ClusterConfig {
   std::int64_t plan_size = 2000;  // PullerConfig::plan_size
   std::size_t need_journal_cap = kNeedJournalCap;
   std::size_t max_requests_in_flight = 64;
+  // Links accept block-list deltas, and lists of any length use them.
+  bool block_deltas = false;
 };
 
 class SimCluster {

@@ -107,11 +107,15 @@ RunOutcome RunSeed(const RunOptions& options) {
   // Small plan windows and journals (their paging, trimming and resets) on
   // a share of the seeds; from the seed, not the scheduler's stream, so the
   // seeds in regression_test.cc (none is 0 or 2 mod 6) replay as found.
+  // The same seeds send block-list deltas for lists of any length, so the
+  // small files here exercise them (and a base gone mid-flight).
   if (options.seed % 6 == 0) {
     config.plan_size = 3;
     config.need_journal_cap = 4;
+    config.block_deltas = true;
   } else if (options.seed % 6 == 2) {
     config.plan_size = 16;
+    config.block_deltas = true;
   }
   std::string line("seed ");
   line.append(std::to_string(options.seed)).append(": ");
@@ -121,6 +125,7 @@ RunOutcome RunSeed(const RunOptions& options) {
   line.append(std::to_string(config.max_requests_in_flight)).append(" requests in flight, ");
   line.append("plans of ").append(std::to_string(config.plan_size)).append(", need journal of ");
   line.append(std::to_string(config.need_journal_cap));
+  if (config.block_deltas) line.append(", block-list deltas");
   scheduler.Log(line);
   {
     SimCluster cluster(outcome.devices, scheduler, config);
