@@ -75,7 +75,7 @@ TEST_CASE("a listener on port 0 gets a port and hands over connections with the 
   }
 }
 
-TEST_CASE("a listener on :: takes IPv6 and IPv4 dials; [v6]:port dials", "[peer]") {
+TEST_CASE("a listener on :: takes IPv6 and IPv4 dials, and [v6]:port dials", "[peer]") {
   Fixture f;
   Accepted accepted;
   auto listener = TcpListener::Start(*f.loop, "::", 0, accepted.Callback());
@@ -151,7 +151,8 @@ TEST_CASE("a hostname is resolved and its addresses tried in turn", "[peer]") {
   listener->reset();
 }
 
-TEST_CASE("a dial that gets no answer times out; destroying a dial cancels it silently", "[peer]") {
+TEST_CASE("a dial that gets no answer times out, and destroying a dial cancels it silently",
+          "[peer]") {
   Fixture f;
   // A listener with a full accept queue drops SYNs, so connects hang.
   ScopedFd fd(socket(AF_INET, SOCK_STREAM, 0));
