@@ -91,18 +91,19 @@ Result<void> Daemon::StartLoop() {
   if (!loop) return loop.error();
   loop_ = std::move(*loop);
   for (int signum : {SIGTERM, SIGINT}) {
-    auto* handle = new uv_signal_t;
-    uv_signal_init(loop_->get(), handle);
-    handle->data = this;
-    uv_signal_start(
-        handle,
-        [](uv_signal_t* h, int sig) {
+    auto handle = net::UvHandle<uv_signal_t>::Init(loop_->get(), uv_signal_init);
+    if (!handle) return handle.error().Wrap("signals");
+    (*handle)->data = this;
+    int rc = uv_signal_start(
+        handle->get(),
+        [](uv_signal_t* h, int sig) noexcept {
           SHOAL_LOG(kInfo) << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
                            << ": finishing the current batch and stopping";
-          static_cast<Daemon*>(h->data)->Stop();
+          static_cast<Daemon*>(h->data)->Stop();  // closes `h` too
         },
         signum);
-    signals_.push_back(handle);
+    if (rc != 0) return Fail(ErrorCode::kIo, std::string("signals: ") + uv_strerror(rc));
+    signals_.push_back(std::move(*handle));
   }
   std::signal(SIGPIPE, SIG_IGN);
   return {};
@@ -208,10 +209,6 @@ Result<void> Daemon::StartControl() {
 void Daemon::Stop() {
   if (stopping_) return;
   stopping_ = true;
-  for (uv_signal_t* handle : signals_) {
-    uv_close(reinterpret_cast<uv_handle_t*>(handle),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
-  }
   signals_.clear();
   joins_.clear();
   prune_timer_.reset();

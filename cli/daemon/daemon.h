@@ -33,6 +33,7 @@
 #include "net/identity/identity.h"
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
+#include "net/loop/uv_handle.h"
 #include "net/pairing/invite_book.h"
 #include "net/peer/peer_manager.h"
 
@@ -130,7 +131,7 @@ class Daemon final : public net::ControlHandler {
   std::uint64_t instance_id_ = 0;
   SystemClock clock_;
   std::unique_ptr<net::EventLoop> loop_;
-  std::vector<uv_signal_t*> signals_;
+  std::vector<net::UvHandle<uv_signal_t>> signals_;  // SIGTERM, SIGINT; closed by Stop()
   std::map<std::string, std::unique_ptr<FolderRunner>> runners_;  // by folder ID
   std::unique_ptr<PeerHub> hub_;
   std::unique_ptr<net::PeerManager> peers_;

@@ -50,8 +50,9 @@ void PairJoin::Dial(const std::string& address) {
   if (dialer_ || session_ || done_) return;
   dialed_ = address;
   SHOAL_LOG(kInfo) << "pairing: dialing " << address;
-  auto started = net::TcpDialer::Start(*setup_.loop, address, std::chrono::seconds(10),
-                                       [this](Result<uv_tcp_t*> c) { OnConnected(std::move(c)); });
+  auto started = net::TcpDialer::Start(
+      *setup_.loop, address, std::chrono::seconds(10),
+      [this](Result<net::UvHandle<uv_tcp_t>> connected) { OnConnected(std::move(connected)); });
   if (!started) {
     Finish(started.error());
     return;
@@ -59,13 +60,8 @@ void PairJoin::Dial(const std::string& address) {
   dialer_ = std::move(*started);
 }
 
-void PairJoin::OnConnected(Result<uv_tcp_t*> connected) {
-  if (connected && done_) {  // timed out meanwhile: the connection is not wanted
-    uv_close(reinterpret_cast<uv_handle_t*>(*connected),
-             [](uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); });
-    return;
-  }
-  if (done_) return;
+void PairJoin::OnConnected(Result<net::UvHandle<uv_tcp_t>> connected) {
+  if (done_) return;  // timed out meanwhile: a connection made is not wanted, and closes
   if (!connected) {
     Finish(Fail(ErrorCode::kIo, "cannot reach " + dialed_ + ": " + connected.error().message));
     return;
@@ -81,7 +77,7 @@ void PairJoin::OnConnected(Result<uv_tcp_t*> connected) {
   };
   // A pairing session authenticates with the psk; there is no device list yet.
   auto session = net::Session::Start(
-      *setup_.loop, *connected, *setup_.identity, net::Role::kInitiator,
+      *setup_.loop, std::move(*connected), *setup_.identity, net::Role::kInitiator,
       [](const DeviceId&) { return true; }, *this, std::move(options));
   if (!session) {
     Finish(session.error());

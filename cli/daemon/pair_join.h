@@ -20,6 +20,7 @@
 #include "net/identity/identity.h"
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
+#include "net/loop/uv_handle.h"
 #include "net/noise/secret_bytes.h"
 #include "net/peer/tcp_dialer.h"
 #include "net/session/session.h"
@@ -61,7 +62,7 @@ class PairJoin final : public net::SessionDelegate {
 
  private:
   void Dial(const std::string& address);
-  void OnConnected(Result<uv_tcp_t*> connected);
+  void OnConnected(Result<net::UvHandle<uv_tcp_t>> connected);
   void Finish(Result<nlohmann::json> result);
 
   Setup setup_;

@@ -30,7 +30,7 @@ struct Watcher::Block {
   void ArmTimer();
   void TakePendingRescan();
   void Close();
-  static void OnClosed(uv_handle_t* handle);
+  static void OnClosed(uv_handle_t* handle) noexcept;
 };
 
 void Watcher::Block::OnReadable(int status) {
@@ -55,7 +55,7 @@ void Watcher::Block::ArmTimer() {
   const auto wait = coalescer.Due() - Now();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait).count();
   int rc = uv_timer_start(
-      &timer, [](uv_timer_t* handle) { static_cast<Block*>(handle->data)->OnTimer(); },
+      &timer, [](uv_timer_t* handle) noexcept { static_cast<Block*>(handle->data)->OnTimer(); },
       static_cast<std::uint64_t>(ms < 0 ? 0 : ms), 0);
   SHOAL_CHECK(rc == 0, "uv_timer_start on an open timer cannot fail");
 }
@@ -84,7 +84,7 @@ void Watcher::Block::Close() {
   uv_close(reinterpret_cast<uv_handle_t*>(&timer), &Block::OnClosed);
 }
 
-void Watcher::Block::OnClosed(uv_handle_t* handle) {
+void Watcher::Block::OnClosed(uv_handle_t* handle) noexcept {
   auto* block = static_cast<Block*>(handle->data);
   if (--block->open_handles > 0) return;
   auto done = std::move(block->done);
@@ -110,7 +110,7 @@ Result<void> Watcher::Start(uv_loop_t* loop, const std::string& root, WatcherOpt
   if (rc == 0) {
     raw->timer.data = raw;
     raw->open_handles = 2;
-    rc = uv_poll_start(&raw->poll, UV_READABLE, [](uv_poll_t* handle, int status, int) {
+    rc = uv_poll_start(&raw->poll, UV_READABLE, [](uv_poll_t* handle, int status, int) noexcept {
       static_cast<Block*>(handle->data)->OnReadable(status);
     });
   }

@@ -40,7 +40,7 @@ PipeHandle* PipeHandle::Create(uv_loop_t* loop, std::shared_ptr<HandleTracker> t
 void PipeHandle::Close() {
   owner = nullptr;
   on_connection = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(&pipe), [](uv_handle_t* closed) {
+  uv_close(reinterpret_cast<uv_handle_t*>(&pipe), [](uv_handle_t* closed) noexcept {
     auto* self = static_cast<PipeHandle*>(closed->data);
     auto counter = std::move(self->tracker);
     delete self;
@@ -53,12 +53,12 @@ std::shared_ptr<ControlConnection> ControlConnection::Start(PipeHandle* handle, 
   auto connection = std::make_shared<ControlConnection>(handle, owner, limits, id);
   int rc = uv_read_start(
       AsStream(handle),
-      [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
+      [](uv_handle_t* h, std::size_t, uv_buf_t* buf) noexcept {
         auto* self = static_cast<PipeHandle*>(h->data)->owner;
         *buf = uv_buf_init(self->read_buffer_.data(),
                            static_cast<unsigned>(self->read_buffer_.size()));
       },
-      [](uv_stream_t* h, ssize_t nread, const uv_buf_t*) {
+      [](uv_stream_t* h, ssize_t nread, const uv_buf_t*) noexcept {
         auto* raw = static_cast<PipeHandle*>(h->data)->owner;
         if (raw == nullptr) return;
         auto self = raw->shared_from_this();  // may be closed and dropped while reading
@@ -124,13 +124,14 @@ void ControlConnection::Send(std::string line) {
   request->bytes = std::move(line);
   const std::size_t size = request->bytes.size();
   uv_buf_t buf = uv_buf_init(request->bytes.data(), static_cast<unsigned>(size));
-  int rc = uv_write(&request->request, AsStream(handle_), &buf, 1, [](uv_write_t* req, int status) {
-    auto* done = reinterpret_cast<WriteRequest*>(req);
-    auto* handle = static_cast<PipeHandle*>(req->handle->data);
-    const std::size_t written = done->bytes.size();
-    delete done;
-    if (handle->owner != nullptr) handle->owner->OnWritten(written, status);
-  });
+  int rc = uv_write(&request->request, AsStream(handle_), &buf, 1,
+                    [](uv_write_t* req, int status) noexcept {
+                      auto* done = reinterpret_cast<WriteRequest*>(req);
+                      auto* handle = static_cast<PipeHandle*>(req->handle->data);
+                      const std::size_t written = done->bytes.size();
+                      delete done;
+                      if (handle->owner != nullptr) handle->owner->OnWritten(written, status);
+                    });
   if (rc != 0) {
     delete request;
     SHOAL_LOG(kDebug) << "control: write: " << uv_strerror(rc);

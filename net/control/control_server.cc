@@ -83,7 +83,7 @@ Result<std::unique_ptr<ControlServer>> ControlServer::Listen(EventLoop& loop,
     ControlServer* self = server.get();
     listener->on_connection = [self](int status) { self->OnConnection(status); };
     rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener->pipe), 16,
-                   [](uv_stream_t* stream, int status) {
+                   [](uv_stream_t* stream, int status) noexcept {
                      auto* handle = static_cast<PipeHandle*>(stream->data);
                      if (handle->on_connection) handle->on_connection(status);
                    });

@@ -11,13 +11,6 @@
 namespace shoal::net {
 namespace {
 
-template <typename Handle>
-void CloseAndFree(Handle* handle) {
-  if (handle == nullptr) return;
-  uv_close(reinterpret_cast<uv_handle_t*>(handle),
-           [](uv_handle_t* h) { delete reinterpret_cast<Handle*>(h); });
-}
-
 std::string UvError(const char* what, int rc) {
   std::string message(what);
   message.append(": ");
@@ -67,15 +60,15 @@ Result<std::unique_ptr<Discovery>> Discovery::Start(EventLoop& loop,
   std::string failures;
   if (options.ipv4) {
     auto udp = d->OpenSocket(loop.get(), AF_INET);
-    if (udp) d->udp4_ = *udp;
+    if (udp) d->udp4_ = std::move(*udp);
     if (!udp) failures.append(udp.error().message);
   }
   if (options.ipv6) {
     int rc = uv_ip6_addr(options.ipv6_group.c_str(), options.port, &d->group_);
     auto udp = rc == 0 ? d->OpenSocket(loop.get(), AF_INET6)
-                       : Result<uv_udp_t*>(Fail(ErrorCode::kInvalidArgument,
-                                                UvError("discovery: IPv6 group", rc)));
-    if (udp) d->udp6_ = *udp;
+                       : Result<UvHandle<uv_udp_t>>(Fail(ErrorCode::kInvalidArgument,
+                                                         UvError("discovery: IPv6 group", rc)));
+    if (udp) d->udp6_ = std::move(*udp);
     if (!udp) failures.append(failures.empty() ? "" : "; ").append(udp.error().message);
   }
   if (!d->udp4_ && !d->udp6_) return Fail(ErrorCode::kIo, failures);
@@ -83,31 +76,27 @@ Result<std::unique_ptr<Discovery>> Discovery::Start(EventLoop& loop,
     SHOAL_LOG(kInfo) << failures << " (discovery continues on " << (d->udp4_ ? "IPv4" : "IPv6")
                      << " only)";
   }
-  d->timer_ = new uv_timer_t;
-  SHOAL_CHECK(uv_timer_init(loop.get(), d->timer_) == 0, "uv_timer_init cannot fail");
+  auto timer = UvHandle<uv_timer_t>::Init(loop.get(), uv_timer_init);
+  if (!timer) return timer.error().Wrap("discovery");
+  d->timer_ = std::move(*timer);
   d->timer_->data = d.get();
   auto interval = static_cast<std::uint64_t>(options.interval.count());
   int rc = uv_timer_start(
-      d->timer_, [](uv_timer_t* t) { static_cast<Discovery*>(t->data)->AnnounceNow(); }, interval,
+      d->timer_.get(),
+      [](uv_timer_t* t) noexcept { static_cast<Discovery*>(t->data)->AnnounceNow(); }, interval,
       interval);
   if (rc != 0) return Fail(ErrorCode::kIo, UvError("discovery: timer", rc));
   d->AnnounceNow();
   return d;
 }
 
-Discovery::~Discovery() {
-  CloseAndFree(udp4_);
-  CloseAndFree(udp6_);
-  CloseAndFree(timer_);
-}
+Discovery::~Discovery() = default;
 
-Result<uv_udp_t*> Discovery::OpenSocket(uv_loop_t* loop, int family) {
+Result<UvHandle<uv_udp_t>> Discovery::OpenSocket(uv_loop_t* loop, int family) {
   const char* name = family == AF_INET ? "discovery: IPv4" : "discovery: IPv6";
-  auto* udp = new uv_udp_t;
-  if (int rc = uv_udp_init_ex(loop, udp, static_cast<unsigned>(family)); rc != 0) {
-    delete udp;  // never initialised, so not a handle yet
-    return Fail(ErrorCode::kIo, UvError(name, rc));
-  }
+  auto handle = UvHandle<uv_udp_t>::Init(loop, uv_udp_init_ex, static_cast<unsigned>(family));
+  if (!handle) return handle.error().Wrap(name);
+  uv_udp_t* udp = handle->get();
   udp->data = this;
   sockaddr_storage any{};
   unsigned bind_flags = UV_UDP_REUSEADDR;  // other daemons (and tests) on this host share the port
@@ -123,19 +112,17 @@ Result<uv_udp_t*> Discovery::OpenSocket(uv_loop_t* loop, int family) {
   if (rc == 0) {
     rc = uv_udp_recv_start(
         udp,
-        [](uv_handle_t* h, size_t, uv_buf_t* buf) {
+        [](uv_handle_t* h, size_t, uv_buf_t* buf) noexcept {
           auto* self = static_cast<Discovery*>(h->data);
           *buf = uv_buf_init(self->buffer_.data(), static_cast<unsigned>(self->buffer_.size()));
         },
-        [](uv_udp_t* h, ssize_t nread, const uv_buf_t*, const sockaddr* from, unsigned flags) {
+        [](uv_udp_t* h, ssize_t nread, const uv_buf_t*, const sockaddr* from,
+           unsigned flags) noexcept {
           static_cast<Discovery*>(h->data)->OnDatagram(nread, from, flags);
         });
   }
-  if (rc != 0) {
-    CloseAndFree(udp);
-    return Fail(ErrorCode::kIo, UvError(name, rc));
-  }
-  return udp;
+  if (rc != 0) return Fail(ErrorCode::kIo, UvError(name, rc));  // `handle` closes
+  return handle;
 }
 
 void Discovery::SetPairingTag(std::optional<PairingTag> tag) {
@@ -146,8 +133,8 @@ void Discovery::SetPairingTag(std::optional<PairingTag> tag) {
 
 void Discovery::AnnounceNow() {
   const Bytes packet = EncodeAnnouncement(self_);
-  if (udp4_) SendTo(Targets4(), udp4_, packet);
-  if (udp6_) SendTo(Targets6(), udp6_, packet);
+  if (udp4_) SendTo(Targets4(), udp4_.get(), packet);
+  if (udp6_) SendTo(Targets6(), udp6_.get(), packet);
 }
 
 void Discovery::SendTo(const std::vector<sockaddr_storage>& targets, uv_udp_t* socket,
@@ -223,8 +210,8 @@ std::vector<sockaddr_storage> Discovery::Targets6() {
     if (!joined_.contains(index)) {
       std::string where = "::%";
       where.append(it.name);
-      int rc =
-          uv_udp_set_membership(udp6_, options_.ipv6_group.c_str(), where.c_str(), UV_JOIN_GROUP);
+      int rc = uv_udp_set_membership(udp6_.get(), options_.ipv6_group.c_str(), where.c_str(),
+                                     UV_JOIN_GROUP);
       if (rc == 0 || rc == UV_EADDRINUSE) {
         joined_.insert(index);
       } else {

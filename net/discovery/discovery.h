@@ -11,9 +11,9 @@
 // fails only when neither can be set up.
 //
 // Thread: the loop thread only. Ownership: the UDP sockets and the timer are
-// heap libuv handles owned by this object; the destructor closes them and
-// they are freed in their close callbacks, so the loop must be run (or
-// EventLoop::Close() called) after destroying a Discovery.
+// UvHandles (net/loop/uv_handle.h) of this object; the destructor closes
+// them and they are freed in their close callbacks, so the loop must be run
+// (or EventLoop::Close() called) after destroying a Discovery.
 #pragma once
 
 #include <uv.h>
@@ -31,6 +31,7 @@
 #include "net/discovery/announcement.h"
 #include "net/discovery/sighting_cache.h"
 #include "net/loop/event_loop.h"
+#include "net/loop/uv_handle.h"
 
 namespace shoal::net {
 
@@ -77,15 +78,15 @@ class Discovery {
   // Sends one announcement on every interface now.
   void AnnounceNow();
 
-  bool ipv4_active() const { return udp4_ != nullptr; }
-  bool ipv6_active() const { return udp6_ != nullptr; }
+  bool ipv4_active() const { return static_cast<bool>(udp4_); }
+  bool ipv6_active() const { return static_cast<bool>(udp6_); }
   const DiscoveryStats& stats() const { return stats_; }
   std::size_t cache_size() const { return cache_.size(); }
 
  private:
   Discovery(const DiscoveryOptions& options, const Announcement& self, Callback on_sighting);
 
-  Result<uv_udp_t*> OpenSocket(uv_loop_t* loop, int family);
+  Result<UvHandle<uv_udp_t>> OpenSocket(uv_loop_t* loop, int family);
   std::vector<sockaddr_storage> Targets4() const;
   std::vector<sockaddr_storage> Targets6();
   void SendTo(const std::vector<sockaddr_storage>& targets, uv_udp_t* socket, const Bytes& packet);
@@ -99,9 +100,10 @@ class Discovery {
   sockaddr_in6 group_{};
   std::set<unsigned> joined_;       // interface indexes whose IPv6 group we joined
   std::array<char, 128> buffer_{};  // > kAnnouncementMaxSize, so oversize is seen
-  uv_udp_t* udp4_ = nullptr;
-  uv_udp_t* udp6_ = nullptr;
-  uv_timer_t* timer_ = nullptr;
+  // Last, so they close first; data points here.
+  UvHandle<uv_udp_t> udp4_;
+  UvHandle<uv_udp_t> udp6_;
+  UvHandle<uv_timer_t> timer_;
 };
 
 }  // namespace shoal::net

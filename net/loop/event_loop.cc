@@ -26,7 +26,8 @@ Result<void> EventLoop::Close() {
   if (rc == UV_EBUSY) {
     int open_handles = 0;
     uv_walk(
-        &loop_, [](uv_handle_t*, void* count) { ++*static_cast<int*>(count); }, &open_handles);
+        &loop_, [](uv_handle_t*, void* count) noexcept { ++*static_cast<int*>(count); },
+        &open_handles);
     return Fail(ErrorCode::kBusy,
                 "event loop: " + std::to_string(open_handles) + " handle(s) still open at close");
   }

@@ -9,8 +9,6 @@ namespace {
 // transfer costs few read(2) calls, small enough to stay in cache.
 constexpr std::size_t kReadBufferSize = 256 * 1024;
 
-uv_stream_t* AsStream(uv_tcp_t* tcp) { return reinterpret_cast<uv_stream_t*>(tcp); }
-
 }  // namespace
 
 struct TcpStream::WriteRequest {
@@ -18,23 +16,24 @@ struct TcpStream::WriteRequest {
   Bytes bytes;
 };
 
-TcpStream::TcpStream(uv_tcp_t* tcp, Listener* listener, WaterMarks marks)
-    : tcp_(tcp), listener_(listener), marks_(marks), read_buffer_(kReadBufferSize) {
+TcpStream::TcpStream(UvHandle<uv_tcp_t> tcp, Listener* listener, WaterMarks marks)
+    : tcp_(std::move(tcp)), listener_(listener), marks_(marks), read_buffer_(kReadBufferSize) {
   tcp_->data = this;
 }
 
-Result<TcpStream::Ptr> TcpStream::Adopt(uv_tcp_t* tcp, Listener* listener, WaterMarks marks) {
-  Ptr stream(new TcpStream(tcp, listener, marks));
+Result<TcpStream::Ptr> TcpStream::Adopt(UvHandle<uv_tcp_t> tcp, Listener* listener,
+                                        WaterMarks marks) {
+  Ptr stream(new TcpStream(std::move(tcp), listener, marks));
   // Nagle would hold back small frames (Ping, Close) behind unacknowledged data.
-  uv_tcp_nodelay(tcp, 1);
+  uv_tcp_nodelay(stream->tcp_.get(), 1);
   int rc = uv_read_start(
-      AsStream(tcp),
-      [](uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
+      stream->tcp_.stream(),
+      [](uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept {
         auto* self = static_cast<TcpStream*>(handle->data);
         *buf = uv_buf_init(reinterpret_cast<char*>(self->read_buffer_.data()),
                            static_cast<unsigned>(self->read_buffer_.size()));
       },
-      [](uv_stream_t* handle, ssize_t nread, const uv_buf_t*) {
+      [](uv_stream_t* handle, ssize_t nread, const uv_buf_t*) noexcept {
         auto* self = static_cast<TcpStream*>(handle->data);
         if (self->listener_ == nullptr || nread == 0) return;
         if (nread > 0) {
@@ -59,13 +58,14 @@ Result<void> TcpStream::Write(Bytes bytes) {
   const std::size_t size = request->bytes.size();
   uv_buf_t buf =
       uv_buf_init(reinterpret_cast<char*>(request->bytes.data()), static_cast<unsigned>(size));
-  int rc = uv_write(&request->request, AsStream(tcp_), &buf, 1, [](uv_write_t* req, int status) {
-    auto* done = reinterpret_cast<WriteRequest*>(req);
-    auto* self = static_cast<TcpStream*>(req->handle->data);
-    Bytes sent = std::move(done->bytes);
-    delete done;
-    self->OnWriteDone(std::move(sent), status);
-  });
+  int rc =
+      uv_write(&request->request, tcp_.stream(), &buf, 1, [](uv_write_t* req, int status) noexcept {
+        auto* done = reinterpret_cast<WriteRequest*>(req);
+        auto* self = static_cast<TcpStream*>(req->handle->data);
+        Bytes sent = std::move(done->bytes);
+        delete done;
+        self->OnWriteDone(std::move(sent), status);
+      });
   if (rc != 0) {
     delete request;
     return Fail(ErrorCode::kIo, std::string("uv_write: ") + uv_strerror(rc));
@@ -105,7 +105,7 @@ void TcpStream::OnWriteDone(Bytes bytes, int status) {
 void TcpStream::Shutdown() {
   if (closing_) return;
   auto* request = new uv_shutdown_t;
-  int rc = uv_shutdown(request, AsStream(tcp_), [](uv_shutdown_t* req, int status) {
+  int rc = uv_shutdown(request, tcp_.stream(), [](uv_shutdown_t* req, int status) noexcept {
     auto* self = static_cast<TcpStream*>(req->handle->data);
     delete req;
     if (self->listener_ == nullptr || status == UV_ECANCELED) return;
@@ -124,18 +124,17 @@ void TcpStream::Shutdown() {
 void TcpStream::Close() {
   if (closing_) return;
   closing_ = true;
-  uv_read_stop(AsStream(tcp_));
-  uv_close(reinterpret_cast<uv_handle_t*>(tcp_), &TcpStream::OnCloseCallback);
+  uv_read_stop(tcp_.stream());
+  tcp_.Close<&TcpStream::OnHandleClosed>();
 }
 
-void TcpStream::OnCloseCallback(uv_handle_t* handle) {
+// Runs before UvHandle frees the uv_tcp_t.
+void TcpStream::OnHandleClosed(uv_tcp_t* handle) noexcept {
   auto* self = static_cast<TcpStream*>(handle->data);
   self->closed_ = true;
   self->in_close_callback_ = true;
   if (self->listener_ != nullptr) self->listener_->OnClosed();
   self->in_close_callback_ = false;
-  delete reinterpret_cast<uv_tcp_t*>(handle);
-  self->tcp_ = nullptr;
   if (self->abandoned_) delete self;
 }
 

@@ -1,12 +1,12 @@
 // TcpStream: one connected libuv TCP handle with a read callback, a write
 // queue that counts its bytes, half-close and close.
 //
-// Ownership: TcpStream::Adopt takes a heap uv_tcp_t (allocated with `new`,
-// initialised on the loop, connected or accepted) and returns a TcpStreamPtr.
-// Destroying the pointer abandons the stream: the listener is never called
-// again, the handle is closed, pending writes fail with UV_ECANCELED, and the
-// TcpStream and the uv_tcp_t are freed in the close callback. Each write owns
-// its bytes until libuv calls back.
+// Ownership: TcpStream::Adopt takes a connected or accepted uv_tcp_t as a
+// UvHandle (net/loop/uv_handle.h) and returns a TcpStreamPtr. Destroying the
+// pointer abandons the stream: the listener is never called again, the
+// handle is closed, pending writes fail with UV_ECANCELED, and the TcpStream
+// is freed in the handle's close callback (the uv_tcp_t right after it).
+// Each write owns its bytes until libuv calls back.
 //
 // Backpressure: WriteQueueBytes() counts bytes handed to Write() whose write
 // has not completed. Once it has reached `high_water`, OnDrained() fires the
@@ -25,6 +25,7 @@
 
 #include "core/base/bytes.h"
 #include "core/base/result.h"
+#include "net/loop/uv_handle.h"
 
 namespace shoal::net {
 
@@ -56,9 +57,8 @@ class TcpStream {
   };
   using Ptr = std::unique_ptr<TcpStream, Abandon>;
 
-  // Takes ownership of `tcp` even on failure (it is then closed and freed).
-  // Starts reading at once.
-  static Result<Ptr> Adopt(uv_tcp_t* tcp, Listener* listener, WaterMarks marks);
+  // Starts reading at once. On failure `tcp` is closed.
+  static Result<Ptr> Adopt(UvHandle<uv_tcp_t> tcp, Listener* listener, WaterMarks marks);
   TcpStream(const TcpStream&) = delete;
   TcpStream& operator=(const TcpStream&) = delete;
 
@@ -86,13 +86,13 @@ class TcpStream {
 
  private:
   struct WriteRequest;
-  TcpStream(uv_tcp_t* tcp, Listener* listener, WaterMarks marks);
+  TcpStream(UvHandle<uv_tcp_t> tcp, Listener* listener, WaterMarks marks);
   ~TcpStream() = default;
   void AbandonAndClose();
   void OnWriteDone(Bytes bytes, int status);
-  static void OnCloseCallback(uv_handle_t* handle);
+  static void OnHandleClosed(uv_tcp_t* handle) noexcept;
 
-  uv_tcp_t* tcp_;
+  UvHandle<uv_tcp_t> tcp_;  // empty once closing; data points here
   Listener* listener_;
   WaterMarks marks_;
   Bytes read_buffer_;

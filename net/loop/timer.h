@@ -1,9 +1,10 @@
 // Timer: one libuv timer (uv_timer_t) with a C++ callback.
 //
-// The uv handle and the callback live in one heap block that is freed only
-// in the handle's close callback, so the Timer may be destroyed at any time,
-// even from inside its own callback: the handle is closed (it never fires
-// again) and the block goes when libuv is done with it.
+// The uv handle is a UvHandle (net/loop/uv_handle.h), so the Timer may be
+// destroyed at any time, even from inside its own callback: the handle is
+// closed (it never fires again) and freed when libuv is done with it, on a
+// later loop turn. The callback runs as a copy, so destroying the Timer or
+// restarting it from inside is safe.
 //
 // Thread: the loop's thread only.
 #pragma once
@@ -14,6 +15,7 @@
 
 #include "core/base/result.h"
 #include "net/loop/event_loop.h"
+#include "net/loop/uv_handle.h"
 
 namespace shoal::net {
 
@@ -22,17 +24,16 @@ class Timer {
   static Result<std::unique_ptr<Timer>> Create(EventLoop& loop);
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
-  ~Timer();
 
   // Fires `callback` once after `delay` (replacing any pending start).
   void Start(std::chrono::milliseconds delay, std::function<void()> callback);
   void Stop();
 
  private:
-  struct Block;
-  explicit Timer(Block* block) : block_(block) {}
+  explicit Timer(UvHandle<uv_timer_t> handle);
 
-  Block* block_;  // freed in the close callback, not here
+  std::function<void()> callback_;
+  UvHandle<uv_timer_t> handle_;  // data points here; closed with the Timer
 };
 
 }  // namespace shoal::net

@@ -33,7 +33,8 @@ Result<void> PeerManager::Listen(const std::string& host, int port) {
   if (listener_ != nullptr) return Fail(ErrorCode::kInvalidArgument, "peer manager: listening");
   if (shutting_down_) return Fail(ErrorCode::kCancelled, "peer manager: shutting down");
   auto listener = TcpListener::Start(
-      loop_, host, port, [this](uv_tcp_t* tcp, std::string remote) { OnAccept(tcp, remote); });
+      loop_, host, port,
+      [this](UvHandle<uv_tcp_t> tcp, std::string remote) { OnAccept(std::move(tcp), remote); });
   if (!listener) return listener.error();
   listener_ = std::move(*listener);
   SHOAL_LOG(kInfo) << "peer manager: listening on " << host << " port " << listener_->port();
@@ -121,7 +122,7 @@ void PeerManager::Dial(const DeviceId& device) {
   peer.next_address = (peer.next_address + 1) % peer.addresses.size();
   SHOAL_LOG(kDebug) << "peer " << ShortIdString(device.ShortId()) << ": dialing " << address;
   auto dial = TcpDialer::Start(loop_, address, options_.dial_timeout,
-                               [this, device, address](Result<uv_tcp_t*> connected) {
+                               [this, device, address](Result<UvHandle<uv_tcp_t>> connected) {
                                  OnDialed(device, address, std::move(connected));
                                });
   if (!dial) {
@@ -132,14 +133,14 @@ void PeerManager::Dial(const DeviceId& device) {
 }
 
 void PeerManager::OnDialed(const DeviceId& device, const std::string& address,
-                           Result<uv_tcp_t*> connected) {
+                           Result<UvHandle<uv_tcp_t>> connected) {
   Peer& peer = peers_.at(device);  // Forget and shutdown cancel dials first
   peer.dial.reset();               // allowed from inside its callback
   if (!connected) {
     DialFailed(device, connected.error().message);
     return;
   }
-  Connection* connection = StartSession(*connected, Role::kInitiator, device, address);
+  Connection* connection = StartSession(std::move(*connected), Role::kInitiator, device, address);
   if (connection == nullptr) {
     DialFailed(device, "dial " + address + ": could not start a session");
     return;

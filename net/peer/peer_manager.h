@@ -38,6 +38,7 @@
 #include "net/identity/identity.h"
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
+#include "net/loop/uv_handle.h"
 #include "net/peer/backoff.h"
 #include "net/peer/tcp_dialer.h"
 #include "net/peer/tcp_listener.h"
@@ -146,14 +147,15 @@ class PeerManager {
   Peer& PeerFor(const DeviceId& device);
   bool Idle(const Peer& peer) const;
   void Dial(const DeviceId& device);
-  void OnDialed(const DeviceId& device, const std::string& address, Result<uv_tcp_t*> connected);
+  void OnDialed(const DeviceId& device, const std::string& address,
+                Result<UvHandle<uv_tcp_t>> connected);
   void DialFailed(const DeviceId& device, std::string why);
   void ScheduleRetry(const DeviceId& device, std::chrono::milliseconds delay);
 
   // Sessions (peer_manager_sessions.cc).
-  Connection* StartSession(uv_tcp_t* tcp, Role role, std::optional<DeviceId> expected,
+  Connection* StartSession(UvHandle<uv_tcp_t> tcp, Role role, std::optional<DeviceId> expected,
                            std::string address);
-  void OnAccept(uv_tcp_t* tcp, const std::string& remote_address);
+  void OnAccept(UvHandle<uv_tcp_t> tcp, const std::string& remote_address);
   void OnEstablished(Connection& connection, const wire::Hello& hello);
   void MarkUp(Peer& peer, Connection& connection);
   void CloseDuplicate(Connection& connection);

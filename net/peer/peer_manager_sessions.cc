@@ -29,7 +29,7 @@ std::string Describe(const SessionEndInfo& end) {
 
 }  // namespace
 
-PeerManager::Connection* PeerManager::StartSession(uv_tcp_t* tcp, Role role,
+PeerManager::Connection* PeerManager::StartSession(UvHandle<uv_tcp_t> tcp, Role role,
                                                    std::optional<DeviceId> expected,
                                                    std::string address) {
   auto connection =
@@ -38,8 +38,8 @@ PeerManager::Connection* PeerManager::StartSession(uv_tcp_t* tcp, Role role,
   Authorize authorize = [this, expected](const DeviceId& device) {
     return (!expected || device == *expected) && delegate_.IsPaired(device);
   };
-  auto session = Session::Start(loop_, tcp, identity_, role, std::move(authorize), *connection,
-                                options_.session);
+  auto session = Session::Start(loop_, std::move(tcp), identity_, role, std::move(authorize),
+                                *connection, options_.session);
   if (!session) {
     SHOAL_LOG(kWarning) << "peer manager: " << session.error().message;
     return nullptr;
@@ -49,12 +49,12 @@ PeerManager::Connection* PeerManager::StartSession(uv_tcp_t* tcp, Role role,
   return connections_.back().get();
 }
 
-void PeerManager::OnAccept(uv_tcp_t* tcp, const std::string& remote_address) {
+void PeerManager::OnAccept(UvHandle<uv_tcp_t> tcp, const std::string& remote_address) {
   // Only the remote host is worth showing: the port is ephemeral.
   auto split = SplitHostPort(remote_address);
   std::string host = split ? split->host : remote_address;
   SHOAL_LOG(kDebug) << "peer manager: connection from " << remote_address;
-  StartSession(tcp, Role::kResponder, std::nullopt, std::move(host));
+  StartSession(std::move(tcp), Role::kResponder, std::nullopt, std::move(host));
 }
 
 const PeerManager::Connection& PeerManager::Survivor(const Connection& a,

@@ -8,15 +8,6 @@
 #include "net/peer/socket_address.h"
 
 namespace shoal::net {
-namespace {
-
-void CloseAndFree(uv_tcp_t* tcp) {
-  tcp->data = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(tcp),
-           [](uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); });
-}
-
-}  // namespace
 
 // `owner` is cleared when the dialer gives up on the request; libuv still
 // calls back (with UV_ECANCELED or a late result), and the callback frees it.
@@ -25,9 +16,11 @@ struct TcpDialer::Resolve {
   TcpDialer* owner = nullptr;
 };
 
+// Cancelling closes `tcp` and clears `owner`; the connect callback follows
+// with UV_ECANCELED and frees the Attempt.
 struct TcpDialer::Attempt {
   uv_connect_t request{};
-  uv_tcp_t* tcp = nullptr;
+  UvHandle<uv_tcp_t> tcp;
   TcpDialer* owner = nullptr;
 };
 
@@ -67,7 +60,7 @@ Result<std::unique_ptr<TcpDialer>> TcpDialer::Start(EventLoop& loop, const std::
   const std::string port = std::to_string(split->port);
   int rc = uv_getaddrinfo(
       loop.get(), &resolve->request,
-      [](uv_getaddrinfo_t* request, int status, addrinfo* results) {
+      [](uv_getaddrinfo_t* request, int status, addrinfo* results) noexcept {
         auto* finished = reinterpret_cast<Resolve*>(request);
         TcpDialer* owner = finished->owner;
         delete finished;
@@ -105,17 +98,17 @@ void TcpDialer::OnResolved(int status, const addrinfo* results) {
 void TcpDialer::ConnectNext() {
   while (next_candidate_ < candidates_.size()) {
     const sockaddr_storage& target = candidates_[next_candidate_++];
-    auto* tcp = new uv_tcp_t;
-    if (int rc = uv_tcp_init(loop_.get(), tcp); rc != 0) {
-      delete tcp;
-      last_error_ = uv_strerror(rc);
+    auto tcp = UvHandle<uv_tcp_t>::Init(loop_.get(), uv_tcp_init);
+    if (!tcp) {
+      last_error_ = tcp.error().message;
       continue;
     }
-    auto* attempt = new Attempt;
-    attempt->tcp = tcp;
+    auto attempt = std::make_unique<Attempt>();
+    attempt->tcp = std::move(*tcp);
     attempt->owner = this;
-    int rc = uv_tcp_connect(&attempt->request, tcp, reinterpret_cast<const sockaddr*>(&target),
-                            [](uv_connect_t* request, int status) {
+    int rc = uv_tcp_connect(&attempt->request, attempt->tcp.get(),
+                            reinterpret_cast<const sockaddr*>(&target),
+                            [](uv_connect_t* request, int status) noexcept {
                               auto* done = reinterpret_cast<Attempt*>(request);
                               if (done->owner == nullptr) {
                                 delete done;  // cancelled: the handle is already closing
@@ -124,12 +117,10 @@ void TcpDialer::ConnectNext() {
                               done->owner->OnConnected(done, status);
                             });
     if (rc != 0) {
-      delete attempt;
-      CloseAndFree(tcp);
       last_error_ = uv_strerror(rc);
-      continue;
+      continue;  // the attempt and its handle go
     }
-    attempt_ = attempt;
+    attempt_ = attempt.release();  // libuv calls back for it
     return;
   }
   Finish(Fail(ErrorCode::kIo, "dial " + address_ + ": " + last_error_));
@@ -137,25 +128,23 @@ void TcpDialer::ConnectNext() {
 
 void TcpDialer::OnConnected(Attempt* attempt, int status) {
   attempt_ = nullptr;
-  uv_tcp_t* tcp = attempt->tcp;
+  UvHandle<uv_tcp_t> tcp = std::move(attempt->tcp);
   delete attempt;
   if (status == 0) {
-    Finish(tcp);
+    Finish(std::move(tcp));
     return;
   }
-  CloseAndFree(tcp);
+  tcp.reset();  // closed before the next address is tried
   last_error_ = uv_strerror(status);
   ConnectNext();
 }
 
-void TcpDialer::Finish(Result<uv_tcp_t*> result) {
+void TcpDialer::Finish(Result<UvHandle<uv_tcp_t>> result) {
   Abandon();
   deadline_->Stop();
   kick_->Stop();
-  if (!done_) {  // cannot happen: every path finishes once; never leak a handle
-    if (result) CloseAndFree(*result);
-    return;
-  }
+  // Cannot happen (every path finishes once); a handle in `result` closes.
+  if (!done_) return;
   Callback done = std::move(done_);
   done_ = nullptr;
   done(std::move(result));  // may destroy this
@@ -169,7 +158,7 @@ void TcpDialer::Abandon() {
   }
   if (attempt_ != nullptr) {
     attempt_->owner = nullptr;
-    CloseAndFree(attempt_->tcp);  // the connect callback follows with UV_ECANCELED
+    attempt_->tcp.reset();  // the connect callback follows with UV_ECANCELED
     attempt_ = nullptr;
   }
 }

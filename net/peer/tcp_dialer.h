@@ -4,14 +4,14 @@
 // deadline covers resolving and every attempt.
 //
 // The callback runs exactly once, on the loop thread, with the connected
-// heap uv_tcp_t (allocated with new; the callback owns it and must close it
-// or hand it on, e.g. to Session::Start) or an error: kInvalidArgument for
+// uv_tcp_t, which it owns (it keeps it, hands it on to Session::Start, or
+// lets it go, which closes it), or an error: kInvalidArgument for
 // a malformed address, kNotFound when the name does not resolve, kIo for a
 // refused or unreachable connection or the deadline. Never called from
 // inside Start().
 //
 // Cancelling: destroying the TcpDialer before the callback ran cancels the
-// attempt; no callback follows, and the handles it used are closed and freed
+// attempt; no callback follows, and the handle it used is closed and freed
 // by libuv's callbacks (run the loop, or EventLoop::Close(), afterwards). The
 // callback may destroy the TcpDialer.
 //
@@ -29,12 +29,13 @@
 #include "core/base/result.h"
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
+#include "net/loop/uv_handle.h"
 
 namespace shoal::net {
 
 class TcpDialer {
  public:
-  using Callback = std::function<void(Result<uv_tcp_t*> connected)>;
+  using Callback = std::function<void(Result<UvHandle<uv_tcp_t>> connected)>;
 
   static Result<std::unique_ptr<TcpDialer>> Start(EventLoop& loop, const std::string& address,
                                                   std::chrono::milliseconds timeout, Callback done);
@@ -52,7 +53,7 @@ class TcpDialer {
   void OnResolved(int status, const addrinfo* results);
   void ConnectNext();
   void OnConnected(Attempt* attempt, int status);
-  void Finish(Result<uv_tcp_t*> result);  // last thing any path does: may destroy us
+  void Finish(Result<UvHandle<uv_tcp_t>> result);  // last thing any path does: may destroy us
   void Abandon();
 
   EventLoop& loop_;

@@ -1,11 +1,11 @@
 // TcpListener: a listening TCP socket that hands each accepted connection to
 // a callback, with the remote address as text ("10.0.0.2:51234").
 //
-// Ownership: the listening uv_tcp_t lives on the heap and is freed in its
-// close callback; destroying the TcpListener closes it (no callback after
-// that), so the loop must run (or EventLoop::Close()) afterwards. Each
-// accepted uv_tcp_t (heap, initialised on the loop, allocated with new)
-// belongs to `on_accept`, which must close it or hand it on (Session::Start).
+// Ownership: the listening uv_tcp_t is a UvHandle (net/loop/uv_handle.h);
+// destroying the TcpListener closes it (no callback after that), and it is
+// freed when the loop next runs (or in EventLoop::Close()). Each accepted
+// connection is handed to `on_accept` by value: it keeps it, hands it on
+// (Session::Start) or lets it go, which closes it.
 //
 // Thread: the loop's thread only. `on_accept` may destroy the TcpListener.
 #pragma once
@@ -18,12 +18,13 @@
 
 #include "core/base/result.h"
 #include "net/loop/event_loop.h"
+#include "net/loop/uv_handle.h"
 
 namespace shoal::net {
 
 class TcpListener {
  public:
-  using OnAccept = std::function<void(uv_tcp_t* tcp, std::string remote_address)>;
+  using OnAccept = std::function<void(UvHandle<uv_tcp_t> tcp, std::string remote_address)>;
 
   // Binds `host` (numeric IPv4 or IPv6: "0.0.0.0", "::", "127.0.0.1"; "::"
   // also accepts IPv4 where the OS allows dual-stack) and `port` (0: the
@@ -40,11 +41,11 @@ class TcpListener {
   int port() const { return port_; }
 
  private:
-  TcpListener(uv_tcp_t* server, OnAccept on_accept);
-  static void OnConnection(uv_stream_t* server, int status);
+  TcpListener(UvHandle<uv_tcp_t> server, OnAccept on_accept);
+  static void OnConnection(uv_stream_t* server, int status) noexcept;
 
-  uv_tcp_t* server_;  // freed in its close callback
   OnAccept on_accept_;
+  UvHandle<uv_tcp_t> server_;  // data points here
   int port_ = 0;
 };
 

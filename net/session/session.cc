@@ -61,19 +61,20 @@ Session::Session(EventLoop& loop, Authorize authorize, SessionDelegate& delegate
 // (closed without callbacks), then events_.
 Session::~Session() = default;
 
-Result<std::unique_ptr<Session>> Session::Start(EventLoop& loop, uv_tcp_t* tcp,
+Result<std::unique_ptr<Session>> Session::Start(EventLoop& loop, UvHandle<uv_tcp_t> tcp,
                                                 const Identity& identity, Role role,
                                                 Authorize authorize, SessionDelegate& delegate,
                                                 SessionOptions options) {
   std::unique_ptr<Session> session(
       new Session(loop, std::move(authorize), delegate, std::move(options)));
-  if (auto begun = session->Begin(tcp, identity, role); !begun) return begun.error();
+  if (auto begun = session->Begin(std::move(tcp), identity, role); !begun) return begun.error();
   return session;
 }
 
-Result<void> Session::Begin(uv_tcp_t* tcp, const Identity& identity, Role role) {
-  auto stream = TcpStream::Adopt(
-      tcp, events_.get(), {.high = options_.write_high_water, .low = options_.write_low_water});
+Result<void> Session::Begin(UvHandle<uv_tcp_t> tcp, const Identity& identity, Role role) {
+  auto stream =
+      TcpStream::Adopt(std::move(tcp), events_.get(),
+                       {.high = options_.write_high_water, .low = options_.write_low_water});
   if (!stream) return stream.error().Wrap("session");
   stream_ = std::move(*stream);
   if (options_.write_low_water > options_.write_high_water ||

@@ -49,6 +49,7 @@
 #include "net/loop/event_loop.h"
 #include "net/loop/tcp_stream.h"
 #include "net/loop/timer.h"
+#include "net/loop/uv_handle.h"
 #include "net/session/handshake_driver.h"
 #include "net/session/session_delegate.h"
 #include "net/session/transport.h"
@@ -90,11 +91,10 @@ using Authorize = std::function<bool(const DeviceId& device)>;
 
 class Session {
  public:
-  // Takes `tcp` (heap-allocated with new, connected or accepted on `loop`),
-  // also on failure. The initiator is the side that opened the connection.
-  // `delegate` must outlive the Session. Nothing is called back before the
-  // loop runs.
-  static Result<std::unique_ptr<Session>> Start(EventLoop& loop, uv_tcp_t* tcp,
+  // Takes `tcp` (connected or accepted on `loop`); on failure it is closed.
+  // The initiator is the side that opened the connection. `delegate` must
+  // outlive the Session. Nothing is called back before the loop runs.
+  static Result<std::unique_ptr<Session>> Start(EventLoop& loop, UvHandle<uv_tcp_t> tcp,
                                                 const Identity& identity, Role role,
                                                 Authorize authorize, SessionDelegate& delegate,
                                                 SessionOptions options);
@@ -155,7 +155,7 @@ class Session {
   class StreamEvents;
 
   Session(EventLoop& loop, Authorize authorize, SessionDelegate& delegate, SessionOptions options);
-  Result<void> Begin(uv_tcp_t* tcp, const Identity& identity, Role role);
+  Result<void> Begin(UvHandle<uv_tcp_t> tcp, const Identity& identity, Role role);
 
   // Receiving (session_receive.cc).
   void OnRead(ByteSpan bytes);

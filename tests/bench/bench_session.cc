@@ -30,6 +30,7 @@
 #include "core/base/log.h"
 #include "net/identity/identity.h"
 #include "net/loop/event_loop.h"
+#include "net/loop/uv_handle.h"
 #include "net/noise/cipher_state.h"
 #include "net/session/session.h"
 
@@ -71,64 +72,61 @@ double Median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
+UvHandle<uv_tcp_t> NewTcp(uv_loop_t* loop) {
+  auto tcp = UvHandle<uv_tcp_t>::Init(loop, uv_tcp_init);
+  SHOAL_CHECK(tcp.has_value(), "uv_tcp_init");
+  return std::move(*tcp);
+}
+
 // A listening socket on 127.0.0.1 (kernel-chosen port) handing accepted
-// handles to `on_accept`; closed in the destructor.
+// connections to `on_accept`; closed in the destructor.
 class Listener {
  public:
-  Listener(EventLoop& loop, std::function<void(uv_tcp_t*)> on_accept)
-      : server_(new uv_tcp_t), on_accept_(std::move(on_accept)) {
-    uv_tcp_init(loop.get(), server_);
+  Listener(EventLoop& loop, std::function<void(UvHandle<uv_tcp_t>)> on_accept)
+      : on_accept_(std::move(on_accept)), server_(NewTcp(loop.get())) {
     server_->data = this;
     sockaddr_in addr{};
     uv_ip4_addr("127.0.0.1", 0, &addr);
-    SHOAL_CHECK(uv_tcp_bind(server_, reinterpret_cast<const sockaddr*>(&addr), 0) == 0, "bind");
-    SHOAL_CHECK(uv_listen(reinterpret_cast<uv_stream_t*>(server_), 128,
-                          [](uv_stream_t* server, int status) {
+    SHOAL_CHECK(uv_tcp_bind(server_.get(), reinterpret_cast<const sockaddr*>(&addr), 0) == 0,
+                "bind");
+    SHOAL_CHECK(uv_listen(server_.stream(), 128,
+                          [](uv_stream_t* server, int status) noexcept {
                             if (status != 0) return;
-                            auto* client = new uv_tcp_t;
-                            uv_tcp_init(server->loop, client);
-                            SHOAL_CHECK(
-                                uv_accept(server, reinterpret_cast<uv_stream_t*>(client)) == 0,
-                                "accept");
-                            static_cast<Listener*>(server->data)->on_accept_(client);
+                            UvHandle<uv_tcp_t> client = NewTcp(server->loop);
+                            SHOAL_CHECK(uv_accept(server, client.stream()) == 0, "accept");
+                            static_cast<Listener*>(server->data)->on_accept_(std::move(client));
                           }) == 0,
                 "listen");
     sockaddr_storage bound{};
     int len = sizeof(bound);
-    uv_tcp_getsockname(server_, reinterpret_cast<sockaddr*>(&bound), &len);
+    uv_tcp_getsockname(server_.get(), reinterpret_cast<sockaddr*>(&bound), &len);
     port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-  }
-  ~Listener() {
-    uv_close(reinterpret_cast<uv_handle_t*>(server_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
   }
   int port() const { return port_; }
 
  private:
-  uv_tcp_t* server_;
-  std::function<void(uv_tcp_t*)> on_accept_;
+  std::function<void(UvHandle<uv_tcp_t>)> on_accept_;
+  UvHandle<uv_tcp_t> server_;
   int port_ = 0;
 };
 
-void Dial(EventLoop& loop, int port, std::function<void(uv_tcp_t*)> on_connected) {
+void Dial(EventLoop& loop, int port, std::function<void(UvHandle<uv_tcp_t>)> on_connected) {
   struct Request {
     uv_connect_t connect{};
-    uv_tcp_t* tcp = new uv_tcp_t;
-    std::function<void(uv_tcp_t*)> on_connected;
+    UvHandle<uv_tcp_t> tcp;
+    std::function<void(UvHandle<uv_tcp_t>)> on_connected;
   };
-  auto* request = new Request{.on_connected = std::move(on_connected)};
-  uv_tcp_init(loop.get(), request->tcp);
+  auto* request = new Request{.tcp = NewTcp(loop.get()), .on_connected = std::move(on_connected)};
   sockaddr_in addr{};
   uv_ip4_addr("127.0.0.1", port, &addr);
-  SHOAL_CHECK(
-      uv_tcp_connect(&request->connect, request->tcp, reinterpret_cast<const sockaddr*>(&addr),
-                     [](uv_connect_t* connect, int status) {
-                       auto* done = reinterpret_cast<Request*>(connect);
-                       SHOAL_CHECK(status == 0, "connect");
-                       done->on_connected(done->tcp);
-                       delete done;
-                     }) == 0,
-      "connect");
+  SHOAL_CHECK(uv_tcp_connect(&request->connect, request->tcp.get(),
+                             reinterpret_cast<const sockaddr*>(&addr),
+                             [](uv_connect_t* connect, int status) noexcept {
+                               std::unique_ptr<Request> done(reinterpret_cast<Request*>(connect));
+                               SHOAL_CHECK(status == 0, "connect");
+                               done->on_connected(std::move(done->tcp));
+                             }) == 0,
+              "connect");
 }
 
 // A delegate that forwards what the benchmark needs to std::functions.
@@ -181,17 +179,17 @@ double HandshakeRun(int count) {
   int established = 0;
   initiator_events.established = [&] { ++established; };
   responder_events.established = [&] { ++established; };
-  auto listener = std::make_unique<Listener>(*loop, [&](uv_tcp_t* tcp) {
-    responder = std::move(Session::Start(*loop, tcp, bob, Role::kResponder, Only(alice),
+  auto listener = std::make_unique<Listener>(*loop, [&](UvHandle<uv_tcp_t> tcp) {
+    responder = std::move(Session::Start(*loop, std::move(tcp), bob, Role::kResponder, Only(alice),
                                          responder_events, Options("bob"))
                               .value());
   });
   const auto start = Clock::now();
   for (int i = 0; i < count; ++i) {
     established = 0;
-    Dial(*loop, listener->port(), [&](uv_tcp_t* tcp) {
-      initiator = std::move(Session::Start(*loop, tcp, alice, Role::kInitiator, Only(bob),
-                                           initiator_events, Options("alice"))
+    Dial(*loop, listener->port(), [&](UvHandle<uv_tcp_t> tcp) {
+      initiator = std::move(Session::Start(*loop, std::move(tcp), alice, Role::kInitiator,
+                                           Only(bob), initiator_events, Options("alice"))
                                 .value());
     });
     while (established < 2) uv_run(loop->get(), UV_RUN_ONCE);
@@ -229,9 +227,9 @@ void RunSender(int port, const Bytes& block, bool offer_aes_gcm) {
   };
   events.writable = pump;
   events.end = [&](const SessionEndInfo&) { ended = true; };
-  Dial(*loop, port, [&](uv_tcp_t* tcp) {
-    session = std::move(Session::Start(*loop, tcp, alice, Role::kInitiator, Only(bob), events,
-                                       Options("alice", offer_aes_gcm))
+  Dial(*loop, port, [&](UvHandle<uv_tcp_t> tcp) {
+    session = std::move(Session::Start(*loop, std::move(tcp), alice, Role::kInitiator, Only(bob),
+                                       events, Options("alice", offer_aes_gcm))
                             .value());
   });
   while (!ended) uv_run(loop->get(), UV_RUN_ONCE);
@@ -256,9 +254,9 @@ Throughput ThroughputRun(std::size_t total, const Bytes& block, bool offer_aes_g
   bool ended = false;
   Clock::time_point start;
   double cpu_start = 0, cpu_used = 0;
-  auto listener = std::make_unique<Listener>(*loop, [&](uv_tcp_t* tcp) {
-    session = std::move(Session::Start(*loop, tcp, bob, Role::kResponder, Only(alice), events,
-                                       Options("bob", offer_aes_gcm))
+  auto listener = std::make_unique<Listener>(*loop, [&](UvHandle<uv_tcp_t> tcp) {
+    session = std::move(Session::Start(*loop, std::move(tcp), bob, Role::kResponder, Only(alice),
+                                       events, Options("bob", offer_aes_gcm))
                             .value());
   });
   NoiseCipher cipher = NoiseCipher::kChaChaPoly;

@@ -17,6 +17,7 @@
 
 #include "core/base/scoped_fd.h"
 #include "net/discovery/discovery.h"
+#include "net/loop/uv_handle.h"
 #include "tests/support/net_namespaces.h"
 
 namespace shoal::net {
@@ -31,13 +32,7 @@ constexpr std::uint8_t kReply = 0x43;
 const DeviceId kDeviceA(DeviceId::Key{0xaa, 0xaa, 0xaa, 0xaa});
 const DeviceId kDeviceB(DeviceId::Key{0xbb, 0xbb, 0xbb, 0xbb});
 
-template <typename Handle>
-void CloseAndFree(Handle* handle) {
-  uv_close(reinterpret_cast<uv_handle_t*>(handle),
-           [](uv_handle_t* h) { delete reinterpret_cast<Handle*>(h); });
-}
-
-void AllocOne(uv_handle_t* h, size_t, uv_buf_t* buf) {
+void AllocOne(uv_handle_t* h, size_t, uv_buf_t* buf) noexcept {
   *buf = uv_buf_init(static_cast<char*>(h->data), 1);
 }
 
@@ -50,30 +45,31 @@ DiscoveryOptions Options(bool ipv6) {
 }
 
 // Ends the child's loop with `code` after 8 s, inside the parent's 10 s.
-uv_timer_t* StartGuard(uv_loop_t* loop) {
-  auto* guard = new uv_timer_t;
-  uv_timer_init(loop, guard);
+UvHandle<uv_timer_t> StartGuard(uv_loop_t* loop) {
+  auto guard = UvHandle<uv_timer_t>::Init(loop, uv_timer_init).value();
   uv_timer_start(
-      guard, [](uv_timer_t*) { _exit(10); }, 8000, 0);
+      guard.get(), [](uv_timer_t*) noexcept { _exit(10); }, 8000, 0);
   return guard;
 }
 
 // ---- namespace a: a listener that answers one byte, announced on the LAN.
 struct Server {
   std::unique_ptr<Discovery> discovery;
-  uv_tcp_t* listener = nullptr;
-  uv_timer_t* guard = nullptr;
+  UvHandle<uv_tcp_t> listener;
+  UvHandle<uv_tcp_t> client;
+  UvHandle<uv_timer_t> guard;
   std::uint8_t byte = 0;
   bool answered = false;
 
   void Finish() {
     discovery.reset();
-    CloseAndFree(listener);
-    CloseAndFree(guard);
+    client.reset();
+    listener.reset();
+    guard.reset();
   }
 };
 
-void OnServerRead(uv_stream_t* client, ssize_t nread, const uv_buf_t*) {
+void OnServerRead(uv_stream_t* client, ssize_t nread, const uv_buf_t*) noexcept {
   auto* server = static_cast<Server*>(client->loop->data);
   if (nread == 0) return;
   if (nread != 1 || server->byte != kRequest) _exit(11);
@@ -81,7 +77,6 @@ void OnServerRead(uv_stream_t* client, ssize_t nread, const uv_buf_t*) {
   uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(&reply), 1);
   if (uv_try_write(client, &buf, 1) != 1) _exit(12);
   server->answered = true;
-  CloseAndFree(reinterpret_cast<uv_tcp_t*>(client));
   server->Finish();
 }
 
@@ -90,24 +85,22 @@ int RunServer(bool ipv6) {
   if (!loop) return 2;
   Server server;
   (*loop)->get()->data = &server;
-  server.listener = new uv_tcp_t;
-  uv_tcp_init((*loop)->get(), server.listener);
+  server.listener = UvHandle<uv_tcp_t>::Init((*loop)->get(), uv_tcp_init).value();
   sockaddr_in6 any{};
   uv_ip6_addr("::", 0, &any);  // dual stack: IPv4 peers arrive as ::ffff:a.b.c.d
-  if (uv_tcp_bind(server.listener, reinterpret_cast<sockaddr*>(&any), 0) != 0) return 3;
-  int rc = uv_listen(
-      reinterpret_cast<uv_stream_t*>(server.listener), 4, [](uv_stream_t* listener, int status) {
-        if (status != 0) _exit(13);
-        auto* client = new uv_tcp_t;
-        uv_tcp_init(listener->loop, client);
-        client->data = &static_cast<Server*>(listener->loop->data)->byte;
-        if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(client)) != 0) _exit(14);
-        uv_read_start(reinterpret_cast<uv_stream_t*>(client), AllocOne, OnServerRead);
-      });
+  if (uv_tcp_bind(server.listener.get(), reinterpret_cast<sockaddr*>(&any), 0) != 0) return 3;
+  int rc = uv_listen(server.listener.stream(), 4, [](uv_stream_t* listener, int status) noexcept {
+    if (status != 0) _exit(13);
+    auto* self = static_cast<Server*>(listener->loop->data);
+    self->client = UvHandle<uv_tcp_t>::Init(listener->loop, uv_tcp_init).value();
+    self->client->data = &self->byte;
+    if (uv_accept(listener, self->client.stream()) != 0) _exit(14);
+    uv_read_start(self->client.stream(), AllocOne, OnServerRead);
+  });
   if (rc != 0) return 4;
   sockaddr_storage bound{};
   int len = sizeof(bound);
-  uv_tcp_getsockname(server.listener, reinterpret_cast<sockaddr*>(&bound), &len);
+  uv_tcp_getsockname(server.listener.get(), reinterpret_cast<sockaddr*>(&bound), &len);
   auto port = ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
   auto instance = NewInstanceId();
   if (!instance) return 5;
@@ -127,9 +120,9 @@ int RunServer(bool ipv6) {
 // manager will (an IPv6 link-local source stays tentative until DAD ends).
 struct Client {
   std::unique_ptr<Discovery> discovery;
-  uv_timer_t* guard = nullptr;
-  uv_timer_t* retry = nullptr;
-  uv_tcp_t* tcp = nullptr;
+  UvHandle<uv_timer_t> guard;
+  UvHandle<uv_timer_t> retry;
+  UvHandle<uv_tcp_t> tcp;
   uv_connect_t connect{};
   sockaddr_storage target{};
   std::uint8_t byte = 0;
@@ -139,9 +132,9 @@ struct Client {
 
   void Finish() {
     exchanged = true;
-    CloseAndFree(tcp);
-    CloseAndFree(guard);
-    CloseAndFree(retry);
+    tcp.reset();
+    guard.reset();
+    retry.reset();
     discovery.reset();
   }
 };
@@ -150,35 +143,35 @@ void Dial(Client& client);
 
 void RetryLater(Client& client, int rc) {
   std::fprintf(stderr, "b: dial %s: %s; retrying\n", client.learnt.c_str(), uv_strerror(rc));
-  CloseAndFree(client.tcp);
-  client.tcp = nullptr;
+  client.tcp.reset();
   uv_timer_start(
-      client.retry, [](uv_timer_t* t) { Dial(*static_cast<Client*>(t->data)); }, 200, 0);
+      client.retry.get(), [](uv_timer_t* t) noexcept { Dial(*static_cast<Client*>(t->data)); }, 200,
+      0);
 }
 
 // The stand-in for a session: connect, send kRequest, expect kReply. A real
 // session (net/session) replaces this function and nothing else.
 void Dial(Client& client) {
   ++client.attempts;
-  client.tcp = new uv_tcp_t;
-  uv_tcp_init(client.retry->loop, client.tcp);
+  client.tcp = UvHandle<uv_tcp_t>::Init(client.retry->loop, uv_tcp_init).value();
   client.tcp->data = &client.byte;
   client.connect.data = &client;
   int rc = uv_tcp_connect(
-      &client.connect, client.tcp, reinterpret_cast<const sockaddr*>(&client.target),
-      [](uv_connect_t* req, int status) {
+      &client.connect, client.tcp.get(), reinterpret_cast<const sockaddr*>(&client.target),
+      [](uv_connect_t* req, int status) noexcept {
         auto* c = static_cast<Client*>(req->data);
         if (status == UV_ECANCELED) return;
         if (status != 0) return RetryLater(*c, status);
         static std::uint8_t request = kRequest;
         uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(&request), 1);
         if (uv_try_write(req->handle, &buf, 1) != 1) _exit(22);
-        uv_read_start(req->handle, AllocOne, [](uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
-          auto* c2 = static_cast<Client*>(s->loop->data);
-          if (nread == 0) return;
-          if (nread != 1 || c2->byte != kReply) _exit(23);
-          c2->Finish();
-        });
+        uv_read_start(req->handle, AllocOne,
+                      [](uv_stream_t* s, ssize_t nread, const uv_buf_t*) noexcept {
+                        auto* c2 = static_cast<Client*>(s->loop->data);
+                        if (nread == 0) return;
+                        if (nread != 1 || c2->byte != kReply) _exit(23);
+                        c2->Finish();
+                      });
       });
   if (rc != 0) RetryLater(client, rc);
 }
@@ -189,8 +182,7 @@ int RunClient(bool ipv6, int report_fd) {
   Client client;
   uv_loop_t* uv = (*loop)->get();
   uv->data = &client;
-  client.retry = new uv_timer_t;
-  uv_timer_init(uv, client.retry);
+  client.retry = UvHandle<uv_timer_t>::Init(uv, uv_timer_init).value();
   client.retry->data = &client;
   auto instance = NewInstanceId();
   if (!instance) return 5;

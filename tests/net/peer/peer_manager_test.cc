@@ -223,9 +223,10 @@ TEST_CASE(
            milliseconds(400));
   Node small(*f.loop, one_larger ? 9 : 1, 22);
   Pair(big, small);
-  std::vector<uv_tcp_t*> silent;
-  auto black_hole = TcpListener::Start(*f.loop, "127.0.0.1", 0,
-                                       [&](uv_tcp_t* tcp, std::string) { silent.push_back(tcp); });
+  std::vector<UvHandle<uv_tcp_t>> silent;
+  auto black_hole = TcpListener::Start(
+      *f.loop, "127.0.0.1", 0,
+      [&](UvHandle<uv_tcp_t> tcp, std::string) { silent.push_back(std::move(tcp)); });
   REQUIRE(black_hole.has_value());
   big.manager->SetAddresses(small.id(), {"127.0.0.1:" + std::to_string((*black_hole)->port())});
   REQUIRE(RunUntil(*f.loop, [&] { return big.manager->ConnectionCount() == 1; }));
@@ -249,7 +250,7 @@ TEST_CASE(
   CHECK(small.events.ups[big.id()] == 1);
   CHECK(small.events.downs[big.id()] == 0);
 
-  for (uv_tcp_t* tcp : silent) testing::CloseAndFree(tcp);
+  silent.clear();
   black_hole->reset();
   big.Stop(*f.loop);
   small.Stop(*f.loop);

@@ -21,37 +21,31 @@ namespace shoal::net {
 namespace {
 
 using std::chrono::milliseconds;
-using testing::CloseAndFree;
 using testing::RunUntil;
 
-// Accepted handles and their remote addresses; closes them at the end.
+// Accepted handles (closed when this goes) and their remote addresses.
 struct Accepted {
-  std::vector<uv_tcp_t*> handles;
+  std::vector<UvHandle<uv_tcp_t>> handles;
   std::vector<std::string> remotes;
   TcpListener::OnAccept Callback() {
-    return [this](uv_tcp_t* tcp, std::string remote) {
-      handles.push_back(tcp);
+    return [this](UvHandle<uv_tcp_t> tcp, std::string remote) {
+      handles.push_back(std::move(tcp));
       remotes.push_back(std::move(remote));
     };
   }
-  ~Accepted() {
-    for (uv_tcp_t* tcp : handles) CloseAndFree(tcp);
-  }
 };
 
-// One dial and what it reported.
+// One dial and what it reported (a connection closes when this goes).
 struct DialResult {
-  std::optional<Result<uv_tcp_t*>> result;
+  std::optional<Result<UvHandle<uv_tcp_t>>> result;
   std::unique_ptr<TcpDialer> dialer;
-  ~DialResult() {
-    if (result && result->has_value()) CloseAndFree(**result);
-  }
 };
 
 void StartDial(EventLoop& loop, DialResult& out, const std::string& address,
                milliseconds timeout = milliseconds(5000)) {
-  auto dialer = TcpDialer::Start(loop, address, timeout,
-                                 [&out](Result<uv_tcp_t*> result) { out.result = result; });
+  auto dialer = TcpDialer::Start(loop, address, timeout, [&out](Result<UvHandle<uv_tcp_t>> result) {
+    out.result.emplace(std::move(result));
+  });
   REQUIRE(dialer.has_value());
   out.dialer = std::move(*dialer);
 }
@@ -81,7 +75,7 @@ TEST_CASE("a listener on port 0 gets a port and hands over connections with the 
   }
 }
 
-TEST_CASE("a listener on :: takes IPv6 and IPv4 dials; [v6]:port dials", "[peer]") {
+TEST_CASE("a listener on :: takes IPv6 and IPv4 dials, and [v6]:port dials", "[peer]") {
   Fixture f;
   Accepted accepted;
   auto listener = TcpListener::Start(*f.loop, "::", 0, accepted.Callback());
@@ -157,7 +151,8 @@ TEST_CASE("a hostname is resolved and its addresses tried in turn", "[peer]") {
   listener->reset();
 }
 
-TEST_CASE("a dial that gets no answer times out; destroying a dial cancels it silently", "[peer]") {
+TEST_CASE("a dial that gets no answer times out, and destroying a dial cancels it silently",
+          "[peer]") {
   Fixture f;
   // A listener with a full accept queue drops SYNs, so connects hang.
   ScopedFd fd(socket(AF_INET, SOCK_STREAM, 0));

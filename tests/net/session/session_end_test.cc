@@ -117,24 +117,24 @@ TEST_CASE("a responder whose peer says nothing times out in the handshake", "[ne
   SessionOptions quick = TestOptions("beta");
   quick.handshake_timeout = std::chrono::milliseconds(100);
   pair.Listen(quick);
-  uv_tcp_t* silent = nullptr;
-  testing::DialLoopback(*pair.loop, pair.listener->port(), [&](uv_tcp_t* tcp) { silent = tcp; });
+  UvHandle<uv_tcp_t> silent;
+  testing::DialLoopback(*pair.loop, pair.listener->port(),
+                        [&](UvHandle<uv_tcp_t> tcp) { silent = std::move(tcp); });
   REQUIRE(testing::RunUntil(*pair.loop, [&] { return pair.responder_events.end.has_value(); }));
   CHECK(pair.responder_events.end->end == SessionEnd::kTimeout);
-  REQUIRE(silent != nullptr);
-  testing::CloseAndFree(silent);
+  CHECK(silent);
 }
 
 TEST_CASE("an initiator whose peer accepts but never answers times out", "[net][session]") {
   SessionPair pair;
-  std::vector<uv_tcp_t*> accepted;
-  testing::TcpListener mute(*pair.loop, [&](uv_tcp_t* tcp) { accepted.push_back(tcp); });
+  std::vector<UvHandle<uv_tcp_t>> accepted;
+  testing::TcpListener mute(*pair.loop,
+                            [&](UvHandle<uv_tcp_t> tcp) { accepted.push_back(std::move(tcp)); });
   SessionOptions quick = TestOptions("alpha");
   quick.handshake_timeout = std::chrono::milliseconds(100);
   pair.Dial(quick, {}, mute.port());
   REQUIRE(testing::RunUntil(*pair.loop, [&] { return pair.initiator_events.end.has_value(); }));
   CHECK(pair.initiator_events.end->end == SessionEnd::kTimeout);
-  for (uv_tcp_t* tcp : accepted) testing::CloseAndFree(tcp);
 }
 
 TEST_CASE("a session that receives nothing for the idle timeout ends with kTimeout",
@@ -176,18 +176,17 @@ TEST_CASE("keepalive pings keep an otherwise idle session alive", "[net][session
 TEST_CASE("a peer that is not a Shoal peer is refused in the preamble", "[net][session]") {
   SessionPair pair;
   pair.Listen(TestOptions("beta"));
-  uv_tcp_t* raw = nullptr;
-  testing::DialLoopback(*pair.loop, pair.listener->port(), [&](uv_tcp_t* tcp) {
-    raw = tcp;
+  UvHandle<uv_tcp_t> raw;
+  testing::DialLoopback(*pair.loop, pair.listener->port(), [&](UvHandle<uv_tcp_t> tcp) {
     static const char kHttp[] = "GET / HTTP/1.1\r\n\r\n";
     uv_buf_t buf = uv_buf_init(const_cast<char*>(kHttp), sizeof(kHttp) - 1);
-    CHECK(uv_try_write(reinterpret_cast<uv_stream_t*>(tcp), &buf, 1) == int(sizeof(kHttp) - 1));
+    CHECK(uv_try_write(tcp.stream(), &buf, 1) == int(sizeof(kHttp) - 1));
+    raw = std::move(tcp);
   });
   REQUIRE(testing::RunUntil(*pair.loop, [&] { return pair.responder_events.end.has_value(); }));
   CHECK(pair.responder_events.end->end == SessionEnd::kProtocolError);
   CHECK_THAT(pair.responder_events.end->detail, Catch::Contains("not a Shoal peer"));
-  REQUIRE(raw != nullptr);
-  testing::CloseAndFree(raw);
+  CHECK(raw);
 }
 
 }  // namespace shoal::net

@@ -11,7 +11,12 @@ namespace shoal::net::testing {
 namespace {
 
 uv_stream_t* AsStream(uv_tcp_t* tcp) { return reinterpret_cast<uv_stream_t*>(tcp); }
-uv_handle_t* AsHandle(uv_tcp_t* tcp) { return reinterpret_cast<uv_handle_t*>(tcp); }
+
+UvHandle<uv_tcp_t> NewTcp(uv_loop_t* loop) {
+  auto tcp = UvHandle<uv_tcp_t>::Init(loop, uv_tcp_init);
+  SHOAL_CHECK(tcp.has_value(), "uv_tcp_init");
+  return std::move(*tcp);
+}
 
 Identity IdentityFromByte(std::uint8_t byte) {
   Bytes seed(Identity::kSeedSize, byte);
@@ -30,68 +35,55 @@ void WriteBytes(uv_tcp_t* tcp, ByteSpan bytes) {
   request->bytes.assign(bytes.begin(), bytes.end());
   uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(request->bytes.data()),
                              static_cast<unsigned>(request->bytes.size()));
-  int rc = uv_write(&request->request, AsStream(tcp), &buf, 1,
-                    [](uv_write_t* req, int) { delete reinterpret_cast<WriteRequest*>(req); });
+  int rc = uv_write(&request->request, AsStream(tcp), &buf, 1, [](uv_write_t* req, int) noexcept {
+    delete reinterpret_cast<WriteRequest*>(req);
+  });
   if (rc != 0) delete request;
 }
 
 }  // namespace
 
-void CloseAndFree(uv_tcp_t* tcp) {
-  tcp->data = nullptr;
-  uv_close(AsHandle(tcp), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
-}
-
-TcpListener::TcpListener(EventLoop& loop, std::function<void(uv_tcp_t*)> on_accept)
-    : server_(new uv_tcp_t), on_accept_(std::move(on_accept)) {
-  SHOAL_CHECK(uv_tcp_init(loop.get(), server_) == 0, "uv_tcp_init");
+TcpListener::TcpListener(EventLoop& loop, OnAccept on_accept)
+    : on_accept_(std::move(on_accept)), server_(NewTcp(loop.get())) {
   server_->data = this;
   sockaddr_in addr{};
   uv_ip4_addr("127.0.0.1", 0, &addr);
-  SHOAL_CHECK(uv_tcp_bind(server_, reinterpret_cast<const sockaddr*>(&addr), 0) == 0, "bind");
-  SHOAL_CHECK(uv_listen(AsStream(server_), 64,
-                        [](uv_stream_t* server, int status) {
+  SHOAL_CHECK(uv_tcp_bind(server_.get(), reinterpret_cast<const sockaddr*>(&addr), 0) == 0, "bind");
+  SHOAL_CHECK(uv_listen(server_.stream(), 64,
+                        [](uv_stream_t* server, int status) noexcept {
                           auto* self = static_cast<TcpListener*>(server->data);
-                          if (status != 0 || self == nullptr) return;
-                          auto* client = new uv_tcp_t;
-                          uv_tcp_init(server->loop, client);
-                          if (uv_accept(server, AsStream(client)) != 0) {
-                            CloseAndFree(client);
-                            return;
-                          }
-                          self->on_accept_(client);
+                          if (status != 0) return;
+                          UvHandle<uv_tcp_t> client = NewTcp(server->loop);
+                          if (uv_accept(server, client.stream()) != 0) return;  // closes
+                          self->on_accept_(std::move(client));
                         }) == 0,
               "listen");
   sockaddr_storage bound{};
   int len = sizeof(bound);
-  uv_tcp_getsockname(server_, reinterpret_cast<sockaddr*>(&bound), &len);
+  uv_tcp_getsockname(server_.get(), reinterpret_cast<sockaddr*>(&bound), &len);
   port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
 }
 
-TcpListener::~TcpListener() { CloseAndFree(server_); }
-
-void DialLoopback(EventLoop& loop, int port, std::function<void(uv_tcp_t*)> on_connected) {
+void DialLoopback(EventLoop& loop, int port,
+                  std::function<void(UvHandle<uv_tcp_t> tcp)> on_connected) {
   struct Dial {
     uv_connect_t request{};
-    uv_tcp_t* tcp = new uv_tcp_t;
-    std::function<void(uv_tcp_t*)> on_connected;
+    UvHandle<uv_tcp_t> tcp;
+    std::function<void(UvHandle<uv_tcp_t>)> on_connected;
   };
-  auto* dial = new Dial;
+  auto dial = std::make_unique<Dial>();
+  dial->tcp = NewTcp(loop.get());
   dial->on_connected = std::move(on_connected);
-  uv_tcp_init(loop.get(), dial->tcp);
   sockaddr_in addr{};
   uv_ip4_addr("127.0.0.1", port, &addr);
-  int rc = uv_tcp_connect(&dial->request, dial->tcp, reinterpret_cast<const sockaddr*>(&addr),
-                          [](uv_connect_t* req, int status) {
-                            auto* done = reinterpret_cast<Dial*>(req);
-                            if (status == 0) {
-                              done->on_connected(done->tcp);
-                            } else {
-                              CloseAndFree(done->tcp);
-                            }
-                            delete done;
+  int rc = uv_tcp_connect(&dial->request, dial->tcp.get(), reinterpret_cast<const sockaddr*>(&addr),
+                          [](uv_connect_t* req, int status) noexcept {
+                            std::unique_ptr<Dial> done(reinterpret_cast<Dial*>(req));
+                            // A failed connection closes with `done`.
+                            if (status == 0) done->on_connected(std::move(done->tcp));
                           });
   SHOAL_CHECK(rc == 0, "uv_tcp_connect");
+  (void)dial.release();  // freed by the connect callback
 }
 
 bool RunUntil(EventLoop& loop, const std::function<bool()>& done, std::chrono::milliseconds limit) {
@@ -201,12 +193,13 @@ void SessionPair::Listen(SessionOptions options, Authorize authorize) {
   if (!authorize) {
     authorize = [this](const DeviceId& d) { return d == initiator_identity.device_id(); };
   }
-  listener = std::make_unique<TcpListener>(*loop, [this, options, authorize](uv_tcp_t* tcp) {
-    auto session = Session::Start(*loop, tcp, responder_identity, Role::kResponder, authorize,
-                                  responder_events, options);
-    CHECK(session.has_value());
-    if (session) responder = std::move(*session);
-  });
+  listener =
+      std::make_unique<TcpListener>(*loop, [this, options, authorize](UvHandle<uv_tcp_t> tcp) {
+        auto session = Session::Start(*loop, std::move(tcp), responder_identity, Role::kResponder,
+                                      authorize, responder_events, options);
+        CHECK(session.has_value());
+        if (session) responder = std::move(*session);
+      });
 }
 
 void SessionPair::Dial(SessionOptions options, Authorize authorize, int port) {
@@ -214,9 +207,10 @@ void SessionPair::Dial(SessionOptions options, Authorize authorize, int port) {
     authorize = [this](const DeviceId& d) { return d == responder_identity.device_id(); };
   }
   DialLoopback(*loop, port == 0 ? listener->port() : port,
-               [this, options, authorize](uv_tcp_t* tcp) {
-                 auto session = Session::Start(*loop, tcp, initiator_identity, Role::kInitiator,
-                                               authorize, initiator_events, options);
+               [this, options, authorize](UvHandle<uv_tcp_t> tcp) {
+                 auto session =
+                     Session::Start(*loop, std::move(tcp), initiator_identity, Role::kInitiator,
+                                    authorize, initiator_events, options);
                  CHECK(session.has_value());
                  if (session) initiator = std::move(*session);
                });
@@ -245,7 +239,7 @@ void SessionPair::Shutdown() {
 }
 
 struct TcpProxy::Leg {
-  uv_tcp_t* tcp = nullptr;
+  UvHandle<uv_tcp_t> tcp;  // empty until connected; data points here
   TcpProxy* proxy = nullptr;
   Bytes pending;  // client bytes that arrived before the server connection
   bool eof = false;
@@ -255,48 +249,51 @@ TcpProxy::TcpProxy(EventLoop& loop, int target_port, Tamper tamper, Tamper tampe
     : loop_(loop),
       tamper_(std::move(tamper)),
       tamper_back_(std::move(tamper_back)),
-      listener_(loop,
-                [this](uv_tcp_t* tcp) {
-                  client_ = std::make_unique<Leg>();
-                  client_->tcp = tcp;
-                  client_->proxy = this;
-                  tcp->data = client_.get();
-                  auto on_read = [](uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-                    auto* leg = static_cast<Leg*>(stream->data);
-                    std::unique_ptr<char[]> owned(buf->base);
-                    if (leg == nullptr || nread == 0) return;
-                    TcpProxy* self = leg->proxy;
-                    Leg& other = leg == self->client_.get() ? *self->server_ : *self->client_;
-                    if (nread < 0) {
-                      leg->eof = true;
-                      uv_read_stop(stream);
-                      if (other.tcp != nullptr) {
-                        auto* request = new uv_shutdown_t;
-                        if (uv_shutdown(request, AsStream(other.tcp),
-                                        [](uv_shutdown_t* r, int) { delete r; }) != 0) {
-                          delete request;
-                        }
-                      }
-                      return;
-                    }
-                    self->Forward(*leg, other,
-                                  ByteSpan(reinterpret_cast<std::uint8_t*>(buf->base),
-                                           static_cast<std::size_t>(nread)));
-                  };
-                  auto on_alloc = [](uv_handle_t*, std::size_t size, uv_buf_t* buf) {
-                    *buf = uv_buf_init(new char[size], static_cast<unsigned>(size));
-                  };
-                  server_ = std::make_unique<Leg>();
-                  server_->proxy = this;
-                  uv_read_start(AsStream(tcp), on_alloc, on_read);
-                  DialLoopback(loop_, target_port_, [this, on_alloc, on_read](uv_tcp_t* server) {
-                    server_->tcp = server;
-                    server->data = server_.get();
-                    uv_read_start(AsStream(server), on_alloc, on_read);
-                    if (!server_->pending.empty()) WriteBytes(server, server_->pending);
-                    server_->pending.clear();
-                  });
-                }),
+      listener_(
+          loop,
+          [this](UvHandle<uv_tcp_t> tcp) {
+            client_ = std::make_unique<Leg>();
+            client_->tcp = std::move(tcp);
+            client_->proxy = this;
+            client_->tcp->data = client_.get();
+            auto on_read = [](uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept {
+              auto* leg = static_cast<Leg*>(stream->data);
+              std::unique_ptr<char[]> owned(buf->base);
+              if (leg == nullptr || nread == 0) return;
+              TcpProxy* self = leg->proxy;
+              Leg& other = leg == self->client_.get() ? *self->server_ : *self->client_;
+              if (nread < 0) {
+                leg->eof = true;
+                uv_read_stop(stream);
+                if (other.tcp) {
+                  auto* request = new uv_shutdown_t;
+                  if (uv_shutdown(request, other.tcp.stream(),
+                                  [](uv_shutdown_t* r, int) noexcept { delete r; }) != 0) {
+                    delete request;
+                  }
+                }
+                return;
+              }
+              self->Forward(*leg, other,
+                            ByteSpan(reinterpret_cast<std::uint8_t*>(buf->base),
+                                     static_cast<std::size_t>(nread)));
+            };
+            auto on_alloc = [](uv_handle_t*, std::size_t size, uv_buf_t* buf) noexcept {
+              *buf = uv_buf_init(new char[size], static_cast<unsigned>(size));
+            };
+            server_ = std::make_unique<Leg>();
+            server_->proxy = this;
+            uv_read_start(client_->tcp.stream(), on_alloc, on_read);
+            DialLoopback(loop_, target_port_, [this, on_alloc, on_read](UvHandle<uv_tcp_t> server) {
+              server_->tcp = std::move(server);
+              server_->tcp->data = server_.get();
+              uv_read_start(server_->tcp.stream(), on_alloc, on_read);
+              if (!server_->pending.empty()) {
+                WriteBytes(server_->tcp.get(), server_->pending);
+              }
+              server_->pending.clear();
+            });
+          }),
       target_port_(target_port) {}
 
 void TcpProxy::Forward(Leg& from, Leg& to, ByteSpan bytes) {
@@ -308,27 +305,24 @@ void TcpProxy::Forward(Leg& from, Leg& to, ByteSpan bytes) {
     if (tamper_back_) tamper_back_(server_offset_, chunk);
     server_offset_ += chunk.size();
   }
-  if (to.tcp == nullptr) {
+  if (!to.tcp) {
     to.pending.insert(to.pending.end(), chunk.begin(), chunk.end());
     return;
   }
-  WriteBytes(to.tcp, chunk);
+  WriteBytes(to.tcp.get(), chunk);
 }
 
 void TcpProxy::ShutdownBoth() {
   for (Leg* leg : {client_.get(), server_.get()}) {
-    if (leg == nullptr || leg->tcp == nullptr) continue;
+    if (leg == nullptr || !leg->tcp) continue;
     auto* request = new uv_shutdown_t;
-    if (uv_shutdown(request, AsStream(leg->tcp), [](uv_shutdown_t* r, int) { delete r; }) != 0) {
+    if (uv_shutdown(request, leg->tcp.stream(), [](uv_shutdown_t* r, int) noexcept { delete r; }) !=
+        0) {
       delete request;
     }
   }
 }
 
-TcpProxy::~TcpProxy() {
-  for (Leg* leg : {client_.get(), server_.get()}) {
-    if (leg != nullptr && leg->tcp != nullptr) CloseAndFree(leg->tcp);
-  }
-}
+TcpProxy::~TcpProxy() = default;  // each Leg closes its handle
 
 }  // namespace shoal::net::testing

@@ -15,29 +15,28 @@
 
 #include "net/identity/identity.h"
 #include "net/loop/event_loop.h"
+#include "net/loop/uv_handle.h"
 #include "net/session/session.h"
 
 namespace shoal::net::testing {
 
 // Accepts on 127.0.0.1, port chosen by the kernel; hands each accepted
-// heap uv_tcp_t to `on_accept`, which takes ownership.
+// connection to `on_accept`, which owns it.
 class TcpListener {
  public:
-  TcpListener(EventLoop& loop, std::function<void(uv_tcp_t*)> on_accept);
-  ~TcpListener();
+  using OnAccept = std::function<void(UvHandle<uv_tcp_t> tcp)>;
+  TcpListener(EventLoop& loop, OnAccept on_accept);
   int port() const { return port_; }
 
  private:
-  uv_tcp_t* server_;
-  std::function<void(uv_tcp_t*)> on_accept_;
+  OnAccept on_accept_;
+  UvHandle<uv_tcp_t> server_;
   int port_ = 0;
 };
 
-// Connects to 127.0.0.1:port; `on_connected` takes ownership of the handle.
-void DialLoopback(EventLoop& loop, int port, std::function<void(uv_tcp_t*)> on_connected);
-
-// Closes a handle the test owns and frees it.
-void CloseAndFree(uv_tcp_t* tcp);
+// Connects to 127.0.0.1:port; `on_connected` owns the connection.
+void DialLoopback(EventLoop& loop, int port,
+                  std::function<void(UvHandle<uv_tcp_t> tcp)> on_connected);
 
 // Drives the loop until `done()` or `limit` passes; returns done().
 bool RunUntil(EventLoop& loop, const std::function<bool()>& done,
