@@ -19,7 +19,7 @@ TEST_CASE("UTF-8 validation accepts RFC 3629 text and rejects everything else", 
   CHECK_FALSE(IsValidUtf8("a\x80z"));            // stray continuation
 }
 
-TEST_CASE("invalid bytes are escaped as \\xNN and valid text is kept", "[base][utf8]") {
+TEST_CASE("invalid bytes are escaped as hex (xNN) and valid text is kept", "[base][utf8]") {
   CHECK(EscapeInvalidUtf8("ok") == "ok");
   CHECK(EscapeInvalidUtf8("a\xff"
                           "b\xc3\xa9") == "a\\xffb\xc3\xa9");

@@ -65,7 +65,7 @@ TEST_CASE("a block-list delta rebuilds the target exactly, and is small for a sm
   }
 }
 
-TEST_CASE("an unchanged list is a delta with no blocks; a rewritten one is no delta", "[model]") {
+TEST_CASE("an unchanged list is a delta with no blocks, a rewritten one is no delta", "[model]") {
   SplitMix64 rng(3);
   const std::vector<BlockRef> base = Blocks(40, rng);
   auto same = DiffBlockLists({}, base, base);

@@ -56,7 +56,7 @@ TEST_CASE("times are read as people type them, in UTC", "[pull][versions]") {
   CHECK_FALSE(ParseUtcTime("2026-12-02T25:00"));
 }
 
-TEST_CASE("keeping moves a file into the archive; a clash in one second gets a number",
+TEST_CASE("keeping moves a file into the archive, a clash in one second gets a number",
           "[pull][versions]") {
   MemoryFileSystem fs;
   FakeClock clock(kTime);

@@ -138,7 +138,7 @@ TEST_CASE("a rescan of an unchanged tree writes and hashes nothing", "[scan]") {
   CHECK(fx.MaxSequence() == seq);
 }
 
-TEST_CASE("a changed file is re-hashed with a bumped version; others are untouched", "[scan]") {
+TEST_CASE("a changed file is re-hashed with a bumped version, others are untouched", "[scan]") {
   Fixture fx;
   fx.fs.WriteFile("a", "one", kMtime);
   fx.fs.WriteFile("b", "two", kMtime);

@@ -46,7 +46,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("a peer's newer version becomes global and needed; pulling it clears the need",
+TEST_CASE("a peer's newer version becomes global and needed, pulling it clears the need",
           "[store][global]") {
   Fixture fx;
   fx.Put(fx.local, Entry("a", 1, 5, 0));
@@ -70,7 +70,7 @@ TEST_CASE("a peer's newer version becomes global and needed; pulling it clears t
   CHECK(holders == std::vector<std::int64_t>{fx.local, fx.peer});
 }
 
-TEST_CASE("an older peer version is ignored; a tombstone for a name we never had is not needed",
+TEST_CASE("an older peer version is ignored, a tombstone for a name we never had is not needed",
           "[store][global]") {
   Fixture fx;
   FileInfo mine = Entry("a", 1, 5, 0);

@@ -132,7 +132,7 @@ TEST_CASE("file infos round-trip through the store field for field", "[store][in
   CHECK_FALSE(fx.index.GetFile(fx.folder.key, fx.peer, "a.txt").value().has_value());
 }
 
-TEST_CASE("local entries get increasing sequences; peer entries keep theirs", "[store][index]") {
+TEST_CASE("local entries get increasing sequences, peer entries keep theirs", "[store][index]") {
   Fixture fx;
   std::vector<FileInfo> batch = {MakeFile("a", {1}), MakeFile("b", {2})};
   REQUIRE(fx.index.PutFiles(fx.folder.key, fx.local, batch));

@@ -165,7 +165,7 @@ TEST_CASE("a peer that does not take deltas gets whole lists", "[sync][engine][d
   }
 }
 
-TEST_CASE("a delta whose base is gone ends the connection; reconnected, the entry comes whole",
+TEST_CASE("a delta whose base is gone ends the connection, reconnected, the entry comes whole",
           "[sync][engine][delta]") {
   EngineCluster c(2);
   std::string content;

@@ -55,7 +55,7 @@ TEST_CASE("a new file, directory and symlink appear on the peer byte for byte", 
   CHECK(c[1].engine->NeedCount() == 0);
 }
 
-TEST_CASE("edits and deletes propagate; an edit reuses the blocks it already has",
+TEST_CASE("edits and deletes propagate, an edit reuses the blocks it already has",
           "[sync][engine]") {
   EngineCluster c(2);
   c.Connect(0, 1);
@@ -156,7 +156,7 @@ TEST_CASE("a directory deleted on one side while a file is added to it on the ot
   CHECK(tree.count("d/a.txt") == 0);
 }
 
-TEST_CASE("a hostile name in an index batch is refused; the rest applies", "[sync][engine]") {
+TEST_CASE("a hostile name in an index batch is refused, the rest applies", "[sync][engine]") {
   EngineCluster c(2);
   c.Connect(0, 1);
   c.Settle();

@@ -75,7 +75,7 @@ TEST_CASE("a conflict on a name too long for a conflict copy suffix keeps both, 
   CHECK(c[1].engine->PullFailures().empty());
 }
 
-TEST_CASE("a symlink whose target leaves the folder is refused on receipt; others arrive",
+TEST_CASE("a symlink whose target leaves the folder is refused on receipt, others arrive",
           "[sync][engine][failure]") {
   EngineCluster c(2);
   c.Connect(0, 1);
@@ -93,7 +93,7 @@ TEST_CASE("a symlink whose target leaves the folder is refused on receipt; other
   CHECK(refused == std::set<std::string>{"absolute", "docs/escape"});
 }
 
-TEST_CASE("an unreadable .shoalignore keeps its last good rules; others arrive",
+TEST_CASE("an unreadable .shoalignore keeps its last good rules, others arrive",
           "[sync][engine][failure]") {
   EngineCluster c(2);
   c.Connect(0, 1);

@@ -79,7 +79,7 @@ TEST_CASE("a symlink a peer replaces and a file a peer's directory replaces are 
   CHECK(KeptContents(c, 1, "thing") == std::vector<std::string>{"a file first"});
 }
 
-TEST_CASE("every edit a peer makes keeps one more version; a mode change keeps none",
+TEST_CASE("every edit a peer makes keeps one more version, a mode change keeps none",
           "[sync][engine][versions]") {
   EngineCluster c(2);
   c.Connect(0, 1);

@@ -186,7 +186,7 @@ TEST_CASE("a subscriber that stops reading is disconnected", "[control]") {
   }));
 }
 
-TEST_CASE("a reply to a client that left is ignored; a dropped reply answers cancelled",
+TEST_CASE("a reply to a client that left is ignored, a dropped reply answers cancelled",
           "[control]") {
   ControlFixture f;
   std::vector<ControlReply> held;
