@@ -93,6 +93,16 @@ Result<std::unique_ptr<NamespacePair>> NamespacePair::Create() {
       {"ip", "-n", pair->b_, "addr", "add", std::string(kAddressB) + "/24", "dev", veth_b},
       {"ip", "-n", pair->a_, "link", "set", "lo", "up"},
       {"ip", "-n", pair->b_, "link", "set", "lo", "up"},
+      // No duplicate-address detection on the fresh veths: otherwise their
+      // IPv6 link-local addresses stay "tentative" for about a second after
+      // the link comes up, and a test that dials one in that window fails
+      // with "address not available" (seen under ASan, where starting up is
+      // slow enough to land in it). /proc/sys/net is per namespace; without
+      // IPv6 there is nothing to turn off.
+      {"ip", "netns", "exec", pair->a_, "sh", "-c",
+       "echo 0 2>/dev/null > /proc/sys/net/ipv6/conf/" + veth_a + "/accept_dad || true"},
+      {"ip", "netns", "exec", pair->b_, "sh", "-c",
+       "echo 0 2>/dev/null > /proc/sys/net/ipv6/conf/" + veth_b + "/accept_dad || true"},
       {"ip", "-n", pair->a_, "link", "set", veth_a, "up"},
       {"ip", "-n", pair->b_, "link", "set", veth_b, "up"},
   };
