@@ -36,18 +36,7 @@ def main():
     try:
         make = sync_bench.make_large if args.scenario == "large" else sync_bench.make_small
         files, _ = make(source)
-        a = sync_bench.Daemon(binary, base, "a")
-        b = sync_bench.Daemon(binary, base, "b")
-        a.cli("devices", "add", b.id, "--address", "127.0.0.1:%d" % b.port)
-        b.cli("devices", "add", a.id, "--address", "127.0.0.1:%d" % a.port)
-        folder_a = os.path.join(base, "a", "sync")
-        shutil.copytree(source, folder_a)
-        folder = a.cli("folder", "add", folder_a, "--label", "profile")["id"]
-        while a.cli("status")["folders"][0]["files"] < files:
-            time.sleep(0.05)
-        a.cli("share", folder, b.id)
-        while not any(d["connected"] for d in b.cli("devices")["devices"]):
-            time.sleep(0.02)
+        a, b, folder = sync_bench.start_pair(binary, base, source, files, "profile")
         perfs = [subprocess.Popen(
             ["perf", "record", "-F", args.frequency, "-g", "-p", str(d.proc.pid), "-o",
              os.path.join(args.out, "perf-%s.data" % name)],

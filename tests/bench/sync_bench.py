@@ -137,21 +137,30 @@ def wait_idle(daemon, files):
         time.sleep(0.01)
 
 
+def start_pair(binary, base, source, files, label):
+    """Two daemons under `base` that know each other; A holds a copy of
+    `source` (all `files` indexed) and shares it with B, and B is connected.
+    Returns (a, b, folder ID); B has not accepted the folder yet."""
+    a = Daemon(binary, base, "a")
+    b = Daemon(binary, base, "b")
+    a.cli("devices", "add", b.id, "--address", "127.0.0.1:%d" % b.port)
+    b.cli("devices", "add", a.id, "--address", "127.0.0.1:%d" % a.port)
+    folder_a = os.path.join(base, "a", "sync")
+    shutil.copytree(source, folder_a)
+    folder = a.cli("folder", "add", folder_a, "--label", label)["id"]
+    while a.cli("status")["folders"][0]["files"] < files:
+        time.sleep(0.05)
+    a.cli("share", folder, b.id)
+    while not any(d["connected"] for d in b.cli("devices")["devices"]):
+        time.sleep(0.02)
+    return a, b, folder
+
+
 def one_run(binary, source, files, edit=False):
     base = tempfile.mkdtemp(prefix="shoal-bench-")
     try:
-        a = Daemon(binary, base, "a")
-        b = Daemon(binary, base, "b")
-        a.cli("devices", "add", b.id, "--address", "127.0.0.1:%d" % b.port)
-        b.cli("devices", "add", a.id, "--address", "127.0.0.1:%d" % a.port)
+        a, b, folder = start_pair(binary, base, source, files, "bench")
         folder_a = os.path.join(base, "a", "sync")
-        shutil.copytree(source, folder_a)
-        folder = a.cli("folder", "add", folder_a, "--label", "bench")["id"]
-        while a.cli("status")["folders"][0]["files"] < files:
-            time.sleep(0.05)
-        a.cli("share", folder, b.id)
-        while not any(d["connected"] for d in b.cli("devices")["devices"]):
-            time.sleep(0.02)
         cpu_a, cpu_b = a.cpu_seconds(), b.cpu_seconds()
         start = time.time()
         folder_b = os.path.join(base, "b", "sync")
