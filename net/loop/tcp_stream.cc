@@ -16,18 +16,23 @@ struct TcpStream::WriteRequest {
   Bytes bytes;
 };
 
-TcpStream::TcpStream(UvHandle<uv_tcp_t> tcp, Listener* listener, WaterMarks marks)
-    : tcp_(std::move(tcp)), listener_(listener), marks_(marks), read_buffer_(kReadBufferSize) {
-  tcp_->data = this;
+TcpStream::TcpStream(UvHandle<uv_tcp_t> tcp) : tcp_(std::move(tcp)) { tcp_->data = this; }
+
+Result<ByteStreamPtr> TcpStream::Adopt(UvHandle<uv_tcp_t> tcp) {
+  SHOAL_CHECK(tcp, "TcpStream::Adopt of no handle");
+  // Nagle would hold back small frames (Ping, Close) behind unacknowledged data.
+  if (int rc = uv_tcp_nodelay(tcp.get(), 1); rc != 0) {
+    return Fail(ErrorCode::kIo, std::string("uv_tcp_nodelay: ") + uv_strerror(rc));
+  }
+  return ByteStreamPtr(new TcpStream(std::move(tcp)));
 }
 
-Result<TcpStream::Ptr> TcpStream::Adopt(UvHandle<uv_tcp_t> tcp, Listener* listener,
-                                        WaterMarks marks) {
-  Ptr stream(new TcpStream(std::move(tcp), listener, marks));
-  // Nagle would hold back small frames (Ping, Close) behind unacknowledged data.
-  uv_tcp_nodelay(stream->tcp_.get(), 1);
+Result<void> TcpStream::Start(Listener* listener, WaterMarks marks) {
+  SHOAL_CHECK(listener_ == nullptr && listener != nullptr, "TcpStream::Start twice or to nobody");
+  if (closing_) return Fail(ErrorCode::kIo, "start of a closing connection");
+  read_buffer_.resize(kReadBufferSize);
   int rc = uv_read_start(
-      stream->tcp_.stream(),
+      tcp_.stream(),
       [](uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept {
         auto* self = static_cast<TcpStream*>(handle->data);
         *buf = uv_buf_init(reinterpret_cast<char*>(self->read_buffer_.data()),
@@ -47,7 +52,9 @@ Result<TcpStream::Ptr> TcpStream::Adopt(UvHandle<uv_tcp_t> tcp, Listener* listen
         }
       });
   if (rc != 0) return Fail(ErrorCode::kIo, std::string("uv_read_start: ") + uv_strerror(rc));
-  return stream;
+  listener_ = listener;
+  marks_ = marks;
+  return {};
 }
 
 Result<void> TcpStream::Write(Bytes bytes) {
@@ -64,42 +71,14 @@ Result<void> TcpStream::Write(Bytes bytes) {
         auto* self = static_cast<TcpStream*>(req->handle->data);
         Bytes sent = std::move(done->bytes);
         delete done;
-        self->OnWriteDone(std::move(sent), status);
+        self->FinishWrite(std::move(sent), status);
       });
   if (rc != 0) {
     delete request;
     return Fail(ErrorCode::kIo, std::string("uv_write: ") + uv_strerror(rc));
   }
-  queued_bytes_ += size;
-  if (queued_bytes_ >= marks_.high) above_high_ = true;
+  CountQueued(size);
   return {};
-}
-
-Bytes TcpStream::TakeBuffer(std::size_t size) {
-  for (auto it = spare_.begin(); it != spare_.end(); ++it) {
-    if (it->capacity() < size) continue;
-    Bytes buffer = std::move(*it);
-    spare_.erase(it);
-    buffer.resize(size);  // zero-fills only past its previous size
-    return buffer;
-  }
-  return Bytes(size);
-}
-
-void TcpStream::OnWriteDone(Bytes bytes, int status) {
-  queued_bytes_ -= bytes.size();
-  if (listener_ == nullptr) return;
-  if (bytes.capacity() >= kMinSpareCapacity && spare_.size() < kMaxSpareBuffers) {
-    spare_.push_back(std::move(bytes));
-  }
-  if (status < 0) {
-    if (status != UV_ECANCELED) listener_->OnStreamError("write", status);
-    return;
-  }
-  if (above_high_ && queued_bytes_ <= marks_.low) {
-    above_high_ = false;
-    listener_->OnDrained();
-  }
 }
 
 void TcpStream::Shutdown() {

@@ -7,6 +7,7 @@
 
 #include "core/base/log.h"
 #include "core/base/utf8.h"
+#include "net/loop/tcp_stream.h"
 #include "net/wire/record_packer.h"
 
 namespace shoal::net {
@@ -31,7 +32,7 @@ std::string_view SessionEndName(SessionEnd end) {
   return "unknown";
 }
 
-class Session::StreamEvents : public TcpStream::Listener {
+class Session::StreamEvents : public ByteStream::Listener {
  public:
   explicit StreamEvents(Session& session) : session_(session) {}
   void OnRead(ByteSpan bytes) override { session_.OnRead(bytes); }
@@ -61,25 +62,38 @@ Session::Session(EventLoop& loop, Authorize authorize, SessionDelegate& delegate
 // (closed without callbacks), then events_.
 Session::~Session() = default;
 
-Result<std::unique_ptr<Session>> Session::Start(EventLoop& loop, UvHandle<uv_tcp_t> tcp,
+Result<std::unique_ptr<Session>> Session::Start(EventLoop& loop, ByteStreamPtr stream,
                                                 const Identity& identity, Role role,
                                                 Authorize authorize, SessionDelegate& delegate,
                                                 SessionOptions options) {
   std::unique_ptr<Session> session(
       new Session(loop, std::move(authorize), delegate, std::move(options)));
-  if (auto begun = session->Begin(std::move(tcp), identity, role); !begun) return begun.error();
+  if (auto begun = session->Begin(std::move(stream), identity, role); !begun) {
+    return begun.error();
+  }
   return session;
 }
 
-Result<void> Session::Begin(UvHandle<uv_tcp_t> tcp, const Identity& identity, Role role) {
-  auto stream =
-      TcpStream::Adopt(std::move(tcp), events_.get(),
-                       {.high = options_.write_high_water, .low = options_.write_low_water});
+Result<std::unique_ptr<Session>> Session::Start(EventLoop& loop, UvHandle<uv_tcp_t> tcp,
+                                                const Identity& identity, Role role,
+                                                Authorize authorize, SessionDelegate& delegate,
+                                                SessionOptions options) {
+  auto stream = TcpStream::Adopt(std::move(tcp));
   if (!stream) return stream.error().Wrap("session");
-  stream_ = std::move(*stream);
+  return Start(loop, std::move(*stream), identity, role, std::move(authorize), delegate,
+               std::move(options));
+}
+
+Result<void> Session::Begin(ByteStreamPtr stream, const Identity& identity, Role role) {
+  stream_ = std::move(stream);
   if (options_.write_low_water > options_.write_high_water ||
       options_.write_high_water > options_.write_queue_limit) {
     return Fail(ErrorCode::kInvalidArgument, "session: write marks must be low <= high <= limit");
+  }
+  if (auto started = stream_->Start(
+          events_.get(), {.high = options_.write_high_water, .low = options_.write_low_water});
+      !started) {
+    return started.error().Wrap("session");
   }
   auto driver = HandshakeDriver::Create({.role = role,
                                          .type = options_.handshake,

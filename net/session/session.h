@@ -1,5 +1,6 @@
 // Session: one authenticated, encrypted connection to a paired device over a
-// libuv TCP stream (DESIGN.md "Handshake", "Transport"; docs/protocol.md
+// ByteStream (net/loop/byte_stream.h): TCP today, any reliable ordered
+// stream tomorrow (DESIGN.md "Handshake", "Transport"; docs/protocol.md
 // "State machine").
 //
 //   preamble → Noise XX (HandshakeDriver) → authorize(peer) → Hello ↔ Hello
@@ -15,7 +16,7 @@
 // anything about folders: after Hello it only carries what its owner sends.
 //
 // Ending: every session ends exactly once with SessionDelegate::OnEnd, after
-// its TCP handle has closed. Malformed input of any kind ends it with
+// its stream has closed. Malformed input of any kind ends it with
 // kProtocolError (Close(protocol error) is sent when the transport is up);
 // EOF without a Close record is kTruncated. Close() ends it locally: Close
 // is sent, the write side shut, and the handle closed when the peer's EOF
@@ -46,8 +47,8 @@
 #include "core/base/result.h"
 #include "core/model/device_id.h"
 #include "net/identity/identity.h"
+#include "net/loop/byte_stream.h"
 #include "net/loop/event_loop.h"
-#include "net/loop/tcp_stream.h"
 #include "net/loop/timer.h"
 #include "net/loop/uv_handle.h"
 #include "net/session/handshake_driver.h"
@@ -91,9 +92,15 @@ using Authorize = std::function<bool(const DeviceId& device)>;
 
 class Session {
  public:
-  // Takes `tcp` (connected or accepted on `loop`); on failure it is closed.
-  // The initiator is the side that opened the connection. `delegate` must
-  // outlive the Session. Nothing is called back before the loop runs.
+  // Takes `stream` (connected, not started, on `loop`); on failure it is
+  // closed. The initiator is the side that opened the connection.
+  // `delegate` must outlive the Session. Nothing is called back before the
+  // loop runs.
+  static Result<std::unique_ptr<Session>> Start(EventLoop& loop, ByteStreamPtr stream,
+                                                const Identity& identity, Role role,
+                                                Authorize authorize, SessionDelegate& delegate,
+                                                SessionOptions options);
+  // The same over a TCP connection (a TcpStream).
   static Result<std::unique_ptr<Session>> Start(EventLoop& loop, UvHandle<uv_tcp_t> tcp,
                                                 const Identity& identity, Role role,
                                                 Authorize authorize, SessionDelegate& delegate,
@@ -151,11 +158,11 @@ class Session {
   using Inbound =
       std::variant<wire::Hello, wire::ClusterConfig, wire::Index, wire::IndexUpdate, wire::Request,
                    wire::Response, wire::Ping, wire::Close, wire::PairAccept>;
-  // Receives the TcpStream's callbacks (kept off Session's public face).
+  // Receives the stream's callbacks (kept off Session's public face).
   class StreamEvents;
 
   Session(EventLoop& loop, Authorize authorize, SessionDelegate& delegate, SessionOptions options);
-  Result<void> Begin(UvHandle<uv_tcp_t> tcp, const Identity& identity, Role role);
+  Result<void> Begin(ByteStreamPtr stream, const Identity& identity, Role role);
 
   // Receiving (session_receive.cc).
   void OnRead(ByteSpan bytes);
@@ -191,7 +198,7 @@ class Session {
   SessionDelegate& delegate_;
   SessionOptions options_;
   std::unique_ptr<StreamEvents> events_;
-  TcpStreamPtr stream_;
+  ByteStreamPtr stream_;
   std::unique_ptr<Timer> deadline_;        // handshake, then idle, then close linger
   std::unique_ptr<Timer> keepalive_;       // Ping when we have been quiet
   std::optional<HandshakeDriver> driver_;  // until the handshake completes

@@ -32,7 +32,9 @@ constexpr std::size_t kInitiatorHandshakeBytes = 8 + (2 + 32) + (2 + 48 + 16);
 
 TEST_CASE("a responder refuses an unpaired initiator, which receives only Close",
           "[net][session]") {
-  SessionPair pair;
+  const auto transport = GENERATE(testing::Transport::kTcp, testing::Transport::kMemory);
+  INFO("over " << testing::TransportName(transport));
+  SessionPair pair(transport);
   ShareOnEstablished(pair, /*initiator=*/true);
   ShareOnEstablished(pair, /*initiator=*/false);
   pair.Start(TestOptions("alpha"), TestOptions("beta"), {}, [](const DeviceId&) { return false; });
@@ -48,7 +50,9 @@ TEST_CASE("a responder refuses an unpaired initiator, which receives only Close"
 
 TEST_CASE("an initiator refuses an unpaired responder before sending anything else",
           "[net][session]") {
-  SessionPair pair;
+  const auto transport = GENERATE(testing::Transport::kTcp, testing::Transport::kMemory);
+  INFO("over " << testing::TransportName(transport));
+  SessionPair pair(transport);
   ShareOnEstablished(pair, /*initiator=*/true);
   ShareOnEstablished(pair, /*initiator=*/false);
   pair.Start(TestOptions("alpha"), TestOptions("beta"), [](const DeviceId&) { return false; });
@@ -139,7 +143,9 @@ TEST_CASE("an initiator whose peer accepts but never answers times out", "[net][
 
 TEST_CASE("a session that receives nothing for the idle timeout ends with kTimeout",
           "[net][session]") {
-  SessionPair pair;
+  const auto transport = GENERATE(testing::Transport::kTcp, testing::Transport::kMemory);
+  INFO("over " << testing::TransportName(transport));
+  SessionPair pair(transport);
   SessionOptions quiet_alpha = TestOptions("alpha");
   quiet_alpha.keepalive_interval = std::chrono::hours(1);
   SessionOptions impatient_beta = TestOptions("beta");
@@ -153,7 +159,9 @@ TEST_CASE("a session that receives nothing for the idle timeout ends with kTimeo
 }
 
 TEST_CASE("keepalive pings keep an otherwise idle session alive", "[net][session]") {
-  SessionPair pair;
+  const auto transport = GENERATE(testing::Transport::kTcp, testing::Transport::kMemory);
+  INFO("over " << testing::TransportName(transport));
+  SessionPair pair(transport);
   SessionOptions alpha = TestOptions("alpha");
   alpha.keepalive_interval = std::chrono::milliseconds(30);
   alpha.idle_timeout = std::chrono::milliseconds(150);

@@ -5,6 +5,7 @@
 #include "core/base/bytes.h"
 #include "net/loop/timer.h"
 #include "tests/net/wire/random_messages.h"
+#include "tests/support/memory_stream.h"
 #include "tests/support/test_bytes.h"
 
 namespace shoal::net::testing {
@@ -174,8 +175,13 @@ SessionOptions TestOptions(const std::string& device_name) {
   return options;
 }
 
-SessionPair::SessionPair()
-    : loop(std::move(EventLoop::Create().value())),
+const char* TransportName(Transport transport) {
+  return transport == Transport::kTcp ? "tcp" : "memory";
+}
+
+SessionPair::SessionPair(Transport carrier)
+    : transport(carrier),
+      loop(std::move(EventLoop::Create().value())),
       initiator_identity(IdentityFromByte(1)),
       responder_identity(IdentityFromByte(2)) {}
 
@@ -185,6 +191,31 @@ SessionPair::~SessionPair() {
 
 void SessionPair::Start(SessionOptions initiator_options, SessionOptions responder_options,
                         Authorize initiator_authorize, Authorize responder_authorize, int port) {
+  if (transport == Transport::kMemory) {
+    REQUIRE(port == 0);
+    if (!initiator_authorize) {
+      initiator_authorize = [this](const DeviceId& d) {
+        return d == responder_identity.device_id();
+      };
+    }
+    if (!responder_authorize) {
+      responder_authorize = [this](const DeviceId& d) {
+        return d == initiator_identity.device_id();
+      };
+    }
+    auto [near, far] = shoal::testing::MemoryStreamPair(*loop, {.max_read = 1000});
+    auto started_responder =
+        Session::Start(*loop, std::move(far), responder_identity, Role::kResponder,
+                       std::move(responder_authorize), responder_events, responder_options);
+    REQUIRE(started_responder.has_value());
+    responder = std::move(*started_responder);
+    auto started_initiator =
+        Session::Start(*loop, std::move(near), initiator_identity, Role::kInitiator,
+                       std::move(initiator_authorize), initiator_events, initiator_options);
+    REQUIRE(started_initiator.has_value());
+    initiator = std::move(*started_initiator);
+    return;
+  }
   Listen(std::move(responder_options), std::move(responder_authorize));
   Dial(std::move(initiator_options), std::move(initiator_authorize), port);
 }

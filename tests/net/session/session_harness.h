@@ -1,7 +1,8 @@
-// Test harness for net/session over real loopback TCP in one EventLoop:
-// a listener, a dialer, a recording SessionDelegate, a byte-level proxy
-// that can corrupt or cut the stream, and RunUntil (drive the loop until a
-// condition holds or a generous deadline passes; never a sleep).
+// Test harness for net/session in one EventLoop, over real loopback TCP or
+// an in-memory stream pair (tests/support/memory_stream.h): a listener, a
+// dialer, a recording SessionDelegate, a byte-level proxy that can corrupt
+// or cut the stream, and RunUntil (drive the loop until a condition holds
+// or a generous deadline passes; never a sleep).
 #pragma once
 
 #include <uv.h>
@@ -87,12 +88,19 @@ class Recorder : public SessionDelegate {
   std::function<void()> on_paired;
 };
 
+// What carries a SessionPair's bytes. kMemory cuts every write into reads
+// of at most 1,000 bytes, so frames arrive split.
+enum class Transport { kTcp, kMemory };
+const char* TransportName(Transport transport);
+
 // Two identities, a listener and a dial; Start() runs both sessions.
 struct SessionPair {
-  SessionPair();
+  explicit SessionPair(Transport transport = Transport::kTcp);
   ~SessionPair();
   // Starts the initiator (dialing `port`, default: our listener) and the
-  // responder (on accept), each with its options and authorize.
+  // responder (on accept), each with its options and authorize. Over
+  // kMemory there is no listener: both start at once on a stream pair, and
+  // `port` must be 0.
   void Start(SessionOptions initiator_options = {}, SessionOptions responder_options = {},
              Authorize initiator_authorize = {}, Authorize responder_authorize = {}, int port = 0);
   // The halves of Start(): a responder session for each accepted
@@ -103,6 +111,7 @@ struct SessionPair {
   bool RunUntilEnded();
   void Shutdown();  // destroys sessions and listener, closes the loop (checked)
 
+  Transport transport;
   std::unique_ptr<EventLoop> loop;
   Identity initiator_identity;
   Identity responder_identity;

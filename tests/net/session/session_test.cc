@@ -35,7 +35,9 @@ Bytes Join(const std::vector<wire::Response>& pieces, std::uint32_t request_id) 
 }  // namespace
 
 TEST_CASE("two paired devices handshake, exchange Hello and messages both ways", "[net][session]") {
-  SessionPair pair;
+  const auto transport = GENERATE(testing::Transport::kTcp, testing::Transport::kMemory);
+  INFO("over " << testing::TransportName(transport));
+  SessionPair pair(transport);
   pair.Start(TestOptions("alpha"), TestOptions("beta"));
   REQUIRE(pair.RunUntilEstablished());
   CHECK(pair.initiator_events.hello->device_name == "beta");
@@ -82,7 +84,9 @@ TEST_CASE("two paired devices handshake, exchange Hello and messages both ways",
 }
 
 TEST_CASE("64 pipelined requests are answered in order", "[net][session]") {
-  SessionPair pair;
+  const auto transport = GENERATE(testing::Transport::kTcp, testing::Transport::kMemory);
+  INFO("over " << testing::TransportName(transport));
+  SessionPair pair(transport);
   pair.Start(TestOptions("alpha"), TestOptions("beta"));
   REQUIRE(pair.RunUntilEstablished());
   REQUIRE(pair.responder->Send(OneFolder(pair.responder_identity.device_id())));
@@ -110,7 +114,9 @@ TEST_CASE("64 pipelined requests are answered in order", "[net][session]") {
 }
 
 TEST_CASE("the write queue reports backpressure and calls back once drained", "[net][session]") {
-  SessionPair pair;
+  const auto transport = GENERATE(testing::Transport::kTcp, testing::Transport::kMemory);
+  INFO("over " << testing::TransportName(transport));
+  SessionPair pair(transport);
   SessionOptions small = TestOptions("beta");
   small.write_high_water = 64 * 1024;
   small.write_low_water = 16 * 1024;
@@ -147,7 +153,9 @@ TEST_CASE("the write queue reports backpressure and calls back once drained", "[
 }
 
 TEST_CASE("both directions rekey after 2^16 messages and keep working", "[net][session]") {
-  SessionPair pair;
+  const auto transport = GENERATE(testing::Transport::kTcp, testing::Transport::kMemory);
+  INFO("over " << testing::TransportName(transport));
+  SessionPair pair(transport);
   pair.Start(TestOptions("alpha"), TestOptions("beta"));
   REQUIRE(pair.RunUntilEstablished());
   constexpr int kPings = (1 << 16) + 100;
@@ -168,7 +176,9 @@ TEST_CASE("both directions rekey after 2^16 messages and keep working", "[net][s
 }
 
 TEST_CASE("sending before the session is established is refused", "[net][session]") {
-  SessionPair pair;
+  const auto transport = GENERATE(testing::Transport::kTcp, testing::Transport::kMemory);
+  INFO("over " << testing::TransportName(transport));
+  SessionPair pair(transport);
   pair.Start(TestOptions("alpha"), TestOptions("beta"));
   REQUIRE(testing::RunUntil(*pair.loop, [&] { return pair.initiator != nullptr; }));
   auto early = pair.initiator->SendPing();
@@ -189,7 +199,9 @@ TEST_CASE("sessions use AESGCM when both devices offer it and ChaChaPoly when on
                         Case{false, true, NoiseCipher::kChaChaPoly}}) {
     INFO("initiator offers AESGCM: " << c.initiator_offers
                                      << ", responder: " << c.responder_offers);
-    SessionPair pair;
+    const auto transport = GENERATE(testing::Transport::kTcp, testing::Transport::kMemory);
+    INFO("over " << testing::TransportName(transport));
+    SessionPair pair(transport);
     SessionOptions alpha = TestOptions("alpha"), beta = TestOptions("beta");
     alpha.offer_aes_gcm = c.initiator_offers;
     beta.offer_aes_gcm = c.responder_offers;
