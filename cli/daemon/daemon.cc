@@ -12,9 +12,14 @@
 
 #include "core/base/log.h"
 #include "core/base/parallel_for.h"
+#include "core/pull/version_archive.h"
 
 namespace shoal::cli {
 namespace {
+
+// The first prune waits for start-up scans; then once a day.
+constexpr auto kFirstPrune = std::chrono::minutes(1);
+constexpr auto kPruneInterval = std::chrono::hours(24);
 
 std::string HostName() {
   char name[256] = {};
@@ -110,10 +115,22 @@ Result<void> Daemon::StartLoop() {
 }
 
 Result<void> Daemon::StartFolders() {
+  FolderEngineConfig base;
+  base.local_device_key = local_key_;
+  base.local_short_id = identity_->device_id().ShortId();
+  base.hash_threads = DefaultWorkerThreads();
+  base.pull.umask = umask_;
+  FolderRunnerOptions options;
+  options.watch = options_.watch;
+  options.full_rescan_interval = options_.full_rescan_interval;
+  folders_ = std::make_unique<FolderRunners>(*loop_, *index_, clock_, base, options);
+  folders_->on_change = [this](FolderRunner& runner) {
+    if (folder_events_) folder_events_->Changed(runner.record().id);
+  };
   auto folders = index_->ListFolders();
   if (!folders) return folders.error();
   for (const FolderRecord& folder : *folders) {
-    Result<void> started = StartFolder(folder);
+    auto started = folders_->Start(folder);
     // One broken folder (its disk unmounted, say) must not stop the rest.
     if (!started) {
       SHOAL_LOG(kWarning) << started.error().message;
@@ -122,31 +139,65 @@ Result<void> Daemon::StartFolders() {
   return {};
 }
 
+Result<void> Daemon::StartVersionPruning() {
+  auto timer = net::Timer::Create(*loop_);
+  if (!timer) return timer.error();
+  prune_timer_ = std::move(*timer);
+  prune_timer_->Start(kFirstPrune, [this] { PruneVersions(); });
+  return {};
+}
+
+void Daemon::PruneVersions() {
+  const std::int64_t keep_seconds = options_.keep_versions_days * 24 * 3600;
+  for (auto& [id, runner] : *folders_) {
+    auto removed = VersionArchive(runner->fs(), clock_).Prune(keep_seconds);
+    if (!removed) {
+      SHOAL_LOG(kWarning) << "folder " << id << ": " << removed.error().message;
+    } else if (*removed > 0) {
+      SHOAL_LOG(kInfo) << "folder " << id << ": removed " << *removed << " versions kept more than "
+                       << options_.keep_versions_days << " days";
+    }
+  }
+  prune_timer_->Start(std::chrono::duration_cast<std::chrono::milliseconds>(kPruneInterval),
+                      [this] { PruneVersions(); });
+}
+
 Result<void> Daemon::StartPeers() {
+  Pairing::Setup pairing;
+  pairing.loop = loop_.get();
+  pairing.identity = &*identity_;
+  pairing.index = index_.get();
+  pairing.clock = &clock_;
+  pairing.device_name = options_.device_name;
+  pairing.on_paired = [this](const DeviceRecord& device, const std::string& code) {
+    Publish({{"event", "paired"},
+             {"device", device.id.ToString()},
+             {"name", device.name},
+             {"comparison_code", code}});
+    addresses_->Apply(device);
+    peers_->DialNow(device.id);
+  };
+  pairing_ = std::make_unique<Pairing>(std::move(pairing));
   PeerHubCallbacks callbacks;
-  callbacks.shared_with = [this](std::int64_t key) { return FoldersSharedWith(key); };
+  callbacks.shared_with = [this](std::int64_t key) { return folders_->SharedWith(key); };
   callbacks.on_engine_input = [this](FolderPeer& engine) {
-    for (auto& [id, runner] : runners_) {
+    for (auto& [id, runner] : *folders_) {
       if (&runner->engine() == &engine && runner->engine().PullWanted()) runner->Kick();
     }
   };
   callbacks.on_peer_change = [this](const DeviceId& device, bool up) {
-    if (control_) {
-      control_->Publish({{"event", up ? "device-connected" : "device-disconnected"},
-                         {"device", device.ToString()}});
-    }
+    Publish({{"event", up ? "device-connected" : "device-disconnected"},
+             {"device", device.ToString()}});
   };
   callbacks.on_offer = [this](const FolderOffer& offer) {
-    if (control_) {
-      control_->Publish({{"event", "folder-offered"},
-                         {"folder", offer.folder_id},
-                         {"label", offer.label},
-                         {"device", offer.device.ToString()}});
-    }
+    Publish({{"event", "folder-offered"},
+             {"folder", offer.folder_id},
+             {"label", offer.label},
+             {"device", offer.device.ToString()}});
   };
   callbacks.on_paired = [this](const DeviceId& device, const std::string& name,
                                const std::string& code, const std::string& address) {
-    OnPaired(device, name, code, address, /*inviter=*/true);
+    pairing_->OnPaired(device, name, code, address, /*inviter=*/true);
   };
   hub_ = std::make_unique<PeerHub>(*index_, identity_->device_id(), std::move(callbacks));
   net::PeerManagerOptions options;
@@ -156,9 +207,10 @@ Result<void> Daemon::StartPeers() {
   options.session.hello.instance_id = instance_id_;
   // Large blocks (4 MiB for huge files) × 64 requests in flight must fit.
   options.session.write_queue_limit = std::size_t{512} << 20;
-  options.session.pairing_psk = [this]() { return invites_.ActivePsk(); };
+  options.session.pairing_psk = [this]() { return pairing_->ActivePsk(); };
   peers_ = std::make_unique<net::PeerManager>(*loop_, *identity_, *hub_, options);
   hub_->set_manager(peers_.get());
+  addresses_ = std::make_unique<DeviceAddresses>(*index_, *peers_);
   const std::string& listen = options_.listen;
   std::size_t colon = listen.rfind(':');
   if (colon == std::string::npos) {
@@ -171,7 +223,7 @@ Result<void> Daemon::StartPeers() {
   auto devices = index_->ListDevices();
   if (!devices) return devices.error();
   for (const DeviceRecord& device : *devices) {
-    if (!device.is_local) ApplyAddresses(device);
+    if (!device.is_local) addresses_->Apply(device);
   }
   return {};
 }
@@ -191,17 +243,45 @@ Result<void> Daemon::StartDiscovery() {
     return {};
   }
   discovery_ = std::move(*discovery);
+  pairing_->set_discovery(discovery_.get());
   return {};
 }
 
+void Daemon::OnSighting(const net::Sighting& sighting) {
+  const std::string& ip = sighting.ip;
+  const std::string address = (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" +
+                              std::to_string(sighting.announcement.listen_port);
+  pairing_->OnSighting(sighting, address);
+  addresses_->OnSighting(sighting.announcement.device, address);
+}
+
 Result<void> Daemon::StartControl() {
-  auto control = net::ControlServer::Listen(*loop_, home_.socket(), *this);
+  api_ = std::make_unique<ControlApi>(ControlApiParts{
+      .index = *index_,
+      .clock = clock_,
+      .home = home_,
+      .device = identity_->device_id(),
+      .device_name = options_.device_name,
+      .keep_versions_days = options_.keep_versions_days,
+      .folders = *folders_,
+      .hub = *hub_,
+      .peers = *peers_,
+      .addresses = *addresses_,
+      .pairing = *pairing_,
+      .stopping = [this] { return stopping_; },
+      .stop = [this] { Stop(); },
+  });
+  auto control = net::ControlServer::Listen(*loop_, home_.socket(), *api_);
   if (!control) return control.error();
   control_ = std::move(*control);
-  auto timer = net::Timer::Create(*loop_);
-  if (!timer) return timer.error();
-  publish_timer_ = std::move(*timer);
+  auto events = FolderEvents::Create(*loop_, *control_, *folders_, *index_);
+  if (!events) return events.error();
+  folder_events_ = std::move(*events);
   return {};
+}
+
+void Daemon::Publish(const nlohmann::json& event) {
+  if (control_) control_->Publish(event);
 }
 
 // Finishes what is in progress (each pull batch is committed before the
@@ -210,13 +290,20 @@ void Daemon::Stop() {
   if (stopping_) return;
   stopping_ = true;
   signals_.clear();
-  joins_.clear();
+  if (pairing_) {
+    pairing_->CancelJoins();
+    pairing_->set_discovery(nullptr);
+  }
   prune_timer_.reset();
-  publish_timer_.reset();
+  folder_events_.reset();
   discovery_.reset();
   if (control_) control_->Close([] {});
+  if (!peers_) {  // start-up failed before the peers
+    if (folders_) folders_->Clear();
+    return;
+  }
   peers_->Shutdown([this] {
-    runners_.clear();  // after the sessions: exchanges refer to the engines
+    folders_->Clear();  // after the sessions: exchanges refer to the engines
   });
 }
 
@@ -224,12 +311,15 @@ void Daemon::Teardown() {
   if (loop_) {
     if (!stopping_) Stop();
     loop_->Run();
+    addresses_.reset();
     peers_.reset();
     hub_.reset();
+    folder_events_.reset();
     control_.reset();
+    api_.reset();
+    pairing_.reset();
     prune_timer_.reset();
-    publish_timer_.reset();
-    runners_.clear();
+    folders_.reset();
     if (auto closed = loop_->Close(); !closed) {
       SHOAL_LOG(kError) << "event loop did not close cleanly: " << closed.error().message;
     }

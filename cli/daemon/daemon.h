@@ -5,25 +5,26 @@
 //   → version pruning timer → peer manager (listen, dial paired devices) → discovery → control
 //   socket → run until SIGTERM/SIGINT/`shutdown` → close everything in reverse
 //
-// Control commands (docs/api.md) are handled in daemon_*.cc, one file per
-// area. Everything runs on the loop thread.
+// The collaborators: FolderRunners (one FolderRunner per folder), PeerHub
+// (sessions ↔ folder engines), DeviceAddresses (where to dial each device),
+// Pairing (invites and joins), ControlApi (the control commands, docs/api.md)
+// and FolderEvents (the coalesced `folder` events). Everything runs on the
+// loop thread.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "cli/daemon/folder_runner.h"
+#include "cli/daemon/control_api.h"
+#include "cli/daemon/device_addresses.h"
+#include "cli/daemon/folder_events.h"
+#include "cli/daemon/folder_runners.h"
 #include "cli/daemon/home.h"
-#include "cli/daemon/pair_join.h"
+#include "cli/daemon/pairing.h"
 #include "cli/daemon/peer_hub.h"
 #include "core/base/clock.h"
 #include "core/base/scoped_fd.h"
@@ -34,15 +35,11 @@
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
 #include "net/loop/uv_handle.h"
-#include "net/pairing/invite_book.h"
 #include "net/peer/peer_manager.h"
 
 namespace shoal::cli {
 
 inline constexpr int kDefaultListenPort = 22011;
-
-// A command's result object, or why it failed (becomes the error reply).
-using Json = Result<nlohmann::json>;
 
 struct DaemonOptions {
   std::string home;  // resolved (HomePaths::dir)
@@ -56,70 +53,29 @@ struct DaemonOptions {
   std::int64_t keep_versions_days = 30;  // versions older than this are pruned daily
 };
 
-class Daemon final : public net::ControlHandler {
+class Daemon final {
  public:
   explicit Daemon(DaemonOptions options);
-  ~Daemon() override;
+  ~Daemon();
   // Runs until asked to stop; 0 on a clean stop, else prints why and returns 1.
   int Run();
 
-  void OnRequest(const nlohmann::json& request, net::ControlReply reply) override;
-
  private:
-  // Steps of Run (daemon.cc).
+  // Steps of Run, in order.
   Result<void> OpenHome();
   Result<void> OpenIndex();
   Result<void> StartLoop();
   Result<void> StartFolders();
+  Result<void> StartVersionPruning();
   Result<void> StartPeers();
   Result<void> StartDiscovery();
   Result<void> StartControl();
   void Stop();
   void Teardown();
 
-  // Folders (daemon_folders.cc).
-  Result<void> StartFolder(const FolderRecord& folder);
-  std::vector<net::ExchangeFolder> FoldersSharedWith(std::int64_t device_key);
-  Result<FolderRecord> FindFolderArg(const std::string& arg);
-  Json FolderAdd(const nlohmann::json& request);
-  Json FolderRemove(const nlohmann::json& request);
-  Json FolderList();
-  Json FolderOffers();
-  Json FolderAccept(const nlohmann::json& request);
-  // Confirms a held folder: a braked mass delete, or a changed root.
-  Json FolderResume(const nlohmann::json& request);
-  Json Share(const nlohmann::json& request, bool share);
-  Json Conflicts(const nlohmann::json& request);
-  // Answers once every scan it asked for has been committed.
-  void RescanStart(const nlohmann::json& request, net::ControlReply reply);
-
-  // Kept versions (daemon_versions.cc).
-  Result<FolderRunner*> FindRunnerArg(const nlohmann::json& request);
-  Json VersionList(const nlohmann::json& request);
-  // Answers once the restored file has been rescanned.
-  void VersionRestore(const nlohmann::json& request, net::ControlReply reply);
-  Result<void> StartVersionPruning();
-  void PruneVersions();
-
-  // Devices and pairing (daemon_devices.cc, daemon_pairing.cc).
-  Result<DeviceRecord> FindDeviceArg(const std::string& arg);
-  Json DeviceList();
-  Json DeviceAdd(const nlohmann::json& request);
-  Json DeviceChange(const std::string& cmd, const nlohmann::json& request);
-  Json PairInvite();
-  void PairJoinStart(const nlohmann::json& request, net::ControlReply reply);
-  void OnPaired(const DeviceId& device, const std::string& name, const std::string& code,
-                const std::string& address, bool inviter);
-
   void OnSighting(const net::Sighting& sighting);
-  void ApplyAddresses(const DeviceRecord& device);
-
-  // Status (daemon_status.cc).
-  Json Status();
-  nlohmann::json FolderJson(FolderRunner& runner);
-  void PublishFolder(FolderRunner& runner);
-  void FlushFolderEvents();
-  static constexpr std::chrono::milliseconds kFolderEventInterval{250};
+  void PruneVersions();
+  void Publish(const nlohmann::json& event);  // to subscribers, once the socket is up
 
   DaemonOptions options_;
   HomePaths home_;
@@ -132,29 +88,16 @@ class Daemon final : public net::ControlHandler {
   SystemClock clock_;
   std::unique_ptr<net::EventLoop> loop_;
   std::vector<net::UvHandle<uv_signal_t>> signals_;  // SIGTERM, SIGINT; closed by Stop()
-  std::map<std::string, std::unique_ptr<FolderRunner>> runners_;  // by folder ID
+  std::unique_ptr<FolderRunners> folders_;
+  std::unique_ptr<net::Timer> prune_timer_;  // daily version pruning
+  std::unique_ptr<Pairing> pairing_;
   std::unique_ptr<PeerHub> hub_;
   std::unique_ptr<net::PeerManager> peers_;
+  std::unique_ptr<DeviceAddresses> addresses_;
   std::unique_ptr<net::Discovery> discovery_;
+  std::unique_ptr<ControlApi> api_;  // outlives the server it handles requests for
   std::unique_ptr<net::ControlServer> control_;
-  std::unique_ptr<net::Timer> prune_timer_;    // daily version pruning
-  std::unique_ptr<net::Timer> publish_timer_;  // coalesced folder events
-  bool publish_scheduled_ = false;
-  std::set<std::string> dirty_folders_;           // changed since the last flush
-  std::map<std::string, std::string> published_;  // last folder event sent, by ID
-  net::InviteBook invites_{clock_};
-  std::map<std::string, std::vector<std::string>> discovered_;  // device text → addresses
-  std::vector<std::unique_ptr<PairJoin>> joins_;
-  // Recent LAN sightings that carried an invite's pairing tag, so that a
-  // `pair CODE` typed after the inviter's announcement dials at once
-  // instead of waiting for the next one. Bounded; newest last.
-  struct PairingSighting {
-    net::Sighting sighting;
-    std::string address;
-    std::chrono::steady_clock::time_point seen;
-  };
-  std::deque<PairingSighting> pairing_sightings_;
-  static constexpr std::size_t kMaxPairingSightings = 16;
+  std::unique_ptr<FolderEvents> folder_events_;
   bool stopping_ = false;
 };
 

@@ -275,6 +275,7 @@ void FolderRunner::PullPass() {
     pull_held_ = true;
     return;
   }
+  ++pull_passes_;
   Result<shoal::PullPass> pass = engine_->Pull();
   if (!pass && NoteHold()) {
     if (on_change) on_change(*this);

@@ -96,6 +96,8 @@ class FolderRunner {
   Result<void> Resume();
   // Called after each pull pass and scan (the daemon publishes events).
   std::function<void(FolderRunner&)> on_change;
+  // Pull passes run so far (a pass due during a scan waits for it; tests).
+  std::int64_t pull_passes() const { return pull_passes_; }
 
  private:
   FolderRunner(net::EventLoop& loop, Index& index, Clock& clock, FolderRecord folder,
@@ -138,6 +140,7 @@ class FolderRunner {
   std::unique_ptr<ScanJob> job_;            // the scan hashing on its thread
   std::optional<WaitingScan> waiting_;      // asked for while it runs
   bool pull_held_ = false;                  // a pull was due during the scan
+  std::int64_t pull_passes_ = 0;
   std::vector<std::string> racy_;
   bool pull_scheduled_ = false;
   bool scanned_once_ = false;

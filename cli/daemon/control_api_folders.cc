@@ -1,15 +1,14 @@
-// Daemon: folder commands (docs/api.md "Folders"): add, remove, list,
+// ControlApi: folder commands (docs/api.md "Folders"): add, remove, list,
 // offers and accept, resume, share/unshare, conflicts, rescan.
 #include <sodium.h>
 
-#include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <optional>
 
-#include "cli/daemon/daemon.h"
+#include "cli/daemon/control_api.h"
 #include "cli/daemon/request_fields.h"
 #include "core/base/log.h"
-#include "core/base/parallel_for.h"
 #include "core/fs/posix_file_system.h"
 #include "core/sync/folder_guard.h"
 #include "core/version/conflict.h"
@@ -46,36 +45,8 @@ std::string RealPath(const std::string& path) {
 
 }  // namespace
 
-Result<void> Daemon::StartFolder(const FolderRecord& folder) {
-  FolderEngineConfig base;
-  base.local_device_key = local_key_;
-  base.local_short_id = identity_->device_id().ShortId();
-  base.hash_threads = DefaultWorkerThreads();
-  base.pull.umask = umask_;
-  FolderRunnerOptions options;
-  options.watch = options_.watch;
-  options.full_rescan_interval = options_.full_rescan_interval;
-  auto runner = FolderRunner::Start(*loop_, *index_, clock_, folder, base, options);
-  if (!runner) return runner.error();
-  (*runner)->on_change = [this](FolderRunner& r) { PublishFolder(r); };
-  runners_[folder.id] = std::move(*runner);
-  return {};
-}
-
-std::vector<net::ExchangeFolder> Daemon::FoldersSharedWith(std::int64_t device_key) {
-  std::vector<net::ExchangeFolder> shared;
-  for (auto& [id, runner] : runners_) {
-    auto devices = index_->SharedWith(runner->record().key);
-    if (!devices) continue;
-    if (std::find(devices->begin(), devices->end(), device_key) == devices->end()) continue;
-    const FolderRecord& r = runner->record();
-    shared.push_back({r.id, r.label, r.hash_seed, &runner->engine()});
-  }
-  return shared;
-}
-
-Result<FolderRecord> Daemon::FindFolderArg(const std::string& arg) {
-  auto folders = index_->ListFolders();
+Result<FolderRecord> ControlApi::FindFolderArg(const std::string& arg) {
+  auto folders = parts_.index.ListFolders();
   if (!folders) return folders.error();
   std::vector<FolderRecord> by_label;
   for (const FolderRecord& f : *folders) {
@@ -91,18 +62,18 @@ Result<FolderRecord> Daemon::FindFolderArg(const std::string& arg) {
               "there is no folder " + arg + " — see `shoal folder list` for the folders");
 }
 
-Json Daemon::FolderAdd(const nlohmann::json& request) {
+Json ControlApi::FolderAdd(const nlohmann::json& request) {
   std::string path = StringField(request, "path");
   if (path.empty() || path.front() != '/') {
     return Fail(ErrorCode::kInvalidArgument, "the folder path must be absolute");
   }
   path = RealPath(path);
-  const std::string home = RealPath(home_.dir);
+  const std::string home = RealPath(parts_.home.dir);
   if (Inside(path, home) || Inside(home, path)) {
     return Fail(ErrorCode::kInvalidArgument,
-                "a folder cannot contain or be inside the daemon's home " + home_.dir);
+                "a folder cannot contain or be inside the daemon's home " + parts_.home.dir);
   }
-  auto folders = index_->ListFolders();
+  auto folders = parts_.index.ListFolders();
   if (!folders) return folders.error();
   for (const FolderRecord& f : *folders) {
     const std::string other = RealPath(f.path);
@@ -142,32 +113,33 @@ Json Daemon::FolderAdd(const nlohmann::json& request) {
   folder.path = path;
   folder.label = StringField(request, "label");
   if (folder.label.empty()) folder.label = std::filesystem::path(path).filename().string();
-  auto added = index_->AddFolder(folder);
+  auto added = parts_.index.AddFolder(folder);
   if (!added) return added.error();
-  if (auto started = StartFolder(*added); !started) return started.error();
+  auto started = parts_.folders.Start(*added);
+  if (!started) return started.error();
   SHOAL_LOG(kInfo) << "folder " << added->id << " added at " << added->path;
-  return FolderJson(*runners_[added->id]);
+  return FolderJson(**started, parts_.index);
 }
 
-Json Daemon::FolderRemove(const nlohmann::json& request) {
+Json ControlApi::FolderRemove(const nlohmann::json& request) {
   auto folder = FindFolderArg(StringField(request, "folder"));
   if (!folder) return folder.error();
-  if (auto removed = index_->RemoveFolder(folder->key); !removed) return removed.error();
-  hub_->RefreshAll();  // the sessions let go of its engine
-  runners_.erase(folder->id);
+  if (auto removed = parts_.index.RemoveFolder(folder->key); !removed) return removed.error();
+  parts_.hub.RefreshAll();  // the sessions let go of its engine
+  parts_.folders.Remove(folder->id);
   SHOAL_LOG(kInfo) << "folder " << folder->id << " removed; its files stay in " << folder->path;
   return nlohmann::json{{"id", folder->id}, {"path", folder->path}};
 }
 
-Json Daemon::FolderList() {
+Json ControlApi::FolderList(const nlohmann::json& /*request*/) {
   nlohmann::json folders = nlohmann::json::array();
-  for (auto& [id, runner] : runners_) folders.push_back(FolderJson(*runner));
+  for (auto& [id, runner] : parts_.folders) folders.push_back(FolderJson(*runner, parts_.index));
   return nlohmann::json{{"folders", folders}};
 }
 
-Json Daemon::FolderOffers() {
+Json ControlApi::FolderOffers(const nlohmann::json& /*request*/) {
   nlohmann::json offers = nlohmann::json::array();
-  for (const FolderOffer& offer : hub_->offers()) {
+  for (const FolderOffer& offer : parts_.hub.offers()) {
     offers.push_back({{"folder", offer.folder_id},
                       {"label", offer.label},
                       {"device", offer.device.ToString()},
@@ -176,10 +148,10 @@ Json Daemon::FolderOffers() {
   return nlohmann::json{{"offers", offers}};
 }
 
-Json Daemon::FolderAccept(const nlohmann::json& request) {
+Json ControlApi::FolderAccept(const nlohmann::json& request) {
   const std::string wanted = StringField(request, "folder");
   std::vector<FolderOffer> matching;
-  for (const FolderOffer& offer : hub_->offers()) {
+  for (const FolderOffer& offer : parts_.hub.offers()) {
     if (offer.folder_id == wanted || offer.label == wanted) matching.push_back(offer);
   }
   if (matching.empty()) {
@@ -195,7 +167,7 @@ Json Daemon::FolderAccept(const nlohmann::json& request) {
                                             " — accept it by its ID (see `shoal folder offers`)");
     }
   }
-  if (runners_.count(folder_id) == 0) {
+  if (!parts_.folders.Find(folder_id)) {
     nlohmann::json add{{"path", StringField(request, "path")},
                        {"folder_id", folder_id},
                        {"label", matching[0].label},
@@ -203,54 +175,54 @@ Json Daemon::FolderAccept(const nlohmann::json& request) {
     Json added = FolderAdd(add);
     if (!added) return added;
   }
-  FolderRunner& runner = *runners_[folder_id];
+  FolderRunner& runner = *parts_.folders.Find(folder_id);
   for (const FolderOffer& offer : matching) {
-    auto device = index_->FindDevice(offer.device);
+    auto device = parts_.index.FindDevice(offer.device);
     if (!device || !*device) continue;
-    if (auto shared = index_->ShareFolder(runner.record().key, (*device)->key); !shared) {
+    if (auto shared = parts_.index.ShareFolder(runner.record().key, (*device)->key); !shared) {
       return shared.error();
     }
   }
-  hub_->DropOffer(folder_id);
-  hub_->RefreshAll();
-  return FolderJson(runner);
+  parts_.hub.DropOffer(folder_id);
+  parts_.hub.RefreshAll();
+  return FolderJson(runner, parts_.index);
 }
 
-Json Daemon::FolderResume(const nlohmann::json& request) {
+Json ControlApi::FolderResume(const nlohmann::json& request) {
   auto folder = FindFolderArg(StringField(request, "folder"));
   if (!folder) return folder.error();
-  auto it = runners_.find(folder->id);
-  if (it == runners_.end()) {
+  FolderRunner* found = parts_.folders.Find(folder->id);
+  if (!found) {
     return Fail(ErrorCode::kNotFound, "folder " + folder->id + " did not start (its root " +
                                           folder->path + " could not be opened; see the log)");
   }
-  FolderRunner& runner = *it->second;
+  FolderRunner& runner = *found;
   const bool held = runner.engine().hold() != FolderHold::kNone;
   if (auto resumed = runner.Resume(); !resumed) return resumed.error();
-  nlohmann::json json = FolderJson(runner);
+  nlohmann::json json = FolderJson(runner, parts_.index);
   json["resumed"] = held;
   return json;
 }
 
-Json Daemon::Share(const nlohmann::json& request, bool share) {
+Json ControlApi::SetShared(const nlohmann::json& request, bool share) {
   auto folder = FindFolderArg(StringField(request, "folder"));
   if (!folder) return folder.error();
   auto device = FindDeviceArg(StringField(request, "device"));
   if (!device) return device.error();
-  auto changed = share ? index_->ShareFolder(folder->key, device->key)
-                       : index_->UnshareFolder(folder->key, device->key);
+  auto changed = share ? parts_.index.ShareFolder(folder->key, device->key)
+                       : parts_.index.UnshareFolder(folder->key, device->key);
   if (!changed) return changed.error();
-  hub_->RefreshAll();
+  parts_.hub.RefreshAll();
   return nlohmann::json{
       {"folder", folder->id}, {"device", device->id.ToString()}, {"shared", share}};
 }
 
-Json Daemon::Conflicts(const nlohmann::json& request) {
+Json ControlApi::Conflicts(const nlohmann::json& request) {
   const std::string only = StringField(request, "folder");
   nlohmann::json conflicts = nlohmann::json::array();
-  for (auto& [id, runner] : runners_) {
+  for (auto& [id, runner] : parts_.folders) {
     if (!only.empty() && id != only && runner->record().label != only) continue;
-    auto visited = index_->ForEachGlobal(runner->record().key, [&](GlobalFile&& global) {
+    auto visited = parts_.index.ForEachGlobal(runner->record().key, [&](GlobalFile&& global) {
       if (global.file.deleted) return true;
       std::string original = ConflictOriginalName(global.file.name);
       if (!original.empty()) {
@@ -266,7 +238,7 @@ Json Daemon::Conflicts(const nlohmann::json& request) {
   return nlohmann::json{{"conflicts", conflicts}};
 }
 
-void Daemon::RescanStart(const nlohmann::json& request, net::ControlReply reply) {
+void ControlApi::Rescan(const nlohmann::json& request, net::ControlReply reply) {
   const std::string only = StringField(request, "folder");
   const std::string path = StringField(request, "path");
   if (only.empty() && !path.empty()) {
@@ -274,7 +246,7 @@ void Daemon::RescanStart(const nlohmann::json& request, net::ControlReply reply)
     return;
   }
   std::vector<FolderRunner*> targets;
-  for (auto& [id, runner] : runners_) {
+  for (auto& [id, runner] : parts_.folders) {
     if (only.empty() || id == only || runner->record().label == only) {
       targets.push_back(runner.get());
     }

@@ -1,11 +1,11 @@
-// Daemon: kept versions (docs/api.md "Versions"): `versions` lists them,
-// `restore` puts one back and rescans it so it syncs as a new local change,
-// and a daily timer prunes those older than --keep-versions days. The work
-// itself is core's VersionArchive; this file only finds the folder, reads
-// the request and shapes the reply.
+// ControlApi: kept versions (docs/api.md "Versions"): `versions` lists them,
+// `restore` puts one back and rescans it so it syncs as a new local change.
+// The work itself is core's VersionArchive; this file only finds the
+// folder, reads the request and shapes the reply. (The daily pruning is the
+// daemon's timer.)
 #include <optional>
 
-#include "cli/daemon/daemon.h"
+#include "cli/daemon/control_api.h"
 #include "cli/daemon/request_fields.h"
 #include "core/base/log.h"
 #include "core/pull/version_archive.h"
@@ -13,10 +13,6 @@
 
 namespace shoal::cli {
 namespace {
-
-// The first prune waits for start-up scans; then once a day.
-constexpr auto kFirstPrune = std::chrono::minutes(1);
-constexpr auto kPruneInterval = std::chrono::hours(24);
 
 // `path` relative to the folder root: an absolute path inside the root is
 // fine too; "./" and trailing slashes are dropped.
@@ -51,35 +47,35 @@ nlohmann::json VersionJson(const KeptVersion& v, const std::string& root) {
 
 }  // namespace
 
-Result<FolderRunner*> Daemon::FindRunnerArg(const nlohmann::json& request) {
+Result<FolderRunner*> ControlApi::FindRunnerArg(const nlohmann::json& request) {
   const std::string folder_arg = StringField(request, "folder");
   if (folder_arg.empty()) return Fail(ErrorCode::kInvalidArgument, "name a folder");
   auto folder = FindFolderArg(folder_arg);
   if (!folder) return folder.error();
-  auto it = runners_.find(folder->id);
-  if (it == runners_.end()) {
+  FolderRunner* runner = parts_.folders.Find(folder->id);
+  if (!runner) {
     return Fail(ErrorCode::kBusy, "folder " + folder->id + " is not running (see the log)");
   }
-  return it->second.get();
+  return runner;
 }
 
-Json Daemon::VersionList(const nlohmann::json& request) {
+Json ControlApi::VersionList(const nlohmann::json& request) {
   auto runner = FindRunnerArg(request);
   if (!runner) return runner.error();
   const std::string& root = (*runner)->record().path;
   const std::string path = RelativeToRoot(StringField(request, "path"), root);
   if (auto inside = CheckInside(path, (*runner)->record()); !inside) return inside.error();
-  auto listed = VersionArchive((*runner)->fs(), clock_).List(path);
+  auto listed = VersionArchive((*runner)->fs(), parts_.clock).List(path);
   if (!listed) return listed.error();
   nlohmann::json versions = nlohmann::json::array();
   for (const KeptVersion& v : *listed) versions.push_back(VersionJson(v, root));
   return nlohmann::json{{"folder", (*runner)->record().id},
                         {"path", path},
-                        {"keep_days", options_.keep_versions_days},
+                        {"keep_days", parts_.keep_versions_days},
                         {"versions", versions}};
 }
 
-void Daemon::VersionRestore(const nlohmann::json& request, net::ControlReply reply) {
+void ControlApi::VersionRestore(const nlohmann::json& request, net::ControlReply reply) {
   auto runner = FindRunnerArg(request);
   if (!runner) return reply(runner.error());
   const std::string& root = (*runner)->record().path;
@@ -96,7 +92,7 @@ void Daemon::VersionRestore(const nlohmann::json& request, net::ControlReply rep
                         "`shoal versions` shows it"));
     }
   }
-  auto restored = VersionArchive((*runner)->fs(), clock_).Restore(path, at);
+  auto restored = VersionArchive((*runner)->fs(), parts_.clock).Restore(path, at);
   if (!restored) return reply(restored.error());
   SHOAL_LOG(kInfo) << "folder " << (*runner)->record().id << ": restored '" << path
                    << "' from the version kept " << FormatUtcTime(restored->version.unix_seconds);
@@ -110,29 +106,6 @@ void Daemon::VersionRestore(const nlohmann::json& request, net::ControlReply rep
                       if (!scanned) return reply(scanned.error().Wrap("rescan after restore"));
                       reply(result);
                     });
-}
-
-Result<void> Daemon::StartVersionPruning() {
-  auto timer = net::Timer::Create(*loop_);
-  if (!timer) return timer.error();
-  prune_timer_ = std::move(*timer);
-  prune_timer_->Start(kFirstPrune, [this] { PruneVersions(); });
-  return {};
-}
-
-void Daemon::PruneVersions() {
-  const std::int64_t keep_seconds = options_.keep_versions_days * 24 * 3600;
-  for (auto& [id, runner] : runners_) {
-    auto removed = VersionArchive(runner->fs(), clock_).Prune(keep_seconds);
-    if (!removed) {
-      SHOAL_LOG(kWarning) << "folder " << id << ": " << removed.error().message;
-    } else if (*removed > 0) {
-      SHOAL_LOG(kInfo) << "folder " << id << ": removed " << *removed << " versions kept more than "
-                       << options_.keep_versions_days << " days";
-    }
-  }
-  prune_timer_->Start(std::chrono::duration_cast<std::chrono::milliseconds>(kPruneInterval),
-                      [this] { PruneVersions(); });
 }
 
 }  // namespace shoal::cli

@@ -1,0 +1,122 @@
+#include "cli/daemon/control_api.h"
+
+#include <utility>
+
+#include "cli/daemon/request_fields.h"
+#include "cli/version.h"
+#include "core/base/log.h"
+
+namespace shoal::cli {
+
+const std::map<std::string, ControlApi::Handler, std::less<>>& ControlApi::Commands() {
+  static const std::map<std::string, Handler, std::less<>> commands{
+      {"status", &ControlApi::Status},
+      {"folder-add", &ControlApi::FolderAdd},
+      {"folder-remove", &ControlApi::FolderRemove},
+      {"folder-list", &ControlApi::FolderList},
+      {"folder-offers", &ControlApi::FolderOffers},
+      {"folder-accept", &ControlApi::FolderAccept},
+      {"folder-resume", &ControlApi::FolderResume},
+      {"share", &ControlApi::Share},
+      {"unshare", &ControlApi::Unshare},
+      {"conflicts", &ControlApi::Conflicts},
+      {"rescan", &ControlApi::Rescan},
+      {"versions", &ControlApi::VersionList},
+      {"restore", &ControlApi::VersionRestore},
+      {"devices", &ControlApi::DeviceList},
+      {"device-add", &ControlApi::DeviceAdd},
+      {"device-remove", &ControlApi::DeviceRemove},
+      {"device-rename", &ControlApi::DeviceRename},
+      {"device-pause", &ControlApi::DevicePause},
+      {"device-resume", &ControlApi::DeviceResume},
+      {"pair-invite", &ControlApi::PairInvite},
+      {"pair-join", &ControlApi::PairJoinStart},
+      {"shutdown", &ControlApi::Shutdown},
+  };
+  return commands;
+}
+
+void ControlApi::OnRequest(const nlohmann::json& request, net::ControlReply reply) {
+  const std::string cmd = StringField(request, "cmd");
+  if (parts_.stopping && parts_.stopping()) {
+    reply(Fail(ErrorCode::kBusy, "the daemon is shutting down"));
+    return;
+  }
+  auto command = Commands().find(cmd);
+  if (command == Commands().end()) {
+    reply(Fail(ErrorCode::kNotFound, "unknown command " + cmd + " — see docs/api.md"));
+    return;
+  }
+  if (auto* now = std::get_if<AnswerNow>(&command->second)) {
+    reply((this->**now)(request));
+  } else {
+    (this->*std::get<AnswerLater>(command->second))(request, std::move(reply));
+  }
+}
+
+nlohmann::json FolderJson(FolderRunner& runner, Index& index) {
+  const FolderRecord& r = runner.record();
+  FolderStatus s = runner.Status();
+  nlohmann::json shared = nlohmann::json::array();
+  if (auto keys = index.SharedWith(r.key)) {
+    auto devices = index.ListDevices();
+    for (std::int64_t key : *keys) {
+      if (!devices) break;
+      for (const DeviceRecord& d : *devices) {
+        if (d.key == key) shared.push_back(d.id.ToString());
+      }
+    }
+  }
+  nlohmann::json json{{"id", r.id},
+                      {"label", r.label},
+                      {"path", r.path},
+                      {"state", s.state},
+                      {"files", s.files},
+                      {"directories", s.directories},
+                      {"bytes", s.bytes},
+                      {"need", s.need},
+                      {"need_bytes", s.need_bytes},
+                      {"watcher", s.watcher},
+                      {"last_scan_unix", s.last_scan_unix},
+                      {"shared_with", shared}};
+  if (!s.error.empty()) json["error"] = s.error;
+  nlohmann::json failures = nlohmann::json::array();
+  for (const PullFailure& f : s.failures) {
+    failures.push_back({{"path", f.name},
+                        {"reason", f.reason},
+                        {"attempts", f.attempts},
+                        {"retry_unix", f.retry_at_ns / 1'000'000'000}});
+  }
+  json["failures"] = std::move(failures);
+  if (s.scan_progress) {
+    json["scan"] = {{"files_done", s.scan_files_done},
+                    {"files_total", s.scan_files_total},
+                    {"bytes_done", s.scan_bytes_done},
+                    {"bytes_total", s.scan_bytes_total}};
+  }
+  return json;
+}
+
+Json ControlApi::Status(const nlohmann::json& request) {
+  Json folders = FolderList(request);
+  if (!folders) return folders;
+  Json devices = DeviceList(request);
+  if (!devices) return devices;
+  return nlohmann::json{{"device",
+                         {{"id", parts_.device.ToString()},
+                          {"name", parts_.device_name},
+                          {"listen_port", parts_.peers.listen_port()},
+                          {"version", kVersion}}},
+                        {"folders", (*folders)["folders"]},
+                        {"devices", (*devices)["devices"]},
+                        {"offers", (*FolderOffers(request))["offers"]}};
+}
+
+// Answered before stopping: Stop() closes the control socket.
+void ControlApi::Shutdown(const nlohmann::json& /*request*/, net::ControlReply reply) {
+  reply(nlohmann::json{{"stopping", true}});
+  SHOAL_LOG(kInfo) << "shutdown requested over the control socket";
+  if (parts_.stop) parts_.stop();
+}
+
+}  // namespace shoal::cli

@@ -1,0 +1,133 @@
+// ControlApi: device commands (docs/api.md "Devices"): list, add, remove,
+// rename, pause, resume; and pairing (docs/api.md "Pairing"): invite, join.
+#include "cli/daemon/control_api.h"
+#include "cli/daemon/request_fields.h"
+#include "core/base/log.h"
+
+namespace shoal::cli {
+
+Result<DeviceRecord> ControlApi::FindDeviceArg(const std::string& arg) {
+  auto devices = parts_.index.ListDevices();
+  if (!devices) return devices.error();
+  auto parsed = DeviceId::Parse(arg);
+  std::vector<DeviceRecord> matches;
+  for (const DeviceRecord& d : *devices) {
+    if (d.is_local) continue;
+    if (parsed && d.id == *parsed) return d;
+    const std::string text = d.id.ToString();
+    if (d.name == arg || (arg.size() >= 7 && text.compare(0, arg.size(), arg) == 0)) {
+      matches.push_back(d);
+    }
+  }
+  if (matches.size() == 1) return matches[0];
+  if (matches.size() > 1) {
+    return Fail(ErrorCode::kInvalidArgument,
+                arg + " matches several devices — give more of the device ID");
+  }
+  return Fail(ErrorCode::kNotFound,
+              "there is no paired device " + arg + " — see `shoal devices` for the list");
+}
+
+Json ControlApi::DeviceList(const nlohmann::json& /*request*/) {
+  auto devices = parts_.index.ListDevices();
+  if (!devices) return devices.error();
+  nlohmann::json list = nlohmann::json::array();
+  for (const DeviceRecord& d : *devices) {
+    if (d.is_local) continue;
+    nlohmann::json entry{
+        {"id", d.id.ToString()}, {"name", d.name},     {"addresses", SplitAddresses(d.addresses)},
+        {"paused", d.paused},    {"connected", false}, {"address", ""},
+        {"bytes_in", 0},         {"bytes_out", 0},     {"rate_in", 0},
+        {"rate_out", 0}};
+    if (auto stats = parts_.peers.Stats(d.id)) {
+      entry["connected"] = stats->connected;
+      entry["address"] = stats->address;
+      entry["bytes_in"] = stats->bytes_in;
+      entry["bytes_out"] = stats->bytes_out;
+      entry["rate_in"] = static_cast<std::int64_t>(stats->rate_in);
+      entry["rate_out"] = static_cast<std::int64_t>(stats->rate_out);
+      if (!stats->last_error.empty()) entry["last_error"] = stats->last_error;
+    }
+    auto [entries_in, entries_out] = parts_.hub.IndexEntries(d.id);
+    entry["index_entries_in"] = entries_in;
+    entry["index_entries_out"] = entries_out;
+    list.push_back(entry);
+  }
+  return nlohmann::json{{"devices", list}};
+}
+
+Json ControlApi::DeviceAdd(const nlohmann::json& request) {
+  auto id = DeviceId::Parse(StringField(request, "device"));
+  if (!id)
+    return Fail(ErrorCode::kInvalidArgument, "that is not a device ID: " + id.error().message);
+  if (*id == parts_.device) {
+    return Fail(ErrorCode::kInvalidArgument, "that is this device's own ID");
+  }
+  auto existing = parts_.index.FindDevice(*id);
+  if (!existing) return existing.error();
+  DeviceRecord record{0,     *id,  StringField(request, "name"), StringField(request, "address"),
+                      false, false};
+  if (*existing) {
+    record.key = (*existing)->key;
+    if (record.name.empty()) record.name = (*existing)->name;
+    if (record.addresses.empty()) record.addresses = (*existing)->addresses;
+  }
+  auto key = parts_.index.PutDevice(record);
+  if (!key) return key.error();
+  record.key = *key;
+  parts_.addresses.Apply(record);
+  SHOAL_LOG(kInfo) << "device " << id->ToString() << " added";
+  return nlohmann::json{{"id", id->ToString()}, {"name", record.name}};
+}
+
+Json ControlApi::DeviceRemove(const nlohmann::json& request) {
+  auto device = FindDeviceArg(StringField(request, "device"));
+  if (!device) return device.error();
+  parts_.hub.Disconnect(device->id);
+  parts_.peers.Forget(device->id);
+  if (auto removed = parts_.index.RemoveDevice(device->key); !removed) return removed.error();
+  parts_.hub.DropOffersFrom(device->id);
+  parts_.addresses.DropSightings(device->id);
+  parts_.hub.RefreshAll();
+  return nlohmann::json{{"id", device->id.ToString()}, {"removed", true}};
+}
+
+Json ControlApi::DeviceRename(const nlohmann::json& request) {
+  auto device = FindDeviceArg(StringField(request, "device"));
+  if (!device) return device.error();
+  device->name = StringField(request, "name");
+  return PutDevice(std::move(*device));
+}
+
+Json ControlApi::SetPaused(const nlohmann::json& request, bool paused) {
+  auto device = FindDeviceArg(StringField(request, "device"));
+  if (!device) return device.error();
+  device->paused = paused;
+  return PutDevice(std::move(*device));
+}
+
+// Stores a renamed, paused or resumed device and tells the peers.
+Json ControlApi::PutDevice(DeviceRecord device) {
+  if (auto put = parts_.index.PutDevice(device); !put) return put.error();
+  if (device.paused) parts_.hub.Disconnect(device.id);
+  parts_.addresses.Apply(device);
+  return nlohmann::json{
+      {"id", device.id.ToString()}, {"name", device.name}, {"paused", device.paused}};
+}
+
+Json ControlApi::PairInvite(const nlohmann::json& /*request*/) {
+  auto created = parts_.pairing.Invite();
+  if (!created) return created.error();
+  return nlohmann::json{{"code", created->code},
+                        {"expires_unix", created->expires_unix_nanos / 1'000'000'000},
+                        {"device", parts_.device.ToString()},
+                        {"listen_port", parts_.peers.listen_port()}};
+}
+
+void ControlApi::PairJoinStart(const nlohmann::json& request, net::ControlReply reply) {
+  const auto timeout =
+      std::chrono::seconds(ClampedIntField(request, "timeout_seconds", 60, 1, 900));
+  parts_.pairing.Join(StringField(request, "code"), timeout, std::move(reply));
+}
+
+}  // namespace shoal::cli

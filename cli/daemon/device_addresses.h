@@ -1,0 +1,41 @@
+// DeviceAddresses: where the peer manager dials each paired device — the
+// addresses configured for it (`shoal devices add --address`, or the one a
+// pairing dialed) followed by where LAN discovery last saw it. A paused
+// device is not dialed at all.
+//
+// Thread: the loop thread. The index and the peer manager outlive it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/model/device_id.h"
+#include "core/store/index.h"
+#include "net/peer/peer_manager.h"
+
+namespace shoal::cli {
+
+// "a:1 b:2" (DeviceRecord::addresses) → {"a:1", "b:2"}.
+std::vector<std::string> SplitAddresses(const std::string& text);
+
+class DeviceAddresses {
+ public:
+  DeviceAddresses(Index& index, net::PeerManager& peers) : index_(index), peers_(peers) {}
+
+  // Gives the peer manager `device`'s addresses, or forgets the device while
+  // it is paused. Called whenever its record changed.
+  void Apply(const DeviceRecord& device);
+  // LAN discovery heard `device` at `address` ("host:port", "[v6]:port"):
+  // a paired device is dialed there at once.
+  void OnSighting(const DeviceId& device, const std::string& address);
+  // A removed device: where it was seen is forgotten too.
+  void DropSightings(const DeviceId& device) { sighted_.erase(device.ToString()); }
+
+ private:
+  Index& index_;
+  net::PeerManager& peers_;
+  std::map<std::string, std::vector<std::string>> sighted_;  // device text → addresses
+};
+
+}  // namespace shoal::cli

@@ -1,0 +1,365 @@
+// ControlApi on a temp home, wired as the daemon wires it: a real index,
+// event loop, folder runners, peer hub and peer manager (not listening),
+// with requests sent as lines over a real control socket, so each test sees
+// the exact reply a client gets.
+#include "cli/daemon/control_api.h"
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+
+#include "cli/version.h"
+#include "tests/net/control/control_test_support.h"
+#include "tests/net/session/session_harness.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_ids.h"
+
+namespace shoal::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using net::testing::RawClient;
+using net::testing::RunUntil;
+using nlohmann::json;
+
+class ApiFixture {
+ public:
+  ApiFixture() {
+    std::signal(SIGPIPE, SIG_IGN);  // a client hanging up must not kill the test binary
+    paths.dir = home.path().string();
+    auto opened = Index::Open(paths.index());
+    REQUIRE(opened);
+    index = std::make_unique<Index>(std::move(*opened));
+    auto loaded = net::Identity::LoadOrCreate(paths.identity());
+    REQUIRE(loaded);
+    identity.emplace(std::move(*loaded));
+    auto local = index->PutDevice({0, identity->device_id(), "alpha", "", true, false});
+    REQUIRE(local);
+    auto created = net::EventLoop::Create();
+    REQUIRE(created);
+    loop = std::move(*created);
+    FolderEngineConfig base;
+    base.local_device_key = *local;
+    base.local_short_id = identity->device_id().ShortId();
+    FolderRunnerOptions options;
+    options.watch = false;  // scans come from the first full scan and `rescan`
+    folders = std::make_unique<FolderRunners>(*loop, *index, clock, base, options);
+    pairing = std::make_unique<Pairing>(
+        Pairing::Setup{loop.get(), &*identity, index.get(), &clock, "alpha", nullptr});
+    PeerHubCallbacks callbacks;
+    callbacks.shared_with = [this](std::int64_t key) { return folders->SharedWith(key); };
+    callbacks.on_engine_input = [](FolderPeer&) {};
+    hub = std::make_unique<PeerHub>(*index, identity->device_id(), std::move(callbacks));
+    peers = std::make_unique<net::PeerManager>(*loop, *identity, *hub, net::PeerManagerOptions{});
+    hub->set_manager(peers.get());
+    addresses = std::make_unique<DeviceAddresses>(*index, *peers);
+    api = std::make_unique<ControlApi>(ControlApiParts{
+        .index = *index,
+        .clock = clock,
+        .home = paths,
+        .device = identity->device_id(),
+        .device_name = "alpha",
+        .keep_versions_days = 30,
+        .folders = *folders,
+        .hub = *hub,
+        .peers = *peers,
+        .addresses = *addresses,
+        .pairing = *pairing,
+        .stopping = [this] { return stop_asked; },
+        .stop = [this] { stop_asked = true; },
+    });
+    auto listening = net::ControlServer::Listen(*loop, paths.socket(), *api);
+    REQUIRE(listening);
+    server = std::move(*listening);
+    client.emplace(paths.socket());
+  }
+
+  // Closes everything in the daemon's order; a leaked libuv handle fails.
+  ~ApiFixture() {
+    client.reset();
+    bool closed = false;
+    bool peers_done = false;
+    server->Close([&] { closed = true; });
+    peers->Shutdown([&] { peers_done = true; });
+    CHECK(RunUntil(*loop, [&] { return closed && peers_done; }));
+    server.reset();
+    api.reset();
+    addresses.reset();
+    peers.reset();
+    hub.reset();
+    pairing.reset();
+    folders.reset();
+    CHECK(loop->Close().has_value());
+  }
+
+  // The whole response line to `request` (an "id" is added).
+  json Call(json request) {
+    request["id"] = next_id++;
+    client->Queue(request.dump() + "\n");
+    std::string line;
+    bool got = false;
+    REQUIRE(RunUntil(*loop, [&] { return got || (got = client->TakeLine(line)); }));
+    return json::parse(line);
+  }
+  // The result of a request that must succeed.
+  json Ok(json request) {
+    json response = Call(std::move(request));
+    INFO(response.dump());
+    REQUIRE(response["ok"] == true);
+    return response["result"];
+  }
+  // The {code, message} of a request that must fail.
+  json Failed(json request) {
+    json response = Call(std::move(request));
+    INFO(response.dump());
+    REQUIRE(response["ok"] == false);
+    return response["error"];
+  }
+  // Drives the loop until the folder's status satisfies `done`.
+  bool FolderUntil(const std::function<bool(const json&)>& done) {
+    json last;
+    return RunUntil(*loop, [&] {
+      last = Ok({{"cmd", "folder-list"}})["folders"];
+      return last.size() == 1 && done(last[0]);
+    });
+  }
+
+  shoal::testing::TempDir home;
+  shoal::testing::TempDir elsewhere;  // folders live here, outside the home
+  HomePaths paths;
+  SystemClock clock;
+  std::unique_ptr<Index> index;
+  std::optional<net::Identity> identity;
+  std::unique_ptr<net::EventLoop> loop;
+  std::unique_ptr<FolderRunners> folders;
+  std::unique_ptr<Pairing> pairing;
+  std::unique_ptr<PeerHub> hub;
+  std::unique_ptr<net::PeerManager> peers;
+  std::unique_ptr<DeviceAddresses> addresses;
+  std::unique_ptr<ControlApi> api;
+  std::unique_ptr<net::ControlServer> server;
+  std::optional<RawClient> client;
+  bool stop_asked = false;
+  int next_id = 1;
+};
+
+void WriteFile(const fs::path& path, const std::string& content) { std::ofstream(path) << content; }
+
+TEST_CASE("status on a fresh home shows this device and no folders, devices or offers",
+          "[cli][control_api]") {
+  ApiFixture f;
+  json status = f.Ok({{"cmd", "status"}});
+  CHECK(status["device"] == json{{"id", f.identity->device_id().ToString()},
+                                 {"name", "alpha"},
+                                 {"listen_port", 0},
+                                 {"version", kVersion}});
+  CHECK(status["folders"] == json::array());
+  CHECK(status["devices"] == json::array());
+  CHECK(status["offers"] == json::array());
+}
+
+TEST_CASE("an unknown command gets not_found naming it", "[cli][control_api]") {
+  ApiFixture f;
+  json error = f.Failed({{"cmd", "format-disk"}});
+  CHECK(error["code"] == "not_found");
+  CHECK(error["message"] == "unknown command format-disk — see docs/api.md");
+}
+
+TEST_CASE("folder-add starts the folder, status lists it and its first scan indexes its files",
+          "[cli][control_api]") {
+  ApiFixture f;
+  const fs::path dir = f.elsewhere.path() / "Photos";
+  fs::create_directory(dir);
+  WriteFile(dir / "a.txt", "hello");
+  json added = f.Ok({{"cmd", "folder-add"}, {"path", dir.string()}, {"folder_id", "abcde-fghij"}});
+  CHECK(added["id"] == "abcde-fghij");
+  CHECK(added["label"] == "Photos");  // the directory's name when none is given
+  CHECK(added["path"] == fs::canonical(dir).string());
+  CHECK(added["shared_with"] == json::array());
+  CHECK(added["failures"] == json::array());
+  CHECK(fs::exists(dir / ".shoal/folder-id"));  // the marker, before the first scan
+
+  json status = f.Ok({{"cmd", "status"}});
+  REQUIRE(status["folders"].size() == 1);
+  CHECK(status["folders"][0]["id"] == "abcde-fghij");
+  CHECK(status["folders"][0]["path"] == added["path"]);
+  CHECK(f.FolderUntil([](const json& folder) {
+    return folder["files"] == 1 && folder["bytes"] == 5 && folder["state"] == "idle" &&
+           folder["last_scan_unix"] != 0;
+  }));
+}
+
+TEST_CASE("folder-add creates a missing directory and refuses bad paths with the reason",
+          "[cli][control_api]") {
+  ApiFixture f;
+  const fs::path missing = f.elsewhere.path() / "new/deeper";
+  json added = f.Ok({{"cmd", "folder-add"}, {"path", missing.string()}, {"label", "Fresh"}});
+  CHECK(added["label"] == "Fresh");
+  CHECK(fs::is_directory(missing));  // docs/api.md: "created if missing"
+
+  json relative = f.Failed({{"cmd", "folder-add"}, {"path", "relative/dir"}});
+  CHECK(relative ==
+        json{{"code", "invalid_argument"}, {"message", "the folder path must be absolute"}});
+  json absent = f.Failed({{"cmd", "folder-add"}});  // no path at all reads the same
+  CHECK(absent == relative);
+
+  const fs::path file = f.elsewhere.path() / "plain.txt";
+  WriteFile(file, "x");
+  json not_dir = f.Failed({{"cmd", "folder-add"}, {"path", file.string()}});
+  CHECK(not_dir == json{{"code", "invalid_argument"},
+                        {"message", fs::canonical(file).string() + " is not a directory"}});
+
+  json in_home = f.Failed({{"cmd", "folder-add"}, {"path", f.home.File("inner")}});
+  CHECK(in_home["code"] == "invalid_argument");
+  CHECK(in_home["message"] ==
+        "a folder cannot contain or be inside the daemon's home " + f.paths.dir);
+  CHECK_FALSE(fs::exists(f.home.File("inner")));
+
+  json inside = f.Failed({{"cmd", "folder-add"}, {"path", (missing / "sub").string()}});
+  CHECK(inside["code"] == "conflict");
+  CHECK(inside["message"] == fs::canonical(missing).string() + "/sub overlaps folder " +
+                                 added["id"].get<std::string>() + " at " +
+                                 added["path"].get<std::string>());
+
+  const fs::path other = f.elsewhere.path() / "other";
+  json same_id =
+      f.Failed({{"cmd", "folder-add"}, {"path", other.string()}, {"folder_id", added["id"]}});
+  CHECK(same_id ==
+        json{{"code", "conflict"},
+             {"message", "a folder " + added["id"].get<std::string>() + " exists already"}});
+  CHECK(f.Ok({{"cmd", "folder-list"}})["folders"].size() == 1);
+}
+
+TEST_CASE("fields of the wrong type read as absent and get a clear error, nothing is created",
+          "[cli][control_api]") {
+  ApiFixture f;
+  const fs::path dir = f.elsewhere.path() / "x";
+  json seed = f.Failed({{"cmd", "folder-add"}, {"path", dir.string()}, {"hash_seed", "no"}});
+  CHECK(seed ==
+        json{{"code", "invalid_argument"}, {"message", "hash_seed must be an unsigned integer"}});
+  CHECK_FALSE(fs::exists(dir));
+  json path_number = f.Failed({{"cmd", "folder-add"}, {"path", 7}});
+  CHECK(path_number["message"] == "the folder path must be absolute");
+  json versions = f.Failed({{"cmd", "versions"}, {"folder", 3}});
+  CHECK(versions == json{{"code", "invalid_argument"}, {"message", "name a folder"}});
+  json rescan = f.Failed({{"cmd", "rescan"}, {"path", "a.txt"}});
+  CHECK(rescan == json{{"code", "invalid_argument"}, {"message", "--path needs a folder"}});
+  json remove = f.Failed({{"cmd", "folder-remove"}, {"folder", "nope"}});
+  CHECK(remove == json{{"code", "not_found"},
+                       {"message",
+                        "there is no folder nope — see `shoal folder list` for the "
+                        "folders"}});
+  json accept = f.Failed({{"cmd", "folder-accept"}, {"folder", "nope"}, {"path", "/tmp/x"}});
+  CHECK(accept == json{{"code", "not_found"},
+                       {"message",
+                        "no device offers a folder nope (yet) — it must be shared "
+                        "with this device first"}});
+  json device = f.Failed({{"cmd", "device-add"}, {"device", false}});
+  CHECK(device["code"] == "invalid_argument");
+  CHECK(device["message"].get<std::string>().starts_with("that is not a device ID: "));
+  json own = f.Failed({{"cmd", "device-add"}, {"device", f.identity->device_id().ToString()}});
+  CHECK(own == json{{"code", "invalid_argument"}, {"message", "that is this device's own ID"}});
+  CHECK(f.Ok({{"cmd", "status"}})["folders"] == json::array());
+}
+
+TEST_CASE("devices add, list, rename, pause, resume and remove round-trip through the index",
+          "[cli][control_api]") {
+  ApiFixture f;
+  const std::string id = shoal::testing::MakeDeviceId(7).ToString();
+  json added = f.Ok({{"cmd", "device-add"},
+                     {"device", id},
+                     {"name", "beta"},
+                     {"address", "127.0.0.1:9 [::1]:9"}});
+  CHECK(added == json{{"id", id}, {"name", "beta"}});
+
+  json devices = f.Ok({{"cmd", "devices"}})["devices"];
+  REQUIRE(devices.size() == 1);
+  CHECK(devices[0]["id"] == id);
+  CHECK(devices[0]["name"] == "beta");
+  CHECK(devices[0]["addresses"] == json{"127.0.0.1:9", "[::1]:9"});
+  CHECK(devices[0]["paused"] == false);
+  CHECK(devices[0]["connected"] == false);
+  CHECK(devices[0]["index_entries_in"] == 0);
+  json in_status = f.Ok({{"cmd", "status"}})["devices"];  // the same list; dialing goes on
+  REQUIRE(in_status.size() == 1);
+  CHECK(in_status[0]["id"] == id);
+  CHECK(in_status[0]["addresses"] == devices[0]["addresses"]);
+
+  // Named by a prefix of its ID or by its name from now on.
+  json renamed = f.Ok({{"cmd", "device-rename"}, {"device", id.substr(0, 7)}, {"name", "gamma"}});
+  CHECK(renamed == json{{"id", id}, {"name", "gamma"}, {"paused", false}});
+  json paused = f.Ok({{"cmd", "device-pause"}, {"device", "gamma"}});
+  CHECK(paused == json{{"id", id}, {"name", "gamma"}, {"paused", true}});
+  CHECK(f.Ok({{"cmd", "devices"}})["devices"][0]["paused"] == true);
+  json resumed = f.Ok({{"cmd", "device-resume"}, {"device", id}});
+  CHECK(resumed == json{{"id", id}, {"name", "gamma"}, {"paused", false}});
+
+  json removed = f.Ok({{"cmd", "device-remove"}, {"device", id}});
+  CHECK(removed == json{{"id", id}, {"removed", true}});
+  CHECK(f.Ok({{"cmd", "devices"}})["devices"] == json::array());
+  auto stored = f.index->FindDevice(shoal::testing::MakeDeviceId(7));
+  REQUIRE(stored);
+  CHECK_FALSE(stored->has_value());
+  json again = f.Failed({{"cmd", "device-remove"}, {"device", id}});
+  CHECK(again == json{{"code", "not_found"},
+                      {"message",
+                       "there is no paired device " + id + " — see `shoal devices` for the list"}});
+}
+
+TEST_CASE("share and unshare a folder with a device show in the folder's shared_with",
+          "[cli][control_api]") {
+  ApiFixture f;
+  const std::string id = shoal::testing::MakeDeviceId(9).ToString();
+  f.Ok({{"cmd", "device-add"}, {"device", id}, {"name", "beta"}});
+  const fs::path dir = f.elsewhere.path() / "Docs";
+  json added = f.Ok({{"cmd", "folder-add"}, {"path", dir.string()}});
+  json shared = f.Ok({{"cmd", "share"}, {"folder", "Docs"}, {"device", "beta"}});
+  CHECK(shared == json{{"folder", added["id"]}, {"device", id}, {"shared", true}});
+  CHECK(f.Ok({{"cmd", "folder-list"}})["folders"][0]["shared_with"] == json{id});
+  json unshared = f.Ok({{"cmd", "unshare"}, {"folder", added["id"]}, {"device", id}});
+  CHECK(unshared == json{{"folder", added["id"]}, {"device", id}, {"shared", false}});
+  CHECK(f.Ok({{"cmd", "folder-list"}})["folders"][0]["shared_with"] == json::array());
+}
+
+TEST_CASE("rescan answers once the folder's scan has committed, with what it found",
+          "[cli][control_api]") {
+  ApiFixture f;
+  const fs::path dir = f.elsewhere.path() / "Scanned";
+  json added = f.Ok({{"cmd", "folder-add"}, {"path", dir.string()}});
+  REQUIRE(f.FolderUntil([](const json& folder) { return folder["last_scan_unix"] != 0; }));
+  WriteFile(dir / "new.txt", "twelve bytes");
+  json scanned = f.Ok({{"cmd", "rescan"}, {"folder", added["id"]}});
+  json expected = json::array();
+  expected.push_back(
+      {{"folder", added["id"]}, {"changed", 1}, {"deleted", 0}, {"hashed_bytes", 12}});
+  CHECK(scanned == json{{"scanned", expected}});
+  CHECK(f.Ok({{"cmd", "folder-list"}})["folders"][0]["files"] == 1);
+}
+
+TEST_CASE("folder-remove stops the folder and keeps its files", "[cli][control_api]") {
+  ApiFixture f;
+  const fs::path dir = f.elsewhere.path() / "Gone";
+  fs::create_directory(dir);
+  WriteFile(dir / "keep.txt", "kept");
+  json added = f.Ok({{"cmd", "folder-add"}, {"path", dir.string()}});
+  json removed = f.Ok({{"cmd", "folder-remove"}, {"folder", "Gone"}});
+  CHECK(removed == json{{"id", added["id"]}, {"path", added["path"]}});
+  CHECK(f.Ok({{"cmd", "folder-list"}})["folders"] == json::array());
+  CHECK(f.folders->empty());
+  CHECK(fs::exists(dir / "keep.txt"));
+}
+
+TEST_CASE("shutdown answers stopping, asks the daemon to stop, and later requests are refused",
+          "[cli][control_api]") {
+  ApiFixture f;
+  CHECK(f.Ok({{"cmd", "shutdown"}}) == json{{"stopping", true}});
+  CHECK(f.stop_asked);
+  json refused = f.Failed({{"cmd", "status"}});
+  CHECK(refused == json{{"code", "busy"}, {"message", "the daemon is shutting down"}});
+}
+
+}  // namespace
+}  // namespace shoal::cli
