@@ -51,11 +51,7 @@ class PairJoin final : public net::SessionDelegate {
   bool done() const { return done_; }
 
   void OnEstablished(const net::wire::Hello&) override {}
-  void OnClusterConfig(net::wire::ClusterConfig) override {}
-  void OnIndex(net::wire::Index) override {}
-  void OnIndexUpdate(net::wire::IndexUpdate) override {}
-  void OnRequest(net::wire::Request) override {}
-  void OnResponse(net::wire::Response) override {}
+  void OnMessage(net::wire::PeerMessage) override {}  // never on a pairing session
   void OnPaired(const DeviceId& peer, const net::wire::PairAccept& accept,
                 const std::string& code) override;
   void OnEnd(const net::SessionEndInfo& end) override;

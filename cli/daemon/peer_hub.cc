@@ -94,29 +94,9 @@ void PeerHub::Check(const DeviceId& device, Result<void> handled) {
   it->second->session().Close(net::wire::CloseReason::kProtocolError, handled.error().message);
 }
 
-void PeerHub::OnClusterConfig(const DeviceId& device, net::wire::ClusterConfig message) {
+void PeerHub::OnMessage(const DeviceId& device, net::wire::PeerMessage message) {
   auto it = links_.find(device);
-  if (it != links_.end()) Check(device, it->second->exchange().OnClusterConfig(message));
-}
-
-void PeerHub::OnIndex(const DeviceId& device, net::wire::Index message) {
-  auto it = links_.find(device);
-  if (it != links_.end()) Check(device, it->second->exchange().OnIndex(message, true));
-}
-
-void PeerHub::OnIndexUpdate(const DeviceId& device, net::wire::IndexUpdate message) {
-  auto it = links_.find(device);
-  if (it != links_.end()) Check(device, it->second->exchange().OnIndex(message, false));
-}
-
-void PeerHub::OnRequest(const DeviceId& device, net::wire::Request message) {
-  auto it = links_.find(device);
-  if (it != links_.end()) Check(device, it->second->exchange().OnRequest(message));
-}
-
-void PeerHub::OnResponse(const DeviceId& device, net::wire::Response message) {
-  auto it = links_.find(device);
-  if (it != links_.end()) Check(device, it->second->exchange().OnResponse(message));
+  if (it != links_.end()) Check(device, it->second->exchange().OnMessage(std::move(message)));
 }
 
 void PeerHub::OnWritable(const DeviceId& device) {

@@ -59,11 +59,7 @@ class PeerHub final : public net::PeerManagerDelegate {
   bool IsPaired(const DeviceId& device) override;
   void OnPeerUp(const DeviceId& device, net::Session& session, const net::wire::Hello& hello,
                 const std::string& address) override;
-  void OnClusterConfig(const DeviceId& device, net::wire::ClusterConfig message) override;
-  void OnIndex(const DeviceId& device, net::wire::Index message) override;
-  void OnIndexUpdate(const DeviceId& device, net::wire::IndexUpdate message) override;
-  void OnRequest(const DeviceId& device, net::wire::Request message) override;
-  void OnResponse(const DeviceId& device, net::wire::Response message) override;
+  void OnMessage(const DeviceId& device, net::wire::PeerMessage message) override;
   void OnWritable(const DeviceId& device) override;
   void OnPeerDown(const DeviceId& device, const net::SessionEndInfo& end) override;
   void OnPaired(const DeviceId& device, const net::wire::PairAccept& accept,

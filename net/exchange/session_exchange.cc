@@ -1,7 +1,9 @@
 #include "net/exchange/session_exchange.h"
 
 #include <set>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace shoal::net {
 namespace {
@@ -130,7 +132,27 @@ Result<void> SessionExchange::SendClusterConfig() {
         {peer_, connected.hello.your_index_id, connected.hello.your_max_sequence});
     config.folders.push_back(std::move(share));
   }
-  return sink_.Send(config);
+  return sink_.Send(wire::PeerMessage(std::move(config)));
+}
+
+Result<void> SessionExchange::OnMessage(wire::PeerMessage message) {
+  return std::visit(
+      [this](auto& m) -> Result<void> {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, wire::ClusterConfig>) {
+          return OnClusterConfig(m);
+        } else if constexpr (std::is_same_v<T, wire::IndexUpdate>) {
+          return OnIndex(m, /*full=*/false);
+        } else if constexpr (std::is_same_v<T, wire::Index>) {
+          return OnIndex(m, /*full=*/true);
+        } else if constexpr (std::is_same_v<T, wire::Request>) {
+          return OnRequest(m);
+        } else {
+          static_assert(std::is_same_v<T, wire::Response>, "a PeerMessage without a handler");
+          return OnResponse(m);
+        }
+      },
+      message);
 }
 
 Result<void> SessionExchange::OnClusterConfig(const wire::ClusterConfig& message) {
@@ -265,7 +287,11 @@ void SessionExchange::FromEngine(const std::string& folder, EngineMessage messag
     wire::IndexUpdate update;
     update.folder = folder;
     update.files = std::move(batch->files);
-    Check(batch->full ? sink_.Send(static_cast<const wire::Index&>(update)) : sink_.Send(update));
+    if (batch->full) {
+      Check(sink_.Send(wire::PeerMessage(std::in_place_type<wire::Index>, std::move(update))));
+    } else {
+      Check(sink_.Send(wire::PeerMessage(std::move(update))));
+    }
   } else if (auto* request = std::get_if<BlockRequest>(&message)) {
     while (next_request_id_ == 0 || pending_.count(next_request_id_) != 0) ++next_request_id_;
     const std::uint32_t id = next_request_id_++;

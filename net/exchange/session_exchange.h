@@ -74,10 +74,9 @@ class SessionExchange {
   // unshared ones disconnect, and the new ClusterConfig goes out.
   Result<void> Refresh();
 
-  Result<void> OnClusterConfig(const wire::ClusterConfig& message);
-  Result<void> OnIndex(const wire::Index& message, bool full);
-  Result<void> OnRequest(const wire::Request& message);
-  Result<void> OnResponse(const wire::Response& message);
+  // One message from the peer; an error means the peer broke the protocol
+  // (the owner closes the session with it).
+  Result<void> OnMessage(wire::PeerMessage message);
   // The sink drained below its low-water mark: serves held-back requests.
   Result<void> OnWritable();
   // A peer that keeps asking while we cannot answer is misbehaving: past
@@ -107,6 +106,10 @@ class SessionExchange {
     bool cancelled = false;  // the folder's connection ended: the answer is dropped
   };
 
+  Result<void> OnClusterConfig(const wire::ClusterConfig& message);
+  Result<void> OnIndex(const wire::Index& message, bool full);
+  Result<void> OnRequest(const wire::Request& message);
+  Result<void> OnResponse(const wire::Response& message);
   void FromEngine(const std::string& folder, EngineMessage message);
   Result<void> SendClusterConfig();
   void Disconnect(const std::string& id, Connected& connected);

@@ -16,10 +16,8 @@ namespace shoal::net {
 class WireSink {
  public:
   virtual ~WireSink() = default;
-  virtual Result<void> Send(const wire::ClusterConfig& message) = 0;
-  virtual Result<void> Send(const wire::Index& message) = 0;
-  virtual Result<void> Send(const wire::IndexUpdate& message) = 0;
-  virtual Result<void> Send(const wire::Request& message) = 0;
+  // As Session::Send and Session::SendResponse.
+  virtual Result<void> Send(const wire::PeerMessage& message) = 0;
   virtual Result<void> SendResponse(std::uint32_t request_id, wire::ResponseCode code,
                                     ByteSpan block) = 0;
   // False while the write queue is above its high-water mark: the exchange
@@ -33,10 +31,7 @@ class WireSink {
 class SessionSink final : public WireSink {
  public:
   explicit SessionSink(Session& session) : session_(session) {}
-  Result<void> Send(const wire::ClusterConfig& message) override { return session_.Send(message); }
-  Result<void> Send(const wire::Index& message) override { return session_.Send(message); }
-  Result<void> Send(const wire::IndexUpdate& message) override { return session_.Send(message); }
-  Result<void> Send(const wire::Request& message) override { return session_.Send(message); }
+  Result<void> Send(const wire::PeerMessage& message) override { return session_.Send(message); }
   Result<void> SendResponse(std::uint32_t request_id, wire::ResponseCode code,
                             ByteSpan block) override {
     return session_.SendResponse(request_id, code, block);

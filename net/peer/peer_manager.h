@@ -64,11 +64,8 @@ class PeerManagerDelegate {
   // ("10.0.0.2:22000") or, inbound, the remote host ("10.0.0.2").
   virtual void OnPeerUp(const DeviceId& device, Session& session, const wire::Hello& hello,
                         const std::string& address) = 0;
-  virtual void OnClusterConfig(const DeviceId& device, wire::ClusterConfig message) = 0;
-  virtual void OnIndex(const DeviceId& device, wire::Index message) = 0;
-  virtual void OnIndexUpdate(const DeviceId& device, wire::IndexUpdate message) = 0;
-  virtual void OnRequest(const DeviceId& device, wire::Request message) = 0;
-  virtual void OnResponse(const DeviceId& device, wire::Response message) = 0;
+  // A message on the device's established session, in arrival order.
+  virtual void OnMessage(const DeviceId& device, wire::PeerMessage message) = 0;
   virtual void OnWritable(const DeviceId& /*device*/) {}
   // Only after OnPeerUp, exactly once per OnPeerUp.
   virtual void OnPeerDown(const DeviceId& device, const SessionEndInfo& end) = 0;

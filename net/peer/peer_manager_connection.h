@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "net/peer/peer_manager.h"
@@ -30,25 +29,12 @@ class PeerManager::Connection : public SessionDelegate {
   void OnEstablished(const wire::Hello& peer_hello) override {
     manager_.OnEstablished(*this, peer_hello);
   }
-  void OnClusterConfig(wire::ClusterConfig message) override {
-    if (up) manager_.delegate_.OnClusterConfig(*device, std::move(message));
-    if (held) kept_.emplace_back(std::move(message));
-  }
-  void OnIndex(wire::Index message) override {
-    if (up) manager_.delegate_.OnIndex(*device, std::move(message));
-    if (held) kept_.emplace_back(std::move(message));
-  }
-  void OnIndexUpdate(wire::IndexUpdate message) override {
-    if (up) manager_.delegate_.OnIndexUpdate(*device, std::move(message));
-    if (held) kept_.emplace_back(std::move(message));
-  }
-  void OnRequest(wire::Request message) override {
-    if (up) manager_.delegate_.OnRequest(*device, std::move(message));
-    if (held) kept_.emplace_back(std::move(message));
-  }
-  void OnResponse(wire::Response message) override {
-    if (up) manager_.delegate_.OnResponse(*device, std::move(message));
-    if (held) kept_.emplace_back(std::move(message));
+  void OnMessage(wire::PeerMessage message) override {
+    if (up) {
+      manager_.delegate_.OnMessage(*device, std::move(message));
+    } else if (held) {
+      kept_.push_back(std::move(message));
+    }
   }
   void OnWritable() override {
     if (up) manager_.delegate_.OnWritable(*device);
@@ -64,25 +50,17 @@ class PeerManager::Connection : public SessionDelegate {
   // Hands the messages kept while held to the delegate, in order, while
   // this stays the device's established session.
   void Replay() {
-    std::vector<Kept> kept;
+    std::vector<wire::PeerMessage> kept;
     kept.swap(kept_);
-    for (Kept& message : kept) {
+    for (wire::PeerMessage& message : kept) {
       if (!up) return;
-      std::visit([this](auto&& m) { Forward(std::move(m)); }, message);
+      manager_.delegate_.OnMessage(*device, std::move(message));
     }
   }
 
  private:
-  using Kept = std::variant<wire::ClusterConfig, wire::Index, wire::IndexUpdate, wire::Request,
-                            wire::Response>;
-  void Forward(wire::ClusterConfig m) { manager_.delegate_.OnClusterConfig(*device, std::move(m)); }
-  void Forward(wire::Index m) { manager_.delegate_.OnIndex(*device, std::move(m)); }
-  void Forward(wire::IndexUpdate m) { manager_.delegate_.OnIndexUpdate(*device, std::move(m)); }
-  void Forward(wire::Request m) { manager_.delegate_.OnRequest(*device, std::move(m)); }
-  void Forward(wire::Response m) { manager_.delegate_.OnResponse(*device, std::move(m)); }
-
   PeerManager& manager_;
-  std::vector<Kept> kept_;
+  std::vector<wire::PeerMessage> kept_;
 
  public:
   const Role role;

@@ -109,17 +109,17 @@ class Session {
   Session& operator=(const Session&) = delete;
   ~Session();
 
-  // Each packs, encrypts and queues one message. Fails with
-  // kInvalidArgument before OnEstablished or once the session began ending
-  // (also inside callbacks for messages that arrived just before the end,
-  // e.g. the peer's Close in the same read), and with kBusy when the write
-  // queue would exceed write_queue_limit; nothing is sent then.
-  Result<void> Send(const wire::ClusterConfig& message);
-  Result<void> Send(const wire::Index& message);
-  Result<void> Send(const wire::IndexUpdate& message);
-  Result<void> Send(const wire::Request& message);
+  // Packs, encrypts and queues one message. Fails with kInvalidArgument
+  // before OnEstablished or once the session began ending (also inside
+  // callbacks for messages that arrived just before the end, e.g. the
+  // peer's Close in the same read), and with kBusy when the write queue
+  // would exceed write_queue_limit; nothing is sent then. A Response is
+  // the whole answer to a request (offset 0), cut into pieces as
+  // SendResponse does.
+  Result<void> Send(const wire::PeerMessage& message);
   // All Responses for one request: a block (code kOk, up to 4 MiB) is cut
-  // into pieces; an error code is one Response without data.
+  // into pieces; an error code is one Response without data. The bulk
+  // path: the block is read where it lies, never copied into a Response.
   Result<void> SendResponse(std::uint32_t request_id, wire::ResponseCode code, ByteSpan block);
   Result<void> SendPing();
   // Ends the session: sends Close(reason, text), shuts the write side and
@@ -156,8 +156,7 @@ class Session {
   enum class State { kPreamble, kHandshake, kAwaitHello, kOpen, kEnding, kEnded };
   // Decoded and checked, waiting to be handed to the delegate.
   using Inbound =
-      std::variant<wire::Hello, wire::ClusterConfig, wire::Index, wire::IndexUpdate, wire::Request,
-                   wire::Response, wire::Ping, wire::Close, wire::PairAccept>;
+      std::variant<wire::Hello, wire::PeerMessage, wire::Ping, wire::Close, wire::PairAccept>;
   // Receives the stream's callbacks (kept off Session's public face).
   class StreamEvents;
 

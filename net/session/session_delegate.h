@@ -1,5 +1,6 @@
 // What a Session reports to its owner (net/session/session.h): the peer's
-// Hello, each decoded message, write-queue relief, and how it ended.
+// Hello, each decoded message (one OnMessage for every wire::PeerMessage),
+// write-queue relief, and how it ended.
 //
 // Order: OnEstablished first (after the peer's Hello), then messages in the
 // order they arrived, then OnEnd exactly once and nothing after it. A peer
@@ -37,11 +38,8 @@ class SessionDelegate {
  public:
   virtual ~SessionDelegate() = default;
   virtual void OnEstablished(const wire::Hello& peer_hello) = 0;
-  virtual void OnClusterConfig(wire::ClusterConfig message) = 0;
-  virtual void OnIndex(wire::Index message) = 0;
-  virtual void OnIndexUpdate(wire::IndexUpdate message) = 0;
-  virtual void OnRequest(wire::Request message) = 0;
-  virtual void OnResponse(wire::Response message) = 0;
+  // ClusterConfig, Index, IndexUpdate, Request or Response, in arrival order.
+  virtual void OnMessage(wire::PeerMessage message) = 0;
   virtual void OnPing() {}
   // The peer's Close; OnEnd(kClosedByPeer) follows.
   virtual void OnClose(const wire::Close& /*message*/) {}

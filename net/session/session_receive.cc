@@ -145,7 +145,7 @@ Result<void> Session::Accept(wire::Message message) {
       auto decoded = wire::DecodeClusterConfig(body);
       if (!decoded) return decoded.error();
       peer_sent_cluster_config_ = true;
-      inbox_.emplace_back(std::move(*decoded));
+      inbox_.emplace_back(wire::PeerMessage(std::move(*decoded)));
       return {};
     }
     case RecordType::kIndex:
@@ -154,11 +154,13 @@ Result<void> Session::Accept(wire::Message message) {
       if (type == RecordType::kIndex) {
         auto decoded = wire::DecodeIndex(body);
         if (!decoded) return decoded.error();
-        inbox_.emplace_back(std::in_place_type<wire::Index>, std::move(*decoded));
+        inbox_.emplace_back(
+            wire::PeerMessage(std::in_place_type<wire::Index>, std::move(*decoded)));
       } else {
         auto decoded = wire::DecodeIndexUpdate(body);
         if (!decoded) return decoded.error();
-        inbox_.emplace_back(std::in_place_type<wire::IndexUpdate>, std::move(*decoded));
+        inbox_.emplace_back(
+            wire::PeerMessage(std::in_place_type<wire::IndexUpdate>, std::move(*decoded)));
       }
       return {};
     }
@@ -167,7 +169,7 @@ Result<void> Session::Accept(wire::Message message) {
       if (!sent_cluster_config_) return OutOfOrder(type, "before our ClusterConfig");
       auto decoded = wire::DecodeRequest(body);
       if (!decoded) return decoded.error();
-      inbox_.emplace_back(std::move(*decoded));
+      inbox_.emplace_back(wire::PeerMessage(std::move(*decoded)));
       return {};
     }
     case RecordType::kResponse: {
@@ -200,7 +202,7 @@ Result<void> Session::AcceptResponse(wire::Response response) {
   if (pairing_) return OutOfOrder(wire::RecordType::kResponse, "on a pairing connection");
   if (state_ != State::kOpen) return OutOfOrder(wire::RecordType::kResponse, "before Hello");
   if (!sent_request_) return OutOfOrder(wire::RecordType::kResponse, "without any Request");
-  inbox_.emplace_back(std::move(response));
+  inbox_.emplace_back(wire::PeerMessage(std::move(response)));
   return {};
 }
 
@@ -215,16 +217,8 @@ bool Session::Deliver() {
           using T = std::decay_t<decltype(message)>;
           if constexpr (std::is_same_v<T, wire::Hello>) {
             delegate_.OnEstablished(message);
-          } else if constexpr (std::is_same_v<T, wire::ClusterConfig>) {
-            delegate_.OnClusterConfig(std::move(message));
-          } else if constexpr (std::is_same_v<T, wire::IndexUpdate>) {
-            delegate_.OnIndexUpdate(std::move(message));
-          } else if constexpr (std::is_same_v<T, wire::Index>) {
-            delegate_.OnIndex(std::move(message));
-          } else if constexpr (std::is_same_v<T, wire::Request>) {
-            delegate_.OnRequest(std::move(message));
-          } else if constexpr (std::is_same_v<T, wire::Response>) {
-            delegate_.OnResponse(std::move(message));
+          } else if constexpr (std::is_same_v<T, wire::PeerMessage>) {
+            delegate_.OnMessage(std::move(message));
           } else if constexpr (std::is_same_v<T, wire::Ping>) {
             delegate_.OnPing();
           } else if constexpr (std::is_same_v<T, wire::PairAccept>) {

@@ -34,24 +34,22 @@ Result<void> Session::SendMessage(wire::RecordType type, const Bytes& body) {
   return Transmit(wire::PackMessage(type, body, zstd_));
 }
 
-Result<void> Session::Send(const wire::ClusterConfig& message) {
-  auto sent = SendMessage(message.kType, wire::Encode(message));
-  if (sent) sent_cluster_config_ = true;
-  return sent;
-}
-
-Result<void> Session::Send(const wire::Index& message) {
-  return SendMessage(message.kType, wire::Encode(message));
-}
-
-Result<void> Session::Send(const wire::IndexUpdate& message) {
-  return SendMessage(message.kType, wire::Encode(message));
-}
-
-Result<void> Session::Send(const wire::Request& message) {
-  auto sent = SendMessage(message.kType, wire::Encode(message));
-  if (sent) sent_request_ = true;
-  return sent;
+Result<void> Session::Send(const wire::PeerMessage& message) {
+  if (const auto* response = std::get_if<wire::Response>(&message)) {
+    if (response->offset != 0) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "Response: send the whole block; the session cuts the pieces");
+    }
+    return SendResponse(response->request_id, response->code, response->data);
+  }
+  return std::visit(
+      [this](const auto& m) {
+        auto sent = SendMessage(m.kType, wire::Encode(m));
+        if (sent && m.kType == wire::RecordType::kClusterConfig) sent_cluster_config_ = true;
+        if (sent && m.kType == wire::RecordType::kRequest) sent_request_ = true;
+        return sent;
+      },
+      message);
 }
 
 Result<void> Session::SendResponse(std::uint32_t request_id, wire::ResponseCode code,

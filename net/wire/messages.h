@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "core/base/bytes.h"
@@ -154,5 +156,18 @@ Result<Response> DecodeResponse(ByteSpan body);
 Result<Ping> DecodePing(ByteSpan body);
 Result<Close> DecodeClose(ByteSpan body);
 Result<PairAccept> DecodePairAccept(ByteSpan body);
+
+// The messages that carry folders between two established devices, as one
+// type. Session hands each to its delegate as a PeerMessage and every layer
+// up to SessionExchange passes it on untouched (one OnMessage, one Send per
+// layer). Hello, Ping, Close and PairAccept belong to the session itself and
+// are not here. A new message: its struct and codec above, an alternative
+// here, its decode in Session::Accept (session_receive.cc) and its handler
+// in SessionExchange::OnMessage; nothing between them changes.
+using PeerMessage = std::variant<ClusterConfig, Index, IndexUpdate, Request, Response>;
+// "Index", "Request", ...: the record type's name.
+inline std::string_view PeerMessageName(const PeerMessage& message) {
+  return std::visit([](const auto& m) { return RecordTypeName(m.kType); }, message);
+}
 
 }  // namespace shoal::net::wire

@@ -138,16 +138,10 @@ struct Events : SessionDelegate {
   void OnEstablished(const wire::Hello&) override {
     if (established) established();
   }
-  void OnClusterConfig(wire::ClusterConfig) override {
-    if (cluster_config) cluster_config();
-  }
-  void OnIndex(wire::Index) override {}
-  void OnIndexUpdate(wire::IndexUpdate) override {}
-  void OnRequest(wire::Request message) override {
-    if (request) request(std::move(message));
-  }
-  void OnResponse(wire::Response message) override {
-    if (response) response(std::move(message));
+  void OnMessage(wire::PeerMessage message) override {
+    if (std::holds_alternative<wire::ClusterConfig>(message) && cluster_config) cluster_config();
+    if (auto* m = std::get_if<wire::Request>(&message); m && request) request(std::move(*m));
+    if (auto* m = std::get_if<wire::Response>(&message); m && response) response(std::move(*m));
   }
   void OnWritable() override {
     if (writable) writable();

@@ -44,10 +44,9 @@ class Link;
 class Side final : public WireSink, public ExchangeOwner {
  public:
   Side(Link& link, int me) : link_(link), me_(me) {}
-  Result<void> Send(const wire::ClusterConfig& m) override { return Push(m.kType, Encode(m)); }
-  Result<void> Send(const wire::Index& m) override { return Push(m.kType, Encode(m)); }
-  Result<void> Send(const wire::IndexUpdate& m) override { return Push(m.kType, Encode(m)); }
-  Result<void> Send(const wire::Request& m) override { return Push(m.kType, Encode(m)); }
+  Result<void> Send(const wire::PeerMessage& message) override {
+    return std::visit([this](const auto& m) { return Push(m.kType, Encode(m)); }, message);
+  }
   Result<void> SendResponse(std::uint32_t id, wire::ResponseCode code, ByteSpan block) override;
 
   std::vector<ExchangeFolder> FoldersSharedWith(std::int64_t) override { return shared; }
@@ -119,15 +118,15 @@ class Link {
     SessionExchange& to = *sides_[w.to].exchange;
     switch (w.type) {
       case wire::RecordType::kClusterConfig:
-        return to.OnClusterConfig(wire::DecodeClusterConfig(w.body).value());
+        return to.OnMessage(wire::DecodeClusterConfig(w.body).value());
       case wire::RecordType::kIndex:
-        return to.OnIndex(wire::DecodeIndex(w.body).value(), true);
+        return to.OnMessage(wire::DecodeIndex(w.body).value());
       case wire::RecordType::kIndexUpdate:
-        return to.OnIndex(wire::DecodeIndexUpdate(w.body).value(), false);
+        return to.OnMessage(wire::DecodeIndexUpdate(w.body).value());
       case wire::RecordType::kRequest:
-        return to.OnRequest(wire::DecodeRequest(w.body).value());
+        return to.OnMessage(wire::DecodeRequest(w.body).value());
       case wire::RecordType::kResponse:
-        return to.OnResponse(wire::DecodeResponse(w.body).value());
+        return to.OnMessage(wire::DecodeResponse(w.body).value());
       default:
         FAIL("unexpected record type");
     }
@@ -235,7 +234,7 @@ TEST_CASE("a Request for a folder not shared with the peer is refused without re
   REQUIRE(link[0].exchange->Refresh());
   link[0].sent.clear();
   wire::Request probe{9, "other-folder", "etc/passwd", 0, 100, {}};
-  REQUIRE(link[0].exchange->OnRequest(probe));
+  REQUIRE(link[0].exchange->OnMessage(probe));
   REQUIRE(link[0].sent.size() == 1);
   auto response = wire::DecodeResponse(link[0].sent[0].body).value();
   CHECK(response.request_id == 9);
@@ -243,7 +242,7 @@ TEST_CASE("a Request for a folder not shared with the peer is refused without re
   CHECK(response.data.empty());
   // Also for a folder we share but the peer has not listed in its ClusterConfig.
   probe.folder = "shared";
-  REQUIRE(link[0].exchange->OnRequest(probe));
+  REQUIRE(link[0].exchange->OnMessage(probe));
   CHECK(wire::DecodeResponse(link[0].sent.back().body).value().code ==
         wire::ResponseCode::kInvalid);
 }
@@ -353,10 +352,10 @@ TEST_CASE("a peer that keeps asking while we cannot answer is cut off at the cap
   request.size = 1;
   for (std::size_t i = 0; i < SessionExchange::kMaxHeldRequests; ++i) {
     request.request_id = static_cast<std::uint32_t>(i + 1);
-    REQUIRE(link[0].exchange->OnRequest(request));
+    REQUIRE(link[0].exchange->OnMessage(request));
   }
   request.request_id = 0xffff'ffff;
-  auto refused = link[0].exchange->OnRequest(request);
+  auto refused = link[0].exchange->OnMessage(request);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == ErrorCode::kProtocol);
   CHECK(link[0].sent.empty());  // nothing was answered while not writable
@@ -366,7 +365,7 @@ TEST_CASE("Responses that do not match an outstanding request are protocol error
   EngineCluster c(2);
   Link link(c);
   SessionExchange& exchange = *link[0].exchange;
-  CHECK_FALSE(exchange.OnResponse(wire::Response{42, wire::ResponseCode::kOk, 0, Bytes(10)}));
+  CHECK_FALSE(exchange.OnMessage(wire::Response{42, wire::ResponseCode::kOk, 0, Bytes(10)}));
 }
 
 }  // namespace shoal::net

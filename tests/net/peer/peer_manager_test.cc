@@ -38,13 +38,9 @@ class Events : public PeerManagerDelegate {
     addresses[device] = address;
     if (on_up) on_up(device, session);
   }
-  void OnClusterConfig(const DeviceId& device, wire::ClusterConfig) override {
-    ++cluster_configs[device];
+  void OnMessage(const DeviceId& device, wire::PeerMessage message) override {
+    if (std::holds_alternative<wire::ClusterConfig>(message)) ++cluster_configs[device];
   }
-  void OnIndex(const DeviceId&, wire::Index) override {}
-  void OnIndexUpdate(const DeviceId&, wire::IndexUpdate) override {}
-  void OnRequest(const DeviceId&, wire::Request) override {}
-  void OnResponse(const DeviceId&, wire::Response) override {}
   void OnPeerDown(const DeviceId& device, const SessionEndInfo& end) override {
     CHECK(live[device] == 1);  // only after OnPeerUp
     --live[device];

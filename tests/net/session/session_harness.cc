@@ -110,27 +110,26 @@ void Recorder::OnEstablished(const wire::Hello& message) {
   hello = message;
   if (on_established) on_established();
 }
-void Recorder::OnClusterConfig(wire::ClusterConfig message) {
-  log.emplace_back("ClusterConfig");
-  cluster_configs.push_back(std::move(message));
-  if (on_cluster_config) on_cluster_config();
-}
-void Recorder::OnIndex(wire::Index message) {
-  log.emplace_back("Index");
-  indexes.push_back(std::move(message));
-}
-void Recorder::OnIndexUpdate(wire::IndexUpdate message) {
-  log.emplace_back("IndexUpdate");
-  index_updates.push_back(std::move(message));
-}
-void Recorder::OnRequest(wire::Request message) {
-  log.emplace_back("Request");
-  requests.push_back(std::move(message));
-  if (on_request) on_request(requests.back());
-}
-void Recorder::OnResponse(wire::Response message) {
-  log.emplace_back("Response");
-  responses.push_back(std::move(message));
+void Recorder::OnMessage(wire::PeerMessage message) {
+  log.emplace_back(wire::PeerMessageName(message));
+  std::visit(
+      [this](auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, wire::ClusterConfig>) {
+          cluster_configs.push_back(std::move(m));
+          if (on_cluster_config) on_cluster_config();
+        } else if constexpr (std::is_same_v<T, wire::IndexUpdate>) {
+          index_updates.push_back(std::move(m));
+        } else if constexpr (std::is_same_v<T, wire::Index>) {
+          indexes.push_back(std::move(m));
+        } else if constexpr (std::is_same_v<T, wire::Request>) {
+          requests.push_back(std::move(m));
+          if (on_request) on_request(requests.back());
+        } else {
+          responses.push_back(std::move(m));
+        }
+      },
+      message);
 }
 void Recorder::OnClose(const wire::Close& message) {
   log.emplace_back("Close");

@@ -49,11 +49,7 @@ void RunFor(EventLoop& loop, std::chrono::milliseconds span);
 class Recorder : public SessionDelegate {
  public:
   void OnEstablished(const wire::Hello& hello) override;
-  void OnClusterConfig(wire::ClusterConfig message) override;
-  void OnIndex(wire::Index message) override;
-  void OnIndexUpdate(wire::IndexUpdate message) override;
-  void OnRequest(wire::Request message) override;
-  void OnResponse(wire::Response message) override;
+  void OnMessage(wire::PeerMessage message) override;
   void OnPing() override { ++pings; }
   void OnClose(const wire::Close& message) override;
   void OnWritable() override;
