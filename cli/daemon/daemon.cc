@@ -78,7 +78,7 @@ Result<void> Daemon::OpenIndex() {
   index_ = std::make_unique<Index>(std::move(*index));
   auto local = index_->FindDevice(identity_->device_id());
   if (!local) return local.error();
-  DeviceRecord record{0, identity_->device_id(), options_.device_name, "", true, false};
+  DeviceRecord record{{}, identity_->device_id(), options_.device_name, "", true, false};
   if (*local) record.key = (*local)->key;
   auto key = index_->PutDevice(record);
   if (!key) return key.error();
@@ -124,7 +124,7 @@ Result<void> Daemon::StartFolders() {
 
 Result<void> Daemon::StartPeers() {
   PeerHubCallbacks callbacks;
-  callbacks.shared_with = [this](std::int64_t key) { return FoldersSharedWith(key); };
+  callbacks.shared_with = [this](DeviceKey key) { return FoldersSharedWith(key); };
   callbacks.on_engine_input = [this](FolderPeer& engine) {
     for (auto& [id, runner] : runners_) {
       if (&runner->engine() == &engine && runner->engine().PullWanted()) runner->Kick();

@@ -79,7 +79,7 @@ class Daemon final : public net::ControlHandler {
 
   // Folders (daemon_folders.cc).
   Result<void> StartFolder(const FolderRecord& folder);
-  std::vector<net::ExchangeFolder> FoldersSharedWith(std::int64_t device_key);
+  std::vector<net::ExchangeFolder> FoldersSharedWith(DeviceKey device_key);
   Result<FolderRecord> FindFolderArg(const std::string& arg);
   Json FolderAdd(const nlohmann::json& request);
   Json FolderRemove(const nlohmann::json& request);
@@ -126,7 +126,7 @@ class Daemon final : public net::ControlHandler {
   ScopedFd lock_;
   std::optional<net::Identity> identity_;
   std::unique_ptr<Index> index_;
-  std::int64_t local_key_ = 0;
+  DeviceKey local_key_;
   std::uint32_t umask_ = 022;  // the process's, for modes applied from peers
   std::uint64_t instance_id_ = 0;
   SystemClock clock_;

@@ -110,7 +110,7 @@ Json Daemon::DeviceAdd(const nlohmann::json& request) {
   }
   auto existing = index_->FindDevice(*id);
   if (!existing) return existing.error();
-  DeviceRecord record{0,     *id,  StringField(request, "name"), StringField(request, "address"),
+  DeviceRecord record{{},    *id,  StringField(request, "name"), StringField(request, "address"),
                       false, false};
   if (*existing) {
     record.key = (*existing)->key;

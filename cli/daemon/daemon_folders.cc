@@ -62,7 +62,7 @@ Result<void> Daemon::StartFolder(const FolderRecord& folder) {
   return {};
 }
 
-std::vector<net::ExchangeFolder> Daemon::FoldersSharedWith(std::int64_t device_key) {
+std::vector<net::ExchangeFolder> Daemon::FoldersSharedWith(DeviceKey device_key) {
   std::vector<net::ExchangeFolder> shared;
   for (auto& [id, runner] : runners_) {
     auto devices = index_->SharedWith(runner->record().key);

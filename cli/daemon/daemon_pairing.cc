@@ -60,7 +60,7 @@ void Daemon::OnPaired(const DeviceId& device, const std::string& name, const std
   }
   if (inviter && discovery_) discovery_->SetPairingTag(std::nullopt);
   auto existing = index_->FindDevice(device);
-  DeviceRecord record{0, device, name, inviter ? "" : address, false, false};
+  DeviceRecord record{{}, device, name, inviter ? "" : address, false, false};
   if (existing && *existing) {
     record.key = (*existing)->key;
     if (record.addresses.empty()) record.addresses = (*existing)->addresses;

@@ -57,7 +57,7 @@ nlohmann::json Daemon::FolderJson(FolderRunner& runner) {
   nlohmann::json shared = nlohmann::json::array();
   if (auto keys = index_->SharedWith(r.key)) {
     auto devices = index_->ListDevices();
-    for (std::int64_t key : *keys) {
+    for (DeviceKey key : *keys) {
       if (!devices) break;
       for (const DeviceRecord& d : *devices) {
         if (d.key == key) shared.push_back(d.id.ToString());

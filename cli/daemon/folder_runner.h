@@ -125,7 +125,7 @@ class FolderRunner {
   Clock& clock_;
   FolderRecord folder_;
   FolderRunnerOptions options_;
-  std::int64_t local_key_ = 0;
+  DeviceKey local_key_;
   std::unique_ptr<PosixFileSystem> fs_;
   std::unique_ptr<FolderEngine> engine_;
   std::unique_ptr<Watcher> watcher_;

@@ -53,8 +53,8 @@ namespace shoal {
 inline constexpr std::chrono::nanoseconds kRacyWindow = std::chrono::seconds(2);
 
 struct ScanConfig {
-  std::int64_t folder_key = 0;
-  std::int64_t local_device_key = 0;
+  FolderKey folder_key;
+  DeviceKey local_device_key;
   std::uint64_t local_short_id = 0;  // DeviceId::ShortId() of this device
   std::uint64_t hash_seed = 0;       // the folder's block ID seed
   int hash_threads = 1;              // DefaultWorkerThreads() in the daemon
