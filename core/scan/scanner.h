@@ -26,7 +26,12 @@
 // entries of the folder between Plan and Finish (the daemon holds back its
 // puller meanwhile).
 //
-// Thread: one scan at a time per Index; hashing fans out internally.
+// Thread: Scanner, Plan, Finish and FinishStep run on the Index's thread,
+// one scan at a time per Index. ScanPlan::Hash may run on another thread
+// (one at a time per plan; the daemon's hashing thread) while the Index's
+// thread goes on, and fans out over a ParallelFor pool of hash_threads; it
+// touches only the plan and the FileSystem, never the Index. ScanProgress
+// is atomics, read from any thread.
 #pragma once
 
 #include <atomic>

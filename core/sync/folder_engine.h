@@ -15,6 +15,12 @@
 // root and checks the folder marker and the root's device; a scan that
 // would delete most of the folder waits for Resume. While the folder is
 // held nothing is scanned, pulled or announced; hold() says why.
+//
+// Thread: one thread at a time (the daemon's loop thread). The ScanPlan that
+// PlanScan returns may be hashed on another thread (it touches only the plan
+// and the FileSystem) while peer calls here go on; until it is hashed, no
+// Pull, Scan, ScanPaths, PlanScan or Resume, which re-open the folder root
+// (FileSystem::ReopenRoot must not run under a read).
 #pragma once
 
 #include <cstdint>
