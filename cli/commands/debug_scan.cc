@@ -44,12 +44,12 @@ std::string_view ProblemName(ScanProblemKind kind) {
 Result<ScanConfig> Prepare(Index& index, const std::string& root, int threads) {
   DeviceId::Key key{};
   key.fill(0x5a);  // a fixed stand-in identity: this index never leaves the machine
-  auto device = index.PutDevice({0, DeviceId(key), "debug", "", true, false});
+  auto device = index.PutDevice({{}, DeviceId(key), "debug", "", true, false});
   if (!device) return device.error();
   auto folder = index.FindFolder(root);
   if (!folder) return folder.error();
   if (!*folder) {
-    auto added = index.AddFolder({0, root, root, "debug scan"});
+    auto added = index.AddFolder({{}, root, root, "debug scan"});
     if (!added) return added.error();
     *folder = *added;
   }

@@ -60,7 +60,7 @@ nlohmann::json FolderJson(FolderRunner& runner, Index& index) {
   nlohmann::json shared = nlohmann::json::array();
   if (auto keys = index.SharedWith(r.key)) {
     auto devices = index.ListDevices();
-    for (std::int64_t key : *keys) {
+    for (DeviceKey key : *keys) {
       if (!devices) break;
       for (const DeviceRecord& d : *devices) {
         if (d.key == key) shared.push_back(d.id.ToString());

@@ -65,7 +65,7 @@ Json ControlApi::DeviceAdd(const nlohmann::json& request) {
   }
   auto existing = parts_.index.FindDevice(*id);
   if (!existing) return existing.error();
-  DeviceRecord record{0,     *id,  StringField(request, "name"), StringField(request, "address"),
+  DeviceRecord record{{},    *id,  StringField(request, "name"), StringField(request, "address"),
                       false, false};
   if (*existing) {
     record.key = (*existing)->key;

@@ -83,7 +83,7 @@ Result<void> Daemon::OpenIndex() {
   index_ = std::make_unique<Index>(std::move(*index));
   auto local = index_->FindDevice(identity_->device_id());
   if (!local) return local.error();
-  DeviceRecord record{0, identity_->device_id(), options_.device_name, "", true, false};
+  DeviceRecord record{{}, identity_->device_id(), options_.device_name, "", true, false};
   if (*local) record.key = (*local)->key;
   auto key = index_->PutDevice(record);
   if (!key) return key.error();
@@ -179,7 +179,7 @@ Result<void> Daemon::StartPeers() {
   };
   pairing_ = std::make_unique<Pairing>(std::move(pairing));
   PeerHubCallbacks callbacks;
-  callbacks.shared_with = [this](std::int64_t key) { return folders_->SharedWith(key); };
+  callbacks.shared_with = [this](DeviceKey key) { return folders_->SharedWith(key); };
   callbacks.on_engine_input = [this](FolderPeer& engine) {
     for (auto& [id, runner] : *folders_) {
       if (&runner->engine() == &engine && runner->engine().PullWanted()) runner->Kick();

@@ -82,7 +82,7 @@ class Daemon final {
   ScopedFd lock_;
   std::optional<net::Identity> identity_;
   std::unique_ptr<Index> index_;
-  std::int64_t local_key_ = 0;
+  DeviceKey local_key_;
   std::uint32_t umask_ = 022;  // the process's, for modes applied from peers
   std::uint64_t instance_id_ = 0;
   SystemClock clock_;

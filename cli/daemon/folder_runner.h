@@ -17,9 +17,14 @@
 // loop turn; pulls wait until it has committed, and scans asked for
 // meanwhile are merged into one that runs next.
 //
-// Everything else runs on the daemon's loop thread. The runner owns its engine;
-// the daemon must disconnect every SessionExchange from it (destroy them)
-// before destroying the runner.
+// The runner owns its engine; the daemon must disconnect every
+// SessionExchange from it (destroy them) before destroying the runner.
+//
+// Thread: every method, callback and timer on the daemon's loop thread. The
+// hashing thread a big scan starts runs only ScanPlan::Hash on the runner's
+// ScanJob (the plan, its atomic progress and `finished` flag) and reads the
+// folder through fs_; the loop polls `finished` every 50 ms, joins the thread
+// and commits. The destructor cancels and joins it before fs_ goes.
 #pragma once
 
 #include <chrono>
@@ -127,7 +132,7 @@ class FolderRunner {
   Clock& clock_;
   FolderRecord folder_;
   FolderRunnerOptions options_;
-  std::int64_t local_key_ = 0;
+  DeviceKey local_key_;
   std::unique_ptr<PosixFileSystem> fs_;
   std::unique_ptr<FolderEngine> engine_;
   std::unique_ptr<Watcher> watcher_;

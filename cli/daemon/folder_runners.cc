@@ -22,7 +22,7 @@ FolderRunner* FolderRunners::Find(const std::string& id) {
   return it == runners_.end() ? nullptr : it->second.get();
 }
 
-std::vector<net::ExchangeFolder> FolderRunners::SharedWith(std::int64_t device_key) {
+std::vector<net::ExchangeFolder> FolderRunners::SharedWith(DeviceKey device_key) {
   std::vector<net::ExchangeFolder> shared;
   for (auto& [id, runner] : runners_) {
     auto devices = index_.SharedWith(runner->record().key);

@@ -42,7 +42,7 @@ class FolderRunners {
   void Remove(const std::string& id) { runners_.erase(id); }
   void Clear() { runners_.clear(); }
   // The running folders the index shares with `device_key`, for its session.
-  std::vector<net::ExchangeFolder> SharedWith(std::int64_t device_key);
+  std::vector<net::ExchangeFolder> SharedWith(DeviceKey device_key);
 
   // In folder ID order.
   Map::iterator begin() { return runners_.begin(); }

@@ -61,7 +61,7 @@ void Pairing::OnPaired(const DeviceId& device, const std::string& name, const st
   }
   if (inviter && discovery_) discovery_->SetPairingTag(std::nullopt);
   auto existing = setup_.index->FindDevice(device);
-  DeviceRecord record{0, device, name, inviter ? "" : address, false, false};
+  DeviceRecord record{{}, device, name, inviter ? "" : address, false, false};
   if (existing && *existing) {
     record.key = (*existing)->key;
     if (record.addresses.empty()) record.addresses = (*existing)->addresses;

@@ -8,7 +8,7 @@ namespace shoal::cli {
 
 class PeerHub::Link final : public net::ExchangeOwner {
  public:
-  Link(PeerHub& hub, const DeviceId& device, std::int64_t device_key, net::Session& session)
+  Link(PeerHub& hub, const DeviceId& device, DeviceKey device_key, net::Session& session)
       : hub_(hub),
         device_(device),
         session_(session),
@@ -18,10 +18,10 @@ class PeerHub::Link final : public net::ExchangeOwner {
   net::SessionExchange& exchange() { return exchange_; }
   net::Session& session() { return session_; }
 
-  std::vector<net::ExchangeFolder> FoldersSharedWith(std::int64_t device_key) override {
+  std::vector<net::ExchangeFolder> FoldersSharedWith(DeviceKey device_key) override {
     return hub_.callbacks_.shared_with(device_key);
   }
-  void OnFolderOffered(std::int64_t, const net::wire::FolderShare& share) override {
+  void OnFolderOffered(DeviceKey, const net::wire::FolderShare& share) override {
     auto& offers = hub_.offers_;
     auto same = [&](const FolderOffer& o) {
       return o.folder_id == share.id && o.device == device_;

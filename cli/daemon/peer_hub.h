@@ -30,7 +30,7 @@ struct FolderOffer {
 };
 
 struct PeerHubCallbacks {
-  std::function<std::vector<net::ExchangeFolder>(std::int64_t device_key)> shared_with;
+  std::function<std::vector<net::ExchangeFolder>(DeviceKey device_key)> shared_with;
   std::function<void(FolderPeer& engine)> on_engine_input;
   std::function<void(const DeviceId& device, bool up)> on_peer_change;
   std::function<void(const FolderOffer& offer)> on_offer;

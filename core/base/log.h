@@ -1,7 +1,10 @@
 // Minimal logger: one line per message to stderr (journald picks it up),
 //   2026-11-26T12:00:00.123Z INFO  scan: 120 files changed
-// Thread-safe (a line is written with one write(2) under a mutex). Messages
-// below the threshold are not formatted at all. Never log secrets.
+// Messages below the threshold are not formatted at all. Never log secrets.
+//
+// Thread: any thread. A line is formatted by the caller and written whole
+// under one process-wide mutex, so lines never interleave; the level is an
+// atomic; SetLogSink takes the same mutex, and the sink runs under it.
 //
 //   SHOAL_LOG(kInfo) << "scan: " << count << " files changed";
 #pragma once

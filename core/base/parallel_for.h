@@ -3,6 +3,10 @@
 // threads <= 1 it runs inline, in order — tests and the simulation use that
 // to stay deterministic. `job` must be safe to call concurrently for
 // different i and must not throw.
+//
+// Thread: callable from any thread. job(i) runs on the caller's thread and
+// on up to threads - 1 std::threads started for this call and joined before
+// it returns, so `job` may capture the caller's locals by reference.
 #pragma once
 
 #include <cstddef>

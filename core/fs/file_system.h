@@ -87,8 +87,10 @@ class WritableFile {
   virtual Result<FileStat> Stat() = 0;
 };
 
-// Implementations must be safe to call from several threads at once (the
-// scanner hashes files on a worker pool).
+// Thread: implementations must be safe to call from several threads at
+// once, ReopenRoot excepted (see there): the scanner hashes files on a
+// ParallelFor pool, in the daemon on a thread of its own while the loop
+// thread goes on serving block requests through the same FileSystem.
 class FileSystem {
  public:
   virtual ~FileSystem() = default;

@@ -13,8 +13,10 @@
 // directory just before renaming; a directory created in between by someone
 // else is still refused by rename(2) unless both are directories.
 //
-// Thread-safe: the root descriptor is only read after construction, except
-// by ReopenRoot, which callers run while nothing else uses the object.
+// Thread: any threads at once (FileSystem's contract): every call only
+// reads the root descriptor, except ReopenRoot, which replaces it and so
+// runs while nothing else uses the object (the folder guard: before a scan
+// or a pull and on Resume, never while a scan is hashing).
 #pragma once
 
 #include <memory>

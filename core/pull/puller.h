@@ -82,8 +82,8 @@ struct PullerConfig {
 };
 
 struct PullContext {
-  std::int64_t folder_key = 0;
-  std::int64_t local_device_key = 0;
+  FolderKey folder_key;
+  DeviceKey local_device_key;
   std::uint64_t local_short_id = 0;
   std::uint64_t hash_seed = 0;
   // The folder's ignore rules, shared with its scanner (last good kept);

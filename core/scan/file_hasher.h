@@ -3,6 +3,11 @@
 // before and after hashing and the path once more at the end; any difference
 // in size, mtime or inode (or a byte count that disagrees with the size)
 // means the read saw a mix of versions, and the attempt is repeated.
+//
+// Thread: any thread, concurrently (the scanner's ParallelFor pool calls it
+// for different files at once): it keeps no state between calls, reads
+// through a FileSystem that allows concurrent calls, and touches a shared
+// ScanProgress only through its atomics (adds to bytes_done, reads cancel).
 #pragma once
 
 #include <string>

@@ -23,7 +23,10 @@ Result<IgnoreMatcher> LoadIgnoreRules(FileSystem& fs);
 // Load re-reads .shoalignore so edits take effect at once; when it cannot be
 // read or parsed, the last rules that could are kept (and the reason is
 // returned by problem()), so a broken .shoalignore neither stops the folder
-// nor suddenly syncs what it used to exclude. Thread-safe.
+// nor suddenly syncs what it used to exclude.
+//
+// Thread: any thread (a mutex guards the rules). In the daemon its users,
+// the scan's Plan and the puller, both run on the loop thread.
 class IgnoreRules {
  public:
   // The rules to apply now: fresh ones, or the last good ones when the file

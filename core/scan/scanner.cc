@@ -159,10 +159,10 @@ Result<void> Scanner::CheckPreconditions() {
   }
   auto local = index_.LocalDeviceKey();
   if (!local) return local.error();
-  if (*local == 0 || *local != config_.local_device_key) {
+  if (*local == DeviceKey() || *local != config_.local_device_key) {
     return Fail(ErrorCode::kInvalidArgument,
-                "scan config names device key " + std::to_string(config_.local_device_key) +
-                    " but the index's local device is " + std::to_string(*local));
+                "scan config names device key " + std::to_string(config_.local_device_key.value) +
+                    " but the index's local device is " + std::to_string(local->value));
   }
   return {};
 }

@@ -26,7 +26,12 @@
 // entries of the folder between Plan and Finish (the daemon holds back its
 // puller meanwhile).
 //
-// Thread: one scan at a time per Index; hashing fans out internally.
+// Thread: Scanner, Plan, Finish and FinishStep run on the Index's thread,
+// one scan at a time per Index. ScanPlan::Hash may run on another thread
+// (one at a time per plan; the daemon's hashing thread) while the Index's
+// thread goes on, and fans out over a ParallelFor pool of hash_threads; it
+// touches only the plan and the FileSystem, never the Index. ScanProgress
+// is atomics, read from any thread.
 #pragma once
 
 #include <atomic>
@@ -53,8 +58,8 @@ namespace shoal {
 inline constexpr std::chrono::nanoseconds kRacyWindow = std::chrono::seconds(2);
 
 struct ScanConfig {
-  std::int64_t folder_key = 0;
-  std::int64_t local_device_key = 0;
+  FolderKey folder_key;
+  DeviceKey local_device_key;
   std::uint64_t local_short_id = 0;  // DeviceId::ShortId() of this device
   std::uint64_t hash_seed = 0;       // the folder's block ID seed
   int hash_threads = 1;              // DefaultWorkerThreads() in the daemon

@@ -57,7 +57,7 @@ Result<Index> Index::Open(const std::string& path) {
   return Index(std::move(*db));
 }
 
-Result<std::int64_t> Index::PutOneFile(std::int64_t folder_key, std::int64_t device_key,
+Result<std::int64_t> Index::PutOneFile(FolderKey folder_key, DeviceKey device_key,
                                        const FileInfo& file) {
   std::optional<std::int64_t> list_key;
   if (!file.blocks.empty()) {
@@ -75,7 +75,7 @@ Result<std::int64_t> Index::PutOneFile(std::int64_t folder_key, std::int64_t dev
   auto stmt = db_.Prepare(sql::kUpsertFile);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.Bind(1, folder_key).Bind(2, device_key).Bind(3, file.name);
+  s.Bind(1, folder_key.value).Bind(2, device_key.value).Bind(3, file.name);
   s.Bind(4, static_cast<std::int64_t>(file.type)).Bind(5, file.size).Bind(6, file.mtime_ns);
   s.Bind(7, static_cast<std::int64_t>(file.permissions)).Bind(8, std::int64_t{file.deleted});
   s.BindBlob(9, file.version.Encode()).Bind(10, file.sequence);
@@ -113,7 +113,7 @@ Result<void> Index::IndexBlockLocations(std::int64_t file_row, const FileInfo& f
   return {};
 }
 
-Result<void> Index::PutFiles(std::int64_t folder_key, std::int64_t device_key,
+Result<void> Index::PutFiles(FolderKey folder_key, DeviceKey device_key,
                              std::span<FileInfo> files) {
   auto local_key = LocalDeviceKey();
   if (!local_key) return local_key.error();
@@ -124,11 +124,11 @@ Result<void> Index::PutFiles(std::int64_t folder_key, std::int64_t device_key,
   if (local) {
     auto stmt = db_.Prepare(sql::kSelectMaxSequence);
     if (!stmt) return stmt.error();
-    auto row = (*stmt)->Bind(1, folder_key).Step();
+    auto row = (*stmt)->Bind(1, folder_key.value).Step();
     if (!row) return row.error().Wrap("put files");
     if (!*row)
       return Fail(ErrorCode::kNotFound,
-                  "put files: no folder with key " + std::to_string(folder_key));
+                  "put files: no folder with key " + std::to_string(folder_key.value));
     sequence = (*stmt)->ColumnInt(0);
   }
   for (FileInfo& file : files) {
@@ -145,26 +145,29 @@ Result<void> Index::PutFiles(std::int64_t folder_key, std::int64_t device_key,
   if (local) {
     auto stmt = db_.Prepare(sql::kUpdateMaxSequence);
     if (!stmt) return stmt.error();
-    if (auto ok = (*stmt)->Bind(1, folder_key).Bind(2, sequence).Run(); !ok) return ok;
+    if (auto ok = (*stmt)->Bind(1, folder_key.value).Bind(2, sequence).Run(); !ok) return ok;
   }
   return tx->Commit();
 }
 
-Result<void> Index::SetLocalInode(std::int64_t folder_key, std::int64_t device_key,
+Result<void> Index::SetLocalInode(FolderKey folder_key, DeviceKey device_key,
                                   const std::string& name, std::uint64_t inode) {
   auto stmt = db_.Prepare(sql::kUpdateInode);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.Bind(1, folder_key).Bind(2, device_key).Bind(3, name).Bind(4, static_cast<std::int64_t>(inode));
+  s.Bind(1, folder_key.value)
+      .Bind(2, device_key.value)
+      .Bind(3, name)
+      .Bind(4, static_cast<std::int64_t>(inode));
   return s.Run();
 }
 
-Result<std::optional<FileInfo>> Index::GetFile(std::int64_t folder_key, std::int64_t device_key,
+Result<std::optional<FileInfo>> Index::GetFile(FolderKey folder_key, DeviceKey device_key,
                                                const std::string& name) {
   auto stmt = db_.Prepare(sql::kSelectFile);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.Bind(1, folder_key).Bind(2, device_key).Bind(3, name);
+  s.Bind(1, folder_key.value).Bind(2, device_key.value).Bind(3, name);
   auto row = s.Step();
   if (!row) return row.error().Wrap("get file '" + name + "'");
   if (!*row) return std::optional<FileInfo>();
@@ -173,14 +176,15 @@ Result<std::optional<FileInfo>> Index::GetFile(std::int64_t folder_key, std::int
   return std::optional<FileInfo>(std::move(*file));
 }
 
-Result<void> Index::DeleteFiles(std::int64_t folder_key, std::int64_t device_key,
+Result<void> Index::DeleteFiles(FolderKey folder_key, DeviceKey device_key,
                                 std::span<const std::string> names) {
   auto tx = Transaction::Begin(db_);
   if (!tx) return tx.error().Wrap("delete files");
   for (const std::string& name : names) {
     auto stmt = db_.Prepare(sql::kDeleteFile);
     if (!stmt) return stmt.error();
-    if (auto ok = (*stmt)->Bind(1, folder_key).Bind(2, device_key).Bind(3, name).Run(); !ok) {
+    if (auto ok = (*stmt)->Bind(1, folder_key.value).Bind(2, device_key.value).Bind(3, name).Run();
+        !ok) {
       return ok.error().Wrap("delete file '" + name + "'");
     }
     if (auto ok = UpdateGlobal(folder_key, name); !ok) return ok;
@@ -188,8 +192,8 @@ Result<void> Index::DeleteFiles(std::int64_t folder_key, std::int64_t device_key
   return tx->Commit();
 }
 
-Result<void> Index::ForEachSince(std::int64_t folder_key, std::int64_t device_key,
-                                 std::int64_t since, const std::function<bool(FileInfo&&)>& visit) {
+Result<void> Index::ForEachSince(FolderKey folder_key, DeviceKey device_key, std::int64_t since,
+                                 const std::function<bool(FileInfo&&)>& visit) {
   // Pages keep the statement short-lived so `visit` never runs while a read
   // cursor holds the cached statement.
   for (;;) {
@@ -197,7 +201,7 @@ Result<void> Index::ForEachSince(std::int64_t folder_key, std::int64_t device_ke
     auto stmt = db_.Prepare(sql::kSelectFilesSince);
     if (!stmt) return stmt.error();
     Statement& s = **stmt;
-    s.Bind(1, folder_key).Bind(2, device_key).Bind(3, since).Bind(4, kPageSize);
+    s.Bind(1, folder_key.value).Bind(2, device_key.value).Bind(3, since).Bind(4, kPageSize);
     for (;;) {
       auto row = s.Step();
       if (!row) return row.error().Wrap("iterate files");
@@ -215,8 +219,7 @@ Result<void> Index::ForEachSince(std::int64_t folder_key, std::int64_t device_ke
   }
 }
 
-Result<std::vector<FileInfo>> Index::ListMetadataUnder(std::int64_t folder_key,
-                                                       std::int64_t device_key,
+Result<std::vector<FileInfo>> Index::ListMetadataUnder(FolderKey folder_key, DeviceKey device_key,
                                                        const std::string& prefix) {
   // Names compare bytewise; "prefix" .. "prefix0" ('0' follows '/') covers the
   // name itself and "prefix/..." plus siblings like "prefix-x" that are
@@ -228,7 +231,7 @@ Result<std::vector<FileInfo>> Index::ListMetadataUnder(std::int64_t folder_key,
   auto stmt = db_.Prepare(sql::kSelectMetadataRange);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.Bind(1, folder_key).Bind(2, device_key).Bind(3, low).Bind(4, high);
+  s.Bind(1, folder_key.value).Bind(2, device_key.value).Bind(3, low).Bind(4, high);
   std::vector<FileInfo> out;
   for (;;) {
     auto row = s.Step();
@@ -244,20 +247,20 @@ Result<std::vector<FileInfo>> Index::ListMetadataUnder(std::int64_t folder_key,
   return out;
 }
 
-Result<std::int64_t> Index::CountFiles(std::int64_t folder_key, std::int64_t device_key) {
+Result<std::int64_t> Index::CountFiles(FolderKey folder_key, DeviceKey device_key) {
   auto stmt = db_.Prepare(sql::kCountFiles);
   if (!stmt) return stmt.error();
-  auto row = (*stmt)->Bind(1, folder_key).Bind(2, device_key).Step();
+  auto row = (*stmt)->Bind(1, folder_key.value).Bind(2, device_key.value).Step();
   if (!row) return row.error();
   std::int64_t count = (*stmt)->ColumnInt(0);
   return count;
 }
 
-Result<LiveTotals> Index::CountLive(std::int64_t folder_key, std::int64_t device_key) {
+Result<LiveTotals> Index::CountLive(FolderKey folder_key, DeviceKey device_key) {
   auto stmt = db_.Prepare(sql::kLiveTotals);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.Bind(1, folder_key).Bind(2, device_key);
+  s.Bind(1, folder_key.value).Bind(2, device_key.value);
   LiveTotals totals;
   for (;;) {
     auto row = s.Step();
@@ -280,17 +283,17 @@ Result<LiveTotals> Index::CountLive(std::int64_t folder_key, std::int64_t device
   return totals;
 }
 
-Result<std::vector<BlockLocation>> Index::FindBlock(std::int64_t folder_key, const Hash128& hash) {
+Result<std::vector<BlockLocation>> Index::FindBlock(FolderKey folder_key, const Hash128& hash) {
   auto stmt = db_.Prepare(sql::kSelectLocations);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.BindBlob(1, hash.bytes).Bind(2, folder_key);
+  s.BindBlob(1, hash.bytes).Bind(2, folder_key.value);
   std::vector<BlockLocation> out;
   for (;;) {
     auto row = s.Step();
     if (!row) return row.error().Wrap("find block");
     if (!*row) break;
-    out.push_back({s.ColumnInt(0), s.ColumnText(1), s.ColumnInt(2),
+    out.push_back({FolderKey(s.ColumnInt(0)), s.ColumnText(1), s.ColumnInt(2),
                    static_cast<std::uint32_t>(s.ColumnInt(3))});
   }
   return out;

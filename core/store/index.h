@@ -3,9 +3,10 @@
 // deduplicated block lists, the local block-location index, and how far each
 // peer's index we have received. Schema and rationale: docs/storage.md.
 //
-// Keys: rows are addressed by small integer keys (SQLite rowids) inside the
-// process; DeviceId and folder IDs are the external names. Every method is
-// atomic on its own, and also composes inside a caller's Transaction on db().
+// Keys: rows are addressed by FolderKey and DeviceKey (core/model/store_keys.h,
+// SQLite rowids) inside the process; DeviceId and folder IDs are the external
+// names. Every method is atomic on its own, and also composes inside a
+// caller's Transaction on db().
 // Thread: one thread at a time (see Database).
 #pragma once
 
@@ -21,13 +22,14 @@
 #include "core/base/result.h"
 #include "core/model/device_id.h"
 #include "core/model/file_info.h"
+#include "core/model/store_keys.h"
 #include "core/store/database.h"
 #include "core/store/need_journal.h"
 
 namespace shoal {
 
 struct DeviceRecord {
-  std::int64_t key = 0;  // assigned by the store
+  DeviceKey key;  // assigned by the store
   DeviceId id;
   std::string name;
   std::string addresses;  // space-separated "host:port" hints
@@ -36,9 +38,9 @@ struct DeviceRecord {
 };
 
 struct FolderRecord {
-  std::int64_t key = 0;  // assigned by the store
-  std::string id;        // shared with peers
-  std::string path;      // local root, absolute
+  FolderKey key;     // assigned by the store
+  std::string id;    // shared with peers
+  std::string path;  // local root, absolute
   std::string label;
   std::uint64_t hash_seed = 0;  // random when 0 at AddFolder
   std::uint64_t index_id = 0;   // random when 0 at AddFolder
@@ -66,7 +68,7 @@ struct PeerIndexState {
 };
 
 struct BlockLocation {
-  std::int64_t folder_key = 0;
+  FolderKey folder_key;
   std::string name;
   std::int64_t offset = 0;
   std::uint32_t size = 0;
@@ -75,7 +77,7 @@ struct BlockLocation {
 // The global version of a name: the winning entry and the device it is from.
 struct GlobalFile {
   FileInfo file;
-  std::int64_t device_key = 0;
+  DeviceKey device_key;
 };
 
 class Index {
@@ -86,27 +88,27 @@ class Index {
   Database& db() { return db_; }
 
   // Devices. PutDevice inserts or updates by DeviceId and returns the key.
-  Result<std::int64_t> PutDevice(const DeviceRecord& device);
+  Result<DeviceKey> PutDevice(const DeviceRecord& device);
   Result<std::vector<DeviceRecord>> ListDevices();
   Result<std::optional<DeviceRecord>> FindDevice(const DeviceId& id);
-  Result<void> RemoveDevice(std::int64_t device_key);
-  // Key of the device marked is_local, or 0 if none is yet.
-  Result<std::int64_t> LocalDeviceKey();
+  Result<void> RemoveDevice(DeviceKey device_key);
+  // Key of the device marked is_local, or key 0 if none is yet.
+  Result<DeviceKey> LocalDeviceKey();
 
   // Folders. AddFolder fails with kConflict if the ID exists.
   Result<FolderRecord> AddFolder(FolderRecord folder);
   Result<std::vector<FolderRecord>> ListFolders();
   Result<std::optional<FolderRecord>> FindFolder(const std::string& folder_id);
-  Result<void> RemoveFolder(std::int64_t folder_key);  // drops its files too
-  Result<void> SetRootDevice(std::int64_t folder_key, std::uint64_t root_device);
+  Result<void> RemoveFolder(FolderKey folder_key);  // drops its files too
+  Result<void> SetRootDevice(FolderKey folder_key, std::uint64_t root_device);
 
-  Result<void> ShareFolder(std::int64_t folder_key, std::int64_t device_key);
-  Result<void> UnshareFolder(std::int64_t folder_key, std::int64_t device_key);
-  Result<std::vector<std::int64_t>> SharedWith(std::int64_t folder_key);
+  Result<void> ShareFolder(FolderKey folder_key, DeviceKey device_key);
+  Result<void> UnshareFolder(FolderKey folder_key, DeviceKey device_key);
+  Result<std::vector<DeviceKey>> SharedWith(FolderKey folder_key);
 
-  Result<std::optional<PeerIndexState>> GetPeerIndexState(std::int64_t folder_key,
-                                                          std::int64_t device_key);
-  Result<void> SetPeerIndexState(std::int64_t folder_key, std::int64_t device_key,
+  Result<std::optional<PeerIndexState>> GetPeerIndexState(FolderKey folder_key,
+                                                          DeviceKey device_key);
+  Result<void> SetPeerIndexState(FolderKey folder_key, DeviceKey device_key,
                                  const PeerIndexState& state);
 
   // Files. Inserts or replaces each entry by name, in one transaction (all
@@ -115,97 +117,91 @@ class Index {
   // `device_key` is the local device, each entry gets the next local sequence
   // (written back into `files`) and its blocks enter the location index;
   // peers' entries keep the sequence they came with.
-  Result<void> PutFiles(std::int64_t folder_key, std::int64_t device_key,
-                        std::span<FileInfo> files);
+  Result<void> PutFiles(FolderKey folder_key, DeviceKey device_key, std::span<FileInfo> files);
   // Records the inode of a local entry without a new sequence or version:
   // the content was re-read and found unchanged (core/scan "racy" entries).
-  Result<void> SetLocalInode(std::int64_t folder_key, std::int64_t device_key,
-                             const std::string& name, std::uint64_t inode);
-  Result<std::optional<FileInfo>> GetFile(std::int64_t folder_key, std::int64_t device_key,
+  Result<void> SetLocalInode(FolderKey folder_key, DeviceKey device_key, const std::string& name,
+                             std::uint64_t inode);
+  Result<std::optional<FileInfo>> GetFile(FolderKey folder_key, DeviceKey device_key,
                                           const std::string& name);
   // Forgets entries entirely (not tombstones: those are PutFiles with
   // deleted = true). For dropping a peer's index after it reset.
-  Result<void> DeleteFiles(std::int64_t folder_key, std::int64_t device_key,
+  Result<void> DeleteFiles(FolderKey folder_key, DeviceKey device_key,
                            std::span<const std::string> names);
   // Calls `visit` for every entry with sequence > `since`, in sequence order,
   // reading in pages so memory stays flat; `visit` returns false to stop.
   // No statement is open while `visit` runs, so it may use this Index.
-  Result<void> ForEachSince(std::int64_t folder_key, std::int64_t device_key, std::int64_t since,
+  Result<void> ForEachSince(FolderKey folder_key, DeviceKey device_key, std::int64_t since,
                             const std::function<bool(FileInfo&&)>& visit);
   // Entries named `prefix` or beneath it ("" = the whole folder), ordered by
   // name, with `blocks` left empty: what change detection compares against.
-  Result<std::vector<FileInfo>> ListMetadataUnder(std::int64_t folder_key, std::int64_t device_key,
+  Result<std::vector<FileInfo>> ListMetadataUnder(FolderKey folder_key, DeviceKey device_key,
                                                   const std::string& prefix);
-  Result<std::int64_t> CountFiles(std::int64_t folder_key, std::int64_t device_key);
+  Result<std::int64_t> CountFiles(FolderKey folder_key, DeviceKey device_key);
   // What a device holds of a folder, deleted entries excluded (for status).
   // Kept by triggers as rows change: one row read, at any folder size.
-  Result<LiveTotals> CountLive(std::int64_t folder_key, std::int64_t device_key);
+  Result<LiveTotals> CountLive(FolderKey folder_key, DeviceKey device_key);
 
   // Where a block with this hash can be read locally in this folder (block
   // IDs are seeded per folder, so other folders cannot match). Callers
   // verify the hash after reading: the file may have changed since.
-  Result<std::vector<BlockLocation>> FindBlock(std::int64_t folder_key, const Hash128& hash);
+  Result<std::vector<BlockLocation>> FindBlock(FolderKey folder_key, const Hash128& hash);
 
   // Global state (core/version/global_version.h), kept current by every
   // PutFiles, DeleteFiles and RemoveDevice for just the names they touch:
   // the winning entry of each name, and whether the local device needs it
   // (it holds another version, or none while the winner is not a tombstone).
-  Result<std::optional<GlobalFile>> GetGlobal(std::int64_t folder_key, const std::string& name);
+  Result<std::optional<GlobalFile>> GetGlobal(FolderKey folder_key, const std::string& name);
   // Needed global entries with names after `after` ("" = from the start),
   // in name order, at most `limit`.
-  Result<std::vector<GlobalFile>> ListNeeded(std::int64_t folder_key, const std::string& after,
+  Result<std::vector<GlobalFile>> ListNeeded(FolderKey folder_key, const std::string& after,
                                              std::int64_t limit);
   // Kept by triggers as global rows change: one row read.
-  Result<NeedTotals> CountNeeded(std::int64_t folder_key);
+  Result<NeedTotals> CountNeeded(FolderKey folder_key);
   // Goes up every time some name of the folder is written as needed (newly
   // needed, a newer needed version, another holder of it), and never when a
   // need is satisfied: a caller that remembers it can tell whether anything
   // new became pullable without reading the need list. In memory, per Index.
-  std::uint64_t NeedGeneration(std::int64_t folder_key) const {
-    return need_->generation(folder_key);
-  }
+  std::uint64_t NeedGeneration(FolderKey folder_key) const { return need_->generation(folder_key); }
   // The need list's changes for a puller (core/store/need_journal.h):
   // WatchNeed starts recording them for the folder, TakeNeedChanges hands
   // over what was recorded since the last call.
-  void WatchNeed(std::int64_t folder_key, std::size_t cap = kNeedJournalCap) {
+  void WatchNeed(FolderKey folder_key, std::size_t cap = kNeedJournalCap) {
     need_->Watch(folder_key, cap);
   }
-  NeedChanges TakeNeedChanges(std::int64_t folder_key) { return need_->Take(folder_key); }
+  NeedChanges TakeNeedChanges(FolderKey folder_key) { return need_->Take(folder_key); }
   // Needed names after `after` in name order, at most `limit`, without
   // their block lists.
-  Result<std::vector<NeededName>> ListNeededNames(std::int64_t folder_key, const std::string& after,
+  Result<std::vector<NeededName>> ListNeededNames(FolderKey folder_key, const std::string& after,
                                                   std::int64_t limit);
   // Only the version vector of `name`'s global entry (no block list).
-  Result<std::optional<VersionVector>> GetGlobalVersion(std::int64_t folder_key,
+  Result<std::optional<VersionVector>> GetGlobalVersion(FolderKey folder_key,
                                                         const std::string& name);
   // The global entry of `name` if this device needs it.
-  Result<std::optional<GlobalFile>> GetNeeded(std::int64_t folder_key, const std::string& name);
+  Result<std::optional<GlobalFile>> GetNeeded(FolderKey folder_key, const std::string& name);
   // True when some name strictly beneath directory `dir` has a global
   // version that is not a tombstone (some device still has it).
-  Result<bool> HasLiveGlobalUnder(std::int64_t folder_key, const std::string& dir);
+  Result<bool> HasLiveGlobalUnder(FolderKey folder_key, const std::string& dir);
   // Every global entry in name order, in pages; `visit` returns false to stop.
-  Result<void> ForEachGlobal(std::int64_t folder_key,
-                             const std::function<bool(GlobalFile&&)>& visit);
+  Result<void> ForEachGlobal(FolderKey folder_key, const std::function<bool(GlobalFile&&)>& visit);
   // Devices whose entry for `name` has exactly `version`: who can serve it.
-  Result<std::vector<std::int64_t>> DevicesWithVersion(std::int64_t folder_key,
-                                                       const std::string& name,
-                                                       const VersionVector& version);
+  Result<std::vector<DeviceKey>> DevicesWithVersion(FolderKey folder_key, const std::string& name,
+                                                    const VersionVector& version);
 
  private:
   explicit Index(Database db);
-  Result<std::int64_t> PutOneFile(std::int64_t folder_key, std::int64_t device_key,
-                                  const FileInfo& file);
+  Result<std::int64_t> PutOneFile(FolderKey folder_key, DeviceKey device_key, const FileInfo& file);
   Result<void> IndexBlockLocations(std::int64_t file_row, const FileInfo& file);
   // Recomputes the global entry and need flag of one name (index_global.cc).
-  Result<void> UpdateGlobal(std::int64_t folder_key, const std::string& name);
+  Result<void> UpdateGlobal(FolderKey folder_key, const std::string& name);
   // One global row by name through `query` (?1 folder, ?2 name).
-  Result<std::optional<GlobalFile>> ReadOneGlobal(const char* query, std::int64_t folder_key,
+  Result<std::optional<GlobalFile>> ReadOneGlobal(const char* query, FolderKey folder_key,
                                                   const std::string& name);
-  Result<std::vector<GlobalFile>> ReadGlobalRows(const char* sql, std::int64_t folder_key,
+  Result<std::vector<GlobalFile>> ReadGlobalRows(const char* sql, FolderKey folder_key,
                                                  const std::string& after, std::int64_t limit);
 
   Database db_;
-  std::optional<std::int64_t> local_device_key_;  // cached; 0 = none yet
+  std::optional<DeviceKey> local_device_key_;  // cached; key 0 = none yet
   // On the heap: the rollback hook holds its address across moves.
   std::unique_ptr<NeedJournals> need_ = std::make_unique<NeedJournals>();
 };

@@ -19,13 +19,13 @@ std::uint64_t RandomNonZero64() {
 Result<DeviceRecord> ReadDeviceRow(const Statement& s) {
   auto id = DeviceId::FromBytes(s.ColumnBlob(1));
   if (!id) return id.error().Wrap("devices table");
-  return DeviceRecord{s.ColumnInt(0),      *id,
-                      s.ColumnText(2),     s.ColumnText(3),
-                      s.ColumnInt(4) != 0, s.ColumnInt(5) != 0};
+  return DeviceRecord{DeviceKey(s.ColumnInt(0)), *id,
+                      s.ColumnText(2),           s.ColumnText(3),
+                      s.ColumnInt(4) != 0,       s.ColumnInt(5) != 0};
 }
 
 FolderRecord ReadFolderRow(const Statement& s) {
-  return FolderRecord{s.ColumnInt(0),
+  return FolderRecord{FolderKey(s.ColumnInt(0)),
                       s.ColumnText(1),
                       s.ColumnText(2),
                       s.ColumnText(3),
@@ -37,7 +37,7 @@ FolderRecord ReadFolderRow(const Statement& s) {
 
 }  // namespace
 
-Result<std::int64_t> Index::PutDevice(const DeviceRecord& device) {
+Result<DeviceKey> Index::PutDevice(const DeviceRecord& device) {
   auto stmt = db_.Prepare(sql::kUpsertDevice);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
@@ -45,7 +45,7 @@ Result<std::int64_t> Index::PutDevice(const DeviceRecord& device) {
   s.Bind(4, std::int64_t{device.is_local}).Bind(5, std::int64_t{device.paused});
   auto row = s.Step();
   if (!row) return row.error().Wrap("put device");
-  std::int64_t key = s.ColumnInt(0);
+  DeviceKey key(s.ColumnInt(0));
   local_device_key_.reset();  // is_local may have changed
   return key;
 }
@@ -74,27 +74,27 @@ Result<std::optional<DeviceRecord>> Index::FindDevice(const DeviceId& id) {
   return std::optional<DeviceRecord>();
 }
 
-Result<void> Index::RemoveDevice(std::int64_t device_key) {
+Result<void> Index::RemoveDevice(DeviceKey device_key) {
   auto tx = Transaction::Begin(db_);
   if (!tx) return tx.error().Wrap("remove device");
   // Its entries go with it (ON DELETE CASCADE); the names they covered need
   // their global version recomputed from the devices that remain.
-  std::vector<std::pair<std::int64_t, std::string>> names;
+  std::vector<std::pair<FolderKey, std::string>> names;
   {
     auto stmt = db_.Prepare(sql::kSelectNamesOfDevice);
     if (!stmt) return stmt.error();
     Statement& s = **stmt;
-    s.Bind(1, device_key);
+    s.Bind(1, device_key.value);
     for (;;) {
       auto row = s.Step();
       if (!row) return row.error().Wrap("remove device");
       if (!*row) break;
-      names.emplace_back(s.ColumnInt(0), s.ColumnText(1));
+      names.emplace_back(FolderKey(s.ColumnInt(0)), s.ColumnText(1));
     }
   }
   auto stmt = db_.Prepare(sql::kDeleteDevice);
   if (!stmt) return stmt.error();
-  if (auto ok = (*stmt)->Bind(1, device_key).Run(); !ok) return ok;
+  if (auto ok = (*stmt)->Bind(1, device_key.value).Run(); !ok) return ok;
   local_device_key_.reset();
   for (const auto& [folder_key, name] : names) {
     if (auto ok = UpdateGlobal(folder_key, name); !ok) return ok.error().Wrap("remove device");
@@ -102,11 +102,11 @@ Result<void> Index::RemoveDevice(std::int64_t device_key) {
   return tx->Commit();
 }
 
-Result<std::int64_t> Index::LocalDeviceKey() {
+Result<DeviceKey> Index::LocalDeviceKey() {
   if (local_device_key_) return *local_device_key_;
   auto devices = ListDevices();
   if (!devices) return devices.error();
-  local_device_key_ = 0;
+  local_device_key_ = DeviceKey();
   for (const DeviceRecord& d : *devices) {
     if (d.is_local) local_device_key_ = d.key;
   }
@@ -130,7 +130,7 @@ Result<FolderRecord> Index::AddFolder(FolderRecord folder) {
     }
     return row.error().Wrap("add folder '" + folder.id + "'");
   }
-  folder.key = s.ColumnInt(0);
+  folder.key = FolderKey(s.ColumnInt(0));
   folder.max_sequence = 0;
   return folder;
 }
@@ -157,61 +157,63 @@ Result<std::optional<FolderRecord>> Index::FindFolder(const std::string& folder_
   return std::optional<FolderRecord>();
 }
 
-Result<void> Index::RemoveFolder(std::int64_t folder_key) {
+Result<void> Index::RemoveFolder(FolderKey folder_key) {
   auto stmt = db_.Prepare(sql::kDeleteFolder);
   if (!stmt) return stmt.error();
-  return (*stmt)->Bind(1, folder_key).Run();
+  return (*stmt)->Bind(1, folder_key.value).Run();
 }
 
-Result<void> Index::SetRootDevice(std::int64_t folder_key, std::uint64_t root_device) {
+Result<void> Index::SetRootDevice(FolderKey folder_key, std::uint64_t root_device) {
   auto stmt = db_.Prepare(sql::kUpdateRootDevice);
   if (!stmt) return stmt.error();
-  return (*stmt)->Bind(1, folder_key).Bind(2, static_cast<std::int64_t>(root_device)).Run();
+  return (*stmt)->Bind(1, folder_key.value).Bind(2, static_cast<std::int64_t>(root_device)).Run();
 }
 
-Result<void> Index::ShareFolder(std::int64_t folder_key, std::int64_t device_key) {
+Result<void> Index::ShareFolder(FolderKey folder_key, DeviceKey device_key) {
   auto stmt = db_.Prepare(sql::kInsertShare);
   if (!stmt) return stmt.error();
-  return (*stmt)->Bind(1, folder_key).Bind(2, device_key).Run();
+  return (*stmt)->Bind(1, folder_key.value).Bind(2, device_key.value).Run();
 }
 
-Result<void> Index::UnshareFolder(std::int64_t folder_key, std::int64_t device_key) {
+Result<void> Index::UnshareFolder(FolderKey folder_key, DeviceKey device_key) {
   auto stmt = db_.Prepare(sql::kDeleteShare);
   if (!stmt) return stmt.error();
-  return (*stmt)->Bind(1, folder_key).Bind(2, device_key).Run();
+  return (*stmt)->Bind(1, folder_key.value).Bind(2, device_key.value).Run();
 }
 
-Result<std::vector<std::int64_t>> Index::SharedWith(std::int64_t folder_key) {
+Result<std::vector<DeviceKey>> Index::SharedWith(FolderKey folder_key) {
   auto stmt = db_.Prepare(sql::kSelectShares);
   if (!stmt) return stmt.error();
-  (*stmt)->Bind(1, folder_key);
-  std::vector<std::int64_t> out;
+  (*stmt)->Bind(1, folder_key.value);
+  std::vector<DeviceKey> out;
   for (;;) {
     auto row = (*stmt)->Step();
     if (!row) return row.error().Wrap("list shares");
     if (!*row) break;
-    out.push_back((*stmt)->ColumnInt(0));
+    out.push_back(DeviceKey((*stmt)->ColumnInt(0)));
   }
   return out;
 }
 
-Result<std::optional<PeerIndexState>> Index::GetPeerIndexState(std::int64_t folder_key,
-                                                               std::int64_t device_key) {
+Result<std::optional<PeerIndexState>> Index::GetPeerIndexState(FolderKey folder_key,
+                                                               DeviceKey device_key) {
   auto stmt = db_.Prepare(sql::kSelectPeerIndexState);
   if (!stmt) return stmt.error();
-  auto row = (*stmt)->Bind(1, folder_key).Bind(2, device_key).Step();
+  auto row = (*stmt)->Bind(1, folder_key.value).Bind(2, device_key.value).Step();
   if (!row) return row.error().Wrap("peer index state");
   if (!*row) return std::optional<PeerIndexState>();
   PeerIndexState state{static_cast<std::uint64_t>((*stmt)->ColumnInt(0)), (*stmt)->ColumnInt(1)};
   return std::optional<PeerIndexState>(state);
 }
 
-Result<void> Index::SetPeerIndexState(std::int64_t folder_key, std::int64_t device_key,
+Result<void> Index::SetPeerIndexState(FolderKey folder_key, DeviceKey device_key,
                                       const PeerIndexState& state) {
   auto stmt = db_.Prepare(sql::kUpsertPeerIndexState);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.Bind(1, folder_key).Bind(2, device_key).Bind(3, static_cast<std::int64_t>(state.index_id));
+  s.Bind(1, folder_key.value)
+      .Bind(2, device_key.value)
+      .Bind(3, static_cast<std::int64_t>(state.index_id));
   return s.Bind(4, state.max_sequence).Run();
 }
 

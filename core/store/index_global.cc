@@ -15,7 +15,7 @@ constexpr std::int64_t kGlobalPageSize = 1000;
 
 struct VersionRow {
   std::int64_t file_row = 0;
-  std::int64_t device_key = 0;
+  DeviceKey device_key;
   VersionVector version;
   bool deleted = false;
   std::int64_t mtime_ns = 0;
@@ -35,7 +35,7 @@ bool SameVersion(const VersionRow& a, const VersionRow& b) {
 
 }  // namespace
 
-Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& name) {
+Result<void> Index::UpdateGlobal(FolderKey folder_key, const std::string& name) {
   auto local_key = LocalDeviceKey();
   if (!local_key) return local_key.error();
   std::vector<VersionRow> rows;
@@ -43,7 +43,7 @@ Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& nam
     auto stmt = db_.Prepare(sql::kSelectVersionsOfName);
     if (!stmt) return stmt.error();
     Statement& s = **stmt;
-    s.Bind(1, folder_key).Bind(2, name);
+    s.Bind(1, folder_key.value).Bind(2, name);
     for (;;) {
       auto row = s.Step();
       if (!row) return row.error().Wrap("global '" + name + "'");
@@ -52,16 +52,16 @@ Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& nam
       if (!version) {
         return version.error().Wrap("global '" + name + "'");
       }
-      rows.push_back({s.ColumnInt(0), s.ColumnInt(1), std::move(*version), s.ColumnInt(3) != 0,
-                      s.ColumnInt(4), s.ColumnInt(5), s.ColumnInt(6), s.ColumnText(7),
-                      s.ColumnInt(8)});
+      rows.push_back({s.ColumnInt(0), DeviceKey(s.ColumnInt(1)), std::move(*version),
+                      s.ColumnInt(3) != 0, s.ColumnInt(4), s.ColumnInt(5), s.ColumnInt(6),
+                      s.ColumnText(7), s.ColumnInt(8)});
     }
   }
   if (rows.empty()) {
     need_->Record(folder_key, name, std::nullopt);
     auto stmt = db_.Prepare(sql::kDeleteGlobal);
     if (!stmt) return stmt.error();
-    return (*stmt)->Bind(1, folder_key).Bind(2, name).Run();
+    return (*stmt)->Bind(1, folder_key.value).Bind(2, name).Run();
   }
   std::vector<VersionCandidate> candidates;
   candidates.reserve(rows.size());
@@ -78,7 +78,7 @@ Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& nam
   if (!stmt) return stmt.error();
   // The bytes a pull of this name would fetch (need_totals sums them).
   const bool has_bytes = !winner.deleted && winner.type == static_cast<int>(FileType::kFile);
-  (*stmt)->Bind(1, folder_key).Bind(2, name).Bind(3, chosen.file_row);
+  (*stmt)->Bind(1, folder_key.value).Bind(2, name).Bind(3, chosen.file_row);
   (*stmt)->Bind(4, std::int64_t{need}).Bind(5, has_bytes ? winner.size : 0);
   auto written = (*stmt)->Run();
   if (!written) return written;
@@ -91,13 +91,13 @@ Result<void> Index::UpdateGlobal(std::int64_t folder_key, const std::string& nam
   return {};
 }
 
-Result<std::vector<GlobalFile>> Index::ReadGlobalRows(const char* query, std::int64_t folder_key,
+Result<std::vector<GlobalFile>> Index::ReadGlobalRows(const char* query, FolderKey folder_key,
                                                       const std::string& after,
                                                       std::int64_t limit) {
   auto stmt = db_.Prepare(query);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.Bind(1, folder_key).Bind(2, after).Bind(3, limit);
+  s.Bind(1, folder_key.value).Bind(2, after).Bind(3, limit);
   std::vector<GlobalFile> out;
   for (;;) {
     auto row = s.Step();
@@ -107,42 +107,41 @@ Result<std::vector<GlobalFile>> Index::ReadGlobalRows(const char* query, std::in
     if (!file) {
       return file.error();
     }
-    out.push_back({std::move(*file), s.ColumnInt(11)});
+    out.push_back({std::move(*file), DeviceKey(s.ColumnInt(11))});
   }
   return out;
 }
 
-Result<std::optional<GlobalFile>> Index::ReadOneGlobal(const char* query, std::int64_t folder_key,
+Result<std::optional<GlobalFile>> Index::ReadOneGlobal(const char* query, FolderKey folder_key,
                                                        const std::string& name) {
   auto stmt = db_.Prepare(query);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.Bind(1, folder_key).Bind(2, name);
+  s.Bind(1, folder_key.value).Bind(2, name);
   auto row = s.Step();
   if (!row) return row.error().Wrap("global '" + name + "'");
   if (!*row) return std::optional<GlobalFile>();
   auto file = ReadFileRow(s);
   if (!file) return file.error();
-  return std::optional<GlobalFile>(GlobalFile{std::move(*file), s.ColumnInt(11)});
+  return std::optional<GlobalFile>(GlobalFile{std::move(*file), DeviceKey(s.ColumnInt(11))});
 }
 
-Result<std::optional<GlobalFile>> Index::GetGlobal(std::int64_t folder_key,
-                                                   const std::string& name) {
+Result<std::optional<GlobalFile>> Index::GetGlobal(FolderKey folder_key, const std::string& name) {
   return ReadOneGlobal(sql::kSelectGlobal, folder_key, name);
 }
 
-Result<std::vector<GlobalFile>> Index::ListNeeded(std::int64_t folder_key, const std::string& after,
+Result<std::vector<GlobalFile>> Index::ListNeeded(FolderKey folder_key, const std::string& after,
                                                   std::int64_t limit) {
   return ReadGlobalRows(sql::kSelectNeeded, folder_key, after, limit);
 }
 
-Result<std::vector<NeededName>> Index::ListNeededNames(std::int64_t folder_key,
+Result<std::vector<NeededName>> Index::ListNeededNames(FolderKey folder_key,
                                                        const std::string& after,
                                                        std::int64_t limit) {
   auto stmt = db_.Prepare(sql::kSelectNeededNames);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.Bind(1, folder_key).Bind(2, after).Bind(3, limit);
+  s.Bind(1, folder_key.value).Bind(2, after).Bind(3, limit);
   std::vector<NeededName> out;
   for (;;) {
     auto row = s.Step();
@@ -158,12 +157,12 @@ Result<std::vector<NeededName>> Index::ListNeededNames(std::int64_t folder_key,
   return out;
 }
 
-Result<std::optional<VersionVector>> Index::GetGlobalVersion(std::int64_t folder_key,
+Result<std::optional<VersionVector>> Index::GetGlobalVersion(FolderKey folder_key,
                                                              const std::string& name) {
   auto stmt = db_.Prepare(sql::kSelectGlobalVersion);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  auto row = s.Bind(1, folder_key).Bind(2, name).Step();
+  auto row = s.Bind(1, folder_key.value).Bind(2, name).Step();
   if (!row) return row.error().Wrap("global version of '" + name + "'");
   if (!*row) return std::optional<VersionVector>();
   auto version = VersionVector::Decode(s.ColumnBlob(0));
@@ -171,22 +170,21 @@ Result<std::optional<VersionVector>> Index::GetGlobalVersion(std::int64_t folder
   return std::optional<VersionVector>(std::move(*version));
 }
 
-Result<std::optional<GlobalFile>> Index::GetNeeded(std::int64_t folder_key,
-                                                   const std::string& name) {
+Result<std::optional<GlobalFile>> Index::GetNeeded(FolderKey folder_key, const std::string& name) {
   return ReadOneGlobal(sql::kSelectNeededOne, folder_key, name);
 }
 
-Result<NeedTotals> Index::CountNeeded(std::int64_t folder_key) {
+Result<NeedTotals> Index::CountNeeded(FolderKey folder_key) {
   auto stmt = db_.Prepare(sql::kNeedTotals);
   if (!stmt) return stmt.error();
-  auto row = (*stmt)->Bind(1, folder_key).Step();
+  auto row = (*stmt)->Bind(1, folder_key.value).Step();
   if (!row) return row.error();
   NeedTotals totals;
   if (*row) totals = {(*stmt)->ColumnInt(0), (*stmt)->ColumnInt(1)};
   return totals;
 }
 
-Result<bool> Index::HasLiveGlobalUnder(std::int64_t folder_key, const std::string& dir) {
+Result<bool> Index::HasLiveGlobalUnder(FolderKey folder_key, const std::string& dir) {
   // "dir/" .. "dir0" ('0' follows '/') is every name beneath dir/.
   std::string low = dir;
   low.push_back('/');
@@ -194,13 +192,13 @@ Result<bool> Index::HasLiveGlobalUnder(std::int64_t folder_key, const std::strin
   high.push_back('0');
   auto stmt = db_.Prepare(sql::kSelectLiveGlobalUnder);
   if (!stmt) return stmt.error();
-  auto row = (*stmt)->Bind(1, folder_key).Bind(2, low).Bind(3, high).Step();
+  auto row = (*stmt)->Bind(1, folder_key.value).Bind(2, low).Bind(3, high).Step();
   if (!row) return row.error().Wrap("live entries under '" + dir + "'");
   bool found = *row;
   return found;
 }
 
-Result<void> Index::ForEachGlobal(std::int64_t folder_key,
+Result<void> Index::ForEachGlobal(FolderKey folder_key,
                                   const std::function<bool(GlobalFile&&)>& visit) {
   std::string after;
   for (;;) {
@@ -214,21 +212,21 @@ Result<void> Index::ForEachGlobal(std::int64_t folder_key,
   }
 }
 
-Result<std::vector<std::int64_t>> Index::DevicesWithVersion(std::int64_t folder_key,
-                                                            const std::string& name,
-                                                            const VersionVector& version) {
+Result<std::vector<DeviceKey>> Index::DevicesWithVersion(FolderKey folder_key,
+                                                         const std::string& name,
+                                                         const VersionVector& version) {
   auto stmt = db_.Prepare(sql::kSelectVersionsOfName);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.Bind(1, folder_key).Bind(2, name);
+  s.Bind(1, folder_key.value).Bind(2, name);
   Bytes wanted = version.Encode();
-  std::vector<std::int64_t> out;
+  std::vector<DeviceKey> out;
   for (;;) {
     auto row = s.Step();
     if (!row) return row.error().Wrap("devices with '" + name + "'");
     if (!*row) break;
     ByteSpan blob = s.ColumnBlob(2);
-    if (Bytes(blob.begin(), blob.end()) == wanted) out.push_back(s.ColumnInt(1));
+    if (Bytes(blob.begin(), blob.end()) == wanted) out.push_back(DeviceKey(s.ColumnInt(1)));
   }
   return out;
 }

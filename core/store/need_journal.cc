@@ -4,7 +4,7 @@
 
 namespace shoal {
 
-void NeedJournals::Record(std::int64_t folder_key, const std::string& name,
+void NeedJournals::Record(FolderKey folder_key, const std::string& name,
                           std::optional<NeededName> entry) {
   Journal& journal = by_folder_[folder_key];
   if (entry) journal.generation++;
@@ -17,7 +17,7 @@ void NeedJournals::Record(std::int64_t folder_key, const std::string& name,
   journal.changes.names[name] = std::move(entry);
 }
 
-NeedChanges NeedJournals::Take(std::int64_t folder_key) {
+NeedChanges NeedJournals::Take(FolderKey folder_key) {
   auto it = by_folder_.find(folder_key);
   if (it == by_folder_.end()) return {};
   return std::exchange(it->second.changes, NeedChanges{});
@@ -31,7 +31,7 @@ void NeedJournals::ResetAll() {
   }
 }
 
-std::uint64_t NeedJournals::generation(std::int64_t folder_key) const {
+std::uint64_t NeedJournals::generation(FolderKey folder_key) const {
   auto it = by_folder_.find(folder_key);
   return it == by_folder_.end() ? 0 : it->second.generation;
 }

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "core/model/file_info.h"
+#include "core/model/store_keys.h"
 #include "core/model/version_vector.h"
 
 namespace shoal {
@@ -42,19 +43,19 @@ struct NeedChanges {
 class NeedJournals {
  public:
   // Records the folder's changes from now on, up to `cap` names.
-  void Watch(std::int64_t folder_key, std::size_t cap = kNeedJournalCap) {
+  void Watch(FolderKey folder_key, std::size_t cap = kNeedJournalCap) {
     Journal& journal = by_folder_[folder_key];
     journal.watched = true;
     journal.cap = cap;
   }
   // `entry` is the needed version, or nullopt when the name is not needed.
-  void Record(std::int64_t folder_key, const std::string& name, std::optional<NeededName> entry);
-  NeedChanges Take(std::int64_t folder_key);
+  void Record(FolderKey folder_key, const std::string& name, std::optional<NeededName> entry);
+  NeedChanges Take(FolderKey folder_key);
   // Every watched journal resets (a rolled-back transaction).
   void ResetAll();
   // Goes up whenever a name of the folder is written as needed, watched or
   // not, and never when a need is satisfied.
-  std::uint64_t generation(std::int64_t folder_key) const;
+  std::uint64_t generation(FolderKey folder_key) const;
 
  private:
   struct Journal {
@@ -63,7 +64,7 @@ class NeedJournals {
     std::uint64_t generation = 0;
     NeedChanges changes;
   };
-  std::map<std::int64_t, Journal> by_folder_;
+  std::map<FolderKey, Journal> by_folder_;
 };
 
 }  // namespace shoal

@@ -66,8 +66,8 @@ class FolderEngine::PeerBlockSource final : public BlockSource {
         engine_.index_.DevicesWithVersion(engine_.config_.folder_key, want.name, want.version);
     if (!holders) return false;
     Peer* best = nullptr;
-    std::int64_t best_key = 0;
-    for (std::int64_t key : *holders) {
+    DeviceKey best_key;
+    for (DeviceKey key : *holders) {
       auto it = engine_.peers_.find(key);
       if (it == engine_.peers_.end()) continue;
       if (best == nullptr || it->second.outstanding < best->outstanding) {
@@ -84,7 +84,7 @@ class FolderEngine::PeerBlockSource final : public BlockSource {
     return true;
   }
 
-  Result<void> OnResponse(std::int64_t device_key, const BlockResponse& response) {
+  Result<void> OnResponse(DeviceKey device_key, const BlockResponse& response) {
     auto it = in_flight_.find(response.id);
     if (it == in_flight_.end() || it->second.device_key != device_key) {
       return Fail(ErrorCode::kProtocol,
@@ -102,7 +102,7 @@ class FolderEngine::PeerBlockSource final : public BlockSource {
   }
 
   // Fails every request sent to `device_key` (it disconnected).
-  void Cancel(std::int64_t device_key) {
+  void Cancel(DeviceKey device_key) {
     std::vector<std::function<void(Result<Bytes>)>> cancelled;
     for (auto it = in_flight_.begin(); it != in_flight_.end();) {
       if (it->second.device_key == device_key) {
@@ -119,10 +119,10 @@ class FolderEngine::PeerBlockSource final : public BlockSource {
 
  private:
   struct InFlight {
-    std::int64_t device_key = 0;
+    DeviceKey device_key;
     std::function<void(Result<Bytes>)> done;
   };
-  void Release(std::int64_t device_key) {
+  void Release(DeviceKey device_key) {
     auto it = engine_.peers_.find(device_key);
     if (it != engine_.peers_.end() && it->second.outstanding > 0) it->second.outstanding--;
   }
@@ -152,7 +152,7 @@ FolderEngine::~FolderEngine() {
   puller_.reset();  // before the source, whose callbacks it registered
 }
 
-Result<void> FolderEngine::PeerConnected(std::int64_t device_key, PeerLink& link) {
+Result<void> FolderEngine::PeerConnected(DeviceKey device_key, PeerLink& link) {
   auto state = index_.GetPeerIndexState(config_.folder_key, device_key);
   if (!state) return state.error();
   Peer& peer = peers_[device_key] = Peer{};
@@ -166,12 +166,12 @@ Result<void> FolderEngine::PeerConnected(std::int64_t device_key, PeerLink& link
   return {};
 }
 
-void FolderEngine::PeerDisconnected(std::int64_t device_key) {
+void FolderEngine::PeerDisconnected(DeviceKey device_key) {
   if (peers_.erase(device_key) == 0) return;
   source_->Cancel(device_key);
 }
 
-Result<void> FolderEngine::Receive(std::int64_t device_key, const EngineMessage& message) {
+Result<void> FolderEngine::Receive(DeviceKey device_key, const EngineMessage& message) {
   if (peers_.count(device_key) == 0) {
     return Fail(ErrorCode::kUnauthorized, "message from a device that is not connected");
   }
@@ -190,7 +190,7 @@ Result<void> FolderEngine::Receive(std::int64_t device_key, const EngineMessage&
       message);
 }
 
-Result<void> FolderEngine::OnHello(std::int64_t device_key, const FolderHello& hello) {
+Result<void> FolderEngine::OnHello(DeviceKey device_key, const FolderHello& hello) {
   new_source_ = true;  // files waiting for a holder may find one now
   Peer& peer = peers_[device_key];
   peer.full = hello.your_index_id != config_.index_id;
@@ -199,7 +199,7 @@ Result<void> FolderEngine::OnHello(std::int64_t device_key, const FolderHello& h
   return AnnounceTo(device_key, peer);
 }
 
-Result<void> FolderEngine::OnIndex(std::int64_t device_key, const IndexBatch& batch) {
+Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch) {
   auto state = index_.GetPeerIndexState(config_.folder_key, device_key);
   if (!state) return state.error();
   PeerIndexState next{batch.index_id, 0};
@@ -250,7 +250,7 @@ Result<void> FolderEngine::OnIndex(std::int64_t device_key, const IndexBatch& ba
   return {};
 }
 
-Result<void> FolderEngine::ResolveDelta(std::int64_t device_key, FileInfo& f) {
+Result<void> FolderEngine::ResolveDelta(DeviceKey device_key, FileInfo& f) {
   if (!f.blocks_delta) return {};
   const BlockListDelta delta = *std::exchange(f.blocks_delta, std::nullopt);
   // The base is any list of that name with that version that the sender
@@ -258,7 +258,7 @@ Result<void> FolderEngine::ResolveDelta(std::int64_t device_key, FileInfo& f) {
   const std::string& name = delta.base_name.empty() ? f.name : delta.base_name;
   std::vector<BlockRef> base;
   bool found = false;
-  for (std::int64_t owner : {config_.local_device_key, device_key}) {
+  for (DeviceKey owner : {config_.local_device_key, device_key}) {
     auto held = index_.GetFile(config_.folder_key, owner, name);
     if (!held) return held.error();
     if (*held && !(*held)->deleted && (*held)->version == delta.base) {
@@ -282,7 +282,7 @@ Result<void> FolderEngine::ResolveDelta(std::int64_t device_key, FileInfo& f) {
   return {};
 }
 
-void FolderEngine::ShrinkToDelta(std::int64_t device_key, Peer& peer, FileInfo& f) {
+void FolderEngine::ShrinkToDelta(DeviceKey device_key, Peer& peer, FileInfo& f) {
   if (f.type != FileType::kFile || f.deleted || f.blocks.size() < config_.min_delta_blocks) return;
   std::optional<BlockListChange> best;
   auto consider = [&](const std::string& name, const VersionVector& version,
@@ -331,7 +331,7 @@ Result<void> FolderEngine::CheckOwnCounter(const FileInfo& f) {
                                                ") above anything it issued");
 }
 
-Result<void> FolderEngine::OnRequest(std::int64_t device_key, const BlockRequest& request) {
+Result<void> FolderEngine::OnRequest(DeviceKey device_key, const BlockRequest& request) {
   Peer& peer = peers_[device_key];
   BlockResponse response{request.id, BlockStatus::kNoSuchFile, {}};
   if (!CheckRemoteName(request.name) || request.offset < 0 || request.size == 0 ||
@@ -369,7 +369,7 @@ Result<void> FolderEngine::OnRequest(std::int64_t device_key, const BlockRequest
   return {};
 }
 
-Result<void> FolderEngine::OnResponse(std::int64_t device_key, const BlockResponse& response) {
+Result<void> FolderEngine::OnResponse(DeviceKey device_key, const BlockResponse& response) {
   return source_->OnResponse(device_key, response);
 }
 
@@ -380,7 +380,7 @@ Result<void> FolderEngine::Announce() {
   return {};
 }
 
-Result<void> FolderEngine::AnnounceTo(std::int64_t device_key, Peer& peer) {
+Result<void> FolderEngine::AnnounceTo(DeviceKey device_key, Peer& peer) {
   if (peer.sent_sequence < 0) return {};  // its FolderHello has not come yet
   // A held folder's index may describe a disk that is not there; CheckRoot
   // announces once the hold lifts.
@@ -424,7 +424,7 @@ Result<void> FolderEngine::AnnounceTo(std::int64_t device_key, Peer& peer) {
   return {};
 }
 
-Result<void> FolderEngine::PeerWritable(std::int64_t device_key) {
+Result<void> FolderEngine::PeerWritable(DeviceKey device_key) {
   auto it = peers_.find(device_key);
   if (it == peers_.end()) return {};
   return AnnounceTo(device_key, it->second);

@@ -15,6 +15,12 @@
 // root and checks the folder marker and the root's device; a scan that
 // would delete most of the folder waits for Resume. While the folder is
 // held nothing is scanned, pulled or announced; hold() says why.
+//
+// Thread: one thread at a time (the daemon's loop thread). The ScanPlan that
+// PlanScan returns may be hashed on another thread (it touches only the plan
+// and the FileSystem) while peer calls here go on; until it is hashed, no
+// Pull, Scan, ScanPaths, PlanScan or Resume, which re-open the folder root
+// (FileSystem::ReopenRoot must not run under a read).
 #pragma once
 
 #include <cstdint>
@@ -40,9 +46,9 @@
 namespace shoal {
 
 struct FolderEngineConfig {
-  std::int64_t folder_key = 0;
+  FolderKey folder_key;
   std::string folder_id;
-  std::int64_t local_device_key = 0;
+  DeviceKey local_device_key;
   std::uint64_t local_short_id = 0;
   std::uint64_t hash_seed = 0;
   std::uint64_t index_id = 0;
@@ -63,7 +69,7 @@ struct FolderEngineConfig {
 // Something a peer sent that was refused, for status and logs; the rest of
 // its message still applied.
 struct EngineProblem {
-  std::int64_t device_key = 0;
+  DeviceKey device_key;
   std::string name;
   std::string message;
 };
@@ -77,17 +83,17 @@ class FolderEngine final : public FolderPeer {
 
   // A connection to a device this folder is shared with is up: sends it a
   // FolderHello. `link` must stay valid until PeerDisconnected.
-  Result<void> PeerConnected(std::int64_t device_key, PeerLink& link) override;
+  Result<void> PeerConnected(DeviceKey device_key, PeerLink& link) override;
   // The connection is gone: its outstanding block requests fail (the
   // puller keeps partial files for later), nothing more is sent to it.
-  void PeerDisconnected(std::int64_t device_key) override;
+  void PeerDisconnected(DeviceKey device_key) override;
   // The link to the device drained (PeerLink::Writable is true again):
   // announces what was held back while it was congested.
-  Result<void> PeerWritable(std::int64_t device_key) override;
+  Result<void> PeerWritable(DeviceKey device_key) override;
   // One message from a connected peer. A malformed or hostile message is
   // refused with an error (the caller closes that connection); refused
   // names inside an otherwise good IndexBatch are reported in problems().
-  Result<void> Receive(std::int64_t device_key, const EngineMessage& message) override;
+  Result<void> Receive(DeviceKey device_key, const EngineMessage& message) override;
 
   // Rescans the whole folder (or just `paths`) and announces local changes.
   Result<ScanResult> Scan();
@@ -144,22 +150,22 @@ class FolderEngine final : public FolderPeer {
   };
   class PeerBlockSource;
 
-  Result<void> OnHello(std::int64_t device_key, const FolderHello& hello);
-  Result<void> OnIndex(std::int64_t device_key, const IndexBatch& batch);
-  Result<void> OnRequest(std::int64_t device_key, const BlockRequest& request);
-  Result<void> OnResponse(std::int64_t device_key, const BlockResponse& response);
+  Result<void> OnHello(DeviceKey device_key, const FolderHello& hello);
+  Result<void> OnIndex(DeviceKey device_key, const IndexBatch& batch);
+  Result<void> OnRequest(DeviceKey device_key, const BlockRequest& request);
+  Result<void> OnResponse(DeviceKey device_key, const BlockResponse& response);
   // Replaces a long block list by a delta against a list the peer holds,
   // when that is smaller, and remembers the list as sent.
-  void ShrinkToDelta(std::int64_t device_key, Peer& peer, FileInfo& f);
+  void ShrinkToDelta(DeviceKey device_key, Peer& peer, FileInfo& f);
   // Rebuilds the block list of an entry that arrived as a delta. kNotFound:
   // the base is not here (it changed meanwhile); kInvalidArgument: the
   // delta does not fit its base (refused like any bad entry).
-  Result<void> ResolveDelta(std::int64_t device_key, FileInfo& f);
+  Result<void> ResolveDelta(DeviceKey device_key, FileInfo& f);
   // Refuses a counter for our own device that we never issued.
   Result<void> CheckOwnCounter(const FileInfo& f);
   // Sends every connected peer our entries newer than what it has.
   Result<void> Announce();
-  Result<void> AnnounceTo(std::int64_t device_key, Peer& peer);
+  Result<void> AnnounceTo(DeviceKey device_key, Peer& peer);
   Scanner MakeScanner();
   Result<ScanResult> AfterScan(Result<ScanResult> scanned);
   // FolderGuard::Check; when it lifts a hold, peers get what they missed.
@@ -172,8 +178,8 @@ class FolderEngine final : public FolderPeer {
   Clock& clock_;
   FolderEngineConfig config_;
   FolderGuard guard_;
-  std::map<std::int64_t, Peer> peers_;  // connected, by device key
-  IgnoreRules ignore_rules_;            // shared by scans and pulls: the last good ones kept
+  std::map<DeviceKey, Peer> peers_;  // connected, by device key
+  IgnoreRules ignore_rules_;         // shared by scans and pulls: the last good ones kept
   std::unique_ptr<PeerBlockSource> source_;
   std::unique_ptr<Puller> puller_;
   std::vector<EngineProblem> problems_;

@@ -45,7 +45,7 @@ Result<void> WriteFolderMarker(FileSystem& fs, const std::string& folder_id);
 enum class FolderHold { kNone, kRootChanged, kMassDelete };
 
 struct FolderGuardConfig {
-  std::int64_t folder_key = 0;
+  FolderKey folder_key;
   std::string folder_id;
   std::uint64_t root_device = 0;  // from the store; 0 = not recorded yet
   // A scan deleting more than half the folder's files, and at least this

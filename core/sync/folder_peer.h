@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "core/base/result.h"
+#include "core/model/store_keys.h"
 #include "core/sync/engine_messages.h"
 
 namespace shoal {
@@ -17,11 +18,11 @@ class FolderPeer {
  public:
   virtual ~FolderPeer() = default;
   // `link` must stay valid until PeerDisconnected.
-  virtual Result<void> PeerConnected(std::int64_t device_key, PeerLink& link) = 0;
-  virtual void PeerDisconnected(std::int64_t device_key) = 0;
-  virtual Result<void> PeerWritable(std::int64_t device_key) = 0;
+  virtual Result<void> PeerConnected(DeviceKey device_key, PeerLink& link) = 0;
+  virtual void PeerDisconnected(DeviceKey device_key) = 0;
+  virtual Result<void> PeerWritable(DeviceKey device_key) = 0;
   // An error means the peer broke the protocol: the caller closes the link.
-  virtual Result<void> Receive(std::int64_t device_key, const EngineMessage& message) = 0;
+  virtual Result<void> Receive(DeviceKey device_key, const EngineMessage& message) = 0;
 };
 
 }  // namespace shoal

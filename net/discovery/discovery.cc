@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/base/log.h"
+#include "net/peer/socket_address.h"
 
 namespace shoal::net {
 namespace {
@@ -16,26 +17,6 @@ std::string UvError(const char* what, int rc) {
   message.append(": ");
   message.append(uv_strerror(rc));
   return message;
-}
-
-// "10.0.0.1", "fe80::1%eth0" (the scope by name, or by index if it has none).
-std::string IpText(const sockaddr* addr) {
-  char text[INET6_ADDRSTRLEN] = {};
-  if (addr->sa_family == AF_INET) {
-    uv_ip4_name(reinterpret_cast<const sockaddr_in*>(addr), text, sizeof(text));
-    return text;
-  }
-  const auto* in6 = reinterpret_cast<const sockaddr_in6*>(addr);
-  uv_ip6_name(in6, text, sizeof(text));
-  std::string ip(text);
-  if (in6->sin6_scope_id != 0) {
-    char name[IF_NAMESIZE] = {};
-    ip.append("%");
-    ip.append(if_indextoname(in6->sin6_scope_id, name) != nullptr
-                  ? std::string(name)
-                  : std::to_string(in6->sin6_scope_id));
-  }
-  return ip;
 }
 
 }  // namespace
@@ -149,7 +130,7 @@ void Discovery::SendTo(const std::vector<sockaddr_storage>& targets, uv_udp_t* s
       ++stats_.sent;
     } else {
       SHOAL_LOG(kDebug) << "discovery: send to "
-                        << IpText(reinterpret_cast<const sockaddr*>(&target)) << ": "
+                        << HostText(reinterpret_cast<const sockaddr*>(&target)) << ": "
                         << uv_strerror(rc);
     }
   }
@@ -243,7 +224,7 @@ void Discovery::OnDatagram(ssize_t nread, const sockaddr* from, unsigned flags) 
                                         static_cast<std::size_t>(nread)));
   if (!announcement) {
     ++stats_.invalid;
-    SHOAL_LOG(kDebug) << "discovery: dropped a packet from " << IpText(from) << ": "
+    SHOAL_LOG(kDebug) << "discovery: dropped a packet from " << HostText(from) << ": "
                       << announcement.error().message;
     return;
   }
@@ -253,7 +234,7 @@ void Discovery::OnDatagram(ssize_t nread, const sockaddr* from, unsigned flags) 
   }
   Sighting sighting;
   sighting.announcement = *announcement;
-  sighting.ip = IpText(from);
+  sighting.ip = HostText(from);
   std::memcpy(&sighting.address, from,
               from->sa_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6));
   const std::uint16_t port = htons(announcement->listen_port);

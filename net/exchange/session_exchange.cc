@@ -62,8 +62,8 @@ class SessionExchange::FolderLink final : public PeerLink {
   std::string folder_;
 };
 
-SessionExchange::SessionExchange(const DeviceId& local, const DeviceId& peer,
-                                 std::int64_t device_key, WireSink& sink, ExchangeOwner& owner)
+SessionExchange::SessionExchange(const DeviceId& local, const DeviceId& peer, DeviceKey device_key,
+                                 WireSink& sink, ExchangeOwner& owner)
     : local_(local), peer_(peer), device_key_(device_key), sink_(sink), owner_(owner) {}
 
 SessionExchange::~SessionExchange() {

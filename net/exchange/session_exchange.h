@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "core/model/device_id.h"
+#include "core/model/store_keys.h"
 #include "core/sync/folder_peer.h"
 #include "net/exchange/wire_sink.h"
 #include "net/wire/messages.h"
@@ -52,9 +53,9 @@ struct ExchangeFolder {
 class ExchangeOwner {
  public:
   virtual ~ExchangeOwner() = default;
-  virtual std::vector<ExchangeFolder> FoldersSharedWith(std::int64_t device_key) = 0;
+  virtual std::vector<ExchangeFolder> FoldersSharedWith(DeviceKey device_key) = 0;
   // The peer shares a folder with us that we do not share with it (yet).
-  virtual void OnFolderOffered(std::int64_t device_key, const wire::FolderShare& share) = 0;
+  virtual void OnFolderOffered(DeviceKey device_key, const wire::FolderShare& share) = 0;
   // A message reached `engine`: it may have work to do (pull, announce).
   virtual void OnEngineInput(FolderPeer& engine) = 0;
   // Sending failed (the write queue is over its limit): close the session.
@@ -63,8 +64,8 @@ class ExchangeOwner {
 
 class SessionExchange {
  public:
-  SessionExchange(const DeviceId& local, const DeviceId& peer, std::int64_t device_key,
-                  WireSink& sink, ExchangeOwner& owner);
+  SessionExchange(const DeviceId& local, const DeviceId& peer, DeviceKey device_key, WireSink& sink,
+                  ExchangeOwner& owner);
   ~SessionExchange();
   SessionExchange(const SessionExchange&) = delete;
   SessionExchange& operator=(const SessionExchange&) = delete;
@@ -83,7 +84,7 @@ class SessionExchange {
   // this many held-back requests the session is closed.
   static constexpr std::size_t kMaxHeldRequests = 4096;
 
-  std::int64_t device_key() const { return device_key_; }
+  DeviceKey device_key() const { return device_key_; }
   // FileInfo entries received from and sent to the peer in this session.
   std::int64_t entries_received() const { return entries_received_; }
   std::int64_t entries_sent() const { return entries_sent_; }
@@ -121,7 +122,7 @@ class SessionExchange {
 
   DeviceId local_;
   DeviceId peer_;
-  std::int64_t device_key_;
+  DeviceKey device_key_;
   WireSink& sink_;
   ExchangeOwner& owner_;
   std::map<std::string, Connected> folders_;  // by folder ID

@@ -5,7 +5,9 @@
 // leak (tests assert it).
 //
 // Thread: the loop and everything attached to it belong to the thread that
-// calls Run(); other threads reach it only through uv_async_t.
+// calls Run(); no other thread touches them. Nothing posts to the loop from
+// a worker (no uv_async_t): the one worker, a scan's hashing thread, is
+// polled for from a timer (cli/daemon/folder_runner.h).
 #pragma once
 
 #include <uv.h>

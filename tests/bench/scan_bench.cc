@@ -64,8 +64,8 @@ Scanned ScanInto(const std::string& root, const std::string& db_path, int repeat
   Index index = Index::Open(db_path).value();
   DeviceId::Key key{};
   key.fill(1);
-  std::int64_t device = index.PutDevice({0, DeviceId(key), "", "", true, false}).value();
-  FolderRecord folder = index.AddFolder({0, "bench", root, ""}).value();
+  DeviceKey device = index.PutDevice({{}, DeviceId(key), "", "", true, false}).value();
+  FolderRecord folder = index.AddFolder({{}, "bench", root, ""}).value();
   ScanConfig config{folder.key, device, DeviceId(key).ShortId(), folder.hash_seed,
                     DefaultWorkerThreads()};
   auto fs = PosixFileSystem::Open(root).value();

@@ -169,8 +169,7 @@ std::string ContentTag(const std::string& content) {
   return text;
 }
 
-Result<IndexState> ReadIndexState(Index& index, std::int64_t folder_key,
-                                  std::int64_t local_device_key) {
+Result<IndexState> ReadIndexState(Index& index, FolderKey folder_key, DeviceKey local_device_key) {
   IndexState state;
   auto walked = index.ForEachGlobal(folder_key, [&](GlobalFile&& g) {
     state.global[g.file.name] = {g.file.version, g.file.deleted, g.file.type};

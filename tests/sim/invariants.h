@@ -34,8 +34,7 @@ struct IndexState {
   std::map<std::string, IndexEntryState> local;
 };
 
-Result<IndexState> ReadIndexState(Index& index, std::int64_t folder_key,
-                                  std::int64_t local_device_key);
+Result<IndexState> ReadIndexState(Index& index, FolderKey folder_key, DeviceKey local_device_key);
 
 // A file content that was current on some device when the partitions
 // healed and that no device had knowingly replaced (no local entry of the

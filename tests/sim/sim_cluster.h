@@ -103,10 +103,10 @@ class SimCluster {
     // Reset engine first: it refers to the index.
     std::unique_ptr<Index> index;
     std::unique_ptr<FolderEngine> engine;
-    std::int64_t folder_key = 0;
-    std::int64_t local_key = 0;
+    FolderKey folder_key;
+    DeviceKey local_key;
     std::uint64_t index_id = 0;
-    std::vector<std::int64_t> key_of;  // this store's key of each device
+    std::vector<DeviceKey> key_of;     // this store's key of each device
     std::optional<PullStep> crash_at;  // armed: crash when the pull reaches it
     bool crash_now = false;
     std::size_t problems_logged = 0;

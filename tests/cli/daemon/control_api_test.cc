@@ -36,7 +36,7 @@ class ApiFixture {
     auto loaded = net::Identity::LoadOrCreate(paths.identity());
     REQUIRE(loaded);
     identity.emplace(std::move(*loaded));
-    auto local = index->PutDevice({0, identity->device_id(), "alpha", "", true, false});
+    auto local = index->PutDevice({{}, identity->device_id(), "alpha", "", true, false});
     REQUIRE(local);
     auto created = net::EventLoop::Create();
     REQUIRE(created);
@@ -50,7 +50,7 @@ class ApiFixture {
     pairing = std::make_unique<Pairing>(
         Pairing::Setup{loop.get(), &*identity, index.get(), &clock, "alpha", nullptr});
     PeerHubCallbacks callbacks;
-    callbacks.shared_with = [this](std::int64_t key) { return folders->SharedWith(key); };
+    callbacks.shared_with = [this](DeviceKey key) { return folders->SharedWith(key); };
     callbacks.on_engine_input = [](FolderPeer&) {};
     hub = std::make_unique<PeerHub>(*index, identity->device_id(), std::move(callbacks));
     peers = std::make_unique<net::PeerManager>(*loop, *identity, *hub, net::PeerManagerOptions{});

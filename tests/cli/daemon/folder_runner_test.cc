@@ -26,7 +26,7 @@ class RunnerFixture {
     auto opened = Index::Open(temp.File("index.db"));
     REQUIRE(opened);
     index = std::make_unique<Index>(std::move(*opened));
-    auto key = index->PutDevice({0, shoal::testing::MakeDeviceId(1), "alpha", "", true, false});
+    auto key = index->PutDevice({{}, shoal::testing::MakeDeviceId(1), "alpha", "", true, false});
     REQUIRE(key);
     local_key = *key;
     fs::create_directory(root());
@@ -78,7 +78,7 @@ class RunnerFixture {
   shoal::testing::TempDir temp;
   SystemClock clock;
   std::unique_ptr<Index> index;
-  std::int64_t local_key = 0;
+  DeviceKey local_key;
   FolderRecord record;
   std::unique_ptr<net::EventLoop> loop;
   std::unique_ptr<FolderRunner> runner;

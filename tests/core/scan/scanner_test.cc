@@ -45,8 +45,8 @@ struct Fixture {
   MemoryFileSystem fs;
   testing::FakeClock clock;
   Index index = Index::Open(":memory:").value();
-  std::int64_t local = index.PutDevice({0, DeviceId(), "me", "", true, false}).value();
-  std::int64_t folder = index.AddFolder({0, "f", "/f", "", kSeed, 1}).value().key;
+  DeviceKey local = index.PutDevice({{}, DeviceId(), "me", "", true, false}).value();
+  FolderKey folder = index.AddFolder({{}, "f", "/f", "", kSeed, 1}).value().key;
 
   ScanResult Scan(int threads = 1) {
     Scanner scanner(fs, index, clock, Config(threads));
@@ -365,8 +365,8 @@ TEST_CASE("a folder root that vanished fails the scan instead of deleting everyt
   std::filesystem::create_directories(dir.path() / "root/sub");
   std::ofstream(dir.File("root/sub/file")) << "precious";
   Index index = Index::Open(":memory:").value();
-  std::int64_t local = index.PutDevice({0, DeviceId(), "me", "", true, false}).value();
-  FolderRecord folder = index.AddFolder({0, "f", dir.File("root"), "", kSeed, 1}).value();
+  DeviceKey local = index.PutDevice({{}, DeviceId(), "me", "", true, false}).value();
+  FolderRecord folder = index.AddFolder({{}, "f", dir.File("root"), "", kSeed, 1}).value();
   testing::FakeClock clock;
   ScanConfig config{folder.key, local, kShortId, kSeed, 1};
   auto fs = std::move(PosixFileSystem::Open(dir.File("root")).value());
@@ -395,7 +395,7 @@ TEST_CASE("a scan whose device key is not the index's local device is refused", 
   Fixture fx;
   fx.fs.WriteFile("a", "x", kMtime);
   ScanConfig config = fx.Config(1);
-  config.local_device_key = fx.local + 1;
+  config.local_device_key = DeviceKey(fx.local.value + 1);
   Scanner scanner(fx.fs, fx.index, fx.clock, config);
   auto r = scanner.ScanAll();
   REQUIRE_FALSE(r);

@@ -26,12 +26,12 @@ FileInfo Entry(const std::string& name, std::uint64_t device, std::uint64_t coun
 struct Fixture {
   testing::TempDir dir;
   Index index = Index::Open(dir.File("index.db")).value();
-  std::int64_t local = index.PutDevice({0, MakeDeviceId(1), "here", "", true, false}).value();
-  std::int64_t peer = index.PutDevice({0, MakeDeviceId(2), "there", "", false, false}).value();
-  std::int64_t third = index.PutDevice({0, MakeDeviceId(3), "third", "", false, false}).value();
-  FolderRecord folder = index.AddFolder({0, "docs", "/data/docs", ""}).value();
+  DeviceKey local = index.PutDevice({{}, MakeDeviceId(1), "here", "", true, false}).value();
+  DeviceKey peer = index.PutDevice({{}, MakeDeviceId(2), "there", "", false, false}).value();
+  DeviceKey third = index.PutDevice({{}, MakeDeviceId(3), "third", "", false, false}).value();
+  FolderRecord folder = index.AddFolder({{}, "docs", "/data/docs", ""}).value();
 
-  void Put(std::int64_t device, FileInfo f) {
+  void Put(DeviceKey device, FileInfo f) {
     std::vector<FileInfo> batch{std::move(f)};
     REQUIRE(index.PutFiles(folder.key, device, batch));
   }
@@ -67,7 +67,7 @@ TEST_CASE("a peer's newer version becomes global and needed, pulling it clears t
   CHECK(fx.NeededNames().empty());
   CHECK(fx.index.GetGlobal(fx.folder.key, "a").value()->device_key == fx.local);
   auto holders = fx.index.DevicesWithVersion(fx.folder.key, "a", newer.version).value();
-  CHECK(holders == std::vector<std::int64_t>{fx.local, fx.peer});
+  CHECK(holders == std::vector<DeviceKey>{fx.local, fx.peer});
 }
 
 TEST_CASE("an older peer version is ignored, a tombstone for a name we never had is not needed",
@@ -101,13 +101,13 @@ TEST_CASE("forgetting a device's entries recomputes the names it covered", "[sto
 TEST_CASE("incremental global state equals a from-scratch computation after random updates",
           "[store][global][property]") {
   Fixture fx;
-  std::int64_t devices[] = {fx.local, fx.peer, fx.third};
+  DeviceKey devices[] = {fx.local, fx.peer, fx.third};
   std::mt19937_64 rng(424242);
-  std::map<std::int64_t, std::int64_t> sequence;
+  std::map<DeviceKey, std::int64_t> sequence;
   // What each device holds, kept beside the store as the reference.
-  std::map<std::pair<std::int64_t, std::string>, FileInfo> held;
+  std::map<std::pair<DeviceKey, std::string>, FileInfo> held;
   for (int step = 0; step < 600; ++step) {
-    std::int64_t device = devices[rng() % 3];
+    DeviceKey device = devices[rng() % 3];
     std::string name = "f" + std::to_string(rng() % 12);
     if (rng() % 10 == 0) {
       std::vector<std::string> names{name};
@@ -131,8 +131,8 @@ TEST_CASE("incremental global state equals a from-scratch computation after rand
   for (int i = 0; i < 12; ++i) {
     std::string name = "f" + std::to_string(i);
     std::vector<VersionCandidate> candidates;
-    std::vector<std::int64_t> owners;
-    for (std::int64_t d : devices) {
+    std::vector<DeviceKey> owners;
+    for (DeviceKey d : devices) {
       auto it = held.find({d, name});
       if (it == held.end()) continue;
       candidates.push_back({&it->second.version, it->second.deleted, it->second.mtime_ns});

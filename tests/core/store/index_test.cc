@@ -34,9 +34,9 @@ FileInfo MakeFile(const std::string& name, std::vector<std::uint64_t> block_seed
 struct Fixture {
   testing::TempDir dir;
   Index index = Index::Open(dir.File("index.db")).value();
-  std::int64_t local = index.PutDevice({0, MakeDeviceId(1), "here", "", true, false}).value();
-  std::int64_t peer = index.PutDevice({0, MakeDeviceId(2), "there", "", false, false}).value();
-  FolderRecord folder = index.AddFolder({0, "photos", "/data/photos", "Photos"}).value();
+  DeviceKey local = index.PutDevice({{}, MakeDeviceId(1), "here", "", true, false}).value();
+  DeviceKey peer = index.PutDevice({{}, MakeDeviceId(2), "there", "", false, false}).value();
+  FolderRecord folder = index.AddFolder({{}, "photos", "/data/photos", "Photos"}).value();
 
   // Test-only SQL: counts rows to check the store's bookkeeping.
   std::int64_t CountRows(const std::string& table) {
@@ -60,7 +60,7 @@ TEST_CASE("devices are stored by ID, updated in place and listed", "[store][inde
   CHECK((*devices)[0].is_local);
   CHECK((*devices)[1].name == "there");
 
-  DeviceRecord renamed{0, MakeDeviceId(2), "laptop", "192.0.2.1:22000", false, true};
+  DeviceRecord renamed{{}, MakeDeviceId(2), "laptop", "192.0.2.1:22000", false, true};
   CHECK(fx.index.PutDevice(renamed).value() == fx.peer);
   auto found = fx.index.FindDevice(MakeDeviceId(2));
   REQUIRE(found);
@@ -74,10 +74,10 @@ TEST_CASE("folders get random seeds and index IDs, and IDs are unique", "[store]
   Fixture fx;
   CHECK(fx.folder.hash_seed != 0);
   CHECK(fx.folder.index_id != 0);
-  auto dup = fx.index.AddFolder({0, "photos", "/elsewhere", ""});
+  auto dup = fx.index.AddFolder({{}, "photos", "/elsewhere", ""});
   REQUIRE_FALSE(dup);
   CHECK(dup.error().code == ErrorCode::kConflict);
-  auto other = fx.index.AddFolder({0, "docs", "/data/docs", ""});
+  auto other = fx.index.AddFolder({{}, "docs", "/data/docs", ""});
   REQUIRE(other);
   CHECK(other->hash_seed != fx.folder.hash_seed);
   auto found = fx.index.FindFolder("photos").value();
@@ -92,7 +92,7 @@ TEST_CASE("folder shares and peer index state are per folder and device", "[stor
   CHECK(fx.index.SharedWith(fx.folder.key).value().empty());
   REQUIRE(fx.index.ShareFolder(fx.folder.key, fx.peer));
   REQUIRE(fx.index.ShareFolder(fx.folder.key, fx.peer));  // idempotent
-  CHECK(fx.index.SharedWith(fx.folder.key).value() == std::vector<std::int64_t>{fx.peer});
+  CHECK(fx.index.SharedWith(fx.folder.key).value() == std::vector<DeviceKey>{fx.peer});
 
   CHECK_FALSE(fx.index.GetPeerIndexState(fx.folder.key, fx.peer).value().has_value());
   REQUIRE(fx.index.SetPeerIndexState(fx.folder.key, fx.peer, {77, 12}));
@@ -275,7 +275,7 @@ TEST_CASE("a peer batch that reuses a sequence number is refused whole", "[store
 
 TEST_CASE("block lookups stay within their folder", "[store][index]") {
   Fixture fx;
-  FolderRecord other = fx.index.AddFolder({0, "other", "/other", ""}).value();
+  FolderRecord other = fx.index.AddFolder({{}, "other", "/other", ""}).value();
   std::vector<FileInfo> here = {MakeFile("a", {1})};
   std::vector<FileInfo> there = {MakeFile("b", {1})};
   REQUIRE(fx.index.PutFiles(fx.folder.key, fx.local, here));
@@ -289,13 +289,13 @@ TEST_CASE("100,000 files insert in one batch and survive a re-open", "[store][in
   testing::TempDir dir;
   const std::string path = dir.File("big.db");
   constexpr int kFiles = 100000;
-  std::int64_t folder_key = 0;
-  std::int64_t local = 0;
+  FolderKey folder_key;
+  DeviceKey local;
   {
     auto index = Index::Open(path);
     REQUIRE(index);
-    local = index->PutDevice({0, MakeDeviceId(1), "", "", true, false}).value();
-    folder_key = index->AddFolder({0, "big", "/big", ""}).value().key;
+    local = index->PutDevice({{}, MakeDeviceId(1), "", "", true, false}).value();
+    folder_key = index->AddFolder({{}, "big", "/big", ""}).value().key;
     std::vector<FileInfo> files;
     files.reserve(kFiles);
     for (int i = 0; i < kFiles; ++i) {

@@ -33,7 +33,7 @@ LiveTotals CountedLive(const std::map<std::string, FileInfo>& held) {
   return t;
 }
 
-NeedTotals CountedNeed(Index& index, std::int64_t folder) {
+NeedTotals CountedNeed(Index& index, FolderKey folder) {
   NeedTotals t;
   std::string after;
   for (;;) {
@@ -48,7 +48,7 @@ NeedTotals CountedNeed(Index& index, std::int64_t folder) {
   }
 }
 
-void CheckTotals(Index& index, std::int64_t folder, std::int64_t device,
+void CheckTotals(Index& index, FolderKey folder, DeviceKey device,
                  const std::map<std::string, FileInfo>& held) {
   LiveTotals want = CountedLive(held);
   LiveTotals got = index.CountLive(folder, device).value();
@@ -58,7 +58,7 @@ void CheckTotals(Index& index, std::int64_t folder, std::int64_t device,
   CHECK(got.bytes == want.bytes);
 }
 
-void CheckNeed(Index& index, std::int64_t folder) {
+void CheckNeed(Index& index, FolderKey folder) {
   NeedTotals want = CountedNeed(index, folder);
   NeedTotals got = index.CountNeeded(folder).value();
   CHECK(got.names == want.names);
@@ -89,19 +89,19 @@ TEST_CASE("folder totals equal a count over the rows after random changes, remov
   INFO("seed " << seed);
   testing::TempDir dir;
   Index index = Index::Open(dir.File("index.db")).value();
-  std::vector<std::int64_t> devices{
-      index.PutDevice({0, MakeDeviceId(1), "here", "", true, false}).value(),
-      index.PutDevice({0, MakeDeviceId(2), "there", "", false, false}).value(),
-      index.PutDevice({0, MakeDeviceId(3), "third", "", false, false}).value()};
-  std::vector<std::int64_t> folders{index.AddFolder({0, "a", "/data/a", ""}).value().key,
-                                    index.AddFolder({0, "b", "/data/b", ""}).value().key};
+  std::vector<DeviceKey> devices{
+      index.PutDevice({{}, MakeDeviceId(1), "here", "", true, false}).value(),
+      index.PutDevice({{}, MakeDeviceId(2), "there", "", false, false}).value(),
+      index.PutDevice({{}, MakeDeviceId(3), "third", "", false, false}).value()};
+  std::vector<FolderKey> folders{index.AddFolder({{}, "a", "/data/a", ""}).value().key,
+                                 index.AddFolder({{}, "b", "/data/b", ""}).value().key};
   // held[folder][device][name]
-  std::map<std::int64_t, std::map<std::int64_t, std::map<std::string, FileInfo>>> held;
-  std::map<std::int64_t, std::int64_t> sequence;
+  std::map<FolderKey, std::map<DeviceKey, std::map<std::string, FileInfo>>> held;
+  std::map<DeviceKey, std::int64_t> sequence;
   std::mt19937_64 rng(seed);
   for (int step = 0; step < 800; ++step) {
-    const std::int64_t folder = folders[rng() % folders.size()];
-    const std::int64_t device = devices[rng() % devices.size()];
+    const FolderKey folder = folders[rng() % folders.size()];
+    const DeviceKey device = devices[rng() % devices.size()];
     const std::string name = "f" + std::to_string(rng() % 20);
     const auto roll = rng() % 100;
     if (roll < 8) {
@@ -113,8 +113,8 @@ TEST_CASE("folder totals equal a count over the rows after random changes, remov
       REQUIRE(index.RemoveDevice(device));
       for (auto& [f, by_device] : held) by_device.erase(device);
       const std::uint8_t tag = device == devices[1] ? 2 : 3;
-      const std::int64_t again =
-          index.PutDevice({0, MakeDeviceId(tag), "again", "", false, false}).value();
+      const DeviceKey again =
+          index.PutDevice({{}, MakeDeviceId(tag), "again", "", false, false}).value();
       std::replace(devices.begin(), devices.end(), device, again);
     } else {
       std::vector<FileInfo> batch;
@@ -126,19 +126,19 @@ TEST_CASE("folder totals equal a count over the rows after random changes, remov
       for (const FileInfo& f : batch) held[folder][device][f.name] = f;
     }
     if (step % 40 == 39) {
-      for (std::int64_t f : folders) {
-        for (std::int64_t d : devices) CheckTotals(index, f, d, held[f][d]);
+      for (FolderKey f : folders) {
+        for (DeviceKey d : devices) CheckTotals(index, f, d, held[f][d]);
         CheckNeed(index, f);
       }
     }
   }
-  for (std::int64_t f : folders) {
-    for (std::int64_t d : devices) CheckTotals(index, f, d, held[f][d]);
+  for (FolderKey f : folders) {
+    for (DeviceKey d : devices) CheckTotals(index, f, d, held[f][d]);
     CheckNeed(index, f);
   }
   // A removed folder leaves no totals behind for one added later.
   REQUIRE(index.RemoveFolder(folders[0]));
-  const std::int64_t fresh = index.AddFolder({0, "c", "/data/c", ""}).value().key;
+  const FolderKey fresh = index.AddFolder({{}, "c", "/data/c", ""}).value().key;
   CHECK(index.CountLive(fresh, devices[0]).value().files == 0);
   CHECK(index.CountNeeded(fresh).value().names == 0);
 }
@@ -147,17 +147,18 @@ TEST_CASE("a store from before the totals gets them counted when it is opened",
           "[store][totals][migration]") {
   testing::TempDir dir;
   const std::string path = dir.File("index.db");
-  std::int64_t folder = 0, local = 0, peer = 0;
+  FolderKey folder;
+  DeviceKey local, peer;
   std::map<std::string, FileInfo> held_local;
   {
     Index index = Index::Open(path).value();
-    local = index.PutDevice({0, MakeDeviceId(1), "here", "", true, false}).value();
-    peer = index.PutDevice({0, MakeDeviceId(2), "there", "", false, false}).value();
-    folder = index.AddFolder({0, "a", "/data/a", ""}).value().key;
+    local = index.PutDevice({{}, MakeDeviceId(1), "here", "", true, false}).value();
+    peer = index.PutDevice({{}, MakeDeviceId(2), "there", "", false, false}).value();
+    folder = index.AddFolder({{}, "a", "/data/a", ""}).value().key;
     std::mt19937_64 rng(7);
     for (int i = 0; i < 60; ++i) {
       std::vector<FileInfo> batch{RandomEntry(rng, "f" + std::to_string(i % 30), i + 1)};
-      const std::int64_t device = i % 2 ? peer : local;
+      const DeviceKey device = i % 2 ? peer : local;
       REQUIRE(index.PutFiles(folder, device, batch));
       if (device == local) held_local[batch[0].name] = batch[0];
     }

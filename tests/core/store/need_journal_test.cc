@@ -28,10 +28,9 @@ TEST_CASE("the need journal hands over each changed name once, with its needed v
           "[store][need]") {
   testing::TempDir dir;
   Index index = Index::Open(dir.File("index.db")).value();
-  index.PutDevice({0, MakeDeviceId(1), "here", "", true, false}).value();
-  const std::int64_t peer =
-      index.PutDevice({0, MakeDeviceId(2), "there", "", false, false}).value();
-  const std::int64_t folder = index.AddFolder({0, "a", "/data/a", ""}).value().key;
+  index.PutDevice({{}, MakeDeviceId(1), "here", "", true, false}).value();
+  const DeviceKey peer = index.PutDevice({{}, MakeDeviceId(2), "there", "", false, false}).value();
+  const FolderKey folder = index.AddFolder({{}, "a", "/data/a", ""}).value().key;
   std::vector<FileInfo> unwatched{PeerEntry("before", 1)};
   REQUIRE(index.PutFiles(folder, peer, unwatched));
   CHECK(index.TakeNeedChanges(folder).names.empty());  // not watched yet
@@ -50,7 +49,7 @@ TEST_CASE("the need journal hands over each changed name once, with its needed v
   // The local device catching up: "x" is no longer needed.
   std::vector<FileInfo> local{batch[0]};
   local[0].sequence = 0;
-  const std::int64_t here = index.LocalDeviceKey().value();
+  const DeviceKey here = index.LocalDeviceKey().value();
   REQUIRE(index.PutFiles(folder, here, local));
   changes = index.TakeNeedChanges(folder);
   REQUIRE(changes.names.count("x"));
@@ -61,10 +60,9 @@ TEST_CASE("a journal past its cap, or any rolled-back transaction, says start ov
           "[store][need]") {
   testing::TempDir dir;
   Index index = Index::Open(dir.File("index.db")).value();
-  index.PutDevice({0, MakeDeviceId(1), "here", "", true, false}).value();
-  const std::int64_t peer =
-      index.PutDevice({0, MakeDeviceId(2), "there", "", false, false}).value();
-  const std::int64_t folder = index.AddFolder({0, "a", "/data/a", ""}).value().key;
+  index.PutDevice({{}, MakeDeviceId(1), "here", "", true, false}).value();
+  const DeviceKey peer = index.PutDevice({{}, MakeDeviceId(2), "there", "", false, false}).value();
+  const FolderKey folder = index.AddFolder({{}, "a", "/data/a", ""}).value().key;
   index.WatchNeed(folder, 3);
   std::vector<FileInfo> batch;
   for (int i = 0; i < 4; ++i) batch.push_back(PeerEntry("f" + std::to_string(i), i + 1));

@@ -33,11 +33,11 @@ EngineCluster::EngineCluster(int devices, PullerConfig pull, std::vector<int> on
     d->index = std::make_unique<Index>(
         Index::Open(dir_.File("index" + std::to_string(i) + ".db")).value());
     for (int j = 0; j < devices; ++j) {
-      d->keys.push_back(d->index->PutDevice({0, IdOf(j), "", "", i == j, false}).value());
+      d->keys.push_back(d->index->PutDevice({{}, IdOf(j), "", "", i == j, false}).value());
     }
     d->local_key = d->keys[static_cast<std::size_t>(i)];
     d->short_id = IdOf(i).ShortId();
-    FolderRecord folder{0, "shared", "/mem", "", 0x5eed, 1000u + static_cast<std::uint64_t>(i)};
+    FolderRecord folder{{}, "shared", "/mem", "", 0x5eed, 1000u + static_cast<std::uint64_t>(i)};
     REQUIRE(WriteFolderMarker(d->disk(), "shared"));
     d->root_device = d->disk().ReopenRoot().value();
     folder.root_device = d->root_device;

@@ -47,9 +47,9 @@ struct EngineDevice {
   FileSystem& disk() { return posix ? static_cast<FileSystem&>(*posix) : fs; }
   std::unique_ptr<Index> index;
   std::unique_ptr<FolderEngine> engine;
-  std::int64_t folder_key = 0;
-  std::int64_t local_key = 0;
-  std::vector<std::int64_t> keys;  // store key of device i in this store
+  FolderKey folder_key;
+  DeviceKey local_key;
+  std::vector<DeviceKey> keys;  // store key of device i in this store
   std::uint64_t short_id = 0;
   std::uint64_t root_device = 0;  // recorded with the marker, as `folder add` does
 };

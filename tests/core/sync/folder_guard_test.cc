@@ -20,7 +20,7 @@ using testing::TempDir;
 struct GuardFixture {
   GuardFixture() {
     index = std::make_unique<Index>(Index::Open(dir.File("index.db")).value());
-    folder = index->AddFolder({0, "f1", "/mem", "", 1, 1}).value();
+    folder = index->AddFolder({{}, "f1", "/mem", "", 1, 1}).value();
   }
   FolderGuard Guard(std::uint64_t root_device, std::int64_t min_files = 100) {
     return FolderGuard(fs, *index, {folder.key, "f1", root_device, min_files});

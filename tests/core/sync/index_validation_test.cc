@@ -26,7 +26,7 @@ FileInfo Entry(const std::string& name, std::uint64_t device, std::uint64_t coun
   return f;
 }
 
-std::int64_t CountEntries(Index& index, std::int64_t folder, std::int64_t device) {
+std::int64_t CountEntries(Index& index, FolderKey folder, DeviceKey device) {
   std::int64_t n = 0;
   REQUIRE(index.ForEachSince(folder, device, 0, [&](FileInfo&&) {
     ++n;

@@ -49,8 +49,8 @@ class Side final : public WireSink, public ExchangeOwner {
   }
   Result<void> SendResponse(std::uint32_t id, wire::ResponseCode code, ByteSpan block) override;
 
-  std::vector<ExchangeFolder> FoldersSharedWith(std::int64_t) override { return shared; }
-  void OnFolderOffered(std::int64_t, const wire::FolderShare& share) override {
+  std::vector<ExchangeFolder> FoldersSharedWith(DeviceKey) override { return shared; }
+  void OnFolderOffered(DeviceKey, const wire::FolderShare& share) override {
     offered.push_back(share);
   }
   void OnEngineInput(FolderPeer& engine) override { dirty.insert(&engine); }
