@@ -96,7 +96,7 @@ Result<void> Daemon::StartLoop() {
   if (!loop) return loop.error();
   loop_ = std::move(*loop);
   for (int signum : {SIGTERM, SIGINT}) {
-    auto handle = net::UvHandle<uv_signal_t>::Init(loop_->get(), uv_signal_init);
+    auto handle = UvHandle<uv_signal_t>::Init(loop_->get(), uv_signal_init);
     if (!handle) return handle.error().Wrap("signals");
     (*handle)->data = this;
     int rc = uv_signal_start(

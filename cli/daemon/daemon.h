@@ -28,13 +28,13 @@
 #include "cli/daemon/peer_hub.h"
 #include "core/base/clock.h"
 #include "core/base/scoped_fd.h"
+#include "core/base/uv_handle.h"
 #include "core/store/index.h"
 #include "net/control/control_server.h"
 #include "net/discovery/discovery.h"
 #include "net/identity/identity.h"
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
-#include "net/loop/uv_handle.h"
 #include "net/peer/peer_manager.h"
 
 namespace shoal::cli {
@@ -87,7 +87,7 @@ class Daemon final {
   std::uint64_t instance_id_ = 0;
   SystemClock clock_;
   std::unique_ptr<net::EventLoop> loop_;
-  std::vector<net::UvHandle<uv_signal_t>> signals_;  // SIGTERM, SIGINT; closed by Stop()
+  std::vector<UvHandle<uv_signal_t>> signals_;  // SIGTERM, SIGINT; closed by Stop()
   std::unique_ptr<FolderRunners> folders_;
   std::unique_ptr<net::Timer> prune_timer_;  // daily version pruning
   std::unique_ptr<Pairing> pairing_;

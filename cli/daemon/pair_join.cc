@@ -52,7 +52,7 @@ void PairJoin::Dial(const std::string& address) {
   SHOAL_LOG(kInfo) << "pairing: dialing " << address;
   auto started = net::TcpDialer::Start(
       *setup_.loop, address, std::chrono::seconds(10),
-      [this](Result<net::UvHandle<uv_tcp_t>> connected) { OnConnected(std::move(connected)); });
+      [this](Result<UvHandle<uv_tcp_t>> connected) { OnConnected(std::move(connected)); });
   if (!started) {
     Finish(started.error());
     return;
@@ -60,7 +60,7 @@ void PairJoin::Dial(const std::string& address) {
   dialer_ = std::move(*started);
 }
 
-void PairJoin::OnConnected(Result<net::UvHandle<uv_tcp_t>> connected) {
+void PairJoin::OnConnected(Result<UvHandle<uv_tcp_t>> connected) {
   if (done_) return;  // timed out meanwhile: a connection made is not wanted, and closes
   if (!connected) {
     Finish(Fail(ErrorCode::kIo, "cannot reach " + dialed_ + ": " + connected.error().message));

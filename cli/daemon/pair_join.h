@@ -14,13 +14,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/base/uv_handle.h"
 #include "net/control/control_server.h"
 #include "net/discovery/announcement.h"
 #include "net/discovery/sighting_cache.h"
 #include "net/identity/identity.h"
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
-#include "net/loop/uv_handle.h"
 #include "net/noise/secret_bytes.h"
 #include "net/peer/tcp_dialer.h"
 #include "net/session/session.h"
@@ -58,7 +58,7 @@ class PairJoin final : public net::SessionDelegate {
 
  private:
   void Dial(const std::string& address);
-  void OnConnected(Result<net::UvHandle<uv_tcp_t>> connected);
+  void OnConnected(Result<UvHandle<uv_tcp_t>> connected);
   void Finish(Result<nlohmann::json> result);
 
   Setup setup_;

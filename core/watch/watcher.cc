@@ -3,10 +3,16 @@
 #include <memory>
 
 #include "core/base/log.h"
+#include "core/base/uv_handle.h"
 #include "core/watch/inotify_source.h"
 
 namespace shoal {
 
+// The state the handles' callbacks reach through their `data`. Freed at
+// once by Stop() or ~Watcher: its UvHandles close first (members go in
+// reverse order), after which no callback of theirs runs, and only then
+// does the source close the inotify descriptor (which libuv allows right
+// after uv_close of the poll).
 struct Watcher::Block {
   Block(std::unique_ptr<InotifySource> s, const WatcherOptions& options,
         std::function<void(WatchBatch)> callback)
@@ -14,24 +20,37 @@ struct Watcher::Block {
         coalescer(options.quiet, options.max_delay),
         on_batch(std::move(callback)) {}
 
-  uv_poll_t poll{};
-  uv_timer_t timer{};
-  int open_handles = 0;  // the block is freed when this falls back to 0
   std::unique_ptr<InotifySource> source;
   Coalescer coalescer;
-  std::function<void(WatchBatch)> on_batch;  // empty once stopped
-  std::function<void()> done;
+  std::function<void(WatchBatch)> on_batch;
+  UvHandle<uv_poll_t> poll;
+  UvHandle<uv_timer_t> timer;
 
   Coalescer::TimePoint Now() const {
-    return Coalescer::TimePoint(std::chrono::milliseconds(uv_now(poll.loop)));
+    return Coalescer::TimePoint(std::chrono::milliseconds(uv_now(poll->loop)));
   }
+  Result<void> Open(uv_loop_t* loop);
   void OnReadable(int status);
   void OnTimer();
   void ArmTimer();
   void TakePendingRescan();
-  void Close();
-  static void OnClosed(uv_handle_t* handle) noexcept;
 };
+
+Result<void> Watcher::Block::Open(uv_loop_t* loop) {
+  auto polled = UvHandle<uv_poll_t>::Init(loop, uv_poll_init, source->fd());
+  if (!polled) return Fail(ErrorCode::kIo, "watch: " + polled.error().message);
+  poll = std::move(*polled);
+  poll->data = this;
+  auto timed = UvHandle<uv_timer_t>::Init(loop, uv_timer_init);
+  if (!timed) return Fail(ErrorCode::kIo, "watch: " + timed.error().message);
+  timer = std::move(*timed);
+  timer->data = this;
+  int rc = uv_poll_start(poll.get(), UV_READABLE, [](uv_poll_t* handle, int status, int) noexcept {
+    static_cast<Block*>(handle->data)->OnReadable(status);
+  });
+  if (rc != 0) return Fail(ErrorCode::kIo, std::string("watch: uv_poll_start: ") + uv_strerror(rc));
+  return {};
+}
 
 void Watcher::Block::OnReadable(int status) {
   if (!on_batch) return;
@@ -55,7 +74,8 @@ void Watcher::Block::ArmTimer() {
   const auto wait = coalescer.Due() - Now();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait).count();
   int rc = uv_timer_start(
-      &timer, [](uv_timer_t* handle) noexcept { static_cast<Block*>(handle->data)->OnTimer(); },
+      timer.get(),
+      [](uv_timer_t* handle) noexcept { static_cast<Block*>(handle->data)->OnTimer(); },
       static_cast<std::uint64_t>(ms < 0 ? 0 : ms), 0);
   SHOAL_CHECK(rc == 0, "uv_timer_start on an open timer cannot fail");
 }
@@ -70,27 +90,14 @@ void Watcher::Block::TakePendingRescan() {
 void Watcher::Block::OnTimer() {
   if (!on_batch || !coalescer.pending()) return;
   if (Now() < coalescer.Due()) return ArmTimer();
-  // Run a copy: the callback may stop or destroy the Watcher, which clears
-  // `on_batch`; the block itself lives until the close callbacks.
+  // Run a copy: the callback may stop or destroy the Watcher, which frees
+  // this block (`on_batch` included), so nothing here touches it afterwards.
   auto deliver = on_batch;
   deliver(coalescer.Take());
 }
 
-void Watcher::Block::Close() {
-  on_batch = nullptr;
-  uv_poll_stop(&poll);
-  uv_timer_stop(&timer);
-  uv_close(reinterpret_cast<uv_handle_t*>(&poll), &Block::OnClosed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&timer), &Block::OnClosed);
-}
-
-void Watcher::Block::OnClosed(uv_handle_t* handle) noexcept {
-  auto* block = static_cast<Block*>(handle->data);
-  if (--block->open_handles > 0) return;
-  auto done = std::move(block->done);
-  delete block;  // closes the inotify descriptor, now that the poll is gone
-  if (done) done();
-}
+Watcher::Watcher() = default;
+Watcher::~Watcher() = default;
 
 Result<void> Watcher::Start(uv_loop_t* loop, const std::string& root, WatcherOptions options,
                             std::function<void(WatchBatch)> on_batch) {
@@ -98,31 +105,10 @@ Result<void> Watcher::Start(uv_loop_t* loop, const std::string& root, WatcherOpt
   auto source = InotifySource::Open(
       root, InotifyOptions{options.ignore, options.own_write, options.max_watches});
   if (!source) return source.error();
-  const int fd = (*source)->fd();
   auto block = std::make_unique<Block>(std::move(*source), options, std::move(on_batch));
-  int rc = uv_poll_init(loop, &block->poll, fd);
-  if (rc != 0) return Fail(ErrorCode::kIo, std::string("watch: uv_poll_init: ") + uv_strerror(rc));
-  // From here on the block belongs to its handles' close callbacks.
-  Block* raw = block.release();
-  raw->poll.data = raw;
-  raw->open_handles = 1;
-  rc = uv_timer_init(loop, &raw->timer);
-  if (rc == 0) {
-    raw->timer.data = raw;
-    raw->open_handles = 2;
-    rc = uv_poll_start(&raw->poll, UV_READABLE, [](uv_poll_t* handle, int status, int) noexcept {
-      static_cast<Block*>(handle->data)->OnReadable(status);
-    });
-  }
-  if (rc != 0) {
-    raw->on_batch = nullptr;
-    uv_close(reinterpret_cast<uv_handle_t*>(&raw->poll), &Block::OnClosed);
-    if (raw->open_handles == 2)
-      uv_close(reinterpret_cast<uv_handle_t*>(&raw->timer), &Block::OnClosed);
-    return Fail(ErrorCode::kIo, std::string("watch: ") + uv_strerror(rc));
-  }
-  block_ = raw;
-  raw->TakePendingRescan();
+  if (auto opened = block->Open(loop); !opened) return opened.error();  // `block` closes all
+  block_ = std::move(block);
+  block_->TakePendingRescan();
   return {};
 }
 
@@ -132,19 +118,7 @@ void Watcher::Rewalk() {
   block_->TakePendingRescan();
 }
 
-void Watcher::Stop(std::function<void()> done) {
-  if (block_ == nullptr) {
-    if (done) done();
-    return;
-  }
-  block_->done = std::move(done);
-  block_->Close();
-  block_ = nullptr;
-}
-
-Watcher::~Watcher() {
-  if (block_ != nullptr) block_->Close();
-}
+void Watcher::Stop() { block_.reset(); }
 
 bool Watcher::degraded() const { return block_ != nullptr && block_->source->degraded(); }
 

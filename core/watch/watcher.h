@@ -12,11 +12,14 @@
 // good (watch limit reached, root gone); the daemon's periodic full rescan
 // is then what catches changes in unwatched directories.
 //
-// Lifetime: the uv handles and the source live in one heap block freed in
-// the handles' close callbacks. Stop(done) closes them and calls `done` once
-// they are freed; destroying a started Watcher without Stop() closes them
-// too (no callback). Either may happen inside `on_batch`, which is never
-// called after Stop() or destruction.
+// Lifetime: the source and the poll and timer handles live in one heap
+// block, each handle owned by a UvHandle (core/base/uv_handle.h). Stop() and
+// destruction free the block at once: both handles are closed (uv_close)
+// and the inotify descriptor too before they return, and from then on no
+// callback of the Watcher runs, `on_batch` included. Either may happen
+// inside `on_batch`. The handles' memory is freed in their close callbacks
+// on the loop's next turn, so the loop may be closed after that turn
+// (EventLoop::Close() runs it first).
 //
 // Thread: the loop's thread only.
 #pragma once
@@ -26,6 +29,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "core/base/result.h"
@@ -49,7 +53,7 @@ struct WatcherOptions {
 
 class Watcher {
  public:
-  Watcher() = default;
+  Watcher();
   Watcher(const Watcher&) = delete;
   Watcher& operator=(const Watcher&) = delete;
   ~Watcher();
@@ -60,9 +64,9 @@ class Watcher {
   // it on a started Watcher is a programming error.
   Result<void> Start(uv_loop_t* loop, const std::string& root, WatcherOptions options,
                      std::function<void(WatchBatch)> on_batch);
-  // Closes the handles; `done` (may be empty) runs once they are freed, or
-  // at once if the Watcher was never started or is already stopped.
-  void Stop(std::function<void()> done);
+  // Closes the handles and the descriptor now (see Lifetime); no-op if the
+  // Watcher was never started or is already stopped.
+  void Stop();
 
   // Watches directories the ignore rules no longer exclude (call after
   // .shoalignore changed). No-op unless started.
@@ -75,7 +79,7 @@ class Watcher {
 
  private:
   struct Block;
-  Block* block_ = nullptr;  // freed in the close callbacks, not here
+  std::unique_ptr<Block> block_;
 };
 
 }  // namespace shoal

@@ -14,8 +14,6 @@ struct WriteRequest {
   std::string bytes;  // owned until libuv calls back, even with UV_ECANCELED
 };
 
-uv_stream_t* AsStream(PipeHandle* handle) { return reinterpret_cast<uv_stream_t*>(&handle->pipe); }
-
 }  // namespace
 
 void HandleTracker::Closed() {
@@ -25,41 +23,47 @@ void HandleTracker::Closed() {
   run();
 }
 
-PipeHandle* PipeHandle::Create(uv_loop_t* loop, std::shared_ptr<HandleTracker> tracker) {
-  auto* handle = new PipeHandle;
-  if (uv_pipe_init(loop, &handle->pipe, 0) != 0) {
-    delete handle;  // not registered with the loop
-    return nullptr;
-  }
-  handle->pipe.data = handle;
-  handle->tracker = std::move(tracker);
-  ++handle->tracker->open;
-  return handle;
+Result<ControlPipe> ControlPipe::Create(uv_loop_t* loop, std::shared_ptr<HandleTracker> tracker) {
+  auto handle = UvHandle<uv_pipe_t>::Init(loop, uv_pipe_init, 0);
+  if (!handle) return handle.error();
+  ++tracker->open;
+  (*handle)->data = new PipeState{nullptr, nullptr, std::move(tracker)};  // freed by OnClosed
+  return ControlPipe(std::move(*handle));
 }
 
-void PipeHandle::Close() {
-  owner = nullptr;
-  on_connection = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(&pipe), [](uv_handle_t* closed) noexcept {
-    auto* self = static_cast<PipeHandle*>(closed->data);
-    auto counter = std::move(self->tracker);
-    delete self;
-    counter->Closed();
-  });
+ControlPipe& ControlPipe::operator=(ControlPipe&& other) noexcept {
+  Close();
+  handle_ = std::move(other.handle_);
+  return *this;
 }
 
-std::shared_ptr<ControlConnection> ControlConnection::Start(PipeHandle* handle, Owner* owner,
+void ControlPipe::Close() noexcept {
+  if (!handle_) return;
+  state().owner = nullptr;
+  state().on_connection = nullptr;
+  handle_.Close<&ControlPipe::OnClosed>();
+}
+
+void ControlPipe::OnClosed(uv_pipe_t* pipe) noexcept {
+  std::unique_ptr<PipeState> state(static_cast<PipeState*>(pipe->data));
+  auto tracker = std::move(state->tracker);
+  state.reset();
+  tracker->Closed();  // may run the server's `done`; the pipe's memory goes after
+}
+
+std::shared_ptr<ControlConnection> ControlConnection::Start(ControlPipe pipe, Owner* owner,
                                                             Limits limits, std::uint64_t id) {
-  auto connection = std::make_shared<ControlConnection>(handle, owner, limits, id);
+  uv_stream_t* stream = pipe.stream();
+  auto connection = std::make_shared<ControlConnection>(std::move(pipe), owner, limits, id);
   int rc = uv_read_start(
-      AsStream(handle),
+      stream,
       [](uv_handle_t* h, std::size_t, uv_buf_t* buf) noexcept {
-        auto* self = static_cast<PipeHandle*>(h->data)->owner;
+        auto* self = static_cast<PipeState*>(h->data)->owner;
         *buf = uv_buf_init(self->read_buffer_.data(),
                            static_cast<unsigned>(self->read_buffer_.size()));
       },
       [](uv_stream_t* h, ssize_t nread, const uv_buf_t*) noexcept {
-        auto* raw = static_cast<PipeHandle*>(h->data)->owner;
+        auto* raw = static_cast<PipeState*>(h->data)->owner;
         if (raw == nullptr) return;
         auto self = raw->shared_from_this();  // may be closed and dropped while reading
         self->OnRead(nread);
@@ -72,10 +76,14 @@ std::shared_ptr<ControlConnection> ControlConnection::Start(PipeHandle* handle, 
   return connection;
 }
 
-ControlConnection::ControlConnection(PipeHandle* handle, Owner* owner, Limits limits,
+ControlConnection::ControlConnection(ControlPipe pipe, Owner* owner, Limits limits,
                                      std::uint64_t id)
-    : handle_(handle), owner_(owner), limits_(limits), id_(id), read_buffer_(kReadBufferSize) {
-  handle_->owner = this;
+    : pipe_(std::move(pipe)),
+      owner_(owner),
+      limits_(limits),
+      id_(id),
+      read_buffer_(kReadBufferSize) {
+  pipe_.state().owner = this;
 }
 
 void ControlConnection::OnRead(ssize_t nread) {
@@ -124,13 +132,14 @@ void ControlConnection::Send(std::string line) {
   request->bytes = std::move(line);
   const std::size_t size = request->bytes.size();
   uv_buf_t buf = uv_buf_init(request->bytes.data(), static_cast<unsigned>(size));
-  int rc = uv_write(&request->request, AsStream(handle_), &buf, 1,
+  int rc = uv_write(&request->request, pipe_.stream(), &buf, 1,
                     [](uv_write_t* req, int status) noexcept {
                       auto* done = reinterpret_cast<WriteRequest*>(req);
-                      auto* handle = static_cast<PipeHandle*>(req->handle->data);
+                      // The state outlives the pipe's owner (see PipeState).
+                      auto* state = static_cast<PipeState*>(req->handle->data);
                       const std::size_t written = done->bytes.size();
                       delete done;
-                      if (handle->owner != nullptr) handle->owner->OnWritten(written, status);
+                      if (state->owner != nullptr) state->owner->OnWritten(written, status);
                     });
   if (rc != 0) {
     delete request;
@@ -155,9 +164,9 @@ void ControlConnection::Detach() {
 
 void ControlConnection::Close() {
   if (closing()) return;
-  PipeHandle* handle = std::exchange(handle_, nullptr);
-  uv_read_stop(AsStream(handle));
-  handle->Close();
+  ControlPipe pipe = std::move(pipe_);  // closing() from here on
+  uv_read_stop(pipe.stream());
+  pipe.Close();
   if (owner_ != nullptr) std::exchange(owner_, nullptr)->OnClosed(*this);  // may drop us
 }
 

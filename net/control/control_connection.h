@@ -4,11 +4,12 @@
 // writes response and event lines with a bounded queue: a client that lets
 // more than `max_write_queue_bytes` pile up is disconnected, not buffered.
 //
-// Ownership: the uv_pipe_t lives in a heap PipeHandle freed by its close
-// callback, which also counts it off a HandleTracker (so ControlServer knows
-// when every handle is gone). The connection object itself is shared: the
-// server holds it while open, replies hold it weakly, and a read callback
-// holds it for its own duration, so it may be closed from anywhere.
+// Ownership: the connection owns its uv_pipe_t through a ControlPipe (a
+// UvHandle whose close callback also counts it off a HandleTracker, so
+// ControlServer knows when every handle is gone). The connection object
+// itself is shared: the server holds it while open, replies hold it weakly,
+// and a read callback holds it for its own duration, so it may be closed
+// from anywhere; destroying it closes the pipe too.
 //
 // Thread: the loop's thread only.
 #pragma once
@@ -23,6 +24,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/result.h"
+#include "core/base/uv_handle.h"
+
 namespace shoal::net {
 
 // Counts open handles; runs `done` once the count returns to zero.
@@ -34,16 +38,44 @@ struct HandleTracker {
 
 class ControlConnection;
 
-struct PipeHandle {
-  uv_pipe_t pipe{};                               // pipe.data points back here
-  ControlConnection* owner = nullptr;             // cleared when the connection closes
+// What a control pipe's callbacks reach through its `data`. It outlives the
+// ControlConnection: after uv_close libuv still calls pending writes back
+// (UV_ECANCELED), just before the close callback that frees this state.
+struct PipeState {
+  ControlConnection* owner = nullptr;             // cleared when the pipe closes
   std::function<void(int status)> on_connection;  // a listener's; cleared on close
   std::shared_ptr<HandleTracker> tracker;
+};
 
-  // A new handle on `loop`, counted by `tracker`; nullptr if libuv refuses.
-  static PipeHandle* Create(uv_loop_t* loop, std::shared_ptr<HandleTracker> tracker);
-  // uv_close, then delete and count off in the close callback.
-  void Close();
+// ControlPipe: a UvHandle<uv_pipe_t> (core/base/uv_handle.h) whose `data`
+// is a heap PipeState, counted by a HandleTracker. Closing it (Close(),
+// destruction, assigning over it) clears the state's callbacks and closes
+// the pipe with UvHandle::Close<&OnClosed>; that close callback deletes the
+// state and counts the handle off, so the tracker's `done` runs once the
+// last pipe of a server has been freed.
+class ControlPipe {
+ public:
+  // A new pipe on `loop`, counted by `tracker`; kIo if libuv refuses.
+  static Result<ControlPipe> Create(uv_loop_t* loop, std::shared_ptr<HandleTracker> tracker);
+
+  ControlPipe() = default;
+  ControlPipe(ControlPipe&&) noexcept = default;
+  ControlPipe& operator=(ControlPipe&& other) noexcept;
+  ~ControlPipe() { Close(); }
+
+  uv_pipe_t* get() const { return handle_.get(); }
+  uv_stream_t* stream() const { return handle_.stream(); }
+  PipeState& state() const { return *static_cast<PipeState*>(handle_->data); }
+  explicit operator bool() const { return static_cast<bool>(handle_); }
+
+  // Closes now (no-op when empty) and leaves this empty.
+  void Close() noexcept;
+
+ private:
+  explicit ControlPipe(UvHandle<uv_pipe_t> handle) : handle_(std::move(handle)) {}
+  static void OnClosed(uv_pipe_t* pipe) noexcept;
+
+  UvHandle<uv_pipe_t> handle_;
 };
 
 class ControlConnection : public std::enable_shared_from_this<ControlConnection> {
@@ -60,9 +92,9 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
   };
 
   // Takes `handle` (accepted) and starts reading; closes it on failure.
-  static std::shared_ptr<ControlConnection> Start(PipeHandle* handle, Owner* owner, Limits limits,
+  static std::shared_ptr<ControlConnection> Start(ControlPipe pipe, Owner* owner, Limits limits,
                                                   std::uint64_t id);
-  ControlConnection(PipeHandle* handle, Owner* owner, Limits limits, std::uint64_t id);
+  ControlConnection(ControlPipe pipe, Owner* owner, Limits limits, std::uint64_t id);
   ControlConnection(const ControlConnection&) = delete;
   ControlConnection& operator=(const ControlConnection&) = delete;
 
@@ -73,14 +105,14 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
   void Close();
 
   std::uint64_t id() const { return id_; }
-  bool closing() const { return handle_ == nullptr; }
+  bool closing() const { return !pipe_; }
   bool subscribed = false;
 
  private:
   void OnRead(ssize_t nread);
   void OnWritten(std::size_t size, int status);
 
-  PipeHandle* handle_;  // nullptr once closing
+  ControlPipe pipe_;  // empty once closing
   Owner* owner_;
   Limits limits_;
   std::uint64_t id_;

@@ -70,23 +70,23 @@ Result<std::unique_ptr<ControlServer>> ControlServer::Listen(EventLoop& loop,
       new ControlServer(loop, std::move(socket_path), handler, options));
   server->socket_device_ = bound->device;
   server->socket_inode_ = bound->inode;
-  PipeHandle* listener = PipeHandle::Create(loop.get(), server->tracker_);
-  if (listener == nullptr) {
+  auto listener = ControlPipe::Create(loop.get(), server->tracker_);
+  if (!listener) {
     RemoveControlSocket(server->socket_path_, bound->device, bound->inode);
     server->closed_ = true;
-    return Fail(ErrorCode::kIo, "control: uv_pipe_init failed");
+    return Fail(ErrorCode::kIo, "control: " + listener.error().message);
   }
-  server->listener_ = listener;
-  int rc = uv_pipe_open(&listener->pipe, bound->fd.get());
+  server->listener_ = std::move(*listener);
+  ControlPipe& pipe = server->listener_;
+  int rc = uv_pipe_open(pipe.get(), bound->fd.get());
   if (rc == 0) {
     (void)bound->fd.Release();  // the pipe handle closes it now
     ControlServer* self = server.get();
-    listener->on_connection = [self](int status) { self->OnConnection(status); };
-    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener->pipe), 16,
-                   [](uv_stream_t* stream, int status) noexcept {
-                     auto* handle = static_cast<PipeHandle*>(stream->data);
-                     if (handle->on_connection) handle->on_connection(status);
-                   });
+    pipe.state().on_connection = [self](int status) { self->OnConnection(status); };
+    rc = uv_listen(pipe.stream(), 16, [](uv_stream_t* stream, int status) noexcept {
+      auto* state = static_cast<PipeState*>(stream->data);
+      if (state->on_connection) state->on_connection(status);
+    });
   }
   if (rc != 0) {
     server->Close(nullptr);
@@ -104,18 +104,20 @@ void ControlServer::OnConnection(int status) {
     SHOAL_LOG(kWarning) << "control: accept: " << uv_strerror(status);
     return;
   }
-  PipeHandle* client = PipeHandle::Create(loop_.get(), tracker_);
-  if (client == nullptr) return;
-  int rc = uv_accept(reinterpret_cast<uv_stream_t*>(&listener_->pipe),
-                     reinterpret_cast<uv_stream_t*>(&client->pipe));
-  if (rc != 0) {
-    SHOAL_LOG(kWarning) << "control: accept: " << uv_strerror(rc);
-    client->Close();
+  auto client = ControlPipe::Create(loop_.get(), tracker_);
+  if (!client) {
+    SHOAL_LOG(kWarning) << "control: accept: " << client.error().message;
     return;
   }
+  int rc = uv_accept(listener_.stream(), client->stream());
+  if (rc != 0) {
+    SHOAL_LOG(kWarning) << "control: accept: " << uv_strerror(rc);
+    return;  // dropping `client` closes it
+  }
   const std::uint64_t id = next_connection_id_++;
-  auto connection = ControlConnection::Start(
-      client, dispatch_.get(), {options_.max_line_bytes, options_.max_write_queue_bytes}, id);
+  auto connection =
+      ControlConnection::Start(std::move(*client), dispatch_.get(),
+                               {options_.max_line_bytes, options_.max_write_queue_bytes}, id);
   if (connection != nullptr) connections_.emplace(id, std::move(connection));
 }
 
@@ -187,8 +189,8 @@ void ControlServer::Close(std::function<void()> done) {
   auto connections = std::move(connections_);
   connections_.clear();
   for (auto& [id, connection] : connections) connection->Detach();
-  if (listener_ != nullptr) {
-    std::exchange(listener_, nullptr)->Close();
+  if (listener_) {
+    listener_.Close();
     RemoveControlSocket(socket_path_, socket_device_, socket_inode_);
   }
   if (tracker_->open == 0 && tracker_->done) std::exchange(tracker_->done, nullptr)();

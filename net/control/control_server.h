@@ -10,8 +10,11 @@
 // `max_write_queue_bytes` (a subscriber that stopped reading) is disconnected.
 //
 // Lifetime: Close(done) stops listening, closes every connection, removes
-// the socket file, and calls `done` once every handle is freed; destroying
-// the server without Close() does the same without a callback. Replies
+// the socket file, and calls `done` once every handle has closed: from the
+// last one's close callback (UvHandle::Close<&OnClosed>), whose memory is
+// freed as soon as `done` returns, so a loop that stops running after
+// `done` closes cleanly. Destroying the server without Close() does the
+// same without a callback. Replies
 // outliving their connection (or the server) do nothing when called.
 //
 // Thread: the loop's thread only, ControlReply included (post to the loop
@@ -29,14 +32,11 @@
 #include <string>
 
 #include "core/base/result.h"
+#include "net/control/control_connection.h"
 #include "net/control/control_protocol.h"
 #include "net/loop/event_loop.h"
 
 namespace shoal::net {
-
-class ControlConnection;
-struct HandleTracker;
-struct PipeHandle;
 
 // Sends the response to one request. Copyable; every copy shares one state,
 // so only the first call sends (later ones are ignored, with a warning).
@@ -101,7 +101,7 @@ class ControlServer {
   Options options_;
   std::unique_ptr<Dispatch> dispatch_;
   std::shared_ptr<HandleTracker> tracker_;
-  PipeHandle* listener_ = nullptr;  // freed by its close callback
+  ControlPipe listener_;  // empty once closed
   std::uint64_t socket_device_ = 0;
   std::uint64_t socket_inode_ = 0;
   std::uint64_t next_connection_id_ = 1;

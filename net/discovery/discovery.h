@@ -11,7 +11,7 @@
 // fails only when neither can be set up.
 //
 // Thread: the loop thread only. Ownership: the UDP sockets and the timer are
-// UvHandles (net/loop/uv_handle.h) of this object; the destructor closes
+// UvHandles (core/base/uv_handle.h) of this object; the destructor closes
 // them and they are freed in their close callbacks, so the loop must be run
 // (or EventLoop::Close() called) after destroying a Discovery.
 #pragma once
@@ -28,10 +28,10 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/base/uv_handle.h"
 #include "net/discovery/announcement.h"
 #include "net/discovery/sighting_cache.h"
 #include "net/loop/event_loop.h"
-#include "net/loop/uv_handle.h"
 
 namespace shoal::net {
 

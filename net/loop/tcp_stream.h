@@ -2,7 +2,7 @@
 // TCP handle.
 //
 // Ownership: TcpStream::Adopt takes a connected or accepted uv_tcp_t as a
-// UvHandle (net/loop/uv_handle.h) and returns a ByteStreamPtr, not reading
+// UvHandle (core/base/uv_handle.h) and returns a ByteStreamPtr, not reading
 // until Start(). Destroying the pointer abandons the stream: the listener is
 // never called again, the handle is closed, pending writes fail with
 // UV_ECANCELED, and the TcpStream is freed in the handle's close callback
@@ -17,8 +17,8 @@
 
 #include "core/base/bytes.h"
 #include "core/base/result.h"
+#include "core/base/uv_handle.h"
 #include "net/loop/byte_stream.h"
-#include "net/loop/uv_handle.h"
 
 namespace shoal::net {
 

@@ -1,6 +1,6 @@
 // Timer: one libuv timer (uv_timer_t) with a C++ callback.
 //
-// The uv handle is a UvHandle (net/loop/uv_handle.h), so the Timer may be
+// The uv handle is a UvHandle (core/base/uv_handle.h), so the Timer may be
 // destroyed at any time, even from inside its own callback: the handle is
 // closed (it never fires again) and freed when libuv is done with it, on a
 // later loop turn. The callback runs as a copy, so destroying the Timer or
@@ -14,8 +14,8 @@
 #include <memory>
 
 #include "core/base/result.h"
+#include "core/base/uv_handle.h"
 #include "net/loop/event_loop.h"
-#include "net/loop/uv_handle.h"
 
 namespace shoal::net {
 

@@ -34,11 +34,11 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/base/uv_handle.h"
 #include "core/model/device_id.h"
 #include "net/identity/identity.h"
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
-#include "net/loop/uv_handle.h"
 #include "net/peer/backoff.h"
 #include "net/peer/tcp_dialer.h"
 #include "net/peer/tcp_listener.h"

@@ -27,9 +27,9 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/base/uv_handle.h"
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
-#include "net/loop/uv_handle.h"
 
 namespace shoal::net {
 

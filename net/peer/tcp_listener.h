@@ -1,7 +1,7 @@
 // TcpListener: a listening TCP socket that hands each accepted connection to
 // a callback, with the remote address as text ("10.0.0.2:51234").
 //
-// Ownership: the listening uv_tcp_t is a UvHandle (net/loop/uv_handle.h);
+// Ownership: the listening uv_tcp_t is a UvHandle (core/base/uv_handle.h);
 // destroying the TcpListener closes it (no callback after that), and it is
 // freed when the loop next runs (or in EventLoop::Close()). Each accepted
 // connection is handed to `on_accept` by value: it keeps it, hands it on
@@ -17,8 +17,8 @@
 #include <string>
 
 #include "core/base/result.h"
+#include "core/base/uv_handle.h"
 #include "net/loop/event_loop.h"
-#include "net/loop/uv_handle.h"
 
 namespace shoal::net {
 

@@ -28,9 +28,9 @@
 #include <vector>
 
 #include "core/base/log.h"
+#include "core/base/uv_handle.h"
 #include "net/identity/identity.h"
 #include "net/loop/event_loop.h"
-#include "net/loop/uv_handle.h"
 #include "net/noise/cipher_state.h"
 #include "net/session/session.h"
 

@@ -28,17 +28,18 @@ class WatchFixture {
  public:
   WatchFixture() { REQUIRE(uv_loop_init(&loop_) == 0); }
   ~WatchFixture() {
-    bool stopped = false;
-    watcher.Stop([&] { stopped = true; });
-    RunUntil([&] { return stopped; });
-    CHECK(stopped);
-    uv_run(&loop_, UV_RUN_NOWAIT);
+    watcher.Stop();
+    CHECK_FALSE(watcher.started());
+    uv_run(&loop_, UV_RUN_NOWAIT);      // the close callbacks free both handles
     CHECK(uv_loop_close(&loop_) == 0);  // a leaked handle fails the test
   }
 
   void Start(WatcherOptions options = {}) {
-    auto started = watcher.Start(&loop_, dir.path().string(), std::move(options),
-                                 [this](WatchBatch batch) { batches.push_back(std::move(batch)); });
+    auto started =
+        watcher.Start(&loop_, dir.path().string(), std::move(options), [this](WatchBatch batch) {
+          batches.push_back(std::move(batch));
+          if (after_batch) after_batch();
+        });
     REQUIRE(started.has_value());
   }
 
@@ -79,6 +80,7 @@ class WatchFixture {
   testing::TempDir dir;
   Watcher watcher;
   std::vector<WatchBatch> batches;
+  std::function<void()> after_batch;  // runs inside the batch callback
 
  private:
   uv_loop_t loop_{};
@@ -295,6 +297,19 @@ TEST_CASE("nothing is delivered while nothing changes, and stopping frees all", 
   f.Start();
   f.RunUntil([] { return false; }, milliseconds(100));
   CHECK(f.batches.empty());
+}
+
+TEST_CASE("a watcher stopped inside its batch callback is freed and delivers nothing more",
+          "[watch]") {
+  WatchFixture f;
+  f.after_batch = [&] { f.watcher.Stop(); };
+  f.Start();
+  WriteFile(f.dir.path() / "a", "x");
+  REQUIRE(f.RunUntil([&] { return !f.batches.empty(); }));
+  CHECK_FALSE(f.watcher.started());
+  WriteFile(f.dir.path() / "b", "x");
+  f.RunUntil([] { return false; }, milliseconds(200));
+  CHECK(f.batches.size() == 1);
 }
 
 TEST_CASE("starting on a missing folder fails with not found", "[watch]") {

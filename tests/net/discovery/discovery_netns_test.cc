@@ -16,8 +16,8 @@
 #include <string>
 
 #include "core/base/scoped_fd.h"
+#include "core/base/uv_handle.h"
 #include "net/discovery/discovery.h"
-#include "net/loop/uv_handle.h"
 #include "tests/support/net_namespaces.h"
 
 namespace shoal::net {

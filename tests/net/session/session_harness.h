@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "core/base/uv_handle.h"
 #include "net/identity/identity.h"
 #include "net/loop/event_loop.h"
-#include "net/loop/uv_handle.h"
 #include "net/session/session.h"
 
 namespace shoal::net::testing {

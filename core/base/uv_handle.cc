@@ -1,8 +1,8 @@
-#include "net/loop/uv_handle.h"
+#include "core/base/uv_handle.h"
 
 #include <string>
 
-namespace shoal::net::internal {
+namespace shoal::internal {
 
 Error UvInitError(uv_handle_type type, int status) {
   std::string message("init ");
@@ -10,4 +10,4 @@ Error UvInitError(uv_handle_type type, int status) {
   return Error{ErrorCode::kIo, std::move(message)};
 }
 
-}  // namespace shoal::net::internal
+}  // namespace shoal::internal

@@ -1,7 +1,9 @@
 // UvHandle<H>: the one owner of one heap libuv handle (uv_tcp_t, uv_udp_t,
 // uv_timer_t, uv_signal_t, ...), in the spirit of CMake's cmUVHandlePtr.h:
 // a move-only unique_ptr whose deleter closes the handle instead of
-// deleting it. Whoever takes ownership takes a UvHandle by value.
+// deleting it. Whoever takes ownership takes a UvHandle by value. It lives
+// in core/base, not net/loop, so that core/watch's Watcher and everything in
+// net/ and cli/ share it: every libuv handle in the tree has this owner.
 //
 // Birth: only Init() makes a non-empty UvHandle. It allocates the H and runs
 // the uv_*_init function it is given; if that fails, the memory is deleted
@@ -17,11 +19,12 @@
 // may drop its handle from inside one of that handle's callbacks.
 // handle->data is left as the owner set it.
 //
-// The loop: the memory is freed only when the loop turns again (Run(), or
-// EventLoop::Close(), which runs pending close callbacks first). A UvHandle
-// must be gone before its loop is closed: while one is open uv_loop_close()
-// fails with UV_EBUSY, so EventLoop::Close() reports kBusy and ~EventLoop
-// aborts; the leak is caught rather than closed into a freed loop.
+// The loop: the memory is freed only when the loop turns again (uv_run, or
+// net/loop's EventLoop::Close(), which runs pending close callbacks first).
+// A UvHandle must be gone before its loop is closed: while one is open
+// uv_loop_close() fails with UV_EBUSY, so EventLoop::Close() reports kBusy
+// and ~EventLoop aborts; the leak is caught rather than closed into a freed
+// loop.
 //
 // Thread: the loop's thread only, destructor included.
 #pragma once
@@ -36,7 +39,7 @@
 #include "core/base/error.h"
 #include "core/base/result.h"
 
-namespace shoal::net {
+namespace shoal {
 namespace internal {
 
 // The handle types UvHandle accepts (requests such as uv_write_t are not
@@ -144,4 +147,4 @@ class UvHandle {
   std::unique_ptr<H, Closer> handle_;
 };
 
-}  // namespace shoal::net
+}  // namespace shoal
