@@ -1,5 +1,7 @@
 #include "cli/daemon/folder_runner.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -26,6 +28,9 @@ constexpr std::chrono::milliseconds kScanPollInterval{50};
 // callback again in the same pass, before any I/O; 1 ms lets the loop poll
 // sockets (control requests, sessions) between steps.
 constexpr std::chrono::milliseconds kNextTurn{1};
+// A scan that saw at least this many entries gives freed memory back to the
+// system when it ends (malloc_trim): its plan held every path it walked.
+constexpr std::int64_t kTrimAfterEntries = 20'000;
 
 }  // namespace
 
@@ -196,7 +201,13 @@ void FolderRunner::CommitScanStep() {
   }
   std::unique_ptr<ScanJob> job = std::move(job_);
   Result<ScanResult> scanned = step ? Result<ScanResult>(std::move(**step)) : step.error();
+  const bool big =
+      scanned && scanned->files + scanned->directories + scanned->symlinks >= kTrimAfterEntries;
   EndScan(scanned, job->full, std::move(job->done));
+  job.reset();  // the plan: the walk and the indexed entries of every path it covered
+  // glibc keeps what a big plan freed in its arenas; give it back, so that
+  // an idle daemon's RSS is what it holds rather than its last full scan.
+  if (big) malloc_trim(0);
 }
 
 void FolderRunner::EndScan(const Result<ScanResult>& scanned, bool full,
