@@ -6,12 +6,13 @@
 #   make sim    the cluster simulation over a range of seeds (SEEDS=A:B)
 #   make chaos  the chaos test with real daemons over many seeds (SEEDS=A:B STEPS=N)
 #   make compare  Shoal side by side with Syncthing and rsync (SCENARIOS=.. RUNS=N QUICK=1)
+#   make scale  one folder of 1,000,000 small files (FILES=N SYNC=1)
 # Variables: BUILD (build directory), CMAKE_FLAGS (extra -D options), JOBS.
 BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build test demo demo-stop bench sim chaos compare clean
+.PHONY: all deps configure build test demo demo-stop bench sim chaos compare scale clean
 
 all: build
 
@@ -78,6 +79,15 @@ compare: $(if $(filter command line,$(origin SHOAL)),,build)
 	tests/bench/compare/compare.py --shoal $(SHOAL) --runs $(RUNS) \
 	  $(if $(SCENARIOS),--scenarios $(SCENARIOS)) $(if $(QUICK),--quick) \
 	  $(if $(COMPARE_JSON),--json $(COMPARE_JSON)) $(COMPARE_FLAGS)
+
+# Scale (docs/performance.md "Scale"): index, rescan, index size, RSS and
+# status latency with FILES small files in one folder; SYNC=1 also syncs it
+# to a second device (long: about 20 minutes for 1,000,000 on two cores).
+#   make scale FILES=100000 SYNC=1
+FILES ?= 1000000
+SYNC ?=
+scale: $(if $(filter command line,$(origin SHOAL)),,build)
+	tests/bench/scale_bench.py --shoal $(SHOAL) --files $(FILES) $(if $(SYNC),--sync)
 
 clean:
 	rm -rf $(BUILD)
