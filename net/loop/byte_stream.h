@@ -76,6 +76,12 @@ class ByteStream {
   virtual void Shutdown() = 0;
   // Stops reading and closes; OnClosed follows. Idempotent.
   virtual void Close() = 0;
+  // Flow control for a reader with a backlog: after PauseReading() no
+  // OnRead or OnEof comes (what is unread stays with the transport) until
+  // ResumeReading(). Both may be called from inside OnRead; no-ops once
+  // closing.
+  virtual void PauseReading() = 0;
+  virtual void ResumeReading() = 0;
   virtual bool closing() const = 0;
 
   // A buffer of `size` bytes (contents unspecified) to fill, shrink to what

@@ -31,6 +31,13 @@ Result<void> TcpStream::Start(Listener* listener, WaterMarks marks) {
   SHOAL_CHECK(listener_ == nullptr && listener != nullptr, "TcpStream::Start twice or to nobody");
   if (closing_) return Fail(ErrorCode::kIo, "start of a closing connection");
   read_buffer_.resize(kReadBufferSize);
+  if (auto started = ReadStart(); !started) return started;
+  listener_ = listener;
+  marks_ = marks;
+  return {};
+}
+
+Result<void> TcpStream::ReadStart() {
   int rc = uv_read_start(
       tcp_.stream(),
       [](uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept {
@@ -45,16 +52,30 @@ Result<void> TcpStream::Start(Listener* listener, WaterMarks marks) {
           self->listener_->OnRead(ByteSpan(self->read_buffer_.data(), std::size_t(nread)));
         } else if (nread == UV_EOF) {
           uv_read_stop(handle);
+          self->read_ended_ = true;
           self->listener_->OnEof();
         } else {
           uv_read_stop(handle);
+          self->read_ended_ = true;
           self->listener_->OnStreamError("read", static_cast<int>(nread));
         }
       });
   if (rc != 0) return Fail(ErrorCode::kIo, std::string("uv_read_start: ") + uv_strerror(rc));
-  listener_ = listener;
-  marks_ = marks;
   return {};
+}
+
+void TcpStream::PauseReading() {
+  if (closing_ || paused_ || read_ended_) return;
+  paused_ = true;
+  uv_read_stop(tcp_.stream());
+}
+
+void TcpStream::ResumeReading() {
+  if (closing_ || !paused_) return;
+  paused_ = false;
+  if (auto started = ReadStart(); !started && listener_ != nullptr) {
+    listener_->OnStreamError("read", UV_EIO);
+  }
 }
 
 Result<void> TcpStream::Write(Bytes bytes) {

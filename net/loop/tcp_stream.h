@@ -32,6 +32,8 @@ class TcpStream final : public ByteStream {
   Result<void> Write(Bytes bytes) override;
   void Shutdown() override;
   void Close() override;
+  void PauseReading() override;
+  void ResumeReading() override;
   bool closing() const override { return closing_; }
 
  private:
@@ -39,10 +41,13 @@ class TcpStream final : public ByteStream {
   explicit TcpStream(UvHandle<uv_tcp_t> tcp);
   ~TcpStream() override = default;
   void AbandonAndClose() override;
+  Result<void> ReadStart();
   static void OnHandleClosed(uv_tcp_t* handle) noexcept;
 
   UvHandle<uv_tcp_t> tcp_;  // empty once closing; data points here
   Bytes read_buffer_;
+  bool paused_ = false;
+  bool read_ended_ = false;  // EOF or a read error: reading never resumes
   bool closing_ = false;
   bool closed_ = false;
   bool abandoned_ = false;

@@ -108,6 +108,9 @@ Result<void> Session::Begin(ByteStreamPtr stream, const Identity& identity, Role
   auto keepalive = Timer::Create(loop_);
   if (!keepalive) return keepalive.error();
   keepalive_ = std::move(*keepalive);
+  auto backlog = Timer::Create(loop_);
+  if (!backlog) return backlog.error();
+  backlog_ = std::move(*backlog);
 
   last_receive_ms_ = last_send_ms_ = NowMs();
   deadline_->Start(options_.handshake_timeout, [this] { OnHandshakeDeadline(); });
@@ -168,6 +171,10 @@ void Session::End(SessionEnd end, std::string detail, std::optional<wire::CloseR
     SHOAL_LOG(kInfo) << "session " << who << ": " << SessionEndName(end) << ": " << detail;
   }
   keepalive_->Stop();
+  if (reading_paused_) {  // the backlog goes on; the peer's EOF must get through
+    reading_paused_ = false;
+    stream_->ResumeReading();
+  }
   if (end == SessionEnd::kIoError) {
     stream_->Close();
     return;
@@ -212,6 +219,9 @@ void Session::OnStreamError(std::string_view what, int status) {
 }
 
 void Session::OnClosed() {
+  // A backlog still in the inbox comes before OnEnd.
+  if (!inbox_.empty() && !Deliver(/*budgeted=*/false)) return;
+  backlog_->Stop();
   state_ = State::kEnded;
   deadline_->Stop();
   keepalive_->Stop();

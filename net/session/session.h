@@ -35,6 +35,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -172,8 +173,15 @@ class Session {
   Result<void> AcceptHello(ByteSpan body);
   Result<void> AcceptPairAccept(ByteSpan body);
   Result<void> AcceptResponse(wire::Response response);
-  // Hands the inbox to the delegate; false when the owner destroyed us.
-  bool Deliver();
+  // Hands the inbox to the delegate, in order; false when the owner
+  // destroyed us. With `budgeted`, it stops once the current loop turn has
+  // run for kDeliverBudget: reading pauses and what is left follows on
+  // later turns (OnBacklogTurn), so a backlog of index messages
+  // (libuv reads a socket up to 32 times per turn) cannot hold the loop,
+  // and with it status and other sessions, for seconds.
+  bool Deliver(bool budgeted);
+  void OnBacklogTurn();
+  static constexpr std::chrono::milliseconds kDeliverBudget{20};
 
   // Sending (session_send.cc).
   Result<void> SendMessage(wire::RecordType type, const Bytes& body);
@@ -200,13 +208,15 @@ class Session {
   ByteStreamPtr stream_;
   std::unique_ptr<Timer> deadline_;        // handshake, then idle, then close linger
   std::unique_ptr<Timer> keepalive_;       // Ping when we have been quiet
+  std::unique_ptr<Timer> backlog_;         // the next turn of a paused delivery
   std::optional<HandshakeDriver> driver_;  // until the handshake completes
   std::optional<RecordSealer> sealer_;     // once it has
   std::optional<RecordOpener> opener_;
   wire::FrameReader frames_;
   wire::Compressor zstd_;  // outgoing bodies
   Bytes preamble_in_;
-  std::vector<Inbound> inbox_;
+  std::deque<Inbound> inbox_;
+  bool reading_paused_ = false;  // for a backlog in the inbox
   std::optional<DeviceId> peer_;
   std::optional<NoiseCipher> cipher_;
   bool peer_accepts_block_deltas_ = false;

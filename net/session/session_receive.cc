@@ -25,8 +25,9 @@ void Session::OnRead(ByteSpan bytes) {
   receive_rate_.Add(bytes.size(), static_cast<std::int64_t>(last_receive_ms_));
   if (state_ >= State::kEnding) return;  // ending: drain until EOF, read nothing
   auto consumed = Consume(bytes);
-  // Messages that arrived intact before a failure are still delivered, in order.
-  if (!Deliver()) return;
+  // Messages that arrived intact before a failure are still delivered, in
+  // order, before the session ends (so all at once then).
+  if (!Deliver(/*budgeted=*/consumed.has_value())) return;
   if (!consumed) {
     switch (consumed.error().code) {
       case ErrorCode::kIo:
@@ -206,12 +207,21 @@ Result<void> Session::AcceptResponse(wire::Response response) {
   return {};
 }
 
-bool Session::Deliver() {
+bool Session::Deliver(bool budgeted) {
   std::weak_ptr<int> alive = alive_;
-  std::vector<Inbound> inbox;
-  inbox.swap(inbox_);
-  for (Inbound& item : inbox) {
-    if (closed_by_owner_) break;
+  // Time this loop turn has run: libuv stamps uv_now when the turn's I/O
+  // begins, on the same monotonic clock as uv_hrtime (coarser), so reads,
+  // sessions and timers of one turn share the budget.
+  const auto turn_spent_ms = [this] {
+    return static_cast<std::int64_t>(uv_hrtime() / 1'000'000) - static_cast<std::int64_t>(NowMs());
+  };
+  while (!inbox_.empty()) {
+    if (closed_by_owner_) {
+      inbox_.clear();
+      break;
+    }
+    Inbound item = std::move(inbox_.front());
+    inbox_.pop_front();
     std::visit(
         [this](auto&& message) {
           using T = std::decay_t<decltype(message)>;
@@ -229,8 +239,26 @@ bool Session::Deliver() {
         },
         item);
     if (alive.expired()) return false;
+    // Spent: no more this turn, not even from the next read of it.
+    if (budgeted && turn_spent_ms() >= kDeliverBudget.count()) {
+      if (!reading_paused_) {
+        reading_paused_ = true;
+        stream_->PauseReading();
+      }
+      backlog_->Start(std::chrono::milliseconds(1), [this] { OnBacklogTurn(); });
+      return true;
+    }
   }
   return true;
+}
+
+void Session::OnBacklogTurn() {
+  if (state_ == State::kEnded) return;
+  if (!Deliver(/*budgeted=*/true)) return;
+  if (inbox_.empty() && reading_paused_) {
+    reading_paused_ = false;
+    stream_->ResumeReading();
+  }
 }
 
 }  // namespace shoal::net

@@ -20,9 +20,10 @@ class MemoryStream;
 // bytes along them on the loop (a 0 ms timer, so never inside a caller).
 struct Link : std::enable_shared_from_this<Link> {
   MemoryStream* end[2] = {nullptr, nullptr};
-  std::deque<Bytes> pipe[2];   // written by end i, not yet read by the other
-  bool fin[2] = {};            // end i half-closed, after what is in pipe[i]
-  bool fin_delivered[2] = {};  // ... and the other end has seen it
+  std::deque<Bytes> pipe[2];          // written by end i, not yet read by the other
+  std::size_t read_of_front[2] = {};  // bytes of pipe[i].front() already read
+  bool fin[2] = {};                   // end i half-closed, after what is in pipe[i]
+  bool fin_delivered[2] = {};         // ... and the other end has seen it
   std::unique_ptr<net::Timer> pump;
   std::size_t max_read = 0;
 
@@ -76,7 +77,17 @@ class MemoryStream final : public ByteStream {
       pipe.pop_front();
       FinishWrite(std::move(bytes), UV_ECANCELED);
     }
+    link_->read_of_front[side_] = 0;
     link_->fin[side_] = true;  // closing sends EOF if Shutdown did not
+    link_->Schedule();
+  }
+
+  void PauseReading() override {
+    if (!closing_) paused_ = true;
+  }
+  void ResumeReading() override {
+    if (!paused_) return;
+    paused_ = false;
     link_->Schedule();
   }
 
@@ -99,6 +110,7 @@ class MemoryStream final : public ByteStream {
   std::shared_ptr<Link> link_;
   int side_;
   bool started_ = false;
+  bool paused_ = false;
   bool shutdown_requested_ = false;
   bool closing_ = false;
   bool closed_ = false;
@@ -124,22 +136,36 @@ bool Link::Flow(int side) {
   for (std::size_t count = pipe[side].size(); count > 0 && !pipe[side].empty(); --count) {
     MemoryStream* reader = end[other];
     const bool reset = reader == nullptr || reader->closing_;
-    if (!reset && !reader->started_) return false;  // held until the reader starts
-    Bytes bytes = std::move(pipe[side].front());
-    pipe[side].pop_front();
-    for (std::size_t at = 0; !reset && at < bytes.size(); at += max_read) {
+    // Held until the reader starts or resumes (it schedules the pump then).
+    if (!reset && (!reader->started_ || reader->paused_)) return false;
+    std::size_t& at = read_of_front[side];
+    while (!reset && at < pipe[side].front().size()) {
       reader = end[other];
       if (reader == nullptr || reader->closing_ || reader->listener_ == nullptr) break;
-      const std::size_t size = std::min(max_read, bytes.size() - at);
-      reader->listener_->OnRead(ByteSpan(bytes.data() + at, size));
+      const Bytes& front = pipe[side].front();
+      const std::size_t from = at;
+      const std::size_t size = std::min(max_read, front.size() - from);
+      at += size;
+      reader->listener_->OnRead(ByteSpan(front.data() + from, size));
+      reader = end[other];
+      if (reader != nullptr && !reader->closing_ && reader->paused_ &&
+          at < pipe[side].front().size()) {
+        return false;  // paused in the middle of a write: the rest waits
+      }
     }
-    if (MemoryStream* writer = end[side])
+    at = 0;
+    Bytes bytes = std::move(pipe[side].front());
+    pipe[side].pop_front();
+    if (MemoryStream* writer = end[side]) {
       writer->FinishWrite(std::move(bytes), reset ? UV_ECONNRESET : 0);
+    }
   }
   if (!pipe[side].empty()) return true;
   if (!fin[side] || fin_delivered[side]) return false;
   MemoryStream* reader = end[other];
-  if (reader != nullptr && !reader->closing_ && !reader->started_) return false;
+  if (reader != nullptr && !reader->closing_ && (!reader->started_ || reader->paused_)) {
+    return false;
+  }
   fin_delivered[side] = true;
   if (reader != nullptr && !reader->closing_ && reader->listener_ != nullptr) {
     reader->listener_->OnEof();

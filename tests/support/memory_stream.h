@@ -11,6 +11,8 @@
 //  * Close() cancels undelivered writes, sends EOF if none was sent, and
 //    OnClosed follows on a later turn; after that the other end's writes
 //    fail with UV_ECONNRESET (as a reset socket's would);
+//  * PauseReading() holds what the other end writes (its writes stay
+//    incomplete) until ResumeReading(), even in the middle of a write;
 //  * destroying an end's Ptr abandons it (no more callbacks), as with TCP.
 //
 // Thread: the loop's thread only.

@@ -120,6 +120,7 @@ void Recorder::OnMessage(wire::PeerMessage message) {
           if (on_cluster_config) on_cluster_config();
         } else if constexpr (std::is_same_v<T, wire::IndexUpdate>) {
           index_updates.push_back(std::move(m));
+          if (on_index_update) on_index_update();
         } else if constexpr (std::is_same_v<T, wire::Index>) {
           indexes.push_back(std::move(m));
         } else if constexpr (std::is_same_v<T, wire::Request>) {

@@ -79,6 +79,7 @@ class Recorder : public SessionDelegate {
 
   std::function<void()> on_established;
   std::function<void()> on_cluster_config;
+  std::function<void()> on_index_update;
   std::function<void(const wire::Request&)> on_request;
   std::function<void()> on_writable;
   std::function<void()> on_paired;
