@@ -35,9 +35,11 @@ constexpr std::int64_t kTrimAfterEntries = 20'000;
 }  // namespace
 
 struct FolderRunner::ScanJob {
-  ScanJob(ScanPlan p, bool f, std::vector<ScanDone> d)
-      : plan(std::move(p)), full(f), done(std::move(d)) {}
-  ScanPlan plan;
+  ScanJob(bool f, std::vector<ScanDone> d) : full(f), done(std::move(d)) {}
+  std::optional<ScanPlan> plan;   // written by the planning thread
+  Error plan_error;               // when planning failed (no plan)
+  bool planning = false;          // the thread plans (loop-side flag)
+  std::unique_ptr<Index> reader;  // the planning thread's connection
   bool full;
   std::vector<ScanDone> done;
   ScanProgress progress;
@@ -160,33 +162,85 @@ void FolderRunner::Rescan(std::vector<std::string> paths, ScanDone done) {
 
 void FolderRunner::StartScan(std::vector<std::string> paths, std::vector<ScanDone> done) {
   const bool full = paths.empty();
+  job_ = std::make_unique<ScanJob>(full, std::move(done));
+  if (full && PlanOnThread()) return;
   Result<ScanPlan> plan = engine_->PlanScan(paths);
-  if (!plan) return EndScan(plan.error(), full, std::move(done));
-  job_ = std::make_unique<ScanJob>(std::move(*plan), full, std::move(done));
+  if (!plan) return AbortScan(plan.error());
+  job_->plan.emplace(std::move(*plan));
+  HashPlan();
+}
+
+// The walk and diff of a whole folder take seconds at a million files; the
+// loop must answer meanwhile. Needs a second connection to the index, so
+// an in-memory one (tests) plans on the loop instead.
+bool FolderRunner::PlanOnThread() {
+  auto reader = Index::OpenReader(index_.db().path());
+  if (!reader) return false;
   ScanJob* job = job_.get();
-  if (job->plan.bytes_to_hash() < kInlineHashBytes &&
-      job->plan.files_to_hash() < kInlineHashFiles) {
-    job->plan.Hash(nullptr);
-    job->progress.files_done = job->plan.files_to_hash();
-    job->progress.bytes_done = job->plan.bytes_to_hash();
+  job->reader = std::make_unique<Index>(std::move(*reader));
+  auto scanner = engine_->PrepareScan(*job->reader, &job->progress.cancel);
+  if (!scanner) {
+    AbortScan(scanner.error());
+    return true;
+  }
+  job->planning = true;
+  job->thread =
+      std::thread([job, scanner = std::move(*scanner), hook = options_.on_plan_thread]() mutable {
+        if (hook) hook();
+        const std::string root;
+        Result<ScanPlan> plan = scanner.Plan(std::span<const std::string>(&root, 1));
+        if (plan) {
+          job->plan.emplace(std::move(*plan));
+        } else {
+          job->plan_error = plan.error();
+        }
+        job->finished.store(true);
+      });
+  if (on_change) on_change(*this);
+  PollScan();
+  return true;
+}
+
+void FolderRunner::OnPlanned() {
+  job_->planning = false;
+  job_->finished.store(false);
+  job_->reader.reset();
+  if (!job_->plan) return AbortScan(job_->plan_error);
+  if (auto ok = engine_->CheckPlan(*job_->plan); !ok) return AbortScan(ok.error());
+  HashPlan();
+}
+
+void FolderRunner::HashPlan() {
+  ScanJob* job = job_.get();
+  ScanPlan& plan = *job->plan;
+  if (plan.bytes_to_hash() < kInlineHashBytes && plan.files_to_hash() < kInlineHashFiles) {
+    plan.Hash(nullptr);
+    job->progress.files_done = plan.files_to_hash();
+    job->progress.bytes_done = plan.bytes_to_hash();
     job->finished.store(true);
     return CommitScanStep();
   }
-  SHOAL_LOG(kInfo) << "folder " << folder_.id << ": hashing " << job->plan.files_to_hash()
-                   << " files (" << job->plan.bytes_to_hash() << " bytes)";
+  SHOAL_LOG(kInfo) << "folder " << folder_.id << ": hashing " << plan.files_to_hash() << " files ("
+                   << plan.bytes_to_hash() << " bytes)";
   job->thread = std::thread([job] {
-    job->plan.Hash(&job->progress);
+    job->plan->Hash(&job->progress);
     job->finished.store(true);
   });
   if (on_change) on_change(*this);
   PollScan();
 }
 
-// Polls only while a scan hashes: a finished one is committed on the loop.
+void FolderRunner::AbortScan(const Error& error) {
+  std::unique_ptr<ScanJob> job = std::move(job_);
+  EndScan(error, job->full, std::move(job->done));
+}
+
+// Polls only while a scan's thread runs; then the loop takes the next part.
 void FolderRunner::PollScan() {
   scan_poll_timer_->Start(kScanPollInterval, [this]() {
     if (!job_->finished.load()) return PollScan();
     job_->thread.join();
+    if (job_->planning) return OnPlanned();
     CommitScanStep();
   });
 }
@@ -194,7 +248,7 @@ void FolderRunner::PollScan() {
 // One index transaction per loop turn, so that requests and sessions are
 // served between them; a scan with few changes commits in one go.
 void FolderRunner::CommitScanStep() {
-  Result<std::optional<ScanResult>> step = engine_->FinishScanStep(job_->plan);
+  Result<std::optional<ScanResult>> step = engine_->FinishScanStep(*job_->plan);
   if (step && !*step) {
     scan_poll_timer_->Start(kNextTurn, [this]() { CommitScanStep(); });
     return;
@@ -343,11 +397,13 @@ FolderStatus FolderRunner::Status() {
     status.error = engine_->hold_message();
   } else if (job_) {
     status.state = "scanning";
-    status.scan_progress = true;
-    status.scan_files_done = job_->progress.files_done.load();
-    status.scan_files_total = job_->plan.files_to_hash();
-    status.scan_bytes_total = job_->plan.bytes_to_hash();
-    status.scan_bytes_done = std::min(job_->progress.bytes_done.load(), status.scan_bytes_total);
+    if (!job_->planning && job_->plan) {  // planned: its hashing's progress
+      status.scan_progress = true;
+      status.scan_files_done = job_->progress.files_done.load();
+      status.scan_files_total = job_->plan->files_to_hash();
+      status.scan_bytes_total = job_->plan->bytes_to_hash();
+      status.scan_bytes_done = std::min(job_->progress.bytes_done.load(), status.scan_bytes_total);
+    }
   } else if (!status.error.empty()) {
     status.state = "error";
   } else if (!engine_->Idle()) {

@@ -11,20 +11,23 @@
 //   retry_interval until the engine's check passes; mass delete held ─▶
 //   nothing until Resume
 //
-// Scans run one at a time. A scan with much to read hashes on a thread of
-// its own while the loop goes on (status answers, with progress; sessions
-// keep flowing), and its changes are committed one index transaction per
-// loop turn; pulls wait until it has committed, and scans asked for
+// Scans run one at a time. A full scan walks the folder and compares it
+// with the index on a thread of its own, and a scan with much to read
+// hashes on one, while the loop goes on (status answers, with progress;
+// sessions keep flowing); its changes are committed one index transaction
+// per loop turn. Pulls wait until it has committed, and scans asked for
 // meanwhile are merged into one that runs next.
 //
 // The runner owns its engine; the daemon must disconnect every
 // SessionExchange from it (destroy them) before destroying the runner.
 //
-// Thread: every method, callback and timer on the daemon's loop thread. The
-// hashing thread a big scan starts runs only ScanPlan::Hash on the runner's
-// ScanJob (the plan, its atomic progress and `finished` flag) and reads the
-// folder through fs_; the loop polls `finished` every 50 ms, joins the thread
-// and commits. The destructor cancels and joins it before fs_ goes.
+// Thread: every method, callback and timer on the daemon's loop thread. A
+// scan's thread touches only the runner's ScanJob (the plan, its atomic
+// progress and `finished` flag, and for planning a Scanner reading the
+// index through the job's own read-only connection) and reads the folder
+// through fs_: it plans (Scanner::Plan) or hashes (ScanPlan::Hash). The loop
+// polls `finished` every 50 ms, joins the thread, and goes on to the next
+// part. The destructor cancels and joins it before fs_ goes.
 #pragma once
 
 #include <chrono>
@@ -49,6 +52,8 @@ struct FolderRunnerOptions {
   std::chrono::milliseconds full_rescan_interval = std::chrono::hours(1);
   std::chrono::milliseconds retry_interval = std::chrono::seconds(10);
   bool watch = true;
+  // Tests: runs on the thread that plans a full scan, before it walks.
+  std::function<void()> on_plan_thread;
 };
 
 // What `status` shows about a folder.
@@ -121,6 +126,11 @@ class FolderRunner {
     std::vector<ScanDone> done;
   };
   void StartScan(std::vector<std::string> paths, std::vector<ScanDone> done);
+  // A full scan walks and diffs on a thread, reading a second connection.
+  bool PlanOnThread();
+  void OnPlanned();
+  void HashPlan();
+  void AbortScan(const Error& error);
   void PollScan();
   void CommitScanStep();
   void EndScan(const Result<ScanResult>& scanned, bool full, std::vector<ScanDone> done);

@@ -309,7 +309,8 @@ Result<ScanPlan> Scanner::Plan(std::span<const std::string> paths) {
 
   // 2. Walk the disk and load what the index says about the same paths.
   for (const std::string& root : MinimalRoots(paths)) {
-    Walk(fs_, ignore, root, s.walk);
+    Walk(fs_, ignore, root, s.walk, config_.cancel);
+    if (s.walk.cancelled) return Fail(ErrorCode::kCancelled, "scan cancelled");
     auto entries = index_.ListMetadataUnder(config_.folder_key, config_.local_device_key, root);
     if (!entries) return entries.error().Wrap("scan");
     for (FileInfo& f : *entries) s.indexed.emplace(f.name, std::move(f));

@@ -27,7 +27,9 @@
 // puller meanwhile).
 //
 // Thread: Scanner, Plan, Finish and FinishStep run on the Index's thread,
-// one scan at a time per Index. ScanPlan::Hash may run on another thread
+// one scan at a time per Index. Plan only reads the index, so a Scanner made
+// on a second, read-only connection (Index::OpenReader) may Plan on another
+// thread, and one on the writer's connection Finish the plan it made. ScanPlan::Hash may run on another thread
 // (one at a time per plan; the daemon's hashing thread) while the Index's
 // thread goes on, and fans out over a ParallelFor pool of hash_threads; it
 // touches only the plan and the FileSystem, never the Index. ScanProgress
@@ -71,6 +73,9 @@ struct ScanConfig {
   // Directories the puller keeps owner-writable until their children have
   // arrived: on disk they read as (indexed mode | 0700), which is no change.
   std::set<std::string> held_dirs = {};
+  // Plan stops walking once this is true (may be null) and fails with
+  // kCancelled, changing nothing.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 enum class ScanProblemKind {

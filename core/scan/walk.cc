@@ -19,8 +19,9 @@ std::string AsciiLower(const std::string& s) {
 
 class Walker {
  public:
-  Walker(FileSystem& fs, const IgnoreMatcher& ignore, WalkOutput& out)
-      : fs_(fs), ignore_(ignore), out_(out) {}
+  Walker(FileSystem& fs, const IgnoreMatcher& ignore, WalkOutput& out,
+         const std::atomic<bool>* cancel)
+      : fs_(fs), ignore_(ignore), out_(out), cancel_(cancel) {}
 
   // Visits a scan root: looks it up first.
   void VisitRoot(const std::string& path) {
@@ -64,6 +65,10 @@ class Walker {
   }
 
   void VisitChildren(const std::string& dir) {
+    if (out_.cancelled || (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed))) {
+      out_.cancelled = true;
+      return;
+    }
     auto entries = fs_.ListDir(dir);
     if (!entries) return Unreadable(dir, entries.error());
     std::sort(entries->begin(), entries->end(),  // deterministic order
@@ -98,12 +103,14 @@ class Walker {
   FileSystem& fs_;
   const IgnoreMatcher& ignore_;
   WalkOutput& out_;
+  const std::atomic<bool>* cancel_;
 };
 
 }  // namespace
 
-void Walk(FileSystem& fs, const IgnoreMatcher& ignore, const std::string& root, WalkOutput& out) {
-  Walker(fs, ignore, out).VisitRoot(root);
+void Walk(FileSystem& fs, const IgnoreMatcher& ignore, const std::string& root, WalkOutput& out,
+          const std::atomic<bool>* cancel) {
+  Walker(fs, ignore, out, cancel).VisitRoot(root);
 }
 
 }  // namespace shoal

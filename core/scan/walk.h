@@ -4,6 +4,7 @@
 // not look at the index.
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -25,10 +26,14 @@ struct WalkOutput {
   // Paths whose state could not be read (permission denied, I/O error): the
   // index entries at and beneath them must be left as they are.
   std::vector<std::string> unreadable;
+  bool cancelled = false;  // stopped early: the entries are incomplete
 };
 
 // Walks `root` ("" = the folder root, itself not reported) and appends to
-// `out`. A missing root yields nothing; an ignored root is skipped.
-void Walk(FileSystem& fs, const IgnoreMatcher& ignore, const std::string& root, WalkOutput& out);
+// `out`. A missing root yields nothing; an ignored root is skipped. Once
+// `*cancel` (may be null) is true it lists no more directories and sets
+// `out.cancelled`.
+void Walk(FileSystem& fs, const IgnoreMatcher& ignore, const std::string& root, WalkOutput& out,
+          const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace shoal

@@ -31,6 +31,24 @@ Result<Database> Database::Open(const std::string& path) {
   return db;
 }
 
+Result<Database> Database::OpenReadOnly(const std::string& path) {
+  if (path.empty() || path == ":memory:") {
+    return Fail(ErrorCode::kInvalidArgument, "an in-memory database has no second connection");
+  }
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  Database db(raw, path);
+  if (rc != SQLITE_OK) {
+    std::string msg = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    return Fail(ErrorCode::kIo, "open '" + path + "' to read: " + msg);
+  }
+  sqlite3_extended_result_codes(raw, 0);
+  if (sqlite3_busy_timeout(raw, 5000) != SQLITE_OK) return db.LastError("busy timeout");
+  auto pragmas = db.Exec("PRAGMA query_only=1;");
+  if (!pragmas) return pragmas.error().Wrap("open '" + path + "' to read");
+  return db;
+}
+
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
     cache_.clear();

@@ -26,6 +26,10 @@ class Database {
  public:
   // Creates the file if missing. `path` ":memory:" opens a private in-memory db.
   static Result<Database> Open(const std::string& path);
+  // A second connection to an existing database that only reads
+  // (query_only): another thread's view of it, each statement a consistent
+  // snapshot (WAL). Fails for ":memory:", which no other connection can see.
+  static Result<Database> OpenReadOnly(const std::string& path);
 
   Database(Database&& other) noexcept = default;
   Database& operator=(Database&& other) noexcept;

@@ -57,6 +57,12 @@ Result<Index> Index::Open(const std::string& path) {
   return Index(std::move(*db));
 }
 
+Result<Index> Index::OpenReader(const std::string& path) {
+  auto db = Database::OpenReadOnly(path);
+  if (!db) return db.error().Wrap("index reader");
+  return Index(std::move(*db));
+}
+
 Result<std::int64_t> Index::PutOneFile(FolderKey folder_key, DeviceKey device_key,
                                        const FileInfo& file) {
   std::optional<std::int64_t> list_key;

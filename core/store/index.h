@@ -84,6 +84,9 @@ class Index {
  public:
   // Opens (creating if missing) and migrates the database at `path`.
   static Result<Index> Open(const std::string& path);
+  // A read-only second connection to the index at `path` (already open and
+  // migrated by Open): for reads on another thread. Any writing call fails.
+  static Result<Index> OpenReader(const std::string& path);
 
   Database& db() { return db_; }
 

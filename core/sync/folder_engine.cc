@@ -451,13 +451,23 @@ Result<ScanPlan> FolderEngine::PlanScan(std::span<const std::string> paths) {
 }
 
 Result<ScanPlan> FolderEngine::PlanChecked(std::span<const std::string> paths) {
-  if (auto ok = CheckRoot(); !ok) return ok.error();
-  auto plan = MakeScanner().Plan(paths);
+  auto scanner = PrepareScan(index_);
+  if (!scanner) return scanner.error();
+  auto plan = scanner->Plan(paths);
   if (!plan) return plan;
+  if (auto ok = CheckPlan(*plan); !ok) return ok.error();
+  return plan;
+}
+
+Result<Scanner> FolderEngine::PrepareScan(Index& reader, const std::atomic<bool>* cancel) {
+  if (auto ok = CheckRoot(); !ok) return ok.error();
+  return MakeScanner(reader, cancel);
+}
+
+Result<void> FolderEngine::CheckPlan(const ScanPlan& plan) {
   auto live = index_.CountLive(config_.folder_key, config_.local_device_key);
   if (!live) return live.error();
-  if (auto ok = guard_.CheckDeletes(plan->files_to_delete(), live->files); !ok) return ok.error();
-  return plan;
+  return guard_.CheckDeletes(plan.files_to_delete(), live->files);
 }
 
 Result<void> FolderEngine::CheckRoot() {
@@ -484,7 +494,7 @@ Result<std::optional<ScanResult>> FolderEngine::FinishScanStep(ScanPlan& plan) {
   return std::optional<ScanResult>(std::move(*announced));
 }
 
-Scanner FolderEngine::MakeScanner() {
+Scanner FolderEngine::MakeScanner(Index& index, const std::atomic<bool>* cancel) {
   ScanConfig scan;
   scan.folder_key = config_.folder_key;
   scan.local_device_key = config_.local_device_key;
@@ -493,7 +503,8 @@ Scanner FolderEngine::MakeScanner() {
   scan.hash_threads = config_.hash_threads;
   scan.ignore_rules = &ignore_rules_;
   scan.held_dirs = puller_->HeldDirectories();
-  return Scanner(fs_, index_, clock_, scan);
+  scan.cancel = cancel;
+  return Scanner(fs_, index, clock_, scan);
 }
 
 Result<ScanResult> FolderEngine::AfterScan(Result<ScanResult> scanned) {

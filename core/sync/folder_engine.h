@@ -18,11 +18,13 @@
 //
 // Thread: one thread at a time (the daemon's loop thread). The ScanPlan that
 // PlanScan returns may be hashed on another thread (it touches only the plan
-// and the FileSystem) while peer calls here go on; until it is hashed, no
-// Pull, Scan, ScanPaths, PlanScan or Resume, which re-open the folder root
-// (FileSystem::ReopenRoot must not run under a read).
+// and the FileSystem) while peer calls here go on, and so may the Plan of
+// the Scanner that PrepareScan returns; until it is planned and hashed, no
+// Pull, Scan, ScanPaths, PlanScan, PrepareScan or Resume, which re-open the
+// folder root (FileSystem::ReopenRoot must not run under a read).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -106,6 +108,14 @@ class FolderEngine final : public FolderPeer {
   // FinishScan one index transaction at a time (Scanner::FinishStep); the
   // last step announces and returns the result.
   Result<std::optional<ScanResult>> FinishScanStep(ScanPlan& plan);
+  // PlanScan in parts, so that the walk and diff can run on another thread:
+  // PrepareScan checks the root and returns a Scanner whose Plan reads the
+  // index through `reader` (a second connection, Index::OpenReader) and
+  // touches nothing else of the engine's, so it may run on any thread;
+  // CheckPlan applies the mass-delete brake to the plan it made. Its Plan
+  // fails (kCancelled) soon once `*cancel` is true.
+  Result<Scanner> PrepareScan(Index& reader, const std::atomic<bool>* cancel = nullptr);
+  Result<void> CheckPlan(const ScanPlan& plan);
   // Applies needed changes: starts assembling needed files, finishes a
   // durable batch when one is complete, and announces what was applied.
   Result<PullPass> Pull();
@@ -166,7 +176,8 @@ class FolderEngine final : public FolderPeer {
   // Sends every connected peer our entries newer than what it has.
   Result<void> Announce();
   Result<void> AnnounceTo(DeviceKey device_key, Peer& peer);
-  Scanner MakeScanner();
+  Scanner MakeScanner() { return MakeScanner(index_); }
+  Scanner MakeScanner(Index& index, const std::atomic<bool>* cancel = nullptr);
   Result<ScanResult> AfterScan(Result<ScanResult> scanned);
   // FolderGuard::Check; when it lifts a hold, peers get what they missed.
   Result<void> CheckRoot();

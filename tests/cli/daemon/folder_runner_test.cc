@@ -1,12 +1,15 @@
 // FolderRunner on a real temp folder, SQLite index and event loop: the
-// watcher's batches turn into scans, and a pull pass that falls due while a
-// scan hashes waits until that scan has committed.
+// watcher's batches turn into scans, a full scan walks off the loop, and a
+// pull pass that falls due while a scan hashes waits until that scan has
+// committed.
 #include "cli/daemon/folder_runner.h"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <memory>
+#include <thread>
 
 #include "core/sync/folder_guard.h"
 #include "tests/net/session/session_harness.h"
@@ -22,7 +25,7 @@ using net::testing::RunUntil;
 // One folder, marked and recorded as `shoal folder add` does, and its runner.
 class RunnerFixture {
  public:
-  explicit RunnerFixture(bool watch) {
+  explicit RunnerFixture(bool watch, std::function<void()> on_plan_thread = {}) {
     auto opened = Index::Open(temp.File("index.db"));
     REQUIRE(opened);
     index = std::make_unique<Index>(std::move(*opened));
@@ -51,6 +54,7 @@ class RunnerFixture {
     base.local_short_id = shoal::testing::MakeDeviceId(1).ShortId();
     FolderRunnerOptions options;
     options.watch = watch;
+    options.on_plan_thread = std::move(on_plan_thread);
     options.full_rescan_interval = std::chrono::hours(1);  // no periodic scan during a test
     auto started = FolderRunner::Start(*loop, *index, clock, record, base, options);
     REQUIRE(started);
@@ -126,6 +130,48 @@ TEST_CASE("a pull pass that falls due while a scan hashes waits until the scan h
   CHECK(f.Indexed("big.img"));
   // The held pass runs once the scan is done.
   CHECK(RunUntil(*f.loop, [&] { return f.runner->pull_passes() > passes_before; }));
+}
+
+TEST_CASE("a full scan walks on a thread of its own while the loop answers status",
+          "[cli][folder_runner]") {
+  // Armed after the first scan: the next full scan's planning thread stops
+  // in the hook until the test, running the loop, lets it go.
+  std::atomic<bool> armed{false};
+  std::promise<std::thread::id> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  auto hook = [&armed, &entered, released] {
+    if (!armed.exchange(false)) return;
+    entered.set_value(std::this_thread::get_id());
+    released.wait();
+  };
+  RunnerFixture f(/*watch=*/false, hook);
+  REQUIRE(f.FirstScanDone());
+  for (int i = 0; i < 50; ++i) std::ofstream(f.root() / ("f" + std::to_string(i))) << i;
+  armed = true;
+  bool scanned = false;
+  f.runner->Rescan({}, [&](const Result<ScanResult>& result) {
+    REQUIRE(result.has_value());
+    CHECK(result->changed == 50);
+    scanned = true;
+  });
+  std::future<std::thread::id> planning = entered.get_future();
+  // The loop runs (timers, status) while the planner sits in the hook: the
+  // walk and diff are not on the loop thread.
+  REQUIRE(RunUntil(*f.loop, [&] {
+    return planning.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  }));
+  CHECK(planning.get() != std::this_thread::get_id());
+  FolderStatus status = f.runner->Status();
+  CHECK(status.state == "scanning");
+  CHECK_FALSE(status.scan_progress);  // nothing to count until it is planned
+  CHECK_FALSE(scanned);
+  CHECK_FALSE(f.Indexed("f0"));
+  release.set_value();
+  REQUIRE(RunUntil(*f.loop, [&] { return scanned; }));
+  CHECK(f.Indexed("f0"));
+  CHECK(f.Indexed("f49"));
+  CHECK(f.runner->Status().files == 50);
 }
 
 }  // namespace

@@ -42,9 +42,10 @@ std::vector<BlockRef> BlocksOf(const std::string& content) {
 }
 
 struct Fixture {
+  explicit Fixture(const std::string& db = ":memory:") : index(Index::Open(db).value()) {}
   MemoryFileSystem fs;
   testing::FakeClock clock;
-  Index index = Index::Open(":memory:").value();
+  Index index;
   DeviceKey local = index.PutDevice({{}, DeviceId(), "me", "", true, false}).value();
   FolderKey folder = index.AddFolder({{}, "f", "/f", "", kSeed, 1}).value().key;
 
@@ -470,6 +471,79 @@ TEST_CASE("a scan hashed on another thread in steps indexes what a one-call scan
   CHECK(stepped->hashed_bytes == whole.hashed_bytes);
 
   CHECK(one.LocalEntries() == steps.LocalEntries());
+}
+
+TEST_CASE(
+    "a scan planned on another thread through a reader connection commits what a one-call "
+    "scan does",
+    "[scan][property]") {
+  // Two rounds of seeded random trees: new files, then edits, permission
+  // changes, deletions and new directories, so every kind of diff is planned
+  // through the reader while the writer's connection commits.
+  for (std::uint64_t seed : {7u, 8u, 9u}) {
+    std::mt19937_64 rng(seed);
+    testing::TempDir dir;
+    Fixture one;
+    Fixture off(dir.File("index.db"));
+    auto reader = Index::OpenReader(dir.File("index.db"));
+    REQUIRE(reader);
+    for (int round = 0; round < 2; ++round) {
+      for (int i = 0; i < 60; ++i) {
+        std::string name = "d" + std::to_string(rng() % 5) + "/f" + std::to_string(rng() % 40);
+        std::string content = RandomBytes(rng() % 5'000, rng());
+        std::int64_t mtime = kMtime + static_cast<std::int64_t>(rng() % 1000);
+        switch (rng() % 4) {
+          case 0:
+            one.fs.Remove(name);
+            off.fs.Remove(name);
+            break;
+          case 1:
+            if (one.fs.Lstat(name).has_value()) {
+              one.fs.SetPermissions(name, 0600);
+              off.fs.SetPermissions(name, 0600);
+              break;
+            }
+            [[fallthrough]];
+          default:
+            one.fs.WriteFile(name, content, mtime);
+            off.fs.WriteFile(name, content, mtime);
+        }
+      }
+      auto whole = one.Scan();
+
+      Scanner planner(off.fs, *reader, off.clock, off.Config(1));
+      const std::string root;
+      Result<ScanPlan> plan = Fail(ErrorCode::kCancelled, "not planned");
+      std::thread thread([&] { plan = planner.Plan(std::span<const std::string>(&root, 1)); });
+      thread.join();
+      REQUIRE(plan);
+      plan->Hash(nullptr);
+      Scanner committer(off.fs, off.index, off.clock, off.Config(1));
+      auto result = committer.Finish(std::move(*plan));
+      REQUIRE(result);
+      CHECK(result->changed == whole.changed);
+      CHECK(result->deleted == whole.deleted);
+      CHECK(one.LocalEntries() == off.LocalEntries());
+    }
+  }
+}
+
+TEST_CASE("a cancelled plan fails and changes nothing", "[scan]") {
+  Fixture f;
+  f.fs.WriteFile("a/kept.txt", "old", kMtime);
+  f.Scan();
+  const auto sequence = f.MaxSequence();
+  f.fs.Remove("a/kept.txt");
+  std::atomic<bool> cancel{true};
+  ScanConfig config = f.Config(1);
+  config.cancel = &cancel;
+  Scanner scanner(f.fs, f.index, f.clock, config);
+  const std::string root;
+  auto plan = scanner.Plan(std::span<const std::string>(&root, 1));
+  REQUIRE_FALSE(plan);
+  CHECK(plan.error().code == ErrorCode::kCancelled);
+  CHECK(f.MaxSequence() == sequence);  // no tombstone for what it never walked
+  CHECK(f.Get("a/kept.txt"));
 }
 
 TEST_CASE("a cancelled hash leaves the files it did not read as they were indexed", "[scan]") {

@@ -285,6 +285,34 @@ TEST_CASE("block lookups stay within their folder", "[store][index]") {
   CHECK(found[0].name == "b");
 }
 
+TEST_CASE("a reader connection sees committed entries, refuses writes, and needs a file",
+          "[store][index]") {
+  testing::TempDir dir;
+  const std::string path = dir.File("index.db");
+  auto index = Index::Open(path);
+  REQUIRE(index);
+  const DeviceKey local = index->PutDevice({{}, MakeDeviceId(1), "", "", true, false}).value();
+  const FolderKey folder_key = index->AddFolder({{}, "f", "/f", ""}).value().key;
+  std::vector<FileInfo> first = {MakeFile("a", {1})};
+  REQUIRE(index->PutFiles(folder_key, local, first));
+
+  auto reader = Index::OpenReader(path);
+  REQUIRE(reader);
+  CHECK(reader->LocalDeviceKey().value() == local);
+  CHECK(reader->ListMetadataUnder(folder_key, local, "").value().size() == 1);
+  // The writer goes on; the reader's next statement sees its commit.
+  std::vector<FileInfo> second = {MakeFile("b", {2})};
+  REQUIRE(index->PutFiles(folder_key, local, second));
+  CHECK(reader->ListMetadataUnder(folder_key, local, "").value().size() == 2);
+  auto written = reader->PutDevice({{}, MakeDeviceId(2), "", "", false, false});
+  REQUIRE_FALSE(written);
+  CHECK(index->ListDevices().value().size() == 1);
+
+  auto in_memory = Index::OpenReader(":memory:");
+  REQUIRE_FALSE(in_memory);
+  CHECK(in_memory.error().code == ErrorCode::kInvalidArgument);
+}
+
 TEST_CASE("100,000 files insert in one batch and survive a re-open", "[store][index][slow]") {
   testing::TempDir dir;
   const std::string path = dir.File("big.db");
