@@ -10,21 +10,11 @@
 #include "core/base/parallel_for.h"
 #include "core/ignore/ignore_matcher.h"
 #include "core/scan/file_hasher.h"
+#include "core/scan/scan_diff.h"
 #include "core/scan/walk.h"
 
 namespace shoal {
 namespace {
-
-FileType TypeOf(EntryKind kind) {
-  switch (kind) {
-    case EntryKind::kDirectory:
-      return FileType::kDirectory;
-    case EntryKind::kSymlink:
-      return FileType::kSymlink;
-    default:
-      return FileType::kFile;
-  }
-}
 
 // Drops duplicates and paths beneath another path of the set.
 std::vector<std::string> MinimalRoots(std::span<const std::string> paths) {
@@ -37,19 +27,6 @@ std::vector<std::string> MinimalRoots(std::span<const std::string> paths) {
     if (!covered) roots.push_back(p);
   }
   return roots;
-}
-
-// The entry as found on disk; blocks and version are filled in by the caller.
-FileInfo FromDisk(const FoundEntry& found) {
-  FileInfo info;
-  info.name = found.path;
-  info.type = TypeOf(found.stat.kind);
-  info.size = found.stat.kind == EntryKind::kFile ? found.stat.size : 0;
-  info.mtime_ns = found.stat.mtime_ns;
-  info.permissions = found.stat.permissions;
-  info.inode = found.stat.inode;
-  info.symlink_target = found.symlink_target;
-  return info;
 }
 
 // True when `disk` (a scanned entry) is `global` byte for byte and bit for
@@ -71,48 +48,6 @@ bool IsSameVersionOnDisk(const FileInfo& global, const FileInfo& disk) {
   return false;
 }
 
-enum class Change { kNone, kMetadata, kContent };
-
-// Directories compare by permissions only: their mtime moves with every
-// child change, which the children's own entries already record.
-// `held`: the puller keeps this directory owner-writable for now.
-Change Compare(const FoundEntry& found, const FileInfo* old, bool held) {
-  if (old == nullptr || old->deleted || old->type != TypeOf(found.stat.kind)) {
-    return Change::kContent;
-  }
-  switch (found.stat.kind) {
-    case EntryKind::kDirectory:
-      if (held && found.stat.permissions == (old->permissions | 0700)) return Change::kNone;
-      return old->permissions == found.stat.permissions ? Change::kNone : Change::kMetadata;
-    case EntryKind::kSymlink:
-      return old->symlink_target == found.symlink_target ? Change::kNone : Change::kContent;
-    default:
-      break;
-  }
-  if (old->size != found.stat.size || old->mtime_ns != found.stat.mtime_ns ||
-      old->inode != found.stat.inode) {
-    return Change::kContent;
-  }
-  return old->permissions == found.stat.permissions ? Change::kNone : Change::kMetadata;
-}
-
-void CountPresent(const FoundEntry& found, ScanResult& result) {
-  switch (found.stat.kind) {
-    case EntryKind::kFile:
-      result.files++;
-      result.bytes += found.stat.size;
-      break;
-    case EntryKind::kDirectory:
-      result.directories++;
-      break;
-    case EntryKind::kSymlink:
-      result.symlinks++;
-      break;
-    case EntryKind::kSpecial:
-      break;
-  }
-}
-
 // Indexed names that the walk did not find become tombstones, except where
 // the walk could not look (unreadable) or was told not to (ignored).
 void AddTombstones(const WalkOutput& walk, const IgnoreMatcher& ignore,
@@ -126,13 +61,7 @@ void AddTombstones(const WalkOutput& walk, const IgnoreMatcher& ignore,
     bool unreadable = std::any_of(walk.unreadable.begin(), walk.unreadable.end(),
                                   [&](const std::string& u) { return IsUnder(name, u); });
     if (unreadable || ignore.IsIgnored(name, old.type == FileType::kDirectory)) continue;
-    FileInfo tombstone = old;
-    tombstone.deleted = true;
-    tombstone.size = 0;
-    tombstone.inode = 0;
-    tombstone.blocks.clear();
-    tombstone.symlink_target.clear();
-    changes.push_back(std::move(tombstone));
+    changes.push_back(MakeTombstone(old));
     result.deleted++;
     if (old.type == FileType::kFile && old.size >= kRemovedFileReportBytes &&
         result.removed_files.size() < kRemovedFilesReported) {
@@ -224,29 +153,44 @@ Result<void> Scanner::DecideVersions(const std::unordered_map<std::string, FileI
   return {};
 }
 
+Result<IgnoreMatcher> Scanner::LoadRules(std::vector<ScanProblem>& problems) {
+  auto rules = config_.ignore_rules ? config_.ignore_rules->Load(fs_) : LoadIgnoreRules(fs_);
+  if (!rules) return rules;
+  if (config_.ignore_rules && !config_.ignore_rules->problem().empty()) {
+    problems.push_back({ScanProblemKind::kIo, kIgnoreFileName,
+                        "keeping the last good ignore rules: " + config_.ignore_rules->problem()});
+  }
+  return rules;
+}
+
+void MergeScanResult(ScanResult& into, ScanResult&& part) {
+  into.files += part.files;
+  into.directories += part.directories;
+  into.symlinks += part.symlinks;
+  into.bytes += part.bytes;
+  into.changed += part.changed;
+  into.deleted += part.deleted;
+  into.hashed_files += part.hashed_files;
+  into.hashed_bytes += part.hashed_bytes;
+  into.hashed_blocks += part.hashed_blocks;
+  auto append = [](auto& to, auto& from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  };
+  append(into.problems, part.problems);
+  append(into.unstable, part.unstable);
+  append(into.racy, part.racy);
+  for (std::string& name : part.removed_files) {
+    if (into.removed_files.size() < kRemovedFilesReported) into.removed_files.push_back(name);
+  }
+  into.walk_time += part.walk_time;
+  into.hash_time += part.hash_time;
+  into.commit_time += part.commit_time;
+}
+
 Result<ScanResult> Scanner::ScanAll() {
   const std::string root;
   return ScanPaths(std::span<const std::string>(&root, 1));
 }
-
-struct ScanPlan::State {
-  FileSystem* fs = nullptr;
-  ScanConfig config;
-  std::chrono::steady_clock::time_point started;
-  std::chrono::steady_clock::time_point walked;
-  std::chrono::steady_clock::time_point hashed_at;
-  ScanResult result;
-  WalkOutput walk;
-  std::unordered_map<std::string, FileInfo> indexed;
-  std::vector<FileInfo> changes;
-  std::vector<std::size_t> to_hash;  // indexes into walk.entries
-  std::vector<HashedFile> hashed;    // one per to_hash, after Hash
-  std::int64_t bytes_to_hash = 0;
-  // Finishing: versions decided once, then committed one batch per step.
-  bool prepared = false;
-  std::size_t committed = 0;
-  std::chrono::steady_clock::time_point committing;
-};
 
 ScanPlan::ScanPlan(std::unique_ptr<State> state) : state_(std::move(state)) {}
 ScanPlan::ScanPlan(ScanPlan&&) noexcept = default;
@@ -296,16 +240,10 @@ Result<ScanPlan> Scanner::Plan(std::span<const std::string> paths) {
 
   if (auto ok = CheckPreconditions(); !ok) return ok.error().Wrap("scan");
 
-  // 1. The ignore rules, read fresh each scan so edits take effect at once
-  // (the last good ones when the file cannot be read).
-  auto rules = config_.ignore_rules ? config_.ignore_rules->Load(fs_) : LoadIgnoreRules(fs_);
+  // 1. The ignore rules, read fresh each scan so edits take effect at once.
+  auto rules = LoadRules(s.walk.problems);
   if (!rules) return rules.error().Wrap("scan");
   const IgnoreMatcher& ignore = *rules;
-  if (config_.ignore_rules && !config_.ignore_rules->problem().empty()) {
-    s.walk.problems.push_back(
-        {ScanProblemKind::kIo, kIgnoreFileName,
-         "keeping the last good ignore rules: " + config_.ignore_rules->problem()});
-  }
 
   // 2. Walk the disk and load what the index says about the same paths.
   for (const std::string& root : MinimalRoots(paths)) {

@@ -29,11 +29,10 @@
 // Thread: Scanner, Plan, Finish and FinishStep run on the Index's thread,
 // one scan at a time per Index. Plan only reads the index, so a Scanner made
 // on a second, read-only connection (Index::OpenReader) may Plan on another
-// thread, and one on the writer's connection Finish the plan it made. ScanPlan::Hash may run on another thread
-// (one at a time per plan; the daemon's hashing thread) while the Index's
-// thread goes on, and fans out over a ParallelFor pool of hash_threads; it
-// touches only the plan and the FileSystem, never the Index. ScanProgress
-// is atomics, read from any thread.
+// thread, and one on the writer's connection Finish the plan it made. ScanPlan::Hash may run on
+// another thread (one at a time per plan; the daemon's hashing thread) while the Index's thread
+// goes on, and fans out over a ParallelFor pool of hash_threads; it touches only the plan and the
+// FileSystem, never the Index. ScanProgress is atomics, read from any thread.
 #pragma once
 
 #include <atomic>
@@ -62,11 +61,12 @@ inline constexpr std::chrono::nanoseconds kRacyWindow = std::chrono::seconds(2);
 struct ScanConfig {
   FolderKey folder_key;
   DeviceKey local_device_key;
-  std::uint64_t local_short_id = 0;  // DeviceId::ShortId() of this device
-  std::uint64_t hash_seed = 0;       // the folder's block ID seed
-  int hash_threads = 1;              // DefaultWorkerThreads() in the daemon
-  std::size_t batch_size = 1000;     // entries per index transaction
-  int read_attempts = 3;             // tries before a changing file is "unstable"
+  std::uint64_t local_short_id = 0;        // DeviceId::ShortId() of this device
+  std::uint64_t hash_seed = 0;             // the folder's block ID seed
+  int hash_threads = 1;                    // DefaultWorkerThreads() in the daemon
+  std::size_t batch_size = 1000;           // entries per index transaction
+  std::size_t stream_plan_entries = 1000;  // changed entries per ScanStream plan
+  int read_attempts = 3;                   // tries before a changing file is "unstable"
   // The folder's rules in force (last good kept); null reads .shoalignore
   // afresh and fails the scan when it cannot.
   IgnoreRules* ignore_rules = nullptr;
@@ -131,6 +131,10 @@ struct ScanResult {
 struct ScanProgress {
   std::atomic<std::int64_t> files_done{0};
   std::atomic<std::int64_t> bytes_done{0};  // read so far (re-reads count again)
+  // What there is to read, as far as it is known (a ScanStream adds to it
+  // as it goes).
+  std::atomic<std::int64_t> files_total{0};
+  std::atomic<std::int64_t> bytes_total{0};
   std::atomic<bool> cancel{false};
 };
 
@@ -155,10 +159,17 @@ class ScanPlan {
 
  private:
   friend class Scanner;
+  friend class ScanStream;
   struct State;
   explicit ScanPlan(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
+
+class ScanStream;  // core/scan/scan_stream.h
+
+// Adds a later part of the same scan (a ScanStream's plan) to `into`;
+// `elapsed` is left to the caller (the parts overlap in time).
+void MergeScanResult(ScanResult& into, ScanResult&& part);
 
 class Scanner {
  public:
@@ -173,6 +184,10 @@ class Scanner {
 
   // ScanPaths in three steps (see the top of this file).
   Result<ScanPlan> Plan(std::span<const std::string> paths);
+  // The whole folder as a sequence of plans, in bounded memory
+  // (core/scan/scan_stream.h); the stream reads through this Scanner's
+  // index and must not outlive it or its FileSystem.
+  Result<ScanStream> Stream();
   Result<ScanResult> Finish(ScanPlan plan);
   // Finish one index transaction (batch_size entries) at a time, so that an
   // event loop can run between steps: nullopt until the last one, which
@@ -180,8 +195,12 @@ class Scanner {
   Result<std::optional<ScanResult>> FinishStep(ScanPlan& plan);
 
  private:
+  friend class ScanStream;
   // The root exists and is a directory; the config matches the index.
   Result<void> CheckPreconditions();
+  // The ignore rules for this scan (the last good ones, with a problem
+  // saying so, when .shoalignore cannot be read).
+  Result<IgnoreMatcher> LoadRules(std::vector<ScanProblem>& problems);
   // Turns one successful read into an index change (or a verification).
   Result<void> AcceptHashed(const FoundEntry& found, HashedFile&& hashed,
                             const std::unordered_map<std::string, FileInfo>& indexed,

@@ -225,6 +225,25 @@ Result<void> Index::ForEachSince(FolderKey folder_key, DeviceKey device_key, std
   }
 }
 
+Result<std::vector<FileInfo>> Index::ListMetadataAfter(FolderKey folder_key, DeviceKey device_key,
+                                                       const std::string& after,
+                                                       std::int64_t limit) {
+  auto stmt = db_.Prepare(sql::kSelectMetadataAfter);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key.value).Bind(2, device_key.value).Bind(3, after).Bind(4, limit);
+  std::vector<FileInfo> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row) return row.error().Wrap("list files after '" + after + "'");
+    if (!*row) break;
+    auto file = ReadFileRow(s);
+    if (!file) return file.error();
+    out.push_back(std::move(*file));
+  }
+  return out;
+}
+
 Result<std::vector<FileInfo>> Index::ListMetadataUnder(FolderKey folder_key, DeviceKey device_key,
                                                        const std::string& prefix) {
   // Names compare bytewise; "prefix" .. "prefix0" ('0' follows '/') covers the

@@ -140,6 +140,10 @@ class Index {
   // name, with `blocks` left empty: what change detection compares against.
   Result<std::vector<FileInfo>> ListMetadataUnder(FolderKey folder_key, DeviceKey device_key,
                                                   const std::string& prefix);
+  // The same for the whole folder a page at a time: at most `limit`
+  // entries named after `after` (bytewise), in name order.
+  Result<std::vector<FileInfo>> ListMetadataAfter(FolderKey folder_key, DeviceKey device_key,
+                                                  const std::string& after, std::int64_t limit);
   Result<std::int64_t> CountFiles(FolderKey folder_key, DeviceKey device_key);
   // What a device holds of a folder, deleted entries excluded (for status).
   // Kept by triggers as rows change: one row read, at any folder size.

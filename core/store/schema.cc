@@ -282,6 +282,11 @@ const char* const kSelectMetadataRange =
     "NULL, f.symlink_target, f.inode FROM files f "
     "WHERE f.folder = ?1 AND f.device = ?2 AND f.name >= ?3 AND f.name < ?4 ORDER BY f.name";
 
+const char* const kSelectMetadataAfter =
+    "SELECT f.name, f.type, f.size, f.mtime_ns, f.permissions, f.deleted, f.version, f.sequence, "
+    "NULL, f.symlink_target, f.inode FROM files f "
+    "WHERE f.folder = ?1 AND f.device = ?2 AND f.name > ?3 ORDER BY f.name LIMIT ?4";
+
 const char* const kSelectVersionsOfName =
     "SELECT id, device, version, deleted, mtime_ns, type, block_list, symlink_target, size "
     "FROM files "

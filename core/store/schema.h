@@ -42,6 +42,7 @@ extern const char* const kUpsertFile;
 extern const char* const kSelectFile;
 extern const char* const kSelectFilesSince;
 extern const char* const kSelectMetadataRange;
+extern const char* const kSelectMetadataAfter;
 extern const char* const kDeleteFile;
 extern const char* const kUpdateInode;
 extern const char* const kCountFiles;
