@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <thread>
 
 #include "core/base/log.h"
 #include "core/ignore/ignore_matcher.h"
+#include "core/scan/scan_stream.h"
 
 namespace shoal::cli {
 namespace {
@@ -34,17 +38,32 @@ constexpr std::int64_t kTrimAfterEntries = 20'000;
 
 }  // namespace
 
+// The plans a full scan's thread may have ready ahead of the loop's commits.
+constexpr std::size_t kReadyPlans = 2;
+
 struct FolderRunner::ScanJob {
   ScanJob(bool f, std::vector<ScanDone> d) : full(f), done(std::move(d)) {}
-  std::optional<ScanPlan> plan;   // written by the planning thread
-  Error plan_error;               // when planning failed (no plan)
-  bool planning = false;          // the thread plans (loop-side flag)
-  std::unique_ptr<Index> reader;  // the planning thread's connection
   bool full;
   std::vector<ScanDone> done;
   ScanProgress progress;
-  std::atomic<bool> finished{false};
+  std::atomic<bool> finished{false};  // the thread has ended
   std::thread thread;
+  std::optional<ScanPlan> plan;  // a path scan's one plan
+
+  // A full scan streams (core/scan/scan_stream.h): its thread plans and
+  // hashes through its own connection; the loop commits the plans in order.
+  bool streaming = false;
+  std::unique_ptr<Index> reader;
+  std::mutex mutex;
+  std::condition_variable space;       // the thread waits while `ready` is full
+  std::deque<ScanPlan> ready;          // guarded by mutex
+  Error stream_error;                  // written by the thread before `finished`
+  bool stream_failed = false;          // likewise
+  std::optional<ScanPlan> committing;  // loop side from here on
+  bool brake_checked = false;
+  ScanResult total;             // what the plans committed so far found
+  std::int64_t live_files = 0;  // when the scan started: the brake's measure
+  std::chrono::steady_clock::time_point started;
 };
 
 FolderRunner::FolderRunner(net::EventLoop& loop, Index& index, Clock& clock, FolderRecord folder,
@@ -135,9 +154,17 @@ Result<void> FolderRunner::Resume() {
 
 FolderRunner::~FolderRunner() {
   if (job_ && job_->thread.joinable()) {  // it reads through fs_: stop it before fs_ goes
-    job_->progress.cancel.store(true);
-    job_->thread.join();
+    StopThread(*job_);
   }
+}
+
+void FolderRunner::StopThread(ScanJob& job) {
+  {
+    std::lock_guard<std::mutex> lock(job.mutex);
+    job.progress.cancel.store(true);
+  }
+  job.space.notify_all();
+  job.thread.join();
 }
 
 void FolderRunner::Kick() {
@@ -163,19 +190,22 @@ void FolderRunner::Rescan(std::vector<std::string> paths, ScanDone done) {
 void FolderRunner::StartScan(std::vector<std::string> paths, std::vector<ScanDone> done) {
   const bool full = paths.empty();
   job_ = std::make_unique<ScanJob>(full, std::move(done));
-  if (full && PlanOnThread()) return;
+  if (full && StreamOnThread()) return;
   Result<ScanPlan> plan = engine_->PlanScan(paths);
   if (!plan) return AbortScan(plan.error());
   job_->plan.emplace(std::move(*plan));
   HashPlan();
 }
 
-// The walk and diff of a whole folder take seconds at a million files; the
-// loop must answer meanwhile. Needs a second connection to the index, so
-// an in-memory one (tests) plans on the loop instead.
-bool FolderRunner::PlanOnThread() {
+// A full scan of a million files walks for seconds and its plan would hold
+// every entry: it streams instead, on a thread with a second connection to
+// the index, while the loop answers and commits. An in-memory index (tests)
+// has no second connection, so such a scan plans on the loop.
+bool FolderRunner::StreamOnThread() {
   auto reader = Index::OpenReader(index_.db().path());
   if (!reader) return false;
+  auto live = index_.CountLive(folder_.key, local_key_);
+  if (!live) return false;
   ScanJob* job = job_.get();
   job->reader = std::make_unique<Index>(std::move(*reader));
   auto scanner = engine_->PrepareScan(*job->reader, &job->progress.cancel);
@@ -183,17 +213,13 @@ bool FolderRunner::PlanOnThread() {
     AbortScan(scanner.error());
     return true;
   }
-  job->planning = true;
+  job->streaming = true;
+  job->live_files = live->files;
+  job->started = std::chrono::steady_clock::now();
   job->thread =
       std::thread([job, scanner = std::move(*scanner), hook = options_.on_plan_thread]() mutable {
         if (hook) hook();
-        const std::string root;
-        Result<ScanPlan> plan = scanner.Plan(std::span<const std::string>(&root, 1));
-        if (plan) {
-          job->plan.emplace(std::move(*plan));
-        } else {
-          job->plan_error = plan.error();
-        }
+        RunStream(*job, scanner);
         job->finished.store(true);
       });
   if (on_change) on_change(*this);
@@ -201,18 +227,94 @@ bool FolderRunner::PlanOnThread() {
   return true;
 }
 
-void FolderRunner::OnPlanned() {
-  job_->planning = false;
-  job_->finished.store(false);
-  job_->reader.reset();
-  if (!job_->plan) return AbortScan(job_->plan_error);
-  if (auto ok = engine_->CheckPlan(*job_->plan); !ok) return AbortScan(ok.error());
-  HashPlan();
+// On the scan's thread: plan and hash each part, and hand it to the loop.
+void FolderRunner::RunStream(ScanJob& job, Scanner& scanner) {
+  auto fail = [&job](const Error& error) {
+    job.stream_error = error;
+    job.stream_failed = true;
+  };
+  auto stream = scanner.Stream();
+  if (!stream) return fail(stream.error());
+  for (;;) {
+    auto next = stream->Next();
+    if (!next) return fail(next.error());
+    if (!*next) return;
+    ScanPlan& plan = **next;
+    job.progress.files_total.fetch_add(plan.files_to_hash());
+    job.progress.bytes_total.fetch_add(plan.bytes_to_hash());
+    plan.Hash(&job.progress);
+    std::unique_lock<std::mutex> lock(job.mutex);
+    job.space.wait(lock,
+                   [&job] { return job.ready.size() < kReadyPlans || job.progress.cancel.load(); });
+    if (job.progress.cancel.load()) return fail(Error{ErrorCode::kCancelled, "scan cancelled"});
+    job.ready.push_back(std::move(plan));
+  }
+}
+
+// One index transaction of a streamed scan per loop turn; waits (polling)
+// for the thread when it has nothing ready.
+void FolderRunner::StreamStep() {
+  ScanJob& job = *job_;
+  if (!job.committing) {
+    const bool ended = job.finished.load();  // before looking: it pushes, then ends
+    {
+      std::lock_guard<std::mutex> lock(job.mutex);
+      if (!job.ready.empty()) {
+        job.committing.emplace(std::move(job.ready.front()));
+        job.ready.pop_front();
+      }
+    }
+    job.space.notify_one();
+    if (!job.committing) return ended ? EndStream() : PollScan();
+    job.brake_checked = false;
+  }
+  if (!job.brake_checked && job.committing->files_to_delete() > 0) {
+    // The last plan holds all of the scan's deletions.
+    if (auto ok = engine_->CheckPlan(*job.committing, job.live_files); !ok) {
+      return StopStream(ok.error());
+    }
+  }
+  job.brake_checked = true;
+  auto step = engine_->CommitScanStep(*job.committing);
+  if (!step) return StopStream(step.error());
+  if (*step) {
+    MergeScanResult(job.total, std::move(**step));
+    job.committing.reset();
+  }
+  scan_poll_timer_->Start(kNextTurn, [this]() { StreamStep(); });
+}
+
+void FolderRunner::StopStream(const Error& error) {
+  StopThread(*job_);
+  EndStream(error);
+}
+
+void FolderRunner::EndStream(std::optional<Error> error) {
+  if (job_->thread.joinable()) job_->thread.join();
+  if (!error && job_->stream_failed) error = job_->stream_error;
+  ScanResult total = std::move(job_->total);
+  total.elapsed = std::chrono::steady_clock::now() - job_->started;
+  const bool changed = total.changed + total.deleted > 0;
+  // What was committed is announced even when the rest failed.
+  Result<ScanResult> announced = engine_->EndStreamedScan(std::move(total));
+  if (!error && !announced) error = announced.error();
+  if (error && changed) {
+    SHOAL_LOG(kInfo) << "folder " << folder_.id << ": a scan stopped part way: " << error->message;
+  }
+  std::unique_ptr<ScanJob> job = std::move(job_);
+  const Result<ScanResult> scanned = error ? Result<ScanResult>(*error) : std::move(announced);
+  const bool big =
+      scanned && scanned->files + scanned->directories + scanned->symlinks >= kTrimAfterEntries;
+  EndScan(scanned, job->full, std::move(job->done));
+  job.reset();
+  if (big) malloc_trim(0);
 }
 
 void FolderRunner::HashPlan() {
   ScanJob* job = job_.get();
   ScanPlan& plan = *job->plan;
+  job->progress.files_total = plan.files_to_hash();
+  job->progress.bytes_total = plan.bytes_to_hash();
   if (plan.bytes_to_hash() < kInlineHashBytes && plan.files_to_hash() < kInlineHashFiles) {
     plan.Hash(nullptr);
     job->progress.files_done = plan.files_to_hash();
@@ -235,12 +337,13 @@ void FolderRunner::AbortScan(const Error& error) {
   EndScan(error, job->full, std::move(job->done));
 }
 
-// Polls only while a scan's thread runs; then the loop takes the next part.
+// Polls only while a scan's thread runs: a streamed scan's plans as they
+// come, a path scan's hashing until it ends.
 void FolderRunner::PollScan() {
   scan_poll_timer_->Start(kScanPollInterval, [this]() {
+    if (job_->streaming) return StreamStep();
     if (!job_->finished.load()) return PollScan();
     job_->thread.join();
-    if (job_->planning) return OnPlanned();
     CommitScanStep();
   });
 }
@@ -397,13 +500,12 @@ FolderStatus FolderRunner::Status() {
     status.error = engine_->hold_message();
   } else if (job_) {
     status.state = "scanning";
-    if (!job_->planning && job_->plan) {  // planned: its hashing's progress
-      status.scan_progress = true;
-      status.scan_files_done = job_->progress.files_done.load();
-      status.scan_files_total = job_->plan->files_to_hash();
-      status.scan_bytes_total = job_->plan->bytes_to_hash();
-      status.scan_bytes_done = std::min(job_->progress.bytes_done.load(), status.scan_bytes_total);
-    }
+    // What it has read of what it must, as far as that is known yet.
+    status.scan_progress = true;
+    status.scan_files_done = job_->progress.files_done.load();
+    status.scan_files_total = job_->progress.files_total.load();
+    status.scan_bytes_total = job_->progress.bytes_total.load();
+    status.scan_bytes_done = std::min(job_->progress.bytes_done.load(), status.scan_bytes_total);
   } else if (!status.error.empty()) {
     status.state = "error";
   } else if (!engine_->Idle()) {

@@ -126,9 +126,13 @@ class FolderRunner {
     std::vector<ScanDone> done;
   };
   void StartScan(std::vector<std::string> paths, std::vector<ScanDone> done);
-  // A full scan walks and diffs on a thread, reading a second connection.
-  bool PlanOnThread();
-  void OnPlanned();
+  // A full scan streams on a thread, reading a second connection.
+  bool StreamOnThread();
+  static void RunStream(ScanJob& job, Scanner& scanner);
+  void StreamStep();
+  void StopStream(const Error& error);
+  void EndStream(std::optional<Error> error = std::nullopt);
+  static void StopThread(ScanJob& job);
   void HashPlan();
   void AbortScan(const Error& error);
   void PollScan();

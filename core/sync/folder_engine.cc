@@ -464,10 +464,21 @@ Result<Scanner> FolderEngine::PrepareScan(Index& reader, const std::atomic<bool>
   return MakeScanner(reader, cancel);
 }
 
-Result<void> FolderEngine::CheckPlan(const ScanPlan& plan) {
-  auto live = index_.CountLive(config_.folder_key, config_.local_device_key);
-  if (!live) return live.error();
-  return guard_.CheckDeletes(plan.files_to_delete(), live->files);
+Result<void> FolderEngine::CheckPlan(const ScanPlan& plan, std::optional<std::int64_t> live_files) {
+  if (!live_files) {
+    auto live = index_.CountLive(config_.folder_key, config_.local_device_key);
+    if (!live) return live.error();
+    live_files = live->files;
+  }
+  return guard_.CheckDeletes(plan.files_to_delete(), *live_files);
+}
+
+Result<std::optional<ScanResult>> FolderEngine::CommitScanStep(ScanPlan& plan) {
+  return MakeScanner().FinishStep(plan);
+}
+
+Result<ScanResult> FolderEngine::EndStreamedScan(ScanResult scanned) {
+  return AfterScan(std::move(scanned));
 }
 
 Result<void> FolderEngine::CheckRoot() {

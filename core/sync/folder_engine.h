@@ -108,14 +108,19 @@ class FolderEngine final : public FolderPeer {
   // FinishScan one index transaction at a time (Scanner::FinishStep); the
   // last step announces and returns the result.
   Result<std::optional<ScanResult>> FinishScanStep(ScanPlan& plan);
-  // PlanScan in parts, so that the walk and diff can run on another thread:
-  // PrepareScan checks the root and returns a Scanner whose Plan reads the
-  // index through `reader` (a second connection, Index::OpenReader) and
-  // touches nothing else of the engine's, so it may run on any thread;
-  // CheckPlan applies the mass-delete brake to the plan it made. Its Plan
-  // fails (kCancelled) soon once `*cancel` is true.
+  // A scan in parts, so that the walk and diff can run on another thread:
+  // PrepareScan checks the root and returns a Scanner whose Plan and Stream
+  // read the index through `reader` (a second connection,
+  // Index::OpenReader) and touch nothing else of the engine's, so they may
+  // run on any thread, failing (kCancelled) soon once `*cancel` is true.
+  // CheckPlan applies the mass-delete brake to a plan (weighed against
+  // `live_files`, or the folder's files now). CommitScanStep commits a plan
+  // one transaction at a time like FinishScanStep, without announcing:
+  // EndStreamedScan announces once every plan of a stream is committed.
   Result<Scanner> PrepareScan(Index& reader, const std::atomic<bool>* cancel = nullptr);
-  Result<void> CheckPlan(const ScanPlan& plan);
+  Result<void> CheckPlan(const ScanPlan& plan, std::optional<std::int64_t> live_files = {});
+  Result<std::optional<ScanResult>> CommitScanStep(ScanPlan& plan);
+  Result<ScanResult> EndStreamedScan(ScanResult scanned);
   // Applies needed changes: starts assembling needed files, finishes a
   // durable batch when one is complete, and announces what was applied.
   Result<PullPass> Pull();

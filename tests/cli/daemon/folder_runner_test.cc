@@ -164,7 +164,7 @@ TEST_CASE("a full scan walks on a thread of its own while the loop answers statu
   CHECK(planning.get() != std::this_thread::get_id());
   FolderStatus status = f.runner->Status();
   CHECK(status.state == "scanning");
-  CHECK_FALSE(status.scan_progress);  // nothing to count until it is planned
+  CHECK(status.scan_files_total == 0);  // nothing to count until it has walked
   CHECK_FALSE(scanned);
   CHECK_FALSE(f.Indexed("f0"));
   release.set_value();
