@@ -40,6 +40,11 @@ constexpr std::int64_t kTrimAfterEntries = 20'000;
 
 // The plans a full scan's thread may have ready ahead of the loop's commits.
 constexpr std::size_t kReadyPlans = 2;
+// A streamed scan's commits: entries per transaction, adapted to take about
+// kCommitStepTarget each (AdaptBatch).
+constexpr std::chrono::milliseconds kCommitStepTarget{20};
+constexpr std::size_t kMinCommitBatch = 32;
+constexpr std::size_t kMaxCommitBatch = 1000;
 
 struct FolderRunner::ScanJob {
   ScanJob(bool f, std::vector<ScanDone> d) : full(f), done(std::move(d)) {}
@@ -61,6 +66,7 @@ struct FolderRunner::ScanJob {
   bool stream_failed = false;          // likewise
   std::optional<ScanPlan> committing;  // loop side from here on
   bool brake_checked = false;
+  std::size_t batch = 250;      // entries in the next transaction (AdaptBatch)
   ScanResult total;             // what the plans committed so far found
   std::int64_t live_files = 0;  // when the scan started: the brake's measure
   std::chrono::steady_clock::time_point started;
@@ -251,6 +257,17 @@ void FolderRunner::RunStream(ScanJob& job, Scanner& scanner) {
   }
 }
 
+// Sizes the next transaction of a streamed scan so that a step takes about
+// kCommitStepTarget: the loop answers between steps, and a step's time
+// (rows, WAL writes, an occasional checkpoint) varies with the disk.
+void FolderRunner::AdaptBatch(std::size_t& batch, std::chrono::steady_clock::duration took) {
+  if (took > kCommitStepTarget * 3 / 2) {
+    batch = std::max(batch / 2, kMinCommitBatch);
+  } else if (took < kCommitStepTarget / 2) {
+    batch = std::min(batch * 2, kMaxCommitBatch);
+  }
+}
+
 // One index transaction of a streamed scan per loop turn; waits (polling)
 // for the thread when it has nothing ready.
 void FolderRunner::StreamStep() {
@@ -275,7 +292,9 @@ void FolderRunner::StreamStep() {
     }
   }
   job.brake_checked = true;
-  auto step = engine_->CommitScanStep(*job.committing);
+  const auto began = std::chrono::steady_clock::now();
+  auto step = engine_->CommitScanStep(*job.committing, job.batch);
+  AdaptBatch(job.batch, std::chrono::steady_clock::now() - began);
   if (!step) return StopStream(step.error());
   if (*step) {
     MergeScanResult(job.total, std::move(**step));

@@ -130,6 +130,7 @@ class FolderRunner {
   bool StreamOnThread();
   static void RunStream(ScanJob& job, Scanner& scanner);
   void StreamStep();
+  static void AdaptBatch(std::size_t& batch, std::chrono::steady_clock::duration took);
   void StopStream(const Error& error);
   void EndStream(std::optional<Error> error = std::nullopt);
   static void StopThread(ScanJob& job);

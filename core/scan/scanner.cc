@@ -291,7 +291,7 @@ Result<ScanResult> Scanner::Finish(ScanPlan plan) {
   }
 }
 
-Result<std::optional<ScanResult>> Scanner::FinishStep(ScanPlan& plan) {
+Result<std::optional<ScanResult>> Scanner::FinishStep(ScanPlan& plan, std::size_t max_entries) {
   ScanPlan::State& s = *plan.state_;
   ScanResult& result = s.result;
   if (!s.prepared) {
@@ -323,7 +323,8 @@ Result<std::optional<ScanResult>> Scanner::FinishStep(ScanPlan& plan) {
     result.changed = static_cast<std::int64_t>(s.changes.size()) - result.deleted;
     s.prepared = true;
   }
-  const std::size_t batch = std::max<std::size_t>(config_.batch_size, 1);
+  const std::size_t batch =
+      std::max<std::size_t>(max_entries != 0 ? max_entries : config_.batch_size, 1);
   if (s.committed < s.changes.size()) {
     std::span<FileInfo> part(s.changes.data() + s.committed,
                              std::min(batch, s.changes.size() - s.committed));

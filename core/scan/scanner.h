@@ -192,7 +192,8 @@ class Scanner {
   // Finish one index transaction (batch_size entries) at a time, so that an
   // event loop can run between steps: nullopt until the last one, which
   // returns the result. The plan must outlive the steps.
-  Result<std::optional<ScanResult>> FinishStep(ScanPlan& plan);
+  // `max_entries` (0: the config's batch_size) bounds this step's batch.
+  Result<std::optional<ScanResult>> FinishStep(ScanPlan& plan, std::size_t max_entries = 0);
 
  private:
   friend class ScanStream;

@@ -473,8 +473,9 @@ Result<void> FolderEngine::CheckPlan(const ScanPlan& plan, std::optional<std::in
   return guard_.CheckDeletes(plan.files_to_delete(), *live_files);
 }
 
-Result<std::optional<ScanResult>> FolderEngine::CommitScanStep(ScanPlan& plan) {
-  return MakeScanner().FinishStep(plan);
+Result<std::optional<ScanResult>> FolderEngine::CommitScanStep(ScanPlan& plan,
+                                                               std::size_t max_entries) {
+  return MakeScanner().FinishStep(plan, max_entries);
 }
 
 Result<ScanResult> FolderEngine::EndStreamedScan(ScanResult scanned) {

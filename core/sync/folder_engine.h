@@ -119,7 +119,7 @@ class FolderEngine final : public FolderPeer {
   // EndStreamedScan announces once every plan of a stream is committed.
   Result<Scanner> PrepareScan(Index& reader, const std::atomic<bool>* cancel = nullptr);
   Result<void> CheckPlan(const ScanPlan& plan, std::optional<std::int64_t> live_files = {});
-  Result<std::optional<ScanResult>> CommitScanStep(ScanPlan& plan);
+  Result<std::optional<ScanResult>> CommitScanStep(ScanPlan& plan, std::size_t max_entries);
   Result<ScanResult> EndStreamedScan(ScanResult scanned);
   // Applies needed changes: starts assembling needed files, finishes a
   // durable batch when one is complete, and announces what was applied.
