@@ -216,8 +216,7 @@ Result<void> Daemon::StartPeers() {
   if (colon == std::string::npos) {
     return Fail(ErrorCode::kInvalidArgument, "--listen wants HOST:PORT, got " + listen);
   }
-  std::string host = listen.substr(0, colon);
-  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  const std::string host = ListenHost();
   int port = std::atoi(listen.c_str() + colon + 1);
   if (auto listening = peers_->Listen(host, port); !listening) return listening;
   auto devices = index_->ListDevices();
@@ -228,11 +227,20 @@ Result<void> Daemon::StartPeers() {
   return {};
 }
 
+// --listen's host, without the brackets of an IPv6 one.
+std::string Daemon::ListenHost() const {
+  const std::string& listen = options_.listen;
+  std::string host = listen.substr(0, std::min(listen.rfind(':'), listen.size()));
+  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  return host;
+}
+
 Result<void> Daemon::StartDiscovery() {
   if (!options_.discovery) return {};
   net::DiscoveryOptions options;
   options.port = options_.discovery_port;
   options.ipv4_targets = options_.discovery_targets;
+  net::MatchListenFamily(options, ListenHost());
   net::Announcement self{identity_->device_id(), instance_id_,
                          static_cast<std::uint16_t>(peers_->listen_port()), std::nullopt};
   auto discovery = net::Discovery::Start(*loop_, options, self,

@@ -69,6 +69,7 @@ class Daemon final {
   Result<void> StartVersionPruning();
   Result<void> StartPeers();
   Result<void> StartDiscovery();
+  std::string ListenHost() const;
   Result<void> StartControl();
   void Stop();
   void Teardown();

@@ -250,4 +250,13 @@ void Discovery::OnDatagram(ssize_t nread, const sockaddr* from, unsigned flags) 
   if (on_sighting_) on_sighting_(sighting);
 }
 
+void MatchListenFamily(DiscoveryOptions& options, const std::string& host) {
+  const bool ipv6_host = host.find(':') != std::string::npos;
+  if (!ipv6_host) {
+    options.ipv6 = false;
+  } else if (host != "::") {
+    options.ipv4 = false;
+  }
+}
+
 }  // namespace shoal::net

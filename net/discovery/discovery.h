@@ -53,6 +53,12 @@ struct DiscoveryOptions {
   std::size_t cache_capacity = 256;
 };
 
+// Announces only on the address families a peer listener bound to `host`
+// accepts, so that every sighting is an address that can be dialed: an IPv4
+// host (0.0.0.0 included) gets no IPv6 announcements, and an IPv6 host
+// other than "::" (dual-stack) no IPv4 ones.
+void MatchListenFamily(DiscoveryOptions& options, const std::string& host);
+
 struct DiscoveryStats {
   std::uint64_t sent = 0;      // datagrams handed to the kernel
   std::uint64_t received = 0;  // datagrams read

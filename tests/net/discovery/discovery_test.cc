@@ -70,6 +70,25 @@ std::uint64_t Foreign(const Discovery& d) { return d.stats().received - d.stats(
 
 }  // namespace
 
+TEST_CASE("a daemon announces only on the address families its listener accepts", "[discovery]") {
+  // An IPv6 sighting of a device listening on 0.0.0.0 is an address that
+  // refuses every dial: a joiner that tried it first failed to pair.
+  struct Case {
+    const char* host;
+    bool ipv4;
+    bool ipv6;
+  };
+  for (const Case& c :
+       {Case{"0.0.0.0", true, false}, Case{"192.0.2.7", true, false}, Case{"::", true, true},
+        Case{"::1", false, true}, Case{"fe80::1%eth0", false, true}}) {
+    CAPTURE(c.host);
+    DiscoveryOptions options;
+    MatchListenFamily(options, c.host);
+    CHECK(options.ipv4 == c.ipv4);
+    CHECK(options.ipv6 == c.ipv6);
+  }
+}
+
 TEST_CASE("two instances on loopback learn each other's device, address and port", "[discovery]") {
   auto loop = EventLoop::Create();
   REQUIRE(loop);
