@@ -160,7 +160,7 @@ Result<PullPass> Puller::Run() {
   // Nothing left to do: temp files of versions no longer needed can go.
   if (jobs_.empty() && planned_ == 0) {
     if (!swept_) {
-      auto removed = RemoveStaleTemps();  // a disk error here is no reason to stop
+      auto removed = SweepTemps();  // a disk error here is no reason to stop
       swept_ = removed.has_value();
       if (!removed) pass.failed.push_back("removing stale temp files: " + removed.error().message);
     }

@@ -122,9 +122,17 @@ class Puller {
   // failing): one row read and the window in memory, unless the window is
   // all ignored or failing names and the need list goes on.
   Result<bool> HasApplicable();
-  // Deletes ".shoal.tmp.*" files under `dir` ("" = all) that no file being
-  // assembled uses: leftovers of versions no longer needed. Returns how many.
-  Result<std::int64_t> RemoveStaleTemps(const std::string& dir = "");
+  // Deletes ".shoal.tmp.*" files in `dir` ("" = the root; and beneath it
+  // when `recursive`) that no file being assembled uses: leftovers of
+  // versions no longer needed. Returns how many.
+  Result<std::int64_t> RemoveStaleTemps(const std::string& dir, bool recursive);
+  // At idle: the whole folder once (what an earlier run left), then only
+  // the directories this puller has made temp files in since, so that an
+  // update of one file never lists the whole folder.
+  Result<std::int64_t> SweepTemps();
+  // Directories a scan found temp files in (ScanResult::temp_dirs): swept
+  // at the next idle pass.
+  void NoteTempDirs(const std::set<std::string>& dirs);
   // Names that failed and why, for status; when the next one is due.
   std::vector<PullFailure> Failures() const { return failures_.List(); }
   std::optional<std::int64_t> NextRetryNanos() const { return failures_.NextRetryNanos(); }
@@ -246,6 +254,8 @@ class Puller {
   bool complete_ = false;
   std::vector<std::string> written_;  // since TakeWritten
   bool swept_ = false;                // stale temps removed since idle
+  bool swept_all_ = false;            // the whole folder swept once
+  std::set<std::string> temp_dirs_;   // made temp files in since the last sweep
   PullFailures failures_;
   std::map<std::string, FileInfo> held_dirs_;  // created writable: their final entry
   IgnoreMatcher rules_;                        // as of the last plan

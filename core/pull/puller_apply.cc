@@ -265,6 +265,7 @@ Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
   auto job = std::make_unique<Job>();
   job->want = want;
   job->temp = TempNameFor(g.name);
+  temp_dirs_.insert(ParentOf(g.name));
   if (auto ok = EnsureParents(g.name); !ok) return ok;
   if (g.type == FileType::kSymlink) {
     auto removed = fs_.RemoveFile(job->temp);
@@ -376,7 +377,30 @@ Result<void> Puller::FillLocally(Job& job, PullPass& pass) {
   return {};
 }
 
-Result<std::int64_t> Puller::RemoveStaleTemps(const std::string& dir) {
+void Puller::NoteTempDirs(const std::set<std::string>& dirs) {
+  if (dirs.empty()) return;
+  temp_dirs_.insert(dirs.begin(), dirs.end());
+  swept_ = false;
+}
+
+Result<std::int64_t> Puller::SweepTemps() {
+  if (!swept_all_) {
+    auto removed = RemoveStaleTemps("", /*recursive=*/true);
+    if (!removed) return removed;
+    swept_all_ = true;
+    temp_dirs_.clear();
+    return removed;
+  }
+  std::int64_t total = 0;
+  for (auto it = temp_dirs_.begin(); it != temp_dirs_.end(); it = temp_dirs_.erase(it)) {
+    auto removed = RemoveStaleTemps(*it, /*recursive=*/false);
+    if (!removed) return removed;
+    total += *removed;
+  }
+  return total;
+}
+
+Result<std::int64_t> Puller::RemoveStaleTemps(const std::string& dir, bool recursive) {
   auto entries = fs_.ListDir(dir);
   if (!entries)
     return entries.error().code == ErrorCode::kNotFound ? Result<std::int64_t>(0) : entries.error();
@@ -385,7 +409,8 @@ Result<std::int64_t> Puller::RemoveStaleTemps(const std::string& dir) {
     if (dir.empty() && e.name == ".shoal") continue;  // versions hold no temp files
     std::string path = dir.empty() ? e.name : dir + "/" + e.name;
     if (e.stat.kind == EntryKind::kDirectory) {
-      auto below = RemoveStaleTemps(path);
+      if (!recursive) continue;
+      auto below = RemoveStaleTemps(path, recursive);
       if (!below) return below.error();
       removed += *below;
     } else if (IsTempName(e.name)) {

@@ -154,6 +154,8 @@ Result<std::optional<ScanPlan>> ScanStream::Next() {
   WalkOutput& report = st.walk.report();
   for (ScanProblem& p : report.problems) result.problems.push_back(std::move(p));
   report.problems.clear();
+  result.temp_dirs = std::move(report.temp_dirs);
+  report.temp_dirs.clear();
   if (report.cancelled) return Fail(ErrorCode::kCancelled, "scan cancelled");
   s.walked = std::chrono::steady_clock::now();
   s.hashed_at = s.walked;

@@ -179,6 +179,7 @@ void MergeScanResult(ScanResult& into, ScanResult&& part) {
   append(into.problems, part.problems);
   append(into.unstable, part.unstable);
   append(into.racy, part.racy);
+  into.temp_dirs.merge(part.temp_dirs);
   for (std::string& name : part.removed_files) {
     if (into.removed_files.size() < kRemovedFilesReported) into.removed_files.push_back(name);
   }
@@ -254,6 +255,7 @@ Result<ScanPlan> Scanner::Plan(std::span<const std::string> paths) {
     for (FileInfo& f : *entries) s.indexed.emplace(f.name, std::move(f));
   }
   result.problems = std::move(s.walk.problems);
+  result.temp_dirs = std::move(s.walk.temp_dirs);
 
   // 3. Diff: what is new or changed, and what is gone.
   for (std::size_t i = 0; i < s.walk.entries.size(); ++i) {

@@ -119,6 +119,8 @@ struct ScanResult {
   // renamed, and its index entry can name the old one as its base
   // (core/model/block_delta.h).
   std::vector<std::string> removed_files;
+  // Directories the walk found a puller's temp file in (WalkOutput).
+  std::set<std::string> temp_dirs;
   std::chrono::nanoseconds elapsed{0};
   // Where the time went: walking + index lookup, hashing, index commit.
   std::chrono::nanoseconds walk_time{0};

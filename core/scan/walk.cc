@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "core/base/temp_name.h"
 #include "core/base/utf8.h"
 #include "core/model/file_info.h"
 
@@ -76,6 +77,7 @@ void SortedWalk::List(const std::string& dir) {
   std::vector<Item> frame;
   for (const DirEntry& entry : *entries) {
     const std::string& name = entry.name;
+    if (IsTempName(name) && entry.stat.kind != EntryKind::kDirectory) report_.temp_dirs.insert(dir);
     std::string path = JoinPath(dir, name);
     if (!IsValidUtf8(name)) {
       report_.problems.push_back(
@@ -127,6 +129,7 @@ void Walk(FileSystem& fs, const IgnoreMatcher& ignore, const std::string& root, 
   WalkOutput& report = walk.report();
   for (ScanProblem& p : report.problems) out.problems.push_back(std::move(p));
   for (std::string& u : report.unreadable) out.unreadable.push_back(std::move(u));
+  out.temp_dirs.merge(report.temp_dirs);
   out.cancelled = out.cancelled || report.cancelled;
 }
 

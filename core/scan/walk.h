@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ struct WalkOutput {
   // index entries at and beneath them must be left as they are.
   std::vector<std::string> unreadable;
   bool cancelled = false;  // stopped early: the entries are incomplete
+  // Directories holding a puller's temp file (".shoal.tmp.*", never an
+  // entry): the puller sweeps them once it is idle, wherever a directory
+  // rename took them.
+  std::set<std::string> temp_dirs;
 };
 
 // Walks `root` ("" = the folder root, itself not reported) one entry at a

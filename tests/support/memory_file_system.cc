@@ -260,6 +260,7 @@ Result<FileStat> MemoryFileSystem::Lstat(const std::string& path) {
 
 Result<std::vector<DirEntry>> MemoryFileSystem::ListDir(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
+  ++list_dir_count_;
   auto it = nodes_.find(path);
   if (it == nodes_.end()) return NotFound("open directory", path);
   if (it->second.stat.kind != EntryKind::kDirectory) {
@@ -344,6 +345,11 @@ void MemoryFileSystem::SetFreeSpace(std::optional<std::int64_t> bytes) {
 void MemoryFileSystem::SetRootDevice(std::uint64_t device) {
   std::lock_guard<std::mutex> lock(mutex_);
   root_device_ = device;
+}
+
+std::int64_t MemoryFileSystem::list_dir_count() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return list_dir_count_;
 }
 
 std::int64_t MemoryFileSystem::sync_count() const {

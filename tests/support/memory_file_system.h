@@ -56,6 +56,8 @@ class MemoryFileSystem final : public FileSystem {
   void SetRootDevice(std::uint64_t device);
   // How many times WritableFile::Sync and SyncDir have been called.
   std::int64_t sync_count() const;
+  // How many times ListDir has been called.
+  std::int64_t list_dir_count() const;
 
   Result<FileStat> Lstat(const std::string& path) override;
   Result<std::vector<DirEntry>> ListDir(const std::string& path) override;
@@ -101,6 +103,7 @@ class MemoryFileSystem final : public FileSystem {
   std::function<void(const std::string&)> read_hook_;
   std::optional<std::int64_t> free_space_;
   std::int64_t sync_count_ = 0;
+  std::int64_t list_dir_count_ = 0;
   bool enforce_dir_permissions_ = false;
   std::uint64_t root_device_ = 1;
 };

@@ -114,3 +114,56 @@ TEST_CASE("a puller planning from a window of 3 names and a journal of 4 still p
 }
 
 }  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE(
+    "after the first sweep, pulling one file lists only its directory, at any folder size, "
+    "and temp files a scan finds are swept",
+    "[sync][engine][linearity]") {
+  EngineCluster c(2);
+  for (int i = 0; i < 2000; ++i) {
+    c[0].fs.WriteFile("d" + std::to_string(i / 20) + "/f" + std::to_string(i), "x", c.clock.now);
+  }
+  // A temp file an earlier run left behind: the first idle sweep takes it.
+  c[1].fs.WriteFile("d7/.shoal.tmp.f140.1234", "partial", c.clock.now);
+  c.clock.now += 3'000'000'000;
+  c.Scan(0);
+  c.Connect(0, 1);
+  c.Settle();
+  REQUIRE(c[1].index->CountLive(c[1].folder_key, c[1].local_key).value().files == 2000);
+  CHECK_FALSE(c[1].fs.Lstat("d7/.shoal.tmp.f140.1234"));
+
+  c[0].fs.WriteFile("d42/f840", "changed", c.clock.now + 1);
+  c.clock.now += 3'000'000'000;
+  const std::string changed = "d42/f840";
+  REQUIRE(c[0].engine->ScanPaths(std::span<const std::string>(&changed, 1)));
+  const std::int64_t listed = c[1].fs.list_dir_count();
+  // Deliver and pull, as the daemon does, with no scan of B.
+  bool again[2] = {false, false};
+  for (int round = 0; round < 100; ++round) {
+    c.DeliverAll();
+    bool any = false;
+    for (int d = 0; d < 2; ++d) {
+      if (!again[d] && !c[d].engine->PullWanted()) continue;
+      auto pass = c[d].engine->Pull();
+      REQUIRE(pass);
+      again[d] = pass->applied > 0;
+      any = true;
+    }
+    if (!any && c.queue.empty()) break;
+  }
+  CHECK(c[1].fs.Content("d42/f840") == "changed");
+  // The 100 directories are not listed again: d42 alone is swept.
+  CHECK(c[1].fs.list_dir_count() - listed <= 2);
+
+  // A temp file a directory rename carried elsewhere: the scan that sees
+  // the new directory tells the puller, whose next idle pass removes it.
+  c[1].fs.WriteFile("renamed/.shoal.tmp.f9", "partial", c.clock.now);
+  const std::string renamed = "renamed";
+  REQUIRE(c[1].engine->ScanPaths(std::span<const std::string>(&renamed, 1)));
+  REQUIRE(c[1].engine->Pull());
+  CHECK_FALSE(c[1].fs.Lstat("renamed/.shoal.tmp.f9"));
+}
+
+}  // namespace shoal
