@@ -36,8 +36,6 @@ constexpr std::chrono::milliseconds kNextTurn{1};
 // system when it ends (malloc_trim): its plan held every path it walked.
 constexpr std::int64_t kTrimAfterEntries = 20'000;
 
-}  // namespace
-
 // The plans a full scan's thread may have ready ahead of the loop's commits.
 constexpr std::size_t kReadyPlans = 2;
 // A streamed scan's commits: entries per transaction, adapted to take about
@@ -45,6 +43,8 @@ constexpr std::size_t kReadyPlans = 2;
 constexpr std::chrono::milliseconds kCommitStepTarget{20};
 constexpr std::size_t kMinCommitBatch = 32;
 constexpr std::size_t kMaxCommitBatch = 1000;
+
+}  // namespace
 
 struct FolderRunner::ScanJob {
   ScanJob(bool f, std::vector<ScanDone> d) : full(f), done(std::move(d)) {}

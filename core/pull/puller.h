@@ -131,8 +131,9 @@ class Puller {
   // update of one file never lists the whole folder.
   Result<std::int64_t> SweepTemps();
   // Directories a scan found temp files in (ScanResult::temp_dirs): swept
-  // at the next idle pass.
-  void NoteTempDirs(const std::set<std::string>& dirs);
+  // at the next idle pass. `walked_all`: the scan walked the whole folder,
+  // so these are all there are and no sweep of the whole folder is needed.
+  void NoteTempDirs(const std::set<std::string>& dirs, bool walked_all);
   // Names that failed and why, for status; when the next one is due.
   std::vector<PullFailure> Failures() const { return failures_.List(); }
   std::optional<std::int64_t> NextRetryNanos() const { return failures_.NextRetryNanos(); }

@@ -377,7 +377,8 @@ Result<void> Puller::FillLocally(Job& job, PullPass& pass) {
   return {};
 }
 
-void Puller::NoteTempDirs(const std::set<std::string>& dirs) {
+void Puller::NoteTempDirs(const std::set<std::string>& dirs, bool walked_all) {
+  if (walked_all) swept_all_ = true;
   if (dirs.empty()) return;
   temp_dirs_.insert(dirs.begin(), dirs.end());
   swept_ = false;

@@ -106,6 +106,7 @@ Result<std::optional<ScanPlan>> ScanStream::Next() {
 
   if (st.merged) {  // the last plan: every tombstone, for the brake to weigh
     s.changes = std::move(st.tombstones);
+    result.walked_all = true;  // walk and index merged to their ends
     result.deleted = st.deletions.deleted;
     result.removed_files = std::move(st.deletions.removed_files);
     st.ended = true;

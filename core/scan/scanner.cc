@@ -180,6 +180,7 @@ void MergeScanResult(ScanResult& into, ScanResult&& part) {
   append(into.unstable, part.unstable);
   append(into.racy, part.racy);
   into.temp_dirs.merge(part.temp_dirs);
+  into.walked_all = into.walked_all || part.walked_all;
   for (std::string& name : part.removed_files) {
     if (into.removed_files.size() < kRemovedFilesReported) into.removed_files.push_back(name);
   }
@@ -256,6 +257,8 @@ Result<ScanPlan> Scanner::Plan(std::span<const std::string> paths) {
   }
   result.problems = std::move(s.walk.problems);
   result.temp_dirs = std::move(s.walk.temp_dirs);
+  const auto roots = MinimalRoots(paths);
+  result.walked_all = roots.size() == 1 && roots[0].empty();
 
   // 3. Diff: what is new or changed, and what is gone.
   for (std::size_t i = 0; i < s.walk.entries.size(); ++i) {

@@ -121,6 +121,9 @@ struct ScanResult {
   std::vector<std::string> removed_files;
   // Directories the walk found a puller's temp file in (WalkOutput).
   std::set<std::string> temp_dirs;
+  // The walk covered the whole folder, so temp_dirs holds every directory
+  // with a temp file in it.
+  bool walked_all = false;
   std::chrono::nanoseconds elapsed{0};
   // Where the time went: walking + index lookup, hashing, index commit.
   std::chrono::nanoseconds walk_time{0};

@@ -521,7 +521,7 @@ Scanner FolderEngine::MakeScanner(Index& index, const std::atomic<bool>* cancel)
 
 Result<ScanResult> FolderEngine::AfterScan(Result<ScanResult> scanned) {
   if (!scanned) return scanned;
-  puller_->NoteTempDirs(scanned->temp_dirs);
+  puller_->NoteTempDirs(scanned->temp_dirs, scanned->walked_all);
   for (const std::string& name : scanned->removed_files) {
     recently_removed_.push_back(name);
     if (recently_removed_.size() > kRemovedFilesReported) recently_removed_.pop_front();
