@@ -28,6 +28,10 @@ std::int64_t NowUnix() {
 constexpr std::int64_t kInlineHashBytes = std::int64_t{8} << 20;
 constexpr std::int64_t kInlineHashFiles = 256;
 constexpr std::chrono::milliseconds kScanPollInterval{50};
+// A streamed scan is polled more often: each plan waits for the poll, and a
+// rescan of a small folder is one or two plans (its answer, and what peers
+// see, would otherwise come up to 50 ms later).
+constexpr std::chrono::milliseconds kStreamPollInterval{5};
 // "Next loop turn": libuv runs a timer re-armed with 0 ms from a timer
 // callback again in the same pass, before any I/O; 1 ms lets the loop poll
 // sockets (control requests, sessions) between steps.
@@ -359,7 +363,8 @@ void FolderRunner::AbortScan(const Error& error) {
 // Polls only while a scan's thread runs: a streamed scan's plans as they
 // come, a path scan's hashing until it ends.
 void FolderRunner::PollScan() {
-  scan_poll_timer_->Start(kScanPollInterval, [this]() {
+  const auto interval = job_->streaming ? kStreamPollInterval : kScanPollInterval;
+  scan_poll_timer_->Start(interval, [this]() {
     if (job_->streaming) return StreamStep();
     if (!job_->finished.load()) return PollScan();
     job_->thread.join();
@@ -485,7 +490,8 @@ void FolderRunner::PullPass() {
   // scan saw no change, the retry timer (not an immediate pass) comes back.
   // Failed names come back when their backoff ends.
   ScheduleRetry(!pass->rescan.empty() || !pass->failed.empty());
-  if (pass->applied > 0) Kick();  // a batch landed: the next may be ready
+  // A batch landed (the next may be ready), or one is part way finished.
+  if (pass->applied > 0 || pass->unfinished) Kick();
   if (on_change) on_change(*this);
 }
 

@@ -22,12 +22,13 @@
 // SessionExchange from it (destroy them) before destroying the runner.
 //
 // Thread: every method, callback and timer on the daemon's loop thread. A
-// scan's thread touches only the runner's ScanJob (the plan, its atomic
-// progress and `finished` flag, and for planning a Scanner reading the
-// index through the job's own read-only connection) and reads the folder
-// through fs_: it plans (Scanner::Plan) or hashes (ScanPlan::Hash). The loop
-// polls `finished` every 50 ms, joins the thread, and goes on to the next
-// part. The destructor cancels and joins it before fs_ goes.
+// scan's thread touches only the runner's ScanJob and reads the folder
+// through fs_. A full scan's thread runs a ScanStream through the job's own
+// read-only index connection and hashes each plan, handing plans over in
+// the job's mutex-guarded queue; the loop polls it every 5 ms and commits.
+// A path scan's thread only hashes its plan (ScanPlan::Hash); the loop
+// polls `finished` every 50 ms, joins it and commits. The destructor cancels
+// and joins the thread before fs_ goes.
 #pragma once
 
 #include <chrono>

@@ -70,6 +70,10 @@ struct PullerConfig {
   // from the list itself (core/store/need_journal.h).
   std::size_t need_journal_cap = kNeedJournalCap;
   std::size_t max_files = 64;  // files assembled at once (open temp files)
+  // Temp files fsynced in one pass at most (0: the whole batch at once). A
+  // batch then finishes over several passes, so that one pass, which holds
+  // the daemon's loop, costs a few fsyncs rather than 64.
+  std::size_t syncs_per_pass = 0;
   // Left free on the disk beyond a file's size: the smaller of these two.
   std::int64_t min_free_bytes = 1ll << 30;
   std::int64_t min_free_percent = 1;
@@ -102,6 +106,7 @@ struct PullPass {
   std::vector<std::string> rescan;  // changed locally under us: scan first
   std::vector<std::string> failed;  // "name: reason", retried after a backoff
   std::int64_t backing_off = 0;     // failed names left alone until their retry time
+  bool unfinished = false;          // a batch is part way through its fsyncs: pass again
 };
 
 class Puller {
@@ -211,7 +216,8 @@ class Puller {
   std::vector<Job*> ReadyBatch();  // assembled files, up to the batch limits
   // Step 1: truncate, metadata and fsync each temp file; a file that fails
   // is marked and left for the next pass.
-  Result<void> SyncTempFiles(const std::vector<Job*>& batch);
+  // False when syncs_per_pass stopped it before every file was synced.
+  Result<bool> SyncTempFiles(const std::vector<Job*>& batch);
   // Step 2: PrepareFile each, make the kept versions durable, then
   // RenameIntoPlace; the jobs are done afterwards whatever happened.
   Result<void> PlaceBatch(const std::vector<Job*>& batch, std::vector<FileInfo>& commits,

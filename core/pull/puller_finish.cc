@@ -20,8 +20,14 @@ constexpr std::int64_t kPendingScan = 256;
 Result<void> Puller::FinishBatch(PullPass& pass) {
   std::vector<Job*> batch = ReadyBatch();
   if (batch.empty()) return {};
-  // 1. Content and metadata of every temp file reach the disk.
-  if (auto ok = SyncTempFiles(batch); !ok) return ok;
+  // 1. Content and metadata of every temp file reach the disk (over
+  // several passes when syncs_per_pass bounds them).
+  auto synced = SyncTempFiles(batch);
+  if (!synced) return synced.error();
+  if (!*synced) {
+    pass.unfinished = true;
+    return {};
+  }
   // 2. Re-check each target, keep a losing local version and the version
   // replaced, then rename.
   std::vector<FileInfo> commits;
@@ -54,25 +60,30 @@ std::vector<Puller::Job*> Puller::ReadyBatch() {
   return batch;
 }
 
-Result<void> Puller::SyncTempFiles(const std::vector<Job*>& batch) {
+Result<bool> Puller::SyncTempFiles(const std::vector<Job*>& batch) {
+  std::size_t synced = 0;
   for (Job* job : batch) {
-    if (job->want.file.type != FileType::kFile) continue;
+    if (job->want.file.type != FileType::kFile || job->synced) continue;
+    if (config_.syncs_per_pass != 0 && synced == config_.syncs_per_pass) return false;
     const FileInfo& f = job->want.file;
     auto ok = job->file->Truncate(static_cast<std::uint64_t>(f.size));
     if (ok) {
       ok = job->file->SetMetadata(f.mtime_ns, LocalMode(f.type, f.permissions, config_.umask));
     }
     if (ok) {
-      if (auto crash = Fault(PullStep::kAfterWrite); !crash) return crash;
+      if (auto crash = Fault(PullStep::kAfterWrite); !crash) return crash.error();
       ok = job->file->Sync();
+      synced++;
     }
     if (!ok) {  // this file only (its temp file vanished, say); dropped next pass
       job->error = ok.error();
       job->raced = ok.error().code == ErrorCode::kNotFound;
       continue;
     }
+    job->synced = true;
   }
-  return Fault(PullStep::kAfterSync);
+  if (auto crash = Fault(PullStep::kAfterSync); !crash) return crash.error();
+  return true;
 }
 
 Result<void> Puller::PlaceBatch(const std::vector<Job*>& batch, std::vector<FileInfo>& commits,

@@ -26,7 +26,8 @@ struct Puller::Job {
   // Its temp file was moved or removed under it (the user, a renamed
   // directory): a race, not a failure of the name, so retried at once.
   bool raced = false;
-  bool stale = false;  // its version is no longer the one needed
+  bool stale = false;   // its version is no longer the one needed
+  bool synced = false;  // its temp file has its size, metadata and an fsync
 
   bool Ready() const { return missing == 0 && outstanding == 0 && !error && !stale; }
 };

@@ -150,6 +150,7 @@ Result<void> SimCluster::Open(Device& device) {
   config.max_requests_in_flight = config_.max_requests_in_flight;
   config.index_batch_bytes = config_.index_batch_bytes;
   config.pull.batch_files = config_.pull_batch_files;
+  config.pull.syncs_per_pass = config_.syncs_per_pass;
   config.pull.plan_size = config_.plan_size;
   config.pull.need_journal_cap = config_.need_journal_cap;
   if (config_.block_deltas) config.min_delta_blocks = 1;

@@ -39,7 +39,8 @@ namespace shoal::sim {
 struct ClusterConfig {
   std::size_t index_batch_bytes = std::size_t{1} << 20;
   std::size_t pull_batch_files = 64;
-  std::int64_t plan_size = 2000;  // PullerConfig::plan_size
+  std::size_t syncs_per_pass = 0;  // PullerConfig::syncs_per_pass
+  std::int64_t plan_size = 2000;   // PullerConfig::plan_size
   std::size_t need_journal_cap = kNeedJournalCap;
   std::size_t max_requests_in_flight = 64;
   // Links accept block-list deltas, and lists of any length use them.

@@ -48,9 +48,12 @@ TEST_CASE("a pull interrupted at any step leaves old or new content and a truthf
           "[sync][pull][fault][disk]") {
   auto step = GENERATE(PullStep::kAfterWrite, PullStep::kAfterSync, PullStep::kAfterRename,
                        PullStep::kBeforeCommit);
-  INFO("crash " << StepName(step));
+  // As the daemon runs it (a batch's fsyncs spread over passes), and whole.
+  auto syncs_per_pass = GENERATE(std::size_t{0}, std::size_t{1});
+  INFO("crash " << StepName(step) << ", syncs per pass " << syncs_per_pass);
   auto armed = std::make_shared<bool>(false);
   PullerConfig pull;
+  pull.syncs_per_pass = syncs_per_pass;
   pull.fault = [armed, step](PullStep at) -> Result<void> {
     if (*armed && at == step) {
       *armed = false;
