@@ -6,8 +6,9 @@
 // stretch of names: up to ScanConfig::stream_plan_entries changed entries
 // or kStreamPlanBytes to hash. Each plan is hashed and finished like any other
 // (ScanPlan::Hash, Scanner::FinishStep on the writer's connection), in
-// order. Memory is one plan, one page of the index, and the listings of the
-// directories on the walk's current path, whatever the folder's size.
+// order. Memory is one plan, one page of the index, the listings of the
+// directories on the walk's current path, and the tombstones held back
+// (below): whatever the folder's size, only what was deleted adds to it.
 //
 // Tombstones are held back to the last plan, so that the mass-delete brake
 // (FolderEngine::CheckPlan) weighs all of a scan's deletions before any is
