@@ -285,8 +285,8 @@ void FolderRunner::StreamStep() {
         job.ready.pop_front();
       }
     }
-    job.space.notify_one();
     if (!job.committing) return ended ? EndStream() : PollScan();
+    job.space.notify_one();  // room for the thread's next plan
     job.brake_checked = false;
   }
   if (!job.brake_checked && job.committing->files_to_delete() > 0) {

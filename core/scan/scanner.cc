@@ -248,7 +248,8 @@ Result<ScanPlan> Scanner::Plan(std::span<const std::string> paths) {
   const IgnoreMatcher& ignore = *rules;
 
   // 2. Walk the disk and load what the index says about the same paths.
-  for (const std::string& root : MinimalRoots(paths)) {
+  const std::vector<std::string> roots = MinimalRoots(paths);
+  for (const std::string& root : roots) {
     Walk(fs_, ignore, root, s.walk, config_.cancel);
     if (s.walk.cancelled) return Fail(ErrorCode::kCancelled, "scan cancelled");
     auto entries = index_.ListMetadataUnder(config_.folder_key, config_.local_device_key, root);
@@ -257,7 +258,6 @@ Result<ScanPlan> Scanner::Plan(std::span<const std::string> paths) {
   }
   result.problems = std::move(s.walk.problems);
   result.temp_dirs = std::move(s.walk.temp_dirs);
-  const auto roots = MinimalRoots(paths);
   result.walked_all = roots.size() == 1 && roots[0].empty();
 
   // 3. Diff: what is new or changed, and what is gone.

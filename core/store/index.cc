@@ -43,6 +43,18 @@ Result<FileInfo> ReadFileRow(const Statement& s) {
   return f;
 }
 
+Result<std::vector<FileInfo>> ReadFileRows(Statement& s, const std::string& what) {
+  std::vector<FileInfo> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row) return row.error().Wrap(what);
+    if (!*row) return out;
+    auto file = ReadFileRow(s);
+    if (!file) return file.error();
+    out.push_back(std::move(*file));
+  }
+}
+
 Index::Index(Database db) : db_(std::move(db)) {
   // What a rolled-back transaction recorded may not have happened: every
   // puller reads its window of the need list afresh.
@@ -203,19 +215,13 @@ Result<void> Index::ForEachSince(FolderKey folder_key, DeviceKey device_key, std
   // Pages keep the statement short-lived so `visit` never runs while a read
   // cursor holds the cached statement.
   for (;;) {
-    std::vector<FileInfo> page;
     auto stmt = db_.Prepare(sql::kSelectFilesSince);
     if (!stmt) return stmt.error();
     Statement& s = **stmt;
     s.Bind(1, folder_key.value).Bind(2, device_key.value).Bind(3, since).Bind(4, kPageSize);
-    for (;;) {
-      auto row = s.Step();
-      if (!row) return row.error().Wrap("iterate files");
-      if (!*row) break;
-      auto file = ReadFileRow(s);
-      if (!file) return file.error();
-      page.push_back(std::move(*file));
-    }
+    auto rows = ReadFileRows(s, "iterate files");
+    if (!rows) return rows.error();
+    std::vector<FileInfo> page = std::move(*rows);
     s.Reset();  // before visiting: a visitor may use the store, this statement too
     for (FileInfo& file : page) {
       since = file.sequence;
@@ -232,16 +238,7 @@ Result<std::vector<FileInfo>> Index::ListMetadataAfter(FolderKey folder_key, Dev
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
   s.Bind(1, folder_key.value).Bind(2, device_key.value).Bind(3, after).Bind(4, limit);
-  std::vector<FileInfo> out;
-  for (;;) {
-    auto row = s.Step();
-    if (!row) return row.error().Wrap("list files after '" + after + "'");
-    if (!*row) break;
-    auto file = ReadFileRow(s);
-    if (!file) return file.error();
-    out.push_back(std::move(*file));
-  }
-  return out;
+  return ReadFileRows(s, "list files after '" + after + "'");
 }
 
 Result<std::vector<FileInfo>> Index::ListMetadataUnder(FolderKey folder_key, DeviceKey device_key,
@@ -257,18 +254,11 @@ Result<std::vector<FileInfo>> Index::ListMetadataUnder(FolderKey folder_key, Dev
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
   s.Bind(1, folder_key.value).Bind(2, device_key.value).Bind(3, low).Bind(4, high);
-  std::vector<FileInfo> out;
-  for (;;) {
-    auto row = s.Step();
-    if (!row) return row.error().Wrap("list files under '" + prefix + "'");
-    if (!*row) break;
-    auto file = ReadFileRow(s);
-    if (!file) return file.error();
-    if (prefix.empty() || file->name == prefix ||
-        file->name.compare(0, dir_prefix.size(), dir_prefix) == 0) {
-      out.push_back(std::move(*file));
-    }
-  }
+  auto out = ReadFileRows(s, "list files under '" + prefix + "'");
+  if (!out || prefix.empty()) return out;
+  std::erase_if(*out, [&](const FileInfo& file) {
+    return file.name != prefix && file.name.compare(0, dir_prefix.size(), dir_prefix) != 0;
+  });
   return out;
 }
 

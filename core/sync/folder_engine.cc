@@ -498,7 +498,7 @@ Result<ScanResult> FolderEngine::FinishScan(ScanPlan plan) {
 }
 
 Result<std::optional<ScanResult>> FolderEngine::FinishScanStep(ScanPlan& plan) {
-  auto step = MakeScanner().FinishStep(plan);
+  auto step = CommitScanStep(plan, /*max_entries=*/0);
   if (!step) return step.error();
   if (!*step) return std::optional<ScanResult>();
   auto announced = AfterScan(std::move(**step));

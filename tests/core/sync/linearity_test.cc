@@ -5,6 +5,7 @@
 // list, or a status that aggregated the folder, makes the count grow with
 // N² and fails this test.
 #include <catch2/catch.hpp>
+#include <functional>
 
 #include "tests/core/sync/engine_pair.h"
 
@@ -19,6 +20,30 @@ struct SyncCost {
   std::int64_t passes = 0;
 };
 
+// Delivers messages and runs pull passes as the daemon does (a pass when an
+// engine wants one, or right after a pass that applied something) until
+// nothing moves, with no scan; `after_round` runs after each round. Returns
+// the passes run.
+std::int64_t RunPulls(EngineCluster& c, const std::function<void()>& after_round = {}) {
+  std::int64_t passes = 0;
+  bool again[2] = {false, false};
+  for (int round = 0; round < 100000; ++round) {
+    c.DeliverAll();
+    bool any = false;
+    for (int d = 0; d < 2; ++d) {
+      if (!again[d] && !c[d].engine->PullWanted()) continue;
+      auto pass = c[d].engine->Pull();
+      REQUIRE(pass);
+      again[d] = pass->applied > 0;
+      passes++;
+      any = true;
+    }
+    if (after_round) after_round();
+    if (!any && c.queue.empty()) break;
+  }
+  return passes;
+}
+
 SyncCost SyncOf(int files) {
   EngineCluster c(2);
   for (int i = 0; i < files; ++i) {
@@ -31,26 +56,13 @@ SyncCost SyncOf(int files) {
   const std::int64_t receiver_before = c[1].index->db().VmSteps();
   SyncCost cost;
   c.Connect(0, 1);
-  // As the daemon runs them: a pass when the engine wants one, or right
-  // after a pass that applied something; the receiver's status (Idle) is
-  // asked after every round, as a subscriber would see it.
-  bool again[2] = {false, false};
-  for (int round = 0; round < 100000; ++round) {
-    c.DeliverAll();
-    bool any = false;
-    for (int d = 0; d < 2; ++d) {
-      if (!again[d] && !c[d].engine->PullWanted()) continue;
-      auto pass = c[d].engine->Pull();
-      REQUIRE(pass);
-      again[d] = pass->applied > 0;
-      cost.passes++;
-      any = true;
-    }
+  // The receiver's status (Idle) is asked after every round, as a
+  // subscriber would see it.
+  cost.passes = RunPulls(c, [&c] {
     (void)c[1].engine->Idle();
     (void)c[1].engine->NeedCount();
     (void)c[1].index->CountLive(c[1].folder_key, c[1].local_key);
-    if (!any && c.queue.empty()) break;
-  }
+  });
   REQUIRE(c[1].engine->Idle());
   CHECK(c[1].index->CountLive(c[1].folder_key, c[1].local_key).value().files == files);
   cost.sender_steps = c[0].index->db().VmSteps() - sender_before;
@@ -113,10 +125,6 @@ TEST_CASE("a puller planning from a window of 3 names and a journal of 4 still p
   CHECK(c[1].engine->NeedCount() == 0);
 }
 
-}  // namespace shoal
-
-namespace shoal {
-
 TEST_CASE(
     "after the first sweep, pulling one file lists only its directory, at any folder size, "
     "and temp files a scan finds are swept",
@@ -125,7 +133,8 @@ TEST_CASE(
   for (int i = 0; i < 2000; ++i) {
     c[0].fs.WriteFile("d" + std::to_string(i / 20) + "/f" + std::to_string(i), "x", c.clock.now);
   }
-  // A temp file an earlier run left behind: the first idle sweep takes it.
+  // A temp file an earlier run left behind: B's full scan finds it, and its
+  // next idle pass removes it.
   c[1].fs.WriteFile("d7/.shoal.tmp.f140.1234", "partial", c.clock.now);
   c.clock.now += 3'000'000'000;
   c.Scan(0);
@@ -139,20 +148,7 @@ TEST_CASE(
   const std::string changed = "d42/f840";
   REQUIRE(c[0].engine->ScanPaths(std::span<const std::string>(&changed, 1)));
   const std::int64_t listed = c[1].fs.list_dir_count();
-  // Deliver and pull, as the daemon does, with no scan of B.
-  bool again[2] = {false, false};
-  for (int round = 0; round < 100; ++round) {
-    c.DeliverAll();
-    bool any = false;
-    for (int d = 0; d < 2; ++d) {
-      if (!again[d] && !c[d].engine->PullWanted()) continue;
-      auto pass = c[d].engine->Pull();
-      REQUIRE(pass);
-      again[d] = pass->applied > 0;
-      any = true;
-    }
-    if (!any && c.queue.empty()) break;
-  }
+  RunPulls(c);  // no scan of B
   CHECK(c[1].fs.Content("d42/f840") == "changed");
   // The 100 directories are not listed again: d42 alone is swept.
   CHECK(c[1].fs.list_dir_count() - listed <= 2);

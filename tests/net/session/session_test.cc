@@ -21,6 +21,19 @@ wire::ClusterConfig OneFolder(const DeviceId& self) {
   return config;
 }
 
+// Each side sends a ClusterConfig with one folder; true once each has the
+// other's.
+bool ExchangeClusterConfigs(SessionPair& pair) {
+  if (!pair.responder->Send(OneFolder(pair.responder_identity.device_id())) ||
+      !pair.initiator->Send(OneFolder(pair.initiator_identity.device_id()))) {
+    return false;
+  }
+  return testing::RunUntil(*pair.loop, [&] {
+    return pair.initiator_events.cluster_configs.size() == 1 &&
+           pair.responder_events.cluster_configs.size() == 1;
+  });
+}
+
 // Reassembles the pieces of each request's block, in arrival order.
 Bytes Join(const std::vector<wire::Response>& pieces, std::uint32_t request_id) {
   Bytes block;
@@ -163,12 +176,7 @@ TEST_CASE("both directions rekey after 2^16 messages and keep working", "[net][s
     REQUIRE(pair.initiator->SendPing());
     REQUIRE(pair.responder->SendPing());
   }
-  REQUIRE(pair.responder->Send(OneFolder(pair.responder_identity.device_id())));
-  REQUIRE(pair.initiator->Send(OneFolder(pair.initiator_identity.device_id())));
-  REQUIRE(testing::RunUntil(*pair.loop, [&] {
-    return pair.initiator_events.cluster_configs.size() == 1 &&
-           pair.responder_events.cluster_configs.size() == 1;
-  }));
+  REQUIRE(ExchangeClusterConfigs(pair));
   CHECK(pair.initiator_events.pings >= kPings);
   CHECK(pair.responder_events.pings >= kPings);
   CHECK(pair.initiator->established());
@@ -259,12 +267,7 @@ TEST_CASE("a backlog of messages is delivered over several loop turns, not in on
   SessionPair pair(transport);
   pair.Start(TestOptions("alpha"), TestOptions("beta"));
   REQUIRE(pair.RunUntilEstablished());
-  REQUIRE(pair.responder->Send(OneFolder(pair.responder_identity.device_id())));
-  REQUIRE(pair.initiator->Send(OneFolder(pair.initiator_identity.device_id())));
-  REQUIRE(testing::RunUntil(*pair.loop, [&] {
-    return pair.initiator_events.cluster_configs.size() == 1 &&
-           pair.responder_events.cluster_configs.size() == 1;
-  }));
+  REQUIRE(ExchangeClusterConfigs(pair));
 
   // 400 small updates, all sent before the receiver handles any. Handling
   // each costs 0.5 ms (as a commit would), 200 ms in all, ten times the
