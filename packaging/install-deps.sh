@@ -17,6 +17,9 @@ packages=(
   catch2
   # end-to-end LAN tests (`ip netns`, veth pairs)
   iproute2
+  # relay tests: a TURN server (coturn) and NAT routers (nftables masquerade)
+  # in network namespaces; nothing is started outside the tests
+  coturn nftables
   # format check, fuzzing (clang + libFuzzer runtime)
   clang clang-format libclang-rt-dev
 )

@@ -30,10 +30,11 @@
 #include "core/base/uv_handle.h"
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
+#include "net/peer/pending_dial.h"
 
 namespace shoal::net {
 
-class TcpDialer {
+class TcpDialer final : public PendingDial {
  public:
   using Callback = std::function<void(Result<UvHandle<uv_tcp_t>> connected)>;
 
@@ -41,7 +42,7 @@ class TcpDialer {
                                                   std::chrono::milliseconds timeout, Callback done);
   TcpDialer(const TcpDialer&) = delete;
   TcpDialer& operator=(const TcpDialer&) = delete;
-  ~TcpDialer();
+  ~TcpDialer() override;
 
   const std::string& address() const { return address_; }
 

@@ -13,10 +13,10 @@ jobs=${SHOAL_FUZZ_JOBS:-1}
 
 CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$root" -B "$build" -G Ninja \
   -DSHOAL_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C "$build" -j"$jobs" fuzz_announcement fuzz_frames fuzz_messages
+ninja -C "$build" -j"$jobs" fuzz_announcement fuzz_frames fuzz_messages fuzz_stun
 
 status=0
-for target in fuzz_announcement fuzz_frames fuzz_messages; do
+for target in fuzz_announcement fuzz_frames fuzz_messages fuzz_stun; do
   work="$build/fuzz-corpus/$target"        # grows while fuzzing; not committed
   artifacts="$build/fuzz-artifacts/$target/"
   mkdir -p "$work" "$artifacts"
