@@ -20,6 +20,9 @@ struct DaemonFlags {
   int rescan_seconds = 3600;
   int keep_versions_days = 30;
   std::string log_level = "info";
+  std::vector<std::string> relays;
+  bool relay_static = false;
+  bool no_relay = false;
 };
 
 int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
@@ -39,6 +42,9 @@ int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
   options.watch = !flags.no_watch;
   options.full_rescan_interval = std::chrono::seconds(flags.rescan_seconds);
   options.keep_versions_days = flags.keep_versions_days;
+  options.set_relays = !flags.relays.empty() || flags.no_relay;
+  options.relays = flags.relays;
+  options.relay_static = flags.relay_static;
   Daemon daemon(options);
   return daemon.Run();
 }
@@ -96,6 +102,13 @@ void RegisterDaemonCommands(CLI::App& app, CommandContext& context) {
                    "Days to keep what peers' changes replaced or deleted (.shoal/versions)")
       ->capture_default_str()
       ->check(CLI::Range(0, 36500));
+  auto* relay = daemon->add_option(
+      "--relay", flags->relays,
+      "A TURN relay for reaching devices behind NATs, turn://USER:SECRET@HOST:PORT (repeatable; "
+      "SECRET is the server's shared secret unless --relay-static); kept for later starts");
+  daemon->add_flag("--relay-static", flags->relay_static,
+                   "The --relay secrets are static passwords, not a shared secret");
+  daemon->add_flag("--no-relay", flags->no_relay, "Forget the kept relays")->excludes(relay);
   daemon->add_option("--log-level", flags->log_level, "debug, info, warning or error")
       ->capture_default_str();
   daemon->callback([flags, &context] { context.exit_code = RunDaemon(context.client, *flags); });

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "cli/daemon/internet_config.h"
 #include "cli/daemon/request_fields.h"
 #include "cli/version.h"
 #include "core/base/log.h"
@@ -32,6 +33,8 @@ const std::map<std::string, ControlApi::Handler, std::less<>>& ControlApi::Comma
       {"pair-invite", &ControlApi::PairInvite},
       {"pair-join", &ControlApi::PairJoinStart},
       {"shutdown", &ControlApi::Shutdown},
+      {"internet", &ControlApi::Internet},
+      {"internet-set", &ControlApi::InternetSet},
   };
   return commands;
 }
@@ -109,7 +112,31 @@ Json ControlApi::Status(const nlohmann::json& request) {
                           {"version", kVersion}}},
                         {"folders", (*folders)["folders"]},
                         {"devices", (*devices)["devices"]},
-                        {"offers", (*FolderOffers(request))["offers"]}};
+                        {"offers", (*FolderOffers(request))["offers"]},
+                        {"relays", parts_.relays.Status()}};
+}
+
+Json ControlApi::Internet(const nlohmann::json& /*request*/) {
+  return nlohmann::json{{"relays", parts_.relays.Status()}};
+}
+
+// {"relays": ["turn://USER:SECRET@HOST:PORT", ...], "static": bool}: the
+// new list (empty: no relay), saved in the home and started at once.
+Json ControlApi::InternetSet(const nlohmann::json& request) {
+  if (!request.contains("relays") || !request["relays"].is_array()) {
+    return Fail(ErrorCode::kInvalidArgument, "internet-set needs a relays list");
+  }
+  bool is_static = request.value("static", false);
+  InternetConfig config;
+  for (const auto& url : request["relays"]) {
+    if (!url.is_string()) return Fail(ErrorCode::kInvalidArgument, "a relay must be a URL string");
+    auto server = net::ParseTurnUrl(url.get<std::string>(), is_static);
+    if (!server) return server.error();
+    config.relays.push_back(std::move(*server));
+  }
+  if (auto saved = SaveInternetConfig(parts_.home.dir, config); !saved) return saved.error();
+  if (auto started = parts_.relays.Configure(config.relays); !started) return started.error();
+  return Internet(request);
 }
 
 // Answered before stopping: Stop() closes the control socket.

@@ -29,6 +29,7 @@
 #include "cli/daemon/home.h"
 #include "cli/daemon/pairing.h"
 #include "cli/daemon/peer_hub.h"
+#include "cli/daemon/relays.h"
 #include "core/base/clock.h"
 #include "core/store/index.h"
 #include "net/control/control_server.h"
@@ -52,6 +53,7 @@ struct ControlApiParts {
   net::PeerManager& peers;
   DeviceAddresses& addresses;
   Pairing& pairing;
+  Relays& relays;
   std::function<bool()> stopping;  // true once the daemon is shutting down
   std::function<void()> stop;      // `shutdown`: finish the batch in progress and exit
 };
@@ -76,6 +78,9 @@ class ControlApi final : public net::ControlHandler {
   // Status and shutdown (control_api.cc).
   Json Status(const nlohmann::json& request);
   void Shutdown(const nlohmann::json& request, net::ControlReply reply);
+  // Relays (control_api.cc): `internet` shows them, `internet-set` replaces them.
+  Json Internet(const nlohmann::json& request);
+  Json InternetSet(const nlohmann::json& request);
 
   // Folders (control_api_folders.cc).
   Result<FolderRecord> FindFolderArg(const std::string& arg);

@@ -42,6 +42,7 @@ Json ControlApi::DeviceList(const nlohmann::json& /*request*/) {
     if (auto stats = parts_.peers.Stats(d.id)) {
       entry["connected"] = stats->connected;
       entry["address"] = stats->address;
+      entry["path"] = !stats->connected ? "" : stats->relayed ? "relayed" : "direct";
       entry["bytes_in"] = stats->bytes_in;
       entry["bytes_out"] = stats->bytes_out;
       entry["rate_in"] = static_cast<std::int64_t>(stats->rate_in);

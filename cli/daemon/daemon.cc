@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cli/daemon/internet_config.h"
 #include "core/base/log.h"
 #include "core/base/parallel_for.h"
 #include "core/pull/version_archive.h"
@@ -40,6 +41,7 @@ int Daemon::Run() {
   if (started) started = StartFolders();
   if (started) started = StartVersionPruning();
   if (started) started = StartPeers();
+  if (started) started = StartRelays();
   if (started) started = StartDiscovery();
   if (started) started = StartControl();
   if (!started) {
@@ -230,6 +232,29 @@ Result<void> Daemon::StartPeers() {
   return {};
 }
 
+Result<void> Daemon::StartRelays() {
+  auto config = LoadInternetConfig(home_.dir);
+  if (!config) return config.error();
+  if (options_.set_relays) {
+    InternetConfig wanted;
+    for (const std::string& url : options_.relays) {
+      auto server = net::ParseTurnUrl(url, options_.relay_static);
+      if (!server) return server.error();
+      wanted.relays.push_back(std::move(*server));
+    }
+    if (wanted != *config) {
+      if (auto saved = SaveInternetConfig(home_.dir, wanted); !saved) return saved;
+    }
+    *config = std::move(wanted);
+  }
+  relays_ = std::make_unique<Relays>(*loop_, *peers_);
+  peers_->SetRelayDialer(
+      [this](const std::string& address, std::chrono::milliseconds timeout, net::DialDone done) {
+        return relays_->Dial(address, timeout, std::move(done));
+      });
+  return relays_->Configure(config->relays);
+}
+
 // --listen's host, without the brackets of an IPv6 one.
 std::string Daemon::ListenHost() const {
   const std::string& listen = options_.listen;
@@ -279,6 +304,7 @@ Result<void> Daemon::StartControl() {
       .peers = *peers_,
       .addresses = *addresses_,
       .pairing = *pairing_,
+      .relays = *relays_,
       .stopping = [this] { return stopping_; },
       .stop = [this] { Stop(); },
   });
@@ -308,6 +334,7 @@ void Daemon::Stop() {
   prune_timer_.reset();
   folder_events_.reset();
   discovery_.reset();
+  if (relays_) (void)relays_->Configure({});  // ends the allocations
   if (control_) control_->Close([] {});
   if (!peers_) {  // start-up failed before the peers
     if (folders_) folders_->Clear();
@@ -323,6 +350,8 @@ void Daemon::Teardown() {
     if (!stopping_) Stop();
     loop_->Run();
     addresses_.reset();
+    api_.reset();
+    relays_.reset();
     peers_.reset();
     hub_.reset();
     folder_events_.reset();

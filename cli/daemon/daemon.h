@@ -2,8 +2,8 @@
 // as the list of steps it takes; each collaborator does the real work:
 //
 //   home + lock → identity → index → event loop + signals → folder runners
-//   → version pruning timer → peer manager (listen, dial paired devices) → discovery → control
-//   socket → run until SIGTERM/SIGINT/`shutdown` → close everything in reverse
+//   → version pruning timer → peer manager (listen, dial paired devices) → relays → discovery →
+//   control socket → run until SIGTERM/SIGINT/`shutdown` → close everything in reverse
 //
 // The collaborators: FolderRunners (one FolderRunner per folder), PeerHub
 // (sessions ↔ folder engines), DeviceAddresses (where to dial each device),
@@ -26,6 +26,7 @@
 #include "cli/daemon/home.h"
 #include "cli/daemon/pairing.h"
 #include "cli/daemon/peer_hub.h"
+#include "cli/daemon/relays.h"
 #include "core/base/clock.h"
 #include "core/base/scoped_fd.h"
 #include "core/base/uv_handle.h"
@@ -51,6 +52,11 @@ struct DaemonOptions {
   bool watch = true;
   std::chrono::milliseconds full_rescan_interval = std::chrono::hours(1);
   std::int64_t keep_versions_days = 30;  // versions older than this are pruned daily
+  // --relay URL... / --no-relay: replace the relays kept in the home
+  // (internet.json); otherwise the kept ones are used.
+  bool set_relays = false;
+  std::vector<std::string> relays;
+  bool relay_static = false;  // the relays' secrets are static passwords
 };
 
 class Daemon final {
@@ -68,6 +74,7 @@ class Daemon final {
   Result<void> StartFolders();
   Result<void> StartVersionPruning();
   Result<void> StartPeers();
+  Result<void> StartRelays();
   Result<void> StartDiscovery();
   std::string ListenHost() const;
   Result<void> StartControl();
@@ -95,6 +102,7 @@ class Daemon final {
   std::unique_ptr<PeerHub> hub_;
   std::unique_ptr<net::PeerManager> peers_;
   std::unique_ptr<DeviceAddresses> addresses_;
+  std::unique_ptr<Relays> relays_;
   std::unique_ptr<net::Discovery> discovery_;
   std::unique_ptr<ControlApi> api_;  // outlives the server it handles requests for
   std::unique_ptr<net::ControlServer> control_;

@@ -19,6 +19,12 @@ namespace shoal::cli {
 // "a:1 b:2" (DeviceRecord::addresses) → {"a:1", "b:2"}.
 std::vector<std::string> SplitAddresses(const std::string& text);
 
+// A device's stored addresses with its relayed ones ("relay://IP:PORT")
+// replaced by those its Hello announced (`learned`). Only well-formed relay
+// addresses with a numeric host are taken, at most 4; addresses the user
+// configured are kept as they are, first.
+std::string MergeRelayAddresses(const std::string& stored, const std::vector<std::string>& learned);
+
 class DeviceAddresses {
  public:
   DeviceAddresses(Index& index, net::PeerManager& peers) : index_(index), peers_(peers) {}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cli/daemon/device_addresses.h"
 #include "core/base/log.h"
 
 namespace shoal::cli {
@@ -72,9 +73,22 @@ void PeerHub::OnPeerUp(const DeviceId& device, net::Session& session, const net:
     return;
   }
   DeviceRecord stored = **record;
+  bool changed = false;
   if (stored.name.empty() && !hello.device_name.empty()) {
     stored.name = hello.device_name;
-    (void)index_.PutDevice(stored);
+    changed = true;
+  }
+  if (std::string merged = MergeRelayAddresses(stored.addresses, hello.addresses);
+      merged != stored.addresses) {
+    stored.addresses = std::move(merged);
+    changed = true;
+  }
+  if (changed) {
+    if (auto put = index_.PutDevice(stored); !put) {
+      SHOAL_LOG(kWarning) << "device " << device.ToString() << ": " << put.error().message;
+    } else if (callbacks_.on_device_changed) {
+      callbacks_.on_device_changed(stored);
+    }
   }
   SHOAL_LOG(kInfo) << "connected to " << device.ToString() << " (" << hello.device_name << ") at "
                    << address;

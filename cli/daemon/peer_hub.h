@@ -37,6 +37,9 @@ struct PeerHubCallbacks {
   std::function<void(const DeviceId& device, const std::string& name, const std::string& code,
                      const std::string& address)>
       on_paired;
+  // The device's stored record changed (its Hello brought new relayed
+  // addresses): where to dial it is applied again.
+  std::function<void(const DeviceRecord& device)> on_device_changed;
 };
 
 class PeerHub final : public net::PeerManagerDelegate {

@@ -121,10 +121,24 @@ void PeerManager::Dial(const DeviceId& device) {
   const std::string address = peer.addresses[peer.next_address % peer.addresses.size()];
   peer.next_address = (peer.next_address + 1) % peer.addresses.size();
   SHOAL_LOG(kDebug) << "peer " << ShortIdString(device.ShortId()) << ": dialing " << address;
-  auto dial = TcpDialer::Start(loop_, address, options_.dial_timeout,
-                               [this, device, address](Result<UvHandle<uv_tcp_t>> connected) {
-                                 OnDialed(device, address, std::move(connected));
-                               });
+  DialDone done = [this, device, address](Result<UvHandle<uv_tcp_t>> connected) {
+    OnDialed(device, address, std::move(connected));
+  };
+  auto plain = [this](const std::string& target,
+                      DialDone then) -> Result<std::unique_ptr<PendingDial>> {
+    auto tcp = TcpDialer::Start(loop_, target, options_.dial_timeout, std::move(then));
+    if (!tcp) return tcp.error();
+    return std::unique_ptr<PendingDial>(std::move(*tcp));
+  };
+  Result<std::unique_ptr<PendingDial>> dial = Fail(ErrorCode::kInvalidArgument, "no dialer");
+  if (IsRelayAddress(address)) {
+    // A device's relayed address: through our own allocation if we have one.
+    std::string target = address.substr(std::string_view(kRelayScheme).size());
+    dial = relay_dialer_ ? relay_dialer_(target, options_.dial_timeout, std::move(done))
+                         : plain(target, std::move(done));
+  } else {
+    dial = plain(address, std::move(done));
+  }
   if (!dial) {
     DialFailed(device, dial.error().message);
     return;

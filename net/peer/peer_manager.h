@@ -31,6 +31,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/result.h"
@@ -40,11 +41,19 @@
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
 #include "net/peer/backoff.h"
+#include "net/peer/pending_dial.h"
 #include "net/peer/tcp_dialer.h"
 #include "net/peer/tcp_listener.h"
 #include "net/session/session.h"
 
 namespace shoal::net {
+
+// A device's address on a TURN relay ("relay://198.51.100.10:50001"); a
+// session over it is "relayed" (docs/protocol.md "Relays").
+inline constexpr char kRelayScheme[] = "relay://";
+inline bool IsRelayAddress(std::string_view address) {
+  return address.substr(0, sizeof(kRelayScheme) - 1) == kRelayScheme;
+}
 
 struct PeerManagerOptions {
   SessionOptions session;  // for every session, inbound and outbound
@@ -93,6 +102,19 @@ class PeerManager {
   // connected they are dialed in turn, with backoff after each full round.
   // An empty list stops dialing (an established session stays).
   void SetAddresses(const DeviceId& device, std::vector<std::string> addresses);
+  // How "relay://HOST:PORT" addresses (a device's relayed address on a TURN
+  // server) are dialed: through our own relay allocation when there is one.
+  // Without a relay dialer they are dialed as plain TCP. The function gets
+  // the address without the scheme.
+  void SetRelayDialer(DialFunction dialer) { relay_dialer_ = std::move(dialer); }
+  // A connection a peer made to our relayed address, already bound by the
+  // relay (net/reach/turn_client.h); `peer` is the address the relay saw.
+  void AcceptRelayed(UvHandle<uv_tcp_t> tcp, const std::string& peer);
+  // What our Hello tells peers about other ways to reach us (our relayed
+  // addresses); sessions that start from now on carry it.
+  void SetHelloAddresses(std::vector<std::string> addresses) {
+    options_.session.hello.addresses = std::move(addresses);
+  }
   // Dials at once instead of waiting out the backoff (a fresh sighting).
   void DialNow(const DeviceId& device);
   // Closes the device's session (Close normal; OnPeerDown follows when it
@@ -104,7 +126,8 @@ class PeerManager {
 
   struct PeerStats {
     bool connected = false;
-    std::string address;  // of the current (or last) session
+    std::string address;   // of the current (or last) session
+    bool relayed = false;  // that session runs through a TURN relay
     // Bytes on the socket (ciphertext) of the current or last session.
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
@@ -131,12 +154,12 @@ class PeerManager {
     std::size_t next_address = 0;
     std::size_t failures_in_round = 0;
     Backoff backoff;
-    std::unique_ptr<Timer> retry;     // the backoff wait
-    bool waiting = false;             // `retry` is running
-    std::unique_ptr<TcpDialer> dial;  // TCP connect in progress
-    Connection* outbound = nullptr;   // our dialed session, before Hello
-    Connection* up = nullptr;         // the established session
-    Connection* held = nullptr;       // established, loses to `outbound` if that succeeds
+    std::unique_ptr<Timer> retry;       // the backoff wait
+    bool waiting = false;               // `retry` is running
+    std::unique_ptr<PendingDial> dial;  // connect in progress
+    Connection* outbound = nullptr;     // our dialed session, before Hello
+    Connection* up = nullptr;           // the established session
+    Connection* held = nullptr;         // established, loses to `outbound` if that succeeds
     PeerStats stats;
   };
 
@@ -168,6 +191,7 @@ class PeerManager {
   std::mt19937_64 seeds_;  // one Backoff seed per device
   std::uint64_t next_serial_ = 0;
   std::unique_ptr<TcpListener> listener_;
+  DialFunction relay_dialer_;
   std::map<DeviceId, Peer> peers_;
   std::vector<std::unique_ptr<Connection>> connections_;
   bool shutting_down_ = false;

@@ -67,6 +67,7 @@ class PeerManager::Connection : public SessionDelegate {
   const std::optional<DeviceId> expected;  // outbound: the device we dialed
   const std::string address;               // dialed "host:port", or inbound remote host
   const std::uint64_t serial;              // creation order: larger is newer
+  bool relayed() const { return IsRelayAddress(address); }
   std::unique_ptr<Session> session;
   std::optional<DeviceId> device;    // the peer, once established
   std::optional<wire::Hello> hello;  // its Hello, once established

@@ -57,8 +57,15 @@ void PeerManager::OnAccept(UvHandle<uv_tcp_t> tcp, const std::string& remote_add
   StartSession(std::move(tcp), Role::kResponder, std::nullopt, std::move(host));
 }
 
+void PeerManager::AcceptRelayed(UvHandle<uv_tcp_t> tcp, const std::string& peer) {
+  SHOAL_LOG(kDebug) << "peer manager: relayed connection from " << peer;
+  StartSession(std::move(tcp), Role::kResponder, std::nullopt, kRelayScheme + peer);
+}
+
 const PeerManager::Connection& PeerManager::Survivor(const Connection& a,
                                                      const Connection& b) const {
+  // A direct path beats a relayed one; both ends know which theirs is.
+  if (a.relayed() != b.relayed()) return a.relayed() ? b : a;
   // Both are with one device; a pending outbound one only knows it as `expected`.
   const DeviceId& self = identity_.device_id();
   const DeviceId& peer = a.device ? *a.device : *a.expected;
@@ -146,6 +153,7 @@ void PeerManager::MarkUp(Peer& peer, Connection& connection) {
   peer.backoff.Reset();
   peer.stats.connected = true;
   peer.stats.address = connection.address;
+  peer.stats.relayed = connection.relayed();
   peer.stats.connected_since_ms = UnixNowMs();
   peer.stats.bytes_in = peer.stats.bytes_out = 0;
   SHOAL_LOG(kInfo) << "peer " << ShortIdString(connection.device->ShortId()) << ": connected ("

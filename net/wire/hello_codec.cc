@@ -10,6 +10,10 @@ Bytes Encode(const Hello& message) {
   AppendString(out, message.client_name);
   AppendString(out, message.client_version);
   AppendBigEndian64(out, message.instance_id);
+  if (!message.addresses.empty()) {
+    AppendVarint(out, message.addresses.size());
+    for (const std::string& address : message.addresses) AppendString(out, address);
+  }
   return out;
 }
 
@@ -28,6 +32,19 @@ Result<Hello> DecodeHello(ByteSpan body) {
   auto instance_id = ReadBigEndian64(reader, "Hello: instance ID");
   if (!instance_id) return instance_id.error();
   m.instance_id = *instance_id;
+  if (!reader.at_end()) {
+    auto count = ReadVarint(reader, "Hello: address count");
+    if (!count) return count.error();
+    if (*count == 0 || *count > kMaxHelloAddresses) {
+      return Fail(ErrorCode::kProtocol,
+                  "Hello: address count must be 1.." + std::to_string(kMaxHelloAddresses));
+    }
+    for (std::uint64_t i = 0; i < *count; ++i) {
+      auto address = ReadString(reader, kMaxAddressLen, "Hello: address");
+      if (!address) return address.error();
+      m.addresses.push_back(std::move(*address));
+    }
+  }
   if (auto end = ExpectEnd(reader, "Hello"); !end) return end.error();
   return m;
 }

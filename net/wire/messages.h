@@ -35,6 +35,8 @@ inline constexpr std::size_t kMaxFolderIdLen = 64;
 inline constexpr std::size_t kMaxFolderLabelLen = 256;
 inline constexpr std::size_t kMaxNameLen = 4096;  // file names and symlink targets
 inline constexpr std::size_t kMaxCloseTextLen = 1024;
+inline constexpr std::size_t kMaxHelloAddresses = 8;
+inline constexpr std::size_t kMaxAddressLen = 128;
 
 struct Hello {
   static constexpr RecordType kType = RecordType::kHello;
@@ -42,6 +44,9 @@ struct Hello {
   std::string client_name;
   std::string client_version;
   std::uint64_t instance_id = 0;  // random per daemon start
+  // Where else the sender can be reached: today its relayed addresses
+  // ("relay://IP:PORT"). Optional on the wire (absent = none).
+  std::vector<std::string> addresses;
   friend bool operator==(const Hello&, const Hello&) = default;
 };
 

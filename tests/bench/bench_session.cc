@@ -154,8 +154,11 @@ struct Events : SessionDelegate {
 SessionOptions Options(const char* name, bool offer_aes_gcm = true) {
   SessionOptions options;
   options.offer_aes_gcm = offer_aes_gcm;
-  options.hello = {
-      .device_name = name, .client_name = "shoal", .client_version = "0.1.0", .instance_id = 1};
+  options.hello = {.device_name = name,
+                   .client_name = "shoal",
+                   .client_version = "0.1.0",
+                   .instance_id = 1,
+                   .addresses = {}};
   return options;
 }
 

@@ -56,6 +56,7 @@ class ApiFixture {
     peers = std::make_unique<net::PeerManager>(*loop, *identity, *hub, net::PeerManagerOptions{});
     hub->set_manager(peers.get());
     addresses = std::make_unique<DeviceAddresses>(*index, *peers);
+    relays = std::make_unique<Relays>(*loop, *peers);
     api = std::make_unique<ControlApi>(ControlApiParts{
         .index = *index,
         .clock = clock,
@@ -68,6 +69,7 @@ class ApiFixture {
         .peers = *peers,
         .addresses = *addresses,
         .pairing = *pairing,
+        .relays = *relays,
         .stopping = [this] { return stop_asked; },
         .stop = [this] { stop_asked = true; },
     });
@@ -87,6 +89,7 @@ class ApiFixture {
     CHECK(RunUntil(*loop, [&] { return closed && peers_done; }));
     server.reset();
     api.reset();
+    relays.reset();
     addresses.reset();
     peers.reset();
     hub.reset();
@@ -139,6 +142,7 @@ class ApiFixture {
   std::unique_ptr<PeerHub> hub;
   std::unique_ptr<net::PeerManager> peers;
   std::unique_ptr<DeviceAddresses> addresses;
+  std::unique_ptr<Relays> relays;
   std::unique_ptr<ControlApi> api;
   std::unique_ptr<net::ControlServer> server;
   std::optional<RawClient> client;

@@ -169,7 +169,8 @@ SessionOptions TestOptions(const std::string& device_name) {
   options.hello = {.device_name = device_name,
                    .client_name = "shoal",
                    .client_version = "0.1.0",
-                   .instance_id = 42};
+                   .instance_id = 42,
+                   .addresses = {}};
   options.handshake_timeout = std::chrono::seconds(10);
   options.close_linger = std::chrono::milliseconds(500);
   return options;

@@ -58,7 +58,8 @@ TEST_CASE("write the fuzz seed corpus", "[.wire-corpus]") {
   WriteMessage(RecordType::kPing, {}, 0);
 
   std::vector<Bytes> session;
-  for (auto& r : Pack(Hello{"laptop", "shoal", "0.1.0", 42}, zstd)) session.push_back(r);
+  for (auto& r : Pack(Hello{"laptop", "shoal", "0.1.0", 42, {"relay://198.51.100.10:50001"}}, zstd))
+    session.push_back(r);
   for (auto& r : Pack(testing::RandomClusterConfig(rng), zstd)) session.push_back(r);
   IndexUpdate update;
   update.folder = "docs";

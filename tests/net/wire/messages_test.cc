@@ -125,7 +125,7 @@ TEST_CASE("counts claiming billions of entries are refused before allocating", "
 }
 
 TEST_CASE("decoders enforce length limits, UTF-8 and field ranges", "[wire]") {
-  Hello hello{std::string(kMaxDeviceNameLen + 1, 'x'), "shoal", "0.1", 1};
+  Hello hello{std::string(kMaxDeviceNameLen + 1, 'x'), "shoal", "0.1", 1, {}};
   auto too_long = DecodeHello(Encode(hello));
   REQUIRE_FALSE(too_long);
   CHECK(too_long.error().message.find("device name") != std::string::npos);

@@ -71,8 +71,15 @@ FileInfo RandomFileInfo(SplitMix64& rng) {
 }
 
 Hello RandomHello(SplitMix64& rng) {
-  return {RandomText(rng, kMaxDeviceNameLen), RandomText(rng, kMaxClientFieldLen),
-          RandomText(rng, kMaxClientFieldLen), rng.Next()};
+  Hello m{RandomText(rng, kMaxDeviceNameLen),
+          RandomText(rng, kMaxClientFieldLen),
+          RandomText(rng, kMaxClientFieldLen),
+          rng.Next(),
+          {}};
+  for (std::uint64_t i = rng.Below(kMaxHelloAddresses + 1); i > 0; --i) {
+    m.addresses.push_back(RandomText(rng, kMaxAddressLen));
+  }
+  return m;
 }
 
 ClusterConfig RandomClusterConfig(SplitMix64& rng) {

@@ -1,0 +1,83 @@
+#include "cli/daemon/relays.h"
+
+#include "core/base/log.h"
+#include "net/peer/tcp_dialer.h"
+
+namespace shoal::cli {
+
+class Relays::Slot final : public net::TurnClient::Delegate {
+ public:
+  explicit Slot(Relays& owner) : owner_(owner) {}
+  void OnRelayAllocated(const net::stun::Address&, const net::stun::Address&) override {
+    owner_.OnAllocationsChanged();
+  }
+  void OnRelayLost(const Error&) override { owner_.OnAllocationsChanged(); }
+  void OnRelayedConnection(UvHandle<uv_tcp_t> tcp, const net::stun::Address& peer) override {
+    owner_.peers_.AcceptRelayed(std::move(tcp), peer.ToString());
+  }
+
+  Relays& owner_;
+  std::unique_ptr<net::TurnClient> client;
+};
+
+Relays::Relays(net::EventLoop& loop, net::PeerManager& peers, net::TurnOptions options)
+    : loop_(loop), peers_(peers), options_(options) {}
+
+Relays::~Relays() = default;
+
+Result<void> Relays::Configure(const std::vector<net::TurnServer>& relays) {
+  slots_.clear();
+  for (const net::TurnServer& server : relays) {
+    auto slot = std::make_unique<Slot>(*this);
+    auto client = net::TurnClient::Start(loop_, server, *slot, options_);
+    if (!client) return client.error().Wrap("relay " + server.Redacted());
+    slot->client = std::move(*client);
+    slots_.push_back(std::move(slot));
+  }
+  OnAllocationsChanged();
+  return {};
+}
+
+Result<std::unique_ptr<net::PendingDial>> Relays::Dial(const std::string& address,
+                                                       std::chrono::milliseconds timeout,
+                                                       net::DialDone done) {
+  auto target = net::stun::Address::Parse(address);
+  if (!target) return target.error();
+  for (const auto& slot : slots_) {
+    if (!slot->client->allocated()) continue;
+    auto pending = slot->client->ConnectTo(*target, done);
+    if (!pending) return pending.error();
+    return std::unique_ptr<net::PendingDial>(std::move(*pending));
+  }
+  auto plain = net::TcpDialer::Start(loop_, address, timeout, std::move(done));
+  if (!plain) return plain.error();
+  return std::unique_ptr<net::PendingDial>(std::move(*plain));
+}
+
+std::vector<std::string> Relays::RelayedAddresses() const {
+  std::vector<std::string> out;
+  for (const auto& slot : slots_) {
+    if (slot->client->relayed()) {
+      out.push_back(net::kRelayScheme + slot->client->relayed()->ToString());
+    }
+  }
+  return out;
+}
+
+nlohmann::json Relays::Status() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& slot : slots_) {
+    const net::TurnClient& client = *slot->client;
+    nlohmann::json relay = {{"url", client.server().Redacted()},
+                            {"state", client.allocated() ? "allocated" : "connecting"}};
+    if (client.relayed()) relay["relayed"] = net::kRelayScheme + client.relayed()->ToString();
+    if (client.mapped()) relay["public_address"] = client.mapped()->ToString();
+    if (!client.last_error().empty()) relay["error"] = client.last_error();
+    out.push_back(std::move(relay));
+  }
+  return out;
+}
+
+void Relays::OnAllocationsChanged() { peers_.SetHelloAddresses(RelayedAddresses()); }
+
+}  // namespace shoal::cli

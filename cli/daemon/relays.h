@@ -1,0 +1,54 @@
+// Relays: the daemon's TURN relay allocations (net/reach/turn_client.h), one
+// per configured relay. It
+// - hands connections peers make to our relayed addresses to the peer
+//   manager (as relayed sessions, where we are the responder);
+// - dials a device's relayed address ("relay://IP:PORT") through our own
+//   allocation, so only the relay itself needs a permission;
+// - tells peers where we are relayed: our Hello carries the addresses.
+//
+// Thread: the loop thread. The loop and the peer manager outlive it.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "net/loop/event_loop.h"
+#include "net/peer/peer_manager.h"
+#include "net/reach/turn_client.h"
+
+namespace shoal::cli {
+
+class Relays {
+ public:
+  Relays(net::EventLoop& loop, net::PeerManager& peers, net::TurnOptions options = {});
+  ~Relays();
+
+  // Starts an allocation on each of `relays`, replacing any before.
+  Result<void> Configure(const std::vector<net::TurnServer>& relays);
+
+  // For PeerManager::SetRelayDialer: `address` is "IP:PORT" of a peer's
+  // relayed address. Through the first allocation that is up; with none,
+  // plain TCP (the peer's relay must then permit our address).
+  Result<std::unique_ptr<net::PendingDial>> Dial(const std::string& address,
+                                                 std::chrono::milliseconds timeout,
+                                                 net::DialDone done);
+
+  // "relay://IP:PORT" of each allocation that is up.
+  std::vector<std::string> RelayedAddresses() const;
+  // One object per relay: url (no secret), state, relayed and public
+  // address, last error.
+  nlohmann::json Status() const;
+
+ private:
+  class Slot;  // one TurnClient and its delegate
+  void OnAllocationsChanged();
+
+  net::EventLoop& loop_;
+  net::PeerManager& peers_;
+  net::TurnOptions options_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+};
+
+}  // namespace shoal::cli
