@@ -98,6 +98,7 @@ void TestDevice::Start() {
             "--home", home_,   "daemon",      "--listen", "0.0.0.0:" + port,
             "--name", name_,   "--log-level", "debug"};
   }
+  args.insert(args.end(), daemon_args_.begin(), daemon_args_.end());
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {

@@ -33,6 +33,8 @@ class TestDevice {
   TestDevice(const std::string& base_dir, const std::string& name, std::string netns = {});
   ~TestDevice();  // kills the daemon if it still runs
 
+  // Arguments added to `shoal daemon` from the next Start() on.
+  void set_daemon_args(std::vector<std::string> args) { daemon_args_ = std::move(args); }
   void Start();  // and waits until its control socket answers
   void Stop();   // `shoal shutdown`, then waits for the exit (must be 0)
   void Kill9();  // SIGKILL, no goodbye
@@ -58,6 +60,7 @@ class TestDevice {
   std::string netns_;
   std::string home_;
   std::string sync_;
+  std::vector<std::string> daemon_args_;
   pid_t pid_ = -1;
   int listen_port_ = 0;  // chosen by the kernel at the first start, kept after
 };

@@ -1,0 +1,225 @@
+#include "tests/support/internet_testbed.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tests/support/net_namespaces.h"
+
+namespace shoal::testing {
+namespace {
+
+// Namespaces of a test process that died without cleaning up.
+void DeleteStale() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/var/run/netns", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("shx")) continue;
+    const long owner = std::strtol(name.c_str() + 3, nullptr, 10);
+    if (owner <= 0 || kill(static_cast<pid_t>(owner), 0) == 0 || errno != ESRCH) continue;
+    (void)RunCommand({"ip", "netns", "delete", name});
+  }
+}
+
+std::string Ruleset(const std::string& wan, const std::string& lan, Nat nat) {
+  const std::string masquerade = nat == Nat::kSymmetric ? "masquerade fully-random" : "masquerade";
+  return "table ip nat {\n"
+         "  chain postrouting {\n"
+         "    type nat hook postrouting priority srcnat; policy accept;\n"
+         "    oifname \"" +
+         wan + "\" " + masquerade +
+         "\n"
+         "  }\n"
+         "}\n"
+         "table inet filter {\n"
+         "  chain forward {\n"
+         "    type filter hook forward priority filter; policy drop;\n"
+         "    ct state established,related accept\n"
+         "    iifname \"" +
+         lan + "\" oifname \"" + wan +
+         "\" accept\n"
+         "  }\n"
+         "  chain input {\n"
+         "    type filter hook input priority filter; policy accept;\n"
+         "    iifname \"" +
+         wan +
+         "\" ct state new drop\n"
+         "  }\n"
+         "}\n";
+}
+
+}  // namespace
+
+Result<void> InternetTestbed::Run(const std::vector<std::string>& argv) {
+  if (auto ok = RunCommand(argv); !ok) return Fail(ErrorCode::kIo, ok.error().message);
+  return {};
+}
+
+Result<void> InternetTestbed::AddNamespace(const std::string& name) {
+  if (auto ok = RunCommand({"ip", "netns", "add", name}); !ok) {
+    return Fail(made_.empty() ? ErrorCode::kUnauthorized : ErrorCode::kIo, ok.error().message);
+  }
+  made_.push_back(name);
+  return Run({"ip", "-n", name, "link", "set", "lo", "up"});
+}
+
+Result<std::unique_ptr<InternetTestbed>> InternetTestbed::Create(Nat nat_a, Nat nat_b) {
+  if (geteuid() != 0) return Fail(ErrorCode::kUnauthorized, "not running as root");
+  if (::access("/usr/sbin/nft", X_OK) != 0) {
+    return Fail(ErrorCode::kUnauthorized, "nft is not installed (packaging/install-deps.sh)");
+  }
+  DeleteStale();
+  std::unique_ptr<InternetTestbed> bed(new InternetTestbed("shx" + std::to_string(getpid()) + "-"));
+  if (auto built = bed->Build(nat_a, nat_b); !built) return built.error();
+  return bed;
+}
+
+Result<void> InternetTestbed::Build(Nat nat_a, Nat nat_b) {
+  if (auto ok = AddNamespace(inet()); !ok) return ok;
+  const std::string in = inet();
+  for (const auto& step : std::vector<std::vector<std::string>>{
+           {"ip", "-n", in, "link", "add", kBridge, "type", "bridge"},
+           {"ip", "-n", in, "addr", "add", std::string(kRelayAddress) + "/24", "dev", kBridge},
+           {"ip", "-n", in, "link", "set", kBridge, "up"}}) {
+    if (auto ok = Run(step); !ok) return ok;
+  }
+  struct Side {
+    std::string name, wan, net;
+    Nat nat;
+  };
+  for (const Side& s : {Side{"A", kWanA, "10.0.1", nat_a}, Side{"B", kWanB, "10.0.2", nat_b}}) {
+    const std::string router = prefix_ + "r" + s.name, home = prefix_ + "h" + s.name;
+    const std::string wan_if = "w" + s.name, up_if = "i" + s.name, lan_if = "l" + s.name,
+                      host_if = "e" + s.name;
+    if (auto ok = AddNamespace(router); !ok) return ok;
+    if (auto ok = AddNamespace(home); !ok) return ok;
+    for (const auto& step : std::vector<std::vector<std::string>>{
+             {"ip", "link", "add", wan_if, "netns", router, "type", "veth", "peer", "name", up_if,
+              "netns", in},
+             {"ip", "-n", in, "link", "set", up_if, "master", kBridge, "up"},
+             {"ip", "-n", router, "addr", "add", s.wan + "/24", "dev", wan_if},
+             {"ip", "-n", router, "link", "set", wan_if, "up"},
+             {"ip", "link", "add", lan_if, "netns", router, "type", "veth", "peer", "name", host_if,
+              "netns", home},
+             {"ip", "-n", router, "addr", "add", s.net + ".1/24", "dev", lan_if},
+             {"ip", "-n", router, "link", "set", lan_if, "up"},
+             {"ip", "-n", home, "addr", "add", s.net + ".2/24", "dev", host_if},
+             {"ip", "-n", home, "link", "set", host_if, "up"},
+             {"ip", "-n", home, "route", "add", "default", "via", s.net + ".1"},
+             {"ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1"},
+         }) {
+      if (auto ok = Run(step); !ok) return ok;
+    }
+    const std::string rules = "/tmp/" + router + ".nft";
+    std::ofstream(rules) << Ruleset(wan_if, lan_if, s.nat);
+    auto loaded = Run({"ip", "netns", "exec", router, "nft", "-f", rules});
+    std::filesystem::remove(rules);
+    if (!loaded) return loaded;
+  }
+  // The attacker: a host on the internet that is nobody's peer.
+  if (auto ok = AddNamespace(attacker()); !ok) return ok;
+  for (const auto& step : std::vector<std::vector<std::string>>{
+           {"ip", "link", "add", "ex", "netns", attacker(), "type", "veth", "peer", "name", "ix",
+            "netns", in},
+           {"ip", "-n", in, "link", "set", "ix", "master", kBridge, "up"},
+           {"ip", "-n", attacker(), "addr", "add", std::string(kAttackerAddress) + "/24", "dev",
+            "ex"},
+           {"ip", "-n", attacker(), "link", "set", "ex", "up"}}) {
+    if (auto ok = Run(step); !ok) return ok;
+  }
+  return {};
+}
+
+InternetTestbed::~InternetTestbed() {
+  for (auto it = made_.rbegin(); it != made_.rend(); ++it) {
+    (void)RunCommand({"ip", "netns", "delete", *it});
+  }
+}
+
+Result<std::unique_ptr<PacketCapture>> PacketCapture::Start(const std::string& netns,
+                                                            const std::string& interface,
+                                                            const std::string& file) {
+  int ready[2];
+  if (::pipe(ready) != 0) return Fail(ErrorCode::kIo, "pipe failed");
+  auto child = NamespacePair::RunIn(netns, [&]() -> int {
+    ::close(ready[0]);
+    // ETH_P_ALL: a bridge port hands IP frames to the bridge before any
+    // ETH_P_IP socket would see them; taps for all protocols come first.
+    int fd = ::socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+    if (fd < 0) return 2;
+    int buffer = 64 << 20;  // bursts must not be dropped before we read them
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer);
+    sockaddr_ll where{};
+    where.sll_family = AF_PACKET;
+    where.sll_protocol = htons(ETH_P_ALL);
+    where.sll_ifindex = static_cast<int>(if_nametoindex(interface.c_str()));
+    if (where.sll_ifindex == 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&where), sizeof where)) {
+      return 3;
+    }
+    int out = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (out < 0) return 4;
+    (void)!::write(ready[1], "r", 1);
+    ::close(ready[1]);
+    unsigned char packet[65536];
+    for (;;) {
+      sockaddr_ll from{};
+      socklen_t from_size = sizeof from;
+      ssize_t n =
+          ::recvfrom(fd, packet, sizeof packet, 0, reinterpret_cast<sockaddr*>(&from), &from_size);
+      if (n < static_cast<ssize_t>(sizeof(iphdr)) || from.sll_protocol != htons(ETH_P_IP)) {
+        continue;
+      }
+      const auto* ip = reinterpret_cast<const iphdr*>(packet);
+      std::size_t ip_len = ip->ihl * 4u;
+      if (ip->protocol != IPPROTO_TCP || n < static_cast<ssize_t>(ip_len + sizeof(tcphdr))) {
+        continue;
+      }
+      const auto* tcp = reinterpret_cast<const tcphdr*>(packet + ip_len);
+      std::size_t header = ip_len + tcp->doff * 4u;
+      if (static_cast<std::size_t>(n) > header) {
+        (void)!::write(out, packet + header, static_cast<std::size_t>(n) - header);
+      }
+    }
+  });
+  ::close(ready[1]);
+  if (!child) {
+    ::close(ready[0]);
+    return child.error();
+  }
+  char byte = 0;
+  bool started = ::read(ready[0], &byte, 1) == 1;
+  ::close(ready[0]);
+  std::unique_ptr<PacketCapture> capture(new PacketCapture(*child, file));
+  if (!started) return Fail(ErrorCode::kIo, "the packet capture did not start");
+  return capture;
+}
+
+PacketCapture::~PacketCapture() { (void)Stop(); }
+
+std::string PacketCapture::Stop() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  std::ifstream in(file_, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace shoal::testing

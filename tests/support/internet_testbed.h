@@ -1,0 +1,82 @@
+// InternetTestbed: two homes behind NAT routers and a small "internet", all
+// in network namespaces on this machine (../shared/internet-testbed.md
+// section 4). Needs root, iproute2 and nftables.
+//
+//   hA 10.0.1.2 ── rA (lan 10.0.1.1, wan 198.51.100.1) ─┐
+//                                                       ├─ inet: bridge 198.51.100.10
+//   hB 10.0.2.2 ── rB (lan 10.0.2.1, wan 198.51.100.2) ─┤   (the relay lives here)
+//                        attacker 198.51.100.20 (its own namespace) ─┘
+//
+// Each router masquerades its home behind its WAN address with nftables,
+// port-preserving ("cone") or with `fully-random` ports ("symmetric"), and
+// drops unsolicited connections from the WAN as home routers do. The homes
+// cannot reach each other except through the NATs. Addresses are from
+// TEST-NET-2 and 10/8 and exist only inside the namespaces.
+//
+// The destructor deletes every namespace (and with them the veths); a test
+// process killed mid-run leaves namespaces that the next Create() removes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+
+namespace shoal::testing {
+
+enum class Nat { kPortPreserving, kSymmetric };
+
+class InternetTestbed {
+ public:
+  // kUnauthorized when namespaces cannot be made here (not root, no `ip`,
+  // no `nft`): the caller skips. Any later failure is kIo.
+  static Result<std::unique_ptr<InternetTestbed>> Create(Nat nat_a, Nat nat_b);
+  InternetTestbed(const InternetTestbed&) = delete;
+  InternetTestbed& operator=(const InternetTestbed&) = delete;
+  ~InternetTestbed();
+
+  std::string inet() const { return prefix_ + "inet"; }
+  std::string home_a() const { return prefix_ + "hA"; }
+  std::string home_b() const { return prefix_ + "hB"; }
+  std::string attacker() const { return prefix_ + "x"; }
+  static constexpr const char* kRelayAddress = "198.51.100.10";
+  static constexpr const char* kWanA = "198.51.100.1";
+  static constexpr const char* kWanB = "198.51.100.2";
+  static constexpr const char* kAttackerAddress = "198.51.100.20";
+  static constexpr const char* kBridge = "br0";
+  // In inet(): the bridge ports of the two routers, where everything a home
+  // sends or receives passes (capture here).
+  static constexpr const char* kUplinkA = "iA";
+  static constexpr const char* kUplinkB = "iB";
+
+ private:
+  explicit InternetTestbed(std::string prefix) : prefix_(std::move(prefix)) {}
+  Result<void> Build(Nat nat_a, Nat nat_b);
+  Result<void> Run(const std::vector<std::string>& argv);
+  Result<void> AddNamespace(const std::string& name);
+
+  std::string prefix_;  // "shx<pid>-"
+  std::vector<std::string> made_;
+};
+
+// Records the TCP payload bytes of every IPv4 packet seen on `interface` in
+// namespace `netns` (an AF_PACKET socket in a child process) until Stop().
+class PacketCapture {
+ public:
+  static Result<std::unique_ptr<PacketCapture>> Start(const std::string& netns,
+                                                      const std::string& interface,
+                                                      const std::string& file);
+  ~PacketCapture();
+  // Stops capturing; returns the concatenated payloads.
+  std::string Stop();
+
+ private:
+  PacketCapture(pid_t pid, std::string file) : pid_(pid), file_(std::move(file)) {}
+  pid_t pid_;
+  std::string file_;
+};
+
+}  // namespace shoal::testing
