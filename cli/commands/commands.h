@@ -24,5 +24,6 @@ void RegisterDeviceCommands(CLI::App& app, CommandContext& context);
 void RegisterPairCommand(CLI::App& app, CommandContext& context);
 void RegisterStatusCommands(CLI::App& app, CommandContext& context);
 void RegisterVersionCommands(CLI::App& app, CommandContext& context);
+void RegisterInternetCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace shoal::cli
