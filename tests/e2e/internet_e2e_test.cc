@@ -11,6 +11,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <random>
 #include <string>
 
@@ -172,6 +176,46 @@ TEST_CASE("a stranger on the internet who dials a relayed address gets nothing",
   CHECK(testing::WaitForChildren({*child}, std::chrono::seconds(20)).front() == 0);
   // And alpha stays healthy, its allocation up.
   CHECK(!RelayOf(*w.a).empty());
+}
+
+
+// Not a test: prints how fast a file crosses through the relay. Run with
+//   build/tests/e2e/shoal_e2e_tests "[relay-bench]"   (SHOAL_RELAY_BENCH_MIB, default 512)
+TEST_CASE("relay throughput", "[.][relay-bench]") {
+  World w;
+  if (!w.Build(Nat::kPortPreserving, Nat::kPortPreserving)) return;
+  TestDevice& a = *w.a;
+  TestDevice& b = *w.b;
+  std::string relayed_a;
+  REQUIRE(Eventually([&] { return !(relayed_a = RelayOf(a)).empty() && !RelayOf(b).empty(); }));
+  a.Json({"devices", "add", b.id(), "--name", "beta"});
+  b.Json({"devices", "add", a.id(), "--name", "alpha", "--address", relayed_a});
+  REQUIRE(Eventually([&] { return DeviceEntry(a, b)["connected"] == true; }));
+  ShareFolder(a, b, "bench");
+  const char* env = std::getenv("SHOAL_RELAY_BENCH_MIB");
+  const std::size_t mib = env != nullptr ? std::stoul(env) : 512;
+  std::string data(mib << 20, '\0');
+  std::mt19937_64 random(7);
+  for (std::size_t i = 0; i + 8 <= data.size(); i += 8) {
+    std::uint64_t v = random();
+    std::memcpy(&data[i], &v, 8);
+  }
+  WriteFile(w.dir.path().string() + "/staged", data);
+  auto start = std::chrono::steady_clock::now();
+  std::filesystem::rename(w.dir.path().string() + "/staged", a.Path("big.bin"));
+  REQUIRE(Eventually(
+      [&] {
+        std::error_code ec;
+        return std::filesystem::file_size(b.Path("big.bin"), ec) == data.size() && !ec;
+      },
+      std::chrono::seconds(600)));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(ReadFile(b.Path("big.bin")) == data);
+  std::printf(
+      "relay-bench: %zu MiB through coturn in %.2f s: %.0f MB/s (scan, sync and fsync "
+      "included; path %s)\n",
+      mib, seconds, double(data.size()) / seconds / 1e6,
+      DeviceEntry(a, b)["path"].get<std::string>().c_str());
 }
 
 }  // namespace shoal::e2e
