@@ -23,6 +23,10 @@ void PrintDevices(const nlohmann::json& r) {
     std::string state = d.value("paused", false)      ? "paused"
                         : d.value("connected", false) ? "connected " + d.value("address", "")
                                                       : "not connected";
+    if (d.value("path", "") == "relayed") state += " (relayed)";
+    if (!d.value("connected", false) && d.contains("last_error")) {
+      state += ": " + d.value("last_error", "");
+    }
     std::printf("%-16s %s\n    %s   in %s, out %s\n", d.value("name", "").c_str(),
                 d.value("id", "").c_str(), state.c_str(),
                 HumanBytes(d.value("bytes_in", 0.0)).c_str(),

@@ -135,12 +135,22 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
     std::string state = d.value("paused", false)      ? "paused"
                         : d.value("connected", false) ? "connected " + d.value("address", "")
                                                       : "not connected";
+    if (d.value("path", "") == "relayed") state += " (relayed)";
     std::snprintf(line, sizeof(line), "  %-16s %.15s…  %s  in %s  out %s%s\n",
                   d.value("name", "").c_str(), id.c_str(), state.c_str(), HumanBytes(in).c_str(),
                   HumanBytes(out_bytes).c_str(), rate.c_str());
     out.append(line);
   }
   if (rates) rates->at = now;
+  if (s.contains("relays") && !s["relays"].empty()) {
+    out.append("\nRelays\n");
+    for (const auto& r : s["relays"]) {
+      out.append("  ").append(r.value("url", "")).append("  ").append(r.value("state", ""));
+      if (r.contains("relayed")) out.append("  reachable at ").append(r.value("relayed", ""));
+      if (r.contains("error")) out.append("  (").append(r.value("error", "")).append(")");
+      out.append("\n");
+    }
+  }
   for (const auto& o : s["offers"]) {
     out.append("\nOffered: ")
         .append(o.value("label", ""))

@@ -128,6 +128,8 @@ TEST_CASE("two devices behind symmetric NATs sync through a TURN relay, encrypte
   REQUIRE(connected);
   CHECK(DeviceEntry(a, b)["path"] == "relayed");
   CHECK(DeviceEntry(b, a)["path"] == "relayed");
+  CHECK(b.Cli({"devices"}).out.find("(relayed)") != std::string::npos);
+  CHECK(b.Cli({"status"}).out.find("reachable at " + relayed_b) != std::string::npos);
   // alpha learned beta's relayed address from its Hello and kept it.
   auto addresses = DeviceEntry(a, b)["addresses"];
   CHECK(std::find(addresses.begin(), addresses.end(), relayed_b) != addresses.end());
