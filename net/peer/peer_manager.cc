@@ -4,6 +4,7 @@
 // peer_manager_sessions.cc.
 #include "net/peer/peer_manager.h"
 
+#include <algorithm>
 #include <string>
 
 #include "core/base/log.h"
@@ -54,8 +55,21 @@ PeerManager::Peer& PeerManager::PeerFor(const DeviceId& device) {
 }
 
 bool PeerManager::Idle(const Peer& peer) const {
-  return !shutting_down_ && !peer.addresses.empty() && peer.up == nullptr &&
+  return !shutting_down_ && !peer.addresses.empty() && (peer.up == nullptr || Upgrading(peer)) &&
          peer.outbound == nullptr && peer.dial == nullptr;
+}
+
+// A relayed session is up and the device has direct addresses: those are
+// still dialed (with the same backoff), and a direct session that comes up
+// replaces the relayed one (Survivor).
+bool PeerManager::Upgrading(const Peer& peer) const {
+  return peer.up != nullptr && peer.up->relayed() && DirectAddresses(peer) > 0;
+}
+
+std::size_t PeerManager::DirectAddresses(const Peer& peer) {
+  return static_cast<std::size_t>(
+      std::count_if(peer.addresses.begin(), peer.addresses.end(),
+                    [](const std::string& address) { return !IsRelayAddress(address); }));
 }
 
 void PeerManager::SetAddresses(const DeviceId& device, std::vector<std::string> addresses) {
@@ -118,8 +132,12 @@ void PeerManager::Dial(const DeviceId& device) {
   Peer& peer = PeerFor(device);
   if (peer.retry) peer.retry->Stop();
   peer.waiting = false;
-  const std::string address = peer.addresses[peer.next_address % peer.addresses.size()];
+  std::string address = peer.addresses[peer.next_address % peer.addresses.size()];
   peer.next_address = (peer.next_address + 1) % peer.addresses.size();
+  while (peer.up != nullptr && IsRelayAddress(address)) {  // upgrading: direct ones only
+    address = peer.addresses[peer.next_address];
+    peer.next_address = (peer.next_address + 1) % peer.addresses.size();
+  }
   SHOAL_LOG(kDebug) << "peer " << ShortIdString(device.ShortId()) << ": dialing " << address;
   DialDone done = [this, device, address](Result<UvHandle<uv_tcp_t>> connected) {
     OnDialed(device, address, std::move(connected));
@@ -170,7 +188,8 @@ void PeerManager::DialFailed(const DeviceId& device, std::string why) {
   peer.stats.last_error = std::move(why);
   if (!Idle(peer)) return;
   // Try the rest of the round at once; wait only after every address failed.
-  if (++peer.failures_in_round < peer.addresses.size()) {
+  const std::size_t round = peer.up != nullptr ? DirectAddresses(peer) : peer.addresses.size();
+  if (++peer.failures_in_round < round) {
     Dial(device);
     return;
   }

@@ -2,8 +2,10 @@
 // manager"). It accepts connections, dials each device's addresses in turn
 // while it is not connected, retries with jittered exponential backoff
 // (net/peer/backoff.h), and when two sessions with one device are
-// established at once keeps the one whose initiator has the larger device
-// ID, on both sides.
+// established at once keeps a direct one over a relayed one, then the one
+// whose initiator has the larger device ID, on both sides. While a device's
+// session is relayed, its direct addresses are still dialed (with the same
+// backoff) so that a direct session can replace it.
 //
 // What the delegate sees per device: OnPeerUp(session) once that session is
 // established, its messages, then OnPeerDown when it ends — or when a
@@ -166,6 +168,8 @@ class PeerManager {
   // Dialing (peer_manager.cc).
   Peer& PeerFor(const DeviceId& device);
   bool Idle(const Peer& peer) const;
+  bool Upgrading(const Peer& peer) const;
+  static std::size_t DirectAddresses(const Peer& peer);
   void Dial(const DeviceId& device);
   void OnDialed(const DeviceId& device, const std::string& address,
                 Result<UvHandle<uv_tcp_t>> connected);

@@ -159,6 +159,8 @@ void PeerManager::MarkUp(Peer& peer, Connection& connection) {
   SHOAL_LOG(kInfo) << "peer " << ShortIdString(connection.device->ShortId()) << ": connected ("
                    << (connection.role == Role::kInitiator ? "to " : "from ") << connection.address
                    << ")";
+  // Relayed: keep trying the device's direct addresses, soon and then with backoff.
+  if (Upgrading(peer)) ScheduleRetry(*connection.device, peer.backoff.Next());
 }
 
 void PeerManager::OnEnd(Connection& connection, const SessionEndInfo& end) {

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "net/peer/tcp_listener.h"
 #include "tests/net/session/session_harness.h"
 
 namespace shoal::net {
@@ -352,6 +353,68 @@ TEST_CASE("Shutdown ends sessions, dials and waits, and the loop closes cleanly"
   REQUIRE(RunUntil(*f.loop, [&] { return b.events.downs[a.id()] == 1; }));
   b.Stop(*f.loop);
   c.Stop(*f.loop);
+  f.Close();
+}
+
+TEST_CASE("a relayed session is replaced by a direct one as soon as a direct address works",
+          "[peer]") {
+  Fixture f;
+  {
+    Node a(*f.loop, 1, 11), b(*f.loop, 2, 22);
+    Pair(a, b);
+    // A stand-in relay: connections to it reach b as relayed ones (as a TURN
+    // relay's bound connections do), and a dials it as relay://.
+    auto relay = TcpListener::Start(*f.loop, "127.0.0.1", 0,
+                                    [&](UvHandle<uv_tcp_t> tcp, std::string remote) {
+                                      b.manager->AcceptRelayed(std::move(tcp), remote);
+                                    });
+    REQUIRE(relay.has_value());
+    const std::string relayed = "relay://127.0.0.1:" + std::to_string((*relay)->port());
+    a.manager->SetAddresses(b.id(), {relayed});
+    REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
+    CHECK(a.manager->Stats(b.id())->relayed);
+    CHECK(b.manager->Stats(a.id())->relayed);
+    // A direct address appears (a LAN sighting, say): a dials it while relayed.
+    a.manager->SetAddresses(b.id(), {relayed, b.address()});
+    REQUIRE(RunUntil(*f.loop, [&] {
+      auto sa = a.manager->Stats(b.id());
+      auto sb = b.manager->Stats(a.id());
+      return sa->connected && !sa->relayed && sb && sb->connected && !sb->relayed;
+    }));
+    CHECK(a.events.ups[b.id()] == 2);  // the relayed session, then the direct one
+    CHECK(a.events.downs[b.id()] == 1);
+    CHECK(a.events.last_end[b.id()].detail == "replaced by a duplicate connection");
+    CHECK(a.events.live[b.id()] == 1);
+    CHECK(b.events.live[a.id()] == 1);
+    CHECK(a.events.addresses[b.id()] == b.address());
+    // It stays direct: no more dials, the relayed session is gone on both sides.
+    testing::RunFor(*f.loop, milliseconds(300));
+    CHECK(a.events.ups[b.id()] == 2);
+    CHECK_FALSE(a.manager->Stats(b.id())->relayed);
+    a.Stop(*f.loop);
+    b.Stop(*f.loop);
+  }
+  f.Close();
+}
+
+TEST_CASE("a relayed session with only relay addresses stays, with no dialing", "[peer]") {
+  Fixture f;
+  {
+    Node a(*f.loop, 1, 11), b(*f.loop, 2, 22);
+    Pair(a, b);
+    auto relay = TcpListener::Start(*f.loop, "127.0.0.1", 0,
+                                    [&](UvHandle<uv_tcp_t> tcp, std::string remote) {
+                                      b.manager->AcceptRelayed(std::move(tcp), remote);
+                                    });
+    REQUIRE(relay.has_value());
+    a.manager->SetAddresses(b.id(), {"relay://127.0.0.1:" + std::to_string((*relay)->port())});
+    REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
+    testing::RunFor(*f.loop, milliseconds(300));
+    CHECK(a.events.ups[b.id()] == 1);
+    CHECK(a.manager->ConnectionCount() == 1);
+    a.Stop(*f.loop);
+    b.Stop(*f.loop);
+  }
   f.Close();
 }
 
