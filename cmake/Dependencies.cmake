@@ -30,3 +30,9 @@ find_package(Threads REQUIRED)
 if(BUILD_TESTING OR NOT DEFINED BUILD_TESTING)
   find_package(Catch2 2 CONFIG REQUIRED)
 endif()
+# Rendezvous (net/reach/rendezvous_client.h): HTTPS with a client
+# certificate to a Syncthing discovery server. libcurl (OpenSSL flavour)
+# rather than an HTTP client of our own; libssl for pinning the server's
+# certificate inside the TLS handshake.
+pkg_check_modules(libcurl REQUIRED IMPORTED_TARGET libcurl>=7.71)  # CURLOPT_SSLCERT_BLOB
+pkg_check_modules(libssl REQUIRED IMPORTED_TARGET libssl>=3.0)

@@ -11,6 +11,8 @@ packages=(
   libsodium-dev libuv1-dev libsqlite3-dev libxxhash-dev libzstd-dev
   # the session ciphers (AES-GCM, ChaCha20-Poly1305) through OpenSSL's libcrypto
   libssl-dev
+  # rendezvous over HTTPS with a client certificate (a Syncthing discovery server)
+  libcurl4-openssl-dev
   # header-only: argument parsing (CLI11) and JSON (nlohmann)
   libcli11-dev nlohmann-json3-dev
   # tests
@@ -19,7 +21,7 @@ packages=(
   iproute2
   # relay tests: a TURN server (coturn) and NAT routers (nftables masquerade)
   # in network namespaces; nothing is started outside the tests
-  coturn nftables
+  coturn nftables syncthing-discosrv
   # format check, fuzzing (clang + libFuzzer runtime)
   clang clang-format libclang-rt-dev
 )

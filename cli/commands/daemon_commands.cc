@@ -23,6 +23,7 @@ struct DaemonFlags {
   std::vector<std::string> relays;
   bool relay_static = false;
   bool no_relay = false;
+  std::string discovery;
 };
 
 int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
@@ -45,6 +46,7 @@ int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
   options.set_relays = !flags.relays.empty() || flags.no_relay;
   options.relays = flags.relays;
   options.relay_static = flags.relay_static;
+  options.discovery_server = flags.discovery;
   Daemon daemon(options);
   return daemon.Run();
 }
@@ -109,6 +111,9 @@ void RegisterDaemonCommands(CLI::App& app, CommandContext& context) {
   daemon->add_flag("--relay-static", flags->relay_static,
                    "The --relay secrets are static passwords, not a shared secret");
   daemon->add_flag("--no-relay", flags->no_relay, "Forget the kept relays")->excludes(relay);
+  daemon->add_option("--discovery", flags->discovery,
+                     "A discovery server for finding paired devices across the internet, "
+                     "https://HOST:PORT/?id=SERVER-ID (Syncthing's stdiscosrv); kept");
   daemon->add_option("--log-level", flags->log_level, "debug, info, warning or error")
       ->capture_default_str();
   daemon->callback([flags, &context] { context.exit_code = RunDaemon(context.client, *flags); });

@@ -15,12 +15,26 @@ struct InternetArgs {
   std::vector<std::string> relays;
   bool relay_static = false;
   bool no_relay = false;
+  std::string discovery;
+  bool no_discovery = false;
 };
 
 void PrintInternet(const nlohmann::json& r) {
-  if (r["relays"].empty()) {
-    std::printf("no relay: devices are reached on the LAN or at addresses you gave\n");
+  const auto& rendezvous = r["rendezvous"];
+  if (r["relays"].empty() && !rendezvous.is_object()) {
+    std::printf(
+        "no relay and no discovery server: devices are reached on the LAN or at "
+        "addresses you gave\n");
     return;
+  }
+  if (rendezvous.is_object()) {
+    std::printf("discovery server %s: %s\n    rendezvous ID %s\n",
+                rendezvous.value("server", "").c_str(),
+                rendezvous.value("announced", false) ? "announced" : "not announced",
+                rendezvous.value("rendezvous_id", "").c_str());
+    if (rendezvous.contains("error")) {
+      std::printf("    last error: %s\n", rendezvous.value("error", "").c_str());
+    }
   }
   for (const auto& relay : r["relays"]) {
     std::printf("relay %s: %s\n", relay.value("url", "").c_str(), relay.value("state", "").c_str());
@@ -28,8 +42,9 @@ void PrintInternet(const nlohmann::json& r) {
       std::printf("    reachable at %s (public address %s)\n", relay.value("relayed", "").c_str(),
                   relay.value("public_address", "").c_str());
     }
-    if (relay.contains("error"))
+    if (relay.contains("error")) {
       std::printf("    last error: %s\n", relay.value("error", "").c_str());
+    }
   }
 }
 
@@ -56,14 +71,25 @@ void RegisterInternetCommands(CLI::App& app, CommandContext& context) {
   set->add_flag("--relay-static", args->relay_static,
                 "The secrets are static passwords, not a shared secret");
   set->add_flag("--no-relay", args->no_relay, "Use no relay")->excludes(relay);
+  auto* discovery = set->add_option("--discovery", args->discovery,
+                                    "A discovery server for finding devices across the internet, "
+                                    "https://HOST:PORT/?id=SERVER-ID");
+  set->add_flag("--no-discovery", args->no_discovery, "Use no discovery server")
+      ->excludes(discovery);
   set->callback([args, &context] {
-    if (args->relays.empty() && !args->no_relay) {
-      std::fprintf(stderr, "shoal: internet set needs --relay URL or --no-relay\n");
+    nlohmann::json request{{"cmd", "internet-set"}};
+    if (!args->relays.empty() || args->no_relay) {
+      request["relays"] = args->relays;
+      request["static"] = args->relay_static;
+    }
+    if (!args->discovery.empty() || args->no_discovery) request["discovery"] = args->discovery;
+    if (request.size() == 1) {
+      std::fprintf(stderr,
+                   "shoal: internet set needs --relay URL, --no-relay, --discovery URL or "
+                   "--no-discovery\n");
       context.exit_code = 2;
       return;
     }
-    nlohmann::json request{
-        {"cmd", "internet-set"}, {"relays", args->relays}, {"static", args->relay_static}};
     context.exit_code = CallAndPrint(context.client, request, PrintInternet);
   });
 }

@@ -113,28 +113,52 @@ Json ControlApi::Status(const nlohmann::json& request) {
                         {"folders", (*folders)["folders"]},
                         {"devices", (*devices)["devices"]},
                         {"offers", (*FolderOffers(request))["offers"]},
-                        {"relays", parts_.relays.Status()}};
+                        {"relays", parts_.relays.Status()},
+                        {"rendezvous", parts_.rendezvous.Status()}};
 }
 
 Json ControlApi::Internet(const nlohmann::json& /*request*/) {
-  return nlohmann::json{{"relays", parts_.relays.Status()}};
+  return nlohmann::json{{"relays", parts_.relays.Status()},
+                        {"rendezvous", parts_.rendezvous.Status()}};
 }
 
-// {"relays": ["turn://USER:SECRET@HOST:PORT", ...], "static": bool}: the
-// new list (empty: no relay), saved in the home and started at once.
+// Optional fields, each replacing what is kept: {"relays":
+// ["turn://USER:SECRET@HOST:PORT", ...], "static": bool} (empty list: no
+// relay) and {"discovery": "https://HOST:PORT/?id=SERVER-ID"} ("": none).
+// Saved in the home and started at once.
 Json ControlApi::InternetSet(const nlohmann::json& request) {
-  if (!request.contains("relays") || !request["relays"].is_array()) {
-    return Fail(ErrorCode::kInvalidArgument, "internet-set needs a relays list");
+  auto kept = LoadInternetConfig(parts_.home.dir);
+  if (!kept) return kept.error();
+  InternetConfig config = *kept;
+  if (request.contains("relays")) {
+    if (!request["relays"].is_array()) {
+      return Fail(ErrorCode::kInvalidArgument, "relays must be a list of URLs");
+    }
+    bool is_static = request.value("static", false);
+    config.relays.clear();
+    for (const auto& url : request["relays"]) {
+      if (!url.is_string()) {
+        return Fail(ErrorCode::kInvalidArgument, "a relay must be a URL string");
+      }
+      auto server = net::ParseTurnUrl(url.get<std::string>(), is_static);
+      if (!server) return server.error();
+      config.relays.push_back(std::move(*server));
+    }
   }
-  bool is_static = request.value("static", false);
-  InternetConfig config;
-  for (const auto& url : request["relays"]) {
-    if (!url.is_string()) return Fail(ErrorCode::kInvalidArgument, "a relay must be a URL string");
-    auto server = net::ParseTurnUrl(url.get<std::string>(), is_static);
-    if (!server) return server.error();
-    config.relays.push_back(std::move(*server));
+  if (request.contains("discovery")) {
+    const std::string url = StringField(request, "discovery");
+    config.discovery.reset();
+    if (!url.empty()) {
+      auto server = net::ParseDiscoveryUrl(url);
+      if (!server) return server.error();
+      config.discovery = *server;
+    }
   }
   if (auto saved = SaveInternetConfig(parts_.home.dir, config); !saved) return saved.error();
+  if (auto started = parts_.rendezvous.Configure(config.discovery); !started) {
+    return started.error();
+  }
+  // Last: its change callback puts both into our Hello and announcements.
   if (auto started = parts_.relays.Configure(config.relays); !started) return started.error();
   return Internet(request);
 }

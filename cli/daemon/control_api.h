@@ -30,6 +30,7 @@
 #include "cli/daemon/pairing.h"
 #include "cli/daemon/peer_hub.h"
 #include "cli/daemon/relays.h"
+#include "cli/daemon/rendezvous.h"
 #include "core/base/clock.h"
 #include "core/store/index.h"
 #include "net/control/control_server.h"
@@ -54,6 +55,7 @@ struct ControlApiParts {
   DeviceAddresses& addresses;
   Pairing& pairing;
   Relays& relays;
+  Rendezvous& rendezvous;
   std::function<bool()> stopping;  // true once the daemon is shutting down
   std::function<void()> stop;      // `shutdown`: finish the batch in progress and exit
 };

@@ -190,7 +190,9 @@ Result<void> Daemon::StartPeers() {
       if (&runner->engine() == &engine && runner->engine().PullWanted()) runner->Kick();
     }
   };
+  callbacks.on_device_changed = [this](const DeviceRecord& device) { addresses_->Apply(device); };
   callbacks.on_peer_change = [this](const DeviceId& device, bool up) {
+    if (rendezvous_) rendezvous_->Wake();
     Publish({{"event", up ? "device-connected" : "device-disconnected"},
              {"device", device.ToString()}});
   };
@@ -245,14 +247,35 @@ Result<void> Daemon::StartRelays() {
     if (wanted != *config) {
       if (auto saved = SaveInternetConfig(home_.dir, wanted); !saved) return saved;
     }
+    wanted.discovery = config->discovery;
     *config = std::move(wanted);
   }
-  relays_ = std::make_unique<Relays>(*loop_, *peers_);
+  if (!options_.discovery_server.empty()) {
+    auto server = net::ParseDiscoveryUrl(options_.discovery_server);
+    if (!server) return server.error();
+    if (config->discovery != *server) {
+      config->discovery = *server;
+      if (auto saved = SaveInternetConfig(home_.dir, *config); !saved) return saved;
+    }
+  }
+  rendezvous_ = std::make_unique<Rendezvous>(*loop_, *index_, *hub_, *addresses_, home_.dir);
+  relays_ = std::make_unique<Relays>(*loop_, *peers_, [this] { OnReachabilityChanged(); });
   peers_->SetRelayDialer(
       [this](const std::string& address, std::chrono::milliseconds timeout, net::DialDone done) {
         return relays_->Dial(address, timeout, std::move(done));
       });
+  if (auto started = rendezvous_->Configure(config->discovery); !started) return started;
   return relays_->Configure(config->relays);
+}
+
+// Our relayed addresses changed (or rendezvous was turned on or off): peers
+// hear of it in our Hello, and the discovery server in an announcement.
+void Daemon::OnReachabilityChanged() {
+  std::vector<std::string> relayed = relays_->RelayedAddresses();
+  std::vector<std::string> hello = relayed;
+  for (std::string& extra : rendezvous_->HelloAddresses()) hello.push_back(std::move(extra));
+  peers_->SetHelloAddresses(std::move(hello));
+  rendezvous_->Announce(std::move(relayed));
 }
 
 // --listen's host, without the brackets of an IPv6 one.
@@ -305,6 +328,7 @@ Result<void> Daemon::StartControl() {
       .addresses = *addresses_,
       .pairing = *pairing_,
       .relays = *relays_,
+      .rendezvous = *rendezvous_,
       .stopping = [this] { return stopping_; },
       .stop = [this] { Stop(); },
   });
@@ -335,6 +359,7 @@ void Daemon::Stop() {
   folder_events_.reset();
   discovery_.reset();
   if (relays_) (void)relays_->Configure({});  // ends the allocations
+  if (rendezvous_) (void)rendezvous_->Configure(std::nullopt);
   if (control_) control_->Close([] {});
   if (!peers_) {  // start-up failed before the peers
     if (folders_) folders_->Clear();
@@ -352,6 +377,7 @@ void Daemon::Teardown() {
     addresses_.reset();
     api_.reset();
     relays_.reset();
+    rendezvous_.reset();
     peers_.reset();
     hub_.reset();
     folder_events_.reset();

@@ -27,6 +27,7 @@
 #include "cli/daemon/pairing.h"
 #include "cli/daemon/peer_hub.h"
 #include "cli/daemon/relays.h"
+#include "cli/daemon/rendezvous.h"
 #include "core/base/clock.h"
 #include "core/base/scoped_fd.h"
 #include "core/base/uv_handle.h"
@@ -57,6 +58,8 @@ struct DaemonOptions {
   bool set_relays = false;
   std::vector<std::string> relays;
   bool relay_static = false;  // the relays' secrets are static passwords
+  // --discovery URL: the discovery server for rendezvous, kept in the home.
+  std::string discovery_server;
 };
 
 class Daemon final {
@@ -75,6 +78,7 @@ class Daemon final {
   Result<void> StartVersionPruning();
   Result<void> StartPeers();
   Result<void> StartRelays();
+  void OnReachabilityChanged();
   Result<void> StartDiscovery();
   std::string ListenHost() const;
   Result<void> StartControl();
@@ -103,6 +107,7 @@ class Daemon final {
   std::unique_ptr<net::PeerManager> peers_;
   std::unique_ptr<DeviceAddresses> addresses_;
   std::unique_ptr<Relays> relays_;
+  std::unique_ptr<Rendezvous> rendezvous_;
   std::unique_ptr<net::Discovery> discovery_;
   std::unique_ptr<ControlApi> api_;  // outlives the server it handles requests for
   std::unique_ptr<net::ControlServer> control_;

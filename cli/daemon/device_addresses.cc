@@ -18,10 +18,20 @@ std::string MergeRelayAddresses(const std::string& stored,
                                 const std::vector<std::string>& learned) {
   std::vector<std::string> kept;
   for (std::string& address : SplitAddresses(stored)) {
-    if (!net::IsRelayAddress(address)) kept.push_back(std::move(address));
+    if (!net::IsRelayAddress(address) && !address.starts_with(kRendezvousScheme)) {
+      kept.push_back(std::move(address));
+    }
   }
   std::size_t relays = 0;
+  bool rendezvous = false;
   for (const std::string& address : learned) {
+    if (address.starts_with(kRendezvousScheme)) {
+      auto id = net::ParseRendezvousId(std::string_view(address).substr(13));
+      if (!id || rendezvous) continue;
+      kept.push_back(kRendezvousScheme + net::RendezvousIdText(*id));
+      rendezvous = true;
+      continue;
+    }
     if (!net::IsRelayAddress(address) || relays == 4) continue;
     auto split = net::SplitHostPort(std::string_view(address).substr(8));
     if (!split || !net::NumericAddress(split->host, split->port)) continue;
@@ -39,12 +49,45 @@ void DeviceAddresses::Apply(const DeviceRecord& device) {
     peers_.Forget(device.id);
     return;
   }
-  std::vector<std::string> addresses = SplitAddresses(device.addresses);
-  auto found = sighted_.find(device.id.ToString());
-  if (found != sighted_.end()) {
-    addresses.insert(addresses.end(), found->second.begin(), found->second.end());
+  std::vector<std::string> addresses;
+  for (std::string& address : SplitAddresses(device.addresses)) {
+    if (!address.starts_with(kRendezvousScheme)) addresses.push_back(std::move(address));
+  }
+  for (const auto* more : {&sighted_, &found_}) {
+    auto it = more->find(device.id.ToString());
+    if (it == more->end()) continue;
+    for (const std::string& address : it->second) {
+      if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
+        addresses.push_back(address);
+      }
+    }
   }
   peers_.SetAddresses(device.id, addresses);
+}
+
+std::optional<net::RendezvousId> RendezvousIdOf(const std::vector<std::string>& addresses) {
+  for (const std::string& address : addresses) {
+    if (!address.starts_with(kRendezvousScheme)) continue;
+    auto id = net::ParseRendezvousId(std::string_view(address).substr(13));
+    if (id) return *id;
+  }
+  return std::nullopt;
+}
+
+void DeviceAddresses::OnFound(const DeviceId& device, const std::vector<std::string>& addresses) {
+  auto record = index_.FindDevice(device);
+  if (!record || !*record || (*record)->is_local) return;
+  std::vector<std::string> relayed;
+  for (const std::string& address : addresses) {
+    if (!net::IsRelayAddress(address)) continue;
+    auto split = net::SplitHostPort(std::string_view(address).substr(8));
+    if (split && net::NumericAddress(split->host, split->port)) relayed.push_back(address);
+    if (relayed.size() == 4) break;
+  }
+  if (relayed == found_[device.ToString()]) return;
+  found_[device.ToString()] = relayed;
+  Apply(**record);
+  peers_.DialNow(device);
 }
 
 void DeviceAddresses::OnSighting(const DeviceId& device, const std::string& address) {

@@ -7,23 +7,30 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/model/device_id.h"
 #include "core/store/index.h"
 #include "net/peer/peer_manager.h"
+#include "net/reach/rendezvous_identity.h"
 
 namespace shoal::cli {
 
 // "a:1 b:2" (DeviceRecord::addresses) → {"a:1", "b:2"}.
 std::vector<std::string> SplitAddresses(const std::string& text);
 
-// A device's stored addresses with its relayed ones ("relay://IP:PORT")
-// replaced by those its Hello announced (`learned`). Only well-formed relay
-// addresses with a numeric host are taken, at most 4; addresses the user
-// configured are kept as they are, first.
+// A device's stored addresses with its learned ones (relayed addresses
+// "relay://IP:PORT", its rendezvous ID "rendezvous://ID") replaced by those
+// its Hello announced (`learned`). Only well-formed ones are taken (numeric
+// relay hosts, at most 4; one rendezvous ID); addresses the user configured
+// are kept as they are, first.
 std::string MergeRelayAddresses(const std::string& stored, const std::vector<std::string>& learned);
+
+inline constexpr char kRendezvousScheme[] = "rendezvous://";
+// The rendezvous ID among `addresses`, if any.
+std::optional<net::RendezvousId> RendezvousIdOf(const std::vector<std::string>& addresses);
 
 class DeviceAddresses {
  public:
@@ -35,13 +42,20 @@ class DeviceAddresses {
   // LAN discovery heard `device` at `address` ("host:port", "[v6]:port"):
   // a paired device is dialed there at once.
   void OnSighting(const DeviceId& device, const std::string& address);
+  // A rendezvous lookup found `device` at `addresses` (relay:// ones are
+  // kept): it is dialed there at once.
+  void OnFound(const DeviceId& device, const std::vector<std::string>& addresses);
   // A removed device: where it was seen is forgotten too.
-  void DropSightings(const DeviceId& device) { sighted_.erase(device.ToString()); }
+  void DropSightings(const DeviceId& device) {
+    sighted_.erase(device.ToString());
+    found_.erase(device.ToString());
+  }
 
  private:
   Index& index_;
   net::PeerManager& peers_;
   std::map<std::string, std::vector<std::string>> sighted_;  // device text → addresses
+  std::map<std::string, std::vector<std::string>> found_;    // by rendezvous lookups
 };
 
 }  // namespace shoal::cli

@@ -46,6 +46,14 @@ Result<InternetConfig> LoadInternetConfig(const std::string& home) {
     if (!server) return Fail(ErrorCode::kCorrupt, path + ": " + server.error().message);
     config.relays.push_back(std::move(*server));
   }
+  if (json.contains("discovery")) {
+    if (!json["discovery"].is_string()) {
+      return Fail(ErrorCode::kCorrupt, path + ": discovery must be a URL");
+    }
+    auto server = net::ParseDiscoveryUrl(json["discovery"].get<std::string>());
+    if (!server) return Fail(ErrorCode::kCorrupt, path + ": " + server.error().message);
+    config.discovery = *server;
+  }
   return config;
 }
 
@@ -54,7 +62,9 @@ Result<void> SaveInternetConfig(const std::string& home, const InternetConfig& c
   for (const net::TurnServer& relay : config.relays) {
     relays.push_back({{"url", relay.Url()}, {"static", relay.static_password}});
   }
-  const std::string text = nlohmann::json{{"relays", relays}}.dump(2) + "\n";
+  nlohmann::json json{{"relays", relays}};
+  if (config.discovery) json["discovery"] = config.discovery->Url();
+  const std::string text = json.dump(2) + "\n";
   const std::string path = InternetConfigPath(home);
   const std::string temp = path + ".tmp";
   ::unlink(temp.c_str());

@@ -1,21 +1,25 @@
 // InternetConfig: how this device reaches peers beyond the LAN, kept in
 // <home>/internet.json (mode 0600: relay URLs carry their secret). Today:
-// the TURN relays (`shoal daemon --relay`, `shoal internet set`). Nothing
+// the TURN relays (`shoal daemon --relay`, `shoal internet set`) and the
+// discovery server used for rendezvous (`--discovery`). Nothing
 // outside the LAN is contacted unless it is configured here.
 //
 // Thread: any (plain file I/O).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/base/result.h"
+#include "net/reach/discovery_server.h"
 #include "net/reach/turn_config.h"
 
 namespace shoal::cli {
 
 struct InternetConfig {
   std::vector<net::TurnServer> relays;
+  std::optional<net::DiscoveryServer> discovery;  // rendezvous (a Syncthing discovery server)
   friend bool operator==(const InternetConfig&, const InternetConfig&) = default;
 };
 

@@ -20,8 +20,9 @@ class Relays::Slot final : public net::TurnClient::Delegate {
   std::unique_ptr<net::TurnClient> client;
 };
 
-Relays::Relays(net::EventLoop& loop, net::PeerManager& peers, net::TurnOptions options)
-    : loop_(loop), peers_(peers), options_(options) {}
+Relays::Relays(net::EventLoop& loop, net::PeerManager& peers, std::function<void()> on_change,
+               net::TurnOptions options)
+    : loop_(loop), peers_(peers), on_change_(std::move(on_change)), options_(options) {}
 
 Relays::~Relays() = default;
 
@@ -78,6 +79,8 @@ nlohmann::json Relays::Status() const {
   return out;
 }
 
-void Relays::OnAllocationsChanged() { peers_.SetHelloAddresses(RelayedAddresses()); }
+void Relays::OnAllocationsChanged() {
+  if (on_change_) on_change_();
+}
 
 }  // namespace shoal::cli

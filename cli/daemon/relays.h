@@ -4,11 +4,13 @@
 //   manager (as relayed sessions, where we are the responder);
 // - dials a device's relayed address ("relay://IP:PORT") through our own
 //   allocation, so only the relay itself needs a permission;
-// - tells peers where we are relayed: our Hello carries the addresses.
+// - reports when the relayed addresses change (the daemon puts them in our
+//   Hello and announces them for rendezvous).
 //
 // Thread: the loop thread. The loop and the peer manager outlive it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,7 +24,9 @@ namespace shoal::cli {
 
 class Relays {
  public:
-  Relays(net::EventLoop& loop, net::PeerManager& peers, net::TurnOptions options = {});
+  // `on_change` runs (later, on the loop) whenever an allocation comes or goes.
+  Relays(net::EventLoop& loop, net::PeerManager& peers, std::function<void()> on_change = nullptr,
+         net::TurnOptions options = {});
   ~Relays();
 
   // Starts an allocation on each of `relays`, replacing any before.
@@ -47,6 +51,7 @@ class Relays {
 
   net::EventLoop& loop_;
   net::PeerManager& peers_;
+  std::function<void()> on_change_;
   net::TurnOptions options_;
   std::vector<std::unique_ptr<Slot>> slots_;
 };

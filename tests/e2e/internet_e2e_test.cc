@@ -20,6 +20,7 @@
 
 #include "tests/e2e/daemon_process.h"
 #include "tests/support/coturn_process.h"
+#include "tests/support/discosrv_process.h"
 #include "tests/support/internet_testbed.h"
 #include "tests/support/net_namespaces.h"
 #include "tests/support/temp_dir.h"
@@ -60,10 +61,13 @@ struct World {
   shoal::testing::TempDir dir;
   std::unique_ptr<InternetTestbed> bed;
   std::unique_ptr<shoal::testing::CoturnProcess> relay;
+  std::unique_ptr<shoal::testing::DiscosrvProcess> discovery;
   std::unique_ptr<TestDevice> a, b;
 
-  // False (with a WARN) where the testbed cannot be built here.
-  bool Build(Nat nat_a, Nat nat_b) {
+  // False (with a WARN) where the testbed cannot be built here. With
+  // `rendezvous`, a discovery server runs on the internet too and both
+  // devices use it.
+  bool Build(Nat nat_a, Nat nat_b, bool rendezvous = false) {
     auto made = InternetTestbed::Create(nat_a, nat_b);
     if (!made && made.error().code == ErrorCode::kUnauthorized) {
       WARN("skipped: " << made.error().message);
@@ -86,10 +90,26 @@ struct World {
     INFO((started ? std::string() : started.error().message));
     REQUIRE(started.has_value());
     relay = std::move(*started);
+    std::vector<std::string> args{"--relay", relay->Url()};
+    if (rendezvous) {
+      shoal::testing::DiscosrvOptions options;
+      options.netns = bed->inet();
+      options.address = InternetTestbed::kRelayAddress;
+      options.dir = dir.path().string();
+      auto disco = shoal::testing::DiscosrvProcess::Start(options);
+      if (!disco && disco.error().code == ErrorCode::kNotFound) {
+        WARN("skipped: " << disco.error().message);
+        return false;
+      }
+      INFO((disco ? std::string() : disco.error().message));
+      REQUIRE(disco.has_value());
+      discovery = std::move(*disco);
+      args.insert(args.end(), {"--discovery", discovery->Url()});
+    }
     a = std::make_unique<TestDevice>(dir.path().string(), "alpha", bed->home_a());
     b = std::make_unique<TestDevice>(dir.path().string(), "beta", bed->home_b());
     for (TestDevice* d : {a.get(), b.get()}) {
-      d->set_daemon_args({"--relay", relay->Url()});
+      d->set_daemon_args(args);
       d->Start();
     }
     return true;
@@ -180,6 +200,49 @@ TEST_CASE("a stranger on the internet who dials a relayed address gets nothing",
   CHECK(!RelayOf(*w.a).empty());
 }
 
+TEST_CASE("after the relay restarts, devices find each other again through rendezvous",
+          "[internet]") {
+  World w;
+  if (!w.Build(Nat::kSymmetric, Nat::kSymmetric, /*rendezvous=*/true)) return;
+  TestDevice& a = *w.a;
+  TestDevice& b = *w.b;
+  std::string relayed_a;
+  REQUIRE(Eventually([&] { return !(relayed_a = RelayOf(a)).empty() && !RelayOf(b).empty(); }));
+  REQUIRE(Eventually([&] { return a.Status()["rendezvous"]["announced"] == true; }));
+  a.Json({"devices", "add", b.id(), "--name", "beta"});
+  b.Json({"devices", "add", a.id(), "--name", "alpha", "--address", relayed_a});
+  REQUIRE(Eventually([&] { return DeviceEntry(a, b)["connected"] == true; }));
+  // Each learned the other's rendezvous ID from its Hello.
+  auto has_rendezvous = [](const nlohmann::json& entry) {
+    for (const auto& address : entry["addresses"]) {
+      if (address.get<std::string>().rfind("rendezvous://", 0) == 0) return true;
+    }
+    return false;
+  };
+  REQUIRE(Eventually([&] { return has_rendezvous(DeviceEntry(b, a)); }));
+  CHECK(has_rendezvous(DeviceEntry(a, b)));
+  ShareFolder(a, b, "docs");
+  WriteFile(a.Path("before.txt"), "written before the relay restarted");
+  REQUIRE(Eventually([&] { return Tree(a.sync_dir()) == Tree(b.sync_dir()); }));
+
+  // The relay restarts: every session and allocation through it is gone,
+  // and both devices get new relayed addresses that nobody typed anywhere.
+  w.relay->Stop();
+  REQUIRE(Eventually([&] { return DeviceEntry(a, b)["connected"] == false; }));
+  WriteFile(a.Path("during.txt"), "written while the relay was down");
+  auto down = std::chrono::steady_clock::now();
+  REQUIRE(w.relay->Restart().has_value());
+  bool back =
+      Eventually([&] { return DeviceEntry(a, b)["connected"] == true; }, std::chrono::seconds(90));
+  INFO(a.log());
+  INFO(b.log());
+  REQUIRE(back);
+  std::printf("relay restart: reconnected %.1f s after the relay came back\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - down).count());
+  CHECK(DeviceEntry(a, b)["path"] == "relayed");
+  REQUIRE(Eventually([&] { return Tree(a.sync_dir()) == Tree(b.sync_dir()); }));
+  CHECK(ReadFile(b.Path("during.txt")) == "written while the relay was down");
+}
 
 // Not a test: prints how fast a file crosses through the relay. Run with
 //   build/tests/e2e/shoal_e2e_tests "[relay-bench]"   (SHOAL_RELAY_BENCH_MIB, default 512)

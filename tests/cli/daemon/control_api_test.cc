@@ -57,6 +57,7 @@ class ApiFixture {
     hub->set_manager(peers.get());
     addresses = std::make_unique<DeviceAddresses>(*index, *peers);
     relays = std::make_unique<Relays>(*loop, *peers);
+    rendezvous = std::make_unique<Rendezvous>(*loop, *index, *hub, *addresses, paths.dir);
     api = std::make_unique<ControlApi>(ControlApiParts{
         .index = *index,
         .clock = clock,
@@ -70,6 +71,7 @@ class ApiFixture {
         .addresses = *addresses,
         .pairing = *pairing,
         .relays = *relays,
+        .rendezvous = *rendezvous,
         .stopping = [this] { return stop_asked; },
         .stop = [this] { stop_asked = true; },
     });
@@ -90,6 +92,7 @@ class ApiFixture {
     server.reset();
     api.reset();
     relays.reset();
+    rendezvous.reset();
     addresses.reset();
     peers.reset();
     hub.reset();
@@ -143,6 +146,7 @@ class ApiFixture {
   std::unique_ptr<net::PeerManager> peers;
   std::unique_ptr<DeviceAddresses> addresses;
   std::unique_ptr<Relays> relays;
+  std::unique_ptr<Rendezvous> rendezvous;
   std::unique_ptr<ControlApi> api;
   std::unique_ptr<net::ControlServer> server;
   std::optional<RawClient> client;

@@ -1,0 +1,65 @@
+// Rendezvous: finding paired devices across the internet through a
+// discovery server the user configured (docs/protocol.md "Rendezvous").
+// - Announces this device's relayed addresses under its rendezvous ID.
+// - Tells connected peers that ID (our Hello carries "rendezvous://ID").
+// - While a paired device whose rendezvous ID we learned is not connected,
+//   looks it up (at once after it disconnects, then every 2 s doubling to
+//   60 s) and has it dialed where it was found.
+//
+// Thread: the loop thread. Everything it is given outlives it.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/daemon/device_addresses.h"
+#include "cli/daemon/peer_hub.h"
+#include "core/store/index.h"
+#include "net/loop/timer.h"
+#include "net/reach/rendezvous_client.h"
+
+namespace shoal::cli {
+
+class Rendezvous {
+ public:
+  Rendezvous(net::EventLoop& loop, Index& index, PeerHub& hub, DeviceAddresses& addresses,
+             std::string home);
+  ~Rendezvous();
+
+  // Starts using `server` (nullopt: none). The rendezvous key is made on
+  // first use and kept in the home.
+  Result<void> Configure(const std::optional<net::DiscoveryServer>& server);
+  // What we announce (our relayed addresses).
+  void Announce(std::vector<std::string> addresses);
+  // "rendezvous://ID" while a server is configured, for our Hello.
+  std::vector<std::string> HelloAddresses() const;
+  nlohmann::json Status() const;
+  // A device connected or disconnected: lookups resume if one is needed.
+  void Wake();
+
+ private:
+  struct Lookup {
+    std::unique_ptr<net::HttpsRequest> in_flight;
+    std::chrono::steady_clock::time_point next{};
+    std::chrono::seconds wait{0};  // the last wait; doubles after each miss
+  };
+  void Tick();
+
+  net::EventLoop& loop_;
+  Index& index_;
+  PeerHub& hub_;
+  DeviceAddresses& addresses_;
+  std::string home_;
+  std::unique_ptr<net::RendezvousClient> client_;
+  std::vector<std::string> announced_;
+  std::map<std::string, Lookup> lookups_;  // device text → state
+  std::unique_ptr<net::Timer> tick_;
+  bool ticking_ = false;
+};
+
+}  // namespace shoal::cli

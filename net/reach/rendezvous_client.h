@@ -1,0 +1,64 @@
+// RendezvousClient: announces where this device can be reached under its
+// rendezvous ID on a discovery server, and looks up the addresses of paired
+// devices by theirs (docs/protocol.md "Rendezvous").
+//
+// Announce: POST /v2/ {"addresses": [...]} with the rendezvous certificate
+// as TLS client certificate, at once when the addresses change and again
+// when the server's Reannounce-After says (30 minutes when it says
+// nothing); after a failure, again after its Retry-After or a backoff of
+// 10 s doubling to 5 minutes. No addresses: nothing is announced (the
+// server forgets the old record on its own).
+//
+// Lookup: GET /v2/?device=<ID>: the addresses, or kNotFound.
+//
+// Thread: the loop's thread only; callbacks never come from inside a call.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/loop/event_loop.h"
+#include "net/loop/timer.h"
+#include "net/peer/backoff.h"
+#include "net/reach/discovery_server.h"
+#include "net/reach/rendezvous_identity.h"
+
+namespace shoal::net {
+
+class RendezvousClient {
+ public:
+  using LookupDone = std::function<void(Result<std::vector<std::string>> addresses)>;
+
+  static Result<std::unique_ptr<RendezvousClient>> Start(EventLoop& loop, DiscoveryServer server,
+                                                         RendezvousIdentity identity);
+  ~RendezvousClient();
+
+  void Announce(std::vector<std::string> addresses);
+  // `done` runs once, later, unless the returned request is destroyed.
+  Result<std::unique_ptr<HttpsRequest>> Lookup(const RendezvousId& id, LookupDone done);
+
+  const RendezvousIdentity& identity() const { return identity_; }
+  const DiscoveryServer& server() const { return server_; }
+  bool announced() const { return announced_; }
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  RendezvousClient(EventLoop& loop, DiscoveryServer server, RendezvousIdentity identity);
+  void SendAnnouncement();
+  void OnAnnounced(Result<HttpsResponse> response);
+
+  EventLoop& loop_;
+  DiscoveryServer server_;
+  RendezvousIdentity identity_;
+  std::vector<std::string> addresses_;
+  std::unique_ptr<HttpsRequest> in_flight_;
+  bool dirty_ = false;  // the addresses changed while a request was in flight
+  bool announced_ = false;
+  std::string last_error_;
+  Backoff backoff_;
+  std::unique_ptr<Timer> timer_;
+};
+
+}  // namespace shoal::net
