@@ -182,6 +182,24 @@ Result<void> Daemon::StartPeers() {
     addresses_->Apply(device);
     peers_->DialNow(device.id);
   };
+  pairing.on_invite = [this](ByteSpan secret) {
+    if (!rendezvous_ || !rendezvous_->configured()) return;
+    auto invite = net::RendezvousIdentity::FromInviteSecret(secret);
+    if (invite) rendezvous_->AnnounceInvite(std::move(*invite), net::kInviteLifetime);
+  };
+  pairing.on_invite_ended = [this] {
+    if (rendezvous_) rendezvous_->WithdrawInvite();
+  };
+  pairing.lookup = [this](const net::RendezvousId& id,
+                          std::function<void(std::vector<std::string>)> done)
+      -> std::unique_ptr<net::HttpsRequest> {
+    return rendezvous_ ? rendezvous_->LookupOnce(id, std::move(done)) : nullptr;
+  };
+  pairing.relay_dial = [this](const std::string& address, std::chrono::milliseconds timeout,
+                              net::DialDone done) -> Result<std::unique_ptr<net::PendingDial>> {
+    if (!relays_) return Fail(ErrorCode::kBusy, "relays are not started");
+    return relays_->Dial(address, timeout, std::move(done));
+  };
   pairing_ = std::make_unique<Pairing>(std::move(pairing));
   PeerHubCallbacks callbacks;
   callbacks.shared_with = [this](DeviceKey key) { return folders_->SharedWith(key); };

@@ -3,6 +3,7 @@
 #include "core/base/log.h"
 #include "net/noise/pairing_psk.h"
 #include "net/pairing/invite_code.h"
+#include "net/peer/peer_manager.h"
 
 namespace shoal::cli {
 
@@ -13,15 +14,17 @@ std::unique_ptr<PairJoin> PairJoin::Start(Setup setup, const std::string& code,
     reply(parsed.error());
     return nullptr;
   }
-  if (!parsed->address && !can_discover) {
+  if (!parsed->address && !can_discover && !setup.lookup) {
     reply(Fail(ErrorCode::kInvalidArgument,
-               "LAN discovery is off — append @HOST:PORT of the inviting device to the code"));
+               "LAN discovery is off and no discovery server is set — append @HOST:PORT of the "
+               "inviting device to the code"));
     return nullptr;
   }
   auto psk = net::DerivePairingPsk(parsed->secret.view());
   auto tag = net::DerivePairingTag(parsed->secret.view());
   auto timer = net::Timer::Create(*setup.loop);
-  if (!psk || !tag || !timer) {
+  auto lookup_timer = net::Timer::Create(*setup.loop);
+  if (!psk || !tag || !timer || !lookup_timer) {
     reply(Fail(ErrorCode::kCrypto, "cannot prepare the pairing keys"));
     return nullptr;
   }
@@ -29,16 +32,42 @@ std::unique_ptr<PairJoin> PairJoin::Start(Setup setup, const std::string& code,
   join->psk_ = std::move(*psk);
   join->tag_ = *tag;
   join->timer_ = std::move(*timer);
+  join->lookup_timer_ = std::move(*lookup_timer);
   PairJoin* self = join.get();
   join->timer_->Start(join->setup_.timeout, [self] {
-    self->Finish(Fail(ErrorCode::kCancelled,
-                      self->dialed_.empty()
-                          ? "no device with this invite was found on the LAN — append "
-                            "@HOST:PORT of the inviting device to the code"
-                          : "pairing with " + self->dialed_ + " timed out"));
+    self->Finish(Fail(
+        ErrorCode::kCancelled,
+        self->dialed_.empty()
+            ? std::string(self->invite_id_ ? "no device with this invite was found on the LAN "
+                                             "or through the discovery server"
+                                           : "no device with this invite was found on the LAN") +
+                  " — append @HOST:PORT of the inviting device to the code"
+            : "pairing with " + self->dialed_ + " timed out"));
   });
-  if (parsed->address) join->Dial(*parsed->address);
+  if (parsed->address) {
+    join->Dial(*parsed->address);
+  } else if (join->setup_.lookup) {
+    auto identity = net::RendezvousIdentity::FromInviteSecret(parsed->secret.view());
+    if (identity) {
+      join->invite_id_ = identity->id;
+      join->LookUpInviter();
+    }
+  }
   return join;
+}
+
+// Asks the discovery server where the invite's holder is relayed, every 2 s
+// until found (or dialed through the LAN meanwhile).
+void PairJoin::LookUpInviter() {
+  if (done_ || dialer_ || session_) return;
+  lookup_ = setup_.lookup(*invite_id_, [this](std::vector<std::string> found) {
+    lookup_.reset();
+    for (const std::string& address : found) {
+      if (net::IsRelayAddress(address)) return Dial(address);
+    }
+    lookup_timer_->Start(std::chrono::seconds(2), [this] { LookUpInviter(); });
+  });
+  if (!lookup_) lookup_timer_->Start(std::chrono::seconds(2), [this] { LookUpInviter(); });
 }
 
 void PairJoin::OnSighting(const net::Sighting& sighting, const std::string& address) {
@@ -50,13 +79,22 @@ void PairJoin::Dial(const std::string& address) {
   if (dialer_ || session_ || done_) return;
   dialed_ = address;
   SHOAL_LOG(kInfo) << "pairing: dialing " << address;
-  auto started = net::TcpDialer::Start(
-      *setup_.loop, address, std::chrono::seconds(10),
-      [this](Result<UvHandle<uv_tcp_t>> connected) { OnConnected(std::move(connected)); });
-  if (!started) {
-    Finish(started.error());
+  net::DialDone done = [this](Result<UvHandle<uv_tcp_t>> connected) {
+    OnConnected(std::move(connected));
+  };
+  if (net::IsRelayAddress(address) && setup_.relay_dial) {
+    auto started = setup_.relay_dial(address.substr(std::string_view(net::kRelayScheme).size()),
+                                     std::chrono::seconds(10), std::move(done));
+    if (!started) return Finish(started.error());
+    dialer_ = std::move(*started);
     return;
   }
+  std::string target = net::IsRelayAddress(address)
+                           ? address.substr(std::string_view(net::kRelayScheme).size())
+                           : address;
+  auto started =
+      net::TcpDialer::Start(*setup_.loop, target, std::chrono::seconds(10), std::move(done));
+  if (!started) return Finish(started.error());
   dialer_ = std::move(*started);
 }
 
@@ -105,6 +143,8 @@ void PairJoin::OnEnd(const net::SessionEndInfo& end) {
 void PairJoin::Finish(Result<nlohmann::json> result) {
   if (done_) return;
   done_ = true;
+  lookup_.reset();
+  lookup_timer_->Stop();
   reply_(std::move(result));
   // Handed back on the next loop turn: we may be inside our own session's
   // or dialer's callback now.

@@ -1,6 +1,8 @@
 // PairJoin: one `shoal pair CODE` in progress on the joining device
-// (DESIGN.md "Pairing"). It dials the inviter (the code's @address, or the
-// first LAN sighting carrying the invite's tag), runs a pairing session as
+// (DESIGN.md "Pairing"). It dials the inviter (the code's @address, the
+// first LAN sighting carrying the invite's tag, or the relayed address the
+// inviter announced on the discovery server under the invite's rendezvous
+// ID, looked up every 2 s), runs a pairing session as
 // initiator with the invite's psk, and replies to the waiting control
 // request exactly once: with the peer and comparison code, or with why it
 // failed (unreachable, wrong or used code, timeout).
@@ -12,7 +14,9 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/base/uv_handle.h"
 #include "net/control/control_server.h"
@@ -22,7 +26,10 @@
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
 #include "net/noise/secret_bytes.h"
+#include "net/peer/pending_dial.h"
 #include "net/peer/tcp_dialer.h"
+#include "net/reach/discovery_server.h"
+#include "net/reach/rendezvous_identity.h"
 #include "net/session/session.h"
 
 namespace shoal::cli {
@@ -39,6 +46,12 @@ class PairJoin final : public net::SessionDelegate {
                        const std::string& address)>
         on_paired;
     std::function<void(PairJoin&)> on_finished;
+    // Rendezvous, when a discovery server is configured: one lookup (the
+    // addresses found, empty for none), and how relay:// addresses are dialed.
+    using Lookup = std::function<std::unique_ptr<net::HttpsRequest>(
+        const net::RendezvousId&, std::function<void(std::vector<std::string>)>)>;
+    Lookup lookup;
+    net::DialFunction relay_dial;
   };
   // Parses `code`; replies with the error and returns nullptr when it is bad.
   static std::unique_ptr<PairJoin> Start(Setup setup, const std::string& code,
@@ -58,6 +71,7 @@ class PairJoin final : public net::SessionDelegate {
 
  private:
   void Dial(const std::string& address);
+  void LookUpInviter();
   void OnConnected(Result<UvHandle<uv_tcp_t>> connected);
   void Finish(Result<nlohmann::json> result);
 
@@ -66,7 +80,10 @@ class PairJoin final : public net::SessionDelegate {
   net::SecretBytes psk_;
   net::PairingTag tag_{};
   std::unique_ptr<net::Timer> timer_;  // the deadline, then the hand-back
-  std::unique_ptr<net::TcpDialer> dialer_;
+  std::unique_ptr<net::PendingDial> dialer_;
+  std::optional<net::RendezvousId> invite_id_;  // the inviter's rendezvous ID
+  std::unique_ptr<net::HttpsRequest> lookup_;
+  std::unique_ptr<net::Timer> lookup_timer_;
   std::unique_ptr<net::Session> session_;
   std::string dialed_;
   bool paired_ = false;

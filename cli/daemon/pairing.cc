@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/base/log.h"
+#include "net/pairing/invite_code.h"
 
 namespace shoal::cli {
 
@@ -12,6 +13,10 @@ Result<net::InviteBook::Created> Pairing::Invite() {
   auto created = invites_.Create();
   if (!created) return created.error();
   if (discovery_) discovery_->SetPairingTag(invites_.ActiveTag());
+  if (setup_.on_invite) {
+    // The secret is in the code; the book keeps only what it derives.
+    if (auto parsed = net::ParseInviteCode(created->code)) setup_.on_invite(parsed->secret.view());
+  }
   SHOAL_LOG(kInfo) << "pairing: invite created (valid 15 minutes, single use)";
   return created;
 }
@@ -22,6 +27,8 @@ void Pairing::Join(const std::string& code, std::chrono::seconds timeout, net::C
   setup.identity = setup_.identity;
   setup.device_name = setup_.device_name;
   setup.timeout = timeout;
+  setup.lookup = setup_.lookup;
+  setup.relay_dial = setup_.relay_dial;
   setup.on_paired = [this](const DeviceId& device, const std::string& name,
                            const std::string& comparison_code, const std::string& address) {
     OnPaired(device, name, comparison_code, address, /*inviter=*/false);
@@ -60,6 +67,7 @@ void Pairing::OnPaired(const DeviceId& device, const std::string& name, const st
     return;
   }
   if (inviter && discovery_) discovery_->SetPairingTag(std::nullopt);
+  if (inviter && setup_.on_invite_ended) setup_.on_invite_ended();
   auto existing = setup_.index->FindDevice(device);
   DeviceRecord record{{}, device, name, inviter ? "" : address, false, false};
   if (existing && *existing) {

@@ -47,6 +47,13 @@ class Pairing {
     std::string device_name;  // what we tell the other device
     // A device paired (and stored); `code` is the comparison code.
     std::function<void(const DeviceRecord& device, const std::string& code)> on_paired;
+    // Pairing across the internet (null without a discovery server): an
+    // invite was made (its secret, for the rendezvous identity) or ended;
+    // and what a join looks up and dials with (PairJoin::Setup).
+    std::function<void(ByteSpan secret)> on_invite;
+    std::function<void()> on_invite_ended;
+    PairJoin::Setup::Lookup lookup;
+    net::DialFunction relay_dial;
   };
 
   explicit Pairing(Setup setup);

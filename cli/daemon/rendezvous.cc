@@ -19,6 +19,7 @@ Rendezvous::~Rendezvous() = default;
 
 Result<void> Rendezvous::Configure(const std::optional<net::DiscoveryServer>& server) {
   lookups_.clear();
+  invite_.reset();
   client_.reset();
   tick_.reset();
   if (!server) return {};
@@ -41,6 +42,37 @@ Result<void> Rendezvous::Configure(const std::optional<net::DiscoveryServer>& se
 void Rendezvous::Announce(std::vector<std::string> addresses) {
   announced_ = std::move(addresses);
   if (client_) client_->Announce(announced_);
+  if (invite_) invite_->Announce(announced_);
+}
+
+void Rendezvous::AnnounceInvite(net::RendezvousIdentity invite, std::chrono::seconds lifetime) {
+  invite_.reset();
+  if (!client_) return;
+  if (!invite_end_) {
+    auto timer = net::Timer::Create(loop_);
+    if (!timer) return;
+    invite_end_ = std::move(*timer);
+  }
+  invite_end_->Start(lifetime, [this] { WithdrawInvite(); });
+  auto client = net::RendezvousClient::Start(loop_, client_->server(), std::move(invite));
+  if (!client) {
+    SHOAL_LOG(kWarning) << "rendezvous: the invite is not announced: " << client.error().message;
+    return;
+  }
+  invite_ = std::move(*client);
+  invite_->Announce(announced_);
+}
+
+// The server forgets the record on its own; we stop renewing it.
+void Rendezvous::WithdrawInvite() { invite_.reset(); }
+
+std::unique_ptr<net::HttpsRequest> Rendezvous::LookupOnce(
+    const net::RendezvousId& id, std::function<void(std::vector<std::string>)> done) {
+  if (!client_) return nullptr;
+  auto request = client_->Lookup(id, [done](Result<std::vector<std::string>> found) {
+    done(found ? *found : std::vector<std::string>{});
+  });
+  return request ? std::move(*request) : nullptr;
 }
 
 std::vector<std::string> Rendezvous::HelloAddresses() const {

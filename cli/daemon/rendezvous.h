@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -41,6 +42,17 @@ class Rendezvous {
   nlohmann::json Status() const;
   // A device connected or disconnected: lookups resume if one is needed.
   void Wake();
+  bool configured() const { return client_ != nullptr; }
+
+  // Pairing across the internet: while an invite lasts the inviter also
+  // announces its relayed addresses under the invite's rendezvous identity
+  // (derived from the secret), and the joiner looks that up.
+  void AnnounceInvite(net::RendezvousIdentity invite, std::chrono::seconds lifetime);
+  void WithdrawInvite();
+  // One lookup of `id`; `done` gets what was found (empty when nothing or
+  // on error). Null when no server is configured.
+  std::unique_ptr<net::HttpsRequest> LookupOnce(const net::RendezvousId& id,
+                                                std::function<void(std::vector<std::string>)> done);
 
  private:
   struct Lookup {
@@ -56,6 +68,8 @@ class Rendezvous {
   DeviceAddresses& addresses_;
   std::string home_;
   std::unique_ptr<net::RendezvousClient> client_;
+  std::unique_ptr<net::RendezvousClient> invite_;  // while an invite lasts
+  std::unique_ptr<net::Timer> invite_end_;
   std::vector<std::string> announced_;
   std::map<std::string, Lookup> lookups_;  // device text → state
   std::unique_ptr<net::Timer> tick_;

@@ -87,29 +87,56 @@ Result<RendezvousId> ParseRendezvousId(std::string_view text) {
   return id;
 }
 
-Result<RendezvousIdentity> RendezvousIdentity::Generate() {
-  Key key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
-  if (!key) return CryptoError("cannot make an Ed25519 key");
+namespace {
+
+// A self-signed certificate for `key` with the given serial and validity.
+Result<RendezvousIdentity> SelfSigned(EVP_PKEY* key, std::uint64_t serial, const char* not_before,
+                                      const char* not_after) {
   Cert cert(X509_new());
   if (!cert) return CryptoError("cannot make a certificate");
-  std::uint64_t serial = 0;
-  randombytes_buf(&serial, sizeof serial);
   X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), serial >> 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -24 * 3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 20L * 365 * 24 * 3600);
+  ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), serial);
+  if (ASN1_TIME_set_string(X509_getm_notBefore(cert.get()), not_before) != 1 ||
+      ASN1_TIME_set_string(X509_getm_notAfter(cert.get()), not_after) != 1) {
+    return CryptoError("cannot set the validity");
+  }
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>("shoal"), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
-  X509_set_pubkey(cert.get(), key.get());
-  if (X509_sign(cert.get(), key.get(), nullptr) <= 0) return CryptoError("cannot sign");
+  X509_set_pubkey(cert.get(), key);
+  if (X509_sign(cert.get(), key, nullptr) <= 0) return CryptoError("cannot sign");
   Bio bio(BIO_new(BIO_s_mem()));
-  if (!PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) ||
+  if (!PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) ||
       !PEM_write_bio_X509(bio.get(), cert.get())) {
     return CryptoError("cannot write PEM");
   }
-  return FromPem(BioText(bio.get()));
+  return RendezvousIdentity::FromPem(BioText(bio.get()));
+}
+
+}  // namespace
+
+Result<RendezvousIdentity> RendezvousIdentity::Generate() {
+  Key key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+  if (!key) return CryptoError("cannot make an Ed25519 key");
+  std::uint64_t serial = 0;
+  randombytes_buf(&serial, sizeof serial);
+  return SelfSigned(key.get(), serial >> 1, "20240101000000Z", "20991231235959Z");
+}
+
+Result<RendezvousIdentity> RendezvousIdentity::FromInviteSecret(ByteSpan secret) {
+  if (secret.empty()) return Fail(ErrorCode::kInvalidArgument, "rendezvous key: no secret");
+  static constexpr char kLabel[] = "shoal/pair/rendezvous/v1";
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> seed{};
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, secret.data(), secret.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(kLabel),
+                                sizeof kLabel - 1);
+  crypto_auth_hmacsha256_final(&state, seed.data());
+  Key key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), 32));
+  sodium_memzero(seed.data(), seed.size());
+  if (!key) return CryptoError("cannot make the invite's Ed25519 key");
+  return SelfSigned(key.get(), 1, "20240101000000Z", "20991231235959Z");
 }
 
 Result<RendezvousIdentity> RendezvousIdentity::FromPem(const std::string& pem) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/base/bytes.h"
 #include "core/base/result.h"
 
 namespace shoal::net {
@@ -36,6 +37,12 @@ struct RendezvousIdentity {
   static Result<RendezvousIdentity> Generate();
   // From the PEM text of a key and certificate (in one string).
   static Result<RendezvousIdentity> FromPem(const std::string& pem);
+  // The identity an inviter announces under while its invite lasts, made
+  // from the invite's secret alone and the same on every machine: the
+  // joiner, who holds the code, computes its ID and looks the inviter up.
+  // The key is HMAC-SHA256(secret, "shoal/pair/rendezvous/v1"); the
+  // certificate's fields are fixed and Ed25519 signatures deterministic.
+  static Result<RendezvousIdentity> FromInviteSecret(ByteSpan secret);
 };
 
 // 52 characters of upper-case unpadded base32, as the discovery server

@@ -181,20 +181,22 @@ void TurnClient::OnAllocated(const stun::Message& response) {
   if (!relayed || !mapped) {
     return Lost({ErrorCode::kProtocol, "allocate: the answer lacks the relayed or mapped address"});
   }
-  relayed_ = relayed;
   mapped_ = mapped;
-  last_error_.clear();
-  loss_reported_ = false;
-  backoff_.Reset();
   std::uint32_t lifetime = response.GetU32(stun::attr::kLifetime).value_or(options_.lifetime_s);
   lifetime = std::max<std::uint32_t>(lifetime, 60);
   refresh_->Start(std::chrono::seconds(lifetime / 2), [this] { Refresh(); });
   keepalive_->Start(options_.keepalive, [this] { SendKeepalive(); });
-  SHOAL_LOG(kInfo) << "relay " << server_.Redacted() << ": allocated " << relayed_->ToString()
-                   << ", public address " << mapped_->ToString();
-  RenewPermissions();
-  auto alive = alive_;
-  delegate_.OnRelayAllocated(*relayed_, *mapped_);
+  // Reachable only once the relay lets peers in: until the permission is
+  // in place, a peer's Connect to us fails (447).
+  RenewPermissions(*relayed, [this, relayed = *relayed] {
+    relayed_ = relayed;
+    last_error_.clear();
+    loss_reported_ = false;
+    backoff_.Reset();
+    SHOAL_LOG(kInfo) << "relay " << server_.Redacted() << ": allocated " << relayed_->ToString()
+                     << ", public address " << mapped_->ToString();
+    delegate_.OnRelayAllocated(*relayed_, *mapped_);
+  });
 }
 
 void TurnClient::Refresh() {
@@ -214,25 +216,28 @@ void TurnClient::Refresh() {
 void TurnClient::SetPermittedHosts(std::vector<std::string> hosts) {
   if (hosts == permitted_hosts_) return;
   permitted_hosts_ = std::move(hosts);
-  if (relayed_) RenewPermissions();
+  if (relayed_) RenewPermissions(*relayed_);
 }
 
-void TurnClient::RenewPermissions() {
+void TurnClient::RenewPermissions(const stun::Address& relayed, std::function<void()> then) {
   stun::Message message;
   message.method = stun::Method::kCreatePermission;
   // The relay's own address first: another allocation on it Connects from there.
-  message.AddXorAddress(stun::attr::kXorPeerAddress, {.ipv6 = relayed_->ipv6, .ip = relayed_->ip});
+  message.AddXorAddress(stun::attr::kXorPeerAddress, {.ipv6 = relayed.ipv6, .ip = relayed.ip});
   for (const std::string& host : permitted_hosts_) {
     auto address = stun::Address::Parse(host.find(':') != std::string::npos ? "[" + host + "]:1"
                                                                             : host + ":1");
-    if (address && address->ipv6 == relayed_->ipv6) {
+    if (address && address->ipv6 == relayed.ipv6) {
       message.AddXorAddress(stun::attr::kXorPeerAddress, *address);
     }
   }
-  SendRequest(message, nullptr, [this](const Error& error) {
-    SHOAL_LOG(kWarning) << "relay " << server_.Redacted() << ": " << error.message;
-  });
-  permissions_->Start(std::chrono::minutes(4), [this] { RenewPermissions(); });
+  SendRequest(
+      message,
+      [then = std::move(then)](const stun::Message&) {
+        if (then) then();
+      },
+      [this](const Error& error) { Lost(error.Wrap("permission")); });
+  permissions_->Start(std::chrono::minutes(4), [this, relayed] { RenewPermissions(relayed); });
 }
 
 void TurnClient::SendKeepalive() {

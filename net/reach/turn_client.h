@@ -128,7 +128,7 @@ class TurnClient {
   void Allocate();
   void OnAllocated(const stun::Message& response);
   void Refresh();
-  void RenewPermissions();
+  void RenewPermissions(const stun::Address& relayed, std::function<void()> then = nullptr);
   void SendKeepalive();
 
   // Data connections (turn_data.cc).

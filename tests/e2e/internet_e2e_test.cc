@@ -244,6 +244,24 @@ TEST_CASE("after the relay restarts, devices find each other again through rende
   CHECK(ReadFile(b.Path("during.txt")) == "written while the relay was down");
 }
 
+TEST_CASE("pair CODE across two NATs pairs with no address typed, and the folder syncs",
+          "[internet]") {
+  World w;
+  if (!w.Build(Nat::kPortPreserving, Nat::kSymmetric, /*rendezvous=*/true)) return;
+  TestDevice& a = *w.a;
+  TestDevice& b = *w.b;
+  REQUIRE(Eventually([&] { return !RelayOf(a).empty() && !RelayOf(b).empty(); }));
+  auto start = std::chrono::steady_clock::now();
+  Pair(a, b, /*over_lan=*/true);  // the bare code: no LAN joins these homes
+  REQUIRE(Eventually([&] { return DeviceEntry(a, b)["connected"] == true; }));
+  CHECK(DeviceEntry(a, b)["path"] == "relayed");
+  ShareFolder(a, b, "docs");
+  WriteFile(a.Path("first.txt"), "the first file");
+  REQUIRE(Eventually([&] { return Tree(a.sync_dir()) == Tree(b.sync_dir()); }));
+  std::printf("pair across NATs: from `shoal pair` to the first file on the other side %.1f s\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
 // Not a test: prints how fast a file crosses through the relay. Run with
 //   build/tests/e2e/shoal_e2e_tests "[relay-bench]"   (SHOAL_RELAY_BENCH_MIB, default 512)
 TEST_CASE("relay throughput", "[.][relay-bench]") {

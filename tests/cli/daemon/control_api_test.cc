@@ -47,8 +47,8 @@ class ApiFixture {
     FolderRunnerOptions options;
     options.watch = false;  // scans come from the first full scan and `rescan`
     folders = std::make_unique<FolderRunners>(*loop, *index, clock, base, options);
-    pairing = std::make_unique<Pairing>(
-        Pairing::Setup{loop.get(), &*identity, index.get(), &clock, "alpha", nullptr});
+    pairing = std::make_unique<Pairing>(Pairing::Setup{
+        loop.get(), &*identity, index.get(), &clock, "alpha", nullptr, {}, {}, {}, {}});
     PeerHubCallbacks callbacks;
     callbacks.shared_with = [this](DeviceKey key) { return folders->SharedWith(key); };
     callbacks.on_engine_input = [](FolderPeer&) {};

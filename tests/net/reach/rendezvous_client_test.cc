@@ -72,6 +72,20 @@ TEST_CASE("the rendezvous key is made once, kept 0600, and its ID is the certifi
   CHECK(RendezvousIdentity::Generate()->id != made->id);
 }
 
+TEST_CASE("an invite's rendezvous identity follows from its secret alone", "[rendezvous]") {
+  const Bytes secret(16, 0x5a);
+  auto one = RendezvousIdentity::FromInviteSecret(secret);
+  auto two = RendezvousIdentity::FromInviteSecret(secret);
+  REQUIRE(one.has_value());
+  REQUIRE(two.has_value());
+  CHECK(one->id == two->id);
+  CHECK(one->cert_pem == two->cert_pem);
+  Bytes other = secret;
+  other[15] ^= 1;
+  CHECK(RendezvousIdentity::FromInviteSecret(other)->id != one->id);
+  CHECK_FALSE(RendezvousIdentity::FromInviteSecret(Bytes{}).has_value());
+}
+
 TEST_CASE("discovery URLs need a server ID; 56-character IDs with dashes are taken",
           "[rendezvous]") {
   auto url = ParseDiscoveryUrl(
