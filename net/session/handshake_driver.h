@@ -93,6 +93,8 @@ class HandshakeDriver {
   NoiseCipher cipher() const { return cipher_; }
   // The peer's preamble says it decodes block-list deltas (kOfferBlockDeltas).
   bool peer_accepts_block_deltas() const { return (peer_offer_ & wire::kOfferBlockDeltas) != 0; }
+  // Both preambles offer kOfferHelloAddresses (ours always does).
+  bool hello_addresses() const { return (peer_offer_ & wire::kOfferHelloAddresses) != 0; }
   // Noise h; final once complete(), identical on both sides.
   ByteSpan handshake_hash() const;
   // After completion: this side's transport ciphers (once) and the peer.

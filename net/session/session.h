@@ -220,8 +220,9 @@ class Session {
   std::optional<DeviceId> peer_;
   std::optional<NoiseCipher> cipher_;
   bool peer_accepts_block_deltas_ = false;
-  bool pairing_ = false;         // handshake type 2, known once the handshake completed
-  std::string comparison_code_;  // pairing only
+  bool hello_addresses_ = false;  // both preambles offer kOfferHelloAddresses
+  bool pairing_ = false;          // handshake type 2, known once the handshake completed
+  std::string comparison_code_;   // pairing only
   State state_ = State::kPreamble;
   bool peer_sent_cluster_config_ = false;
   bool sent_cluster_config_ = false;

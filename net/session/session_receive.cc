@@ -88,6 +88,7 @@ Result<void> Session::FinishHandshake() {
   peer_ = driver_->peer();
   cipher_ = driver_->cipher();
   peer_accepts_block_deltas_ = driver_->peer_accepts_block_deltas();
+  hello_addresses_ = driver_->hello_addresses();
   driver_.reset();  // wipes the handshake's secrets
   sealer_.emplace(std::move(ciphers->send));
   opener_.emplace(std::move(ciphers->receive));
@@ -104,12 +105,16 @@ Result<void> Session::FinishHandshake() {
     return {};
   }
   state_ = State::kAwaitHello;
-  return Transmit(wire::PackMessage(wire::RecordType::kHello, wire::Encode(options_.hello), zstd_));
+  return Transmit(wire::PackMessage(wire::RecordType::kHello,
+                                    hello_addresses_
+                                        ? wire::Encode(options_.hello)
+                                        : wire::EncodeHelloWithoutAddresses(options_.hello),
+                                    zstd_));
 }
 
 Result<void> Session::AcceptHello(ByteSpan body) {
   if (state_ != State::kAwaitHello) return OutOfOrder(wire::RecordType::kHello, "sent twice");
-  auto hello = wire::DecodeHello(body);
+  auto hello = hello_addresses_ ? wire::DecodeHello(body) : wire::DecodeHelloWithoutAddresses(body);
   if (!hello) return hello.error();
   state_ = State::kOpen;
   deadline_->Start(options_.idle_timeout, [this] { OnIdleCheck(); });

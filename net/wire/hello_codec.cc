@@ -4,20 +4,22 @@
 
 namespace shoal::net::wire {
 
-Bytes Encode(const Hello& message) {
+namespace {
+
+Bytes EncodeHello(const Hello& message, bool with_addresses) {
   Bytes out;
   AppendString(out, message.device_name);
   AppendString(out, message.client_name);
   AppendString(out, message.client_version);
   AppendBigEndian64(out, message.instance_id);
-  if (!message.addresses.empty()) {
+  if (with_addresses) {
     AppendVarint(out, message.addresses.size());
     for (const std::string& address : message.addresses) AppendString(out, address);
   }
   return out;
 }
 
-Result<Hello> DecodeHello(ByteSpan body) {
+Result<Hello> DecodeHello(ByteSpan body, bool with_addresses) {
   ByteReader reader(body);
   Hello m;
   auto device_name = ReadString(reader, kMaxDeviceNameLen, "Hello: device name");
@@ -32,12 +34,12 @@ Result<Hello> DecodeHello(ByteSpan body) {
   auto instance_id = ReadBigEndian64(reader, "Hello: instance ID");
   if (!instance_id) return instance_id.error();
   m.instance_id = *instance_id;
-  if (!reader.at_end()) {
+  if (with_addresses) {
     auto count = ReadVarint(reader, "Hello: address count");
     if (!count) return count.error();
-    if (*count == 0 || *count > kMaxHelloAddresses) {
+    if (*count > kMaxHelloAddresses) {
       return Fail(ErrorCode::kProtocol,
-                  "Hello: address count must be 1.." + std::to_string(kMaxHelloAddresses));
+                  "Hello: more than " + std::to_string(kMaxHelloAddresses) + " addresses");
     }
     for (std::uint64_t i = 0; i < *count; ++i) {
       auto address = ReadString(reader, kMaxAddressLen, "Hello: address");
@@ -48,6 +50,13 @@ Result<Hello> DecodeHello(ByteSpan body) {
   if (auto end = ExpectEnd(reader, "Hello"); !end) return end.error();
   return m;
 }
+
+}  // namespace
+
+Bytes Encode(const Hello& message) { return EncodeHello(message, true); }
+Bytes EncodeHelloWithoutAddresses(const Hello& message) { return EncodeHello(message, false); }
+Result<Hello> DecodeHello(ByteSpan body) { return DecodeHello(body, true); }
+Result<Hello> DecodeHelloWithoutAddresses(ByteSpan body) { return DecodeHello(body, false); }
 
 Bytes Encode(const Ping&) { return {}; }
 

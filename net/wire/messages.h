@@ -44,8 +44,9 @@ struct Hello {
   std::string client_name;
   std::string client_version;
   std::uint64_t instance_id = 0;  // random per daemon start
-  // Where else the sender can be reached: today its relayed addresses
-  // ("relay://IP:PORT"). Optional on the wire (absent = none).
+  // Where else the sender can be reached: its relayed addresses
+  // ("relay://IP:PORT") and rendezvous ID ("rendezvous://ID"). On the wire
+  // only when both preambles offer kOfferHelloAddresses.
   std::vector<std::string> addresses;
   friend bool operator==(const Hello&, const Hello&) = default;
 };
@@ -143,6 +144,9 @@ struct PairAccept {
 };
 
 Bytes Encode(const Hello& message);
+// Hello as a peer without kOfferHelloAddresses sends and reads it: no
+// address list (docs/protocol.md "Hello").
+Bytes EncodeHelloWithoutAddresses(const Hello& message);
 Bytes Encode(const ClusterConfig& message);
 Bytes Encode(const Index& message);
 Bytes Encode(const IndexUpdate& message);
@@ -153,6 +157,7 @@ Bytes Encode(const Close& message);
 Bytes Encode(const PairAccept& message);
 
 Result<Hello> DecodeHello(ByteSpan body);
+Result<Hello> DecodeHelloWithoutAddresses(ByteSpan body);
 Result<ClusterConfig> DecodeClusterConfig(ByteSpan body);
 Result<Index> DecodeIndex(ByteSpan body);
 Result<IndexUpdate> DecodeIndexUpdate(ByteSpan body);

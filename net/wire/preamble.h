@@ -41,6 +41,9 @@ inline constexpr std::uint8_t kOfferAesGcm = 0x02;
 // (docs/protocol.md "Block-list deltas"), so its peer may send them. Older
 // version 2 peers neither set nor read it.
 inline constexpr std::uint8_t kOfferBlockDeltas = 0x04;
+// Not a cipher: the sender's Hello has an address list and it reads one in
+// the peer's. The list is on the wire only when both preambles set this bit.
+inline constexpr std::uint8_t kOfferHelloAddresses = 0x08;
 
 struct Preamble {
   std::uint16_t version = kProtocolVersion;

@@ -36,7 +36,7 @@ TEST_CASE("a turn:// URL is parsed, and errors and logs never show its secret", 
   }
 }
 
-TEST_CASE("shared-secret credentials are coturn's REST scheme; static ones pass through",
+TEST_CASE("shared-secret credentials are coturn's REST scheme and static ones pass through",
           "[internet]") {
   auto server = net::ParseTurnUrl("turn://shoal:test-secret@h:1", false).value();
   auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
@@ -76,7 +76,7 @@ TEST_CASE("internet.json round-trips, is 0600, and a damaged one is refused", "[
   }
 }
 
-TEST_CASE("relay addresses a peer announces replace its older ones; typed ones stay",
+TEST_CASE("relay addresses a peer announces replace its older ones and typed ones stay",
           "[internet]") {
   CHECK(MergeRelayAddresses("10.0.0.1:22000 relay://198.51.100.10:50001",
                             {"relay://198.51.100.10:50007"}) ==

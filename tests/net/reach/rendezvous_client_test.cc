@@ -86,8 +86,7 @@ TEST_CASE("an invite's rendezvous identity follows from its secret alone", "[ren
   CHECK_FALSE(RendezvousIdentity::FromInviteSecret(Bytes{}).has_value());
 }
 
-TEST_CASE("discovery URLs need a server ID; 56-character IDs with dashes are taken",
-          "[rendezvous]") {
+TEST_CASE("discovery URLs need a server ID and take 56-character IDs with dashes", "[rendezvous]") {
   auto url = ParseDiscoveryUrl(
       "https://198.51.100.10:8443/?id=YWDPOYY-7WA72SI-YLSVQSO-PYCQJLL-QNBVNOB-KBXLX3H-E3EVIGA-"
       "DM4PQAH");

@@ -211,4 +211,21 @@ TEST_CASE("an index entry's size bound is never below its encoding", "[wire][ind
   }
 }
 
+TEST_CASE("Hello carries its address list only when both peers offer it", "[wire]") {
+  Hello hello{"laptop", "shoal", "0.1.0", 7, {"relay://198.51.100.10:50001", "rendezvous://X"}};
+  auto with = DecodeHello(Encode(hello));
+  REQUIRE(with.has_value());
+  CHECK(*with == hello);
+  Bytes plain = EncodeHelloWithoutAddresses(hello);
+  auto without = DecodeHelloWithoutAddresses(plain);
+  REQUIRE(without.has_value());
+  CHECK(without->addresses.empty());
+  CHECK(without->device_name == "laptop");
+  // Each form is refused by the other reader: no optional fields.
+  CHECK_FALSE(DecodeHello(plain).has_value());
+  CHECK_FALSE(DecodeHelloWithoutAddresses(Encode(hello)).has_value());
+  hello.addresses.assign(kMaxHelloAddresses + 1, "relay://198.51.100.10:1");
+  CHECK_FALSE(DecodeHello(Encode(hello)).has_value());
+}
+
 }  // namespace shoal::net::wire
