@@ -61,6 +61,8 @@ void TurnClient::OnControlConnected(Result<UvHandle<uv_tcp_t>> tcp) {
 }
 
 void TurnClient::Lost(const Error& why) {
+  if (losing_) return;  // a request's error callback reporting the same loss
+  losing_ = true;
   last_error_ = why.message;
   SHOAL_LOG(kInfo) << "relay " << server_.Redacted() << ": " << why.message;
   dial_.reset();
@@ -75,6 +77,7 @@ void TurnClient::Lost(const Error& why) {
     if (request->on_error) request->on_error(why);
     if (!*alive) return;
   }
+  losing_ = false;
   auto delay = backoff_.Next();
   retry_->Start(delay, [this] { Connect(); });
   // One report per outage, not one per retry.

@@ -154,6 +154,7 @@ class TurnClient {
   std::vector<std::string> permitted_hosts_;
   std::string last_error_;
   bool loss_reported_ = false;  // OnRelayLost told for the current outage
+  bool losing_ = false;         // inside Lost()
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
