@@ -17,38 +17,6 @@
 #include "tests/support/net_namespaces.h"
 
 namespace shoal::testing {
-namespace {
-
-int FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool Accepts(const std::string& address, int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  ::inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-bool AcceptsIn(const std::string& netns, const std::string& address, int port) {
-  if (netns.empty()) return Accepts(address, port);
-  auto child = NamespacePair::RunIn(netns, [&] { return Accepts(address, port) ? 0 : 1; });
-  return child && WaitForChildren({*child}, std::chrono::seconds(5)).front() == 0;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<DiscosrvProcess>> DiscosrvProcess::Start(DiscosrvOptions options) {
   if (::access("/usr/bin/stdiscosrv", X_OK) != 0) {
@@ -90,7 +58,7 @@ Result<std::unique_ptr<DiscosrvProcess>> DiscosrvProcess::Start(DiscosrvOptions 
       server->pid_ = -1;
       return Fail(ErrorCode::kIo, "stdiscosrv exited at start: " + server->log());
     }
-    if (AcceptsIn(o.netns, o.address, o.port)) return server;
+    if (TcpAccepts(o.netns, o.address, o.port)) return server;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return Fail(ErrorCode::kIo, "stdiscosrv did not start listening: " + server->log());

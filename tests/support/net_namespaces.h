@@ -53,6 +53,13 @@ class NamespacePair {
 std::vector<int> WaitForChildren(const std::vector<pid_t>& children,
                                  std::chrono::milliseconds timeout);
 
+// A TCP port on 127.0.0.1 that was free a moment ago (for servers that
+// cannot report the port they chose).
+int FreeLoopbackPort();
+// Whether a TCP connection to IPv4 `address`:`port` succeeds, from inside
+// network namespace `netns` (empty: this one).
+bool TcpAccepts(const std::string& netns, const std::string& address, int port);
+
 // Runs argv (argv[0] looked up in PATH) and waits; fails with its stderr.
 // kNotFound when the program does not exist.
 Result<void> RunCommand(const std::vector<std::string>& argv);
