@@ -14,8 +14,25 @@ std::vector<std::string> SplitAddresses(const std::string& text) {
   return out;
 }
 
-std::string MergeRelayAddresses(const std::string& stored,
-                                const std::vector<std::string>& learned) {
+namespace {
+
+std::optional<net::RendezvousId> ParseRendezvousAddress(const std::string& address) {
+  if (!address.starts_with(kRendezvousScheme)) return std::nullopt;
+  auto id = net::ParseRendezvousId(std::string_view(address).substr(sizeof(kRendezvousScheme) - 1));
+  if (!id) return std::nullopt;
+  return *id;
+}
+
+}  // namespace
+
+bool IsNumericRelayAddress(const std::string& address) {
+  if (!net::IsRelayAddress(address)) return false;
+  auto split = net::SplitHostPort(net::RelayTarget(address));
+  return split && net::NumericAddress(split->host, split->port).has_value();
+}
+
+std::string MergeLearnedAddresses(const std::string& stored,
+                                  const std::vector<std::string>& learned) {
   std::vector<std::string> kept;
   for (std::string& address : SplitAddresses(stored)) {
     if (!net::IsRelayAddress(address) && !address.starts_with(kRendezvousScheme)) {
@@ -26,15 +43,13 @@ std::string MergeRelayAddresses(const std::string& stored,
   bool rendezvous = false;
   for (const std::string& address : learned) {
     if (address.starts_with(kRendezvousScheme)) {
-      auto id = net::ParseRendezvousId(std::string_view(address).substr(13));
+      auto id = ParseRendezvousAddress(address);
       if (!id || rendezvous) continue;
       kept.push_back(kRendezvousScheme + net::RendezvousIdText(*id));
       rendezvous = true;
       continue;
     }
-    if (!net::IsRelayAddress(address) || relays == 4) continue;
-    auto split = net::SplitHostPort(std::string_view(address).substr(8));
-    if (!split || !net::NumericAddress(split->host, split->port)) continue;
+    if (!IsNumericRelayAddress(address) || relays == 4) continue;
     if (std::find(kept.begin(), kept.end(), address) != kept.end()) continue;
     kept.push_back(address);
     ++relays;
@@ -67,9 +82,7 @@ void DeviceAddresses::Apply(const DeviceRecord& device) {
 
 std::optional<net::RendezvousId> RendezvousIdOf(const std::vector<std::string>& addresses) {
   for (const std::string& address : addresses) {
-    if (!address.starts_with(kRendezvousScheme)) continue;
-    auto id = net::ParseRendezvousId(std::string_view(address).substr(13));
-    if (id) return *id;
+    if (auto id = ParseRendezvousAddress(address)) return id;
   }
   return std::nullopt;
 }
@@ -79,9 +92,7 @@ void DeviceAddresses::OnFound(const DeviceId& device, const std::vector<std::str
   if (!record || !*record || (*record)->is_local) return;
   std::vector<std::string> relayed;
   for (const std::string& address : addresses) {
-    if (!net::IsRelayAddress(address)) continue;
-    auto split = net::SplitHostPort(std::string_view(address).substr(8));
-    if (split && net::NumericAddress(split->host, split->port)) relayed.push_back(address);
+    if (IsNumericRelayAddress(address)) relayed.push_back(address);
     if (relayed.size() == 4) break;
   }
   if (relayed == found_[device.ToString()]) return;

@@ -26,9 +26,13 @@ std::vector<std::string> SplitAddresses(const std::string& text);
 // its Hello announced (`learned`). Only well-formed ones are taken (numeric
 // relay hosts, at most 4; one rendezvous ID); addresses the user configured
 // are kept as they are, first.
-std::string MergeRelayAddresses(const std::string& stored, const std::vector<std::string>& learned);
+std::string MergeLearnedAddresses(const std::string& stored,
+                                  const std::vector<std::string>& learned);
 
 inline constexpr char kRendezvousScheme[] = "rendezvous://";
+// "relay://IP:PORT" with a numeric IP and a port: the only relay addresses
+// taken from peers and from the discovery server.
+bool IsNumericRelayAddress(const std::string& address);
 // The rendezvous ID among `addresses`, if any.
 std::optional<net::RendezvousId> RendezvousIdOf(const std::vector<std::string>& addresses);
 

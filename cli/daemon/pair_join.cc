@@ -83,17 +83,14 @@ void PairJoin::Dial(const std::string& address) {
     OnConnected(std::move(connected));
   };
   if (net::IsRelayAddress(address) && setup_.relay_dial) {
-    auto started = setup_.relay_dial(address.substr(std::string_view(net::kRelayScheme).size()),
-                                     std::chrono::seconds(10), std::move(done));
+    auto started =
+        setup_.relay_dial(net::RelayTarget(address), std::chrono::seconds(10), std::move(done));
     if (!started) return Finish(started.error());
     dialer_ = std::move(*started);
     return;
   }
-  std::string target = net::IsRelayAddress(address)
-                           ? address.substr(std::string_view(net::kRelayScheme).size())
-                           : address;
-  auto started =
-      net::TcpDialer::Start(*setup_.loop, target, std::chrono::seconds(10), std::move(done));
+  auto started = net::TcpDialer::Start(*setup_.loop, net::RelayTarget(address),
+                                       std::chrono::seconds(10), std::move(done));
   if (!started) return Finish(started.error());
   dialer_ = std::move(*started);
 }

@@ -78,7 +78,7 @@ void PeerHub::OnPeerUp(const DeviceId& device, net::Session& session, const net:
     stored.name = hello.device_name;
     changed = true;
   }
-  if (std::string merged = MergeRelayAddresses(stored.addresses, hello.addresses);
+  if (std::string merged = MergeLearnedAddresses(stored.addresses, hello.addresses);
       merged != stored.addresses) {
     stored.addresses = std::move(merged);
     changed = true;

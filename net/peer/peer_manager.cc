@@ -151,9 +151,9 @@ void PeerManager::Dial(const DeviceId& device) {
   Result<std::unique_ptr<PendingDial>> dial = Fail(ErrorCode::kInvalidArgument, "no dialer");
   if (IsRelayAddress(address)) {
     // A device's relayed address: through our own allocation if we have one.
-    std::string target = address.substr(std::string_view(kRelayScheme).size());
-    dial = relay_dialer_ ? relay_dialer_(target, options_.dial_timeout, std::move(done))
-                         : plain(target, std::move(done));
+    dial = relay_dialer_
+               ? relay_dialer_(RelayTarget(address), options_.dial_timeout, std::move(done))
+               : plain(RelayTarget(address), std::move(done));
   } else {
     dial = plain(address, std::move(done));
   }

@@ -56,6 +56,10 @@ inline constexpr char kRelayScheme[] = "relay://";
 inline bool IsRelayAddress(std::string_view address) {
   return address.substr(0, sizeof(kRelayScheme) - 1) == kRelayScheme;
 }
+// "IP:PORT" of a relay address (the address itself if it is not one).
+inline std::string RelayTarget(std::string_view address) {
+  return std::string(IsRelayAddress(address) ? address.substr(sizeof(kRelayScheme) - 1) : address);
+}
 
 struct PeerManagerOptions {
   SessionOptions session;  // for every session, inbound and outbound

@@ -202,16 +202,17 @@ void TurnClient::OnAllocated(const stun::Message& response) {
   });
 }
 
-void TurnClient::Refresh() {
+void TurnClient::Refresh(std::function<void()> then) {
   stun::Message message;
   message.method = stun::Method::kRefresh;
   message.AddU32(stun::attr::kLifetime, options_.lifetime_s);
   SendRequest(
       message,
-      [this](const stun::Message& response) {
+      [this, then = std::move(then)](const stun::Message& response) {
         std::uint32_t lifetime =
             std::max<std::uint32_t>(response.GetU32(stun::attr::kLifetime).value_or(60), 60);
         refresh_->Start(std::chrono::seconds(lifetime / 2), [this] { Refresh(); });
+        if (then) then();
       },
       [this](const Error& error) { Lost(error.Wrap("refresh")); });
 }

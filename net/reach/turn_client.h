@@ -127,7 +127,9 @@ class TurnClient {
   void Authenticate(stun::Message& message) const;
   void Allocate();
   void OnAllocated(const stun::Message& response);
-  void Refresh();
+  // Refreshes the allocation (and so the nonce: a 438 brings a new one),
+  // then runs `then`.
+  void Refresh(std::function<void()> then = nullptr);
   void RenewPermissions(const stun::Address& relayed, std::function<void()> then = nullptr);
   void SendKeepalive();
 

@@ -29,12 +29,7 @@ void TurnClient::OnConnectionAttempt(const stun::Message& indication) {
   // drops it), and the nonce's lifetime is the server's secret. So the nonce
   // is checked first: a Refresh answered 438 brings a new one, one answered
   // with success shows ours holds. One round trip per inbound connection.
-  stun::Message refresh;
-  refresh.method = stun::Method::kRefresh;
-  refresh.AddU32(stun::attr::kLifetime, options_.lifetime_s);
-  SendRequest(
-      refresh, [bind](const stun::Message&) { bind(); },
-      [this](const Error& error) { Lost(error.Wrap("refresh")); });
+  Refresh(bind);
 }
 
 Result<std::unique_ptr<TurnClient::PendingConnect>> TurnClient::ConnectTo(const stun::Address& peer,

@@ -18,6 +18,7 @@
 #include <random>
 #include <string>
 
+#include "net/wire/preamble.h"
 #include "tests/e2e/daemon_process.h"
 #include "tests/support/coturn_process.h"
 #include "tests/support/discosrv_process.h"
@@ -64,6 +65,20 @@ struct World {
   std::unique_ptr<shoal::testing::DiscosrvProcess> discovery;
   std::unique_ptr<TestDevice> a, b;
 
+  // A test server that started goes into `into`; one that is not installed
+  // makes the test skip (false, with a WARN); any other failure fails it.
+  template <typename Server>
+  static bool Started(Result<std::unique_ptr<Server>> started, std::unique_ptr<Server>& into) {
+    if (!started && started.error().code == ErrorCode::kNotFound) {
+      WARN("skipped: " << started.error().message);
+      return false;
+    }
+    INFO((started ? std::string() : started.error().message));
+    REQUIRE(started.has_value());
+    into = std::move(*started);
+    return true;
+  }
+
   // False (with a WARN) where the testbed cannot be built here. With
   // `rendezvous`, a discovery server runs on the internet too and both
   // devices use it.
@@ -82,28 +97,14 @@ struct World {
     coturn.port = 3478;
     coturn.allow_loopback_peers = false;
     coturn.dir = dir.path().string();
-    auto started = shoal::testing::CoturnProcess::Start(coturn);
-    if (!started && started.error().code == ErrorCode::kNotFound) {
-      WARN("skipped: " << started.error().message);
-      return false;
-    }
-    INFO((started ? std::string() : started.error().message));
-    REQUIRE(started.has_value());
-    relay = std::move(*started);
+    if (!Started(shoal::testing::CoturnProcess::Start(coturn), relay)) return false;
     std::vector<std::string> args{"--relay", relay->Url()};
     if (rendezvous) {
       shoal::testing::DiscosrvOptions options;
       options.netns = bed->inet();
       options.address = InternetTestbed::kRelayAddress;
       options.dir = dir.path().string();
-      auto disco = shoal::testing::DiscosrvProcess::Start(options);
-      if (!disco && disco.error().code == ErrorCode::kNotFound) {
-        WARN("skipped: " << disco.error().message);
-        return false;
-      }
-      INFO((disco ? std::string() : disco.error().message));
-      REQUIRE(disco.has_value());
-      discovery = std::move(*disco);
+      if (!Started(shoal::testing::DiscosrvProcess::Start(options), discovery)) return false;
       args.insert(args.end(), {"--discovery", discovery->Url()});
     }
     a = std::make_unique<TestDevice>(dir.path().string(), "alpha", bed->home_a());
@@ -178,8 +179,11 @@ TEST_CASE("a stranger on the internet who dials a relayed address gets nothing",
   const std::string host_port = relayed.substr(std::string("relay://").size());
   const std::string host = host_port.substr(0, host_port.rfind(':'));
   const int port = std::stoi(host_port.substr(host_port.rfind(':') + 1));
-  // From the attacker's namespace: connect, send a preamble's worth of junk,
-  // and read. The relay has no permission for this address: no bytes come.
+  // From the attacker's namespace: connect, send a valid Shoal preamble and
+  // read. Had the connection reached alpha, its responder would answer with
+  // its own preamble (8 bytes); the relay has no permission for this
+  // address, so no byte comes.
+  const auto preamble = net::wire::EncodePreamble({});
   auto child = testing::NamespacePair::RunIn(w.bed->attacker(), [&]() -> int {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in to{};
@@ -189,7 +193,7 @@ TEST_CASE("a stranger on the internet who dials a relayed address gets nothing",
     timeval timeout{3, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) return 0;  // refused
-    (void)!::write(fd, "SHOALxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 46);
+    (void)!::write(fd, preamble.data(), preamble.size());
     char buffer[256];
     ssize_t n = ::read(fd, buffer, sizeof buffer);
     return n > 0 ? 1 : 0;  // 0: reset, closed or silent

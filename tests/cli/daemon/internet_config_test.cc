@@ -78,17 +78,17 @@ TEST_CASE("internet.json round-trips, is 0600, and a damaged one is refused", "[
 
 TEST_CASE("relay addresses a peer announces replace its older ones and typed ones stay",
           "[internet]") {
-  CHECK(MergeRelayAddresses("10.0.0.1:22000 relay://198.51.100.10:50001",
-                            {"relay://198.51.100.10:50007"}) ==
+  CHECK(MergeLearnedAddresses("10.0.0.1:22000 relay://198.51.100.10:50001",
+                              {"relay://198.51.100.10:50007"}) ==
         "10.0.0.1:22000 relay://198.51.100.10:50007");
-  CHECK(MergeRelayAddresses("10.0.0.1:22000", {}) == "10.0.0.1:22000");
-  CHECK(MergeRelayAddresses("relay://198.51.100.10:50001", {}) == "");
+  CHECK(MergeLearnedAddresses("10.0.0.1:22000", {}) == "10.0.0.1:22000");
+  CHECK(MergeLearnedAddresses("relay://198.51.100.10:50001", {}) == "");
   // Only numeric relay addresses, no duplicates, at most 4; others dropped.
-  CHECK(MergeRelayAddresses("", {"10.0.0.9:1", "relay://evil.example:1", "relay://1.2.3.4",
-                                 "relay://1.2.3.4:0", "relay://[2001:db8::1]:5",
-                                 "relay://[2001:db8::1]:5"}) == "relay://[2001:db8::1]:5");
-  CHECK(MergeRelayAddresses("", {"relay://1.1.1.1:1", "relay://1.1.1.1:2", "relay://1.1.1.1:3",
-                                 "relay://1.1.1.1:4", "relay://1.1.1.1:5"}) ==
+  CHECK(MergeLearnedAddresses("", {"10.0.0.9:1", "relay://evil.example:1", "relay://1.2.3.4",
+                                   "relay://1.2.3.4:0", "relay://[2001:db8::1]:5",
+                                   "relay://[2001:db8::1]:5"}) == "relay://[2001:db8::1]:5");
+  CHECK(MergeLearnedAddresses("", {"relay://1.1.1.1:1", "relay://1.1.1.1:2", "relay://1.1.1.1:3",
+                                   "relay://1.1.1.1:4", "relay://1.1.1.1:5"}) ==
         "relay://1.1.1.1:1 relay://1.1.1.1:2 relay://1.1.1.1:3 relay://1.1.1.1:4");
 }
 

@@ -98,6 +98,22 @@ void Pair(Node& a, Node& b) {
   b.events.paired.insert(a.id());
 }
 
+// A stand-in relay: connections to it reach `to` as relayed ones (as a TURN
+// relay's bound connections do); a peer dials it at `address` (relay://).
+struct StandInRelay {
+  StandInRelay(EventLoop& loop, Node& to) {
+    auto started =
+        TcpListener::Start(loop, "127.0.0.1", 0, [&to](UvHandle<uv_tcp_t> tcp, std::string remote) {
+          to.manager->AcceptRelayed(std::move(tcp), remote);
+        });
+    REQUIRE(started.has_value());
+    listener = std::move(*started);
+    address = "relay://127.0.0.1:" + std::to_string(listener->port());
+  }
+  std::unique_ptr<TcpListener> listener;
+  std::string address;
+};
+
 struct Fixture {
   std::unique_ptr<EventLoop> loop = std::move(EventLoop::Create().value());
   void Close() { CHECK(loop->Close().has_value()); }  // no leaked handles
@@ -362,14 +378,8 @@ TEST_CASE("a relayed session is replaced by a direct one as soon as a direct add
   {
     Node a(*f.loop, 1, 11), b(*f.loop, 2, 22);
     Pair(a, b);
-    // A stand-in relay: connections to it reach b as relayed ones (as a TURN
-    // relay's bound connections do), and a dials it as relay://.
-    auto relay = TcpListener::Start(*f.loop, "127.0.0.1", 0,
-                                    [&](UvHandle<uv_tcp_t> tcp, std::string remote) {
-                                      b.manager->AcceptRelayed(std::move(tcp), remote);
-                                    });
-    REQUIRE(relay.has_value());
-    const std::string relayed = "relay://127.0.0.1:" + std::to_string((*relay)->port());
+    StandInRelay relay(*f.loop, b);
+    const std::string& relayed = relay.address;
     a.manager->SetAddresses(b.id(), {relayed});
     REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
     CHECK(a.manager->Stats(b.id())->relayed);
@@ -402,12 +412,8 @@ TEST_CASE("a relayed session with only relay addresses stays, with no dialing", 
   {
     Node a(*f.loop, 1, 11), b(*f.loop, 2, 22);
     Pair(a, b);
-    auto relay = TcpListener::Start(*f.loop, "127.0.0.1", 0,
-                                    [&](UvHandle<uv_tcp_t> tcp, std::string remote) {
-                                      b.manager->AcceptRelayed(std::move(tcp), remote);
-                                    });
-    REQUIRE(relay.has_value());
-    a.manager->SetAddresses(b.id(), {"relay://127.0.0.1:" + std::to_string((*relay)->port())});
+    StandInRelay relay(*f.loop, b);
+    a.manager->SetAddresses(b.id(), {relay.address});
     REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
     testing::RunFor(*f.loop, milliseconds(300));
     CHECK(a.events.ups[b.id()] == 1);
