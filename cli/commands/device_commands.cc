@@ -23,7 +23,9 @@ void PrintDevices(const nlohmann::json& r) {
     std::string state = d.value("paused", false)      ? "paused"
                         : d.value("connected", false) ? "connected " + d.value("address", "")
                                                       : "not connected";
-    if (d.value("path", "") == "relayed") state += " (relayed)";
+    if (const std::string path = d.value("path", ""); path == "relayed" || path == "punched") {
+      state += " (" + path + ")";
+    }
     if (!d.value("connected", false) && d.contains("last_error")) {
       state += ": " + d.value("last_error", "");
     }

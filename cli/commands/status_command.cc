@@ -135,7 +135,9 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
     std::string state = d.value("paused", false)      ? "paused"
                         : d.value("connected", false) ? "connected " + d.value("address", "")
                                                       : "not connected";
-    if (d.value("path", "") == "relayed") state += " (relayed)";
+    if (const std::string path = d.value("path", ""); path == "relayed" || path == "punched") {
+      state += " (" + path + ")";
+    }
     std::snprintf(line, sizeof(line), "  %-16s %.15s…  %s  in %s  out %s%s\n",
                   d.value("name", "").c_str(), id.c_str(), state.c_str(), HumanBytes(in).c_str(),
                   HumanBytes(out_bytes).c_str(), rate.c_str());

@@ -42,12 +42,13 @@ Json ControlApi::DeviceList(const nlohmann::json& /*request*/) {
     if (auto stats = parts_.peers.Stats(d.id)) {
       entry["connected"] = stats->connected;
       entry["address"] = stats->address;
-      entry["path"] = !stats->connected ? "" : stats->relayed ? "relayed" : "direct";
+      entry["path"] = stats->connected ? std::string(net::PathClassName(stats->path)) : "";
       entry["bytes_in"] = stats->bytes_in;
       entry["bytes_out"] = stats->bytes_out;
       entry["rate_in"] = static_cast<std::int64_t>(stats->rate_in);
       entry["rate_out"] = static_cast<std::int64_t>(stats->rate_out);
       if (!stats->last_error.empty()) entry["last_error"] = stats->last_error;
+      if (!stats->punch.empty()) entry["punch"] = stats->punch;
     }
     auto [entries_in, entries_out] = parts_.hub.IndexEntries(d.id);
     entry["index_entries_in"] = entries_in;

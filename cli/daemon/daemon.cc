@@ -282,6 +282,9 @@ Result<void> Daemon::StartRelays() {
       [this](const std::string& address, std::chrono::milliseconds timeout, net::DialDone done) {
         return relays_->Dial(address, timeout, std::move(done));
       });
+  peers_->SetEndpointProbe([this](int port, std::function<void(Result<std::string>)> done) {
+    return relays_->ProbePublicEndpoint(port, std::move(done));
+  });
   if (auto started = rendezvous_->Configure(config->discovery); !started) return started;
   return relays_->Configure(config->relays);
 }

@@ -2,8 +2,14 @@
 
 #include "core/base/log.h"
 #include "net/peer/tcp_dialer.h"
+#include "net/reach/public_endpoint.h"
 
 namespace shoal::cli {
+namespace {
+
+constexpr std::chrono::milliseconds kProbeTimeout{3000};
+
+}  // namespace
 
 class Relays::Slot final : public net::TurnClient::Delegate {
  public:
@@ -53,6 +59,17 @@ Result<std::unique_ptr<net::PendingDial>> Relays::Dial(const std::string& addres
   auto plain = net::TcpDialer::Start(loop_, address, timeout, std::move(done));
   if (!plain) return plain.error();
   return std::unique_ptr<net::PendingDial>(std::move(*plain));
+}
+
+Result<std::unique_ptr<net::PendingDial>> Relays::ProbePublicEndpoint(
+    int local_port, std::function<void(Result<std::string>)> done) {
+  if (slots_.empty()) {
+    return Fail(ErrorCode::kNotFound, "no relay configured to learn our public endpoint from");
+  }
+  auto probe = net::PublicEndpointProbe::Start(loop_, slots_.front()->client->server().HostPort(),
+                                               local_port, kProbeTimeout, std::move(done));
+  if (!probe) return probe.error();
+  return std::unique_ptr<net::PendingDial>(std::move(*probe));
 }
 
 std::vector<std::string> Relays::RelayedAddresses() const {

@@ -4,6 +4,8 @@
 //   manager (as relayed sessions, where we are the responder);
 // - dials a device's relayed address ("relay://IP:PORT") through our own
 //   allocation, so only the relay itself needs a permission;
+// - learns the public endpoint of our listening port from the relay, for
+//   hole punching;
 // - reports when the relayed addresses change (the daemon puts them in our
 //   Hello and announces them for rendezvous).
 //
@@ -38,6 +40,12 @@ class Relays {
   Result<std::unique_ptr<net::PendingDial>> Dial(const std::string& address,
                                                  std::chrono::milliseconds timeout,
                                                  net::DialDone done);
+
+  // For PeerManager::SetEndpointProbe: the public endpoint of `local_port`,
+  // from a STUN Binding to the first relay (net/reach/public_endpoint.h).
+  // Fails at once with kNotFound when no relay is configured.
+  Result<std::unique_ptr<net::PendingDial>> ProbePublicEndpoint(
+      int local_port, std::function<void(Result<std::string>)> done);
 
   // "relay://IP:PORT" of each allocation that is up.
   std::vector<std::string> RelayedAddresses() const;

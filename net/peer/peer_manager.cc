@@ -26,6 +26,9 @@ PeerManager::~PeerManager() {
   for (auto& [device, peer] : peers_) {
     peer.retry.reset();
     peer.dial.reset();
+    peer.probe.reset();
+    peer.punch.reset();
+    peer.punch_timer.reset();
   }
   connections_.clear();
 }
@@ -59,11 +62,11 @@ bool PeerManager::Idle(const Peer& peer) const {
          peer.outbound == nullptr && peer.dial == nullptr;
 }
 
-// A relayed session is up and the device has direct addresses: those are
-// still dialed (with the same backoff), and a direct session that comes up
-// replaces the relayed one (Survivor).
+// A relayed or punched session is up and the device has direct addresses:
+// those are still dialed (with the same backoff), and a direct session that
+// comes up replaces it (Survivor).
 bool PeerManager::Upgrading(const Peer& peer) const {
-  return peer.up != nullptr && peer.up->relayed() && DirectAddresses(peer) > 0;
+  return peer.up != nullptr && peer.up->path() != PathClass::kDirect && DirectAddresses(peer) > 0;
 }
 
 std::size_t PeerManager::DirectAddresses(const Peer& peer) {

@@ -2,10 +2,12 @@
 // manager"). It accepts connections, dials each device's addresses in turn
 // while it is not connected, retries with jittered exponential backoff
 // (net/peer/backoff.h), and when two sessions with one device are
-// established at once keeps a direct one over a relayed one, then the one
-// whose initiator has the larger device ID, on both sides. While a device's
-// session is relayed, its direct addresses are still dialed (with the same
-// backoff) so that a direct session can replace it.
+// established at once keeps the better path (direct over punched over
+// relayed), then the one whose initiator has the larger device ID, on both
+// sides. While a device's session is relayed, its direct addresses are still
+// dialed (with the same backoff), and both devices try a TCP hole punch
+// (docs/protocol.md "Hole punching"; peer_manager_punch.cc), so that a
+// better session can replace it.
 //
 // What the delegate sees per device: OnPeerUp(session) once that session is
 // established, its messages, then OnPeerDown when it ends — or when a
@@ -44,6 +46,7 @@
 #include "net/loop/timer.h"
 #include "net/peer/backoff.h"
 #include "net/peer/pending_dial.h"
+#include "net/peer/punch_dialer.h"
 #include "net/peer/tcp_dialer.h"
 #include "net/peer/tcp_listener.h"
 #include "net/session/session.h"
@@ -60,6 +63,23 @@ inline bool IsRelayAddress(std::string_view address) {
 inline std::string RelayTarget(std::string_view address) {
   return std::string(IsRelayAddress(address) ? address.substr(sizeof(kRelayScheme) - 1) : address);
 }
+// A session over a hole punched through both NATs ("punch://IP:PORT", the
+// other device's public endpoint). Never dialed from an address list.
+inline constexpr char kPunchScheme[] = "punch://";
+
+// How a session reaches the device, worst first: the duplicate rule keeps
+// the better one. LAN and direct are one class: a connection hairpinned
+// through a router looks LAN from one end and direct from the other, and
+// both ends must rank a session alike.
+enum class PathClass { kRelayed = 0, kPunched = 1, kDirect = 2 };
+PathClass PathOf(std::string_view address);
+std::string_view PathClassName(PathClass path);  // "relayed", "punched", "direct"
+
+// Learns the public endpoint ("IP:PORT") of our listening port, for hole
+// punching (the daemon asks its TURN server: net/reach/public_endpoint.h).
+// `done` runs once, later, unless the returned handle is destroyed first.
+using EndpointProbe = std::function<Result<std::unique_ptr<PendingDial>>(
+    int local_port, std::function<void(Result<std::string> endpoint)> done)>;
 
 struct PeerManagerOptions {
   SessionOptions session;  // for every session, inbound and outbound
@@ -67,6 +87,15 @@ struct PeerManagerOptions {
   std::chrono::milliseconds backoff_max{60000};
   std::chrono::milliseconds dial_timeout{10000};  // TCP connect, per address
   std::uint64_t seed = 0;                         // backoff jitter; 0: random
+  // Hole punching (docs/protocol.md "Hole punching"): the first round this
+  // long after a relayed session is up, the next ones `punch_retry` times
+  // the failures so far later, and after `punch_rounds` failed rounds a
+  // pause of `punch_pause` before trying again.
+  PunchTiming punch;
+  std::chrono::milliseconds punch_first{1000};
+  std::chrono::milliseconds punch_retry{5000};
+  int punch_rounds = 3;
+  std::chrono::milliseconds punch_pause{std::chrono::minutes(10)};
 };
 
 // Implemented by the daemon; every call comes on the loop thread.
@@ -113,6 +142,9 @@ class PeerManager {
   // Without a relay dialer they are dialed as plain TCP. The function gets
   // the address without the scheme.
   void SetRelayDialer(DialFunction dialer) { relay_dialer_ = std::move(dialer); }
+  // Enables hole punching: without a probe no punch is offered, and a
+  // peer's offer is answered with Fail.
+  void SetEndpointProbe(EndpointProbe probe) { endpoint_probe_ = std::move(probe); }
   // A connection a peer made to our relayed address, already bound by the
   // relay (net/reach/turn_client.h); `peer` is the address the relay saw.
   void AcceptRelayed(UvHandle<uv_tcp_t> tcp, const std::string& peer);
@@ -132,8 +164,11 @@ class PeerManager {
 
   struct PeerStats {
     bool connected = false;
-    std::string address;   // of the current (or last) session
-    bool relayed = false;  // that session runs through a TURN relay
+    std::string address;                  // of the current (or last) session
+    PathClass path = PathClass::kDirect;  // of that session
+    // Hole punching with this device: "" (never tried), "punching",
+    // "punched", or why the last round failed.
+    std::string punch;
     // Bytes on the socket (ciphertext) of the current or last session.
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
@@ -167,6 +202,13 @@ class PeerManager {
     Connection* up = nullptr;           // the established session
     Connection* held = nullptr;         // established, loses to `outbound` if that succeeds
     PeerStats stats;
+    // Hole punching (peer_manager_punch.cc).
+    std::uint32_t punch_round = 0;       // the round in progress or last
+    int punch_failures = 0;              // rounds failed in a row
+    std::unique_ptr<PendingDial> probe;  // learning our public endpoint
+    std::unique_ptr<PendingDial> punch;  // the PunchDialer
+    std::string punch_remote;            // its target: a connection from there is ours
+    std::unique_ptr<Timer> punch_timer;  // next round, or the answer's deadline
   };
 
   // Dialing (peer_manager.cc).
@@ -179,6 +221,19 @@ class PeerManager {
                 Result<UvHandle<uv_tcp_t>> connected);
   void DialFailed(const DeviceId& device, std::string why);
   void ScheduleRetry(const DeviceId& device, std::chrono::milliseconds delay);
+
+  // Hole punching (peer_manager_punch.cc).
+  bool Offerer(const DeviceId& device) const { return identity_.device_id() > device; }
+  bool CanPunch(const Peer& peer) const;
+  void SchedulePunch(const DeviceId& device, std::chrono::milliseconds delay);
+  void StartPunchRound(const DeviceId& device);
+  void OnPunch(const DeviceId& device, Connection& connection, const wire::Punch& message);
+  void ProbeThen(const DeviceId& device, std::function<void(Result<std::string>)> then);
+  void PunchTo(const DeviceId& device, const std::string& remote);
+  void OnPunched(const DeviceId& device, const std::string& remote, UvHandle<uv_tcp_t> tcp);
+  void PunchFailed(const DeviceId& device, std::string why);
+  void StopPunch(Peer& peer);
+  bool AcceptPunched(UvHandle<uv_tcp_t>& tcp, const std::string& remote_address);
 
   // Sessions (peer_manager_sessions.cc).
   Connection* StartSession(UvHandle<uv_tcp_t> tcp, Role role, std::optional<DeviceId> expected,
@@ -200,6 +255,7 @@ class PeerManager {
   std::uint64_t next_serial_ = 0;
   std::unique_ptr<TcpListener> listener_;
   DialFunction relay_dialer_;
+  EndpointProbe endpoint_probe_;
   std::map<DeviceId, Peer> peers_;
   std::vector<std::unique_ptr<Connection>> connections_;
   bool shutting_down_ = false;

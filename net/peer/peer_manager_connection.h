@@ -45,6 +45,10 @@ class PeerManager::Connection : public SessionDelegate {
                 const std::string& comparison_code) override {
     manager_.delegate_.OnPaired(peer, accept, comparison_code, address);
   }
+  // Hole punching is agreed over the device's established session only.
+  void OnPunch(const wire::Punch& message) override {
+    if (up) manager_.OnPunch(*device, *this, message);
+  }
   void OnEnd(const SessionEndInfo& end) override { manager_.OnEnd(*this, end); }
 
   // Hands the messages kept while held to the delegate, in order, while
@@ -67,7 +71,8 @@ class PeerManager::Connection : public SessionDelegate {
   const std::optional<DeviceId> expected;  // outbound: the device we dialed
   const std::string address;               // dialed "host:port", or inbound remote host
   const std::uint64_t serial;              // creation order: larger is newer
-  bool relayed() const { return IsRelayAddress(address); }
+  PathClass path() const { return PathOf(address); }
+  bool relayed() const { return path() == PathClass::kRelayed; }
   std::unique_ptr<Session> session;
   std::optional<DeviceId> device;    // the peer, once established
   std::optional<wire::Hello> hello;  // its Hello, once established

@@ -54,6 +54,7 @@ void PeerManager::OnAccept(UvHandle<uv_tcp_t> tcp, const std::string& remote_add
   auto split = SplitHostPort(remote_address);
   std::string host = split ? split->host : remote_address;
   SHOAL_LOG(kDebug) << "peer manager: connection from " << remote_address;
+  if (AcceptPunched(tcp, remote_address)) return;
   StartSession(std::move(tcp), Role::kResponder, std::nullopt, std::move(host));
 }
 
@@ -64,8 +65,9 @@ void PeerManager::AcceptRelayed(UvHandle<uv_tcp_t> tcp, const std::string& peer)
 
 const PeerManager::Connection& PeerManager::Survivor(const Connection& a,
                                                      const Connection& b) const {
-  // A direct path beats a relayed one; both ends know which theirs is.
-  if (a.relayed() != b.relayed()) return a.relayed() ? b : a;
+  // The better path wins (direct, punched, relayed); both ends know which
+  // theirs is.
+  if (a.path() != b.path()) return a.path() > b.path() ? a : b;
   // Both are with one device; a pending outbound one only knows it as `expected`.
   const DeviceId& self = identity_.device_id();
   const DeviceId& peer = a.device ? *a.device : *a.expected;
@@ -153,14 +155,26 @@ void PeerManager::MarkUp(Peer& peer, Connection& connection) {
   peer.backoff.Reset();
   peer.stats.connected = true;
   peer.stats.address = connection.address;
-  peer.stats.relayed = connection.relayed();
+  peer.stats.path = connection.path();
   peer.stats.connected_since_ms = UnixNowMs();
   peer.stats.bytes_in = peer.stats.bytes_out = 0;
   SHOAL_LOG(kInfo) << "peer " << ShortIdString(connection.device->ShortId()) << ": connected ("
                    << (connection.role == Role::kInitiator ? "to " : "from ") << connection.address
                    << ")";
-  // Relayed: keep trying the device's direct addresses, soon and then with backoff.
+  // Relayed: keep trying the device's direct addresses, soon and then with
+  // backoff, and punch a hole (peer_manager_punch.cc).
   if (Upgrading(peer)) ScheduleRetry(*connection.device, peer.backoff.Next());
+  if (connection.relayed()) {
+    if (Offerer(*connection.device) && CanPunch(peer)) {
+      SchedulePunch(*connection.device, options_.punch_first);
+    }
+  } else {
+    StopPunch(peer);
+    if (connection.path() == PathClass::kPunched) {
+      peer.punch_failures = 0;
+      peer.stats.punch = "punched";
+    }
+  }
 }
 
 void PeerManager::OnEnd(Connection& connection, const SessionEndInfo& end) {
@@ -183,6 +197,7 @@ void PeerManager::OnEnd(Connection& connection, const SessionEndInfo& end) {
       peer->stats.bytes_in = connection.session->bytes_received();
       peer->stats.bytes_out = connection.session->bytes_sent();
       peer->stats.last_error = Describe(end);
+      StopPunch(*peer);  // it was agreed over this session
     }
     SHOAL_LOG(kInfo) << "peer " << ShortIdString(device->ShortId())
                      << ": disconnected: " << Describe(end);
@@ -202,6 +217,8 @@ void PeerManager::OnEnd(Connection& connection, const SessionEndInfo& end) {
     } else {
       DialFailed(*device, std::move(why));
     }
+  } else if (peer != nullptr && connection.path() == PathClass::kPunched && !connection.duplicate) {
+    PunchFailed(*device, "punched session with " + connection.address + ": " + Describe(end));
   } else if (!connection.duplicate) {
     SHOAL_LOG(kDebug) << "peer manager: connection from " << connection.address
                       << " ended before Hello: " << Describe(end);
@@ -218,6 +235,8 @@ void PeerManager::Shutdown(std::function<void()> done) {
     peer.dial.reset();
     peer.retry.reset();
     peer.waiting = false;
+    StopPunch(peer);
+    peer.punch_timer.reset();
   }
   // Close() never ends a session synchronously, so the vector stays put.
   for (auto& connection : connections_) {

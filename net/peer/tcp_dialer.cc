@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "net/peer/shared_port.h"
 #include "net/peer/socket_address.h"
 
 namespace shoal::net {
@@ -31,10 +32,11 @@ TcpDialer::~TcpDialer() { Abandon(); }
 
 Result<std::unique_ptr<TcpDialer>> TcpDialer::Start(EventLoop& loop, const std::string& address,
                                                     std::chrono::milliseconds timeout,
-                                                    Callback done) {
+                                                    Callback done, int local_port) {
   auto split = SplitHostPort(address);
   if (!split) return split.error().Wrap("dial");
   std::unique_ptr<TcpDialer> dialer(new TcpDialer(loop, address, std::move(done)));
+  dialer->local_port_ = local_port;
   auto deadline = Timer::Create(loop);
   if (!deadline) return deadline.error();
   dialer->deadline_ = std::move(*deadline);
@@ -98,7 +100,8 @@ void TcpDialer::OnResolved(int status, const addrinfo* results) {
 void TcpDialer::ConnectNext() {
   while (next_candidate_ < candidates_.size()) {
     const sockaddr_storage& target = candidates_[next_candidate_++];
-    auto tcp = UvHandle<uv_tcp_t>::Init(loop_.get(), uv_tcp_init);
+    auto tcp = local_port_ != 0 ? BindSharedPort(loop_, AnyAddress(target.ss_family, local_port_))
+                                : UvHandle<uv_tcp_t>::Init(loop_.get(), uv_tcp_init);
     if (!tcp) {
       last_error_ = tcp.error().message;
       continue;

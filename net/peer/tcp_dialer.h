@@ -38,8 +38,11 @@ class TcpDialer final : public PendingDial {
  public:
   using Callback = std::function<void(Result<UvHandle<uv_tcp_t>> connected)>;
 
+  // With `local_port`, the connection leaves from that port, shared with
+  // our listener (net/peer/shared_port.h): hole punching.
   static Result<std::unique_ptr<TcpDialer>> Start(EventLoop& loop, const std::string& address,
-                                                  std::chrono::milliseconds timeout, Callback done);
+                                                  std::chrono::milliseconds timeout, Callback done,
+                                                  int local_port = 0);
   TcpDialer(const TcpDialer&) = delete;
   TcpDialer& operator=(const TcpDialer&) = delete;
   ~TcpDialer() override;
@@ -59,6 +62,7 @@ class TcpDialer final : public PendingDial {
 
   EventLoop& loop_;
   std::string address_;
+  int local_port_ = 0;
   Callback done_;
   std::unique_ptr<Timer> deadline_;
   std::unique_ptr<Timer> kick_;  // runs Finish/ConnectNext outside Start()

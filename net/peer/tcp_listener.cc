@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/base/log.h"
+#include "net/peer/shared_port.h"
 #include "net/peer/socket_address.h"
 
 namespace shoal::net {
@@ -40,13 +41,16 @@ Result<std::unique_ptr<TcpListener>> TcpListener::Start(EventLoop& loop, const s
     return Fail(ErrorCode::kInvalidArgument,
                 "listen on " + where + ": not a numeric IPv4 or IPv6 address");
   }
-  auto server = UvHandle<uv_tcp_t>::Init(loop.get(), uv_tcp_init);
-  if (!server) return server.error().Wrap("listen on " + where);
+  // The port is shared with hole punching's dials (net/peer/shared_port.h),
+  // but not with another program: one that holds it means "in use".
+  if (port != 0 && !PortAvailable(*address)) return ListenError(where, "bind", UV_EADDRINUSE);
+  auto server = BindSharedPort(loop, *address);
+  if (!server) {
+    if (server.error().code == ErrorCode::kBusy) return ListenError(where, "bind", UV_EADDRINUSE);
+    return server.error().Wrap("listen on " + where);
+  }
   std::unique_ptr<TcpListener> listener(new TcpListener(std::move(*server), std::move(on_accept)));
   uv_tcp_t* tcp = listener->server_.get();
-  if (int rc = uv_tcp_bind(tcp, reinterpret_cast<const sockaddr*>(&*address), 0); rc != 0) {
-    return ListenError(where, "bind", rc);
-  }
   if (int rc = uv_listen(listener->server_.stream(), 128, &TcpListener::OnConnection); rc != 0) {
     return ListenError(where, "listen", rc);
   }

@@ -42,7 +42,7 @@ Result<HandshakeDriver> HandshakeDriver::Create(const Config& config) {
     }
   }
   if (config.offer_aes_gcm && AesGcmAvailable()) driver.offer_ |= wire::kOfferAesGcm;
-  driver.offer_ |= wire::kOfferBlockDeltas | wire::kOfferHelloAddresses;
+  driver.offer_ |= wire::kOfferBlockDeltas | wire::kOfferHelloAddresses | wire::kOfferPunch;
   driver.preamble_ = wire::EncodePreamble({.version = wire::kProtocolVersion,
                                            .handshake = driver.config_.type,
                                            .ciphers = driver.offer_});

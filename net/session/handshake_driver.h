@@ -95,6 +95,8 @@ class HandshakeDriver {
   bool peer_accepts_block_deltas() const { return (peer_offer_ & wire::kOfferBlockDeltas) != 0; }
   // Both preambles offer kOfferHelloAddresses (ours always does).
   bool hello_addresses() const { return (peer_offer_ & wire::kOfferHelloAddresses) != 0; }
+  // Both preambles offer kOfferPunch (ours always does).
+  bool punch() const { return (peer_offer_ & wire::kOfferPunch) != 0; }
   // Noise h; final once complete(), identical on both sides.
   ByteSpan handshake_hash() const;
   // After completion: this side's transport ciphers (once) and the peer.

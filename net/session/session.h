@@ -123,6 +123,9 @@ class Session {
   // path: the block is read where it lies, never copied into a Response.
   Result<void> SendResponse(std::uint32_t request_id, wire::ResponseCode code, ByteSpan block);
   Result<void> SendPing();
+  // Fails with kInvalidArgument when the peer does not take part in hole
+  // punching (punches() is false).
+  Result<void> SendPunch(const wire::Punch& message);
   // Ends the session: sends Close(reason, text), shuts the write side and
   // reports OnEnd(kLocalClose) once the connection is closed. Idempotent.
   void Close(wire::CloseReason reason = wire::CloseReason::kNormal, std::string text = {});
@@ -136,6 +139,9 @@ class Session {
   // The peer decodes block-list deltas (its preamble said so); known once
   // the handshake completed.
   bool peer_accepts_block_deltas() const { return peer_accepts_block_deltas_; }
+  // The peer takes part in hole punching (kOfferPunch); known once the
+  // handshake completed.
+  bool punches() const { return peer_punches_; }
   // Bytes queued for writing and not yet written.
   std::size_t WriteQueueBytes() const;
   // False from the moment WriteQueueBytes() reaches write_high_water until
@@ -156,8 +162,8 @@ class Session {
   // Ordered: comparisons like `state_ >= State::kEnding` are meaningful.
   enum class State { kPreamble, kHandshake, kAwaitHello, kOpen, kEnding, kEnded };
   // Decoded and checked, waiting to be handed to the delegate.
-  using Inbound =
-      std::variant<wire::Hello, wire::PeerMessage, wire::Ping, wire::Close, wire::PairAccept>;
+  using Inbound = std::variant<wire::Hello, wire::PeerMessage, wire::Ping, wire::Close,
+                               wire::PairAccept, wire::Punch>;
   // Receives the stream's callbacks (kept off Session's public face).
   class StreamEvents;
 
@@ -221,6 +227,7 @@ class Session {
   std::optional<NoiseCipher> cipher_;
   bool peer_accepts_block_deltas_ = false;
   bool hello_addresses_ = false;  // both preambles offer kOfferHelloAddresses
+  bool peer_punches_ = false;     // both preambles offer kOfferPunch
   bool pairing_ = false;          // handshake type 2, known once the handshake completed
   std::string comparison_code_;   // pairing only
   State state_ = State::kPreamble;

@@ -52,6 +52,8 @@ class SessionDelegate {
   // owner stores `peer` as paired and consumes the invite here.
   virtual void OnPaired(const DeviceId& /*peer*/, const wire::PairAccept& /*accept*/,
                         const std::string& /*comparison_code*/) {}
+  // The peer's Punch (hole punching, docs/protocol.md "Hole punching").
+  virtual void OnPunch(const wire::Punch& /*message*/) {}
   virtual void OnEnd(const SessionEndInfo& end) = 0;
 };
 

@@ -89,6 +89,7 @@ Result<void> Session::FinishHandshake() {
   cipher_ = driver_->cipher();
   peer_accepts_block_deltas_ = driver_->peer_accepts_block_deltas();
   hello_addresses_ = driver_->hello_addresses();
+  peer_punches_ = driver_->punch();
   driver_.reset();  // wipes the handshake's secrets
   sealer_.emplace(std::move(ciphers->send));
   opener_.emplace(std::move(ciphers->receive));
@@ -200,6 +201,13 @@ Result<void> Session::Accept(wire::Message message) {
     }
     case RecordType::kPairAccept:
       return OutOfOrder(type, "on a paired connection");
+    case RecordType::kPunch: {
+      if (!peer_punches_) return OutOfOrder(type, "from a peer that did not offer it");
+      auto decoded = wire::DecodePunch(body);
+      if (!decoded) return decoded.error();
+      inbox_.emplace_back(std::move(*decoded));
+      return {};
+    }
   }
   return OutOfOrder(type, "unknown");
 }
@@ -238,6 +246,8 @@ bool Session::Deliver(bool budgeted) {
             delegate_.OnPing();
           } else if constexpr (std::is_same_v<T, wire::PairAccept>) {
             delegate_.OnPaired(*peer_, message, comparison_code_);
+          } else if constexpr (std::is_same_v<T, wire::Punch>) {
+            delegate_.OnPunch(message);
           } else {
             delegate_.OnClose(message);
           }

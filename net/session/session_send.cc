@@ -84,6 +84,13 @@ Result<void> Session::SendPing() {
   return Transmit(wire::PackMessage(wire::RecordType::kPing, {}, zstd_));
 }
 
+Result<void> Session::SendPunch(const wire::Punch& message) {
+  if (!peer_punches_) {
+    return Fail(ErrorCode::kInvalidArgument, "Punch: the peer does not take part in hole punching");
+  }
+  return SendMessage(message.kType, wire::Encode(message));
+}
+
 Result<void> Session::Transmit(const std::vector<Bytes>& records) {
   std::size_t total = 0;
   for (const Bytes& record : records) total += record.size() + RecordSealer::kOverhead;

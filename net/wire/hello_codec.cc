@@ -1,4 +1,4 @@
-// Codecs of the small messages: Hello, Ping, Close, PairAccept.
+// Codecs of the small messages: Hello, Ping, Close, PairAccept, Punch.
 #include "net/wire/field_codec.h"
 #include "net/wire/messages.h"
 
@@ -98,6 +98,45 @@ Result<PairAccept> DecodePairAccept(ByteSpan body) {
   if (!device_name) return device_name.error();
   m.device_name = std::move(*device_name);
   if (auto end = ExpectEnd(reader, "PairAccept"); !end) return end.error();
+  return m;
+}
+
+Bytes Encode(const Punch& message) {
+  Bytes out;
+  AppendU8(out, static_cast<std::uint8_t>(message.stage));
+  AppendBigEndian32(out, message.round);
+  AppendVarint(out, message.endpoints.size());
+  for (const std::string& endpoint : message.endpoints) AppendString(out, endpoint);
+  return out;
+}
+
+Result<Punch> DecodePunch(ByteSpan body) {
+  ByteReader reader(body);
+  Punch m;
+  auto stage = ReadU8(reader, "Punch: stage");
+  if (!stage) return stage.error();
+  if (*stage > static_cast<std::uint8_t>(PunchStage::kFail)) {
+    return Fail(ErrorCode::kProtocol, "Punch: unknown stage " + std::to_string(*stage));
+  }
+  m.stage = static_cast<PunchStage>(*stage);
+  auto round = ReadBigEndian32(reader, "Punch: round");
+  if (!round) return round.error();
+  m.round = *round;
+  auto count = ReadVarint(reader, "Punch: endpoint count");
+  if (!count) return count.error();
+  if (*count > kMaxPunchEndpoints) {
+    return Fail(ErrorCode::kProtocol,
+                "Punch: more than " + std::to_string(kMaxPunchEndpoints) + " endpoints");
+  }
+  if (m.stage == PunchStage::kFail && *count != 0) {
+    return Fail(ErrorCode::kProtocol, "Punch: a Fail carries no endpoints");
+  }
+  for (std::uint64_t i = 0; i < *count; ++i) {
+    auto endpoint = ReadString(reader, kMaxAddressLen, "Punch: endpoint");
+    if (!endpoint) return endpoint.error();
+    m.endpoints.push_back(std::move(*endpoint));
+  }
+  if (auto end = ExpectEnd(reader, "Punch"); !end) return end.error();
   return m;
 }
 

@@ -7,7 +7,7 @@
 // bytes; every failure is kProtocol. File names are NOT validated as paths
 // here (absolute, "..", NUL): the engine does that before using them.
 //
-// Codecs: hello_codec.cc (Hello, Ping, Close, PairAccept),
+// Codecs: hello_codec.cc (Hello, Ping, Close, PairAccept, Punch),
 // cluster_config_codec.cc, index_codec.cc, request_codec.cc (Request,
 // Response).
 #pragma once
@@ -37,6 +37,7 @@ inline constexpr std::size_t kMaxNameLen = 4096;  // file names and symlink targ
 inline constexpr std::size_t kMaxCloseTextLen = 1024;
 inline constexpr std::size_t kMaxHelloAddresses = 8;
 inline constexpr std::size_t kMaxAddressLen = 128;
+inline constexpr std::size_t kMaxPunchEndpoints = 4;
 
 struct Hello {
   static constexpr RecordType kType = RecordType::kHello;
@@ -143,6 +144,25 @@ struct PairAccept {
   friend bool operator==(const PairAccept&, const PairAccept&) = default;
 };
 
+// TCP hole punching over an established relayed session (docs/protocol.md
+// "Hole punching"): the device with the larger ID offers its public
+// endpoints, the other answers with its own and both dial at once from
+// their listening ports. On the wire only when both preambles offer
+// kOfferPunch.
+enum class PunchStage : std::uint8_t {
+  kOffer = 0,  // "here is where I can be reached; punch with me"
+  kGo = 1,     // "here is mine; I am dialing you now"
+  kFail = 2,   // "I cannot punch this round" (no public endpoint); no endpoints
+};
+
+struct Punch {
+  static constexpr RecordType kType = RecordType::kPunch;
+  PunchStage stage = PunchStage::kOffer;
+  std::uint32_t round = 0;             // chosen by the offerer; a Go or Fail repeats it
+  std::vector<std::string> endpoints;  // "IP:PORT", at most kMaxPunchEndpoints
+  friend bool operator==(const Punch&, const Punch&) = default;
+};
+
 Bytes Encode(const Hello& message);
 // Hello as a peer without kOfferHelloAddresses sends and reads it: no
 // address list (docs/protocol.md "Hello").
@@ -155,6 +175,7 @@ Bytes Encode(const Response& message);
 Bytes Encode(const Ping& message);
 Bytes Encode(const Close& message);
 Bytes Encode(const PairAccept& message);
+Bytes Encode(const Punch& message);
 
 Result<Hello> DecodeHello(ByteSpan body);
 Result<Hello> DecodeHelloWithoutAddresses(ByteSpan body);
@@ -166,11 +187,13 @@ Result<Response> DecodeResponse(ByteSpan body);
 Result<Ping> DecodePing(ByteSpan body);
 Result<Close> DecodeClose(ByteSpan body);
 Result<PairAccept> DecodePairAccept(ByteSpan body);
+// Also fails on an unknown stage, and on endpoints in a Fail.
+Result<Punch> DecodePunch(ByteSpan body);
 
 // The messages that carry folders between two established devices, as one
 // type. Session hands each to its delegate as a PeerMessage and every layer
 // up to SessionExchange passes it on untouched (one OnMessage, one Send per
-// layer). Hello, Ping, Close and PairAccept belong to the session itself and
+// layer). Hello, Ping, Close, PairAccept and Punch belong to the session itself and
 // are not here. A new message: its struct and codec above, an alternative
 // here, its decode in Session::Accept (session_receive.cc) and its handler
 // in SessionExchange::OnMessage; nothing between them changes.

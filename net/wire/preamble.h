@@ -44,6 +44,10 @@ inline constexpr std::uint8_t kOfferBlockDeltas = 0x04;
 // Not a cipher: the sender's Hello has an address list and it reads one in
 // the peer's. The list is on the wire only when both preambles set this bit.
 inline constexpr std::uint8_t kOfferHelloAddresses = 0x08;
+// Not a cipher: the sender takes part in TCP hole punching (Punch messages,
+// docs/protocol.md "Hole punching"). Punch is sent only to a peer that
+// offers it; one that arrives from a peer that did not is a protocol error.
+inline constexpr std::uint8_t kOfferPunch = 0x10;
 
 struct Preamble {
   std::uint16_t version = kProtocolVersion;

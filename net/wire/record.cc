@@ -26,6 +26,8 @@ std::string_view RecordTypeName(RecordType type) {
       return "Close";
     case RecordType::kPairAccept:
       return "PairAccept";
+    case RecordType::kPunch:
+      return "Punch";
   }
   return "unknown";
 }
@@ -40,7 +42,7 @@ Result<Record> ParseRecord(ByteSpan plaintext) {
   }
   std::uint8_t type = plaintext[0];
   if (type < static_cast<std::uint8_t>(RecordType::kHello) ||
-      type > static_cast<std::uint8_t>(RecordType::kPairAccept)) {
+      type > static_cast<std::uint8_t>(RecordType::kPunch)) {
     return Fail(ErrorCode::kProtocol, "record: unknown type " + std::to_string(type));
   }
   Record record{static_cast<RecordType>(type), plaintext[1], plaintext.subspan(2)};

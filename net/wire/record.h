@@ -26,6 +26,7 @@ enum class RecordType : std::uint8_t {
   kPing = 7,
   kClose = 8,
   kPairAccept = 9,
+  kPunch = 10,
 };
 std::string_view RecordTypeName(RecordType type);
 

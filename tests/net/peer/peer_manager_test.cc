@@ -382,14 +382,15 @@ TEST_CASE("a relayed session is replaced by a direct one as soon as a direct add
     const std::string& relayed = relay.address;
     a.manager->SetAddresses(b.id(), {relayed});
     REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
-    CHECK(a.manager->Stats(b.id())->relayed);
-    CHECK(b.manager->Stats(a.id())->relayed);
+    CHECK(a.manager->Stats(b.id())->path == PathClass::kRelayed);
+    CHECK(b.manager->Stats(a.id())->path == PathClass::kRelayed);
     // A direct address appears (a LAN sighting, say): a dials it while relayed.
     a.manager->SetAddresses(b.id(), {relayed, b.address()});
     REQUIRE(RunUntil(*f.loop, [&] {
       auto sa = a.manager->Stats(b.id());
       auto sb = b.manager->Stats(a.id());
-      return sa->connected && !sa->relayed && sb && sb->connected && !sb->relayed;
+      return sa->connected && sa->path == PathClass::kDirect && sb && sb->connected &&
+             sb->path == PathClass::kDirect;
     }));
     CHECK(a.events.ups[b.id()] == 2);  // the relayed session, then the direct one
     CHECK(a.events.downs[b.id()] == 1);
@@ -400,7 +401,7 @@ TEST_CASE("a relayed session is replaced by a direct one as soon as a direct add
     // It stays direct: no more dials, the relayed session is gone on both sides.
     testing::RunFor(*f.loop, milliseconds(300));
     CHECK(a.events.ups[b.id()] == 2);
-    CHECK_FALSE(a.manager->Stats(b.id())->relayed);
+    CHECK(a.manager->Stats(b.id())->path == PathClass::kDirect);
     a.Stop(*f.loop);
     b.Stop(*f.loop);
   }

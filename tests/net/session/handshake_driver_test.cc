@@ -132,7 +132,7 @@ TEST_CASE("a responder without an invite answers a pairing preamble with its own
   CHECK(refused.error().code == ErrorCode::kUnauthorized);
   CHECK_THAT(refused.error().message, Catch::Contains("no active invite"));
   const std::uint8_t offer = wire::kOfferChaChaPoly | wire::kOfferBlockDeltas |
-                             wire::kOfferHelloAddresses |
+                             wire::kOfferHelloAddresses | wire::kOfferPunch |
                              (AesGcmAvailable() ? wire::kOfferAesGcm : 0);
   const auto ours = wire::EncodePreamble({.ciphers = offer});
   CHECK(out == Bytes(ours.begin(), ours.end()));

@@ -54,6 +54,7 @@ TEST_CASE("write the fuzz seed corpus", "[.wire-corpus]") {
     WriteMessage(RecordType::kResponse, Encode(testing::RandomResponse(rng)), i);
     WriteMessage(RecordType::kClose, Encode(testing::RandomClose(rng)), i);
     WriteMessage(RecordType::kPairAccept, Encode(testing::RandomPairAccept(rng)), i);
+    WriteMessage(RecordType::kPunch, Encode(testing::RandomPunch(rng)), i);
   }
   WriteMessage(RecordType::kPing, {}, 0);
 

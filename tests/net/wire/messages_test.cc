@@ -33,14 +33,17 @@ Bytes RandomEncoded(RecordType type, SplitMix64& rng) {
       return Encode(testing::RandomClose(rng));
     case RecordType::kPairAccept:
       return Encode(testing::RandomPairAccept(rng));
+    case RecordType::kPunch:
+      return Encode(testing::RandomPunch(rng));
   }
   return {};
 }
 
-constexpr RecordType kAllTypes[] = {
-    RecordType::kHello,       RecordType::kClusterConfig, RecordType::kIndex,
-    RecordType::kIndexUpdate, RecordType::kRequest,       RecordType::kResponse,
-    RecordType::kPing,        RecordType::kClose,         RecordType::kPairAccept};
+constexpr RecordType kAllTypes[] = {RecordType::kHello,      RecordType::kClusterConfig,
+                                    RecordType::kIndex,      RecordType::kIndexUpdate,
+                                    RecordType::kRequest,    RecordType::kResponse,
+                                    RecordType::kPing,       RecordType::kClose,
+                                    RecordType::kPairAccept, RecordType::kPunch};
 
 template <typename T, typename Gen, typename Dec>
 void CheckRoundTrips(Gen generate, Dec decode, int iterations) {
@@ -64,6 +67,7 @@ TEST_CASE("every message round-trips with random contents", "[wire]") {
   CheckRoundTrips<Response>(testing::RandomResponse, DecodeResponse, 2000);
   CheckRoundTrips<Close>(testing::RandomClose, DecodeClose, 2000);
   CheckRoundTrips<PairAccept>(testing::RandomPairAccept, DecodePairAccept, 2000);
+  CheckRoundTrips<Punch>(testing::RandomPunch, DecodePunch, 2000);
   CHECK(DecodePing(Encode(Ping{})));
 }
 
@@ -226,6 +230,32 @@ TEST_CASE("Hello carries its address list only when both peers offer it", "[wire
   CHECK_FALSE(DecodeHelloWithoutAddresses(Encode(hello)).has_value());
   hello.addresses.assign(kMaxHelloAddresses + 1, "relay://198.51.100.10:1");
   CHECK_FALSE(DecodeHello(Encode(hello)).has_value());
+}
+
+TEST_CASE("Punch refuses unknown stages, endpoints in a Fail and too many endpoints", "[wire]") {
+  Punch offer{PunchStage::kOffer, 7, {"198.51.100.2:22000"}};
+  auto decoded = DecodePunch(Encode(offer));
+  REQUIRE(decoded);
+  CHECK(*decoded == offer);
+
+  Bytes unknown_stage = Encode(offer);
+  unknown_stage[0] = 3;
+  auto stage = DecodePunch(unknown_stage);
+  REQUIRE_FALSE(stage);
+  CHECK(stage.error().message.find("unknown stage") != std::string::npos);
+
+  Punch fail{PunchStage::kFail, 7, {"198.51.100.2:22000"}};
+  auto with_endpoint = DecodePunch(Encode(fail));
+  REQUIRE_FALSE(with_endpoint);
+  CHECK(with_endpoint.error().message.find("no endpoints") != std::string::npos);
+
+  offer.endpoints.assign(kMaxPunchEndpoints + 1, "198.51.100.2:22000");
+  auto too_many = DecodePunch(Encode(offer));
+  REQUIRE_FALSE(too_many);
+  CHECK(too_many.error().message.find("more than 4 endpoints") != std::string::npos);
+
+  offer.endpoints = {std::string(kMaxAddressLen + 1, '1')};
+  CHECK_FALSE(DecodePunch(Encode(offer)));
 }
 
 }  // namespace shoal::net::wire

@@ -136,4 +136,16 @@ Close RandomClose(SplitMix64& rng) {
 
 PairAccept RandomPairAccept(SplitMix64& rng) { return {RandomText(rng, kMaxDeviceNameLen)}; }
 
+Punch RandomPunch(SplitMix64& rng) {
+  Punch m;
+  m.stage = static_cast<PunchStage>(rng.Below(3));
+  m.round = static_cast<std::uint32_t>(rng.Next());
+  if (m.stage != PunchStage::kFail) {
+    for (std::uint64_t i = rng.Below(kMaxPunchEndpoints + 1); i > 0; --i) {
+      m.endpoints.push_back(RandomText(rng, kMaxAddressLen));
+    }
+  }
+  return m;
+}
+
 }  // namespace shoal::net::wire::testing

@@ -22,5 +22,6 @@ Request RandomRequest(SplitMix64& rng);
 Response RandomResponse(SplitMix64& rng);
 Close RandomClose(SplitMix64& rng);
 PairAccept RandomPairAccept(SplitMix64& rng);
+Punch RandomPunch(SplitMix64& rng);
 
 }  // namespace shoal::net::wire::testing

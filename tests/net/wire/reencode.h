@@ -43,6 +43,8 @@ inline Outcome DecodeReencode(RecordType type, ByteSpan body) {
       return CheckReencode<Close>(body, DecodeClose);
     case RecordType::kPairAccept:
       return CheckReencode<PairAccept>(body, DecodePairAccept);
+    case RecordType::kPunch:
+      return CheckReencode<Punch>(body, DecodePunch);
   }
   return Outcome::kRejected;
 }

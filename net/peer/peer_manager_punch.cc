@@ -1,0 +1,236 @@
+// PeerManager, hole punching (docs/protocol.md "Hole punching"). While a
+// device's session is relayed, the device with the larger ID offers a punch
+// over it: it learns the public endpoint of its listening port (the
+// EndpointProbe) and sends Punch(Offer). The other learns its own and
+// answers Punch(Go), and both dial each other's endpoint at once from their
+// listening ports (PunchDialer). A connection that comes of it — dialed, or
+// accepted from the endpoint being punched — starts a session in which the
+// larger device is the Noise initiator, whichever side's SYN won; the
+// duplicate rule then lets it replace the relayed session. The offerer
+// retries a failed round after punch_retry × failures, and after
+// punch_rounds failures in a row pauses for punch_pause.
+#include <string>
+#include <utility>
+
+#include "core/base/log.h"
+#include "net/peer/peer_manager.h"
+#include "net/peer/peer_manager_connection.h"
+
+namespace shoal::net {
+namespace {
+
+std::string Short(const DeviceId& device) { return ShortIdString(device.ShortId()); }
+
+}  // namespace
+
+PathClass PathOf(std::string_view address) {
+  if (IsRelayAddress(address)) return PathClass::kRelayed;
+  if (address.substr(0, sizeof(kPunchScheme) - 1) == kPunchScheme) return PathClass::kPunched;
+  return PathClass::kDirect;
+}
+
+std::string_view PathClassName(PathClass path) {
+  switch (path) {
+    case PathClass::kRelayed:
+      return "relayed";
+    case PathClass::kPunched:
+      return "punched";
+    case PathClass::kDirect:
+      return "direct";
+  }
+  return "direct";
+}
+
+// A relayed session with a peer that punches, a probe, a listening port.
+bool PeerManager::CanPunch(const Peer& peer) const {
+  return !shutting_down_ && endpoint_probe_ && listener_ != nullptr && peer.up != nullptr &&
+         peer.up->relayed() && peer.up->session->punches();
+}
+
+void PeerManager::SchedulePunch(const DeviceId& device, std::chrono::milliseconds delay) {
+  Peer& peer = PeerFor(device);
+  if (!peer.punch_timer) {
+    auto timer = Timer::Create(loop_);
+    if (!timer) {
+      SHOAL_LOG(kError) << "peer manager: " << timer.error().message;
+      return;
+    }
+    peer.punch_timer = std::move(*timer);
+  }
+  peer.punch_timer->Start(delay, [this, device] { StartPunchRound(device); });
+}
+
+void PeerManager::StartPunchRound(const DeviceId& device) {
+  auto it = peers_.find(device);
+  if (it == peers_.end() || !CanPunch(it->second) || !Offerer(device)) return;
+  Peer& peer = it->second;
+  StopPunch(peer);
+  const std::uint32_t round = ++peer.punch_round;
+  peer.stats.punch = "punching";
+  ProbeThen(device, [this, device, round](Result<std::string> endpoint) {
+    auto found = peers_.find(device);
+    if (found == peers_.end() || found->second.punch_round != round) return;
+    if (!endpoint) {
+      PunchFailed(device, endpoint.error().message);
+      return;
+    }
+    Peer& now = found->second;
+    if (!CanPunch(now)) return;
+    const wire::Punch offer{wire::PunchStage::kOffer, round, {*endpoint}};
+    if (auto sent = now.up->session->SendPunch(offer); !sent) {
+      PunchFailed(device, sent.error().message);
+      return;
+    }
+    SHOAL_LOG(kDebug) << "peer " << Short(device) << ": punch round " << round << " offered from "
+                      << *endpoint;
+    // The answer comes over the relay; without one the round has failed.
+    now.punch_timer->Start(options_.punch.window, [this, device, round] {
+      auto again = peers_.find(device);
+      if (again != peers_.end() && again->second.punch_round == round &&
+          again->second.punch == nullptr) {
+        PunchFailed(device, "no answer to the punch offer");
+      }
+    });
+  });
+}
+
+void PeerManager::ProbeThen(const DeviceId& device, std::function<void(Result<std::string>)> then) {
+  Peer& peer = PeerFor(device);
+  auto probe = endpoint_probe_(listener_->port(), [this, device, then](Result<std::string> found) {
+    auto it = peers_.find(device);
+    if (it != peers_.end()) it->second.probe.reset();  // allowed from inside its callback
+    then(std::move(found));
+  });
+  if (!probe) {
+    then(probe.error());
+    return;
+  }
+  peer.probe = std::move(*probe);
+}
+
+void PeerManager::OnPunch(const DeviceId& device, Connection& connection,
+                          const wire::Punch& message) {
+  Peer& peer = PeerFor(device);
+  const std::uint32_t round = message.round;
+  switch (message.stage) {
+    case wire::PunchStage::kOffer: {
+      if (Offerer(device) || message.endpoints.empty() || !CanPunch(peer)) {
+        // Not ours to take (or we cannot): say so, so the offerer moves on.
+        (void)connection.session->SendPunch({wire::PunchStage::kFail, round, {}});
+        return;
+      }
+      StopPunch(peer);
+      peer.punch_round = round;
+      peer.stats.punch = "punching";
+      const std::string remote = message.endpoints.front();
+      ProbeThen(device, [this, device, round, remote](Result<std::string> endpoint) {
+        auto it = peers_.find(device);
+        if (it == peers_.end() || it->second.punch_round != round || !CanPunch(it->second)) {
+          return;
+        }
+        Session& session = *it->second.up->session;
+        if (!endpoint) {
+          it->second.stats.punch = endpoint.error().message;
+          (void)session.SendPunch({wire::PunchStage::kFail, round, {}});
+          return;
+        }
+        if (auto sent = session.SendPunch({wire::PunchStage::kGo, round, {*endpoint}}); !sent) {
+          return;
+        }
+        SHOAL_LOG(kDebug) << "peer " << Short(device) << ": punch round " << round << " from "
+                          << *endpoint << " to " << remote;
+        PunchTo(device, remote);
+      });
+      return;
+    }
+    case wire::PunchStage::kGo:
+      if (!Offerer(device) || round != peer.punch_round || message.endpoints.empty() ||
+          peer.punch != nullptr || !CanPunch(peer)) {
+        return;  // late or stray
+      }
+      PunchTo(device, message.endpoints.front());
+      return;
+    case wire::PunchStage::kFail:
+      if (Offerer(device) && round == peer.punch_round && peer.punch == nullptr) {
+        PunchFailed(device, "the device could not punch (no public endpoint)");
+      }
+      return;
+  }
+}
+
+void PeerManager::PunchTo(const DeviceId& device, const std::string& remote) {
+  Peer& peer = PeerFor(device);
+  peer.punch_remote = remote;
+  if (peer.punch_timer) peer.punch_timer->Stop();
+  auto dial = PunchDialer::Start(loop_, remote, listener_->port(), options_.punch,
+                                 [this, device, remote](Result<UvHandle<uv_tcp_t>> connected) {
+                                   auto it = peers_.find(device);
+                                   if (it == peers_.end()) return;
+                                   it->second.punch.reset();  // allowed from inside its callback
+                                   if (!connected) {
+                                     PunchFailed(device, connected.error().message);
+                                     return;
+                                   }
+                                   OnPunched(device, remote, std::move(*connected));
+                                 });
+  if (!dial) {
+    PunchFailed(device, dial.error().message);
+    return;
+  }
+  peer.punch = std::move(*dial);
+}
+
+// The hole is open (our dial connected, or the listener accepted from the
+// endpoint being punched): a session in which the larger device initiates.
+void PeerManager::OnPunched(const DeviceId& device, const std::string& remote,
+                            UvHandle<uv_tcp_t> tcp) {
+  Peer& peer = PeerFor(device);
+  peer.punch.reset();
+  peer.punch_remote.clear();
+  const Role role = Offerer(device) ? Role::kInitiator : Role::kResponder;
+  SHOAL_LOG(kInfo) << "peer " << Short(device) << ": hole punched to " << remote;
+  if (StartSession(std::move(tcp), role, device, kPunchScheme + remote) == nullptr) {
+    PunchFailed(device, "punched to " + remote + " but could not start a session");
+  }
+}
+
+// A connection the listener accepted from the endpoint we are punching: the
+// other side's SYN got through first. True when it was taken as punched.
+bool PeerManager::AcceptPunched(UvHandle<uv_tcp_t>& tcp, const std::string& remote_address) {
+  for (auto& [device, peer] : peers_) {
+    if (peer.punch_remote.empty() || peer.punch_remote != remote_address) continue;
+    OnPunched(device, remote_address, std::move(tcp));
+    return true;
+  }
+  return false;
+}
+
+void PeerManager::PunchFailed(const DeviceId& device, std::string why) {
+  auto it = peers_.find(device);
+  if (it == peers_.end()) return;
+  Peer& peer = it->second;
+  StopPunch(peer);
+  peer.stats.punch = why;
+  if (!Offerer(device) || !CanPunch(peer)) return;
+  ++peer.punch_failures;
+  if (peer.punch_failures < options_.punch_rounds) {
+    SHOAL_LOG(kInfo) << "peer " << Short(device) << ": hole punch round " << peer.punch_round
+                     << " failed (" << why << "); trying again";
+    SchedulePunch(device, options_.punch_retry * peer.punch_failures);
+    return;
+  }
+  SHOAL_LOG(kInfo) << "peer " << Short(device) << ": hole punching failed " << peer.punch_failures
+                   << " rounds in a row (" << why << "); staying relayed";
+  peer.stats.punch = "failed " + std::to_string(peer.punch_failures) + " rounds: " + why;
+  peer.punch_failures = 0;
+  SchedulePunch(device, options_.punch_pause);
+}
+
+void PeerManager::StopPunch(Peer& peer) {
+  peer.probe.reset();
+  peer.punch.reset();
+  peer.punch_remote.clear();
+  if (peer.punch_timer) peer.punch_timer->Stop();
+}
+
+}  // namespace shoal::net
