@@ -169,6 +169,73 @@ TEST_CASE("two devices behind symmetric NATs sync through a TURN relay, encrypte
   std::string wire = (*capture)->Stop();
   CHECK(wire.size() > marker.size());                               // the file crossed here, ...
   CHECK(wire.find("SHOAL-PLAINTEXT-MARKER") == std::string::npos);  // ... never in the clear
+
+  // Symmetric NATs give each connection a new public port: the hole punch
+  // (alpha offers: its ID is the larger one, or beta) fails, and the
+  // session stays relayed, saying why.
+  TestDevice& offerer = a.id() > b.id() ? a : b;
+  TestDevice& other = a.id() > b.id() ? b : a;
+  bool failed = Eventually(
+      [&] {
+        auto entry = DeviceEntry(offerer, other);
+        return entry.contains("punch") && entry["punch"] != "punching" && entry["punch"] != "";
+      },
+      std::chrono::seconds(20));
+  INFO(DeviceEntry(offerer, other).dump());
+  REQUIRE(failed);
+  CHECK(DeviceEntry(offerer, other)["punch"].get<std::string>().find("punch") != std::string::npos);
+  CHECK(DeviceEntry(a, b)["path"] == "relayed");
+  CHECK(DeviceEntry(b, a)["path"] == "relayed");
+}
+
+TEST_CASE("behind port-preserving NATs devices meet relayed, then punch a hole within 15 s",
+          "[internet]") {
+  World w;
+  if (!w.Build(Nat::kPortPreserving, Nat::kPortPreserving)) return;
+  TestDevice& a = *w.a;
+  TestDevice& b = *w.b;
+  std::string relayed_a;
+  REQUIRE(Eventually([&] { return !(relayed_a = RelayOf(a)).empty() && !RelayOf(b).empty(); }));
+  a.Json({"devices", "add", b.id(), "--name", "beta"});
+  b.Json({"devices", "add", a.id(), "--name", "alpha", "--address", relayed_a});
+  REQUIRE(Eventually([&] { return DeviceEntry(a, b)["connected"] == true; }));
+  const auto relayed_at = std::chrono::steady_clock::now();
+  bool punched = Eventually(
+      [&] {
+        return DeviceEntry(a, b)["path"] == "punched" && DeviceEntry(b, a)["path"] == "punched";
+      },
+      std::chrono::seconds(15));
+  INFO(a.log());
+  INFO(b.log());
+  REQUIRE(punched);
+  std::printf("hole punch: punched %.1f s after the relayed session came up\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - relayed_at).count());
+  // Relayed first: the only address anyone typed was the relayed one.
+  CHECK(b.log().find("connected (to relay://") != std::string::npos);
+  // Each sees the other's router, at the port its listener has at home
+  // (these NATs keep ports).
+  CHECK(DeviceEntry(a, b)["address"] ==
+        "punch://" + std::string(InternetTestbed::kWanB) + ":" + std::to_string(b.port()));
+  CHECK(DeviceEntry(b, a)["address"] ==
+        "punch://" + std::string(InternetTestbed::kWanA) + ":" + std::to_string(a.port()));
+  CHECK(DeviceEntry(a, b)["punch"] == "punched");
+  CHECK(b.Cli({"devices"}).out.find("(punched)") != std::string::npos);
+
+  // The file goes straight from router to router, and encrypted.
+  auto capture = shoal::testing::PacketCapture::Start(
+      w.bed->inet(), InternetTestbed::kUplinkA, w.dir.path().string() + "/capture.bin",
+      shoal::testing::PacketCapture::Between{InternetTestbed::kWanA, InternetTestbed::kWanB});
+  REQUIRE(capture.has_value());
+  ShareFolder(a, b, "docs");
+  const std::string marker = Marker();
+  WriteFile(a.Path("marker.txt"), marker);
+  REQUIRE(Eventually([&] { return Tree(a.sync_dir()) == Tree(b.sync_dir()); },
+                     std::chrono::seconds(60)));
+  CHECK(ReadFile(b.Path("marker.txt")) == marker);
+  std::string wire = (*capture)->Stop();
+  CHECK(wire.size() > marker.size());
+  CHECK(wire.find("SHOAL-PLAINTEXT-MARKER") == std::string::npos);
+  CHECK(DeviceEntry(a, b)["path"] == "punched");
 }
 
 TEST_CASE("a stranger on the internet who dials a relayed address gets nothing", "[internet]") {
@@ -266,18 +333,39 @@ TEST_CASE("pair CODE across two NATs pairs with no address typed, and the folder
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
-// Not a test: prints how fast a file crosses through the relay. Run with
-//   build/tests/e2e/shoal_e2e_tests "[relay-bench]"   (SHOAL_RELAY_BENCH_MIB, default 512)
-TEST_CASE("relay throughput", "[.][relay-bench]") {
+// Not a test: prints how fast a file crosses the simulated internet on one
+// path class. Run with
+//   build/tests/e2e/shoal_e2e_tests "[relay-bench]"
+// SHOAL_BENCH_PATH: relayed (default: symmetric NATs, through coturn),
+// punched (port-preserving NATs, after the hole punch) or direct (beta's
+// router forwards its port); SHOAL_RELAY_BENCH_MIB: size, default 512.
+TEST_CASE("throughput across the simulated internet", "[.][relay-bench]") {
+  const char* path_env = std::getenv("SHOAL_BENCH_PATH");
+  const std::string path = path_env != nullptr ? path_env : "relayed";
   World w;
-  if (!w.Build(Nat::kPortPreserving, Nat::kPortPreserving)) return;
+  if (!w.Build(path == "punched" ? Nat::kPortPreserving : Nat::kSymmetric,
+               path == "punched" ? Nat::kPortPreserving : Nat::kSymmetric)) {
+    return;
+  }
   TestDevice& a = *w.a;
   TestDevice& b = *w.b;
   std::string relayed_a;
   REQUIRE(Eventually([&] { return !(relayed_a = RelayOf(a)).empty() && !RelayOf(b).empty(); }));
-  a.Json({"devices", "add", b.id(), "--name", "beta"});
-  b.Json({"devices", "add", a.id(), "--name", "alpha", "--address", relayed_a});
-  REQUIRE(Eventually([&] { return DeviceEntry(a, b)["connected"] == true; }));
+  if (path == "direct") {
+    REQUIRE(w.bed->ForwardPort('B', b.port()).has_value());
+    a.Json({"devices", "add", b.id(), "--name", "beta", "--address",
+            std::string(InternetTestbed::kWanB) + ":" + std::to_string(b.port())});
+    b.Json({"devices", "add", a.id(), "--name", "alpha"});
+  } else {
+    a.Json({"devices", "add", b.id(), "--name", "beta"});
+    b.Json({"devices", "add", a.id(), "--name", "alpha", "--address", relayed_a});
+  }
+  REQUIRE(Eventually(
+      [&] {
+        auto entry = DeviceEntry(a, b);
+        return entry["connected"] == true && entry["path"] == path;
+      },
+      std::chrono::seconds(30)));
   ShareFolder(a, b, "bench");
   const char* env = std::getenv("SHOAL_RELAY_BENCH_MIB");
   const std::size_t mib = env != nullptr ? std::stoul(env) : 512;
@@ -299,9 +387,8 @@ TEST_CASE("relay throughput", "[.][relay-bench]") {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(ReadFile(b.Path("big.bin")) == data);
   std::printf(
-      "relay-bench: %zu MiB through coturn in %.2f s: %.0f MB/s (scan, sync and fsync "
-      "included; path %s)\n",
-      mib, seconds, double(data.size()) / seconds / 1e6,
+      "relay-bench: %zu MiB in %.2f s: %.0f MB/s (scan, sync and fsync included; path %s)\n", mib,
+      seconds, double(data.size()) / seconds / 1e6,
       DeviceEntry(a, b)["path"].get<std::string>().c_str());
 }
 

@@ -144,6 +144,23 @@ Result<void> InternetTestbed::Build(Nat nat_a, Nat nat_b) {
   return {};
 }
 
+Result<void> InternetTestbed::ForwardPort(char side, int port) {
+  const std::string s(1, side);
+  const std::string router = prefix_ + "r" + s;
+  const std::string home = side == 'A' ? "10.0.1.2" : "10.0.2.2";
+  const std::string p = std::to_string(port);
+  for (const auto& step : std::vector<std::vector<std::string>>{
+           {"ip", "netns", "exec", router, "nft", "add", "chain", "ip", "nat", "prerouting",
+            "{ type nat hook prerouting priority dstnat; policy accept; }"},
+           {"ip", "netns", "exec", router, "nft", "add", "rule", "ip", "nat", "prerouting",
+            "iifname", "w" + s, "tcp", "dport", p, "dnat", "to", home + ":" + p},
+           {"ip", "netns", "exec", router, "nft", "insert", "rule", "inet", "filter", "forward",
+            "iifname", "w" + s, "ip", "daddr", home, "tcp", "dport", p, "accept"}}) {
+    if (auto ok = Run(step); !ok) return ok;
+  }
+  return {};
+}
+
 InternetTestbed::~InternetTestbed() {
   for (auto it = made_.rbegin(); it != made_.rend(); ++it) {
     (void)RunCommand({"ip", "netns", "delete", *it});
@@ -152,7 +169,13 @@ InternetTestbed::~InternetTestbed() {
 
 Result<std::unique_ptr<PacketCapture>> PacketCapture::Start(const std::string& netns,
                                                             const std::string& interface,
-                                                            const std::string& file) {
+                                                            const std::string& file,
+                                                            std::optional<Between> between) {
+  in_addr_t end_a = 0, end_b = 0;
+  if (between) {
+    end_a = ::inet_addr(between->a.c_str());
+    end_b = ::inet_addr(between->b.c_str());
+  }
   int ready[2];
   if (::pipe(ready) != 0) return Fail(ErrorCode::kIo, "pipe failed");
   auto child = NamespacePair::RunIn(netns, [&]() -> int {
@@ -186,6 +209,10 @@ Result<std::unique_ptr<PacketCapture>> PacketCapture::Start(const std::string& n
       const auto* ip = reinterpret_cast<const iphdr*>(packet);
       std::size_t ip_len = ip->ihl * 4u;
       if (ip->protocol != IPPROTO_TCP || n < static_cast<ssize_t>(ip_len + sizeof(tcphdr))) {
+        continue;
+      }
+      if (between && !((ip->saddr == end_a && ip->daddr == end_b) ||
+                       (ip->saddr == end_b && ip->daddr == end_a))) {
         continue;
       }
       const auto* tcp = reinterpret_cast<const tcphdr*>(packet + ip_len);

@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,10 @@ class InternetTestbed {
   static constexpr const char* kUplinkA = "iA";
   static constexpr const char* kUplinkB = "iB";
 
+  // Forwards TCP `port` on home `side`'s ('A' or 'B') WAN address to the
+  // same port in the home, as a user's port forward or a UPnP mapping does.
+  Result<void> ForwardPort(char side, int port);
+
  private:
   explicit InternetTestbed(std::string prefix) : prefix_(std::move(prefix)) {}
   Result<void> Build(Nat nat_a, Nat nat_b);
@@ -64,11 +69,16 @@ class InternetTestbed {
 
 // Records the TCP payload bytes of every IPv4 packet seen on `interface` in
 // namespace `netns` (an AF_PACKET socket in a child process) until Stop().
+// With `between` (two IPv4 addresses), only packets from one to the other.
 class PacketCapture {
  public:
+  struct Between {
+    std::string a, b;
+  };
   static Result<std::unique_ptr<PacketCapture>> Start(const std::string& netns,
                                                       const std::string& interface,
-                                                      const std::string& file);
+                                                      const std::string& file,
+                                                      std::optional<Between> between = {});
   ~PacketCapture();
   // Stops capturing; returns the concatenated payloads.
   std::string Stop();
