@@ -5,8 +5,11 @@
 // answers Punch(Go), and both dial each other's endpoint at once from their
 // listening ports (PunchDialer). A connection that comes of it — dialed, or
 // accepted from the endpoint being punched — starts a session in which the
-// larger device is the Noise initiator, whichever side's SYN won; the
-// duplicate rule then lets it replace the relayed session. The offerer
+// answering (smaller) device is the Noise initiator, whichever side's SYN
+// won. It is the one that dials first, so if its SYN reaches the offerer's
+// listener before the offerer knows its endpoint, the offerer takes it as an
+// ordinary inbound connection, as responder, and the roles still agree. The
+// duplicate rule then lets the new session replace the relayed one. The offerer
 // retries a failed round after punch_retry × failures, and after
 // punch_rounds failures in a row pauses for punch_pause.
 #include <string>
@@ -181,13 +184,13 @@ void PeerManager::PunchTo(const DeviceId& device, const std::string& remote) {
 }
 
 // The hole is open (our dial connected, or the listener accepted from the
-// endpoint being punched): a session in which the larger device initiates.
+// endpoint being punched): a session in which the answering device initiates.
 void PeerManager::OnPunched(const DeviceId& device, const std::string& remote,
                             UvHandle<uv_tcp_t> tcp) {
   Peer& peer = PeerFor(device);
   peer.punch.reset();
   peer.punch_remote.clear();
-  const Role role = Offerer(device) ? Role::kInitiator : Role::kResponder;
+  const Role role = Offerer(device) ? Role::kResponder : Role::kInitiator;
   SHOAL_LOG(kInfo) << "peer " << Short(device) << ": hole punched to " << remote;
   if (StartSession(std::move(tcp), role, device, kPunchScheme + remote) == nullptr) {
     PunchFailed(device, "punched to " + remote + " but could not start a session");

@@ -1,6 +1,7 @@
 // PeerManager over loopback, several managers on one loop: connecting,
 // refusing unpaired devices, the simultaneous-dial tie-break, reconnecting
-// with backoff, Forget, DialNow and Shutdown.
+// with backoff, Forget, DialNow and Shutdown, relayed sessions replaced by
+// direct and punched ones.
 #include "net/peer/peer_manager.h"
 
 #include <catch2/catch.hpp>
@@ -63,7 +64,8 @@ class Events : public PeerManagerDelegate {
 struct Node {
   Node(EventLoop& loop, std::uint8_t id, std::uint64_t seed, int port = 0,
        milliseconds backoff_min = milliseconds(20), milliseconds backoff_max = milliseconds(50),
-       milliseconds handshake_timeout = milliseconds(10000))
+       milliseconds handshake_timeout = milliseconds(10000),
+       const std::function<void(PeerManagerOptions&)>& tune = nullptr)
       : identity(IdentityFromByte(id)) {
     PeerManagerOptions options;
     options.session = testing::TestOptions("node" + std::to_string(id));
@@ -73,6 +75,7 @@ struct Node {
     options.backoff_max = backoff_max;
     options.dial_timeout = milliseconds(2000);
     options.seed = seed;
+    if (tune) tune(options);
     manager = std::make_unique<PeerManager>(loop, identity, events, options);
     auto listening = manager->Listen("127.0.0.1", port);
     REQUIRE(listening.has_value());
@@ -421,6 +424,134 @@ TEST_CASE("a relayed session with only relay addresses stays, with no dialing", 
     CHECK(a.manager->ConnectionCount() == 1);
     a.Stop(*f.loop);
     b.Stop(*f.loop);
+  }
+  f.Close();
+}
+
+// Hole punching on loopback: each side's "public endpoint" is its own
+// listening address, handed over after a loop turn as a STUN answer would be.
+class FakeProbe final : public PendingDial {
+ public:
+  static EndpointProbe For(EventLoop& loop, std::function<Result<std::string>(int port)> answer,
+                           int* calls) {
+    return [&loop, answer, calls](int port, std::function<void(Result<std::string>)> done)
+               -> Result<std::unique_ptr<PendingDial>> {
+      ++*calls;
+      auto probe = std::make_unique<FakeProbe>();
+      probe->timer_ = std::move(Timer::Create(loop).value());
+      probe->timer_->Start(milliseconds(1), [result = answer(port), done] { done(result); });
+      return std::unique_ptr<PendingDial>(std::move(probe));
+    };
+  }
+
+ private:
+  std::unique_ptr<Timer> timer_;
+};
+
+void QuickPunch(PeerManagerOptions& options) {
+  options.punch_first = milliseconds(20);
+  options.punch_retry = milliseconds(20);
+  options.punch_pause = std::chrono::hours(1);
+  options.punch.window = milliseconds(1500);
+}
+
+Result<std::string> OwnEndpoint(int port) { return "127.0.0.1:" + std::to_string(port); }
+
+TEST_CASE("a relayed session is replaced by a punched one when both learn an endpoint", "[peer]") {
+  Fixture f;
+  {
+    Node a(*f.loop, 1, 11, 0, milliseconds(20), milliseconds(50), milliseconds(10000), QuickPunch);
+    Node b(*f.loop, 2, 22, 0, milliseconds(20), milliseconds(50), milliseconds(10000), QuickPunch);
+    Pair(a, b);
+    int probes_a = 0, probes_b = 0;
+    a.manager->SetEndpointProbe(FakeProbe::For(*f.loop, OwnEndpoint, &probes_a));
+    b.manager->SetEndpointProbe(FakeProbe::For(*f.loop, OwnEndpoint, &probes_b));
+    StandInRelay relay(*f.loop, b);
+    a.manager->SetAddresses(b.id(), {relay.address});
+    REQUIRE(RunUntil(*f.loop, [&] {
+      auto sa = a.manager->Stats(b.id());
+      auto sb = b.manager->Stats(a.id());
+      return sa && sa->connected && sa->path == PathClass::kPunched && sb && sb->connected &&
+             sb->path == PathClass::kPunched;
+    }));
+    // One round, one probe on each side; the relayed session went first.
+    CHECK(probes_a == 1);
+    CHECK(probes_b == 1);
+    CHECK(a.events.ups[b.id()] == 2);
+    CHECK(a.events.downs[b.id()] == 1);
+    CHECK(a.events.live[b.id()] == 1);
+    CHECK(b.events.live[a.id()] == 1);
+    CHECK(a.events.addresses[b.id()] == "punch://" + b.address());
+    CHECK(b.events.addresses[a.id()] == "punch://" + a.address());
+    CHECK(a.manager->Stats(b.id())->punch == "punched");
+    // The punched session carries messages, and stays: no more rounds.
+    REQUIRE(a.events.sessions[b.id()]->Send(wire::ClusterConfig{}));
+    REQUIRE(RunUntil(*f.loop, [&] { return b.events.cluster_configs[a.id()] == 1; }));
+    RunFor(*f.loop, milliseconds(200));
+    CHECK(probes_a + probes_b == 2);
+    CHECK(a.manager->ConnectionCount() == 1);
+    a.Stop(*f.loop);
+    b.Stop(*f.loop);
+  }
+  f.Close();
+}
+
+TEST_CASE("failed punch rounds are retried, then given up, and the session stays relayed",
+          "[peer]") {
+  Fixture f;
+  {
+    auto rounds = [](PeerManagerOptions& options) {
+      QuickPunch(options);
+      options.punch_rounds = 3;
+    };
+    Node a(*f.loop, 1, 11, 0, milliseconds(20), milliseconds(50), milliseconds(10000), rounds);
+    Node b(*f.loop, 2, 22, 0, milliseconds(20), milliseconds(50), milliseconds(10000), rounds);
+    Pair(a, b);
+    // The offerer is the larger device ID; it counts the rounds. The other
+    // sits behind a NAT that gives it no stable endpoint: it answers Fail.
+    Node& offerer = a.id() > b.id() ? a : b;
+    Node& other = a.id() > b.id() ? b : a;
+    int probes_offerer = 0, probes_other = 0;
+    offerer.manager->SetEndpointProbe(FakeProbe::For(*f.loop, OwnEndpoint, &probes_offerer));
+    other.manager->SetEndpointProbe(FakeProbe::For(
+        *f.loop,
+        [](int) -> Result<std::string> {
+          return Fail(ErrorCode::kIo, "public endpoint: no answer from the relay");
+        },
+        &probes_other));
+    StandInRelay relay(*f.loop, b);
+    a.manager->SetAddresses(b.id(), {relay.address});
+    REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
+    REQUIRE(RunUntil(*f.loop, [&] {
+      return offerer.manager->Stats(other.id())->punch.rfind("failed 3 rounds", 0) == 0;
+    }));
+    CHECK_THAT(offerer.manager->Stats(other.id())->punch, Catch::Contains("could not punch"));
+    RunFor(*f.loop, milliseconds(200));  // and no fourth round (the pause is an hour)
+    CHECK(probes_offerer == 3);
+    CHECK(probes_other == 3);
+    CHECK(offerer.manager->Stats(other.id())->path == PathClass::kRelayed);
+    CHECK(a.events.ups[b.id()] == 1);
+    CHECK(a.events.downs[b.id()] == 0);
+    a.Stop(*f.loop);
+    b.Stop(*f.loop);
+  }
+  f.Close();
+}
+
+TEST_CASE("a listener shares its port with dials from it, but not with another program", "[peer]") {
+  Fixture f;
+  {
+    Node a(*f.loop, 1, 11);
+    // A second manager on a's port is refused: the port is in use.
+    PeerManagerOptions options;
+    options.session = testing::TestOptions("intruder");
+    Identity intruder = IdentityFromByte(9);
+    Events events;
+    PeerManager second(*f.loop, intruder, events, options);
+    auto refused = second.Listen("127.0.0.1", a.manager->listen_port());
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::kBusy);
+    a.Stop(*f.loop);
   }
   f.Close();
 }
