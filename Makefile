@@ -1,6 +1,7 @@
 # The two commands of the README, plus their parts. Each target installs
 # missing dependencies (packaging/install-deps.sh) and builds as needed.
 #   make demo   Shoal's main job
+#   make demo-internet  (root) two NATed homes pair by code, sync, punch through
 #   make test   every test (unit, lint, end-to-end) through ctest
 #   make bench  the benchmarks in tests/bench (numbers, not pass/fail)
 #   make sim    the cluster simulation over a range of seeds (SEEDS=A:B)
@@ -12,7 +13,7 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build test demo demo-stop bench sim chaos compare scale clean
+.PHONY: all deps configure build test demo demo-internet demo-stop bench sim chaos compare scale clean
 
 all: build
 
@@ -30,6 +31,11 @@ test: build
 
 demo: build
 	@packaging/demo.sh $(BUILD)/cli/shoal
+
+# Two homes behind NAT routers in network namespaces (root): pairing by code
+# through a relay and a discovery server, then a punched direct path.
+demo-internet: build
+	@packaging/demo-internet.sh $(BUILD)/cli/shoal
 
 # Stops the daemons the last `make demo` left running.
 demo-stop:
