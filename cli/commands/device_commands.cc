@@ -26,7 +26,9 @@ void PrintDevices(const nlohmann::json& r) {
     if (const std::string path = d.value("path", ""); path == "relayed" || path == "punched") {
       state += " (" + path + ")";
     }
-    if (!d.value("connected", false) && d.contains("last_error")) {
+    if (!d.value("connected", false) && d.contains("unreachable")) {
+      state += ": " + d.value("unreachable", "");
+    } else if (!d.value("connected", false) && d.contains("last_error")) {
       state += ": " + d.value("last_error", "");
     }
     std::printf("%-16s %s\n    %s   in %s, out %s\n", d.value("name", "").c_str(),

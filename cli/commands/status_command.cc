@@ -142,6 +142,8 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
                   d.value("name", "").c_str(), id.c_str(), state.c_str(), HumanBytes(in).c_str(),
                   HumanBytes(out_bytes).c_str(), rate.c_str());
     out.append(line);
+    if (d.contains("unreachable"))
+      out.append("      ").append(d.value("unreachable", "")).append("\n");
   }
   if (rates) rates->at = now;
   if (s.contains("relays") && !s["relays"].empty()) {

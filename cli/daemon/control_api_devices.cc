@@ -28,6 +28,41 @@ Result<DeviceRecord> ControlApi::FindDeviceArg(const std::string& arg) {
               "there is no paired device " + arg + " — see `shoal devices` for the list");
 }
 
+namespace {
+
+// Why a paired device is not connected, in words a user can act on; empty
+// while nothing has failed yet.
+std::string WhyNotConnected(const std::vector<std::string>& addresses,
+                            const std::optional<net::PeerManager::PeerStats>& stats,
+                            bool have_relay, bool have_discovery) {
+  bool direct = false, relayed = false, rendezvous = false;
+  for (const std::string& address : addresses) {
+    if (net::IsRelayAddress(address)) {
+      relayed = true;
+    } else if (address.rfind(kRendezvousScheme, 0) == 0) {
+      rendezvous = true;
+    } else {
+      direct = true;
+    }
+  }
+  const std::string error = stats ? stats->last_error : std::string();
+  if (!direct && !relayed) {
+    if (rendezvous && have_discovery) return "looking for it on the discovery server";
+    return "no address known for it: meet on a LAN, add one (`shoal devices add ID --address "
+           "HOST:PORT`), or have both devices use a relay and a discovery server (`shoal "
+           "internet set`)";
+  }
+  if (error.empty()) return {};
+  if (!relayed && !have_relay) {
+    return "its addresses do not answer (" + error +
+           "); a device behind a NAT is reached through a relay: `shoal internet set --relay "
+           "turn://USER:SECRET@HOST:PORT` on both";
+  }
+  return "unreachable: " + error;
+}
+
+}  // namespace
+
 Json ControlApi::DeviceList(const nlohmann::json& /*request*/) {
   auto devices = parts_.index.ListDevices();
   if (!devices) return devices.error();
@@ -49,6 +84,11 @@ Json ControlApi::DeviceList(const nlohmann::json& /*request*/) {
       entry["rate_out"] = static_cast<std::int64_t>(stats->rate_out);
       if (!stats->last_error.empty()) entry["last_error"] = stats->last_error;
       if (!stats->punch.empty()) entry["punch"] = stats->punch;
+    }
+    if (!d.paused && entry["connected"] != true) {
+      std::string why = WhyNotConnected(SplitAddresses(d.addresses), parts_.peers.Stats(d.id),
+                                        parts_.relays.configured(), parts_.rendezvous.configured());
+      if (!why.empty()) entry["unreachable"] = std::move(why);
     }
     auto [entries_in, entries_out] = parts_.hub.IndexEntries(d.id);
     entry["index_entries_in"] = entries_in;

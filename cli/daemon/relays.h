@@ -47,6 +47,7 @@ class Relays {
   Result<std::unique_ptr<net::PendingDial>> ProbePublicEndpoint(
       int local_port, std::function<void(Result<std::string>)> done);
 
+  bool configured() const { return !slots_.empty(); }
   // "relay://IP:PORT" of each allocation that is up.
   std::vector<std::string> RelayedAddresses() const;
   // One object per relay: url (no secret), state, relayed and public

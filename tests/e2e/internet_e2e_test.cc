@@ -81,8 +81,9 @@ struct World {
 
   // False (with a WARN) where the testbed cannot be built here. With
   // `rendezvous`, a discovery server runs on the internet too and both
-  // devices use it.
-  bool Build(Nat nat_a, Nat nat_b, bool rendezvous = false) {
+  // devices use it. Without `with_relay` no coturn runs and no device has
+  // a relay.
+  bool Build(Nat nat_a, Nat nat_b, bool rendezvous = false, bool with_relay = true) {
     auto made = InternetTestbed::Create(nat_a, nat_b);
     if (!made && made.error().code == ErrorCode::kUnauthorized) {
       WARN("skipped: " << made.error().message);
@@ -97,8 +98,11 @@ struct World {
     coturn.port = 3478;
     coturn.allow_loopback_peers = false;
     coturn.dir = dir.path().string();
-    if (!Started(shoal::testing::CoturnProcess::Start(coturn), relay)) return false;
-    std::vector<std::string> args{"--relay", relay->Url()};
+    std::vector<std::string> args;
+    if (with_relay) {
+      if (!Started(shoal::testing::CoturnProcess::Start(coturn), relay)) return false;
+      args = {"--relay", relay->Url()};
+    }
     if (rendezvous) {
       shoal::testing::DiscosrvOptions options;
       options.netns = bed->inet();
@@ -186,6 +190,30 @@ TEST_CASE("two devices behind symmetric NATs sync through a TURN relay, encrypte
   CHECK(DeviceEntry(offerer, other)["punch"].get<std::string>().find("punch") != std::string::npos);
   CHECK(DeviceEntry(a, b)["path"] == "relayed");
   CHECK(DeviceEntry(b, a)["path"] == "relayed");
+}
+
+TEST_CASE("without a relay, devices behind symmetric NATs show as unreachable and why",
+          "[internet]") {
+  World w;
+  if (!w.Build(Nat::kSymmetric, Nat::kSymmetric, /*rendezvous=*/false, /*with_relay=*/false)) {
+    return;
+  }
+  TestDevice& a = *w.a;
+  TestDevice& b = *w.b;
+  // Each knows the other's router and listening port, which no router forwards.
+  a.Json({"devices", "add", b.id(), "--name", "beta", "--address",
+          std::string(InternetTestbed::kWanB) + ":" + std::to_string(b.port())});
+  b.Json({"devices", "add", a.id(), "--name", "alpha", "--address",
+          std::string(InternetTestbed::kWanA) + ":" + std::to_string(a.port())});
+  bool explained = Eventually([&] { return DeviceEntry(a, b).contains("unreachable"); });
+  INFO(DeviceEntry(a, b).dump());
+  REQUIRE(explained);
+  const std::string why = DeviceEntry(a, b)["unreachable"];
+  CHECK_THAT(why, Catch::Contains("do not answer"));
+  CHECK_THAT(why, Catch::Contains("shoal internet set --relay"));
+  CHECK(DeviceEntry(a, b)["connected"] == false);
+  CHECK_THAT(a.Cli({"devices"}).out, Catch::Contains("shoal internet set --relay"));
+  CHECK_THAT(a.Cli({"status"}).out, Catch::Contains("shoal internet set --relay"));
 }
 
 TEST_CASE("behind port-preserving NATs devices meet relayed, then punch a hole within 15 s",
