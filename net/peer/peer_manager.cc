@@ -29,6 +29,7 @@ PeerManager::~PeerManager() {
     peer.probe.reset();
     peer.punch.reset();
     peer.punch_timer.reset();
+    peer.punch_listener.reset();
   }
   connections_.clear();
 }

@@ -75,9 +75,10 @@ enum class PathClass { kRelayed = 0, kPunched = 1, kDirect = 2 };
 PathClass PathOf(std::string_view address);
 std::string_view PathClassName(PathClass path);  // "relayed", "punched", "direct"
 
-// Learns the public endpoint ("IP:PORT") of our listening port, for hole
-// punching (the daemon asks its TURN server: net/reach/public_endpoint.h).
-// `done` runs once, later, unless the returned handle is destroyed first.
+// Learns the public endpoint ("IP:PORT") of a local port (a punch round's,
+// listening and shared), for hole punching (the daemon asks its TURN server:
+// net/reach/public_endpoint.h). `done` runs once, later, unless the returned handle is destroyed
+// first.
 using EndpointProbe = std::function<Result<std::unique_ptr<PendingDial>>(
     int local_port, std::function<void(Result<std::string> endpoint)> done)>;
 
@@ -203,12 +204,13 @@ class PeerManager {
     Connection* held = nullptr;         // established, loses to `outbound` if that succeeds
     PeerStats stats;
     // Hole punching (peer_manager_punch.cc).
-    std::uint32_t punch_round = 0;       // the round in progress or last
-    int punch_failures = 0;              // rounds failed in a row
-    std::unique_ptr<PendingDial> probe;  // learning our public endpoint
-    std::unique_ptr<PendingDial> punch;  // the PunchDialer
-    std::string punch_remote;            // its target: a connection from there is ours
-    std::unique_ptr<Timer> punch_timer;  // next round, or the answer's deadline
+    std::uint32_t punch_round = 0;                // the round in progress or last
+    int punch_failures = 0;                       // rounds failed in a row
+    std::unique_ptr<PendingDial> probe;           // learning our public endpoint
+    std::unique_ptr<PendingDial> punch;           // the PunchDialer
+    std::string punch_remote;                     // its target: a connection from there is ours
+    std::unique_ptr<TcpListener> punch_listener;  // on the round's local port
+    std::unique_ptr<Timer> punch_timer;           // next round, or the answer's deadline
   };
 
   // Dialing (peer_manager.cc).
@@ -230,10 +232,10 @@ class PeerManager {
   void OnPunch(const DeviceId& device, Connection& connection, const wire::Punch& message);
   void ProbeThen(const DeviceId& device, std::function<void(Result<std::string>)> then);
   void PunchTo(const DeviceId& device, const std::string& remote);
-  void OnPunched(const DeviceId& device, const std::string& remote, UvHandle<uv_tcp_t> tcp);
+  // By value: it may destroy the round listener whose callback holds them.
+  void OnPunched(DeviceId device, std::string remote, UvHandle<uv_tcp_t> tcp);
   void PunchFailed(const DeviceId& device, std::string why);
   void StopPunch(Peer& peer);
-  bool AcceptPunched(UvHandle<uv_tcp_t>& tcp, const std::string& remote_address);
 
   // Sessions (peer_manager_sessions.cc).
   Connection* StartSession(UvHandle<uv_tcp_t> tcp, Role role, std::optional<DeviceId> expected,
@@ -244,6 +246,9 @@ class PeerManager {
   void CloseDuplicate(Connection& connection);
   void PromoteHeld(const DeviceId& device);
   const Connection& Survivor(const Connection& a, const Connection& b) const;
+  bool Stale(const Connection& current, const Connection& newcomer) const;
+  static constexpr std::chrono::milliseconds kStaleAfter{10000};
+  static constexpr std::chrono::milliseconds kUnacknowledgedTimeout{20000};
   void OnEnd(Connection& connection, const SessionEndInfo& end);
   void MaybeFinishShutdown();
 

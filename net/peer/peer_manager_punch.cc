@@ -1,9 +1,9 @@
 // PeerManager, hole punching (docs/protocol.md "Hole punching"). While a
 // device's session is relayed, the device with the larger ID offers a punch
-// over it: it learns the public endpoint of its listening port (the
-// EndpointProbe) and sends Punch(Offer). The other learns its own and
-// answers Punch(Go), and both dial each other's endpoint at once from their
-// listening ports (PunchDialer). A connection that comes of it — dialed, or
+// over it: it takes a fresh local port for the round, learns its public
+// endpoint (the EndpointProbe) and sends Punch(Offer). The other does the
+// same and answers Punch(Go), and both dial each other's endpoint at once,
+// each from its round's port (PunchDialer). A connection that comes of it — dialed, or
 // accepted from the endpoint being punched — starts a session in which the
 // answering (smaller) device is the Noise initiator, whichever side's SYN
 // won. It is the one that dials first, so if its SYN reaches the offerer's
@@ -46,8 +46,8 @@ std::string_view PathClassName(PathClass path) {
 
 // A relayed session with a peer that punches, a probe, a listening port.
 bool PeerManager::CanPunch(const Peer& peer) const {
-  return !shutting_down_ && endpoint_probe_ && listener_ != nullptr && peer.up != nullptr &&
-         peer.up->relayed() && peer.up->session->punches();
+  return !shutting_down_ && endpoint_probe_ && peer.up != nullptr && peer.up->relayed() &&
+         peer.up->session->punches();
 }
 
 void PeerManager::SchedulePunch(const DeviceId& device, std::chrono::milliseconds delay) {
@@ -99,7 +99,25 @@ void PeerManager::StartPunchRound(const DeviceId& device) {
 
 void PeerManager::ProbeThen(const DeviceId& device, std::function<void(Result<std::string>)> then) {
   Peer& peer = PeerFor(device);
-  auto probe = endpoint_probe_(listener_->port(), [this, device, then](Result<std::string> found) {
+  // A fresh port for the round, listening (and shared) until it ends: the
+  // probe and the dials leave from it, and a SYN from the other side that
+  // arrives between two of our attempts (or before the offerer has the Go)
+  // is accepted rather than reset. Only this device is told the port, and
+  // the session that starts on it authenticates it as this device. The
+  // daemon's listening port would do on a first round, but after a punched
+  // session died silently its router may hold a dead mapping for the same
+  // two endpoints for minutes.
+  auto listener = TcpListener::Start(loop_, "0.0.0.0", 0,
+                                     [this, device](UvHandle<uv_tcp_t> tcp, std::string remote) {
+                                       OnPunched(device, remote, std::move(tcp));
+                                     });
+  if (!listener) {
+    then(listener.error().Wrap("punch: no local port"));
+    return;
+  }
+  peer.punch_listener = std::move(*listener);
+  const int port = peer.punch_listener->port();
+  auto probe = endpoint_probe_(port, [this, device, then](Result<std::string> found) {
     auto it = peers_.find(device);
     if (it != peers_.end()) it->second.probe.reset();  // allowed from inside its callback
     then(std::move(found));
@@ -165,7 +183,11 @@ void PeerManager::PunchTo(const DeviceId& device, const std::string& remote) {
   Peer& peer = PeerFor(device);
   peer.punch_remote = remote;
   if (peer.punch_timer) peer.punch_timer->Stop();
-  auto dial = PunchDialer::Start(loop_, remote, listener_->port(), options_.punch,
+  if (peer.punch_listener == nullptr) {
+    PunchFailed(device, "punch: the round's port is gone");
+    return;
+  }
+  auto dial = PunchDialer::Start(loop_, remote, peer.punch_listener->port(), options_.punch,
                                  [this, device, remote](Result<UvHandle<uv_tcp_t>> connected) {
                                    auto it = peers_.find(device);
                                    if (it == peers_.end()) return;
@@ -183,29 +205,18 @@ void PeerManager::PunchTo(const DeviceId& device, const std::string& remote) {
   peer.punch = std::move(*dial);
 }
 
-// The hole is open (our dial connected, or the listener accepted from the
-// endpoint being punched): a session in which the answering device initiates.
-void PeerManager::OnPunched(const DeviceId& device, const std::string& remote,
-                            UvHandle<uv_tcp_t> tcp) {
+// The hole is open (our dial connected, or the round's listener accepted):
+// a session in which the answering device initiates.
+void PeerManager::OnPunched(DeviceId device, std::string remote, UvHandle<uv_tcp_t> tcp) {
   Peer& peer = PeerFor(device);
   peer.punch.reset();
   peer.punch_remote.clear();
+  peer.punch_listener.reset();  // the connection holds the port now
   const Role role = Offerer(device) ? Role::kResponder : Role::kInitiator;
   SHOAL_LOG(kInfo) << "peer " << Short(device) << ": hole punched to " << remote;
   if (StartSession(std::move(tcp), role, device, kPunchScheme + remote) == nullptr) {
     PunchFailed(device, "punched to " + remote + " but could not start a session");
   }
-}
-
-// A connection the listener accepted from the endpoint we are punching: the
-// other side's SYN got through first. True when it was taken as punched.
-bool PeerManager::AcceptPunched(UvHandle<uv_tcp_t>& tcp, const std::string& remote_address) {
-  for (auto& [device, peer] : peers_) {
-    if (peer.punch_remote.empty() || peer.punch_remote != remote_address) continue;
-    OnPunched(device, remote_address, std::move(tcp));
-    return true;
-  }
-  return false;
 }
 
 void PeerManager::PunchFailed(const DeviceId& device, std::string why) {
@@ -233,6 +244,7 @@ void PeerManager::StopPunch(Peer& peer) {
   peer.probe.reset();
   peer.punch.reset();
   peer.punch_remote.clear();
+  peer.punch_listener.reset();
   if (peer.punch_timer) peer.punch_timer->Stop();
 }
 

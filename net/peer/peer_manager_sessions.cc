@@ -1,6 +1,10 @@
 // PeerManager, session side: starting sessions for accepted and dialed
 // connections, the one-session-per-device tie-break (docs/protocol.md "Peer
 // manager"), OnPeerUp / OnPeerDown, reconnecting after an end, shutdown.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -32,6 +36,14 @@ std::string Describe(const SessionEndInfo& end) {
 PeerManager::Connection* PeerManager::StartSession(UvHandle<uv_tcp_t> tcp, Role role,
                                                    std::optional<DeviceId> expected,
                                                    std::string address) {
+  // A peer that vanished without a reset (a NAT lost our mapping, a router
+  // took a new address) fails the connection once what we send stays
+  // unacknowledged this long, instead of at the idle timeout.
+  uv_os_fd_t fd = -1;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(tcp.get()), &fd) == 0) {
+    const unsigned int ms = static_cast<unsigned int>(kUnacknowledgedTimeout.count());
+    setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+  }
   auto connection =
       std::make_unique<Connection>(*this, role, expected, std::move(address), next_serial_++);
   // A dialed connection must reach the device we dialed; any must be paired.
@@ -54,7 +66,6 @@ void PeerManager::OnAccept(UvHandle<uv_tcp_t> tcp, const std::string& remote_add
   auto split = SplitHostPort(remote_address);
   std::string host = split ? split->host : remote_address;
   SHOAL_LOG(kDebug) << "peer manager: connection from " << remote_address;
-  if (AcceptPunched(tcp, remote_address)) return;
   StartSession(std::move(tcp), Role::kResponder, std::nullopt, std::move(host));
 }
 
@@ -77,6 +88,23 @@ const PeerManager::Connection& PeerManager::Survivor(const Connection& a,
   // Same initiator: it only dials again once it saw the old session end, so
   // the older one is stale (its end has not reached us yet).
   return a.serial > b.serial ? a : b;
+}
+
+// The peer dials a worse path only while it has no session with us, so a
+// worse session from it while our better one has heard nothing for a while
+// means ours died without either side seeing it end (a NAT lost its
+// mapping, the router got a new address): the new one replaces it rather
+// than waiting out the idle timeout. A better session that is not quiet is
+// the simultaneous-dial race, which the rule above settles.
+bool PeerManager::Stale(const Connection& current, const Connection& newcomer) const {
+  if (newcomer.role != Role::kResponder || newcomer.path() >= current.path()) return false;
+  const auto quiet = current.session->quiet_for();
+  if (quiet < kStaleAfter) return false;
+  SHOAL_LOG(kInfo) << "peer " << ShortIdString(current.device->ShortId()) << ": its "
+                   << PathClassName(current.path()) << " session has been quiet for "
+                   << quiet.count() / 1000 << " s and it dialed again through " << newcomer.address
+                   << ": replacing the quiet one";
+  return true;
 }
 
 void PeerManager::CloseDuplicate(Connection& connection) {
@@ -107,7 +135,7 @@ void PeerManager::OnEstablished(Connection& connection, const wire::Hello& hello
     if (&loser == &connection) return;
   }
   if (Connection* current = peer.up) {
-    if (&Survivor(*current, connection) == current) {
+    if (&Survivor(*current, connection) == current && !Stale(*current, connection)) {
       CloseDuplicate(connection);
       return;
     }

@@ -1,7 +1,7 @@
 // PunchDialer: the dialing half of a TCP hole punch (docs/protocol.md "Hole
 // punching"). Both devices run one at the same moment, each from its
-// listening port (shared, net/peer/shared_port.h) to the other's public
-// endpoint. The first SYNs open each NAT's mapping and are usually dropped
+// round's listening port (shared, net/peer/shared_port.h) to the other's
+// public endpoint. The first SYNs open each NAT's mapping and are usually dropped
 // or reset by the other NAT; a later pair crosses, and TCP's simultaneous
 // open (or the other side's listener) completes the connection.
 //

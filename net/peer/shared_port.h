@@ -1,8 +1,8 @@
-// Sockets that share the listening port. Hole punching (docs/protocol.md
-// "Hole punching") dials out from the port we listen on, so that a NAT that
-// keeps ports maps both to one public endpoint: the listener and every
-// socket dialing from its port carry SO_REUSEPORT (Linux lets sockets of
-// one user share a port only when all of them set it).
+// Sockets that share a listening port. Hole punching (docs/protocol.md
+// "Hole punching") probes and dials out from the port a round listens on,
+// so that a NAT that keeps ports maps them all to one public endpoint: the
+// listener and every socket dialing from its port carry SO_REUSEPORT (Linux
+// lets sockets of one user share a port only when all of them set it).
 //
 // Thread: the loop's thread only.
 #pragma once

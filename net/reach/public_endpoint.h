@@ -1,6 +1,6 @@
-// PublicEndpointProbe: learns the public "IP:PORT" that our listening port
-// maps to behind a NAT, for hole punching (docs/protocol.md "Hole
-// punching"). It connects from the listening port itself (shared,
+// PublicEndpointProbe: learns the public "IP:PORT" that a local port (a
+// punch round's) maps to behind a NAT, for hole punching (docs/protocol.md
+// "Hole punching"). It connects from that port itself (shared,
 // net/peer/shared_port.h) to a STUN server over TCP — the TURN server we
 // use as a relay answers Binding requests — and reads XOR-MAPPED-ADDRESS.
 // A NAT that keeps the mapping of one local port for every destination

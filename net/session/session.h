@@ -157,6 +157,11 @@ class Session {
     return receive_rate_.PerSecond(static_cast<std::int64_t>(NowMs()));
   }
   double send_rate() const { return send_rate_.PerSecond(static_cast<std::int64_t>(NowMs())); }
+  // How long nothing has arrived from the peer (a live peer pings when it
+  // has been quiet for its keepalive interval).
+  std::chrono::milliseconds quiet_for() const {
+    return std::chrono::milliseconds(NowMs() - last_receive_ms_);
+  }
 
  private:
   // Ordered: comparisons like `state_ >= State::kEnding` are meaningful.

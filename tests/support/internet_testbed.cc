@@ -161,6 +161,24 @@ Result<void> InternetTestbed::ForwardPort(char side, int port) {
   return {};
 }
 
+Result<void> InternetTestbed::ChangeWanAddress(char side, const std::string& address) {
+  const std::string s(1, side);
+  const std::string router = prefix_ + "r" + s;
+  const std::string old = side == 'A' ? kWanA : kWanB;
+  if (auto ok = Run({"ip", "-n", router, "addr", "flush", "dev", "w" + s}); !ok) return ok;
+  return Run({"ip", "-n", router, "addr", "add", address + "/24", "dev", "w" + s});
+}
+
+Result<void> InternetTestbed::DropMappings(char side) {
+  const std::string router = prefix_ + "r" + std::string(1, side);
+  if (auto ok = Run({"ip", "netns", "exec", router, "sysctl", "-qw",
+                     "net.netfilter.nf_conntrack_tcp_loose=0"});
+      !ok) {
+    return ok;
+  }
+  return Run({"ip", "netns", "exec", router, "conntrack", "-F"});
+}
+
 InternetTestbed::~InternetTestbed() {
   for (auto it = made_.rbegin(); it != made_.rend(); ++it) {
     (void)RunCommand({"ip", "netns", "delete", *it});

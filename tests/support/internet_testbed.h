@@ -56,6 +56,13 @@ class InternetTestbed {
   // Forwards TCP `port` on home `side`'s ('A' or 'B') WAN address to the
   // same port in the home, as a user's port forward or a UPnP mapping does.
   Result<void> ForwardPort(char side, int port);
+  // Home `side`'s router gets a new WAN address (an ISP's new lease): the
+  // old one goes, with every NAT mapping made on it.
+  Result<void> ChangeWanAddress(char side, const std::string& address);
+  // Home `side`'s router forgets every NAT mapping at once, silently: no
+  // reset goes either way, and packets of the old connections are dropped
+  // instead of being taken up again (nf_conntrack_tcp_loose=0).
+  Result<void> DropMappings(char side);
 
  private:
   explicit InternetTestbed(std::string prefix) : prefix_(std::move(prefix)) {}

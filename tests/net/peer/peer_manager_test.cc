@@ -464,8 +464,11 @@ TEST_CASE("a relayed session is replaced by a punched one when both learn an end
     Node b(*f.loop, 2, 22, 0, milliseconds(20), milliseconds(50), milliseconds(10000), QuickPunch);
     Pair(a, b);
     int probes_a = 0, probes_b = 0;
-    a.manager->SetEndpointProbe(FakeProbe::For(*f.loop, OwnEndpoint, &probes_a));
-    b.manager->SetEndpointProbe(FakeProbe::For(*f.loop, OwnEndpoint, &probes_b));
+    int port_a = 0, port_b = 0;  // each round's fresh local port
+    a.manager->SetEndpointProbe(FakeProbe::For(
+        *f.loop, [&](int port) { return OwnEndpoint(port_a = port); }, &probes_a));
+    b.manager->SetEndpointProbe(FakeProbe::For(
+        *f.loop, [&](int port) { return OwnEndpoint(port_b = port); }, &probes_b));
     StandInRelay relay(*f.loop, b);
     a.manager->SetAddresses(b.id(), {relay.address});
     REQUIRE(RunUntil(*f.loop, [&] {
@@ -481,8 +484,10 @@ TEST_CASE("a relayed session is replaced by a punched one when both learn an end
     CHECK(a.events.downs[b.id()] == 1);
     CHECK(a.events.live[b.id()] == 1);
     CHECK(b.events.live[a.id()] == 1);
-    CHECK(a.events.addresses[b.id()] == "punch://" + b.address());
-    CHECK(b.events.addresses[a.id()] == "punch://" + a.address());
+    // From a fresh port each, not the listening one.
+    CHECK(port_a != a.manager->listen_port());
+    CHECK(a.events.addresses[b.id()] == "punch://127.0.0.1:" + std::to_string(port_b));
+    CHECK(b.events.addresses[a.id()] == "punch://127.0.0.1:" + std::to_string(port_a));
     CHECK(a.manager->Stats(b.id())->punch == "punched");
     // The punched session carries messages, and stays: no more rounds.
     REQUIRE(a.events.sessions[b.id()]->Send(wire::ClusterConfig{}));
