@@ -305,6 +305,39 @@ TEST_CASE("a stranger on the internet who dials a relayed address gets nothing",
   CHECK(!RelayOf(*w.a).empty());
 }
 
+TEST_CASE("an attacker who dials a relayed address through its own allocation gets no data",
+          "[internet]") {
+  World w;
+  if (!w.Build(Nat::kSymmetric, Nat::kSymmetric)) return;
+  TestDevice& a = *w.a;
+  TestDevice& b = *w.b;
+  w.PairThroughRelay();
+  ShareFolder(a, b, "docs");
+  WriteFile(a.Path("secret.txt"), "for beta's eyes only");
+  REQUIRE(Eventually([&] { return Tree(a.sync_dir()) == Tree(b.sync_dir()); }));
+  // Mallory runs Shoal on the internet with an allocation on the same relay
+  // (so the relay lets her connection through), knows alpha's device ID and
+  // relayed address, and claims alpha as paired.
+  TestDevice mallory(w.dir.path().string(), "mallory", w.bed->attacker());
+  mallory.set_daemon_args({"--relay", w.relay->Url()});
+  mallory.Start();
+  REQUIRE(Eventually([&] { return !RelayOf(mallory).empty(); }));
+  mallory.Json({"devices", "add", a.id(), "--name", "alpha", "--address", RelayOf(a)});
+  // Her dials reach alpha through the relay, and alpha refuses her in the
+  // handshake: she is not paired.
+  bool refused = Eventually([&] { return a.log().find("is not paired") != std::string::npos; },
+                            std::chrono::seconds(20));
+  INFO(mallory.log());
+  REQUIRE(refused);
+  auto entry = DeviceEntry(mallory, a);
+  CHECK(entry["connected"] == false);
+  CHECK(entry["index_entries_in"] == 0);
+  CHECK_THAT(entry.value("last_error", ""), Catch::Contains("is not paired"));
+  CHECK_FALSE(std::filesystem::exists(mallory.sync_dir() + "/secret.txt"));
+  // And beta stays connected to alpha throughout.
+  CHECK(DeviceEntry(a, b)["connected"] == true);
+}
+
 TEST_CASE("after the relay restarts, devices find each other again through rendezvous",
           "[internet]") {
   World w;
