@@ -129,6 +129,29 @@ struct World {
     b->Json({"devices", "add", a->id(), "--name", "alpha", "--address", relayed_a});
     REQUIRE(Eventually([&] { return DeviceEntry(*a, *b)["connected"] == true; }));
   }
+
+  // PairThroughRelay, then waits for the punched path and shares a folder.
+  void PairPunchedAndShare() {
+    PairThroughRelay();
+    REQUIRE(Eventually([&] { return DeviceEntry(*a, *b)["path"] == "punched"; }));
+    ShareFolder(*a, *b, "docs");
+  }
+
+  // Waits up to `limit` until both are connected again and their folders
+  // agree; returns the seconds since `since`.
+  double BackInSync(std::chrono::steady_clock::time_point since, std::chrono::seconds limit) {
+    bool back = Eventually(
+        [&] {
+          return DeviceEntry(*a, *b)["connected"] == true &&
+                 DeviceEntry(*b, *a)["connected"] == true &&
+                 Tree(a->sync_dir()) == Tree(b->sync_dir());
+        },
+        limit);
+    INFO(a->log());
+    INFO(b->log());
+    REQUIRE(back);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  }
 };
 
 }  // namespace
@@ -405,9 +428,7 @@ TEST_CASE("when a home's public address changes mid-sync the devices reconnect",
   if (!w.Build(Nat::kPortPreserving, Nat::kPortPreserving, /*rendezvous=*/true)) return;
   TestDevice& a = *w.a;
   TestDevice& b = *w.b;
-  w.PairThroughRelay();
-  REQUIRE(Eventually([&] { return DeviceEntry(a, b)["path"] == "punched"; }));
-  ShareFolder(a, b, "docs");
+  w.PairPunchedAndShare();
   const std::string before(8u << 20, 'b');
   WriteFile(a.Path("before.bin"), before);
   // Mid-sync: the new address comes while the file is crossing. Nothing
@@ -418,17 +439,8 @@ TEST_CASE("when a home's public address changes mid-sync the devices reconnect",
   const auto changed = std::chrono::steady_clock::now();
   REQUIRE(w.bed->ChangeWanAddress('A', "198.51.100.3").has_value());
   WriteFile(a.Path("during.txt"), "written after the address changed");
-  bool back = Eventually(
-      [&] {
-        return DeviceEntry(a, b)["connected"] == true && DeviceEntry(b, a)["connected"] == true &&
-               Tree(a.sync_dir()) == Tree(b.sync_dir());
-      },
-      std::chrono::seconds(60));
-  INFO(a.log());
-  INFO(b.log());
-  REQUIRE(back);
-  std::printf("address change: in sync again %.1f s after the new address (path %s)\n",
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - changed).count(),
+  const double seconds = w.BackInSync(changed, std::chrono::seconds(60));
+  std::printf("address change: in sync again %.1f s after the new address (path %s)\n", seconds,
               DeviceEntry(a, b)["path"].get<std::string>().c_str());
   CHECK(ReadFile(b.Path("during.txt")) == "written after the address changed");
   CHECK(ReadFile(b.Path("before.bin")) == before);
@@ -447,26 +459,15 @@ TEST_CASE("when a router silently forgets its NAT mappings the devices notice an
   if (!w.Build(Nat::kPortPreserving, Nat::kPortPreserving, /*rendezvous=*/true)) return;
   TestDevice& a = *w.a;
   TestDevice& b = *w.b;
-  w.PairThroughRelay();
-  REQUIRE(Eventually([&] { return DeviceEntry(a, b)["path"] == "punched"; }));
-  ShareFolder(a, b, "docs");
+  w.PairPunchedAndShare();
   WriteFile(a.Path("before.txt"), "before");
   REQUIRE(Eventually([&] { return Tree(a.sync_dir()) == Tree(b.sync_dir()); }));
   const auto lost = std::chrono::steady_clock::now();
   REQUIRE(w.bed->DropMappings('A').has_value());
   WriteFile(a.Path("after.txt"), "written after the mappings were lost");
-  bool back = Eventually(
-      [&] {
-        return DeviceEntry(a, b)["connected"] == true && DeviceEntry(b, a)["connected"] == true &&
-               Tree(a.sync_dir()) == Tree(b.sync_dir());
-      },
-      std::chrono::seconds(75));
-  INFO(a.log());
-  INFO(b.log());
-  REQUIRE(back);
+  const double seconds = w.BackInSync(lost, std::chrono::seconds(75));
   std::printf("silent mapping loss: in sync again %.1f s after the router forgot (path %s)\n",
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - lost).count(),
-              DeviceEntry(a, b)["path"].get<std::string>().c_str());
+              seconds, DeviceEntry(a, b)["path"].get<std::string>().c_str());
   CHECK(ReadFile(b.Path("after.txt")) == "written after the mappings were lost");
 }
 
