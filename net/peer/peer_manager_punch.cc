@@ -44,7 +44,7 @@ std::string_view PathClassName(PathClass path) {
   return "direct";
 }
 
-// A relayed session with a peer that punches, a probe, a listening port.
+// A relayed session with a peer that punches, and a probe to learn endpoints.
 bool PeerManager::CanPunch(const Peer& peer) const {
   return !shutting_down_ && endpoint_probe_ && peer.up != nullptr && peer.up->relayed() &&
          peer.up->session->punches();
