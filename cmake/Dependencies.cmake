@@ -36,3 +36,11 @@ endif()
 # certificate inside the TLS handshake.
 pkg_check_modules(libcurl REQUIRED IMPORTED_TARGET libcurl>=7.71)  # CURLOPT_SSLCERT_BLOB
 pkg_check_modules(libssl REQUIRED IMPORTED_TARGET libssl>=3.0)
+# Port mapping on home routers (net/reach/port_mapper.h): UPnP-IGD through
+# miniupnpc, NAT-PMP through libnatpmp (Debian ships no .pc for it). Both are
+# the reference client libraries of those protocols, from the author of
+# miniupnpd; SSDP, SOAP and NAT-PMP of our own would be more code to get
+# wrong against the same routers.
+pkg_check_modules(miniupnpc REQUIRED IMPORTED_TARGET miniupnpc>=2.1)
+find_library(NATPMP_LIBRARY natpmp REQUIRED)
+find_path(NATPMP_INCLUDE_DIR natpmp.h REQUIRED)

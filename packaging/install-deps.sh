@@ -9,6 +9,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   # libraries (DESIGN.md "Dependencies")
   libsodium-dev libuv1-dev libsqlite3-dev libxxhash-dev libzstd-dev
+  # port mapping on home routers: UPnP-IGD (miniupnpc) and NAT-PMP (libnatpmp)
+  libminiupnpc-dev libnatpmp-dev
   # the session ciphers (AES-GCM, ChaCha20-Poly1305) through OpenSSL's libcrypto
   libssl-dev
   # rendezvous over HTTPS with a client certificate (a Syncthing discovery server)
@@ -22,8 +24,9 @@ packages=(
   # relay tests: a TURN server (coturn) and NAT routers (nftables masquerade)
   # in network namespaces; nothing is started outside the tests
   coturn nftables syncthing-discosrv
-  # conntrack: a test router forgets its NAT mappings silently
-  conntrack
+  # conntrack: a test router forgets its NAT mappings silently; a UPnP-IGD /
+  # NAT-PMP router for the port-mapping test (miniupnpd on nftables)
+  conntrack miniupnpd-nftables
   # format check, fuzzing (clang + libFuzzer runtime)
   clang clang-format libclang-rt-dev
 )

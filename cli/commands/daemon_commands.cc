@@ -24,6 +24,7 @@ struct DaemonFlags {
   bool relay_static = false;
   bool no_relay = false;
   std::string discovery;
+  bool no_port_mapping = false;
 };
 
 int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
@@ -47,6 +48,7 @@ int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
   options.relays = flags.relays;
   options.relay_static = flags.relay_static;
   options.discovery_server = flags.discovery;
+  options.port_mapping = !flags.no_port_mapping;
   Daemon daemon(options);
   return daemon.Run();
 }
@@ -96,6 +98,8 @@ void RegisterDaemonCommands(CLI::App& app, CommandContext& context) {
       ->capture_default_str();
   daemon->add_option("--name", flags->name, "This device's name (default: the host name)");
   daemon->add_flag("--no-discovery", flags->no_discovery, "No LAN announcements");
+  daemon->add_flag("--no-port-mapping", flags->no_port_mapping,
+                   "Do not map the listening port on the router (NAT-PMP, UPnP)");
   daemon->add_flag("--no-watch", flags->no_watch, "No inotify; periodic rescans only");
   daemon->add_option("--rescan-interval", flags->rescan_seconds, "Seconds between full rescans")
       ->capture_default_str();

@@ -19,12 +19,26 @@ struct InternetArgs {
   bool no_discovery = false;
 };
 
+void PrintPortMapping(const nlohmann::json& mapping) {
+  const std::string state = mapping.value("state", "off");
+  if (state == "off") {
+    std::printf("port mapping: off\n");
+  } else if (mapping.contains("external")) {
+    std::printf("port mapping: %s %s (%s)\n", state.c_str(), mapping.value("external", "").c_str(),
+                mapping.value("protocol", "").c_str());
+  } else {
+    std::printf("port mapping: %s\n", state.c_str());
+  }
+  if (mapping.contains("error")) std::printf("    %s\n", mapping.value("error", "").c_str());
+}
+
 void PrintInternet(const nlohmann::json& r) {
   const auto& rendezvous = r["rendezvous"];
   if (r["relays"].empty() && !rendezvous.is_object()) {
     std::printf(
         "no relay and no discovery server: devices are reached on the LAN or at "
         "addresses you gave\n");
+    PrintPortMapping(r.value("port_mapping", nlohmann::json::object()));
     return;
   }
   if (rendezvous.is_object()) {
@@ -46,6 +60,7 @@ void PrintInternet(const nlohmann::json& r) {
       std::printf("    last error: %s\n", relay.value("error", "").c_str());
     }
   }
+  PrintPortMapping(r.value("port_mapping", nlohmann::json::object()));
 }
 
 }  // namespace

@@ -155,6 +155,16 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
       out.append("\n");
     }
   }
+  if (s.contains("port_mapping") && s["port_mapping"].value("state", "off") != "off") {
+    const auto& mapping = s["port_mapping"];
+    out.append("\nPort mapping: ").append(mapping.value("state", ""));
+    if (mapping.contains("external")) {
+      out.append(" ").append(mapping.value("external", "")).append(" (");
+      out.append(mapping.value("protocol", "")).append(")");
+    }
+    if (mapping.contains("error")) out.append("\n  ").append(mapping.value("error", ""));
+    out.append("\n");
+  }
   for (const auto& o : s["offers"]) {
     out.append("\nOffered: ")
         .append(o.value("label", ""))

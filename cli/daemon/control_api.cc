@@ -114,12 +114,30 @@ Json ControlApi::Status(const nlohmann::json& request) {
                         {"devices", (*devices)["devices"]},
                         {"offers", (*FolderOffers(request))["offers"]},
                         {"relays", parts_.relays.Status()},
-                        {"rendezvous", parts_.rendezvous.Status()}};
+                        {"rendezvous", parts_.rendezvous.Status()},
+                        {"port_mapping", PortMappingStatus()}};
 }
 
 Json ControlApi::Internet(const nlohmann::json& /*request*/) {
   return nlohmann::json{{"relays", parts_.relays.Status()},
-                        {"rendezvous", parts_.rendezvous.Status()}};
+                        {"rendezvous", parts_.rendezvous.Status()},
+                        {"port_mapping", PortMappingStatus()}};
+}
+
+// {state: off|mapping|mapped|double NAT|no router answered|failed|stopped,
+// protocol?, external?, external_ip?, error?}
+nlohmann::json ControlApi::PortMappingStatus() const {
+  const net::PortMapper* mapper = parts_.port_mapper;
+  if (mapper == nullptr) return {{"state", "off"}};
+  nlohmann::json out{{"state", mapper->state()}};
+  if (const net::PortMapping* mapped = mapper->mapping()) {
+    out["protocol"] = mapped->protocol;
+    out["external"] = std::string(net::kMappedScheme) + mapped->external_ip + ":" +
+                      std::to_string(mapped->external_port);
+  }
+  if (!mapper->external_ip().empty()) out["external_ip"] = mapper->external_ip();
+  if (!mapper->last_error().empty()) out["error"] = mapper->last_error();
+  return out;
 }
 
 // Optional fields, each replacing what is kept: {"relays":

@@ -35,6 +35,7 @@
 #include "core/store/index.h"
 #include "net/control/control_server.h"
 #include "net/peer/peer_manager.h"
+#include "net/reach/port_mapper.h"
 
 namespace shoal::cli {
 
@@ -56,8 +57,9 @@ struct ControlApiParts {
   Pairing& pairing;
   Relays& relays;
   Rendezvous& rendezvous;
-  std::function<bool()> stopping;  // true once the daemon is shutting down
-  std::function<void()> stop;      // `shutdown`: finish the batch in progress and exit
+  const net::PortMapper* port_mapper;  // null: port mapping off
+  std::function<bool()> stopping;      // true once the daemon is shutting down
+  std::function<void()> stop;          // `shutdown`: finish the batch in progress and exit
 };
 
 // A folder as `status`, `folder list` and folder events show it (docs/api.md "Folder").
@@ -82,6 +84,7 @@ class ControlApi final : public net::ControlHandler {
   void Shutdown(const nlohmann::json& request, net::ControlReply reply);
   // Relays (control_api.cc): `internet` shows them, `internet-set` replaces them.
   Json Internet(const nlohmann::json& request);
+  nlohmann::json PortMappingStatus() const;
   Json InternetSet(const nlohmann::json& request);
 
   // Folders (control_api_folders.cc).

@@ -42,6 +42,7 @@ int Daemon::Run() {
   if (started) started = StartVersionPruning();
   if (started) started = StartPeers();
   if (started) started = StartRelays();
+  if (started) started = StartPortMapping();
   if (started) started = StartDiscovery();
   if (started) started = StartControl();
   if (!started) {
@@ -289,10 +290,28 @@ Result<void> Daemon::StartRelays() {
   return relays_->Configure(config->relays);
 }
 
-// Our relayed addresses changed (or rendezvous was turned on or off): peers
-// hear of it in our Hello, and the discovery server in an announcement.
+// Maps the listening port on the home router, unless told not to or
+// listening on loopback only (a demo, the tests): nothing to map there.
+Result<void> Daemon::StartPortMapping() {
+  const std::string host = ListenHost();
+  if (!options_.port_mapping || host.starts_with("127.") || host == "::1") return {};
+  auto mapper = net::PortMapper::Start(*loop_, peers_->listen_port(),
+                                       [this] { OnReachabilityChanged(); }, {});
+  if (!mapper) return mapper.error();
+  port_mapper_ = std::move(*mapper);
+  return {};
+}
+
+// Our relayed or mapped addresses changed (or rendezvous was turned on or
+// off): peers hear of it in our Hello, and the discovery server in an
+// announcement.
 void Daemon::OnReachabilityChanged() {
   std::vector<std::string> relayed = relays_->RelayedAddresses();
+  if (port_mapper_ && port_mapper_->mapping()) {
+    const net::PortMapping& mapped = *port_mapper_->mapping();
+    relayed.insert(relayed.begin(), std::string(net::kMappedScheme) + mapped.external_ip + ":" +
+                                        std::to_string(mapped.external_port));
+  }
   std::vector<std::string> hello = relayed;
   for (std::string& extra : rendezvous_->HelloAddresses()) hello.push_back(std::move(extra));
   peers_->SetHelloAddresses(std::move(hello));
@@ -350,6 +369,7 @@ Result<void> Daemon::StartControl() {
       .pairing = *pairing_,
       .relays = *relays_,
       .rendezvous = *rendezvous_,
+      .port_mapper = port_mapper_.get(),
       .stopping = [this] { return stopping_; },
       .stop = [this] { Stop(); },
   });
@@ -380,6 +400,7 @@ void Daemon::Stop() {
   folder_events_.reset();
   discovery_.reset();
   if (relays_) (void)relays_->Configure({});  // ends the allocations
+  if (port_mapper_) port_mapper_->Stop();     // deletes the mapping (blocks up to 2 s)
   if (rendezvous_) (void)rendezvous_->Configure(std::nullopt);
   if (control_) control_->Close([] {});
   if (!peers_) {  // start-up failed before the peers

@@ -38,6 +38,7 @@
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
 #include "net/peer/peer_manager.h"
+#include "net/reach/port_mapper.h"
 
 namespace shoal::cli {
 
@@ -60,6 +61,9 @@ struct DaemonOptions {
   bool relay_static = false;  // the relays' secrets are static passwords
   // --discovery URL: the discovery server for rendezvous, kept in the home.
   std::string discovery_server;
+  // Map the listening port on the home router (NAT-PMP, UPnP-IGD); never
+  // when listening on a loopback address.
+  bool port_mapping = true;
 };
 
 class Daemon final {
@@ -78,6 +82,7 @@ class Daemon final {
   Result<void> StartVersionPruning();
   Result<void> StartPeers();
   Result<void> StartRelays();
+  Result<void> StartPortMapping();
   void OnReachabilityChanged();
   Result<void> StartDiscovery();
   std::string ListenHost() const;
@@ -107,6 +112,7 @@ class Daemon final {
   std::unique_ptr<net::PeerManager> peers_;
   std::unique_ptr<DeviceAddresses> addresses_;
   std::unique_ptr<Relays> relays_;
+  std::unique_ptr<net::PortMapper> port_mapper_;
   std::unique_ptr<Rendezvous> rendezvous_;
   std::unique_ptr<net::Discovery> discovery_;
   std::unique_ptr<ControlApi> api_;  // outlives the server it handles requests for

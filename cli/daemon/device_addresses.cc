@@ -26,8 +26,15 @@ std::optional<net::RendezvousId> ParseRendezvousAddress(const std::string& addre
 }  // namespace
 
 bool IsNumericRelayAddress(const std::string& address) {
-  if (!net::IsRelayAddress(address)) return false;
-  auto split = net::SplitHostPort(net::RelayTarget(address));
+  std::string target;
+  if (net::IsRelayAddress(address)) {
+    target = net::RelayTarget(address);
+  } else if (net::IsMappedAddress(address)) {
+    target = address.substr(sizeof(net::kMappedScheme) - 1);
+  } else {
+    return false;
+  }
+  auto split = net::SplitHostPort(target);
   return split && net::NumericAddress(split->host, split->port).has_value();
 }
 
@@ -35,7 +42,8 @@ std::string MergeLearnedAddresses(const std::string& stored,
                                   const std::vector<std::string>& learned) {
   std::vector<std::string> kept;
   for (std::string& address : SplitAddresses(stored)) {
-    if (!net::IsRelayAddress(address) && !address.starts_with(kRendezvousScheme)) {
+    if (!net::IsRelayAddress(address) && !net::IsMappedAddress(address) &&
+        !address.starts_with(kRendezvousScheme)) {
       kept.push_back(std::move(address));
     }
   }

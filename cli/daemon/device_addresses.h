@@ -22,7 +22,8 @@ namespace shoal::cli {
 std::vector<std::string> SplitAddresses(const std::string& text);
 
 // A device's stored addresses with its learned ones (relayed addresses
-// "relay://IP:PORT", its rendezvous ID "rendezvous://ID") replaced by those
+// "relay://IP:PORT", its mapped port "tcp://IP:PORT", its rendezvous ID
+// "rendezvous://ID") replaced by those
 // its Hello announced (`learned`). Only well-formed ones are taken (numeric
 // relay hosts, at most 4; one rendezvous ID); addresses the user configured
 // are kept as they are, first.
@@ -30,8 +31,9 @@ std::string MergeLearnedAddresses(const std::string& stored,
                                   const std::vector<std::string>& learned);
 
 inline constexpr char kRendezvousScheme[] = "rendezvous://";
-// "relay://IP:PORT" with a numeric IP and a port: the only relay addresses
-// taken from peers and from the discovery server.
+// "relay://IP:PORT" or a mapped "tcp://IP:PORT" with a numeric IP and a
+// port: the only announced addresses taken from peers and from the
+// discovery server (at most 4).
 bool IsNumericRelayAddress(const std::string& address);
 // The rendezvous ID among `addresses`, if any.
 std::optional<net::RendezvousId> RendezvousIdOf(const std::vector<std::string>& addresses);

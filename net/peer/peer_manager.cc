@@ -158,6 +158,8 @@ void PeerManager::Dial(const DeviceId& device) {
     dial = relay_dialer_
                ? relay_dialer_(RelayTarget(address), options_.dial_timeout, std::move(done))
                : plain(RelayTarget(address), std::move(done));
+  } else if (IsMappedAddress(address)) {
+    dial = plain(address.substr(sizeof(kMappedScheme) - 1), std::move(done));
   } else {
     dial = plain(address, std::move(done));
   }

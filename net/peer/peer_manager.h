@@ -63,6 +63,13 @@ inline bool IsRelayAddress(std::string_view address) {
 inline std::string RelayTarget(std::string_view address) {
   return std::string(IsRelayAddress(address) ? address.substr(sizeof(kRelayScheme) - 1) : address);
 }
+// A device's listening port as mapped on its router (NAT-PMP, UPnP):
+// "tcp://IP:PORT", announced in its Hello and on the discovery server and
+// dialed like "IP:PORT".
+inline constexpr char kMappedScheme[] = "tcp://";
+inline bool IsMappedAddress(std::string_view address) {
+  return address.substr(0, sizeof(kMappedScheme) - 1) == kMappedScheme;
+}
 // A session over a hole punched through both NATs ("punch://IP:PORT", the
 // other device's public endpoint). Never dialed from an address list.
 inline constexpr char kPunchScheme[] = "punch://";
