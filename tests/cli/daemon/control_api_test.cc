@@ -72,6 +72,7 @@ class ApiFixture {
         .pairing = *pairing,
         .relays = *relays,
         .rendezvous = *rendezvous,
+        .port_mapper = nullptr,
         .stopping = [this] { return stop_asked; },
         .stop = [this] { stop_asked = true; },
     });
