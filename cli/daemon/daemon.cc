@@ -419,6 +419,7 @@ void Daemon::Teardown() {
     addresses_.reset();
     api_.reset();
     relays_.reset();
+    port_mapper_.reset();
     rendezvous_.reset();
     peers_.reset();
     hub_.reset();

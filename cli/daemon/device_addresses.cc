@@ -26,15 +26,8 @@ std::optional<net::RendezvousId> ParseRendezvousAddress(const std::string& addre
 }  // namespace
 
 bool IsNumericRelayAddress(const std::string& address) {
-  std::string target;
-  if (net::IsRelayAddress(address)) {
-    target = net::RelayTarget(address);
-  } else if (net::IsMappedAddress(address)) {
-    target = address.substr(sizeof(net::kMappedScheme) - 1);
-  } else {
-    return false;
-  }
-  auto split = net::SplitHostPort(target);
+  if (!net::IsRelayAddress(address) && !net::IsMappedAddress(address)) return false;
+  auto split = net::SplitHostPort(net::DialTarget(address));
   return split && net::NumericAddress(split->host, split->port).has_value();
 }
 

@@ -56,12 +56,16 @@ std::unique_ptr<PairJoin> PairJoin::Start(Setup setup, const std::string& code,
   return join;
 }
 
-// Asks the discovery server where the invite's holder is relayed, every 2 s
-// until found (or dialed through the LAN meanwhile).
+// Asks the discovery server where the invite's holder can be reached (its
+// mapped port first, else its relayed address), every 2 s until found (or
+// dialed through the LAN meanwhile).
 void PairJoin::LookUpInviter() {
   if (done_ || dialer_ || session_) return;
   lookup_ = setup_.lookup(*invite_id_, [this](std::vector<std::string> found) {
     lookup_.reset();
+    for (const std::string& address : found) {
+      if (net::IsMappedAddress(address)) return Dial(address);
+    }
     for (const std::string& address : found) {
       if (net::IsRelayAddress(address)) return Dial(address);
     }
@@ -89,7 +93,7 @@ void PairJoin::Dial(const std::string& address) {
     dialer_ = std::move(*started);
     return;
   }
-  auto started = net::TcpDialer::Start(*setup_.loop, net::RelayTarget(address),
+  auto started = net::TcpDialer::Start(*setup_.loop, net::DialTarget(address),
                                        std::chrono::seconds(10), std::move(done));
   if (!started) return Finish(started.error());
   dialer_ = std::move(*started);

@@ -20,6 +20,7 @@ Rendezvous::~Rendezvous() = default;
 Result<void> Rendezvous::Configure(const std::optional<net::DiscoveryServer>& server) {
   lookups_.clear();
   invite_.reset();
+  invite_end_.reset();  // a running timer would keep a stopping daemon's loop alive
   client_.reset();
   tick_.reset();
   if (!server) return {};
@@ -64,7 +65,10 @@ void Rendezvous::AnnounceInvite(net::RendezvousIdentity invite, std::chrono::sec
 }
 
 // The server forgets the record on its own; we stop renewing it.
-void Rendezvous::WithdrawInvite() { invite_.reset(); }
+void Rendezvous::WithdrawInvite() {
+  invite_.reset();
+  if (invite_end_) invite_end_->Stop();
+}
 
 std::unique_ptr<net::HttpsRequest> Rendezvous::LookupOnce(
     const net::RendezvousId& id, std::function<void(std::vector<std::string>)> done) {

@@ -159,7 +159,7 @@ void PeerManager::Dial(const DeviceId& device) {
                ? relay_dialer_(RelayTarget(address), options_.dial_timeout, std::move(done))
                : plain(RelayTarget(address), std::move(done));
   } else if (IsMappedAddress(address)) {
-    dial = plain(address.substr(sizeof(kMappedScheme) - 1), std::move(done));
+    dial = plain(DialTarget(address), std::move(done));
   } else {
     dial = plain(address, std::move(done));
   }

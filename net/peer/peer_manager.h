@@ -70,6 +70,11 @@ inline constexpr char kMappedScheme[] = "tcp://";
 inline bool IsMappedAddress(std::string_view address) {
   return address.substr(0, sizeof(kMappedScheme) - 1) == kMappedScheme;
 }
+// "IP:PORT" to dial for a relay:// or tcp:// address; any other as it is.
+inline std::string DialTarget(std::string_view address) {
+  if (IsMappedAddress(address)) return std::string(address.substr(sizeof(kMappedScheme) - 1));
+  return RelayTarget(address);
+}
 // A session over a hole punched through both NATs ("punch://IP:PORT", the
 // other device's public endpoint). Never dialed from an address list.
 inline constexpr char kPunchScheme[] = "punch://";

@@ -471,6 +471,59 @@ TEST_CASE("when a router silently forgets its NAT mappings the devices notice an
   CHECK(ReadFile(b.Path("after.txt")) == "written after the mappings were lost");
 }
 
+TEST_CASE("a router with UPnP and NAT-PMP maps the port: paired by code and synced directly",
+          "[internet]") {
+  World w;
+  if (!w.Build(Nat::kUpnp, Nat::kPortPreserving, /*rendezvous=*/true, /*with_relay=*/false)) {
+    return;
+  }
+  TestDevice& a = *w.a;
+  TestDevice& b = *w.b;
+  const std::string mapped =
+      "tcp://" + std::string(InternetTestbed::kUpnpWan) + ":" + std::to_string(a.port());
+  bool is_mapped = Eventually([&] { return a.Status()["port_mapping"]["state"] == "mapped"; });
+  INFO(a.Status()["port_mapping"].dump());
+  REQUIRE(is_mapped);
+  CHECK(a.Status()["port_mapping"]["external"] == mapped);
+  CHECK(a.Status()["port_mapping"]["protocol"] == "NAT-PMP");
+  CHECK_THAT(w.bed->UpnpRules(),
+             Catch::Contains("dnat ip to 10.0.1.2:" + std::to_string(a.port())));
+  CHECK_THAT(a.Cli({"internet"}).out, Catch::Contains("port mapping: mapped " + mapped));
+  // No relay anywhere: beta finds alpha's mapped port on the discovery
+  // server from the invite code alone and dials it.
+  Pair(a, b, /*over_lan=*/true);
+  REQUIRE(Eventually([&] { return DeviceEntry(b, a)["connected"] == true; }));
+  CHECK(DeviceEntry(b, a)["path"] == "direct");
+  CHECK(DeviceEntry(b, a)["address"] == mapped);
+  ShareFolder(a, b, "docs");
+  WriteFile(a.Path("mapped.txt"), "through the router's port forward");
+  REQUIRE(Eventually([&] { return Tree(a.sync_dir()) == Tree(b.sync_dir()); }));
+  // alpha's shutdown deletes the mapping on the router.
+  a.Stop();
+  CHECK_THAT(w.bed->UpnpRules(), !Catch::Contains("dnat"));
+}
+
+TEST_CASE("behind a router without a public address, port mapping reports a double NAT",
+          "[internet]") {
+  World w;
+  if (!w.Build(Nat::kUpnpCgnat, Nat::kPortPreserving)) return;
+  TestDevice& a = *w.a;
+  bool reported = Eventually([&] { return a.Status()["port_mapping"]["state"] == "double NAT"; });
+  INFO(a.Status()["port_mapping"].dump());
+  REQUIRE(reported);
+  CHECK_THAT(a.Status()["port_mapping"]["error"].get<std::string>(),
+             Catch::Contains("behind another NAT"));
+  CHECK_THAT(a.Cli({"status"}).out, Catch::Contains("Port mapping: double NAT"));
+  CHECK_FALSE(a.Status()["port_mapping"].contains("external"));
+  CHECK_THAT(w.bed->UpnpRules(), !Catch::Contains("dnat"));
+  // Nothing mapped is announced, and the relay still carries the device.
+  w.PairThroughRelay();
+  CHECK(DeviceEntry(*w.b, a)["path"] == "relayed");
+  for (const auto& address : DeviceEntry(*w.b, a)["addresses"]) {
+    CHECK(address.get<std::string>().rfind("tcp://", 0) != 0);
+  }
+}
+
 // Not a test: prints how fast a file crosses the simulated internet on one
 // path class. Run with
 //   build/tests/e2e/shoal_e2e_tests "[relay-bench]"

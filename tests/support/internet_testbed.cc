@@ -35,7 +35,34 @@ void DeleteStale() {
   }
 }
 
+// A home router with miniupnpd (../shared/internet-testbed.md 4.2): its
+// forward, prerouting and postrouting chains jump to the chains miniupnpd
+// fills, in one inet table named as miniupnpd expects.
+std::string UpnpRuleset(const std::string& wan, const std::string& lan) {
+  return "table inet filter {\n"
+         "  chain forward { type filter hook forward priority 0; policy drop;\n"
+         "    ct state established,related accept; jump miniupnpd;\n"
+         "    iifname \"" +
+         lan + "\" oifname \"" + wan +
+         "\" accept; }\n"
+         "  chain miniupnpd { }\n"
+         "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
+         "    jump prerouting_miniupnpd; }\n"
+         "  chain prerouting_miniupnpd { }\n"
+         "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+         "    jump postrouting_miniupnpd; oifname \"" +
+         wan +
+         "\" masquerade; }\n"
+         "  chain postrouting_miniupnpd { }\n"
+         "  chain input { type filter hook input priority filter; policy accept;\n"
+         "    iifname \"" +
+         wan +
+         "\" ct state new drop; }\n"
+         "}\n";
+}
+
 std::string Ruleset(const std::string& wan, const std::string& lan, Nat nat) {
+  if (nat == Nat::kUpnp || nat == Nat::kUpnpCgnat) return UpnpRuleset(wan, lan);
   const std::string masquerade = nat == Nat::kSymmetric ? "masquerade fully-random" : "masquerade";
   return "table ip nat {\n"
          "  chain postrouting {\n"
@@ -101,7 +128,10 @@ Result<void> InternetTestbed::Build(Nat nat_a, Nat nat_b) {
     std::string name, wan, net;
     Nat nat;
   };
-  for (const Side& s : {Side{"A", kWanA, "10.0.1", nat_a}, Side{"B", kWanB, "10.0.2", nat_b}}) {
+  const std::string wan_a = nat_a == Nat::kUpnp        ? kUpnpWan
+                            : nat_a == Nat::kUpnpCgnat ? kCgnatWan
+                                                       : kWanA;
+  for (const Side& s : {Side{"A", wan_a, "10.0.1", nat_a}, Side{"B", kWanB, "10.0.2", nat_b}}) {
     const std::string router = prefix_ + "r" + s.name, home = prefix_ + "h" + s.name;
     const std::string wan_if = "w" + s.name, up_if = "i" + s.name, lan_if = "l" + s.name,
                       host_if = "e" + s.name;
@@ -129,6 +159,23 @@ Result<void> InternetTestbed::Build(Nat nat_a, Nat nat_b) {
     auto loaded = Run({"ip", "netns", "exec", router, "nft", "-f", rules});
     std::filesystem::remove(rules);
     if (!loaded) return loaded;
+    if (s.nat == Nat::kUpnp || s.nat == Nat::kUpnpCgnat) {
+      // Its WAN lies outside the internet's /24: on-link routes both ways
+      // over the one bridge.
+      const std::string outside = s.wan.substr(0, s.wan.rfind('.')) + ".0/24";
+      for (const auto& step : std::vector<std::vector<std::string>>{
+               {"ip", "-n", router, "route", "add", "198.51.100.0/24", "dev", wan_if},
+               {"ip", "-n", in, "route", "add", outside, "dev", kBridge}}) {
+        if (auto ok = Run(step); !ok) return ok;
+      }
+      if (auto ok = StartMiniupnpd(router); !ok) return ok;
+    }
+  }
+  if (nat_a == Nat::kUpnp || nat_a == Nat::kUpnpCgnat) {
+    const std::string outside = wan_a.substr(0, wan_a.rfind('.')) + ".0/24";
+    if (auto ok = Run({"ip", "-n", prefix_ + "rB", "route", "add", outside, "dev", "wB"}); !ok) {
+      return ok;
+    }
   }
   // The attacker: a host on the internet that is nobody's peer.
   if (auto ok = AddNamespace(attacker()); !ok) return ok;
@@ -142,6 +189,54 @@ Result<void> InternetTestbed::Build(Nat nat_a, Nat nat_b) {
     if (auto ok = Run(step); !ok) return ok;
   }
   return {};
+}
+
+// miniupnpd in `router` (side A), serving UPnP-IGD and NAT-PMP to home A.
+Result<void> InternetTestbed::StartMiniupnpd(const std::string& router) {
+  if (::access("/usr/sbin/miniupnpd", X_OK) != 0) {
+    return Fail(ErrorCode::kNotFound, "miniupnpd is not installed (packaging/install-deps.sh)");
+  }
+  miniupnpd_conf_ = "/tmp/" + router + "-miniupnpd.conf";
+  std::ofstream(miniupnpd_conf_) << "ext_ifname=wA\n"
+                                    "listening_ip=lA\n"
+                                    "enable_natpmp=yes\n"
+                                    "enable_upnp=yes\n"
+                                    "secure_mode=yes\n"
+                                    "uuid=5b0a6c1e-3c4d-4e5f-8a9b-0c1d2e3f4a5b\n"
+                                    "allow 1024-65535 10.0.1.0/24 1024-65535\n"
+                                    "deny 0-65535 0.0.0.0/0 0-65535\n";
+  pid_t pid = ::fork();
+  if (pid < 0) return Fail(ErrorCode::kIo, "fork failed");
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execlp("ip", "ip", "netns", "exec", router.c_str(), "miniupnpd", "-d", "-f",
+             miniupnpd_conf_.c_str(), "-P", (miniupnpd_conf_ + ".pid").c_str(),
+             static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  miniupnpd_ = pid;
+  // Ready once it listens for NAT-PMP (UDP 5351 on the LAN side).
+  for (int i = 0; i < 100; ++i) {
+    if (RunCommand({"sh", "-c", "ip netns exec " + router + " ss -ulnH | grep -q ':5351 '"})) {
+      return {};
+    }
+    ::usleep(50'000);
+  }
+  return Fail(ErrorCode::kIo, "miniupnpd did not start in " + router);
+}
+
+std::string InternetTestbed::UpnpRules() const {
+  const std::string out = "/tmp/" + prefix_ + "upnp-rules.txt";
+  (void)RunCommand({"sh", "-c",
+                    "ip netns exec " + prefix_ + "rA nft list chain inet filter " +
+                        "prerouting_miniupnpd > " + out});
+  std::ifstream in(out);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::filesystem::remove(out);
+  return text.str();
 }
 
 Result<void> InternetTestbed::ForwardPort(char side, int port) {
@@ -164,7 +259,6 @@ Result<void> InternetTestbed::ForwardPort(char side, int port) {
 Result<void> InternetTestbed::ChangeWanAddress(char side, const std::string& address) {
   const std::string s(1, side);
   const std::string router = prefix_ + "r" + s;
-  const std::string old = side == 'A' ? kWanA : kWanB;
   if (auto ok = Run({"ip", "-n", router, "addr", "flush", "dev", "w" + s}); !ok) return ok;
   return Run({"ip", "-n", router, "addr", "add", address + "/24", "dev", "w" + s});
 }
@@ -180,6 +274,11 @@ Result<void> InternetTestbed::DropMappings(char side) {
 }
 
 InternetTestbed::~InternetTestbed() {
+  if (miniupnpd_ > 0) {
+    ::kill(miniupnpd_, SIGTERM);
+    ::waitpid(miniupnpd_, nullptr, 0);
+    std::filesystem::remove(miniupnpd_conf_);
+  }
   for (auto it = made_.rbegin(); it != made_.rend(); ++it) {
     (void)RunCommand({"ip", "netns", "delete", *it});
   }

@@ -28,7 +28,13 @@
 
 namespace shoal::testing {
 
-enum class Nat { kPortPreserving, kSymmetric };
+// kUpnp: a port-preserving router that also runs miniupnpd (UPnP-IGD and
+// NAT-PMP), with a WAN address outside the reserved blocks (5.1.1.1: miniupnpd
+// refuses to map on a reserved one, and TEST-NET is reserved). kUpnpCgnat:
+// the same router with a carrier-grade NAT address (100.64.0.1), so it has
+// no public address to map on: a double NAT as the device sees it. Side A
+// only. The address exists only inside these namespaces.
+enum class Nat { kPortPreserving, kSymmetric, kUpnp, kUpnpCgnat };
 
 class InternetTestbed {
  public:
@@ -44,7 +50,9 @@ class InternetTestbed {
   std::string home_b() const { return prefix_ + "hB"; }
   std::string attacker() const { return prefix_ + "x"; }
   static constexpr const char* kRelayAddress = "198.51.100.10";
-  static constexpr const char* kWanA = "198.51.100.1";
+  static constexpr const char* kWanA = "198.51.100.1";  // kUpnp: kUpnpWan
+  static constexpr const char* kUpnpWan = "5.1.1.1";
+  static constexpr const char* kCgnatWan = "100.64.0.1";
   static constexpr const char* kWanB = "198.51.100.2";
   static constexpr const char* kAttackerAddress = "198.51.100.20";
   static constexpr const char* kBridge = "br0";
@@ -63,6 +71,9 @@ class InternetTestbed {
   // reset goes either way, and packets of the old connections are dropped
   // instead of being taken up again (nf_conntrack_tcp_loose=0).
   Result<void> DropMappings(char side);
+  // kUpnp routers: the port forwards miniupnpd holds now (its nftables
+  // chain, one rule per mapping), as text.
+  std::string UpnpRules() const;
 
  private:
   explicit InternetTestbed(std::string prefix) : prefix_(std::move(prefix)) {}
@@ -70,8 +81,12 @@ class InternetTestbed {
   Result<void> Run(const std::vector<std::string>& argv);
   Result<void> AddNamespace(const std::string& name);
 
+  Result<void> StartMiniupnpd(const std::string& router);
+
   std::string prefix_;  // "shx<pid>-"
   std::vector<std::string> made_;
+  pid_t miniupnpd_ = -1;
+  std::string miniupnpd_conf_;
 };
 
 // Records the TCP payload bytes of every IPv4 packet seen on `interface` in
