@@ -48,7 +48,7 @@ int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
   options.relays = flags.relays;
   options.relay_static = flags.relay_static;
   options.discovery_server = flags.discovery;
-  options.port_mapping = !flags.no_port_mapping;
+  options.no_port_mapping = flags.no_port_mapping;
   Daemon daemon(options);
   return daemon.Run();
 }
@@ -99,7 +99,7 @@ void RegisterDaemonCommands(CLI::App& app, CommandContext& context) {
   daemon->add_option("--name", flags->name, "This device's name (default: the host name)");
   daemon->add_flag("--no-discovery", flags->no_discovery, "No LAN announcements");
   daemon->add_flag("--no-port-mapping", flags->no_port_mapping,
-                   "Do not map the listening port on the router (NAT-PMP, UPnP)");
+                   "Do not map the listening port on the router (NAT-PMP, UPnP); kept");
   daemon->add_flag("--no-watch", flags->no_watch, "No inotify; periodic rescans only");
   daemon->add_option("--rescan-interval", flags->rescan_seconds, "Seconds between full rescans")
       ->capture_default_str();

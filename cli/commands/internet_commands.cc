@@ -17,6 +17,7 @@ struct InternetArgs {
   bool no_relay = false;
   std::string discovery;
   bool no_discovery = false;
+  std::string port_mapping;  // "on" or "off"
 };
 
 void PrintPortMapping(const nlohmann::json& mapping) {
@@ -91,6 +92,9 @@ void RegisterInternetCommands(CLI::App& app, CommandContext& context) {
                                     "https://HOST:PORT/?id=SERVER-ID");
   set->add_flag("--no-discovery", args->no_discovery, "Use no discovery server")
       ->excludes(discovery);
+  set->add_option("--port-mapping", args->port_mapping,
+                  "on or off: map the listening port on the router (NAT-PMP, UPnP)")
+      ->check(CLI::IsMember({"on", "off"}));
   set->callback([args, &context] {
     nlohmann::json request{{"cmd", "internet-set"}};
     if (!args->relays.empty() || args->no_relay) {
@@ -98,10 +102,11 @@ void RegisterInternetCommands(CLI::App& app, CommandContext& context) {
       request["static"] = args->relay_static;
     }
     if (!args->discovery.empty() || args->no_discovery) request["discovery"] = args->discovery;
+    if (!args->port_mapping.empty()) request["port_mapping"] = args->port_mapping == "on";
     if (request.size() == 1) {
       std::fprintf(stderr,
-                   "shoal: internet set needs --relay URL, --no-relay, --discovery URL or "
-                   "--no-discovery\n");
+                   "shoal: internet set needs --relay URL, --no-relay, --discovery URL, "
+                   "--no-discovery or --port-mapping on|off\n");
       context.exit_code = 2;
       return;
     }

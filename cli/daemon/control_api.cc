@@ -127,7 +127,7 @@ Json ControlApi::Internet(const nlohmann::json& /*request*/) {
 // {state: off|mapping|mapped|double NAT|no router answered|failed|stopped,
 // protocol?, external?, external_ip?, error?}
 nlohmann::json ControlApi::PortMappingStatus() const {
-  const net::PortMapper* mapper = parts_.port_mapper;
+  const net::PortMapper* mapper = parts_.port_mapper ? parts_.port_mapper() : nullptr;
   if (mapper == nullptr) return {{"state", "off"}};
   nlohmann::json out{{"state", mapper->state()}};
   if (const net::PortMapping* mapped = mapper->mapping()) {
@@ -142,8 +142,8 @@ nlohmann::json ControlApi::PortMappingStatus() const {
 
 // Optional fields, each replacing what is kept: {"relays":
 // ["turn://USER:SECRET@HOST:PORT", ...], "static": bool} (empty list: no
-// relay) and {"discovery": "https://HOST:PORT/?id=SERVER-ID"} ("": none).
-// Saved in the home and started at once.
+// relay), {"discovery": "https://HOST:PORT/?id=SERVER-ID"} ("": none) and
+// {"port_mapping": bool}. Saved in the home and started at once.
 Json ControlApi::InternetSet(const nlohmann::json& request) {
   auto kept = LoadInternetConfig(parts_.home.dir);
   if (!kept) return kept.error();
@@ -172,7 +172,18 @@ Json ControlApi::InternetSet(const nlohmann::json& request) {
       config.discovery = *server;
     }
   }
+  if (request.contains("port_mapping")) {
+    if (!request["port_mapping"].is_boolean()) {
+      return Fail(ErrorCode::kInvalidArgument, "port_mapping must be true or false");
+    }
+    config.port_mapping = request["port_mapping"].get<bool>();
+  }
   if (auto saved = SaveInternetConfig(parts_.home.dir, config); !saved) return saved.error();
+  if (request.contains("port_mapping") && parts_.set_port_mapping) {
+    if (auto changed = parts_.set_port_mapping(config.port_mapping); !changed) {
+      return changed.error();
+    }
+  }
   if (auto started = parts_.rendezvous.Configure(config.discovery); !started) {
     return started.error();
   }

@@ -57,9 +57,10 @@ struct ControlApiParts {
   Pairing& pairing;
   Relays& relays;
   Rendezvous& rendezvous;
-  const net::PortMapper* port_mapper;  // null: port mapping off
-  std::function<bool()> stopping;      // true once the daemon is shutting down
-  std::function<void()> stop;          // `shutdown`: finish the batch in progress and exit
+  std::function<const net::PortMapper*()> port_mapper;  // null result: port mapping off
+  std::function<Result<void>(bool on)> set_port_mapping;
+  std::function<bool()> stopping;  // true once the daemon is shutting down
+  std::function<void()> stop;      // `shutdown`: finish the batch in progress and exit
 };
 
 // A folder as `status`, `folder list` and folder events show it (docs/api.md "Folder").

@@ -290,11 +290,29 @@ Result<void> Daemon::StartRelays() {
   return relays_->Configure(config->relays);
 }
 
-// Maps the listening port on the home router, unless told not to or
-// listening on loopback only (a demo, the tests): nothing to map there.
+// Maps the listening port on the home router, unless told not to (kept in
+// internet.json) or listening on loopback only (a demo, the tests).
 Result<void> Daemon::StartPortMapping() {
+  auto config = LoadInternetConfig(home_.dir);
+  if (!config) return config.error();
+  if (options_.no_port_mapping && config->port_mapping) {
+    config->port_mapping = false;
+    if (auto saved = SaveInternetConfig(home_.dir, *config); !saved) return saved;
+  }
+  return SetPortMapping(config->port_mapping);
+}
+
+Result<void> Daemon::SetPortMapping(bool on) {
   const std::string host = ListenHost();
-  if (!options_.port_mapping || host.starts_with("127.") || host == "::1") return {};
+  if (!on || host.starts_with("127.") || host == "::1") {
+    if (port_mapper_) {
+      port_mapper_->Stop();  // deletes the mapping
+      port_mapper_.reset();
+      OnReachabilityChanged();
+    }
+    return {};
+  }
+  if (port_mapper_) return {};
   auto mapper = net::PortMapper::Start(*loop_, peers_->listen_port(),
                                        [this] { OnReachabilityChanged(); }, {});
   if (!mapper) return mapper.error();
@@ -369,7 +387,8 @@ Result<void> Daemon::StartControl() {
       .pairing = *pairing_,
       .relays = *relays_,
       .rendezvous = *rendezvous_,
-      .port_mapper = port_mapper_.get(),
+      .port_mapper = [this] { return static_cast<const net::PortMapper*>(port_mapper_.get()); },
+      .set_port_mapping = [this](bool on) { return SetPortMapping(on); },
       .stopping = [this] { return stopping_; },
       .stop = [this] { Stop(); },
   });

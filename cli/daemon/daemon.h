@@ -61,9 +61,11 @@ struct DaemonOptions {
   bool relay_static = false;  // the relays' secrets are static passwords
   // --discovery URL: the discovery server for rendezvous, kept in the home.
   std::string discovery_server;
-  // Map the listening port on the home router (NAT-PMP, UPnP-IGD); never
-  // when listening on a loopback address.
-  bool port_mapping = true;
+  // --no-port-mapping: stop mapping the listening port on the home router
+  // (NAT-PMP, UPnP-IGD), kept in the home; `shoal internet set
+  // --port-mapping on` turns it on again. Never mapped while listening on
+  // a loopback address.
+  bool no_port_mapping = false;
 };
 
 class Daemon final {
@@ -83,6 +85,7 @@ class Daemon final {
   Result<void> StartPeers();
   Result<void> StartRelays();
   Result<void> StartPortMapping();
+  Result<void> SetPortMapping(bool on);
   void OnReachabilityChanged();
   Result<void> StartDiscovery();
   std::string ListenHost() const;

@@ -46,6 +46,12 @@ Result<InternetConfig> LoadInternetConfig(const std::string& home) {
     if (!server) return Fail(ErrorCode::kCorrupt, path + ": " + server.error().message);
     config.relays.push_back(std::move(*server));
   }
+  if (json.contains("port_mapping")) {
+    if (!json["port_mapping"].is_boolean()) {
+      return Fail(ErrorCode::kCorrupt, path + ": port_mapping must be true or false");
+    }
+    config.port_mapping = json["port_mapping"].get<bool>();
+  }
   if (json.contains("discovery")) {
     if (!json["discovery"].is_string()) {
       return Fail(ErrorCode::kCorrupt, path + ": discovery must be a URL");
@@ -62,7 +68,7 @@ Result<void> SaveInternetConfig(const std::string& home, const InternetConfig& c
   for (const net::TurnServer& relay : config.relays) {
     relays.push_back({{"url", relay.Url()}, {"static", relay.static_password}});
   }
-  nlohmann::json json{{"relays", relays}};
+  nlohmann::json json{{"relays", relays}, {"port_mapping", config.port_mapping}};
   if (config.discovery) json["discovery"] = config.discovery->Url();
   const std::string text = json.dump(2) + "\n";
   const std::string path = InternetConfigPath(home);

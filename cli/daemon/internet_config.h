@@ -1,7 +1,8 @@
 // InternetConfig: how this device reaches peers beyond the LAN, kept in
 // <home>/internet.json (mode 0600: relay URLs carry their secret). Today:
-// the TURN relays (`shoal daemon --relay`, `shoal internet set`) and the
-// discovery server used for rendezvous (`--discovery`). Nothing
+// the TURN relays (`shoal daemon --relay`, `shoal internet set`), the
+// discovery server used for rendezvous (`--discovery`) and whether the
+// listening port is mapped on the router (`--no-port-mapping`). Nothing
 // outside the LAN is contacted unless it is configured here.
 //
 // Thread: any (plain file I/O).
@@ -20,6 +21,7 @@ namespace shoal::cli {
 struct InternetConfig {
   std::vector<net::TurnServer> relays;
   std::optional<net::DiscoveryServer> discovery;  // rendezvous (a Syncthing discovery server)
+  bool port_mapping = true;  // map the listening port on the router (NAT-PMP, UPnP)
   friend bool operator==(const InternetConfig&, const InternetConfig&) = default;
 };
 

@@ -73,6 +73,7 @@ class ApiFixture {
         .relays = *relays,
         .rendezvous = *rendezvous,
         .port_mapper = nullptr,
+        .set_port_mapping = nullptr,
         .stopping = [this] { return stop_asked; },
         .stop = [this] { stop_asked = true; },
     });

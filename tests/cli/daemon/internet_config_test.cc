@@ -54,7 +54,9 @@ TEST_CASE("internet.json round-trips, is 0600, and a damaged one is refused", "[
   testing::TempDir home;
   const std::string dir = home.path().string();
   CHECK(LoadInternetConfig(dir)->relays.empty());  // no file: no relay
+  CHECK(LoadInternetConfig(dir)->port_mapping);    // ... and port mapping on
   InternetConfig config;
+  config.port_mapping = false;
   config.relays.push_back(net::ParseTurnUrl("turn://a:one@198.51.100.10:3478", false).value());
   config.relays.push_back(net::ParseTurnUrl("turn://b:two@relay.example:443", true).value());
   REQUIRE(SaveInternetConfig(dir, config).has_value());
@@ -67,7 +69,7 @@ TEST_CASE("internet.json round-trips, is 0600, and a damaged one is refused", "[
   REQUIRE(SaveInternetConfig(dir, InternetConfig{}).has_value());
   CHECK(LoadInternetConfig(dir)->relays.empty());
   for (const char* bad : {"not json", "[]", R"({"relays": 3})", R"({"relays": [{"url": 1}]})",
-                          R"({"relays": [{"url": "http://x"}]})"}) {
+                          R"({"relays": [{"url": "http://x"}]})", R"({"port_mapping": "no"})"}) {
     std::ofstream(InternetConfigPath(dir)) << bad;
     auto broken = LoadInternetConfig(dir);
     INFO(bad);
