@@ -528,7 +528,8 @@ TEST_CASE("behind a router without a public address, port mapping reports a doub
   // Nothing mapped is announced, and the relay still carries the device.
   w.PairThroughRelay();
   CHECK(DeviceEntry(*w.b, a)["path"] == "relayed");
-  for (const auto& address : DeviceEntry(*w.b, a)["addresses"]) {
+  const nlohmann::json entry = DeviceEntry(*w.b, a);  // kept: the loop refers into it
+  for (const auto& address : entry["addresses"]) {
     CHECK(address.get<std::string>().rfind("tcp://", 0) != 0);
   }
 }
