@@ -48,7 +48,7 @@ Result<PortMapping> MapTcpPort(int internal_port, std::chrono::seconds lifetime,
 Result<void> UnmapTcpPort(const PortMapping& mapping, std::chrono::milliseconds timeout);
 
 // Keeps one mapping for our listening port: maps at Start, renews at half
-// the lifetime, retries after failures (1 minute, then 5), and deletes it in
+// the lifetime, retries a minute after a failure, and deletes it in
 // Stop (blocking, at most `timeout`). `on_change` runs on the loop whenever
 // the state changed.
 class PortMapper {
