@@ -23,7 +23,8 @@
 namespace shoal::testing {
 namespace {
 
-// Namespaces of a test process that died without cleaning up.
+// Namespaces of a test process that died without cleaning up, and what
+// still runs in them (a router's miniupnpd outlives its namespace's name).
 void DeleteStale() {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/var/run/netns", ec)) {
@@ -31,6 +32,7 @@ void DeleteStale() {
     if (!name.starts_with("shx")) continue;
     const long owner = std::strtol(name.c_str() + 3, nullptr, 10);
     if (owner <= 0 || kill(static_cast<pid_t>(owner), 0) == 0 || errno != ESRCH) continue;
+    (void)RunCommand({"sh", "-c", "ip netns pids " + name + " | xargs -r kill -9"});
     (void)RunCommand({"ip", "netns", "delete", name});
   }
 }
