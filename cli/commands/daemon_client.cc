@@ -46,4 +46,17 @@ std::string HumanBytes(double bytes) {
   return text;
 }
 
+std::string PathNote(const nlohmann::json& device) {
+  const std::string path = device.value("path", "");
+  return path == "relayed" || path == "punched" ? " (" + path + ")" : "";
+}
+
+std::string PortMappingSummary(const nlohmann::json& mapping) {
+  std::string out = mapping.value("state", "off");
+  if (mapping.contains("external")) {
+    out += " " + mapping.value("external", "") + " (" + mapping.value("protocol", "") + ")";
+  }
+  return out;
+}
+
 }  // namespace shoal::cli

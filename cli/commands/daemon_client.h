@@ -36,4 +36,12 @@ int CallAndPrint(const ClientOptions& options, const nlohmann::json& request,
 // "1.2 MB", "340 B": sizes for people.
 std::string HumanBytes(double bytes);
 
+// " (relayed)" or " (punched)" for a device entry of `devices`/`status`
+// whose session takes that path; "" for a direct one or none.
+std::string PathNote(const nlohmann::json& device);
+
+// A status PortMapping in one line: "mapped tcp://5.1.1.1:22011 (NAT-PMP)",
+// "double NAT", "off" (its error, if any, is not included).
+std::string PortMappingSummary(const nlohmann::json& mapping);
+
 }  // namespace shoal::cli

@@ -23,9 +23,7 @@ void PrintDevices(const nlohmann::json& r) {
     std::string state = d.value("paused", false)      ? "paused"
                         : d.value("connected", false) ? "connected " + d.value("address", "")
                                                       : "not connected";
-    if (const std::string path = d.value("path", ""); path == "relayed" || path == "punched") {
-      state += " (" + path + ")";
-    }
+    state += PathNote(d);
     if (!d.value("connected", false) && d.contains("unreachable")) {
       state += ": " + d.value("unreachable", "");
     } else if (!d.value("connected", false) && d.contains("last_error")) {

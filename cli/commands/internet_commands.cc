@@ -21,15 +21,7 @@ struct InternetArgs {
 };
 
 void PrintPortMapping(const nlohmann::json& mapping) {
-  const std::string state = mapping.value("state", "off");
-  if (state == "off") {
-    std::printf("port mapping: off\n");
-  } else if (mapping.contains("external")) {
-    std::printf("port mapping: %s %s (%s)\n", state.c_str(), mapping.value("external", "").c_str(),
-                mapping.value("protocol", "").c_str());
-  } else {
-    std::printf("port mapping: %s\n", state.c_str());
-  }
+  std::printf("port mapping: %s\n", PortMappingSummary(mapping).c_str());
   if (mapping.contains("error")) std::printf("    %s\n", mapping.value("error", "").c_str());
 }
 

@@ -135,9 +135,7 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
     std::string state = d.value("paused", false)      ? "paused"
                         : d.value("connected", false) ? "connected " + d.value("address", "")
                                                       : "not connected";
-    if (const std::string path = d.value("path", ""); path == "relayed" || path == "punched") {
-      state += " (" + path + ")";
-    }
+    state += PathNote(d);
     std::snprintf(line, sizeof(line), "  %-16s %.15s…  %s  in %s  out %s%s\n",
                   d.value("name", "").c_str(), id.c_str(), state.c_str(), HumanBytes(in).c_str(),
                   HumanBytes(out_bytes).c_str(), rate.c_str());
@@ -157,11 +155,7 @@ std::string Render(const nlohmann::json& s, Rates* rates) {
   }
   if (s.contains("port_mapping") && s["port_mapping"].value("state", "off") != "off") {
     const auto& mapping = s["port_mapping"];
-    out.append("\nPort mapping: ").append(mapping.value("state", ""));
-    if (mapping.contains("external")) {
-      out.append(" ").append(mapping.value("external", "")).append(" (");
-      out.append(mapping.value("protocol", "")).append(")");
-    }
+    out.append("\nPort mapping: ").append(PortMappingSummary(mapping));
     if (mapping.contains("error")) out.append("\n  ").append(mapping.value("error", ""));
     out.append("\n");
   }

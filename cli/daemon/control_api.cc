@@ -132,8 +132,7 @@ nlohmann::json ControlApi::PortMappingStatus() const {
   nlohmann::json out{{"state", mapper->state()}};
   if (const net::PortMapping* mapped = mapper->mapping()) {
     out["protocol"] = mapped->protocol;
-    out["external"] = std::string(net::kMappedScheme) + mapped->external_ip + ":" +
-                      std::to_string(mapped->external_port);
+    out["external"] = mapped->Announced();
   }
   if (!mapper->external_ip().empty()) out["external_ip"] = mapper->external_ip();
   if (!mapper->last_error().empty()) out["error"] = mapper->last_error();

@@ -32,8 +32,7 @@ namespace {
 
 // Why a paired device is not connected, in words a user can act on; empty
 // while nothing has failed yet.
-std::string WhyNotConnected(const std::vector<std::string>& addresses,
-                            const std::optional<net::PeerManager::PeerStats>& stats,
+std::string WhyNotConnected(const std::vector<std::string>& addresses, const std::string& error,
                             bool have_relay, bool have_discovery) {
   bool direct = false, relayed = false, rendezvous = false;
   for (const std::string& address : addresses) {
@@ -45,7 +44,6 @@ std::string WhyNotConnected(const std::vector<std::string>& addresses,
       direct = true;
     }
   }
-  const std::string error = stats ? stats->last_error : std::string();
   if (!direct && !relayed) {
     if (rendezvous && have_discovery) return "looking for it on the discovery server";
     return "no address known for it: meet on a LAN, add one (`shoal devices add ID --address "
@@ -74,7 +72,8 @@ Json ControlApi::DeviceList(const nlohmann::json& /*request*/) {
         {"paused", d.paused},    {"connected", false}, {"address", ""},
         {"bytes_in", 0},         {"bytes_out", 0},     {"rate_in", 0},
         {"rate_out", 0}};
-    if (auto stats = parts_.peers.Stats(d.id)) {
+    const auto stats = parts_.peers.Stats(d.id);
+    if (stats) {
       entry["connected"] = stats->connected;
       entry["address"] = stats->address;
       entry["path"] = stats->connected ? std::string(net::PathClassName(stats->path)) : "";
@@ -85,9 +84,10 @@ Json ControlApi::DeviceList(const nlohmann::json& /*request*/) {
       if (!stats->last_error.empty()) entry["last_error"] = stats->last_error;
       if (!stats->punch.empty()) entry["punch"] = stats->punch;
     }
-    if (!d.paused && entry["connected"] != true) {
-      std::string why = WhyNotConnected(SplitAddresses(d.addresses), parts_.peers.Stats(d.id),
-                                        parts_.relays.configured(), parts_.rendezvous.configured());
+    if (!d.paused && !(stats && stats->connected)) {
+      std::string why =
+          WhyNotConnected(SplitAddresses(d.addresses), stats ? stats->last_error : std::string(),
+                          parts_.relays.configured(), parts_.rendezvous.configured());
       if (!why.empty()) entry["unreachable"] = std::move(why);
     }
     auto [entries_in, entries_out] = parts_.hub.IndexEntries(d.id);

@@ -324,16 +324,14 @@ Result<void> Daemon::SetPortMapping(bool on) {
 // off): peers hear of it in our Hello, and the discovery server in an
 // announcement.
 void Daemon::OnReachabilityChanged() {
-  std::vector<std::string> relayed = relays_->RelayedAddresses();
+  std::vector<std::string> announced = relays_->RelayedAddresses();
   if (port_mapper_ && port_mapper_->mapping()) {
-    const net::PortMapping& mapped = *port_mapper_->mapping();
-    relayed.insert(relayed.begin(), std::string(net::kMappedScheme) + mapped.external_ip + ":" +
-                                        std::to_string(mapped.external_port));
+    announced.insert(announced.begin(), port_mapper_->mapping()->Announced());
   }
-  std::vector<std::string> hello = relayed;
+  std::vector<std::string> hello = announced;
   for (std::string& extra : rendezvous_->HelloAddresses()) hello.push_back(std::move(extra));
   peers_->SetHelloAddresses(std::move(hello));
-  rendezvous_->Announce(std::move(relayed));
+  rendezvous_->Announce(std::move(announced));
 }
 
 // --listen's host, without the brackets of an IPv6 one.
@@ -419,7 +417,7 @@ void Daemon::Stop() {
   folder_events_.reset();
   discovery_.reset();
   if (relays_) (void)relays_->Configure({});  // ends the allocations
-  if (port_mapper_) port_mapper_->Stop();     // deletes the mapping (blocks up to 2 s)
+  if (port_mapper_) port_mapper_->Stop();     // the loop runs until the mapping is deleted
   if (rendezvous_) (void)rendezvous_->Configure(std::nullopt);
   if (control_) control_->Close([] {});
   if (!peers_) {  // start-up failed before the peers

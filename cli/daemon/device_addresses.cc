@@ -25,7 +25,7 @@ std::optional<net::RendezvousId> ParseRendezvousAddress(const std::string& addre
 
 }  // namespace
 
-bool IsNumericRelayAddress(const std::string& address) {
+bool IsNumericAnnouncedAddress(const std::string& address) {
   if (!net::IsRelayAddress(address) && !net::IsMappedAddress(address)) return false;
   auto split = net::SplitHostPort(net::DialTarget(address));
   return split && net::NumericAddress(split->host, split->port).has_value();
@@ -40,7 +40,7 @@ std::string MergeLearnedAddresses(const std::string& stored,
       kept.push_back(std::move(address));
     }
   }
-  std::size_t relays = 0;
+  std::size_t announced = 0;
   bool rendezvous = false;
   for (const std::string& address : learned) {
     if (address.starts_with(kRendezvousScheme)) {
@@ -50,10 +50,10 @@ std::string MergeLearnedAddresses(const std::string& stored,
       rendezvous = true;
       continue;
     }
-    if (!IsNumericRelayAddress(address) || relays == 4) continue;
+    if (!IsNumericAnnouncedAddress(address) || announced == 4) continue;
     if (std::find(kept.begin(), kept.end(), address) != kept.end()) continue;
     kept.push_back(address);
-    ++relays;
+    ++announced;
   }
   std::string out;
   for (const std::string& address : kept) out += (out.empty() ? "" : " ") + address;
@@ -91,13 +91,13 @@ std::optional<net::RendezvousId> RendezvousIdOf(const std::vector<std::string>& 
 void DeviceAddresses::OnFound(const DeviceId& device, const std::vector<std::string>& addresses) {
   auto record = index_.FindDevice(device);
   if (!record || !*record || (*record)->is_local) return;
-  std::vector<std::string> relayed;
+  std::vector<std::string> announced;
   for (const std::string& address : addresses) {
-    if (IsNumericRelayAddress(address)) relayed.push_back(address);
-    if (relayed.size() == 4) break;
+    if (IsNumericAnnouncedAddress(address)) announced.push_back(address);
+    if (announced.size() == 4) break;
   }
-  if (relayed == found_[device.ToString()]) return;
-  found_[device.ToString()] = relayed;
+  if (announced == found_[device.ToString()]) return;
+  found_[device.ToString()] = announced;
   Apply(**record);
   peers_.DialNow(device);
 }

@@ -34,7 +34,7 @@ inline constexpr char kRendezvousScheme[] = "rendezvous://";
 // "relay://IP:PORT" or a mapped "tcp://IP:PORT" with a numeric IP and a
 // port: the only announced addresses taken from peers and from the
 // discovery server (at most 4).
-bool IsNumericRelayAddress(const std::string& address);
+bool IsNumericAnnouncedAddress(const std::string& address);
 // The rendezvous ID among `addresses`, if any.
 std::optional<net::RendezvousId> RendezvousIdOf(const std::vector<std::string>& addresses);
 
@@ -48,7 +48,7 @@ class DeviceAddresses {
   // LAN discovery heard `device` at `address` ("host:port", "[v6]:port"):
   // a paired device is dialed there at once.
   void OnSighting(const DeviceId& device, const std::string& address);
-  // A rendezvous lookup found `device` at `addresses` (relay:// ones are
+  // A rendezvous lookup found `device` at `addresses` (relay:// and tcp:// ones are
   // kept): it is dialed there at once.
   void OnFound(const DeviceId& device, const std::vector<std::string>& addresses);
   // A removed device: where it was seen is forgotten too.

@@ -220,7 +220,6 @@ class PeerManager {
     int punch_failures = 0;                       // rounds failed in a row
     std::unique_ptr<PendingDial> probe;           // learning our public endpoint
     std::unique_ptr<PendingDial> punch;           // the PunchDialer
-    std::string punch_remote;                     // its target: a connection from there is ours
     std::unique_ptr<TcpListener> punch_listener;  // on the round's local port
     std::unique_ptr<Timer> punch_timer;           // next round, or the answer's deadline
   };

@@ -181,7 +181,6 @@ void PeerManager::OnPunch(const DeviceId& device, Connection& connection,
 
 void PeerManager::PunchTo(const DeviceId& device, const std::string& remote) {
   Peer& peer = PeerFor(device);
-  peer.punch_remote = remote;
   if (peer.punch_timer) peer.punch_timer->Stop();
   if (peer.punch_listener == nullptr) {
     PunchFailed(device, "punch: the round's port is gone");
@@ -210,7 +209,6 @@ void PeerManager::PunchTo(const DeviceId& device, const std::string& remote) {
 void PeerManager::OnPunched(DeviceId device, std::string remote, UvHandle<uv_tcp_t> tcp) {
   Peer& peer = PeerFor(device);
   peer.punch.reset();
-  peer.punch_remote.clear();
   peer.punch_listener.reset();  // the connection holds the port now
   const Role role = Offerer(device) ? Role::kResponder : Role::kInitiator;
   SHOAL_LOG(kInfo) << "peer " << Short(device) << ": hole punched to " << remote;
@@ -243,7 +241,6 @@ void PeerManager::PunchFailed(const DeviceId& device, std::string why) {
 void PeerManager::StopPunch(Peer& peer) {
   peer.probe.reset();
   peer.punch.reset();
-  peer.punch_remote.clear();
   peer.punch_listener.reset();
   if (peer.punch_timer) peer.punch_timer->Stop();
 }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/base/log.h"
+#include "net/peer/peer_manager.h"
 
 namespace shoal::net {
 namespace {
@@ -18,13 +19,15 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // One NAT-PMP exchange: the request is already sent; waits for its answer
-// (libnatpmp resends on its own schedule) until `deadline`.
-Result<natpmpresp_t> AwaitNatPmp(natpmp_t& n, Clock::time_point deadline) {
+// (libnatpmp resends on its own schedule) until `deadline`. `code` gets
+// libnatpmp's error code when the router answered with an error.
+Result<natpmpresp_t> AwaitNatPmp(natpmp_t& n, Clock::time_point deadline, int* code = nullptr) {
   natpmpresp_t response{};
   for (;;) {
     const int rc = readnatpmpresponseorretry(&n, &response);
     if (rc >= 0) return response;
     if (rc != NATPMP_TRYAGAIN) {
+      if (code != nullptr) *code = rc;
       return Fail(ErrorCode::kIo, std::string("NAT-PMP: ") + strnatpmperr(rc));
     }
     const auto left = deadline - Clock::now();
@@ -54,9 +57,9 @@ Result<PortMapping> MapWithNatPmp(int port, std::chrono::seconds lifetime,
   mapping.protocol = "NAT-PMP";
   mapping.internal_port = port;
   Result<natpmpresp_t> answer = Fail(ErrorCode::kIo, "NAT-PMP: not sent");
-  if (sendpublicaddressrequest(&n) >= 0) answer = AwaitNatPmp(n, deadline);
-  if (!answer &&
-      answer.error().message.find(strnatpmperr(NATPMP_ERR_NETWORKFAILURE)) != std::string::npos) {
+  int code = 0;
+  if (sendpublicaddressrequest(&n) >= 0) answer = AwaitNatPmp(n, deadline, &code);
+  if (code == NATPMP_ERR_NETWORKFAILURE) {
     // Result code 3: the gateway has no public address of its own
     // (miniupnpd on a CGNAT or private WAN answers so).
     closenatpmp(&n);
@@ -129,7 +132,46 @@ Result<PortMapping> MapWithUpnp(int port, std::chrono::seconds lifetime,
   return mapping;
 }
 
+// Deletes a mapping on libuv's pool, owning what it needs; the loop runs
+// until it is done.
+struct UnmapWork {
+  uv_work_t request{};
+  PortMapping mapping;
+  std::chrono::milliseconds timeout{0};
+  Result<void> result;
+};
+
+void QueueUnmap(uv_loop_t* loop, PortMapping mapping, std::chrono::milliseconds timeout) {
+  auto* work = new UnmapWork;
+  work->mapping = std::move(mapping);
+  work->timeout = timeout;
+  const int rc = uv_queue_work(
+      loop, &work->request,
+      [](uv_work_t* request) noexcept {
+        auto* w = reinterpret_cast<UnmapWork*>(request);
+        w->result = UnmapTcpPort(w->mapping, w->timeout);
+      },
+      [](uv_work_t* request, int) noexcept {
+        std::unique_ptr<UnmapWork> w(reinterpret_cast<UnmapWork*>(request));
+        if (!w->result) {
+          SHOAL_LOG(kWarning) << "port mapping: " << w->result.error().message;
+        } else {
+          SHOAL_LOG(kInfo) << "port mapping: deleted " << w->mapping.external_ip << ":"
+                           << w->mapping.external_port;
+        }
+      });
+  if (rc != 0) {
+    SHOAL_LOG(kWarning) << "port mapping: the mapping is not deleted (" << uv_strerror(rc)
+                        << "); it lapses with its lease";
+    delete work;
+  }
+}
+
 }  // namespace
+
+std::string PortMapping::Announced() const {
+  return kMappedScheme + external_ip + ":" + std::to_string(external_port);
+}
 
 bool IsPublicIPv4(std::string_view ip) {
   in_addr address{};
@@ -219,16 +261,12 @@ void PortMapper::Map() {
         w->result = MapTcpPort(w->port, w->options.lifetime, w->options.timeout);
       },
       [](uv_work_t* request, int) noexcept {
-        auto* w = reinterpret_cast<Work*>(request);
-        PortMapper* owner = w->owner;
-        Result<PortMapping> result = std::move(w->result);
-        const Options options = w->options;
-        delete w;
-        if (owner != nullptr) {
-          owner->work_ = nullptr;
-          owner->OnMapped(std::move(result));
-        } else if (result) {
-          (void)UnmapTcpPort(*result, options.timeout);  // nobody wants it any more
+        std::unique_ptr<Work> w(reinterpret_cast<Work*>(request));
+        if (w->owner != nullptr) {
+          w->owner->work_ = nullptr;
+          w->owner->OnMapped(std::move(w->result));
+        } else if (w->result && w->result->external_port != 0) {
+          QueueUnmap(request->loop, std::move(*w->result), w->options.timeout);  // unwanted now
         }
       });
   if (rc != 0) {
@@ -273,14 +311,7 @@ void PortMapper::Stop() {
     work_->owner = nullptr;  // it deletes what it maps when it completes
     work_ = nullptr;
   }
-  if (mapping_.external_port != 0) {
-    if (auto removed = UnmapTcpPort(mapping_, options_.timeout); !removed) {
-      SHOAL_LOG(kWarning) << "port mapping: " << removed.error().message;
-    } else {
-      SHOAL_LOG(kInfo) << "port mapping: deleted " << mapping_.external_ip << ":"
-                       << mapping_.external_port;
-    }
-  }
+  if (mapping_.external_port != 0) QueueUnmap(loop_.get(), std::move(mapping_), options_.timeout);
   mapping_ = {};
   state_ = "stopped";
 }

@@ -33,6 +33,9 @@ struct PortMapping {
   bool double_nat = false;  // external_ip is not public: nothing was mapped
   // UPnP only: where the mapping is deleted again.
   std::string control_url, service_type;
+
+  // "tcp://IP:PORT": how peers are told of it (net/peer/peer_manager.h).
+  std::string Announced() const;
 };
 
 // False for addresses no one on the internet can dial: 0/8, 10/8,
@@ -48,9 +51,11 @@ Result<PortMapping> MapTcpPort(int internal_port, std::chrono::seconds lifetime,
 Result<void> UnmapTcpPort(const PortMapping& mapping, std::chrono::milliseconds timeout);
 
 // Keeps one mapping for our listening port: maps at Start, renews at half
-// the lifetime, retries a minute after a failure, and deletes it in
-// Stop (blocking, at most `timeout`). `on_change` runs on the loop whenever
-// the state changed.
+// the lifetime, retries a minute after a failure, and deletes it in Stop.
+// All router traffic runs on libuv's pool, never on the loop; a delete
+// still in flight keeps the loop running (at most `timeout`), so a daemon
+// that stops leaves no mapping behind. `on_change` runs on the loop
+// whenever the state changed.
 class PortMapper {
  public:
   struct Options {
@@ -64,7 +69,7 @@ class PortMapper {
   PortMapper& operator=(const PortMapper&) = delete;
   ~PortMapper();  // Stop()
 
-  // Deletes the mapping (blocking) and stops renewing. Idempotent.
+  // Stops renewing and deletes the mapping (on the pool). Idempotent.
   void Stop();
 
   // The mapping while one is held.
