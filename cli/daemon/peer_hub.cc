@@ -24,10 +24,20 @@ class PeerHub::Link final : public net::ExchangeOwner {
   }
   void OnFolderOffered(DeviceKey, const net::wire::FolderShare& share) override {
     auto& offers = hub_.offers_;
-    auto same = [&](const FolderOffer& o) {
-      return o.folder_id == share.id && o.device == device_;
-    };
-    if (std::find_if(offers.begin(), offers.end(), same) != offers.end()) return;
+    std::size_t from_device = 0;
+    for (const FolderOffer& o : offers) {
+      if (o.device != device_) continue;
+      if (o.folder_id == share.id) return;
+      ++from_device;
+    }
+    if (from_device >= kMaxOffersPerDevice) {
+      if (!offers_capped_) {
+        SHOAL_LOG(kWarning) << "device " << device_.ToString() << " offers more than "
+                            << kMaxOffersPerDevice << " folders; the rest are ignored";
+      }
+      offers_capped_ = true;
+      return;
+    }
     auto record = hub_.index_.FindDevice(device_);
     std::string name = record && *record ? (*record)->name : std::string();
     offers.push_back({share.id, share.label, share.hash_seed, device_, name});
@@ -45,6 +55,7 @@ class PeerHub::Link final : public net::ExchangeOwner {
  private:
   PeerHub& hub_;
   DeviceId device_;
+  bool offers_capped_ = false;  // logged once per session
   net::Session& session_;
   net::SessionSink sink_;
   net::SessionExchange exchange_;

@@ -56,6 +56,10 @@ class PeerHub final : public net::PeerManagerDelegate {
   // Index entries received and sent in the live session (0, 0 without one).
   std::pair<std::int64_t, std::int64_t> IndexEntries(const DeviceId& device) const;
   const std::vector<FolderOffer>& offers() const { return offers_; }
+  // Offers kept per device: more from one device are dropped (and logged
+  // once per session), so a ClusterConfig of thousands of made-up folders
+  // costs a bounded list, log and event stream.
+  static constexpr std::size_t kMaxOffersPerDevice = 64;
   void DropOffer(const std::string& folder_id);
   void DropOffersFrom(const DeviceId& device);
 

@@ -57,6 +57,11 @@ Result<IgnoreMatcher> IgnoreRules::Load(FileSystem& fs) {
   return *last_good_;
 }
 
+bool IgnoreRules::IsIgnored(std::string_view path, bool is_dir) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !last_good_ || last_good_->IsIgnored(path, is_dir);
+}
+
 std::string IgnoreRules::problem() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return problem_;

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/base/result.h"
 #include "core/fs/file_system.h"
@@ -34,6 +35,10 @@ class IgnoreRules {
   Result<IgnoreMatcher> Load(FileSystem& fs);
   // Why the last Load could not use the file; empty when it could.
   std::string problem() const;
+  // Whether the rules in force (the last good ones) exclude `path`, without
+  // touching the disk. True until a Load has succeeded: before the rules
+  // are known, nothing is taken as shareable.
+  bool IsIgnored(std::string_view path, bool is_dir) const;
 
  private:
   mutable std::mutex mutex_;

@@ -298,11 +298,12 @@ Result<LiveTotals> Index::CountLive(FolderKey folder_key, DeviceKey device_key) 
   return totals;
 }
 
-Result<std::vector<BlockLocation>> Index::FindBlock(FolderKey folder_key, const Hash128& hash) {
+Result<std::vector<BlockLocation>> Index::FindBlock(FolderKey folder_key, const Hash128& hash,
+                                                    std::int64_t limit) {
   auto stmt = db_.Prepare(sql::kSelectLocations);
   if (!stmt) return stmt.error();
   Statement& s = **stmt;
-  s.BindBlob(1, hash.bytes).Bind(2, folder_key.value);
+  s.BindBlob(1, hash.bytes).Bind(2, folder_key.value).Bind(3, limit);
   std::vector<BlockLocation> out;
   for (;;) {
     auto row = s.Step();
@@ -312,6 +313,22 @@ Result<std::vector<BlockLocation>> Index::FindBlock(FolderKey folder_key, const 
                    static_cast<std::uint32_t>(s.ColumnInt(3))});
   }
   return out;
+}
+
+Result<std::optional<std::uint32_t>> Index::LocalBlockAt(FolderKey folder_key,
+                                                         const std::string& name,
+                                                         std::int64_t offset, const Hash128& hash) {
+  auto local_key = LocalDeviceKey();
+  if (!local_key) return local_key.error();
+  auto stmt = db_.Prepare(sql::kSelectLocationAt);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.BindBlob(1, hash.bytes).Bind(2, folder_key.value).Bind(3, local_key->value).Bind(4, name);
+  s.Bind(5, offset);
+  auto row = s.Step();
+  if (!row) return row.error().Wrap("block at");
+  if (!*row) return std::optional<std::uint32_t>();
+  return std::optional<std::uint32_t>(static_cast<std::uint32_t>(s.ColumnInt(0)));
 }
 
 }  // namespace shoal

@@ -150,9 +150,16 @@ class Index {
   Result<LiveTotals> CountLive(FolderKey folder_key, DeviceKey device_key);
 
   // Where a block with this hash can be read locally in this folder (block
-  // IDs are seeded per folder, so other folders cannot match). Callers
+  // IDs are seeded per folder, so other folders cannot match): at most
+  // `limit` places (a file of one block repeated has one per copy). Callers
   // verify the hash after reading: the file may have changed since.
-  Result<std::vector<BlockLocation>> FindBlock(FolderKey folder_key, const Hash128& hash);
+  static constexpr std::int64_t kMaxBlockPlaces = 16;
+  Result<std::vector<BlockLocation>> FindBlock(FolderKey folder_key, const Hash128& hash,
+                                               std::int64_t limit = kMaxBlockPlaces);
+  // The size of the block with this hash at `offset` of the local live file
+  // `name`, if the index holds one there: what may be served to a peer.
+  Result<std::optional<std::uint32_t>> LocalBlockAt(FolderKey folder_key, const std::string& name,
+                                                    std::int64_t offset, const Hash128& hash);
 
   // Global state (core/version/global_version.h), kept current by every
   // PutFiles, DeleteFiles and RemoveDevice for just the names they touch:

@@ -332,7 +332,11 @@ const char* const kInsertLocation =
     "INSERT OR IGNORE INTO block_locations(hash, file, offset, size) VALUES(?1, ?2, ?3, ?4)";
 const char* const kSelectLocations =
     "SELECT f.folder, f.name, l.offset, l.size FROM block_locations l "
-    "JOIN files f ON f.id = l.file WHERE l.hash = ?1 AND f.folder = ?2 ORDER BY l.file, l.offset";
+    "JOIN files f ON f.id = l.file WHERE l.hash = ?1 AND f.folder = ?2 ORDER BY l.file, l.offset "
+    "LIMIT ?3";
+const char* const kSelectLocationAt =
+    "SELECT l.size FROM block_locations l WHERE l.hash = ?1 AND l.offset = ?5 AND l.file = "
+    "(SELECT id FROM files WHERE folder = ?2 AND device = ?3 AND name = ?4)";
 
 }  // namespace sql
 }  // namespace shoal

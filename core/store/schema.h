@@ -50,6 +50,7 @@ extern const char* const kLiveTotals;
 extern const char* const kDeleteLocationsOfFile;
 extern const char* const kInsertLocation;
 extern const char* const kSelectLocations;
+extern const char* const kSelectLocationAt;
 // global state and need
 extern const char* const kSelectVersionsOfName;
 extern const char* const kUpsertGlobal;

@@ -47,6 +47,8 @@ Result<void> CheckRemoteEntry(const FileInfo& f) {
 // A day of slack covers clock steps and bursts of edits within a second.
 constexpr std::uint64_t kOwnCounterSlackSeconds = 24 * 3600;
 
+constexpr std::size_t kLoggedRefusalsPerBatch = 3;
+
 const std::string* FolderOf(const FolderHello& m) { return &m.folder; }
 const std::string* FolderOf(const IndexBatch& m) { return &m.folder; }
 const std::string* FolderOf(const BlockRequest& m) { return &m.folder; }
@@ -219,6 +221,7 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
   std::vector<FileInfo> accepted;
   accepted.reserve(batch.files.size());
   std::optional<Error> base_gone;
+  std::size_t refused = 0;
   for (const FileInfo& received : batch.files) {
     FileInfo f = received;
     auto ok = ResolveDelta(device_key, f);
@@ -232,8 +235,13 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
     if (ok) ok = CheckOwnCounter(f);
     if (!ok) {
       if (ok.error().code != ErrorCode::kInvalidArgument) return ok;  // the store failed
-      SHOAL_LOG(kWarning) << "folder " << config_.folder_id << ": refused an entry from device "
-                          << device_key << ": " << ok.error().message;
+      // A few lines per batch, however many it refuses: a peer must not be
+      // able to fill the disk with our log.
+      if (refused++ < kLoggedRefusalsPerBatch) {
+        SHOAL_LOG(kWarning) << "folder " << config_.folder_id << ": refused an entry from device "
+                            << device_key << ": " << ok.error().message;
+      }
+      if (problems_.size() == kMaxProblems) problems_.pop_front();
       problems_.push_back({device_key, f.name, ok.error().message});
       continue;
     }
@@ -241,6 +249,10 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
     f.permissions &= kSyncedPermissionBits;  // setuid and friends never apply
     next.max_sequence = std::max(next.max_sequence, f.sequence);
     accepted.push_back(std::move(f));
+  }
+  if (refused > kLoggedRefusalsPerBatch) {
+    SHOAL_LOG(kWarning) << "folder " << config_.folder_id << ": refused " << refused
+                        << " entries from device " << device_key << " in one batch";
   }
   if (auto ok = index_.PutFiles(config_.folder_key, device_key, accepted); !ok) {
     return ok.error().Wrap("index from peer");
@@ -340,13 +352,17 @@ Result<void> FolderEngine::OnRequest(DeviceKey device_key, const BlockRequest& r
     peer.link->Send(std::move(response));
     return {};
   }
-  // The named file first, then anywhere the block-location index knows
-  // (looked up only when the named file cannot serve it).
-  Bytes data(request.size);
+  // Only what the index holds for a live local file that is not ignored
+  // is served: the named place first, then anywhere else the
+  // block-location index knows it. A name the index does not hold, or an
+  // ignored one, is not even opened, so a peer learns nothing of files
+  // kept out of the folder (docs/security.md "Hostile peers").
+  Bytes data;
   auto serve_from = [&](const BlockLocation& place) {
-    if (place.size != request.size) return false;
+    if (place.size != request.size || ignore_rules_.IsIgnored(place.name, false)) return false;
     auto file = fs_.OpenRead(place.name);
     if (!file) return false;
+    data.resize(request.size);
     auto n = (*file)->ReadAt(static_cast<std::uint64_t>(place.offset), data);
     if (!n || *n != data.size()) return false;
     // Verified before serving: the file may have changed since its scan.
@@ -358,11 +374,14 @@ Result<void> FolderEngine::OnRequest(DeviceKey device_key, const BlockRequest& r
     response.data = std::move(data);
     return true;
   };
-  if (!serve_from({config_.folder_key, request.name, request.offset, request.size})) {
-    if (auto elsewhere = index_.FindBlock(config_.folder_key, request.hash)) {
-      for (const BlockLocation& place : *elsewhere) {
-        if (serve_from(place)) break;
-      }
+  auto at = index_.LocalBlockAt(config_.folder_key, request.name, request.offset, request.hash);
+  if (!at) return at.error();
+  bool served = *at && serve_from({config_.folder_key, request.name, request.offset, **at});
+  if (!served) {
+    auto elsewhere = index_.FindBlock(config_.folder_key, request.hash);
+    if (!elsewhere) return elsewhere.error();
+    for (const BlockLocation& place : *elsewhere) {
+      if (serve_from(place)) break;
     }
   }
   peer.link->Send(std::move(response));

@@ -145,7 +145,10 @@ class FolderEngine final : public FolderPeer {
   Result<void> Resume();
   FolderHold hold() const { return guard_.hold(); }
   const std::string& hold_message() const { return guard_.message(); }
-  const std::vector<EngineProblem>& problems() const { return problems_; }
+  // The latest entries refused from peers, oldest first; at most
+  // kMaxProblems (a peer can send refused entries without end).
+  const std::deque<EngineProblem>& problems() const { return problems_; }
+  static constexpr std::size_t kMaxProblems = 256;
   // Names the puller could not apply, with why and when they are retried
   // (a Pull after that time tries them again).
   std::vector<PullFailure> PullFailures() const { return puller_->Failures(); }
@@ -198,7 +201,7 @@ class FolderEngine final : public FolderPeer {
   IgnoreRules ignore_rules_;         // shared by scans and pulls: the last good ones kept
   std::unique_ptr<PeerBlockSource> source_;
   std::unique_ptr<Puller> puller_;
-  std::vector<EngineProblem> problems_;
+  std::deque<EngineProblem> problems_;
   std::set<std::string> rescan_;  // changed under the puller: scan before pulling
   // Large files recent scans removed, newest last: a new file may be one of
   // them renamed, and its entry can then be a delta against the old name.

@@ -83,6 +83,10 @@ class ByteStream {
   virtual void PauseReading() = 0;
   virtual void ResumeReading() = 0;
   virtual bool closing() const = 0;
+  // The most one OnRead hands over, from the next read on (a transport
+  // without its own read buffer ignores it). A session keeps it small until
+  // the peer is authenticated, so a stranger's connection costs little.
+  virtual void SetReadBufferSize(std::size_t bytes) { (void)bytes; }
 
   // A buffer of `size` bytes (contents unspecified) to fill, shrink to what
   // was used and pass to Write(). Large buffers of completed writes are kept

@@ -3,14 +3,6 @@
 #include <string>
 
 namespace shoal::net {
-namespace {
-
-// One read hands the listener up to this many bytes; big enough that a bulk
-// transfer costs few read(2) calls, small enough to stay in cache.
-constexpr std::size_t kReadBufferSize = 256 * 1024;
-
-}  // namespace
-
 struct TcpStream::WriteRequest {
   uv_write_t request{};
   Bytes bytes;
@@ -30,7 +22,6 @@ Result<ByteStreamPtr> TcpStream::Adopt(UvHandle<uv_tcp_t> tcp) {
 Result<void> TcpStream::Start(Listener* listener, WaterMarks marks) {
   SHOAL_CHECK(listener_ == nullptr && listener != nullptr, "TcpStream::Start twice or to nobody");
   if (closing_) return Fail(ErrorCode::kIo, "start of a closing connection");
-  read_buffer_.resize(kReadBufferSize);
   if (auto started = ReadStart(); !started) return started;
   listener_ = listener;
   marks_ = marks;
@@ -42,6 +33,10 @@ Result<void> TcpStream::ReadStart() {
       tcp_.stream(),
       [](uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept {
         auto* self = static_cast<TcpStream*>(handle->data);
+        // Between reads: nothing points into the buffer now.
+        if (self->read_buffer_.size() != self->read_buffer_size_) {
+          Bytes(self->read_buffer_size_).swap(self->read_buffer_);
+        }
         *buf = uv_buf_init(reinterpret_cast<char*>(self->read_buffer_.data()),
                            static_cast<unsigned>(self->read_buffer_.size()));
       },

@@ -27,12 +27,17 @@ class TcpStream final : public ByteStream {
   // Takes `tcp` (connected or accepted); Nagle is turned off. On failure
   // `tcp` is closed.
   static Result<ByteStreamPtr> Adopt(UvHandle<uv_tcp_t> tcp);
+  // One read hands the listener up to this many bytes unless told otherwise
+  // (SetReadBufferSize): big enough that a bulk transfer costs few read(2)
+  // calls, small enough to stay in cache.
+  static constexpr std::size_t kDefaultReadBufferSize = 256 * 1024;
 
   Result<void> Start(Listener* listener, WaterMarks marks) override;
   Result<void> Write(Bytes bytes) override;
   void Shutdown() override;
   void Close() override;
   void PauseReading() override;
+  void SetReadBufferSize(std::size_t bytes) override { read_buffer_size_ = bytes; }
   void ResumeReading() override;
   bool closing() const override { return closing_; }
 
@@ -45,7 +50,8 @@ class TcpStream final : public ByteStream {
   static void OnHandleClosed(uv_tcp_t* handle) noexcept;
 
   UvHandle<uv_tcp_t> tcp_;  // empty once closing; data points here
-  Bytes read_buffer_;
+  Bytes read_buffer_;       // allocated at the first read, resized between reads
+  std::size_t read_buffer_size_ = kDefaultReadBufferSize;
   bool paused_ = false;
   bool read_ended_ = false;  // EOF or a read error: reading never resumes
   bool closing_ = false;

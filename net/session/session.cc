@@ -86,6 +86,10 @@ Result<std::unique_ptr<Session>> Session::Start(EventLoop& loop, UvHandle<uv_tcp
 
 Result<void> Session::Begin(ByteStreamPtr stream, const Identity& identity, Role role) {
   stream_ = std::move(stream);
+  // Until the peer proves a key, a connection costs little (DESIGN.md
+  // "Handshake"; docs/security.md "Strangers").
+  stream_->SetReadBufferSize(kPreAuthReadBuffer);
+  frames_.set_max_body(kMaxHandshakeFrame);
   if (options_.write_low_water > options_.write_high_water ||
       options_.write_high_water > options_.write_queue_limit) {
     return Fail(ErrorCode::kInvalidArgument, "session: write marks must be low <= high <= limit");
@@ -171,7 +175,8 @@ void Session::End(SessionEnd end, std::string detail, std::optional<wire::CloseR
     SHOAL_LOG(kInfo) << "session " << who << ": " << SessionEndName(end) << ": " << detail;
   }
   keepalive_->Stop();
-  if (reading_paused_) {  // the backlog goes on; the peer's EOF must get through
+  unread_.clear();        // nothing more is decoded once ending
+  if (reading_paused_) {  // the peer's EOF must get through
     reading_paused_ = false;
     stream_->ResumeReading();
   }
@@ -220,7 +225,7 @@ void Session::OnStreamError(std::string_view what, int status) {
 
 void Session::OnClosed() {
   // A backlog still in the inbox comes before OnEnd.
-  if (!inbox_.empty() && !Deliver(/*budgeted=*/false)) return;
+  if (!inbox_.empty() && !Deliver()) return;
   backlog_->Stop();
   state_ = State::kEnded;
   deadline_->Stop();

@@ -73,8 +73,10 @@ struct SessionOptions {
   // negotiation"); it is offered only where the CPU has AES-NI. Tests turn
   // it off to play a peer without it.
   bool offer_aes_gcm = true;
-  // From the start until the peer's Hello (or PairAccept) has arrived.
-  std::chrono::milliseconds handshake_timeout{10'000};
+  // From the start until the peer's Hello (or PairAccept) has arrived: the
+  // pre-authentication deadline, short so that strangers cannot hold
+  // connections open.
+  std::chrono::milliseconds handshake_timeout{5'000};
   // A Ping goes out when nothing else was sent for this long.
   std::chrono::milliseconds keepalive_interval{30'000};
   // The session ends (kTimeout) when nothing was received for this long.
@@ -132,6 +134,8 @@ class Session {
 
   // True between the peer's Hello and the start of the end.
   bool established() const;
+  // True until the handshake has completed: the peer is not known yet.
+  bool handshaking() const { return state_ <= State::kHandshake; }
   // The authenticated peer, once the handshake has completed.
   const std::optional<DeviceId>& peer() const;
   // The transport cipher both sides agreed on, once the handshake completed.
@@ -177,7 +181,17 @@ class Session {
 
   // Receiving (session_receive.cc).
   void OnRead(ByteSpan bytes);
-  Result<void> Consume(ByteSpan bytes);
+  // Decodes and delivers `bytes` one message at a time: a message is
+  // decoded only once the one before it was handed over, so what one read
+  // holds (dozens of small compressed records) never becomes dozens of
+  // decoded messages at once. Once the loop turn has run for
+  // kDeliverBudget, reading pauses and the rest waits in unread_ for a
+  // later turn (OnBacklogTurn), so a backlog cannot hold the loop, and with
+  // it status and other sessions, for seconds.
+  void Process(ByteSpan bytes);
+  // Consumes `bytes` up to and including the frame that completes the next
+  // message (or all of them); returns how many it consumed.
+  Result<std::size_t> Consume(ByteSpan bytes);
   Result<void> OnFrame(ByteSpan frame);
   Result<void> FinishHandshake();
   Result<void> Accept(wire::Message message);
@@ -185,14 +199,16 @@ class Session {
   Result<void> AcceptPairAccept(ByteSpan body);
   Result<void> AcceptResponse(wire::Response response);
   // Hands the inbox to the delegate, in order; false when the owner
-  // destroyed us. With `budgeted`, it stops once the current loop turn has
-  // run for kDeliverBudget: reading pauses and what is left follows on
-  // later turns (OnBacklogTurn), so a backlog of index messages
-  // (libuv reads a socket up to 32 times per turn) cannot hold the loop,
-  // and with it status and other sessions, for seconds.
-  bool Deliver(bool budgeted);
+  // destroyed us.
+  bool Deliver();
   void OnBacklogTurn();
+  void EndOnError(const Error& error);
   static constexpr std::chrono::milliseconds kDeliverBudget{20};
+  // Until the peer is authenticated: what one read may bring, and the
+  // largest handshake frame (XX's largest message is 96 bytes).
+  static constexpr std::size_t kPreAuthReadBuffer = 16 * 1024;
+  static constexpr std::size_t kMaxHandshakeFrame = 1024;
+  static constexpr std::size_t kReadBuffer = 256 * 1024;  // afterwards
 
   // Sending (session_send.cc).
   Result<void> SendMessage(wire::RecordType type, const Bytes& body);
@@ -227,7 +243,8 @@ class Session {
   wire::Compressor zstd_;  // outgoing bodies
   Bytes preamble_in_;
   std::deque<Inbound> inbox_;
-  bool reading_paused_ = false;  // for a backlog in the inbox
+  Bytes unread_;                 // read, not yet decoded: a backlog
+  bool reading_paused_ = false;  // while there is a backlog
   std::optional<DeviceId> peer_;
   std::optional<NoiseCipher> cipher_;
   bool peer_accepts_block_deltas_ = false;

@@ -24,42 +24,82 @@ void Session::OnRead(ByteSpan bytes) {
   bytes_received_ += bytes.size();
   receive_rate_.Add(bytes.size(), static_cast<std::int64_t>(last_receive_ms_));
   if (state_ >= State::kEnding) return;  // ending: drain until EOF, read nothing
-  auto consumed = Consume(bytes);
-  // Messages that arrived intact before a failure are still delivered, in
-  // order, before the session ends (so all at once then).
-  if (!Deliver(/*budgeted=*/consumed.has_value())) return;
-  if (!consumed) {
-    switch (consumed.error().code) {
-      case ErrorCode::kIo:
-        End(SessionEnd::kIoError, consumed.error().message, std::nullopt);
-        break;
-      case ErrorCode::kUnauthorized:  // pairing: no active invite, wrong invite code
-        End(SessionEnd::kUnauthorized, consumed.error().message, wire::CloseReason::kUnauthorized);
-        break;
-      default:
-        End(SessionEnd::kProtocolError, consumed.error().message,
-            wire::CloseReason::kProtocolError);
+  Process(bytes);
+}
+
+void Session::Process(ByteSpan bytes) {
+  // Time this loop turn has run: libuv stamps uv_now when the turn's I/O
+  // begins, on the same monotonic clock as uv_hrtime (coarser), so reads,
+  // sessions and timers of one turn share the budget.
+  const auto turn_spent_ms = [this] {
+    return static_cast<std::int64_t>(uv_hrtime() / 1'000'000) - static_cast<std::int64_t>(NowMs());
+  };
+  while (state_ < State::kEnding) {
+    auto consumed = Consume(bytes);
+    const bool delivering = !inbox_.empty();
+    // A message that arrived intact before a failure is still delivered.
+    if (!Deliver()) return;
+    if (!consumed) {
+      EndOnError(consumed.error());
+      return;
     }
+    bytes = bytes.subspan(*consumed);
+    if (delivering && turn_spent_ms() >= kDeliverBudget.count()) {
+      // Spent: no more this turn, not even the next read. `bytes` may point
+      // into unread_ itself: copy before replacing it.
+      Bytes rest(bytes.begin(), bytes.end());
+      unread_ = std::move(rest);
+      if (!reading_paused_) {
+        reading_paused_ = true;
+        stream_->PauseReading();
+      }
+      backlog_->Start(std::chrono::milliseconds(1), [this] { OnBacklogTurn(); });
+      return;
+    }
+    if (bytes.empty()) break;
+  }
+  unread_.clear();
+  if (reading_paused_ && state_ < State::kEnding) {
+    reading_paused_ = false;
+    stream_->ResumeReading();
   }
 }
 
-Result<void> Session::Consume(ByteSpan bytes) {
+void Session::EndOnError(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kIo:
+      End(SessionEnd::kIoError, error.message, std::nullopt);
+      break;
+    case ErrorCode::kUnauthorized:  // pairing: no active invite, wrong invite code
+      End(SessionEnd::kUnauthorized, error.message, wire::CloseReason::kUnauthorized);
+      break;
+    default:
+      End(SessionEnd::kProtocolError, error.message, wire::CloseReason::kProtocolError);
+  }
+}
+
+Result<std::size_t> Session::Consume(ByteSpan bytes) {
+  std::size_t used = 0;
   if (state_ == State::kPreamble) {
     const std::size_t take = std::min(bytes.size(), wire::kPreambleSize - preamble_in_.size());
     preamble_in_.insert(preamble_in_.end(), bytes.begin(), bytes.begin() + take);
-    bytes = bytes.subspan(take);
-    if (preamble_in_.size() < wire::kPreambleSize) return {};
+    used = take;
+    if (preamble_in_.size() < wire::kPreambleSize) return used;
     Bytes out;
     auto accepted = driver_->OnPreamble(preamble_in_, out);
     // A refusing responder still sends its own preamble before closing.
     if (!out.empty()) {
-      if (auto written = WriteRaw(std::move(out)); !written) return written;
+      if (auto written = WriteRaw(std::move(out)); !written) return written.error();
     }
-    if (!accepted) return accepted;
+    if (!accepted) return accepted.error();
     state_ = State::kHandshake;
   }
-  if (bytes.empty()) return {};
-  return frames_.Feed(bytes, [this](ByteSpan frame) { return OnFrame(frame); });
+  if (used == bytes.size()) return used;
+  auto framed = frames_.FeedUntil(
+      bytes.subspan(used), [this](ByteSpan frame) { return OnFrame(frame); },
+      [this] { return !inbox_.empty() || state_ >= State::kEnding; });
+  if (!framed) return framed.error();
+  return used + *framed;
 }
 
 Result<void> Session::OnFrame(ByteSpan frame) {
@@ -91,6 +131,10 @@ Result<void> Session::FinishHandshake() {
   hello_addresses_ = driver_->hello_addresses();
   peer_punches_ = driver_->punch();
   driver_.reset();  // wipes the handshake's secrets
+  // Whoever it is, it proved its key: full-size frames and reads from now
+  // on (an unpaired device is closed below before it can send any).
+  frames_.set_max_body(wire::kMaxFrameBody);
+  stream_->SetReadBufferSize(kReadBuffer);
   sealer_.emplace(std::move(ciphers->send));
   opener_.emplace(std::move(ciphers->receive));
   if (pairing_) {
@@ -220,14 +264,8 @@ Result<void> Session::AcceptResponse(wire::Response response) {
   return {};
 }
 
-bool Session::Deliver(bool budgeted) {
+bool Session::Deliver() {
   std::weak_ptr<int> alive = alive_;
-  // Time this loop turn has run: libuv stamps uv_now when the turn's I/O
-  // begins, on the same monotonic clock as uv_hrtime (coarser), so reads,
-  // sessions and timers of one turn share the budget.
-  const auto turn_spent_ms = [this] {
-    return static_cast<std::int64_t>(uv_hrtime() / 1'000'000) - static_cast<std::int64_t>(NowMs());
-  };
   while (!inbox_.empty()) {
     if (closed_by_owner_) {
       inbox_.clear();
@@ -254,26 +292,18 @@ bool Session::Deliver(bool budgeted) {
         },
         item);
     if (alive.expired()) return false;
-    // Spent: no more this turn, not even from the next read of it.
-    if (budgeted && turn_spent_ms() >= kDeliverBudget.count()) {
-      if (!reading_paused_) {
-        reading_paused_ = true;
-        stream_->PauseReading();
-      }
-      backlog_->Start(std::chrono::milliseconds(1), [this] { OnBacklogTurn(); });
-      return true;
-    }
   }
   return true;
 }
 
 void Session::OnBacklogTurn() {
-  if (state_ == State::kEnded) return;
-  if (!Deliver(/*budgeted=*/true)) return;
-  if (inbox_.empty() && reading_paused_) {
-    reading_paused_ = false;
-    stream_->ResumeReading();
+  if (state_ >= State::kEnding) {
+    unread_.clear();
+    return;
   }
+  Bytes backlog = std::move(unread_);
+  unread_.clear();
+  Process(backlog);
 }
 
 }  // namespace shoal::net

@@ -36,6 +36,10 @@ Result<FolderShare> DecodeFolder(ByteReader& reader) {
   f.hash_seed = *seed;
   auto count = ReadCount(reader, kMinFolderDeviceSize, "device count");
   if (!count) return count.error();
+  if (*count > kMaxFolderDevices) {
+    return Fail(ErrorCode::kProtocol, std::to_string(*count) + " devices, more than the " +
+                                          std::to_string(kMaxFolderDevices) + " allowed");
+  }
   f.devices.reserve(ReserveHint(*count));
   for (std::size_t i = 0; i < *count; ++i) {
     auto device = DecodeFolderDevice(reader);
@@ -69,6 +73,11 @@ Result<ClusterConfig> DecodeClusterConfig(ByteSpan body) {
   ClusterConfig m;
   auto count = ReadCount(reader, kMinFolderSize, "ClusterConfig: folder count");
   if (!count) return count.error();
+  if (*count > kMaxClusterFolders) {
+    return Fail(ErrorCode::kProtocol, "ClusterConfig: " + std::to_string(*count) +
+                                          " folders, more than the " +
+                                          std::to_string(kMaxClusterFolders) + " allowed");
+  }
   m.folders.reserve(ReserveHint(*count));
   for (std::size_t i = 0; i < *count; ++i) {
     auto folder = DecodeFolder(reader);

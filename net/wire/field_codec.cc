@@ -61,6 +61,14 @@ Result<std::int64_t> ReadNonNegative(ByteReader& reader, std::string_view what) 
 }
 
 Result<std::string> ReadString(ByteReader& reader, std::size_t max_len, std::string_view what) {
+  auto text = ReadUncheckedString(reader, max_len, what);
+  if (!text) return text.error();
+  if (!IsValidUtf8(*text)) return Malformed(what, "not valid UTF-8");
+  return text;
+}
+
+Result<std::string> ReadUncheckedString(ByteReader& reader, std::size_t max_len,
+                                        std::string_view what) {
   auto len = ReadVarint(reader, what);
   if (!len) return len.error();
   if (*len > max_len) {
@@ -68,9 +76,7 @@ Result<std::string> ReadString(ByteReader& reader, std::size_t max_len, std::str
   }
   auto bytes = reader.ReadBytes(static_cast<std::size_t>(*len));
   if (!bytes) return ProtocolError(bytes.error(), what);
-  std::string text(bytes->begin(), bytes->end());
-  if (!IsValidUtf8(text)) return Malformed(what, "not valid UTF-8");
-  return text;
+  return std::string(bytes->begin(), bytes->end());
 }
 
 Result<std::size_t> ReadCount(ByteReader& reader, std::size_t min_element_size,

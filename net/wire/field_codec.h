@@ -26,6 +26,11 @@ Result<std::uint64_t> ReadVarint(ByteReader& reader, std::string_view what);
 Result<std::int64_t> ReadNonNegative(ByteReader& reader, std::string_view what);
 // At most `max_len` bytes of valid UTF-8.
 Result<std::string> ReadString(ByteReader& reader, std::size_t max_len, std::string_view what);
+// At most `max_len` bytes, as they are: for index entries' names and link
+// targets, which the receiver checks entry by entry (core/version/
+// name_check.h), so one bad name costs that entry, not the whole batch.
+Result<std::string> ReadUncheckedString(ByteReader& reader, std::size_t max_len,
+                                        std::string_view what);
 // An element count, refused when `count * min_element_size` exceeds the
 // bytes left. Callers reserve at most ReserveHint(count): a decoded element
 // takes several times its minimal encoding in memory, so reserving a claimed

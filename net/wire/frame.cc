@@ -23,7 +23,15 @@ Result<Bytes> EncodeFrame(ByteSpan body) {
 }
 
 Result<void> FrameReader::Feed(ByteSpan chunk, const FrameHandler& on_frame) {
+  auto consumed = FeedUntil(chunk, on_frame, [] { return false; });
+  if (!consumed) return consumed.error();
+  return {};
+}
+
+Result<std::size_t> FrameReader::FeedUntil(ByteSpan chunk, const FrameHandler& on_frame,
+                                           const std::function<bool()>& stop) {
   if (failed_) return Fail(ErrorCode::kProtocol, "frame: reader used after an error");
+  const std::size_t total = chunk.size();
   while (!chunk.empty()) {
     if (header_len_ < kFrameHeaderSize) {
       header_[header_len_++] = chunk.front();
@@ -33,6 +41,12 @@ Result<void> FrameReader::Feed(ByteSpan chunk, const FrameHandler& on_frame) {
       if (body_len_ == 0) {
         failed_ = true;
         return Fail(ErrorCode::kProtocol, "frame: zero length");
+      }
+      if (body_len_ > max_body_) {
+        failed_ = true;
+        return Fail(ErrorCode::kProtocol, "frame: " + std::to_string(body_len_) +
+                                              " bytes, more than the " + std::to_string(max_body_) +
+                                              " allowed here");
       }
       continue;
     }
@@ -56,8 +70,9 @@ Result<void> FrameReader::Feed(ByteSpan chunk, const FrameHandler& on_frame) {
       failed_ = true;
       return handled.error();
     }
+    if (stop()) break;
   }
-  return {};
+  return total - chunk.size();
 }
 
 }  // namespace shoal::net::wire

@@ -9,6 +9,7 @@
 // error the reader stays failed. One thread at a time (the loop thread).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,16 @@ class FrameReader {
   // Consumes all of `chunk`, calling `on_frame` for each frame it completes,
   // in order. Frames entirely inside `chunk` are passed without copying.
   Result<void> Feed(ByteSpan chunk, const FrameHandler& on_frame);
+  // The same, but it stops after a frame once `stop()` holds and returns
+  // how much of `chunk` it consumed: the caller feeds the rest later. A
+  // reader that decodes one message at a time buffers nothing itself.
+  Result<std::size_t> FeedUntil(ByteSpan chunk, const FrameHandler& on_frame,
+                                const std::function<bool()>& stop);
+
+  // Frames announcing more than this are a protocol error (default and
+  // ceiling kMaxFrameBody). A handshake is a few small frames: lowering it
+  // until the peer is known keeps what a stranger can make us buffer small.
+  void set_max_body(std::size_t max_body) { max_body_ = std::min(max_body, kMaxFrameBody); }
 
   // True between frames: no partial header or body is buffered. EOF while
   // this is false means the stream was cut inside a frame.
@@ -47,6 +58,7 @@ class FrameReader {
   std::size_t header_len_ = 0;  // header bytes received for the current frame
   std::size_t body_len_ = 0;    // announced length once the header is complete
   Bytes partial_;               // body bytes received so far (only when split)
+  std::size_t max_body_ = kMaxFrameBody;
   bool failed_ = false;
 };
 

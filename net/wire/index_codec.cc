@@ -13,6 +13,10 @@ constexpr std::uint32_t kMaxPermissions = 07777;
 // Smallest encodings, for bounding counts before reserving.
 constexpr std::size_t kMinFileInfoSize = 17;
 constexpr std::size_t kMinBlockSize = 1 + 16;
+// Names and link targets up to this size decode, whatever their bytes; the
+// receiver refuses the entry when one breaks the rules (longer than 4096
+// bytes, NUL, not UTF-8, ...), and the rest of the batch still applies.
+constexpr std::size_t kMaxEntryTextLen = 65'536;
 
 void EncodeFileInfo(Bytes& out, const FileInfo& f) {
   AppendString(out, f.name);
@@ -62,7 +66,7 @@ Result<void> DecodeBlocks(ByteReader& reader, std::vector<BlockRef>& blocks) {
 // The base version and kept counts of a delta; that they fit the base is the
 // receiver's check (it holds the base), not the codec's.
 Result<void> DecodeBlockDelta(ByteReader& reader, BlockListDelta& delta) {
-  auto base_name = ReadString(reader, kMaxNameLen, "delta base name");
+  auto base_name = ReadUncheckedString(reader, kMaxEntryTextLen, "delta base name");
   if (!base_name) return base_name.error();
   delta.base_name = std::move(*base_name);
   auto base = VersionVector::DecodeFrom(reader);
@@ -110,7 +114,7 @@ Result<void> DecodeAttributes(ByteReader& reader, FileInfo& f) {
 
 Result<FileInfo> DecodeFileInfo(ByteReader& reader) {
   FileInfo f;
-  auto name = ReadString(reader, kMaxNameLen, "name");
+  auto name = ReadUncheckedString(reader, kMaxEntryTextLen, "name");
   if (!name) return name.error();
   f.name = std::move(*name);
   if (auto ok = DecodeAttributes(reader, f); !ok) return ok.error().Wrap(f.name);
@@ -124,7 +128,7 @@ Result<FileInfo> DecodeFileInfo(ByteReader& reader) {
     if (auto ok = DecodeBlockDelta(reader, *f.blocks_delta); !ok) return ok.error().Wrap(f.name);
   }
   if (auto ok = DecodeBlocks(reader, f.blocks); !ok) return ok.error().Wrap(f.name);
-  auto target = ReadString(reader, kMaxNameLen, "symlink target");
+  auto target = ReadUncheckedString(reader, kMaxEntryTextLen, "symlink target");
   if (!target) return target.error().Wrap(f.name);
   f.symlink_target = std::move(*target);
   return f;
@@ -137,6 +141,11 @@ Result<void> DecodeBatch(ByteSpan body, Index& m) {
   m.folder = std::move(*folder);
   auto count = ReadCount(reader, kMinFileInfoSize, "file count");
   if (!count) return count.error();
+  if (*count > kMaxIndexEntries) {
+    return Fail(ErrorCode::kProtocol, std::to_string(*count) + " entries, more than the " +
+                                          std::to_string(kMaxIndexEntries) +
+                                          " one message may carry");
+  }
   m.files.reserve(ReserveHint(*count));
   for (std::size_t i = 0; i < *count; ++i) {
     auto file = DecodeFileInfo(reader);

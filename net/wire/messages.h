@@ -38,6 +38,15 @@ inline constexpr std::size_t kMaxCloseTextLen = 1024;
 inline constexpr std::size_t kMaxHelloAddresses = 8;
 inline constexpr std::size_t kMaxAddressLen = 128;
 inline constexpr std::size_t kMaxPunchEndpoints = 4;
+// Entries in one Index or IndexUpdate. Our batches are cut at 1 MiB of
+// encoded entries of at least 61 bytes each (IndexEntrySizeBound), about
+// 17,000; the cap bounds what one message decodes to (docs/security.md
+// "Hostile peers").
+inline constexpr std::size_t kMaxIndexEntries = 65'536;
+// Folders in one ClusterConfig, and devices listed per folder (we list two:
+// ourselves and the receiver).
+inline constexpr std::size_t kMaxClusterFolders = 4096;
+inline constexpr std::size_t kMaxFolderDevices = 64;
 
 struct Hello {
   static constexpr RecordType kType = RecordType::kHello;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -107,6 +108,10 @@ void TestDevice::Start() {
     ::dup2(log, 1);
     int null = ::open("/dev/null", O_RDONLY);
     ::dup2(null, 0);
+    if (nofile_.first >= 0) {
+      const rlimit limit{static_cast<rlim_t>(nofile_.first), static_cast<rlim_t>(nofile_.second)};
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
     auto argv = Argv(args);
     ::execvp(argv[0], argv.data());  // `ip netns exec` replaces itself with the daemon
     ::_exit(127);

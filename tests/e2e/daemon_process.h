@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace shoal::e2e {
@@ -35,6 +36,9 @@ class TestDevice {
 
   // Arguments added to `shoal daemon` from the next Start() on.
   void set_daemon_args(std::vector<std::string> args) { daemon_args_ = std::move(args); }
+  // The daemon's RLIMIT_NOFILE (soft, hard) from the next Start() on, as a
+  // service manager would set it; unset, it inherits the test's.
+  void set_open_file_limit(long soft, long hard) { nofile_ = {soft, hard}; }
   void Start();  // and waits until its control socket answers
   void Stop();   // `shoal shutdown`, then waits for the exit (must be 0)
   void Kill9();  // SIGKILL, no goodbye
@@ -44,6 +48,8 @@ class TestDevice {
   // parsed (a null JSON if the daemon closed without answering).
   nlohmann::json RawRequest(const std::string& line) const;
   bool running() const { return pid_ > 0; }
+  // The daemon's process ID (valid while running()).
+  pid_t pid() const { return pid_; }
 
   CliResult Cli(std::vector<std::string> args) const;        // with --home
   nlohmann::json Json(std::vector<std::string> args) const;  // --json, must succeed
@@ -61,6 +67,7 @@ class TestDevice {
   std::string home_;
   std::string sync_;
   std::vector<std::string> daemon_args_;
+  std::pair<long, long> nofile_{-1, -1};
   pid_t pid_ = -1;
   int listen_port_ = 0;  // chosen by the kernel at the first start, kept after
 };

@@ -29,6 +29,57 @@ std::vector<Bytes> ReadAll(const Bytes& stream, NextSize next_size) {
   return frames;
 }
 
+TEST_CASE("FeedUntil stops after the frame that satisfies stop and the rest can be fed later",
+          "[wire]") {
+  SplitMix64 rng(15);
+  Bytes stream;
+  std::vector<Bytes> sent;
+  for (int i = 0; i < 50; ++i) {
+    sent.push_back(RandomBytes(1 + rng.Below(3000), rng.Next()));
+    REQUIRE(AppendFrame(stream, sent.back()));
+  }
+  FrameReader reader;
+  std::vector<Bytes> frames;
+  ByteSpan rest = stream;
+  while (!rest.empty()) {
+    const std::size_t before = frames.size();
+    auto used = reader.FeedUntil(
+        rest,
+        [&](ByteSpan body) -> Result<void> {
+          frames.emplace_back(body.begin(), body.end());
+          return {};
+        },
+        [&] { return frames.size() > before; });
+    REQUIRE(used);
+    REQUIRE(*used > 0);
+    // One frame per call: it stopped right after the frame it completed.
+    CHECK(frames.size() == before + 1);
+    rest = rest.subspan(*used);
+  }
+  CHECK(frames == sent);
+  CHECK(reader.at_boundary());
+}
+
+TEST_CASE("a frame longer than the reader's lowered maximum is refused before it is buffered",
+          "[wire]") {
+  FrameReader reader;
+  reader.set_max_body(1024);
+  Bytes stream;
+  REQUIRE(AppendFrame(stream, Bytes(1024, 7)));
+  REQUIRE(AppendFrame(stream, Bytes(1025, 7)));
+  int frames = 0;
+  // Only the header of the second frame is fed: it is refused on its length.
+  auto ok = reader.Feed(ByteSpan(stream).first(2 + 1024 + 2), [&](ByteSpan) -> Result<void> {
+    ++frames;
+    return {};
+  });
+  CHECK(frames == 1);
+  REQUIRE_FALSE(ok);
+  CHECK(ok.error().code == ErrorCode::kProtocol);
+  CHECK_THAT(ok.error().message, Catch::Contains("1025"));
+  CHECK(reader.failed());
+}
+
 }  // namespace
 
 TEST_CASE("frames survive any chunking: byte by byte, random sizes, all at once", "[wire]") {

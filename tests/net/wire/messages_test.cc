@@ -128,6 +128,41 @@ TEST_CASE("counts claiming billions of entries are refused before allocating", "
   CHECK_FALSE(DecodeClusterConfig(config));
 }
 
+TEST_CASE("an Index carries at most kMaxIndexEntries entries", "[wire][hostile]") {
+  Index index;
+  index.folder = "f";
+  index.files.resize(kMaxIndexEntries);
+  for (FileInfo& f : index.files) f.name = "a";
+  auto at_cap = DecodeIndex(Encode(index));
+  REQUIRE(at_cap);
+  CHECK(at_cap->files.size() == kMaxIndexEntries);
+  index.files.emplace_back().name = "a";
+  auto over = DecodeIndexUpdate(Encode(IndexUpdate{index}));
+  REQUIRE_FALSE(over);
+  CHECK(over.error().code == ErrorCode::kProtocol);
+  CHECK_THAT(over.error().message, Catch::Contains("65537 entries"));
+}
+
+TEST_CASE("a ClusterConfig carries at most kMaxClusterFolders folders of kMaxFolderDevices devices",
+          "[wire][hostile]") {
+  ClusterConfig config;
+  config.folders.resize(kMaxClusterFolders);
+  for (std::size_t i = 0; i < config.folders.size(); ++i) {
+    config.folders[i].id = std::to_string(i);
+    config.folders[i].devices.resize(kMaxFolderDevices);
+  }
+  REQUIRE(DecodeClusterConfig(Encode(config)));
+  config.folders[7].devices.emplace_back();
+  auto many_devices = DecodeClusterConfig(Encode(config));
+  REQUIRE_FALSE(many_devices);
+  CHECK_THAT(many_devices.error().message, Catch::Contains("65 devices"));
+  config.folders[7].devices.pop_back();
+  config.folders.emplace_back();
+  auto many_folders = DecodeClusterConfig(Encode(config));
+  REQUIRE_FALSE(many_folders);
+  CHECK_THAT(many_folders.error().message, Catch::Contains("4097 folders"));
+}
+
 TEST_CASE("decoders enforce length limits, UTF-8 and field ranges", "[wire]") {
   Hello hello{std::string(kMaxDeviceNameLen + 1, 'x'), "shoal", "0.1", 1, {}};
   auto too_long = DecodeHello(Encode(hello));

@@ -1,0 +1,21 @@
+// Crafted bodies for the hostile tests: what no encoder of ours would
+// produce, built byte by byte so the tests control every count and size.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "core/base/bytes.h"
+#include "core/model/file_info.h"
+
+namespace shoal::hostile {
+
+// The encoded FileInfo `file` as it appears inside an Index body.
+Bytes EncodedEntry(const FileInfo& file);
+// An Index body for `folder` that declares `count` entries and repeats
+// `entry` that many times.
+Bytes IndexBody(const std::string& folder, std::size_t count, ByteSpan entry);
+// The smallest valid entry: an empty regular file called `name`.
+FileInfo MinimalFile(const std::string& name);
+
+}  // namespace shoal::hostile

@@ -1,0 +1,185 @@
+#include "tests/hostile/victim.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace shoal::hostile {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+bool WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::int64_t Field(const std::string& text, const std::string& key) {
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(key, 0) != 0) continue;
+    std::istringstream fields(line.substr(key.size()));
+    std::int64_t value = 0;
+    fields >> value;
+    return value;
+  }
+  return -1;
+}
+
+// The memory controller's hierarchy: cgroup v2 (unified, with "memory" in
+// cgroup.controllers) or v1's memory mount.
+std::pair<std::string, bool> MemoryHierarchy() {
+  if (ReadText("/sys/fs/cgroup/cgroup.controllers").find("memory") != std::string::npos) {
+    return {"/sys/fs/cgroup", true};
+  }
+  if (fs::exists("/sys/fs/cgroup/memory/cgroup.procs")) return {"/sys/fs/cgroup/memory", false};
+  return {"", false};
+}
+
+bool Alive(pid_t pid) {
+  int status = 0;
+  return pid > 0 && ::waitpid(pid, &status, WNOHANG) == 0;
+}
+
+// The byte seed behind Mallory's identity: fixed, so its device ID is too.
+net::Identity MakeMallory() {
+  Bytes seed(net::Identity::kSeedSize, 0x4d);
+  auto identity = net::Identity::FromSeed(seed);
+  REQUIRE(identity);
+  return std::move(*identity);
+}
+
+}  // namespace
+
+MemoryCage::MemoryCage(pid_t pid, std::int64_t bytes) {
+  auto [root, v2] = MemoryHierarchy();
+  INFO("no usable memory cgroup: the victim cannot be caged");
+  REQUIRE(!root.empty());
+  v2_ = v2;
+  static int serial = 0;
+  dir_ = root + "/shoal-hostile-" + std::to_string(::getpid()) + "-" + std::to_string(serial++);
+  REQUIRE(::mkdir(dir_.c_str(), 0755) == 0);
+  const std::string limit = std::to_string(bytes);
+  if (v2_) {
+    REQUIRE(WriteText(dir_ + "/memory.max", limit));
+    WriteText(dir_ + "/memory.swap.max", "0");
+  } else {
+    REQUIRE(WriteText(dir_ + "/memory.limit_in_bytes", limit));
+  }
+  REQUIRE(WriteText(dir_ + "/cgroup.procs", std::to_string(pid)));
+}
+
+MemoryCage::~MemoryCage() {
+  // A cgroup can only be removed once empty; the victim has been stopped.
+  for (int i = 0; i < 50 && ::rmdir(dir_.c_str()) != 0; ++i) ::usleep(20'000);
+}
+
+std::int64_t MemoryCage::limit_hits() const {
+  if (v2_) return Field(ReadText(dir_ + "/memory.events"), "max ");
+  return Field(ReadText(dir_ + "/memory.failcnt"), "");
+}
+
+ProcSample Sample(pid_t pid) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  ProcSample sample;
+  const std::string status = ReadText(proc + "/status");
+  sample.peak_rss_kib = Field(status, "VmHWM:");
+  sample.rss_kib = Field(status, "VmRSS:");
+  std::error_code error;
+  for (auto it = fs::directory_iterator(proc + "/fd", error); it != fs::directory_iterator();
+       it.increment(error)) {
+    if (error) break;
+    ++sample.fds;
+  }
+  const std::string io = ReadText(proc + "/io");
+  sample.read_bytes = Field(io, "read_bytes:");
+  sample.rchar = Field(io, "rchar:");
+  return sample;
+}
+
+std::chrono::milliseconds StatusLatency(const e2e::TestDevice& device) {
+  const auto start = std::chrono::steady_clock::now();
+  auto reply = device.RawRequest(R"({"id":1,"cmd":"status"})");
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  if (reply.is_null() || !reply.contains("result")) return std::chrono::milliseconds::max();
+  return took;
+}
+
+const net::Identity& MalloryIdentity() {
+  static const net::Identity mallory = MakeMallory();
+  return mallory;
+}
+
+Scene::Scene(const std::function<void(e2e::TestDevice&)>& configure) {
+  const std::string base = dir_.path().string();
+  victim_ = std::make_unique<e2e::TestDevice>(base, "victim");
+  honest_ = std::make_unique<e2e::TestDevice>(base, "honest");
+  if (configure) configure(*victim_);
+  e2e::WriteFile(victim_->Path("before-the-attack.txt"), "written before the attack\n");
+  victim_->Start();
+  cage_ = std::make_unique<MemoryCage>(victim_->pid(), kVictimMemoryLimit);
+  honest_->Start();
+  e2e::Pair(*victim_, *honest_);
+  folder_ = e2e::ShareFolder(*victim_, *honest_, "docs");
+  REQUIRE(e2e::Eventually([&] { return fs::exists(honest_->Path("before-the-attack.txt")); }));
+  victim_->Json({"devices", "add", mallory_id(), "--name", "mallory"});
+  victim_->Json({"share", folder_, "mallory"});
+}
+
+Scene::~Scene() {
+  if (victim_->running()) victim_->Kill9();
+  if (honest_->running()) honest_->Kill9();
+  cage_.reset();
+}
+
+std::string Scene::mallory_id() const { return MalloryIdentity().device_id().ToString(); }
+
+std::unique_ptr<HostilePeer> Scene::Mallory() {
+  auto peer = HostilePeer::Connect(MalloryIdentity(), "127.0.0.1", victim_->port());
+  INFO((peer ? "" : peer.error().message));
+  REQUIRE(peer);
+  auto shared = (*peer)->ShareBack(10s);
+  INFO((shared ? "" : shared.error().message));
+  REQUIRE(shared);
+  return std::move(*peer);
+}
+
+void Scene::ExpectUnharmed(std::chrono::milliseconds status_limit) {
+  INFO(victim_->log().substr(victim_->log().size() > 4000 ? victim_->log().size() - 4000 : 0));
+  REQUIRE(Alive(victim_->pid()));
+  const auto latency = StatusLatency(*victim_);
+  INFO("status took " << latency.count() << " ms");
+  CHECK(latency < status_limit);
+  CHECK(e2e::ReadFile(victim_->Path("before-the-attack.txt")) == "written before the attack\n");
+  ++round_;
+  const std::string to_honest = "after-" + std::to_string(round_) + "-from-victim.txt";
+  const std::string to_victim = "after-" + std::to_string(round_) + "-from-honest.txt";
+  e2e::WriteFile(victim_->Path(to_honest), "victim\n");
+  e2e::WriteFile(honest_->Path(to_victim), "honest\n");
+  CHECK(e2e::Eventually([&] { return fs::exists(honest_->Path(to_honest)); }, 60s));
+  CHECK(e2e::Eventually([&] { return fs::exists(victim_->Path(to_victim)); }, 60s));
+}
+
+bool Scene::Logged(const std::string& text) const {
+  return victim_->log().find(text) != std::string::npos;
+}
+
+}  // namespace shoal::hostile
