@@ -1,4 +1,6 @@
 // `shoal daemon`, `shoal init`, `shoal id`, `shoal shutdown`.
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -27,6 +29,19 @@ struct DaemonFlags {
   bool no_port_mapping = false;
 };
 
+// Service managers start us with a soft fd limit of 1024 whatever the hard
+// limit allows; every session, watch and file open takes one. The daemon
+// takes all it may (docs/security.md "Strangers").
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  const rlim_t was = limit.rlim_cur;
+  // An unlimited hard limit still stops at the kernel's nr_open.
+  limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  SHOAL_LOG(kDebug) << "open file limit raised from " << was << " to " << limit.rlim_cur;
+}
+
 int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
   auto home = ResolveHome(client.home);
   if (!home) return ReportError(home.error());
@@ -36,6 +51,7 @@ int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
     return 2;
   }
   SetLogLevel(*level);
+  RaiseOpenFileLimit();
   DaemonOptions options;
   options.home = home->dir;
   options.listen = flags.listen;

@@ -252,6 +252,16 @@ class PeerManager {
   Connection* StartSession(UvHandle<uv_tcp_t> tcp, Role role, std::optional<DeviceId> expected,
                            std::string address);
   void OnAccept(UvHandle<uv_tcp_t> tcp, const std::string& remote_address);
+  // Strangers (docs/security.md "Strangers"): an accepted connection is a
+  // stranger until its handshake completes. At most kMaxHandshakes of them
+  // at once and kMaxHandshakesPerSource from one host: one more from that
+  // host is closed at once; one more when all kMaxHandshakes are taken
+  // replaces the oldest. Each has 5 s (SessionOptions::handshake_timeout).
+  // So a flood costs a bounded number of fds and buffers, and a real peer's
+  // quick handshake still gets through. Drops are logged every 10 s.
+  bool AdmitStranger(const std::string& source);
+  static constexpr std::size_t kMaxHandshakes = 64;
+  static constexpr std::size_t kMaxHandshakesPerSource = 4;
   void OnEstablished(Connection& connection, const wire::Hello& hello);
   void MarkUp(Peer& peer, Connection& connection);
   void CloseDuplicate(Connection& connection);
@@ -269,6 +279,8 @@ class PeerManager {
   PeerManagerOptions options_;
   std::mt19937_64 seeds_;  // one Backoff seed per device
   std::uint64_t next_serial_ = 0;
+  std::uint64_t strangers_refused_ = 0;  // since the last log line about them
+  std::uint64_t strangers_logged_ms_ = 0;
   std::unique_ptr<TcpListener> listener_;
   DialFunction relay_dialer_;
   EndpointProbe endpoint_probe_;

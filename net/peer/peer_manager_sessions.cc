@@ -61,15 +61,50 @@ PeerManager::Connection* PeerManager::StartSession(UvHandle<uv_tcp_t> tcp, Role 
   return connections_.back().get();
 }
 
+bool PeerManager::AdmitStranger(const std::string& source) {
+  std::size_t total = 0;
+  std::size_t from_source = 0;
+  Connection* oldest = nullptr;
+  for (const auto& connection : connections_) {
+    if (connection->role != Role::kResponder || !connection->session->handshaking()) continue;
+    ++total;
+    from_source += connection->address == source ? 1 : 0;
+    if (oldest == nullptr || connection->serial < oldest->serial) oldest = connection.get();
+  }
+  if (total < kMaxHandshakes && from_source < kMaxHandshakesPerSource) return true;
+  ++strangers_refused_;
+  const std::uint64_t now = uv_now(loop_.get());
+  if (strangers_logged_ms_ == 0 || now - strangers_logged_ms_ >= 10'000) {
+    SHOAL_LOG(kWarning) << "peer manager: " << strangers_refused_
+                        << " connection(s) dropped in their handshake: "
+                        << (from_source >= kMaxHandshakesPerSource
+                                ? std::to_string(from_source) + " from " + source
+                                : std::to_string(total) + " in all")
+                        << " already (a flood of strangers?)";
+    strangers_refused_ = 0;
+    strangers_logged_ms_ = now;
+  }
+  // One source gets no more; a full house makes room by dropping its
+  // oldest stranger, so a newcomer whose handshake is quick (any real
+  // peer's takes a round trip) still gets through a flood of idle ones.
+  if (from_source >= kMaxHandshakesPerSource) return false;
+  // Nothing refers to a handshaking inbound connection but this list: it
+  // goes at once, fd and all, without callbacks.
+  std::erase_if(connections_, [&](const auto& c) { return c.get() == oldest; });
+  return true;
+}
+
 void PeerManager::OnAccept(UvHandle<uv_tcp_t> tcp, const std::string& remote_address) {
   // Only the remote host is worth showing: the port is ephemeral.
   auto split = SplitHostPort(remote_address);
   std::string host = split ? split->host : remote_address;
+  if (!AdmitStranger(host)) return;  // `tcp` closes
   SHOAL_LOG(kDebug) << "peer manager: connection from " << remote_address;
   StartSession(std::move(tcp), Role::kResponder, std::nullopt, std::move(host));
 }
 
 void PeerManager::AcceptRelayed(UvHandle<uv_tcp_t> tcp, const std::string& peer) {
+  if (!AdmitStranger(kRelayScheme + peer)) return;
   SHOAL_LOG(kDebug) << "peer manager: relayed connection from " << peer;
   StartSession(std::move(tcp), Role::kResponder, std::nullopt, kRelayScheme + peer);
 }

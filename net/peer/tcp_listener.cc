@@ -68,7 +68,7 @@ Result<std::unique_ptr<TcpListener>> TcpListener::Start(EventLoop& loop, const s
 void TcpListener::OnConnection(uv_stream_t* server, int status) noexcept {
   auto* self = static_cast<TcpListener*>(server->data);
   if (status != 0) {
-    SHOAL_LOG(kWarning) << "listener: accept failed: " << uv_strerror(status);
+    self->AcceptFailed(status);
     return;
   }
   auto client = UvHandle<uv_tcp_t>::Init(server->loop, uv_tcp_init);
@@ -77,7 +77,7 @@ void TcpListener::OnConnection(uv_stream_t* server, int status) noexcept {
     return;
   }
   if (int rc = uv_accept(server, client->stream()); rc != 0) {
-    SHOAL_LOG(kWarning) << "listener: accept failed: " << uv_strerror(rc);
+    self->AcceptFailed(rc);
     return;  // `client` closes
   }
   sockaddr_storage remote{};
@@ -87,6 +87,16 @@ void TcpListener::OnConnection(uv_stream_t* server, int status) noexcept {
     remote_text = AddressText(reinterpret_cast<sockaddr*>(&remote));
   }
   self->on_accept_(std::move(*client), std::move(remote_text));
+}
+
+void TcpListener::AcceptFailed(int status) {
+  ++failed_accepts_;
+  const std::uint64_t now = uv_now(server_->loop);
+  if (failure_logged_ms_ != 0 && now - failure_logged_ms_ < 10'000) return;
+  SHOAL_LOG(kWarning) << "listener: accept failed: " << uv_strerror(status) << " ("
+                      << failed_accepts_ << " failed since the last report)";
+  failed_accepts_ = 0;
+  failure_logged_ms_ = now;
 }
 
 }  // namespace shoal::net

@@ -43,10 +43,15 @@ class TcpListener {
  private:
   TcpListener(UvHandle<uv_tcp_t> server, OnAccept on_accept);
   static void OnConnection(uv_stream_t* server, int status) noexcept;
+  // A failed accept (out of fds under a flood) is logged at most every
+  // 10 s, with how many failed since.
+  void AcceptFailed(int status);
 
   OnAccept on_accept_;
   UvHandle<uv_tcp_t> server_;  // data points here
   int port_ = 0;
+  std::uint64_t failed_accepts_ = 0;
+  std::uint64_t failure_logged_ms_ = 0;
 };
 
 }  // namespace shoal::net
