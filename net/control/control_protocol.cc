@@ -50,6 +50,22 @@ Result<nlohmann::json> ParseControlLine(std::string_view line) {
   return value;
 }
 
+ControlRequest DecodeControlRequest(std::string_view line) {
+  auto parsed = ParseControlLine(line);
+  if (!parsed) return {nullptr, parsed.error()};
+  nlohmann::json id = nullptr;
+  if (parsed->is_object()) {
+    auto it = parsed->find("id");
+    if (it != parsed->end()) id = *it;
+  }
+  auto cmd = parsed->is_object() ? parsed->find("cmd") : parsed->end();
+  if (!parsed->is_object() || cmd == parsed->end() || !cmd->is_string()) {
+    return {std::move(id),
+            Fail(ErrorCode::kInvalidArgument, "a request is a JSON object with a string \"cmd\"")};
+  }
+  return {std::move(id), std::move(parsed)};
+}
+
 nlohmann::json OkResponse(const nlohmann::json& id, nlohmann::json result) {
   nlohmann::json response = nlohmann::json::object();
   response["id"] = id;

@@ -33,6 +33,16 @@ std::string ControlLine(const nlohmann::json& value);
 // Parses one line (without its newline); kInvalidArgument if it is not JSON.
 Result<nlohmann::json> ParseControlLine(std::string_view line);
 
+// One request line as ControlServer reads it. `id` is the request's "id"
+// (null when it has none, or when the line is not a JSON object): the
+// response echoes it even when `request` is an error. `request` is the
+// object, whose "cmd" is a string, or kInvalidArgument.
+struct ControlRequest {
+  nlohmann::json id;
+  Result<nlohmann::json> request;
+};
+ControlRequest DecodeControlRequest(std::string_view line);
+
 nlohmann::json OkResponse(const nlohmann::json& id, nlohmann::json result);
 nlohmann::json ErrorResponse(const nlohmann::json& id, const Error& error);
 
