@@ -10,6 +10,12 @@ namespace {
 
 using nlohmann::json;
 
+// `levels` arrays, one inside the other.
+std::string Nested(int levels) {
+  return std::string(static_cast<std::size_t>(levels), '[') +
+         std::string(static_cast<std::size_t>(levels), ']');
+}
+
 TEST_CASE("a request line decodes to its id and the whole request", "[control]") {
   ControlRequest decoded = DecodeControlRequest(R"({"id":[7,"x"],"cmd":"status","folder":"a"})");
   REQUIRE(decoded.request.has_value());
@@ -34,6 +40,22 @@ TEST_CASE("a line that is not a request keeps its id for the error response", "[
     CHECK(bad.request.error().code == ErrorCode::kInvalidArgument);
     CHECK(bad.id.is_null());
   }
+}
+
+TEST_CASE("a line may nest 64 levels of arrays and objects, not 65", "[control]") {
+  // The request object is the first level.
+  std::string deepest = R"({"id":)" + Nested(kMaxControlDepth - 1) + R"(,"cmd":"x"})";
+  ControlRequest accepted = DecodeControlRequest(deepest);
+  REQUIRE(accepted.request.has_value());
+  CHECK(ControlLine(OkResponse(accepted.id, json::object())).back() == '\n');
+
+  std::string too_deep = R"({"id":)" + Nested(kMaxControlDepth) + R"(,"cmd":"x"})";
+  ControlRequest refused = DecodeControlRequest(too_deep);
+  REQUIRE_FALSE(refused.request.has_value());
+  CHECK(refused.request.error().message.find("more than 64 levels") != std::string::npos);
+  CHECK(refused.id.is_null());
+  CHECK_FALSE(ParseControlLine(Nested(kMaxControlDepth + 1)).has_value());
+  CHECK(ParseControlLine(Nested(kMaxControlDepth)).has_value());
 }
 
 }  // namespace
