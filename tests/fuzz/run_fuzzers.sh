@@ -12,7 +12,7 @@ seconds=${2:?usage: run_fuzzers.sh BUILD_DIR SECONDS}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 jobs=${SHOAL_FUZZ_JOBS:-1}
 # The same names as in tests/fuzz/CMakeLists.txt.
-targets=(fuzz_announcement fuzz_frames fuzz_messages fuzz_stun fuzz_ignore)
+targets=(fuzz_announcement fuzz_frames fuzz_messages fuzz_stun fuzz_ignore fuzz_control_request)
 
 CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$root" -B "$build" -G Ninja \
   -DSHOAL_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
