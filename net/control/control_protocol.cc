@@ -43,11 +43,42 @@ std::string ControlLine(const nlohmann::json& value) {
 }
 
 Result<nlohmann::json> ParseControlLine(std::string_view line) {
-  nlohmann::json value = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  // `depth` counts the arrays and objects around an event. Discarding what
+  // is too deep keeps the parsed value shallow on its way to the error.
+  bool too_deep = false;
+  auto limit_depth = [&too_deep](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    bool opens = event == nlohmann::json::parse_event_t::array_start ||
+                 event == nlohmann::json::parse_event_t::object_start;
+    if (!opens || depth < kMaxControlDepth) return true;
+    too_deep = true;
+    return false;
+  };
+  nlohmann::json value = nlohmann::json::parse(line, limit_depth, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
     return Fail(ErrorCode::kInvalidArgument, "the request line is not valid JSON");
   }
+  if (too_deep) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "the request line nests arrays and objects more than " +
+                    std::to_string(kMaxControlDepth) + " levels");
+  }
   return value;
+}
+
+ControlRequest DecodeControlRequest(std::string_view line) {
+  auto parsed = ParseControlLine(line);
+  if (!parsed) return {nullptr, parsed.error()};
+  nlohmann::json id = nullptr;
+  if (parsed->is_object()) {
+    auto it = parsed->find("id");
+    if (it != parsed->end()) id = *it;
+  }
+  auto cmd = parsed->is_object() ? parsed->find("cmd") : parsed->end();
+  if (!parsed->is_object() || cmd == parsed->end() || !cmd->is_string()) {
+    return {std::move(id),
+            Fail(ErrorCode::kInvalidArgument, "a request is a JSON object with a string \"cmd\"")};
+  }
+  return {std::move(id), std::move(parsed)};
 }
 
 nlohmann::json OkResponse(const nlohmann::json& id, nlohmann::json result) {

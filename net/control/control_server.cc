@@ -122,39 +122,28 @@ void ControlServer::OnConnection(int status) {
 }
 
 void ControlServer::OnLine(ControlConnection& connection, std::string_view line) {
-  auto parsed = ParseControlLine(line);
-  if (!parsed) {
-    connection.Send(ControlLine(ErrorResponse(nullptr, parsed.error())));
+  ControlRequest decoded = DecodeControlRequest(line);
+  if (!decoded.request) {
+    connection.Send(ControlLine(ErrorResponse(decoded.id, decoded.request.error())));
     return;
   }
-  nlohmann::json& request = *parsed;
-  nlohmann::json id = nullptr;
-  if (request.is_object()) {
-    auto it = request.find("id");
-    if (it != request.end()) id = *it;
-  }
-  auto cmd = request.is_object() ? request.find("cmd") : request.end();
-  if (!request.is_object() || cmd == request.end() || !cmd->is_string()) {
-    connection.Send(
-        ControlLine(ErrorResponse(id, Error{ErrorCode::kInvalidArgument,
-                                            "a request is a JSON object with a string \"cmd\""})));
-    return;
-  }
-  if (*cmd == "subscribe") {
+  const nlohmann::json& request = *decoded.request;
+  const auto& cmd = request["cmd"].get_ref<const std::string&>();
+  if (cmd == "subscribe") {
     connection.subscribed = true;
-    connection.Send(ControlLine(OkResponse(id, nlohmann::json::object())));
+    connection.Send(ControlLine(OkResponse(decoded.id, nlohmann::json::object())));
     return;
   }
   auto state = std::make_shared<ControlReply::State>();
   state->connection = connection.weak_from_this();
-  state->id = std::move(id);
+  state->id = std::move(decoded.id);
   ControlReply reply(std::move(state));
   try {
     handler_.OnRequest(request, reply);
   } catch (const std::exception& e) {
     // A field of an unexpected type that a handler read without checking:
     // the request fails, the daemon stays up.
-    SHOAL_LOG(kWarning) << "control: " << cmd->get<std::string>() << " failed: " << e.what();
+    SHOAL_LOG(kWarning) << "control: " << cmd << " failed: " << e.what();
     if (!reply.answered()) {
       reply(Error{ErrorCode::kInvalidArgument,
                   std::string("the request could not be handled: ") + e.what()});

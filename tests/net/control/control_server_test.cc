@@ -134,6 +134,25 @@ TEST_CASE("a malformed line gets an error response and the connection still work
   CHECK(f.handler.requests.size() == 1);
 }
 
+TEST_CASE("a request nested too deep gets an error response and the server keeps serving",
+          "[control]") {
+  ControlFixture f;
+  f.Listen();
+  RawClient client(f.SocketPath());
+  // 100,000 nested arrays (200 KB, under the line limit) as the id: copying
+  // it for the response used to overflow the daemon's stack.
+  const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  client.Queue(R"({"id":)" + deep + R"(,"cmd":"status"})" + "\n");
+  json refused = NextLine(f, client);
+  CHECK(refused["ok"] == false);
+  CHECK(refused["id"].is_null());
+  CHECK(refused["error"]["code"] == "invalid_argument");
+  CHECK(f.handler.requests.empty());
+
+  client.Queue(Line(R"({"id":2,"cmd":"status"})"));
+  CHECK(NextLine(f, client)["id"] == 2);
+}
+
 TEST_CASE("a line over the limit closes the connection", "[control]") {
   ControlFixture f;
   f.Listen();
