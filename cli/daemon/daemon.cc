@@ -366,8 +366,8 @@ void Daemon::OnSighting(const net::Sighting& sighting) {
   const std::string& ip = sighting.ip;
   const std::string address = (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" +
                               std::to_string(sighting.announcement.listen_port);
-  pairing_->OnSighting(sighting, address);
-  addresses_->OnSighting(sighting.announcement.device, address);
+  if (sighting.news) pairing_->OnSighting(sighting, address);
+  addresses_->OnSighting(sighting.announcement.device, address, sighting.news);
 }
 
 Result<void> Daemon::StartControl() {

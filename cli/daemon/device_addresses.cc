@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "core/base/log.h"
 #include "net/peer/socket_address.h"
 
 namespace shoal::cli {
@@ -69,13 +70,13 @@ void DeviceAddresses::Apply(const DeviceRecord& device) {
   for (std::string& address : SplitAddresses(device.addresses)) {
     if (!address.starts_with(kRendezvousScheme)) addresses.push_back(std::move(address));
   }
-  for (const auto* more : {&sighted_, &found_}) {
-    auto it = more->find(device.id.ToString());
-    if (it == more->end()) continue;
-    for (const std::string& address : it->second) {
-      if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
-        addresses.push_back(address);
-      }
+  std::vector<std::string> more = sighted_.Addresses(device.id);
+  if (auto it = found_.find(device.id.ToString()); it != found_.end()) {
+    more.insert(more.end(), it->second.begin(), it->second.end());
+  }
+  for (std::string& address : more) {
+    if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
+      addresses.push_back(std::move(address));
     }
   }
   peers_.SetAddresses(device.id, addresses);
@@ -102,12 +103,31 @@ void DeviceAddresses::OnFound(const DeviceId& device, const std::vector<std::str
   peers_.DialNow(device);
 }
 
-void DeviceAddresses::OnSighting(const DeviceId& device, const std::string& address) {
+void DeviceAddresses::Reapply(const DeviceId& device) {
+  auto record = index_.FindDevice(device);
+  if (record && *record && !(*record)->is_local) Apply(**record);
+}
+
+void DeviceAddresses::OnSighting(const DeviceId& device, const std::string& address, bool news) {
+  const auto now = std::chrono::steady_clock::now();
+  for (const DeviceId& expired : sighted_.Expire(now)) Reapply(expired);
   auto record = index_.FindDevice(device);
   if (!record || !*record || (*record)->is_local) return;
-  sighted_[device.ToString()] = {address};
-  Apply(**record);
-  peers_.DialNow(device);
+  const std::vector<std::string> before = sighted_.Addresses(device);
+  if (sighted_.Heard(device, address, now)) {
+    if (!before.empty() && std::find(before.begin(), before.end(), address) == before.end()) {
+      // Two devices claim one ID, or it moved, or has an address per
+      // network: the handshake tells, so every one is dialed.
+      std::string also;
+      for (const std::string& other : before) also += (also.empty() ? "" : ", ") + other;
+      SHOAL_LOG(kInfo) << "device " << ShortIdString(device.ShortId()) << " announced at "
+                       << address << " as well as " << also
+                       << ": announcements are unauthenticated, so each address is dialed, the "
+                          "most recent first, until the handshake finds the device";
+    }
+    Apply(**record);
+  }
+  if (news) peers_.DialNow(device);
 }
 
 }  // namespace shoal::cli

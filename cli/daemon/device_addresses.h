@@ -1,11 +1,16 @@
 // DeviceAddresses: where the peer manager dials each paired device — the
 // addresses configured for it (`shoal devices add --address`, or the one a
-// pairing dialed) followed by where LAN discovery last saw it. A paused
-// device is not dialed at all.
+// pairing dialed), then where LAN discovery recently heard it (the most
+// recent first, a few per device, each forgotten 90 s after it was last
+// heard: net/discovery/recent_sightings.h), then what rendezvous lookups
+// found. A forged announcement adds an address to try; it never replaces
+// the one the device itself keeps announcing. A paused device is not dialed
+// at all.
 //
 // Thread: the loop thread. The index and the peer manager outlive it.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -13,6 +18,7 @@
 
 #include "core/model/device_id.h"
 #include "core/store/index.h"
+#include "net/discovery/recent_sightings.h"
 #include "net/peer/peer_manager.h"
 #include "net/reach/rendezvous_identity.h"
 
@@ -45,23 +51,33 @@ class DeviceAddresses {
   // Gives the peer manager `device`'s addresses, or forgets the device while
   // it is paused. Called whenever its record changed.
   void Apply(const DeviceRecord& device);
-  // LAN discovery heard `device` at `address` ("host:port", "[v6]:port"):
-  // a paired device is dialed there at once.
-  void OnSighting(const DeviceId& device, const std::string& address);
+  // LAN discovery heard `device` at `address` ("host:port", "[v6]:port"),
+  // at every announcement: a paired device's sighting is kept, and the
+  // device is dialed at once when it is `news` (Sighting::news). Sightings
+  // not heard for their lifetime are dropped here too.
+  void OnSighting(const DeviceId& device, const std::string& address, bool news);
   // A rendezvous lookup found `device` at `addresses` (relay:// and tcp:// ones are
   // kept): it is dialed there at once.
   void OnFound(const DeviceId& device, const std::vector<std::string>& addresses);
   // A removed device: where it was seen is forgotten too.
   void DropSightings(const DeviceId& device) {
-    sighted_.erase(device.ToString());
+    sighted_.Forget(device);
     found_.erase(device.ToString());
   }
 
+  // Sightings kept per device, and how long one lasts unheard: three
+  // announcement intervals (30 s), as in Discovery's own cache.
+  static constexpr std::size_t kSightingsPerDevice = 4;
+  static constexpr std::chrono::seconds kSightingLifetime{90};
+
  private:
+  // Apply() for `device` if it is a paired one.
+  void Reapply(const DeviceId& device);
+
   Index& index_;
   net::PeerManager& peers_;
-  std::map<std::string, std::vector<std::string>> sighted_;  // device text → addresses
-  std::map<std::string, std::vector<std::string>> found_;    // by rendezvous lookups
+  net::RecentSightings sighted_{kSightingsPerDevice, kSightingLifetime};
+  std::map<std::string, std::vector<std::string>> found_;  // by rendezvous lookups
 };
 
 }  // namespace shoal::cli

@@ -243,10 +243,12 @@ void Discovery::OnDatagram(ssize_t nread, const sockaddr* from, unsigned flags) 
   } else {
     reinterpret_cast<sockaddr_in6*>(&sighting.address)->sin6_port = port;
   }
-  if (!cache_.Observe(sighting, SightingCache::Clock::now())) return;
-  ++stats_.reported;
-  SHOAL_LOG(kDebug) << "discovery: " << ShortIdString(announcement->device.ShortId()) << " at "
-                    << sighting.ip << " port " << announcement->listen_port;
+  sighting.news = cache_.Observe(sighting, SightingCache::Clock::now());
+  if (sighting.news) {
+    ++stats_.reported;
+    SHOAL_LOG(kDebug) << "discovery: " << ShortIdString(announcement->device.ShortId()) << " at "
+                      << sighting.ip << " port " << announcement->listen_port;
+  }
   if (on_sighting_) on_sighting_(sighting);
 }
 

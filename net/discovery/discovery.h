@@ -4,8 +4,9 @@
 // non-loopback interface (SO_BROADCAST), over IPv6 to the link-local
 // multicast group on every such interface. Listens on both, drops its own
 // announcements (same instance ID) and malformed packets (debug log), and
-// reports each new or changed sighting to a callback — a hint: who really is
-// at that address is for the handshake to prove.
+// reports every other one to a callback, marked as news when it is new or
+// changed (SightingCache) — a hint: who really is at that address is for
+// the handshake to prove.
 //
 // Either family may be unavailable (no IPv6 in a container, say): Start()
 // fails only when neither can be set up.
@@ -64,7 +65,7 @@ struct DiscoveryStats {
   std::uint64_t received = 0;  // datagrams read
   std::uint64_t invalid = 0;   // of those, malformed (dropped)
   std::uint64_t own = 0;       // of those, our own (dropped)
-  std::uint64_t reported = 0;  // callbacks made
+  std::uint64_t reported = 0;  // of those, reported as news
 };
 
 class Discovery {

@@ -1,10 +1,12 @@
-// SightingCache: the announcements Discovery has recently reported, so that a
+// SightingCache: the announcements Discovery has recently heard, so that a
 // device announcing every interval (on IPv4 and IPv6, on every interface) is
-// reported once per source address and again only when what it announces
-// changes or the entry expired. Bounded: at most `capacity` entries; a full
+// news once per source address and again only when what it announces
+// changes or the entry expired (Sighting::news: what is dialed at once, or
+// checked for an invite's tag). Bounded: at most `capacity` entries; a full
 // cache forgets the entry seen least recently, so a flood of forged
 // announcements costs a fixed amount of memory and, at worst, makes a real
-// device be reported again (harmless: announcements are hints).
+// device news again (harmless: announcements are hints). Where a device is
+// dialed is kept apart, per device (RecentSightings).
 //
 // Pure (time is passed in); thread: whoever owns it, here the loop thread.
 #pragma once
@@ -32,6 +34,10 @@ struct Sighting {
   // The source IP (with its IPv6 scope) and the announced listen port, ready
   // for connect(2) / uv_tcp_connect. The packet's own source port is unused.
   sockaddr_storage address{};
+  // The SightingCache's verdict: this (device ID, source IP) was not heard
+  // recently, or what it announces changed. Repeats are reported too, with
+  // false, so that whoever keeps sightings knows which are still current.
+  bool news = true;
 };
 
 class SightingCache {

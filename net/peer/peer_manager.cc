@@ -1,7 +1,7 @@
 // PeerManager: public face and dialing — per-device addresses, one dial at
-// a time, the next address at once after a failure within a round, backoff
-// after a full round. Sessions and the tie-break are in
-// peer_manager_sessions.cc.
+// a time, each round from the first address, the next address at once
+// after a failure within a round, backoff after a full round. Sessions and
+// the tie-break are in peer_manager_sessions.cc.
 #include "net/peer/peer_manager.h"
 
 #include <algorithm>
@@ -78,6 +78,7 @@ std::size_t PeerManager::DirectAddresses(const Peer& peer) {
 
 void PeerManager::SetAddresses(const DeviceId& device, std::vector<std::string> addresses) {
   Peer& peer = PeerFor(device);
+  if (addresses == peer.addresses) return;  // a round in progress goes on
   peer.addresses = std::move(addresses);
   peer.next_address = 0;
   peer.failures_in_round = 0;
@@ -136,6 +137,9 @@ void PeerManager::Dial(const DeviceId& device) {
   Peer& peer = PeerFor(device);
   if (peer.retry) peer.retry->Stop();
   peer.waiting = false;
+  // Every round starts with the first address: the list is in order of
+  // preference (configured, then the most recent sighting first).
+  if (peer.failures_in_round == 0) peer.next_address = 0;
   std::string address = peer.addresses[peer.next_address % peer.addresses.size()];
   peer.next_address = (peer.next_address + 1) % peer.addresses.size();
   while (peer.up != nullptr && IsRelayAddress(address)) {  // upgrading: direct ones only

@@ -1,10 +1,11 @@
 // PeerManager: keeps one session per paired device (docs/protocol.md "Peer
-// manager"). It accepts connections, dials each device's addresses in turn
-// while it is not connected, retries with jittered exponential backoff
-// (net/peer/backoff.h), and when two sessions with one device are
-// established at once keeps the better path (direct over punched over
-// relayed), then the one whose initiator has the larger device ID, on both
-// sides. While a device's session is relayed, its direct addresses are still
+// manager"). It accepts connections, dials each device's addresses in order
+// while it is not connected (an address that fails, or where another
+// device's key answers, costs one attempt before the next), retries with
+// jittered exponential backoff (net/peer/backoff.h), and when two sessions
+// with one device are established at once keeps the better path (direct
+// over punched over relayed), then the one whose initiator has the larger
+// device ID, on both sides. While a device's session is relayed, its direct addresses are still
 // dialed (with the same backoff), and both devices try a TCP hole punch
 // (docs/protocol.md "Hole punching"; peer_manager_punch.cc), so that a
 // better session can replace it.
@@ -146,9 +147,11 @@ class PeerManager {
   int listen_port() const;
 
   // Addresses to dial for a paired device ("host:port", static config, LAN
-  // discovery); replaces the previous list. While the device is not
-  // connected they are dialed in turn, with backoff after each full round.
-  // An empty list stops dialing (an established session stays).
+  // discovery), best first; replaces the previous list (the same list
+  // again changes nothing: a round in progress goes on). While the device
+  // is not connected they are dialed in order, every round from the first,
+  // with backoff after each full round. An empty list stops dialing (an
+  // established session stays).
   void SetAddresses(const DeviceId& device, std::vector<std::string> addresses);
   // How "relay://HOST:PORT" addresses (a device's relayed address on a TURN
   // server) are dialed: through our own relay allocation when there is one.

@@ -209,6 +209,13 @@ void PeerManager::PromoteHeld(const DeviceId& device) {
 }
 
 void PeerManager::MarkUp(Peer& peer, Connection& connection) {
+  // Addresses that failed before this one in the round (a device that
+  // moved, a forged sighting): the log says so once, with the last reason.
+  std::string after;
+  if (connection.role == Role::kInitiator && peer.failures_in_round > 0) {
+    after = " after " + std::to_string(peer.failures_in_round) + " other address" +
+            (peer.failures_in_round == 1 ? "" : "es") + " failed (" + peer.stats.last_error + ")";
+  }
   connection.up = true;
   peer.up = &connection;
   peer.dial.reset();  // no point connecting twice
@@ -223,7 +230,7 @@ void PeerManager::MarkUp(Peer& peer, Connection& connection) {
   peer.stats.bytes_in = peer.stats.bytes_out = 0;
   SHOAL_LOG(kInfo) << "peer " << ShortIdString(connection.device->ShortId()) << ": connected ("
                    << (connection.role == Role::kInitiator ? "to " : "from ") << connection.address
-                   << ")";
+                   << ")" << after;
   // Relayed: keep trying the device's direct addresses, soon and then with
   // backoff, and punch a hole (peer_manager_punch.cc).
   if (Upgrading(peer)) ScheduleRetry(*connection.device, peer.backoff.Next());
@@ -274,6 +281,15 @@ void PeerManager::OnEnd(Connection& connection, const SessionEndInfo& end) {
   } else if (peer != nullptr && peer->outbound == &connection) {
     peer->outbound = nullptr;
     std::string why = "session with " + connection.address + ": " + Describe(end);
+    // Someone else's key at a device's address: one we were told of wrongly
+    // (a forged LAN announcement, a device that moved). The next address
+    // is tried as after any failure.
+    const std::optional<DeviceId>& answered = connection.session->peer();
+    if (answered && *answered != *device) {
+      why = "dialed " + connection.address + " but device " + ShortIdString(answered->ShortId()) +
+            " answered: a stale or forged address";
+      SHOAL_LOG(kWarning) << "peer " << ShortIdString(device->ShortId()) << ": " << why;
+    }
     if (peer->held != nullptr && peer->held->session->established()) {  // not shutting down
       peer->stats.last_error = std::move(why);
       PromoteHeld(*device);

@@ -27,7 +27,10 @@ void DeleteStaleNamespaces() {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/var/run/netns", ec)) {
     const std::string name = entry.path().filename().string();
-    if (!name.starts_with("shoal-a-") && !name.starts_with("shoal-b-")) continue;
+    if (!name.starts_with("shoal-a-") && !name.starts_with("shoal-b-") &&
+        !name.starts_with("shoal-l-")) {
+      continue;
+    }
     const long owner = std::strtol(name.c_str() + 8, nullptr, 10);
     if (owner <= 0 || kill(static_cast<pid_t>(owner), 0) == 0 || errno != ESRCH) continue;
     (void)RunCommand({"ip", "netns", "delete", name});
@@ -146,6 +149,51 @@ NamespacePair::~NamespacePair() {
   // Deleting a namespace destroys its end of the veth pair and so the pair.
   if (!a_.empty()) (void)RunCommand({"ip", "netns", "delete", a_});
   if (created_b_) (void)RunCommand({"ip", "netns", "delete", b_});
+}
+
+Result<std::unique_ptr<NamespaceLan>> NamespaceLan::Create(int count) {
+  if (count < 2 || count > 200) return Fail(ErrorCode::kInvalidArgument, "lan: 2 to 200 hosts");
+  if (geteuid() != 0) return Fail(ErrorCode::kUnauthorized, "not running as root");
+  DeleteStaleNamespaces();
+  std::unique_ptr<NamespaceLan> lan(new NamespaceLan());
+  if (auto built = lan->Build(count); !built) return built.error();
+  return lan;
+}
+
+Result<void> NamespaceLan::Build(int count) {
+  const std::string prefix = "shoal-l-" + std::to_string(getpid()) + "-";
+  const std::string bridge = prefix + "br";
+  if (auto made = RunCommand({"ip", "netns", "add", bridge}); !made) {
+    return Fail(ErrorCode::kUnauthorized, made.error().message);
+  }
+  made_.push_back(bridge);
+  std::vector<std::vector<std::string>> steps = {
+      {"ip", "-n", bridge, "link", "add", "br0", "type", "bridge"},
+      {"ip", "-n", bridge, "link", "set", "br0", "up"},
+  };
+  for (int i = 0; i < count; ++i) {
+    const std::string host = prefix + std::to_string(i), port = "p" + std::to_string(i);
+    if (auto made = RunCommand({"ip", "netns", "add", host}); !made) {
+      return Fail(ErrorCode::kIo, made.error().message);
+    }
+    made_.push_back(host);
+    hosts_.push_back(host);
+    // Interface names are per namespace: every host's is eth0.
+    steps.push_back({"ip", "link", "add", "eth0", "netns", host, "type", "veth", "peer", "name",
+                     port, "netns", bridge});
+    steps.push_back({"ip", "-n", bridge, "link", "set", port, "master", "br0", "up"});
+    steps.push_back({"ip", "-n", host, "addr", "add", Address(i) + "/24", "dev", "eth0"});
+    steps.push_back({"ip", "-n", host, "link", "set", "lo", "up"});
+    steps.push_back({"ip", "-n", host, "link", "set", "eth0", "up"});
+  }
+  for (const auto& step : steps) {
+    if (auto ok = RunCommand(step); !ok) return Fail(ErrorCode::kIo, ok.error().message);
+  }
+  return {};
+}
+
+NamespaceLan::~NamespaceLan() {
+  for (const std::string& name : made_) (void)RunCommand({"ip", "netns", "delete", name});
 }
 
 Result<pid_t> NamespacePair::RunIn(const std::string& name, const std::function<int()>& body) {

@@ -8,6 +8,10 @@
 // The destructor deletes both namespaces (and with them the veth pair), on
 // success and failure alike. Code runs inside a namespace in a forked child
 // (RunIn), which enters it with setns() before creating any socket.
+//
+// NamespaceLan: a LAN of more hosts than two (a third one can play an
+// attacker): `count` namespaces, each with one veth `eth0` at
+// 10.232.0.<i+1>/24, plugged into a bridge in a namespace of its own.
 #pragma once
 
 #include <sys/types.h>
@@ -46,6 +50,27 @@ class NamespacePair {
   std::string a_;
   std::string b_;
   bool created_b_ = false;
+};
+
+class NamespaceLan {
+ public:
+  // As NamespacePair::Create: kUnauthorized when namespaces cannot be
+  // created here, kIo for any later failure. `count` is 2 to 200.
+  static Result<std::unique_ptr<NamespaceLan>> Create(int count);
+  NamespaceLan(const NamespaceLan&) = delete;
+  NamespaceLan& operator=(const NamespaceLan&) = delete;
+  ~NamespaceLan();
+
+  // Host `i`'s namespace (0 ≤ i < count) and its IPv4 address.
+  const std::string& host(int i) const { return hosts_.at(static_cast<std::size_t>(i)); }
+  static std::string Address(int i) { return "10.232.0." + std::to_string(i + 1); }
+  static constexpr const char* kBroadcast = "10.232.0.255";
+
+ private:
+  NamespaceLan() = default;
+  Result<void> Build(int count);
+  std::vector<std::string> made_;  // namespaces to delete, the bridge's first
+  std::vector<std::string> hosts_;
 };
 
 // Waits for every child; a child still running at `timeout` is killed

@@ -116,7 +116,7 @@ int RunServer(bool ipv6) {
 }
 
 // ---- namespace b: listens for a, then dials what it heard.
-// A sighting is reported once, so b retries the dial itself, as the peer
+// A sighting is news once, so b retries the dial itself, as the peer
 // manager will (an IPv6 link-local source stays tentative until DAD ends).
 struct Client {
   std::unique_ptr<Discovery> discovery;

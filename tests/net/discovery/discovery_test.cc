@@ -93,20 +93,32 @@ TEST_CASE("two instances on loopback learn each other's device, address and port
   auto loop = EventLoop::Create();
   REQUIRE(loop);
   std::vector<Sighting> seen_by_a, seen_by_b;
+  int repeats_seen_by_b = 0;
   {
-    auto a = Discovery::Start(**loop, LoopbackOptions(), Self(0xaa, 1, 1111),
-                              [&](const Sighting& s) { seen_by_a.push_back(s); });
-    auto b = Discovery::Start(**loop, LoopbackOptions(), Self(0xbb, 2, 2222),
-                              [&](const Sighting& s) { seen_by_b.push_back(s); });
+    auto a =
+        Discovery::Start(**loop, LoopbackOptions(), Self(0xaa, 1, 1111), [&](const Sighting& s) {
+          if (s.news) seen_by_a.push_back(s);
+        });
+    auto b =
+        Discovery::Start(**loop, LoopbackOptions(), Self(0xbb, 2, 2222), [&](const Sighting& s) {
+          if (s.news) {
+            seen_by_b.push_back(s);
+          } else {
+            ++repeats_seen_by_b;
+          }
+        });
     REQUIRE(a);
     REQUIRE(b);
     CHECK((*a)->ipv4_active());
     CHECK_FALSE((*a)->ipv6_active());
     REQUIRE(RunUntil(**loop, [&] { return !seen_by_a.empty() && !seen_by_b.empty(); }));
-    // A few more rounds: repeats are cached, not reported again.
+    // A few more rounds: repeats are cached, reported but not as news (so
+    // that a device's sightings stay current where they are kept).
     auto sent = (*a)->stats().sent;
     REQUIRE(RunUntil(**loop, [&] { return (*a)->stats().sent >= sent + 3; }));
+    REQUIRE(RunUntil(**loop, [&] { return repeats_seen_by_b >= 2; }));
     CHECK((*a)->stats().own > 0);  // heard itself, dropped it
+    CHECK((*b)->stats().reported == 1);
   }
   REQUIRE(seen_by_b.size() == 1);
   CHECK(seen_by_b[0].announcement == Self(0xaa, 1, 1111));
@@ -126,8 +138,9 @@ TEST_CASE("a changed pairing tag is announced at once and reported again", "[dis
   slow.interval = 1h;  // so any second announcement is the tag change
   std::vector<Sighting> seen;
   {
-    auto b = Discovery::Start(**loop, slow, Self(0xbb, 2, 2222),
-                              [&](const Sighting& s) { seen.push_back(s); });
+    auto b = Discovery::Start(**loop, slow, Self(0xbb, 2, 2222), [&](const Sighting& s) {
+      if (s.news) seen.push_back(s);
+    });
     REQUIRE(b);
     auto a = Discovery::Start(**loop, slow, Self(0xaa, 1, 1111), [](const Sighting&) {});
     REQUIRE(a);
@@ -145,7 +158,7 @@ TEST_CASE("a changed pairing tag is announced at once and reported again", "[dis
   CHECK((*loop)->Close().has_value());
 }
 
-TEST_CASE("malformed and repeated packets are dropped without a report", "[discovery]") {
+TEST_CASE("malformed packets are dropped and repeats are not news", "[discovery]") {
   auto loop = EventLoop::Create();
   REQUIRE(loop);
   auto options = LoopbackOptions();
@@ -167,8 +180,12 @@ TEST_CASE("malformed and repeated packets are dropped without a report", "[disco
     SendRaw(AF_INET, EncodeAnnouncement(Self(0xcc, 3, 4444)));
     REQUIRE(RunUntil(**loop, [&] { return Foreign(**d) >= 7; }));
     CHECK((*d)->stats().invalid == 4);
-    REQUIRE(seen.size() == 2);  // the repeat was cached, the new port is news
-    CHECK(seen[1].announcement.listen_port == 4444);
+    REQUIRE(seen.size() == 3);  // the repeat was cached, the new port is news
+    CHECK(seen[0].news);
+    CHECK_FALSE(seen[1].news);
+    CHECK(seen[2].news);
+    CHECK(seen[2].announcement.listen_port == 4444);
+    CHECK((*d)->stats().reported == 2);
   }
   CHECK((*loop)->Close().has_value());
 }
