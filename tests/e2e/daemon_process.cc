@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -108,6 +109,8 @@ void TestDevice::Start() {
     ::dup2(log, 1);
     int null = ::open("/dev/null", O_RDONLY);
     ::dup2(null, 0);
+    // A test process that dies (a crash, an abort) takes its daemons along.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (nofile_.first >= 0) {
       const rlimit limit{static_cast<rlim_t>(nofile_.first), static_cast<rlim_t>(nofile_.second)};
       ::setrlimit(RLIMIT_NOFILE, &limit);
