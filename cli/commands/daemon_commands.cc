@@ -27,6 +27,7 @@ struct DaemonFlags {
   bool no_relay = false;
   std::string discovery;
   bool no_port_mapping = false;
+  int serve_rate_mib = 1024;
 };
 
 // Service managers start us with a soft fd limit of 1024 whatever the hard
@@ -65,6 +66,7 @@ int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
   options.relay_static = flags.relay_static;
   options.discovery_server = flags.discovery;
   options.no_port_mapping = flags.no_port_mapping;
+  options.serve_rate_bytes = std::int64_t{flags.serve_rate_mib} << 20;
   Daemon daemon(options);
   return daemon.Run();
 }
@@ -124,6 +126,11 @@ void RegisterDaemonCommands(CLI::App& app, CommandContext& context) {
                    "Days to keep what peers' changes replaced or deleted (.shoal/versions)")
       ->capture_default_str()
       ->check(CLI::Range(0, 36500));
+  daemon
+      ->add_option("--serve-rate", flags->serve_rate_mib,
+                   "MiB per second each device may make this one read for it (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 20));
   auto* relay = daemon->add_option(
       "--relay", flags->relays,
       "A TURN relay for reaching devices behind NATs, turn://USER:SECRET@HOST:PORT (repeatable; "

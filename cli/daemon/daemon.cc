@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "cli/daemon/internet_config.h"
 #include "core/base/log.h"
 #include "core/base/parallel_for.h"
+#include "core/model/block_ref.h"
 #include "core/pull/version_archive.h"
 
 namespace shoal::cli {
@@ -236,6 +238,9 @@ Result<void> Daemon::StartPeers() {
   options.session.pairing_psk = [this]() { return pairing_->ActivePsk(); };
   peers_ = std::make_unique<net::PeerManager>(*loop_, *identity_, *hub_, options);
   hub_->set_manager(peers_.get());
+  hub_->set_serving(loop_.get(),
+                    {options_.serve_rate_bytes,
+                     std::max<std::int64_t>(options_.serve_rate_bytes, kMaxBlockSize)});
   addresses_ = std::make_unique<DeviceAddresses>(*index_, *peers_);
   const std::string& listen = options_.listen;
   std::size_t colon = listen.rfind(':');

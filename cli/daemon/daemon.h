@@ -54,6 +54,9 @@ struct DaemonOptions {
   bool watch = true;
   std::chrono::milliseconds full_rescan_interval = std::chrono::hours(1);
   std::int64_t keep_versions_days = 30;  // versions older than this are pruned daily
+  // Bytes per second each peer may make us read to serve it, and the burst
+  // (one second's worth); 0: no limit (net/exchange/serve_budget.h).
+  std::int64_t serve_rate_bytes = std::int64_t{1} << 30;
   // --relay URL... / --no-relay: replace the relays kept in the home
   // (internet.json); otherwise the kept ones are used.
   bool set_relays = false;

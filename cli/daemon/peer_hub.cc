@@ -4,6 +4,7 @@
 
 #include "cli/daemon/device_addresses.h"
 #include "core/base/log.h"
+#include "net/loop/timer.h"
 
 namespace shoal::cli {
 
@@ -14,7 +15,9 @@ class PeerHub::Link final : public net::ExchangeOwner {
         device_(device),
         session_(session),
         sink_(session),
-        exchange_(hub.local_, device, device_key, sink_, *this) {}
+        exchange_(hub.local_, device, device_key, sink_, *this) {
+    if (hub.loop_ != nullptr) exchange_.set_serve_rate(hub.serve_rate_);
+  }
 
   net::SessionExchange& exchange() { return exchange_; }
   net::Session& session() { return session_; }
@@ -47,6 +50,18 @@ class PeerHub::Link final : public net::ExchangeOwner {
     if (hub_.callbacks_.on_offer) hub_.callbacks_.on_offer(offers.back());
   }
   void OnEngineInput(FolderPeer& engine) override { hub_.callbacks_.on_engine_input(engine); }
+  void ServeHeldAfter(std::chrono::milliseconds delay) override {
+    if (hub_.loop_ == nullptr) return;
+    if (!serve_timer_) {
+      auto timer = net::Timer::Create(*hub_.loop_);
+      if (!timer) {
+        SHOAL_LOG(kWarning) << "serving " << device_.ToString() << ": " << timer.error().message;
+        return;
+      }
+      serve_timer_ = std::move(*timer);
+    }
+    serve_timer_->Start(delay, [this] { hub_.Check(device_, exchange_.ServeHeld()); });
+  }
   void OnSendFailed(const Error& error) override {
     SHOAL_LOG(kWarning) << "sending to " << device_.ToString() << " failed: " << error.message;
     session_.Close(net::wire::CloseReason::kError, "send queue over its limit");
@@ -59,6 +74,7 @@ class PeerHub::Link final : public net::ExchangeOwner {
   net::Session& session_;
   net::SessionSink sink_;
   net::SessionExchange exchange_;
+  std::unique_ptr<net::Timer> serve_timer_;  // destroyed first: its callback uses exchange_
 };
 
 PeerHub::PeerHub(Index& index, const DeviceId& local, PeerHubCallbacks callbacks)

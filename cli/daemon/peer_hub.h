@@ -16,6 +16,7 @@
 
 #include "core/store/index.h"
 #include "net/exchange/session_exchange.h"
+#include "net/loop/event_loop.h"
 #include "net/peer/peer_manager.h"
 
 namespace shoal::cli {
@@ -48,6 +49,12 @@ class PeerHub final : public net::PeerManagerDelegate {
   ~PeerHub() override;
 
   void set_manager(net::PeerManager* manager) { manager_ = manager; }
+  // How fast each peer may make us read for it (net/exchange/serve_budget.h);
+  // the loop runs the timers that resume a peer whose budget ran out.
+  void set_serving(net::EventLoop* loop, net::ServeRate rate) {
+    loop_ = loop;
+    serve_rate_ = rate;
+  }
   // Shares changed: every live exchange re-sends its ClusterConfig.
   void RefreshAll();
   // Drops the live session with `device` (removed or paused).
@@ -82,6 +89,8 @@ class PeerHub final : public net::PeerManagerDelegate {
   DeviceId local_;
   PeerHubCallbacks callbacks_;
   net::PeerManager* manager_ = nullptr;
+  net::EventLoop* loop_ = nullptr;
+  net::ServeRate serve_rate_{0, 0};  // none until set_serving
   std::map<DeviceId, std::unique_ptr<Link>> links_;
   std::vector<FolderOffer> offers_;
 };

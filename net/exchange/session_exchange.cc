@@ -1,9 +1,12 @@
 #include "net/exchange/session_exchange.h"
 
+#include <algorithm>
 #include <set>
 #include <type_traits>
 #include <utility>
 #include <variant>
+
+#include "core/model/block_ref.h"
 
 namespace shoal::net {
 namespace {
@@ -204,7 +207,7 @@ Result<void> SessionExchange::OnIndex(const wire::Index& message, bool full) {
 }
 
 Result<void> SessionExchange::OnRequest(const wire::Request& message) {
-  if (!held_.empty() || !sink_.writable()) {
+  if (!held_.empty() || !sink_.writable() || !Admit(message)) {
     if (held_.size() >= kMaxHeldRequests) {
       return Fail(ErrorCode::kProtocol, "peer sent more than " + std::to_string(kMaxHeldRequests) +
                                             " requests while we could not answer");
@@ -215,8 +218,17 @@ Result<void> SessionExchange::OnRequest(const wire::Request& message) {
   return Serve(message);
 }
 
+bool SessionExchange::Admit(const wire::Request& message) {
+  const auto now = ServeBudget::Clock::now();
+  // Larger requests are refused by the engine; they cost what a block can.
+  const std::int64_t cost = std::min<std::int64_t>(message.size, kMaxBlockSize);
+  if (budget_.TryCharge(cost, now)) return true;
+  owner_.ServeHeldAfter(budget_.WaitFor(now));
+  return false;
+}
+
 Result<void> SessionExchange::OnWritable() {
-  while (!held_.empty() && sink_.writable()) {
+  while (!held_.empty() && sink_.writable() && Admit(held_.front())) {
     wire::Request next = std::move(held_.front());
     held_.pop_front();
     Result<void> served = Serve(next);

@@ -12,9 +12,10 @@
 //                         engines may use the same ID)
 //   BlockResponse       ↔ Response pieces, reassembled in order
 //
-// Backpressure: while the sink is not writable, the peer's Requests wait in
-// a queue (in order) and are served as it drains; our own Requests are
-// bounded by the engines' in-flight limit.
+// Backpressure: while the sink is not writable, or the peer has spent its
+// serving budget (serve_budget.h), the peer's Requests wait in a queue (in
+// order) and are served as it drains or the budget refills; our own
+// Requests are bounded by the engines' in-flight limit.
 //
 // Access control: a folder's engine hears from this device only when the
 // folder is shared with it locally (ExchangeOwner::FoldersSharedWith);
@@ -26,6 +27,7 @@
 // the session ends (the destructor disconnects the engines). Loop thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -37,6 +39,7 @@
 #include "core/model/device_id.h"
 #include "core/model/store_keys.h"
 #include "core/sync/folder_peer.h"
+#include "net/exchange/serve_budget.h"
 #include "net/exchange/wire_sink.h"
 #include "net/wire/messages.h"
 
@@ -60,6 +63,9 @@ class ExchangeOwner {
   virtual void OnEngineInput(FolderPeer& engine) = 0;
   // Sending failed (the write queue is over its limit): close the session.
   virtual void OnSendFailed(const Error& error) = 0;
+  // The serving budget ran out with requests held: call ServeHeld after
+  // `delay` (replacing an earlier call not yet made).
+  virtual void ServeHeldAfter(std::chrono::milliseconds delay) { (void)delay; }
 };
 
 class SessionExchange {
@@ -80,6 +86,11 @@ class SessionExchange {
   Result<void> OnMessage(wire::PeerMessage message);
   // The sink drained below its low-water mark: serves held-back requests.
   Result<void> OnWritable();
+  // How fast the peer may make us read (default: no limit). Set before
+  // the first message.
+  void set_serve_rate(ServeRate rate) { budget_ = ServeBudget(rate, ServeBudget::Clock::now()); }
+  // The owner's timer after ServeHeldAfter: serves what the budget allows.
+  Result<void> ServeHeld() { return OnWritable(); }
   // A peer that keeps asking while we cannot answer is misbehaving: past
   // this many held-back requests the session is closed.
   static constexpr std::size_t kMaxHeldRequests = 4096;
@@ -117,6 +128,9 @@ class SessionExchange {
   // A fresh engine connection for the folder, as if the peer had just come.
   Result<void> Reconnect(const std::string& id, Connected& connected);
   Result<void> Deliver(Connected& connected, const EngineMessage& message);
+  // Charges the budget for `message`; false (and a wake-up asked of the
+  // owner) when it is spent.
+  bool Admit(const wire::Request& message);
   Result<void> Serve(const wire::Request& message);
   void Check(Result<void> sent);
 
@@ -128,7 +142,8 @@ class SessionExchange {
   std::map<std::string, Connected> folders_;  // by folder ID
   std::map<std::uint32_t, Pending> pending_;
   std::optional<wire::ClusterConfig> peer_config_;  // the latest one received
-  std::deque<wire::Request> held_;                  // waiting for the sink to drain
+  std::deque<wire::Request> held_;                  // waiting for the sink or the budget
+  ServeBudget budget_{ServeRate{0, 0}, ServeBudget::Clock::now()};
   std::uint32_t next_request_id_ = 1;
   std::int64_t entries_received_ = 0;
   std::int64_t entries_sent_ = 0;
