@@ -153,8 +153,17 @@ Result<PullPass> Puller::Run() {
       ++it;
     }
   }
+  fill_left_ = config_.fill_bytes_per_pass;
+  // Fills that ran out of budget go on first, oldest first by name.
+  for (auto& [name, job] : jobs_) {
+    if (!job->filling || job->stale || job->error) continue;
+    if (auto ok = Isolate(job->want.file, FillLocally(*job, pass), pass); !ok) return ok.error();
+  }
   if (auto ok = Plan(pass); !ok) return ok.error();
   for (auto& [name, job] : jobs_) RequestMissing(*job, pass);
+  for (auto& [name, job] : jobs_) {
+    if (job->filling && !job->stale && !job->error) pass.unfinished = true;  // pass again soon
+  }
   if (auto ok = FinishBatch(pass); !ok) return ok.error();
   if (auto ok = ReleaseDirectories(pass); !ok) return ok.error();
   // Nothing left to do: temp files of versions no longer needed can go.
@@ -315,10 +324,17 @@ Result<void> Puller::CheckSpace(const FileInfo& f, const std::string& temp) {
   if (!space) return {};  // unknown: a full disk still stops the file at ENOSPC
   const std::int64_t floor =
       std::min(space->total_bytes / 100 * config_.min_free_percent, config_.min_free_bytes);
-  if (space->free_bytes >= need + floor) return {};
-  return Fail(ErrorCode::kNoSpace, "disk full: needs " + std::to_string(need) + " bytes, " +
-                                       std::to_string(space->free_bytes) + " free (keeping " +
-                                       std::to_string(floor) + " free)");
+  // Files being assembled have claims on what is free now.
+  std::int64_t claimed = 0;
+  for (const auto& [name, job] : jobs_) claimed += std::max<std::int64_t>(job->unwritten, 0);
+  if (space->free_bytes >= need + claimed + floor) return {};
+  return Fail(ErrorCode::kNoSpace,
+              "disk full: needs " + std::to_string(need) + " bytes, " +
+                  std::to_string(space->free_bytes) + " free (keeping " + std::to_string(floor) +
+                  " free" +
+                  (claimed > 0 ? ", and " + std::to_string(claimed) + " for files being assembled"
+                               : std::string()) +
+                  ")");
 }
 
 std::set<std::string> Puller::HeldDirectories() const {
@@ -328,7 +344,7 @@ std::set<std::string> Puller::HeldDirectories() const {
 }
 
 void Puller::RequestMissing(Job& job, PullPass& pass) {
-  if (job.error || job.stale || job.missing == 0) return;
+  if (job.error || job.stale || job.filling || job.missing == 0) return;
   bool waiting = false;
   for (std::size_t i = 0; i < job.have.size(); ++i) {
     if (job.have[i] || job.requested[i]) continue;
@@ -376,6 +392,7 @@ void Puller::OnBlock(const std::string& name, const VersionVector& version, std:
   }
   job.have[i] = true;
   job.missing--;
+  job.unwritten -= block.size;
   received_blocks_++;
 }
 

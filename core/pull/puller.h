@@ -30,7 +30,8 @@
 // goes on. Only store errors abort a pass.
 //
 // Disk space: before a file is assembled, the filesystem must have its
-// size (less what a resumed temp file holds) plus a floor free (1% of the
+// size (less what a resumed temp file holds), plus what the files already
+// being assembled have still to write, plus a floor free (1% of the
 // filesystem or 1 GiB, whichever is smaller). A file that does not fit, or
 // that hits ENOSPC while written, fails with "disk full": its temp file is
 // removed, so the space goes to the files that fit, and it is retried with
@@ -77,6 +78,9 @@ struct PullerConfig {
   // Left free on the disk beyond a file's size: the smaller of these two.
   std::int64_t min_free_bytes = 1ll << 30;
   std::int64_t min_free_percent = 1;
+  // Bytes copied from blocks found locally in one pass (a pass holds the
+  // daemon's loop); a file made of many local blocks fills over passes.
+  std::int64_t fill_bytes_per_pass = 16ll << 20;
   // Group and other bits cleared from modes applied from peers (LocalMode);
   // the daemon passes its umask.
   std::uint32_t umask = 0;
@@ -151,6 +155,7 @@ class Puller {
  private:
   struct Job;
   Result<void> Plan(PullPass& pass);
+  std::int64_t fill_left_ = 0;  // of this pass's fill_bytes_per_pass
   // Brings window_ up to date: the journal's changes, then more of the need
   // list while the window holds too little to work on.
   Result<void> RefreshWindow();
@@ -207,6 +212,8 @@ class Puller {
   // Makes an existing directory without owner write or search access
   // writable for now (held: its mode returns with ReleaseDirectories).
   Result<void> HoldWritable(const std::string& dir, const FileStat& st);
+  // Copies blocks found elsewhere in the folder into `job`, from where the
+  // last call stopped, until the pass's fill budget is spent.
   Result<void> FillLocally(Job& job, PullPass& pass);
   void RequestMissing(Job& job, PullPass& pass);
   void OnBlock(const std::string& name, const VersionVector& version, std::size_t index,

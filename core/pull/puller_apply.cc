@@ -287,6 +287,10 @@ Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
   job->requested.assign(g.blocks.size(), false);
   job->missing = g.blocks.size();
   if (auto ok = ResumeFromTemp(*job, *opened); !ok) return ok;
+  for (std::size_t i = 0; i < g.blocks.size(); ++i) {
+    if (!job->have[i]) job->unwritten += g.blocks[i].size;
+  }
+  job->filling = true;
   if (auto ok = FillLocally(*job, pass); !ok) return ok;
   jobs_[g.name] = std::move(job);
   return {};
@@ -348,32 +352,50 @@ Result<void> Puller::ResumeFromTemp(Job& job, const FileStat& temp) {
 Result<void> Puller::FillLocally(Job& job, PullPass& pass) {
   std::map<std::string, std::unique_ptr<ReadableFile>> open;
   Bytes buffer;
+  std::optional<Hash128> buffered;  // the block `buffer` holds, verified
   const std::vector<BlockRef>& blocks = job.want.file.blocks;
-  for (std::size_t i = 0; i < blocks.size() && job.missing > 0; ++i) {
+  std::size_t i = job.fill_next;
+  for (; i < blocks.size() && job.missing > 0; ++i) {
     if (job.have[i]) continue;
-    auto where = index_.FindBlock(context_.folder_key, blocks[i].hash);
-    if (!where) return StoreFailed(where.error());
-    for (const BlockLocation& loc : *where) {
-      if (loc.size != blocks[i].size) continue;
-      auto reader = open.find(loc.name);
-      if (reader == open.end()) {
-        auto opened = fs_.OpenRead(loc.name);
-        if (!opened) continue;  // gone or unreadable: try elsewhere
-        reader = open.emplace(loc.name, std::move(*opened)).first;
+    if (fill_left_ <= 0) break;  // the next pass goes on from here
+    // A block repeated in the file (runs of zeros, or a file made of one
+    // block over and over) is looked up and read once.
+    bool found = buffered == blocks[i].hash && buffer.size() == blocks[i].size;
+    if (!found) {
+      auto where = index_.FindBlock(context_.folder_key, blocks[i].hash);
+      if (!where) return StoreFailed(where.error());
+      for (const BlockLocation& loc : *where) {
+        if (loc.size != blocks[i].size) continue;
+        auto reader = open.find(loc.name);
+        if (reader == open.end()) {
+          auto opened = fs_.OpenRead(loc.name);
+          if (!opened) continue;  // gone or unreadable: try elsewhere
+          reader = open.emplace(loc.name, std::move(*opened)).first;
+        }
+        buffer.resize(loc.size);
+        auto n = reader->second->ReadAt(static_cast<std::uint64_t>(loc.offset), buffer);
+        fill_left_ -= loc.size;
+        if (!n || *n != loc.size || HashBlock(buffer, context_.hash_seed) != blocks[i].hash) {
+          continue;
+        }
+        buffered = blocks[i].hash;
+        found = true;
+        break;
       }
-      buffer.resize(loc.size);
-      auto n = reader->second->ReadAt(static_cast<std::uint64_t>(loc.offset), buffer);
-      if (!n || *n != loc.size || HashBlock(buffer, context_.hash_seed) != blocks[i].hash) continue;
-      if (auto ok = job.file->WriteAt(static_cast<std::uint64_t>(job.offsets[i]), buffer); !ok) {
-        job.error = ok.error();
-        return {};
-      }
-      job.have[i] = true;
-      job.missing--;
-      pass.local_blocks++;
-      break;
     }
+    if (!found) continue;
+    if (auto ok = job.file->WriteAt(static_cast<std::uint64_t>(job.offsets[i]), buffer); !ok) {
+      job.error = ok.error();
+      return {};
+    }
+    fill_left_ -= blocks[i].size;
+    job.unwritten -= blocks[i].size;
+    job.have[i] = true;
+    job.missing--;
+    pass.local_blocks++;
   }
+  job.fill_next = i;
+  if (i >= blocks.size() || job.missing == 0) job.filling = false;
   return {};
 }
 

@@ -22,7 +22,14 @@ struct Puller::Job {
   std::vector<bool> requested;        // in flight at the BlockSource
   std::size_t missing = 0;            // blocks not yet had
   std::size_t outstanding = 0;        // requests in flight
-  std::optional<Error> error;         // set when the job failed
+  // Local fill (blocks found elsewhere in the folder) goes a budget of
+  // bytes per pass; while it lasts no block is asked of a peer.
+  bool filling = false;
+  std::size_t fill_next = 0;  // the block the fill goes on from
+  // Bytes still to be written: what the job holds of the disk's free space
+  // beyond its temp file, for CheckSpace of the jobs that start after it.
+  std::int64_t unwritten = 0;
+  std::optional<Error> error;  // set when the job failed
   // Its temp file was moved or removed under it (the user, a renamed
   // directory): a race, not a failure of the name, so retried at once.
   bool raced = false;

@@ -145,9 +145,9 @@ Result<void> SessionExchange::OnMessage(wire::PeerMessage message) {
         if constexpr (std::is_same_v<T, wire::ClusterConfig>) {
           return OnClusterConfig(m);
         } else if constexpr (std::is_same_v<T, wire::IndexUpdate>) {
-          return OnIndex(m, /*full=*/false);
+          return OnIndex(std::move(m), /*full=*/false);
         } else if constexpr (std::is_same_v<T, wire::Index>) {
-          return OnIndex(m, /*full=*/true);
+          return OnIndex(std::move(m), /*full=*/true);
         } else if constexpr (std::is_same_v<T, wire::Request>) {
           return OnRequest(m);
         } else {
@@ -197,13 +197,13 @@ Result<void> SessionExchange::OnClusterConfig(const wire::ClusterConfig& message
   return {};
 }
 
-Result<void> SessionExchange::OnIndex(const wire::Index& message, bool full) {
+Result<void> SessionExchange::OnIndex(wire::Index&& message, bool full) {
   auto it = folders_.find(message.folder);
   // Not shared with this device (or not by it): nothing of it is accepted.
   if (it == folders_.end() || !it->second.peer_shares) return {};
   entries_received_ += static_cast<std::int64_t>(message.files.size());
-  IndexBatch batch{message.folder, it->second.peer_index_id, full, message.files};
-  return Deliver(it->second, batch);
+  IndexBatch batch{message.folder, it->second.peer_index_id, full, std::move(message.files)};
+  return Deliver(it->second, std::move(batch));
 }
 
 Result<void> SessionExchange::OnRequest(const wire::Request& message) {

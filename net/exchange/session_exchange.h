@@ -119,7 +119,7 @@ class SessionExchange {
   };
 
   Result<void> OnClusterConfig(const wire::ClusterConfig& message);
-  Result<void> OnIndex(const wire::Index& message, bool full);
+  Result<void> OnIndex(wire::Index&& message, bool full);  // its entries move on
   Result<void> OnRequest(const wire::Request& message);
   Result<void> OnResponse(const wire::Response& message);
   void FromEngine(const std::string& folder, EngineMessage message);

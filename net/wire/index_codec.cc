@@ -45,6 +45,12 @@ void EncodeFileInfo(Bytes& out, const FileInfo& f) {
 Result<void> DecodeBlocks(ByteReader& reader, std::vector<BlockRef>& blocks) {
   auto count = ReadCount(reader, kMinBlockSize, "block count");
   if (!count) return count.error();
+  // No encoder sends more (IndexEntrySizeBound): refused before decoding
+  // a single block, so a list near the message cap costs nothing.
+  if (*count > kMaxFileBlocks) {
+    return Fail(ErrorCode::kProtocol, std::to_string(*count) + " blocks, more than the " +
+                                          std::to_string(kMaxFileBlocks) + " an entry may carry");
+  }
   blocks.reserve(ReserveHint(*count));
   for (std::size_t i = 0; i < *count; ++i) {
     auto size = ReadVarint(reader, "block size");

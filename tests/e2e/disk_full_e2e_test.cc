@@ -2,23 +2,21 @@
 // A file that does not fit fails alone with "disk full" in status, the files
 // that fit arrive, and once space is freed the big one arrives by itself
 // (the per-name retry), with no command from the user.
-#include <sys/mount.h>
-
 #include <catch2/catch.hpp>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <random>
 
 #include "tests/e2e/daemon_process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/tmpfs.h"
 
 namespace shoal::e2e {
 namespace {
 
 namespace fs = std::filesystem;
 using shoal::testing::TempDir;
+using shoal::testing::Tmpfs;
 
 std::string RandomText(std::size_t n, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -26,35 +24,6 @@ std::string RandomText(std::size_t n, std::uint64_t seed) {
   for (auto& c : s) c = static_cast<char>('a' + rng() % 26);
   return s;
 }
-
-// A tmpfs mounted at a directory for the test's lifetime (lazily unmounted
-// in the destructor, so a daemon still holding it open cannot block it).
-class Tmpfs {
- public:
-  Tmpfs(std::string dir, const std::string& size) : dir_(std::move(dir)) {
-    fs::create_directories(dir_);
-    std::string options = "size=" + size;
-    if (::mount("tmpfs", dir_.c_str(), "tmpfs", 0, options.c_str()) != 0) {
-      error_ = std::strerror(errno);
-    } else {
-      mounted_ = true;
-    }
-  }
-  ~Tmpfs() {
-    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
-  }
-  bool mounted() const { return mounted_; }
-  const std::string& error() const { return error_; }
-  bool Resize(const std::string& size) {
-    std::string options = "size=" + size;
-    return ::mount("tmpfs", dir_.c_str(), "tmpfs", MS_REMOUNT, options.c_str()) == 0;
-  }
-
- private:
-  std::string dir_;
-  std::string error_;
-  bool mounted_ = false;
-};
 
 // B's failing names and why, from `status --json`.
 std::map<std::string, std::string> Failures(const TestDevice& d) {

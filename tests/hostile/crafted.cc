@@ -29,4 +29,19 @@ FileInfo MinimalFile(const std::string& name) {
   return file;
 }
 
+std::optional<BlockRef> AnnouncedBlock(HostilePeer& mallory, const std::string& name) {
+  using namespace std::chrono_literals;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto message = mallory.Await(net::wire::RecordType::kIndex, 5s);
+    if (!message) continue;
+    auto index = net::wire::DecodeIndex(message->body);
+    if (!index) continue;
+    for (const FileInfo& f : index->files) {
+      if (f.name == name && !f.blocks.empty()) return f.blocks[0];
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace shoal::hostile

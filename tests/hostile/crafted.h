@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "core/base/bytes.h"
 #include "core/model/file_info.h"
+#include "tests/hostile/hostile_peer.h"
 
 namespace shoal::hostile {
 
@@ -17,5 +19,8 @@ Bytes EncodedEntry(const FileInfo& file);
 Bytes IndexBody(const std::string& folder, std::size_t count, ByteSpan entry);
 // The smallest valid entry: an empty regular file called `name`.
 FileInfo MinimalFile(const std::string& name);
+// The first block of `name` as the victim announces it to `mallory` (read
+// from the Index messages it sends; others are skipped).
+std::optional<BlockRef> AnnouncedBlock(HostilePeer& mallory, const std::string& name);
 
 }  // namespace shoal::hostile

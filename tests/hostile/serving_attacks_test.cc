@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "net/wire/messages.h"
+#include "tests/hostile/crafted.h"
 #include "tests/hostile/victim.h"
 
 namespace shoal::hostile {
@@ -16,21 +17,6 @@ using net::wire::RecordType;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::int64_t kMiB = std::int64_t{1} << 20;
-
-// The first block of `name` as the victim announced it to Mallory.
-std::optional<BlockRef> AnnouncedBlock(HostilePeer& mallory, const std::string& name) {
-  const auto deadline = Clock::now() + 30s;
-  while (Clock::now() < deadline) {
-    auto message = mallory.Await(RecordType::kIndex, 5s);
-    if (!message) continue;
-    auto index = net::wire::DecodeIndex(message->body);
-    if (!index) continue;
-    for (const FileInfo& f : index->files) {
-      if (f.name == name && !f.blocks.empty()) return f.blocks[0];
-    }
-  }
-  return std::nullopt;
-}
 
 TEST_CASE("hostile: 100000 Requests of 4 MiB are read within a per-peer budget", "[hostile]") {
   constexpr std::int64_t kRateMiB = 16;

@@ -129,7 +129,8 @@ const net::Identity& MalloryIdentity() {
   return mallory;
 }
 
-Scene::Scene(const std::function<void(e2e::TestDevice&)>& configure) {
+Scene::Scene(const std::function<void(e2e::TestDevice&)>& configure,
+             const std::string& victim_disk) {
 #if defined(__SANITIZE_ADDRESS__)
   // ASan keeps freed memory in a 256 MiB quarantine, which would read as
   // growth to the memory checks; the daemons inherit a small one.
@@ -145,6 +146,11 @@ Scene::Scene(const std::function<void(e2e::TestDevice&)>& configure) {
   victim_ = std::make_unique<e2e::TestDevice>(base, "victim");
   honest_ = std::make_unique<e2e::TestDevice>(base, "honest");
   if (configure) configure(*victim_);
+  if (!victim_disk.empty()) {
+    disk_ = std::make_unique<testing::Tmpfs>(victim_->sync_dir(), victim_disk);
+    INFO("mounting a tmpfs for the victim's folder: " << disk_->error());
+    REQUIRE(disk_->mounted());
+  }
   e2e::WriteFile(victim_->Path("before-the-attack.txt"), "written before the attack\n");
   victim_->Start();
   cage_ = std::make_unique<MemoryCage>(victim_->pid(), kVictimMemoryLimit);

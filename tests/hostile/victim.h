@@ -26,6 +26,7 @@
 #include "tests/e2e/daemon_process.h"
 #include "tests/hostile/hostile_peer.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/tmpfs.h"
 
 namespace shoal::hostile {
 
@@ -64,7 +65,10 @@ class Scene {
  public:
   // `configure` runs on the victim before it first starts (daemon args,
   // limits).
-  explicit Scene(const std::function<void(e2e::TestDevice&)>& configure = {});
+  // `victim_disk`: when set (e.g. "128m"), the victim's folder is on a
+  // tmpfs of that size (root only: the test fails if it cannot mount).
+  explicit Scene(const std::function<void(e2e::TestDevice&)>& configure = {},
+                 const std::string& victim_disk = "");
   ~Scene();
 
   e2e::TestDevice& victim() { return *victim_; }
@@ -85,6 +89,7 @@ class Scene {
 
  private:
   testing::TempDir dir_;
+  std::unique_ptr<testing::Tmpfs> disk_;  // unmounted before dir_ goes
   std::unique_ptr<e2e::TestDevice> victim_;
   std::unique_ptr<e2e::TestDevice> honest_;
   std::unique_ptr<MemoryCage> cage_;

@@ -143,6 +143,22 @@ TEST_CASE("an Index carries at most kMaxIndexEntries entries", "[wire][hostile]"
   CHECK_THAT(over.error().message, Catch::Contains("65537 entries"));
 }
 
+TEST_CASE("an entry carries at most kMaxFileBlocks blocks", "[wire][hostile]") {
+  Index index;
+  index.folder = "f";
+  FileInfo& f = index.files.emplace_back();
+  f.name = "a";
+  f.blocks.assign(kMaxFileBlocks, BlockRef{1, {}});
+  auto at_cap = DecodeIndex(Encode(index));
+  REQUIRE(at_cap);
+  CHECK(at_cap->files.at(0).blocks.size() == kMaxFileBlocks);
+  index.files[0].blocks.emplace_back(BlockRef{1, {}});
+  auto over = DecodeIndex(Encode(index));
+  REQUIRE_FALSE(over);
+  CHECK(over.error().code == ErrorCode::kProtocol);
+  CHECK_THAT(over.error().message, Catch::Contains("blocks, more than the"));
+}
+
 TEST_CASE("a ClusterConfig carries at most kMaxClusterFolders folders of kMaxFolderDevices devices",
           "[wire][hostile]") {
   ClusterConfig config;
