@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "cli/commands/commands.h"
 #include "cli/commands/daemon_client.h"
@@ -59,11 +60,13 @@ int AfterPaired(net::ControlClient& client, const ClientOptions& options, const 
     return 0;
   }
   if (options.json || !::isatty(STDIN_FILENO)) {
+    std::string digits = code;  // one word on a command line
+    std::erase(digits, ' ');
     std::fprintf(stderr,
                  "%s is not shared yet. Check that the other device shows %s, then run\n"
                  "  shoal pair --confirm %s\n"
                  "(if it shows another code: `shoal pair --reject`).\n",
-                 args.share.c_str(), code.c_str(), code.c_str());
+                 args.share.c_str(), code.c_str(), digits.c_str());
     return 0;
   }
   const bool same = AskYesNo("The other device shows " + code + "? [y/N] ");

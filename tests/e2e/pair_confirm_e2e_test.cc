@@ -27,6 +27,21 @@ std::vector<std::string> Offered(const TestDevice& device) {
   return ids;
 }
 
+// The devices the folder `id` on `device` is shared with.
+nlohmann::json SharedWith(const TestDevice& device, const std::string& id) {
+  for (const auto& folder : device.Json({"folder", "list"})["folders"]) {
+    if (folder["id"] == id) return folder["shared_with"];
+  }
+  FAIL("no folder " << id);
+  return {};
+}
+
+// "123 456" → "123456", as typed on a command line.
+std::string Digits(std::string code) {
+  std::erase(code, ' ');
+  return code;
+}
+
 bool Contains(const std::vector<std::string>& ids, const std::string& id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
@@ -77,8 +92,8 @@ TEST_CASE(
   // read the code over a shoulder, redeems it first.
   auto [invited, mallory_code] = InviteAndRedeem(a, mallory, docs);
   CHECK_THAT(invited.err, Catch::Contains("is not shared yet"));
-  CHECK_THAT(invited.err, Catch::Contains("shoal pair --confirm " + mallory_code));
-  CHECK(a.Json({"folder", "list"})["folders"][0]["shared_with"] == nlohmann::json::array());
+  CHECK_THAT(invited.err, Catch::Contains("shoal pair --confirm " + Digits(mallory_code)));
+  CHECK(SharedWith(a, docs) == nlohmann::json::array());
 
   // Mallory is paired and connects, but no ClusterConfig offers it docs. A
   // folder the owner does share with it is the witness: once its offer has
@@ -92,19 +107,20 @@ TEST_CASE(
   CHECK_FALSE(Contains(Offered(mallory), docs));
 
   // The owner types the code beta would have shown: not mallory's.
-  CliResult wrong = a.Cli({"pair", "--confirm", AnotherCode(mallory_code)});
+  CliResult wrong = a.Cli({"pair", "--confirm", Digits(AnotherCode(mallory_code))});
   INFO(wrong.err);
   CHECK(wrong.exit_code == 1);
   CHECK_THAT(wrong.err, Catch::Contains("Nothing was shared"));
   CHECK(a.Json({"devices"})["devices"].empty());  // mallory was unpaired
-  CHECK(a.Json({"folder", "list"})["folders"][0]["shared_with"] == nlohmann::json::array());
+  CHECK(SharedWith(a, docs) == nlohmann::json::array());
   CHECK_FALSE(Contains(Offered(mallory), docs));
   CHECK_FALSE(std::filesystem::exists(mallory.Path("secret.txt")));
 
   // A new invite, redeemed by beta, and the code beta shows.
   auto [again, beta_code] = InviteAndRedeem(a, b, docs);
   CHECK_FALSE(Contains(Offered(b), docs));
-  CliResult right = a.Cli({"pair", "--confirm", beta_code});
+  CHECK(SharedWith(a, docs) == nlohmann::json::array());
+  CliResult right = a.Cli({"pair", "--confirm", Digits(beta_code)});
   INFO(right.err);
   REQUIRE(right.exit_code == 0);
   CHECK_THAT(right.out, Catch::Contains("shared " + docs));
