@@ -21,7 +21,8 @@ using shoal::testing::TempDir;
 // The IDs of the folders `device` has been offered.
 std::vector<std::string> Offered(const TestDevice& device) {
   std::vector<std::string> ids;
-  for (const auto& offer : device.Json({"folder", "offers"})["offers"]) {
+  const auto offers = device.Json({"folder", "offers"});  // kept: a temporary's member would dangle
+  for (const auto& offer : offers["offers"]) {
     ids.push_back(offer["folder"].get<std::string>());
   }
   return ids;
@@ -29,7 +30,8 @@ std::vector<std::string> Offered(const TestDevice& device) {
 
 // The devices the folder `id` on `device` is shared with.
 nlohmann::json SharedWith(const TestDevice& device, const std::string& id) {
-  for (const auto& folder : device.Json({"folder", "list"})["folders"]) {
+  const auto list = device.Json({"folder", "list"});  // kept: a temporary's member would dangle
+  for (const auto& folder : list["folders"]) {
     if (folder["id"] == id) return folder["shared_with"];
   }
   FAIL("no folder " << id);
