@@ -32,6 +32,7 @@ const std::map<std::string, ControlApi::Handler, std::less<>>& ControlApi::Comma
       {"device-resume", &ControlApi::DeviceResume},
       {"pair-invite", &ControlApi::PairInvite},
       {"pair-join", &ControlApi::PairJoinStart},
+      {"pair-confirm", &ControlApi::PairConfirm},
       {"shutdown", &ControlApi::Shutdown},
       {"internet", &ControlApi::Internet},
       {"internet-set", &ControlApi::InternetSet},

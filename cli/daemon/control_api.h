@@ -5,7 +5,8 @@
 //   control_api.cc           the table, status, shutdown, the Folder object
 //   control_api_folders.cc   folder-*, share, unshare, conflicts, rescan
 //   control_api_versions.cc  versions, restore
-//   control_api_devices.cc   devices, device-*, pair-invite, pair-join
+//   control_api_devices.cc   devices, device-*
+//   control_api_pairing.cc   pair-invite, pair-join, pair-confirm
 //
 // A handler answers at once or keeps the reply to answer later (rescan,
 // restore, pair-join, shutdown). Requests come from any local program:
@@ -21,6 +22,7 @@
 #include <map>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -115,14 +117,22 @@ class ControlApi final : public net::ControlHandler {
   Json DeviceList(const nlohmann::json& request);
   Json DeviceAdd(const nlohmann::json& request);
   Json DeviceRemove(const nlohmann::json& request);
+  // Unpairs: disconnects, forgets its addresses, offers and shares.
+  Json RemoveDevice(const DeviceRecord& device);
   Json DeviceRename(const nlohmann::json& request);
   Json DevicePause(const nlohmann::json& request) { return SetPaused(request, true); }
   Json DeviceResume(const nlohmann::json& request) { return SetPaused(request, false); }
   Json SetPaused(const nlohmann::json& request, bool paused);
   Json PutDevice(DeviceRecord device);
+
+  // Pairing (control_api_pairing.cc).
   Json PairInvite(const nlohmann::json& request);
   // Answers when the pairing has ended.
   void PairJoinStart(const nlohmann::json& request, net::ControlReply reply);
+  // Confirms (shares what waited) or rejects (unpairs) a pairing.
+  Json PairConfirm(const nlohmann::json& request);
+  // The folder IDs of the request's optional "share" folder.
+  Result<std::vector<std::string>> ShareField(const nlohmann::json& request);
 
   ControlApiParts parts_;
 };

@@ -1,5 +1,5 @@
 // ControlApi: device commands (docs/api.md "Devices"): list, add, remove,
-// rename, pause, resume; and pairing (docs/api.md "Pairing"): invite, join.
+// rename, pause, resume.
 #include "cli/daemon/control_api.h"
 #include "cli/daemon/request_fields.h"
 #include "core/base/log.h"
@@ -125,13 +125,17 @@ Json ControlApi::DeviceAdd(const nlohmann::json& request) {
 Json ControlApi::DeviceRemove(const nlohmann::json& request) {
   auto device = FindDeviceArg(StringField(request, "device"));
   if (!device) return device.error();
-  parts_.hub.Disconnect(device->id);
-  parts_.peers.Forget(device->id);
-  if (auto removed = parts_.index.RemoveDevice(device->key); !removed) return removed.error();
-  parts_.hub.DropOffersFrom(device->id);
-  parts_.addresses.DropSightings(device->id);
+  return RemoveDevice(*device);
+}
+
+Json ControlApi::RemoveDevice(const DeviceRecord& device) {
+  parts_.hub.Disconnect(device.id);
+  parts_.peers.Forget(device.id);
+  if (auto removed = parts_.index.RemoveDevice(device.key); !removed) return removed.error();
+  parts_.hub.DropOffersFrom(device.id);
+  parts_.addresses.DropSightings(device.id);
   parts_.hub.RefreshAll();
-  return nlohmann::json{{"id", device->id.ToString()}, {"removed", true}};
+  return nlohmann::json{{"id", device.id.ToString()}, {"removed", true}};
 }
 
 Json ControlApi::DeviceRename(const nlohmann::json& request) {
@@ -155,21 +159,6 @@ Json ControlApi::PutDevice(DeviceRecord device) {
   parts_.addresses.Apply(device);
   return nlohmann::json{
       {"id", device.id.ToString()}, {"name", device.name}, {"paused", device.paused}};
-}
-
-Json ControlApi::PairInvite(const nlohmann::json& /*request*/) {
-  auto created = parts_.pairing.Invite();
-  if (!created) return created.error();
-  return nlohmann::json{{"code", created->code},
-                        {"expires_unix", created->expires_unix_nanos / 1'000'000'000},
-                        {"device", parts_.device.ToString()},
-                        {"listen_port", parts_.peers.listen_port()}};
-}
-
-void ControlApi::PairJoinStart(const nlohmann::json& request, net::ControlReply reply) {
-  const auto timeout =
-      std::chrono::seconds(ClampedIntField(request, "timeout_seconds", 60, 1, 900));
-  parts_.pairing.Join(StringField(request, "code"), timeout, std::move(reply));
 }
 
 }  // namespace shoal::cli

@@ -1,6 +1,8 @@
 #include "cli/daemon/pairing.h"
 
 #include <algorithm>
+#include <iterator>
+#include <utility>
 
 #include "core/base/log.h"
 #include "net/pairing/invite_code.h"
@@ -9,9 +11,11 @@ namespace shoal::cli {
 
 Pairing::Pairing(Setup setup) : setup_(std::move(setup)), invites_(*setup_.clock) {}
 
-Result<net::InviteBook::Created> Pairing::Invite() {
+Result<net::InviteBook::Created> Pairing::Invite(std::vector<std::string> share) {
+  invite_share_.clear();
   auto created = invites_.Create();
   if (!created) return created.error();
+  invite_share_ = std::move(share);
   if (discovery_) discovery_->SetPairingTag(invites_.ActiveTag());
   if (setup_.on_invite) {
     // The secret is in the code; the book keeps only what it derives.
@@ -21,7 +25,8 @@ Result<net::InviteBook::Created> Pairing::Invite() {
   return created;
 }
 
-void Pairing::Join(const std::string& code, std::chrono::seconds timeout, net::ControlReply reply) {
+void Pairing::Join(const std::string& code, std::chrono::seconds timeout, net::ControlReply reply,
+                   std::vector<std::string> share) {
   PairJoin::Setup setup;
   setup.loop = setup_.loop;
   setup.identity = setup_.identity;
@@ -29,9 +34,10 @@ void Pairing::Join(const std::string& code, std::chrono::seconds timeout, net::C
   setup.timeout = timeout;
   setup.lookup = setup_.lookup;
   setup.relay_dial = setup_.relay_dial;
-  setup.on_paired = [this](const DeviceId& device, const std::string& name,
-                           const std::string& comparison_code, const std::string& address) {
-    OnPaired(device, name, comparison_code, address, /*inviter=*/false);
+  setup.on_paired = [this, share = std::move(share)](
+                        const DeviceId& device, const std::string& name,
+                        const std::string& comparison_code, const std::string& address) {
+    Store(device, name, comparison_code, address, /*inviter=*/false, share);
   };
   setup.on_finished = [this](PairJoin& join) {
     std::erase_if(joins_, [&](const std::unique_ptr<PairJoin>& j) { return j.get() == &join; });
@@ -66,6 +72,24 @@ void Pairing::OnPaired(const DeviceId& device, const std::string& name, const st
                         << " completed a handshake with an invite that was already used; ignored";
     return;
   }
+  std::vector<std::string> share;
+  if (inviter) share = std::exchange(invite_share_, {});
+  Store(device, name, code, address, inviter, std::move(share));
+}
+
+std::optional<Pairing::Unconfirmed> Pairing::TakeUnconfirmed(
+    const std::optional<DeviceId>& device) {
+  for (auto it = unconfirmed_.rbegin(); it != unconfirmed_.rend(); ++it) {
+    if (device && it->device != *device) continue;
+    Unconfirmed taken = std::move(*it);
+    unconfirmed_.erase(std::next(it).base());
+    return taken;
+  }
+  return std::nullopt;
+}
+
+void Pairing::Store(const DeviceId& device, const std::string& name, const std::string& code,
+                    const std::string& address, bool inviter, std::vector<std::string> share) {
   if (inviter && discovery_) discovery_->SetPairingTag(std::nullopt);
   if (inviter && setup_.on_invite_ended) setup_.on_invite_ended();
   auto existing = setup_.index->FindDevice(device);
@@ -81,7 +105,11 @@ void Pairing::OnPaired(const DeviceId& device, const std::string& name, const st
     return;
   }
   record.key = *key;
-  SHOAL_LOG(kInfo) << "paired with " << device.ToString() << " (" << name << ")";
+  SHOAL_LOG(kInfo) << "paired with " << device.ToString() << " (" << name << ")"
+                   << (share.empty() ? "" : "; its folders wait for the comparison code");
+  std::erase_if(unconfirmed_, [&](const Unconfirmed& u) { return u.device == device; });
+  unconfirmed_.push_back({device, name, code, std::move(share)});
+  if (unconfirmed_.size() > kMaxUnconfirmed) unconfirmed_.pop_front();
   if (setup_.on_paired) setup_.on_paired(record, code);
 }
 

@@ -13,6 +13,11 @@
 //
 // Either way the paired device is stored in the index (only once per
 // invite) and handed to `on_paired`; the daemon announces it and dials it.
+// A paired device sees only the folders shared with it, and the folders
+// named with the invite or join are shared only once its owner confirms
+// the comparison code (TakeUnconfirmed, `pair-confirm`): whoever redeems
+// an invite first, before the owners compared codes, gets nothing. Until
+// then the pairing waits in a short list, in memory only.
 //
 // Thread: the loop thread. Everything in Setup outlives the Pairing.
 #pragma once
@@ -62,12 +67,23 @@ class Pairing {
 
   // LAN discovery, once started (it needs the listen port); null while off.
   void set_discovery(net::Discovery* discovery) { discovery_ = discovery; }
-  // A fresh invite, replacing any previous one.
-  Result<net::InviteBook::Created> Invite();
+  // A pairing that completed and waits for its owner to confirm the
+  // comparison code (docs/api.md "pair-confirm").
+  struct Unconfirmed {
+    DeviceId device;
+    std::string name;
+    std::string code;                // "123 456"
+    std::vector<std::string> share;  // folder IDs to share once confirmed
+  };
+
+  // A fresh invite, replacing any previous one. `share` (folder IDs) waits
+  // for the confirmation of the pairing that redeems it.
+  Result<net::InviteBook::Created> Invite(std::vector<std::string> share = {});
   // The psk for an inbound pairing session (SessionOptions::pairing_psk).
   std::optional<net::SecretBytes> ActivePsk() { return invites_.ActivePsk(); }
   // `shoal pair CODE`: `reply` is answered when the pairing has ended.
-  void Join(const std::string& code, std::chrono::seconds timeout, net::ControlReply reply);
+  void Join(const std::string& code, std::chrono::seconds timeout, net::ControlReply reply,
+            std::vector<std::string> share = {});
   // Every LAN sighting; one carrying an invite's tag may be what a join waits for.
   void OnSighting(const net::Sighting& sighting, const std::string& address);
   // A pairing session completed, as inviter or joiner.
@@ -75,6 +91,9 @@ class Pairing {
                 const std::string& address, bool inviter);
   // Ends the joins in progress (their requests get a "cancelled" error).
   void CancelJoins() { joins_.clear(); }
+  // The newest pairing waiting for confirmation (with `device`, when
+  // given), taken off the list; nullopt when none waits.
+  std::optional<Unconfirmed> TakeUnconfirmed(const std::optional<DeviceId>& device);
 
  private:
   struct RememberedSighting {
@@ -83,12 +102,18 @@ class Pairing {
     std::chrono::steady_clock::time_point seen;
   };
   static constexpr std::size_t kMaxRememberedSightings = 16;
+  static constexpr std::size_t kMaxUnconfirmed = 8;
+
+  void Store(const DeviceId& device, const std::string& name, const std::string& code,
+             const std::string& address, bool inviter, std::vector<std::string> share);
 
   Setup setup_;
   net::InviteBook invites_;
   net::Discovery* discovery_ = nullptr;
   std::vector<std::unique_ptr<PairJoin>> joins_;
   std::deque<RememberedSighting> sightings_;  // bounded; newest last
+  std::vector<std::string> invite_share_;     // for the active invite
+  std::deque<Unconfirmed> unconfirmed_;       // bounded; newest last
 };
 
 }  // namespace shoal::cli

@@ -42,7 +42,8 @@ Result<HandshakeDriver> HandshakeDriver::Create(const Config& config) {
     }
   }
   if (config.offer_aes_gcm && AesGcmAvailable()) driver.offer_ |= wire::kOfferAesGcm;
-  driver.offer_ |= wire::kOfferBlockDeltas | wire::kOfferHelloAddresses | wire::kOfferPunch;
+  driver.offer_ |= wire::kOfferBlockDeltas | wire::kOfferHelloAddresses | wire::kOfferPunch |
+                   wire::kOfferPairingCommitment;
   driver.preamble_ = wire::EncodePreamble({.version = wire::kProtocolVersion,
                                            .handshake = driver.config_.type,
                                            .ciphers = driver.offer_});
@@ -133,6 +134,11 @@ Result<void> HandshakeDriver::InitiatorOnPreamble(ByteSpan preamble, Bytes& out)
   cipher_ = Choose(offer_, parsed->ciphers);
   peer_offer_ = parsed->ciphers;
   if (config_.type == wire::HandshakeType::kPairing) {
+    if ((parsed->ciphers & wire::kOfferPairingCommitment) == 0) {
+      return Fail(ErrorCode::kProtocol,
+                  "pairing: the inviting device runs an older Shoal without the comparison "
+                  "commitment; update it and pair again");
+    }
     if (auto created = CreateState(preamble, {}); !created) return created;
     return WriteNext(out);
   }
@@ -159,6 +165,11 @@ Result<void> HandshakeDriver::OnPreamble(ByteSpan preamble, Bytes& out) {
         {.version = parsed->version, .handshake = config_.type, .ciphers = offer_});
   }
   if (parsed->handshake == wire::HandshakeType::kPairing) {
+    if ((parsed->ciphers & wire::kOfferPairingCommitment) == 0) {
+      return Refuse(out, Error{ErrorCode::kProtocol,
+                               "pairing: the joining device runs an older Shoal without the "
+                               "comparison commitment; update it and pair again"});
+    }
     if (auto taken = TakePsk(); !taken) return Refuse(out, taken.error());
   }
   config_.type = parsed->handshake;

@@ -85,6 +85,7 @@ Result<std::unique_ptr<Session>> Session::Start(EventLoop& loop, UvHandle<uv_tcp
 }
 
 Result<void> Session::Begin(ByteStreamPtr stream, const Identity& identity, Role role) {
+  joiner_ = role == Role::kInitiator;
   stream_ = std::move(stream);
   // Until the peer proves a key, a connection costs little (DESIGN.md
   // "Handshake"; docs/security.md "Strangers").
@@ -129,7 +130,7 @@ Result<void> Session::Begin(ByteStreamPtr stream, const Identity& identity, Role
 void Session::OnHandshakeDeadline() {
   if (state_ >= State::kOpen) return;
   End(SessionEnd::kTimeout,
-      std::string(pairing_ ? "no PairAccept within " : "no Hello within ") +
+      std::string(pairing_ ? "pairing not completed within " : "no Hello within ") +
           std::to_string(options_.handshake_timeout.count()) + " ms",
       wire::CloseReason::kTimeout);
 }

@@ -7,7 +7,8 @@
 //   → messages both ways (RecordSealer / RecordOpener) → Close
 //
 // Pairing (docs/protocol.md "Pairing"): preamble type 2 → XXpsk3 with
-// `pairing_psk` → PairAccept ↔ PairAccept → OnPaired → Close(normal); never
+// `pairing_psk` → PairAccept (joiner's commitment) → PairAccept (inviter's
+// nonce) → PairReveal (joiner's nonce) → OnPaired → Close(normal); never
 // `authorize` or OnEstablished. Responders follow the initiator's preamble.
 //
 // The peer's static key is checked with `authorize` as soon as the handshake
@@ -52,6 +53,7 @@
 #include "net/loop/byte_stream.h"
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
+#include "net/pairing/comparison_exchange.h"
 #include "net/session/handshake_driver.h"
 #include "net/session/session_delegate.h"
 #include "net/session/transport.h"
@@ -196,7 +198,11 @@ class Session {
   Result<void> FinishHandshake();
   Result<void> Accept(wire::Message message);
   Result<void> AcceptHello(ByteSpan body);
+  // Pairing: the comparison exchange (net/pairing/comparison_exchange.h).
+  Result<void> SendPairAccept(const wire::PairingValue& value);
   Result<void> AcceptPairAccept(ByteSpan body);
+  Result<void> AcceptPairReveal(ByteSpan body);
+  Result<void> FinishPairing();
   Result<void> AcceptResponse(wire::Response response);
   // Hands the inbox to the delegate, in order; false when the owner
   // destroyed us.
@@ -251,7 +257,10 @@ class Session {
   bool hello_addresses_ = false;  // both preambles offer kOfferHelloAddresses
   bool peer_punches_ = false;     // both preambles offer kOfferPunch
   bool pairing_ = false;          // handshake type 2, known once the handshake completed
-  std::string comparison_code_;   // pairing only
+  bool joiner_ = false;           // we dialed: the initiator, on a pairing connection the joiner
+  std::optional<ComparisonExchange> exchange_;   // pairing only, from the handshake's end
+  std::optional<wire::PairAccept> peer_accept_;  // pairing only, once it arrived
+  std::string comparison_code_;                  // pairing only, once the exchange completed
   State state_ = State::kPreamble;
   bool peer_sent_cluster_config_ = false;
   bool sent_cluster_config_ = false;

@@ -6,7 +6,7 @@
 // order they arrived, then OnEnd exactly once and nothing after it. A peer
 // that refuses us may send Close without Hello: OnClose then OnEnd, with no
 // OnEstablished. A pairing session (handshake type 2) never calls
-// OnEstablished: OnPaired once the peer's PairAccept arrived, then OnEnd.
+// OnEstablished: OnPaired once the comparison exchange completed, then OnEnd.
 // All calls come from the loop thread.
 #pragma once
 
@@ -47,9 +47,11 @@ class SessionDelegate {
   virtual void OnWritable() {}
   // Pairing sessions only: the peer proved it holds the same invite (its
   // PairAccept arrived under keys derived from the psk and both static
-  // keys). `comparison_code` ("123 456") is what both devices show their
-  // owners. The session then closes by itself (OnEnd(kLocalClose)); the
-  // owner stores `peer` as paired and consumes the invite here.
+  // keys) and the comparison exchange completed (the joiner's nonce opened
+  // its commitment). `comparison_code` ("123 456") is what both devices
+  // show their owners. The session then closes by itself
+  // (OnEnd(kLocalClose)); the owner stores `peer` as paired and consumes
+  // the invite here.
   virtual void OnPaired(const DeviceId& /*peer*/, const wire::PairAccept& /*accept*/,
                         const std::string& /*comparison_code*/) {}
   // The peer's Punch (hole punching, docs/protocol.md "Hole punching").

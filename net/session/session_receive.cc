@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/base/log.h"
-#include "net/pairing/comparison_code.h"
+#include "net/pairing/comparison_exchange.h"
 #include "net/session/session.h"
 #include "net/wire/record_packer.h"
 
@@ -122,7 +122,13 @@ Result<void> Session::OnFrame(ByteSpan frame) {
 
 Result<void> Session::FinishHandshake() {
   pairing_ = driver_->type() == wire::HandshakeType::kPairing;
-  if (pairing_) comparison_code_ = ComparisonCode(driver_->handshake_hash());
+  if (pairing_) {
+    auto exchange = ComparisonExchange::Start(
+        joiner_ ? ComparisonExchange::Side::kJoiner : ComparisonExchange::Side::kInviter,
+        driver_->handshake_hash());
+    if (!exchange) return exchange.error();
+    exchange_.emplace(std::move(*exchange));
+  }
   auto ciphers = driver_->Split();
   if (!ciphers) return ciphers.error();
   peer_ = driver_->peer();
@@ -139,9 +145,11 @@ Result<void> Session::FinishHandshake() {
   opener_.emplace(std::move(ciphers->receive));
   if (pairing_) {
     // The psk stands in for authorization: the peer cannot be paired yet.
+    // The joiner commits to its nonce at once; the inviter answers only
+    // after that commitment has arrived (docs/protocol.md "Comparison code").
     state_ = State::kAwaitHello;
-    const wire::PairAccept accept{.device_name = options_.hello.device_name};
-    return Transmit(wire::PackMessage(accept.kType, wire::Encode(accept), zstd_));
+    if (!joiner_) return {};
+    return SendPairAccept(exchange_->Commitment());
   }
   // Authorization comes before anything else we send (DESIGN.md "Handshake").
   if (!authorize_(*peer_)) {
@@ -168,11 +176,44 @@ Result<void> Session::AcceptHello(ByteSpan body) {
   return {};
 }
 
+Result<void> Session::SendPairAccept(const wire::PairingValue& value) {
+  const wire::PairAccept accept{.device_name = options_.hello.device_name, .value = value};
+  return Transmit(wire::PackMessage(accept.kType, wire::Encode(accept), zstd_));
+}
+
+// The joiner's PairAccept brings its commitment, which the inviter answers
+// with its own PairAccept and nonce; the inviter's brings that nonce, which
+// the joiner answers with PairReveal and is done.
 Result<void> Session::AcceptPairAccept(ByteSpan body) {
+  if (peer_accept_) return OutOfOrder(wire::RecordType::kPairAccept, "sent twice");
   auto accept = wire::DecodePairAccept(body);
   if (!accept) return accept.error();
-  inbox_.emplace_back(std::move(*accept));
-  // Both sides have confirmed the keys: nothing more to say on this connection.
+  peer_accept_ = std::move(*accept);
+  if (!joiner_) {
+    auto nonce = exchange_->OnCommitment(peer_accept_->value);
+    if (!nonce) return nonce.error();
+    return SendPairAccept(*nonce);
+  }
+  auto nonce = exchange_->OnInviterNonce(peer_accept_->value);
+  if (!nonce) return nonce.error();
+  const wire::PairReveal reveal{.nonce = *nonce};
+  if (auto sent = Transmit(wire::PackMessage(reveal.kType, wire::Encode(reveal), zstd_)); !sent) {
+    return sent;
+  }
+  return FinishPairing();
+}
+
+Result<void> Session::AcceptPairReveal(ByteSpan body) {
+  auto reveal = wire::DecodePairReveal(body);
+  if (!reveal) return reveal.error();
+  if (auto opened = exchange_->OnJoinerNonce(reveal->nonce); !opened) return opened;
+  return FinishPairing();
+}
+
+Result<void> Session::FinishPairing() {
+  comparison_code_ = exchange_->code();
+  inbox_.emplace_back(*peer_accept_);
+  // Both sides have confirmed the keys and the code: nothing more to say.
   End(SessionEnd::kLocalClose, "paired with device " + ShortIdString(peer_->ShortId()),
       wire::CloseReason::kNormal);
   return {};
@@ -184,6 +225,7 @@ Result<void> Session::Accept(wire::Message message) {
   const ByteSpan body = message.body;
   if (pairing_ && type != RecordType::kClose) {
     if (type == RecordType::kPairAccept) return AcceptPairAccept(body);
+    if (type == RecordType::kPairReveal) return AcceptPairReveal(body);
     return OutOfOrder(type, "on a pairing connection");
   }
   if (state_ == State::kAwaitHello && type != RecordType::kHello && type != RecordType::kClose) {
@@ -244,6 +286,7 @@ Result<void> Session::Accept(wire::Message message) {
       return {};
     }
     case RecordType::kPairAccept:
+    case RecordType::kPairReveal:
       return OutOfOrder(type, "on a paired connection");
     case RecordType::kPunch: {
       if (!peer_punches_) return OutOfOrder(type, "from a peer that did not offer it");

@@ -1,4 +1,4 @@
-// Codecs of the small messages: Hello, Ping, Close, PairAccept, Punch.
+// Codecs of the small messages: Hello, Ping, Close, PairAccept, PairReveal, Punch.
 #include "net/wire/field_codec.h"
 #include "net/wire/messages.h"
 
@@ -88,6 +88,7 @@ Result<Close> DecodeClose(ByteSpan body) {
 Bytes Encode(const PairAccept& message) {
   Bytes out;
   AppendString(out, message.device_name);
+  out.insert(out.end(), message.value.begin(), message.value.end());
   return out;
 }
 
@@ -97,7 +98,24 @@ Result<PairAccept> DecodePairAccept(ByteSpan body) {
   auto device_name = ReadString(reader, kMaxDeviceNameLen, "PairAccept: device name");
   if (!device_name) return device_name.error();
   m.device_name = std::move(*device_name);
+  auto value = reader.ReadBytes(kPairingValueSize);
+  if (!value) return ProtocolError(value.error(), "PairAccept: value");
+  std::copy(value->begin(), value->end(), m.value.begin());
   if (auto end = ExpectEnd(reader, "PairAccept"); !end) return end.error();
+  return m;
+}
+
+Bytes Encode(const PairReveal& message) {
+  return Bytes(message.nonce.begin(), message.nonce.end());
+}
+
+Result<PairReveal> DecodePairReveal(ByteSpan body) {
+  ByteReader reader(body);
+  PairReveal m;
+  auto nonce = reader.ReadBytes(kPairingValueSize);
+  if (!nonce) return ProtocolError(nonce.error(), "PairReveal: nonce");
+  std::copy(nonce->begin(), nonce->end(), m.nonce.begin());
+  if (auto end = ExpectEnd(reader, "PairReveal"); !end) return end.error();
   return m;
 }
 

@@ -7,11 +7,12 @@
 // bytes; every failure is kProtocol. File names are NOT validated as paths
 // here (absolute, "..", NUL): the engine does that before using them.
 //
-// Codecs: hello_codec.cc (Hello, Ping, Close, PairAccept, Punch),
+// Codecs: hello_codec.cc (Hello, Ping, Close, PairAccept, PairReveal, Punch),
 // cluster_config_codec.cc, index_codec.cc, request_codec.cc (Request,
 // Response).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -147,10 +148,23 @@ struct Close {
   friend bool operator==(const Close&, const Close&) = default;
 };
 
+// Pairing connections only (docs/protocol.md "Pairing"). The joiner's
+// PairAccept carries its commitment to a nonce, the inviter's carries the
+// inviter's nonce; the joiner then opens its commitment with PairReveal.
+inline constexpr std::size_t kPairingValueSize = 32;
+using PairingValue = std::array<std::uint8_t, kPairingValueSize>;
+
 struct PairAccept {
   static constexpr RecordType kType = RecordType::kPairAccept;
   std::string device_name;
+  PairingValue value{};  // joiner: its commitment; inviter: its nonce
   friend bool operator==(const PairAccept&, const PairAccept&) = default;
+};
+
+struct PairReveal {
+  static constexpr RecordType kType = RecordType::kPairReveal;
+  PairingValue nonce{};  // the joiner's, which its commitment bound
+  friend bool operator==(const PairReveal&, const PairReveal&) = default;
 };
 
 // TCP hole punching over an established relayed session (docs/protocol.md
@@ -184,6 +198,7 @@ Bytes Encode(const Response& message);
 Bytes Encode(const Ping& message);
 Bytes Encode(const Close& message);
 Bytes Encode(const PairAccept& message);
+Bytes Encode(const PairReveal& message);
 Bytes Encode(const Punch& message);
 
 Result<Hello> DecodeHello(ByteSpan body);
@@ -196,13 +211,14 @@ Result<Response> DecodeResponse(ByteSpan body);
 Result<Ping> DecodePing(ByteSpan body);
 Result<Close> DecodeClose(ByteSpan body);
 Result<PairAccept> DecodePairAccept(ByteSpan body);
+Result<PairReveal> DecodePairReveal(ByteSpan body);
 // Also fails on an unknown stage, and on endpoints in a Fail.
 Result<Punch> DecodePunch(ByteSpan body);
 
 // The messages that carry folders between two established devices, as one
 // type. Session hands each to its delegate as a PeerMessage and every layer
 // up to SessionExchange passes it on untouched (one OnMessage, one Send per
-// layer). Hello, Ping, Close, PairAccept and Punch belong to the session itself and
+// layer). Hello, Ping, Close, PairAccept, PairReveal and Punch belong to the session itself and
 // are not here. A new message: its struct and codec above, an alternative
 // here, its decode in Session::Accept (session_receive.cc) and its handler
 // in SessionExchange::OnMessage; nothing between them changes.

@@ -48,6 +48,12 @@ inline constexpr std::uint8_t kOfferHelloAddresses = 0x08;
 // docs/protocol.md "Hole punching"). Punch is sent only to a peer that
 // offers it; one that arrives from a peer that did not is a protocol error.
 inline constexpr std::uint8_t kOfferPunch = 0x10;
+// Not a cipher: on a pairing connection the sender runs the comparison
+// exchange (docs/protocol.md "Comparison code": PairAccept carries a
+// commitment or a nonce, then PairReveal). Required on pairing connections:
+// a pairing preamble without it is refused, so that a man in the middle
+// cannot fall back to a comparison code he could grind.
+inline constexpr std::uint8_t kOfferPairingCommitment = 0x20;
 
 struct Preamble {
   std::uint16_t version = kProtocolVersion;

@@ -28,6 +28,8 @@ std::string_view RecordTypeName(RecordType type) {
       return "PairAccept";
     case RecordType::kPunch:
       return "Punch";
+    case RecordType::kPairReveal:
+      return "PairReveal";
   }
   return "unknown";
 }
@@ -42,7 +44,7 @@ Result<Record> ParseRecord(ByteSpan plaintext) {
   }
   std::uint8_t type = plaintext[0];
   if (type < static_cast<std::uint8_t>(RecordType::kHello) ||
-      type > static_cast<std::uint8_t>(RecordType::kPunch)) {
+      type > static_cast<std::uint8_t>(RecordType::kPairReveal)) {
     return Fail(ErrorCode::kProtocol, "record: unknown type " + std::to_string(type));
   }
   Record record{static_cast<RecordType>(type), plaintext[1], plaintext.subspan(2)};

@@ -27,6 +27,7 @@ enum class RecordType : std::uint8_t {
   kClose = 8,
   kPairAccept = 9,
   kPunch = 10,
+  kPairReveal = 11,
 };
 std::string_view RecordTypeName(RecordType type);
 

@@ -27,30 +27,50 @@ std::vector<char*> Argv(std::vector<std::string>& args) {
   return argv;
 }
 
+// Reads `out` and `err` to their ends into `result`, then reaps `pid`.
+void Collect(pid_t pid, int out, int err, CliResult& result);
+
 }  // namespace
 
-CliResult RunShoal(const std::vector<std::string>& args) {
+CliResult RunShoal(const std::vector<std::string>& args, const std::string* input) {
   std::vector<std::string> full{SHOAL_BINARY};
   full.insert(full.end(), args.begin(), args.end());
   int out[2];
   int err[2];
+  int in[2];
   REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
   REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
+  REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
-    int null = ::open("/dev/null", O_RDONLY);
-    ::dup2(null, 0);  // not a terminal: nothing may prompt
+    if (input) {
+      ::dup2(in[0], 0);
+    } else {
+      int null = ::open("/dev/null", O_RDONLY);
+      ::dup2(null, 0);  // not a terminal: nothing may prompt
+    }
     auto argv = Argv(full);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
   ::close(out[1]);
   ::close(err[1]);
+  ::close(in[0]);
+  // Small inputs fit in the pipe's buffer: written whole before reading.
+  if (input) REQUIRE(::write(in[1], input->data(), input->size()) == ssize_t(input->size()));
+  ::close(in[1]);
   CliResult result;
-  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  Collect(pid, out[0], err[0], result);
+  return result;
+}
+
+namespace {
+
+void Collect(pid_t pid, int out, int err, CliResult& result) {
+  pollfd fds[2] = {{out, POLLIN, 0}, {err, POLLIN, 0}};
   int open_fds = 2;
   char buffer[65536];
   while (open_fds > 0) {
@@ -70,6 +90,52 @@ CliResult RunShoal(const std::vector<std::string>& args) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+ShoalProcess::ShoalProcess(const std::vector<std::string>& args) {
+  std::vector<std::string> full{SHOAL_BINARY};
+  full.insert(full.end(), args.begin(), args.end());
+  int out[2];
+  int err[2];
+  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
+  pid_ = ::fork();
+  REQUIRE(pid_ >= 0);
+  if (pid_ == 0) {
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    int null = ::open("/dev/null", O_RDONLY);
+    ::dup2(null, 0);  // not a terminal: nothing may prompt
+    auto argv = Argv(full);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  ::close(err[1]);
+  out_ = out[0];
+  err_ = err[0];
+}
+
+ShoalProcess::~ShoalProcess() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  CliResult ignored;
+  Collect(pid_, out_, err_, ignored);
+}
+
+std::string ShoalProcess::ReadLine() {
+  std::string line;
+  char c;
+  while (::read(out_, &c, 1) == 1 && c != '\n') line.push_back(c);
+  return line;
+}
+
+CliResult ShoalProcess::Finish() {
+  CliResult result;
+  Collect(pid_, out_, err_, result);
+  pid_ = -1;
   return result;
 }
 
@@ -188,6 +254,11 @@ nlohmann::json TestDevice::RawRequest(const std::string& line) const {
 CliResult TestDevice::Cli(std::vector<std::string> args) const {
   args.insert(args.begin(), {"--home", home_});
   return RunShoal(args);
+}
+
+CliResult TestDevice::CliWithInput(std::vector<std::string> args, const std::string& input) const {
+  args.insert(args.begin(), {"--home", home_});
+  return RunShoal(args, &input);
 }
 
 nlohmann::json TestDevice::Json(std::vector<std::string> args) const {

@@ -23,8 +23,28 @@ struct CliResult {
   std::string err;  // stderr
 };
 
-// Runs `shoal ARGS...` and waits for it.
-CliResult RunShoal(const std::vector<std::string>& args);
+// Runs `shoal ARGS...` and waits for it. Its stdin is /dev/null (not a
+// terminal: nothing may prompt), or a pipe carrying `input` when given.
+CliResult RunShoal(const std::vector<std::string>& args, const std::string* input = nullptr);
+
+// `shoal ARGS...` left running, e.g. an inviting `shoal pair` that prints
+// its code and waits; stdin is /dev/null, stderr is kept for Finish().
+class ShoalProcess {
+ public:
+  explicit ShoalProcess(const std::vector<std::string>& args);
+  ~ShoalProcess();  // kills it if Finish() was not called
+  ShoalProcess(const ShoalProcess&) = delete;
+  ShoalProcess& operator=(const ShoalProcess&) = delete;
+  // The next line of its stdout (without the newline); empty at EOF.
+  std::string ReadLine();
+  // Waits for the exit; the rest of stdout, all of stderr, the exit code.
+  CliResult Finish();
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  int err_ = -1;
+};
 
 class TestDevice {
  public:
@@ -51,7 +71,9 @@ class TestDevice {
   // The daemon's process ID (valid while running()).
   pid_t pid() const { return pid_; }
 
-  CliResult Cli(std::vector<std::string> args) const;        // with --home
+  CliResult Cli(std::vector<std::string> args) const;  // with --home
+  // The same with `input` on its stdin (a pipe, not a terminal).
+  CliResult CliWithInput(std::vector<std::string> args, const std::string& input) const;
   nlohmann::json Json(std::vector<std::string> args) const;  // --json, must succeed
   nlohmann::json Status() const { return Json({"status"}); }
   int port() const;

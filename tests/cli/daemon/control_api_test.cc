@@ -334,6 +334,50 @@ TEST_CASE("share and unshare a folder with a device show in the folder's shared_
   CHECK(f.Ok({{"cmd", "folder-list"}})["folders"][0]["shared_with"] == json::array());
 }
 
+TEST_CASE("a folder named with an invite is shared only once the comparison code is confirmed",
+          "[cli][control_api][pairing]") {
+  ApiFixture f;
+  const fs::path dir = f.elsewhere.path() / "Docs";
+  const std::string folder = f.Ok({{"cmd", "folder-add"}, {"path", dir.string()}})["id"];
+  const auto shared_with = [&] {
+    return f.Ok({{"cmd", "folder-list"}})["folders"][0]["shared_with"];
+  };
+  CHECK(f.Failed({{"cmd", "pair-invite"}, {"share", "Nope"}})["code"] == "not_found");
+
+  // Whoever redeems the invite first is paired, and gets nothing yet.
+  f.Ok({{"cmd", "pair-invite"}, {"share", "Docs"}});
+  const DeviceId stranger = shoal::testing::MakeDeviceId(5);
+  f.pairing->OnPaired(stranger, "mallory", "123 456", "", /*inviter=*/true);
+  CHECK(f.Ok({{"cmd", "devices"}})["devices"].size() == 1);
+  CHECK(shared_with() == json::array());
+  CHECK(f.Failed({{"cmd", "pair-confirm"}, {"code", "12345"}})["code"] == "invalid_argument");
+  // The owner types what the intended device shows: another code.
+  json wrong = f.Failed({{"cmd", "pair-confirm"}, {"code", "654321"}});
+  CHECK(wrong["code"] == "unauthorized");
+  CHECK_THAT(wrong["message"].get<std::string>(), Catch::Contains("is 123 456, not 654 321"));
+  CHECK(shared_with() == json::array());
+  CHECK(f.Ok({{"cmd", "devices"}})["devices"] == json::array());  // unpaired
+  CHECK(f.Failed({{"cmd", "pair-confirm"}, {"code", "123456"}})["code"] == "not_found");
+
+  // The right device, and the code it shows.
+  f.Ok({{"cmd", "pair-invite"}, {"share", folder}});
+  const DeviceId beta = shoal::testing::MakeDeviceId(6);
+  f.pairing->OnPaired(beta, "beta", "111 222", "", /*inviter=*/true);
+  CHECK(shared_with() == json::array());
+  json confirmed = f.Ok({{"cmd", "pair-confirm"}, {"code", "111 222"}});
+  CHECK(confirmed == json{{"device", beta.ToString()}, {"name", "beta"}, {"shared", {folder}}});
+  CHECK(shared_with() == json{beta.ToString()});
+
+  // Rejected outright: unpaired, nothing shared.
+  f.Ok({{"cmd", "pair-invite"}, {"share", "Docs"}});
+  const DeviceId other = shoal::testing::MakeDeviceId(7);
+  f.pairing->OnPaired(other, "gamma", "333 444", "", /*inviter=*/true);
+  json rejected = f.Ok({{"cmd", "pair-confirm"}, {"reject", true}});
+  CHECK(rejected == json{{"id", other.ToString()}, {"removed", true}});
+  CHECK(shared_with() == json{beta.ToString()});
+  CHECK(f.Ok({{"cmd", "devices"}})["devices"].size() == 1);
+}
+
 TEST_CASE("rescan answers once the folder's scan has committed, with what it found",
           "[cli][control_api]") {
   ApiFixture f;

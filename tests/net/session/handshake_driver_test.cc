@@ -124,8 +124,10 @@ TEST_CASE("a responder without an invite answers a pairing preamble with its own
           "[net][session][pairing]") {
   const Identity bob = IdentityFromByte(2);
   HandshakeDriver responder = Driver(Role::kResponder, bob);
-  const auto pairing = wire::EncodePreamble(
-      {.version = wire::kProtocolVersion, .handshake = wire::HandshakeType::kPairing});
+  const auto pairing =
+      wire::EncodePreamble({.version = wire::kProtocolVersion,
+                            .handshake = wire::HandshakeType::kPairing,
+                            .ciphers = wire::kOfferChaChaPoly | wire::kOfferPairingCommitment});
   Bytes out;
   auto refused = responder.OnPreamble(pairing, out);
   REQUIRE_FALSE(refused);
@@ -133,6 +135,7 @@ TEST_CASE("a responder without an invite answers a pairing preamble with its own
   CHECK_THAT(refused.error().message, Catch::Contains("no active invite"));
   const std::uint8_t offer = wire::kOfferChaChaPoly | wire::kOfferBlockDeltas |
                              wire::kOfferHelloAddresses | wire::kOfferPunch |
+                             wire::kOfferPairingCommitment |
                              (AesGcmAvailable() ? wire::kOfferAesGcm : 0);
   const auto ours = wire::EncodePreamble({.ciphers = offer});
   CHECK(out == Bytes(ours.begin(), ours.end()));
@@ -203,6 +206,34 @@ TEST_CASE("a responder with another psk fails message 3 as a wrong invite code",
   CHECK_THAT(failed.error().message, Catch::Contains("wrong invite code"));
   CHECK(initiator.complete());  // the initiator cannot tell until the responder speaks
   CHECK_FALSE(responder.complete());
+}
+
+TEST_CASE("pairing without the comparison commitment offer is refused on either side",
+          "[net][session][pairing]") {
+  const Identity alice = IdentityFromByte(1), bob = IdentityFromByte(2);
+  // An older Shoal (or a man in the middle hoping for a code he can grind)
+  // leaves the bit out of its preamble.
+  for (Role older : {Role::kInitiator, Role::kResponder}) {
+    int psks_asked = 0;
+    HandshakeDriver initiator = PairingDriver(Role::kInitiator, alice, 7);
+    auto responder =
+        HandshakeDriver::Create({.role = Role::kResponder,
+                                 .type = wire::HandshakeType::kPairing,
+                                 .static_private_key = bob.noise_private_key(),
+                                 .pairing_psk = [&psks_asked]() -> std::optional<SecretBytes> {
+                                   ++psks_asked;
+                                   return std::move(SecretBytes::CopyOf(Bytes(32, 7)).value());
+                                 }});
+    REQUIRE(responder);
+    auto failed = Exchange(initiator, *responder, [older](Role sender, std::span<std::uint8_t> p) {
+      if (sender == older) p[7] &= ~wire::kOfferPairingCommitment;
+    });
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().code == ErrorCode::kProtocol);
+    CHECK_THAT(failed.error().message, Catch::Contains("older Shoal without the comparison"));
+    // A responder refuses before it looks at its invite.
+    CHECK(psks_asked == (older == Role::kInitiator ? 0 : 1));
+  }
 }
 
 TEST_CASE("a pairing initiator answered with the paired type learns there is no invite",

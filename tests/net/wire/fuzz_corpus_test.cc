@@ -55,6 +55,7 @@ TEST_CASE("write the fuzz seed corpus", "[.wire-corpus]") {
     WriteMessage(RecordType::kClose, Encode(testing::RandomClose(rng)), i);
     WriteMessage(RecordType::kPairAccept, Encode(testing::RandomPairAccept(rng)), i);
     WriteMessage(RecordType::kPunch, Encode(testing::RandomPunch(rng)), i);
+    WriteMessage(RecordType::kPairReveal, Encode(testing::RandomPairReveal(rng)), i);
   }
   WriteMessage(RecordType::kPing, {}, 0);
 

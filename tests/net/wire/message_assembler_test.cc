@@ -43,7 +43,7 @@ TEST_CASE("records parse type, flags and body and refuse what is not allowed", "
   CHECK(record->body.size() == 2);
   CHECK_FALSE(ParseRecord(Bytes{3}));                      // no flags byte
   CHECK_FALSE(ParseRecord(Bytes{0, 0}));                   // type 0
-  CHECK_FALSE(ParseRecord(Bytes{11, 0}));                  // unknown type: close
+  CHECK_FALSE(ParseRecord(Bytes{12, 0}));                  // unknown type: close
   CHECK_FALSE(ParseRecord(Bytes{7, 4}));                   // reserved flag
   CHECK_FALSE(ParseRecord(Bytes{6, kFlagMoreFragments}));  // fragmented Response
   CHECK_FALSE(ParseRecord(Bytes(kMaxRecordSize + 1, 7)));

@@ -35,15 +35,17 @@ Bytes RandomEncoded(RecordType type, SplitMix64& rng) {
       return Encode(testing::RandomPairAccept(rng));
     case RecordType::kPunch:
       return Encode(testing::RandomPunch(rng));
+    case RecordType::kPairReveal:
+      return Encode(testing::RandomPairReveal(rng));
   }
   return {};
 }
 
-constexpr RecordType kAllTypes[] = {RecordType::kHello,      RecordType::kClusterConfig,
-                                    RecordType::kIndex,      RecordType::kIndexUpdate,
-                                    RecordType::kRequest,    RecordType::kResponse,
-                                    RecordType::kPing,       RecordType::kClose,
-                                    RecordType::kPairAccept, RecordType::kPunch};
+constexpr RecordType kAllTypes[] = {
+    RecordType::kHello,       RecordType::kClusterConfig, RecordType::kIndex,
+    RecordType::kIndexUpdate, RecordType::kRequest,       RecordType::kResponse,
+    RecordType::kPing,        RecordType::kClose,         RecordType::kPairAccept,
+    RecordType::kPunch,       RecordType::kPairReveal};
 
 template <typename T, typename Gen, typename Dec>
 void CheckRoundTrips(Gen generate, Dec decode, int iterations) {
@@ -68,6 +70,7 @@ TEST_CASE("every message round-trips with random contents", "[wire]") {
   CheckRoundTrips<Close>(testing::RandomClose, DecodeClose, 2000);
   CheckRoundTrips<PairAccept>(testing::RandomPairAccept, DecodePairAccept, 2000);
   CheckRoundTrips<Punch>(testing::RandomPunch, DecodePunch, 2000);
+  CheckRoundTrips<PairReveal>(testing::RandomPairReveal, DecodePairReveal, 2000);
   CHECK(DecodePing(Encode(Ping{})));
 }
 

@@ -134,7 +134,20 @@ Close RandomClose(SplitMix64& rng) {
   return {static_cast<CloseReason>(rng.Below(256)), RandomText(rng, kMaxCloseTextLen)};
 }
 
-PairAccept RandomPairAccept(SplitMix64& rng) { return {RandomText(rng, kMaxDeviceNameLen)}; }
+PairingValue RandomPairingValue(SplitMix64& rng) {
+  PairingValue value{};
+  for (std::uint8_t& byte : value) byte = static_cast<std::uint8_t>(rng.Next());
+  return value;
+}
+
+PairAccept RandomPairAccept(SplitMix64& rng) {
+  PairAccept m;
+  m.device_name = RandomText(rng, kMaxDeviceNameLen);
+  m.value = RandomPairingValue(rng);
+  return m;
+}
+
+PairReveal RandomPairReveal(SplitMix64& rng) { return {RandomPairingValue(rng)}; }
 
 Punch RandomPunch(SplitMix64& rng) {
   Punch m;

@@ -22,6 +22,7 @@ Request RandomRequest(SplitMix64& rng);
 Response RandomResponse(SplitMix64& rng);
 Close RandomClose(SplitMix64& rng);
 PairAccept RandomPairAccept(SplitMix64& rng);
+PairReveal RandomPairReveal(SplitMix64& rng);
 Punch RandomPunch(SplitMix64& rng);
 
 }  // namespace shoal::net::wire::testing

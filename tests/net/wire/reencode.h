@@ -45,6 +45,8 @@ inline Outcome DecodeReencode(RecordType type, ByteSpan body) {
       return CheckReencode<PairAccept>(body, DecodePairAccept);
     case RecordType::kPunch:
       return CheckReencode<Punch>(body, DecodePunch);
+    case RecordType::kPairReveal:
+      return CheckReencode<PairReveal>(body, DecodePairReveal);
   }
   return Outcome::kRejected;
 }
