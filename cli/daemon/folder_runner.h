@@ -45,6 +45,7 @@
 #include "core/sync/folder_engine.h"
 #include "core/watch/watcher.h"
 #include "net/loop/event_loop.h"
+#include "net/loop/loop_offload.h"
 #include "net/loop/timer.h"
 
 namespace shoal::cli {
@@ -150,6 +151,7 @@ class FolderRunner {
   FolderRunnerOptions options_;
   DeviceKey local_key_;
   std::unique_ptr<PosixFileSystem> fs_;
+  std::unique_ptr<net::LoopOffload> offload_;  // reads blocks for peers; outlives engine_
   std::unique_ptr<FolderEngine> engine_;
   std::unique_ptr<Watcher> watcher_;
   std::unique_ptr<net::Timer> pull_timer_;

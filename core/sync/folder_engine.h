@@ -25,16 +25,19 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "core/base/clock.h"
+#include "core/base/offload.h"
 #include "core/fs/file_system.h"
 #include "core/pull/puller.h"
 #include "core/scan/scanner.h"
@@ -124,6 +127,9 @@ class FolderEngine final : public FolderPeer {
   // Applies needed changes: starts assembling needed files, finishes a
   // durable batch when one is complete, and announces what was applied.
   Result<PullPass> Pull();
+  // Where blocks are read and hashed to serve peers (default: inline, on
+  // the caller). Must outlive the engine; set before peers connect.
+  void set_offload(Offload* offload) { offload_ = offload; }
 
   // Whether a Pull could do anything the last one could not: blocks are in
   // flight or files assembling, a rescan is due, a peer connected, or some
@@ -157,6 +163,8 @@ class FolderEngine final : public FolderPeer {
  private:
   struct Peer {
     PeerLink* link = nullptr;
+    std::uint64_t connection =
+        0;  // which PeerConnected: late answers of an earlier one are dropped
     std::int64_t sent_sequence = -1;  // -1 until its FolderHello told us
     std::size_t outstanding = 0;      // block requests in flight to it
     bool full = false;                // next batch starts over (it has a stale index)
@@ -192,6 +200,11 @@ class FolderEngine final : public FolderPeer {
   // Checks the root, plans `paths` as given, and applies the brake.
   Result<ScanPlan> PlanChecked(std::span<const std::string> paths);
 
+  // Reads and verifies one requested block from the first of `places` that
+  // holds it. Any thread: touches only fs_.
+  static BlockResponse ReadBlock(FileSystem& fs, std::uint64_t seed, const BlockRequest& request,
+                                 const std::vector<BlockLocation>& places);
+
   FileSystem& fs_;
   Index& index_;
   Clock& clock_;
@@ -209,6 +222,19 @@ class FolderEngine final : public FolderPeer {
   OwnWrites own_writes_;
   std::uint64_t pass_need_generation_ = ~std::uint64_t{0};  // at the last Pull; none yet
   bool new_source_ = false;                                 // a peer said hello since the last Pull
+  InlineOffload inline_offload_;
+  Offload* offload_ = &inline_offload_;
+  std::uint64_t connections_ = 0;  // PeerConnected calls so far
+  // Serving work still running on the offload's threads: it reads through
+  // fs_, so the destructor waits for it; `alive_` tells late completions
+  // the engine is gone.
+  struct Serving {
+    std::mutex mutex;
+    std::condition_variable idle;
+    int running = 0;
+  };
+  std::shared_ptr<Serving> serving_ = std::make_shared<Serving>();
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace shoal

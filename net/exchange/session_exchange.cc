@@ -219,6 +219,9 @@ Result<void> SessionExchange::OnRequest(const wire::Request& message) {
 }
 
 bool SessionExchange::Admit(const wire::Request& message) {
+  // Reads already running for this peer: the next waits until one is
+  // answered (FromEngine).
+  if (serving_bytes_ >= kMaxServingBytes) return false;
   const auto now = ServeBudget::Clock::now();
   // Larger requests are refused by the engine; they cost what a block can.
   const std::int64_t cost = std::min<std::int64_t>(message.size, kMaxBlockSize);
@@ -251,6 +254,8 @@ Result<void> SessionExchange::Serve(const wire::Request& message) {
   }
   BlockRequest request{message.request_id, message.folder, message.name,
                        message.offset,     message.size,   message.hash};
+  serving_.emplace(message.request_id, message.size);
+  serving_bytes_ += message.size;
   return Deliver(it->second, request);
 }
 
@@ -312,6 +317,13 @@ void SessionExchange::FromEngine(const std::string& folder, EngineMessage messag
         wire::Request{id, folder, request->name, request->offset, request->size, request->hash}));
   } else if (auto* response = std::get_if<BlockResponse>(&message)) {
     Check(sink_.SendResponse(response->id, ToWire(response->status), response->data));
+    if (auto it = serving_.find(response->id); it != serving_.end()) {
+      serving_bytes_ -= it->second;
+      serving_.erase(it);
+      // Room for more reads: the owner's timer serves what waits (not
+      // from here, which may be deep inside an engine's call).
+      if (!held_.empty()) owner_.ServeHeldAfter(std::chrono::milliseconds(0));
+    }
   }
 }
 

@@ -94,6 +94,9 @@ class SessionExchange {
   // A peer that keeps asking while we cannot answer is misbehaving: past
   // this many held-back requests the session is closed.
   static constexpr std::size_t kMaxHeldRequests = 4096;
+  // Bytes of the peer's requests being read (off the loop) at once; more
+  // wait in the held queue.
+  static constexpr std::int64_t kMaxServingBytes = std::int64_t{32} << 20;
 
   DeviceKey device_key() const { return device_key_; }
   // FileInfo entries received from and sent to the peer in this session.
@@ -144,6 +147,8 @@ class SessionExchange {
   std::optional<wire::ClusterConfig> peer_config_;  // the latest one received
   std::deque<wire::Request> held_;                  // waiting for the sink or the budget
   ServeBudget budget_{ServeRate{0, 0}, ServeBudget::Clock::now()};
+  std::multimap<std::uint32_t, std::uint32_t> serving_;  // request ID → size, being read
+  std::int64_t serving_bytes_ = 0;
   std::uint32_t next_request_id_ = 1;
   std::int64_t entries_received_ = 0;
   std::int64_t entries_sent_ = 0;
