@@ -291,6 +291,7 @@ async function join(e) {
   say("pairing…");
   try {
     showPaired(await api("pair-join", {code}));
+    $("join-code").value = "";
     say("");
   } catch (err) { say(err.message, true); }
   refresh();
