@@ -334,7 +334,23 @@ HttpServer::~HttpServer() {
 
 void HttpServer::Close() {
   if (context_ == nullptr || !close_timer_) return;
-  close_timer_->Start(std::chrono::milliseconds(0), [this] { Destroy(); });
+  close_deadline_ = std::chrono::steady_clock::now() + kCloseGrace;
+  close_timer_->Start(std::chrono::milliseconds(0), [this] { DestroyWhenAnswered(); });
+}
+
+// Answers already given (a `shutdown` command's, say) are written first,
+// for at most kCloseGrace; streams and requests still waiting are not.
+void HttpServer::DestroyWhenAnswered() {
+  const bool writing = std::any_of(
+      connections_->exchanges.begin(), connections_->exchanges.end(), [](const auto& entry) {
+        const auto phase = entry.second->phase;
+        return phase == HttpExchange::Phase::kHeaders || phase == HttpExchange::Phase::kBody;
+      });
+  if (writing && std::chrono::steady_clock::now() < close_deadline_) {
+    close_timer_->Start(std::chrono::milliseconds(5), [this] { DestroyWhenAnswered(); });
+    return;
+  }
+  Destroy();
 }
 
 void HttpServer::Destroy() {

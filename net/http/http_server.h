@@ -13,8 +13,9 @@
 // kMaxHttpBodyBytes are refused with 413; methods other than GET and POST
 // get 405 before the handler sees them.
 //
-// Lifetime: Close() destroys the lws context on the loop's next turn (it may
-// be called from inside a handler, which runs inside an lws callback); the
+// Lifetime: Close() destroys the lws context on a later turn of the loop (it
+// may be called from inside a handler, which runs inside an lws callback),
+// once the responses already given are written (at most kCloseGrace); the
 // destructor destroys it at once, so it must not run inside a handler.
 // Destroying the context closes the listener and every connection; their
 // libuv handles close on the loop's next turns, so the loop must run
@@ -23,6 +24,7 @@
 // Thread: the loop's thread only, responders and streams included.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -114,11 +116,15 @@ class HttpServer {
   struct Connections;  // exchanges by connection (http_server.cc)
 
  private:
+  static constexpr std::chrono::milliseconds kCloseGrace{1000};
+
   explicit HttpServer(HttpHandler& handler);
+  void DestroyWhenAnswered();
   void Destroy();
 
   HttpHandler& handler_;
   std::unique_ptr<Timer> close_timer_;
+  std::chrono::steady_clock::time_point close_deadline_;
   std::unique_ptr<Connections> connections_;
   lws_context* context_ = nullptr;
   std::uint16_t port_ = 0;

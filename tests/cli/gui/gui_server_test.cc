@@ -156,6 +156,19 @@ TEST_CASE("gui: a command answered later answers its HTTP request then", "[gui]"
   CHECK(nlohmann::json::parse(client.response().body)["result"]["paired"] == true);
 }
 
+TEST_CASE("gui: a command that closes the server still gets its answer", "[gui]") {
+  GuiFixture f;
+  const std::string cookie = f.LogIn();
+  // As `shutdown` does: answer, then stop the daemon, which closes the server.
+  f.handler.respond = [&](const nlohmann::json&, net::ControlReply reply) {
+    reply(nlohmann::json{{"stopping", true}});
+    f.gui->Close();
+  };
+  auto r = f.Send(HttpRequestBytes("POST", "/api/shutdown", f.host, f.origin, cookie, "{}"));
+  CHECK(r.status == 200);
+  CHECK(nlohmann::json::parse(r.body)["result"]["stopping"] == true);
+}
+
 TEST_CASE("gui: published events reach an open /events stream", "[gui]") {
   GuiFixture f;
   const std::string cookie = f.LogIn();
