@@ -43,7 +43,7 @@ bool GuiGuard::HostAllowed(std::string_view host) const {
   for (const char* name : {"127.0.0.1", "localhost", "[::1]"}) {
     if (host == std::string(name) + port) return true;
   }
-  return false;
+  return !config_.listen_host.empty() && host == config_.listen_host + port;
 }
 
 bool GuiGuard::OriginAllowed(std::string_view origin, std::string_view host) {

@@ -30,8 +30,9 @@ namespace shoal::cli {
 struct GuiGuardConfig {
   bool loopback = true;  // listening on a loopback address only
   std::uint16_t port = 0;
-  std::string token;     // from <home>/gui-token
-  std::string password;  // --gui-password; "" = none
+  std::string listen_host;  // as in a URL ("127.0.0.2", "[::1]"); also a good Host
+  std::string token;        // from <home>/gui-token
+  std::string password;     // --gui-password; "" = none
 };
 
 class GuiGuard {

@@ -79,8 +79,8 @@ Result<std::unique_ptr<GuiServer>> GuiServer::Start(net::EventLoop& loop, GuiOpt
       net::HttpServer::Listen(loop, options.host, options.port, *gui, GuiGuard::SecurityHeaders());
   if (!server) return server.error().Wrap("web interface");
   gui->server_ = std::move(*server);
-  gui->guard_ = std::make_unique<GuiGuard>(
-      GuiGuardConfig{loopback, gui->server_->port(), token, options.password});
+  gui->guard_ = std::make_unique<GuiGuard>(GuiGuardConfig{
+      loopback, gui->server_->port(), HostForUrl(options.host), token, options.password});
   return gui;
 }
 

@@ -9,7 +9,8 @@ namespace shoal::cli {
 namespace {
 
 GuiGuard Guard(bool loopback = true, std::string password = {}) {
-  return GuiGuard(GuiGuardConfig{loopback, 8385, std::string(64, 'a'), std::move(password)});
+  return GuiGuard(
+      GuiGuardConfig{loopback, 8385, "127.0.0.1", std::string(64, 'a'), std::move(password)});
 }
 
 std::string CookiePair(const std::string& set_cookie) {
@@ -29,6 +30,10 @@ TEST_CASE("gui: on loopback only this machine's names with the port pass the Hos
   CHECK_FALSE(guard.HostAllowed("127.0.0.1:8386"));
   CHECK_FALSE(guard.HostAllowed("127.0.0.1"));
   CHECK_FALSE(guard.HostAllowed(""));
+  // Another loopback address it was told to listen on is its own name too.
+  GuiGuard other(GuiGuardConfig{true, 8385, "127.0.0.2", std::string(64, 'a'), ""});
+  CHECK(other.HostAllowed("127.0.0.2:8385"));
+  CHECK_FALSE(other.HostAllowed("127.0.0.3:8385"));
 }
 
 TEST_CASE("gui: a POST passes only with an Origin equal to http:// and its Host", "[gui]") {
