@@ -44,3 +44,8 @@ pkg_check_modules(libssl REQUIRED IMPORTED_TARGET libssl>=3.0)
 pkg_check_modules(miniupnpc REQUIRED IMPORTED_TARGET miniupnpc>=2.1)
 find_library(NATPMP_LIBRARY natpmp REQUIRED)
 find_path(NATPMP_INCLUDE_DIR natpmp.h REQUIRED)
+# The web interface's HTTP server (net/http/http_server.h): libwebsockets on
+# the daemon's own libuv loop (Debian builds it with LWS_WITH_LIBUV and ships
+# the libuv event library, libwebsockets-evlib-uv). docs/architecture.md
+# "Web interface" says why this library.
+pkg_check_modules(libwebsockets REQUIRED IMPORTED_TARGET libwebsockets>=4.1)

@@ -14,5 +14,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 # Library dependencies (libsodium, libcrypto, libuv, SQLite, zstd, xxHash) are read off
 # the binary by dpkg-shlibdeps, so they match what it was linked against.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# libwebsockets loads its libuv event library at run time (dlopen), which
+# dpkg-shlibdeps cannot see: the web interface needs it.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libwebsockets-evlib-uv")
 set(CPACK_STRIP_FILES ON)
 include(CPack)

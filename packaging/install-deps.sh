@@ -15,10 +15,16 @@ packages=(
   libssl-dev
   # rendezvous over HTTPS with a client certificate (a Syncthing discovery server)
   libcurl4-openssl-dev
+  # the web interface's HTTP server: libwebsockets on the daemon's libuv loop
+  # (its -dev package brings the libuv event library, libwebsockets-evlib-uv)
+  libwebsockets-dev
   # header-only: argument parsing (CLI11) and JSON (nlohmann)
   libcli11-dev nlohmann-json3-dev
   # tests
   catch2
+  # the web interface's browser test: headless chromium driven over the
+  # DevTools protocol from Python (tests/browser)
+  chromium python3-websocket
   # end-to-end LAN tests (`ip netns`, veth pairs)
   iproute2
   # relay tests: a TURN server (coturn) and NAT routers (nftables masquerade)

@@ -16,6 +16,7 @@ void RegisterCommands(CLI::App& app, CommandContext& context) {
   RegisterStatusCommands(app, context);
   RegisterVersionCommands(app, context);
   RegisterInternetCommands(app, context);
+  RegisterGuiCommand(app, context);
   CLI::App* debug = app.add_subcommand("debug", "Developer tools that work without a daemon");
   debug->require_subcommand(1);
   RegisterDebugScan(*debug, context);

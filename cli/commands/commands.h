@@ -25,5 +25,6 @@ void RegisterPairCommand(CLI::App& app, CommandContext& context);
 void RegisterStatusCommands(CLI::App& app, CommandContext& context);
 void RegisterVersionCommands(CLI::App& app, CommandContext& context);
 void RegisterInternetCommands(CLI::App& app, CommandContext& context);
+void RegisterGuiCommand(CLI::App& app, CommandContext& context);
 
 }  // namespace shoal::cli

@@ -28,6 +28,10 @@ struct DaemonFlags {
   std::string discovery;
   bool no_port_mapping = false;
   int serve_rate_mib = 1024;
+  std::string gui = "127.0.0.1:8385";
+  bool no_gui = false;
+  std::string gui_password;
+  bool gui_given = false;
 };
 
 // Service managers start us with a soft fd limit of 1024 whatever the hard
@@ -67,6 +71,10 @@ int RunDaemon(const ClientOptions& client, const DaemonFlags& flags) {
   options.discovery_server = flags.discovery;
   options.no_port_mapping = flags.no_port_mapping;
   options.serve_rate_bytes = std::int64_t{flags.serve_rate_mib} << 20;
+  options.gui = !flags.no_gui;
+  options.gui_address = flags.gui;
+  options.gui_address_given = flags.gui_given;
+  options.gui_password = flags.gui_password;
   Daemon daemon(options);
   return daemon.Run();
 }
@@ -141,9 +149,20 @@ void RegisterDaemonCommands(CLI::App& app, CommandContext& context) {
   daemon->add_option("--discovery", flags->discovery,
                      "A discovery server for finding paired devices across the internet, "
                      "https://HOST:PORT/?id=SERVER-ID (Syncthing's stdiscosrv); kept");
+  auto* gui = daemon->add_option("--gui", flags->gui, "Address of the web interface, HOST:PORT")
+                  ->capture_default_str();
+  daemon->add_flag("--no-gui", flags->no_gui, "No web interface")->excludes(gui);
+  daemon
+      ->add_option("--gui-password", flags->gui_password,
+                   "Password for the web interface, required when --gui is not a loopback "
+                   "address (or set SHOAL_GUI_PASSWORD)")
+      ->envname("SHOAL_GUI_PASSWORD");
   daemon->add_option("--log-level", flags->log_level, "debug, info, warning or error")
       ->capture_default_str();
-  daemon->callback([flags, &context] { context.exit_code = RunDaemon(context.client, *flags); });
+  daemon->callback([flags, gui, &context] {
+    flags->gui_given = gui->count() > 0;
+    context.exit_code = RunDaemon(context.client, *flags);
+  });
 
   CLI::App* init = app.add_subcommand("init", "Create this device's identity and print its ID");
   init->callback([&context] { context.exit_code = RunInit(context.client); });

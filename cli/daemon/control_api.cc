@@ -106,7 +106,7 @@ Json ControlApi::Status(const nlohmann::json& request) {
   if (!folders) return folders;
   Json devices = DeviceList(request);
   if (!devices) return devices;
-  return nlohmann::json{{"device",
+  nlohmann::json status{{"device",
                          {{"id", parts_.device.ToString()},
                           {"name", parts_.device_name},
                           {"listen_port", parts_.peers.listen_port()},
@@ -117,6 +117,8 @@ Json ControlApi::Status(const nlohmann::json& request) {
                         {"relays", parts_.relays.Status()},
                         {"rendezvous", parts_.rendezvous.Status()},
                         {"port_mapping", PortMappingStatus()}};
+  if (parts_.gui) status["gui"] = parts_.gui();
+  return status;
 }
 
 Json ControlApi::Internet(const nlohmann::json& /*request*/) {

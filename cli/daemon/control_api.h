@@ -61,8 +61,9 @@ struct ControlApiParts {
   Rendezvous& rendezvous;
   std::function<const net::PortMapper*()> port_mapper;  // null result: port mapping off
   std::function<Result<void>(bool on)> set_port_mapping;
-  std::function<bool()> stopping;  // true once the daemon is shutting down
-  std::function<void()> stop;      // `shutdown`: finish the batch in progress and exit
+  std::function<bool()> stopping;       // true once the daemon is shutting down
+  std::function<void()> stop;           // `shutdown`: finish the batch in progress and exit
+  std::function<nlohmann::json()> gui;  // `status`'s "gui"; null: not shown
 };
 
 // A folder as `status`, `folder list` and folder events show it (docs/api.md "Folder").

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "cli/daemon/internet_config.h"
+#include "cli/gui/gui_token.h"
 #include "core/base/log.h"
 #include "core/base/parallel_for.h"
 #include "core/model/block_ref.h"
@@ -47,6 +48,7 @@ int Daemon::Run() {
   if (started) started = StartPortMapping();
   if (started) started = StartDiscovery();
   if (started) started = StartControl();
+  if (started) started = StartGui();
   if (!started) {
     std::fprintf(stderr, "shoal daemon: %s\n", started.error().message.c_str());
     Teardown();
@@ -394,18 +396,56 @@ Result<void> Daemon::StartControl() {
       .set_port_mapping = [this](bool on) { return SetPortMapping(on); },
       .stopping = [this] { return stopping_; },
       .stop = [this] { Stop(); },
+      .gui = [this] { return GuiStatus(); },
   });
   auto control = net::ControlServer::Listen(*loop_, home_.socket(), *api_);
   if (!control) return control.error();
   control_ = std::move(*control);
-  auto events = FolderEvents::Create(*loop_, *control_, *folders_, *index_);
+  EventSink sink{
+      .has_subscribers =
+          [this] {
+            return (control_ && control_->subscriber_count() > 0) ||
+                   (gui_ && gui_->subscriber_count() > 0);
+          },
+      .publish = [this](const nlohmann::json& event) { Publish(event); },
+  };
+  auto events = FolderEvents::Create(*loop_, std::move(sink), *folders_, *index_);
   if (!events) return events.error();
   folder_events_ = std::move(*events);
   return {};
 }
 
+Result<void> Daemon::StartGui() {
+  if (!options_.gui) return {};
+  auto address = ParseGuiAddress(options_.gui_address);
+  if (!address) return address.error();
+  address->password = options_.gui_password;
+  auto token = LoadOrCreateGuiToken(home_.dir);
+  if (!token) return token.error().Wrap("web interface");
+  auto gui = GuiServer::Start(*loop_, *address, *token, *api_);
+  if (!gui) {
+    if (options_.gui_address_given || gui.error().code == ErrorCode::kInvalidArgument) {
+      return gui.error();
+    }
+    // Most likely another daemon's: this one syncs all the same.
+    gui_error_ = gui.error().message;
+    SHOAL_LOG(kWarning) << gui_error_ << "; running without it (--gui HOST:PORT chooses another)";
+    return {};
+  }
+  gui_ = std::move(*gui);
+  SHOAL_LOG(kInfo) << "web interface at " << gui_->url() << " (`shoal gui` logs in)";
+  return {};
+}
+
+// `status`'s "gui": {"url"} when it runs, {"off": reason} when not.
+nlohmann::json Daemon::GuiStatus() const {
+  if (gui_) return {{"url", gui_->url()}};
+  return {{"off", options_.gui ? gui_error_ : "--no-gui"}};
+}
+
 void Daemon::Publish(const nlohmann::json& event) {
   if (control_) control_->Publish(event);
+  if (gui_) gui_->Publish(event);
 }
 
 // Finishes what is in progress (each pull batch is committed before the
@@ -425,6 +465,7 @@ void Daemon::Stop() {
   if (port_mapper_) port_mapper_->Stop();     // the loop runs until the mapping is deleted
   if (rendezvous_) (void)rendezvous_->Configure(std::nullopt);
   if (control_) control_->Close([] {});
+  if (gui_) gui_->Close();
   if (!peers_) {  // start-up failed before the peers
     if (folders_) folders_->Clear();
     return;
@@ -446,6 +487,7 @@ void Daemon::Teardown() {
     peers_.reset();
     hub_.reset();
     folder_events_.reset();
+    gui_.reset();
     control_.reset();
     api_.reset();
     pairing_.reset();

@@ -3,7 +3,8 @@
 //
 //   home + lock → identity → index → event loop + signals → folder runners
 //   → version pruning timer → peer manager (listen, dial paired devices) → relays → discovery →
-//   control socket → run until SIGTERM/SIGINT/`shutdown` → close everything in reverse
+//   control socket → web interface → run until SIGTERM/SIGINT/`shutdown` → close everything in
+//   reverse
 //
 // The collaborators: FolderRunners (one FolderRunner per folder), PeerHub
 // (sessions ↔ folder engines), DeviceAddresses (where to dial each device),
@@ -28,6 +29,7 @@
 #include "cli/daemon/peer_hub.h"
 #include "cli/daemon/relays.h"
 #include "cli/daemon/rendezvous.h"
+#include "cli/gui/gui_server.h"
 #include "core/base/clock.h"
 #include "core/base/scoped_fd.h"
 #include "core/base/uv_handle.h"
@@ -69,6 +71,14 @@ struct DaemonOptions {
   // --port-mapping on` turns it on again. Never mapped while listening on
   // a loopback address.
   bool no_port_mapping = false;
+  // The web interface (cli/gui/gui_server.h): --gui HOST:PORT, --no-gui,
+  // --gui-password. When the default address is taken (a second daemon on
+  // this machine), the daemon runs without it and says so; an address given
+  // with --gui must work.
+  bool gui = true;
+  std::string gui_address = "127.0.0.1:8385";
+  bool gui_address_given = false;
+  std::string gui_password;
 };
 
 class Daemon final {
@@ -93,6 +103,8 @@ class Daemon final {
   Result<void> StartDiscovery();
   std::string ListenHost() const;
   Result<void> StartControl();
+  Result<void> StartGui();
+  nlohmann::json GuiStatus() const;
   void Stop();
   void Teardown();
 
@@ -124,6 +136,8 @@ class Daemon final {
   std::unique_ptr<ControlApi> api_;  // outlives the server it handles requests for
   std::unique_ptr<net::ControlServer> control_;
   std::unique_ptr<FolderEvents> folder_events_;
+  std::unique_ptr<GuiServer> gui_;
+  std::string gui_error_;  // why the web interface is off, when it should be on
   bool stopping_ = false;
 };
 

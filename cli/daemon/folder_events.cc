@@ -15,12 +15,11 @@ std::int64_t NowUnixMillis() {
 
 }  // namespace
 
-Result<std::unique_ptr<FolderEvents>> FolderEvents::Create(net::EventLoop& loop,
-                                                           net::ControlServer& server,
+Result<std::unique_ptr<FolderEvents>> FolderEvents::Create(net::EventLoop& loop, EventSink sink,
                                                            FolderRunners& folders, Index& index) {
   auto timer = net::Timer::Create(loop);
   if (!timer) return timer.error();
-  std::unique_ptr<FolderEvents> events(new FolderEvents(server, folders, index));
+  std::unique_ptr<FolderEvents> events(new FolderEvents(std::move(sink), folders, index));
   events->timer_ = std::move(*timer);
   return events;
 }
@@ -35,7 +34,7 @@ void FolderEvents::Changed(const std::string& folder_id) {
 void FolderEvents::Flush() {
   scheduled_ = false;
   std::set<std::string> dirty = std::exchange(dirty_, {});
-  if (server_.subscriber_count() == 0) {
+  if (!sink_.has_subscribers()) {
     published_.clear();  // a later subscriber gets the next change in full
     return;
   }
@@ -47,7 +46,7 @@ void FolderEvents::Flush() {
     std::string& last = published_[id];
     if (text == last) continue;
     last = std::move(text);
-    server_.Publish(
+    sink_.publish(
         {{"event", "folder"}, {"unix_ms", NowUnixMillis()}, {"folder", std::move(folder)}});
   }
 }

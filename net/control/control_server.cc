@@ -10,12 +10,12 @@
 namespace shoal::net {
 
 struct ControlReply::State {
-  std::weak_ptr<ControlConnection> connection;
+  std::function<void(const nlohmann::json& response)> send;
   nlohmann::json id;
   bool answered = false;
 
   void Send(const nlohmann::json& response) {
-    if (auto open = connection.lock()) open->Send(ControlLine(response));
+    if (send) send(response);
   }
   ~State() {
     if (answered) return;
@@ -36,6 +36,26 @@ void ControlReply::operator()(Result<nlohmann::json> result) const {
 }
 
 bool ControlReply::answered() const { return state_->answered; }
+
+ControlReply ControlReply::Calling(std::function<void(const nlohmann::json& response)> send) {
+  auto state = std::make_shared<State>();
+  state->send = std::move(send);
+  return ControlReply(std::move(state));
+}
+
+void HandleControlRequest(ControlHandler& handler, const nlohmann::json& request,
+                          const ControlReply& reply) {
+  try {
+    handler.OnRequest(request, reply);
+  } catch (const std::exception& e) {
+    SHOAL_LOG(kWarning) << "control: " << request.value("cmd", std::string())
+                        << " failed: " << e.what();
+    if (!reply.answered()) {
+      reply(Error{ErrorCode::kInvalidArgument,
+                  std::string("the request could not be handled: ") + e.what()});
+    }
+  }
+}
 
 class ControlServer::Dispatch : public ControlConnection::Owner {
  public:
@@ -128,27 +148,17 @@ void ControlServer::OnLine(ControlConnection& connection, std::string_view line)
     return;
   }
   const nlohmann::json& request = *decoded.request;
-  const auto& cmd = request["cmd"].get_ref<const std::string&>();
-  if (cmd == "subscribe") {
+  if (request["cmd"].get_ref<const std::string&>() == "subscribe") {
     connection.subscribed = true;
     connection.Send(ControlLine(OkResponse(decoded.id, nlohmann::json::object())));
     return;
   }
   auto state = std::make_shared<ControlReply::State>();
-  state->connection = connection.weak_from_this();
+  state->send = [open = connection.weak_from_this()](const nlohmann::json& response) {
+    if (auto alive = open.lock()) alive->Send(ControlLine(response));
+  };
   state->id = std::move(decoded.id);
-  ControlReply reply(std::move(state));
-  try {
-    handler_.OnRequest(request, reply);
-  } catch (const std::exception& e) {
-    // A field of an unexpected type that a handler read without checking:
-    // the request fails, the daemon stays up.
-    SHOAL_LOG(kWarning) << "control: " << cmd << " failed: " << e.what();
-    if (!reply.answered()) {
-      reply(Error{ErrorCode::kInvalidArgument,
-                  std::string("the request could not be handled: ") + e.what()});
-    }
-  }
+  HandleControlRequest(handler_, request, ControlReply(std::move(state)));
 }
 
 void ControlServer::Publish(const nlohmann::json& event) {

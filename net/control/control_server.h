@@ -45,6 +45,11 @@ namespace shoal::net {
 // a call, the client gets a "cancelled" error instead of waiting forever.
 class ControlReply {
  public:
+  // A reply that hands its response object ({"id":null,"ok":...}) to
+  // `send` instead of a control connection: how the web interface runs the
+  // same commands (cli/gui/gui_api.h).
+  static ControlReply Calling(std::function<void(const nlohmann::json& response)> send);
+
   void operator()(Result<nlohmann::json> result) const;
   bool answered() const;
 
@@ -62,6 +67,11 @@ class ControlHandler {
   virtual ~ControlHandler() = default;
   virtual void OnRequest(const nlohmann::json& request, ControlReply reply) = 0;
 };
+
+// Runs `request` through `handler`; a handler that throws (a field of an
+// unexpected type read without checking) fails the request, not the daemon.
+void HandleControlRequest(ControlHandler& handler, const nlohmann::json& request,
+                          const ControlReply& reply);
 
 struct ControlServerOptions {
   std::size_t max_line_bytes = kMaxControlLineBytes;

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
@@ -167,6 +168,10 @@ void TestDevice::Start() {
             "--name", name_,   "--log-level", "debug"};
   }
   args.insert(args.end(), daemon_args_.begin(), daemon_args_.end());
+  // Many daemons run at once: each web interface on a port of its own.
+  const bool gui_chosen = std::any_of(daemon_args_.begin(), daemon_args_.end(),
+                                      [](auto& a) { return a == "--gui" || a == "--no-gui"; });
+  if (!gui_chosen) args.insert(args.end(), {"--gui", "127.0.0.1:0"});
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {

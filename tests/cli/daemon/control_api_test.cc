@@ -76,6 +76,7 @@ class ApiFixture {
         .set_port_mapping = nullptr,
         .stopping = [this] { return stop_asked; },
         .stop = [this] { stop_asked = true; },
+        .gui = nullptr,
     });
     auto listening = net::ControlServer::Listen(*loop, paths.socket(), *api);
     REQUIRE(listening);
