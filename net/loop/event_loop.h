@@ -5,9 +5,10 @@
 // leak (tests assert it).
 //
 // Thread: the loop and everything attached to it belong to the thread that
-// calls Run(); no other thread touches them. Nothing posts to the loop from
-// a worker (no uv_async_t): the one worker, a scan's hashing thread, is
-// polled for from a timer (cli/daemon/folder_runner.h).
+// calls Run(); no other thread touches them. Work on libuv's thread pool
+// (LoopOffload: reads for peers) comes back through uv_queue_work's own
+// completion; a scan's thread is polled for from a timer
+// (cli/daemon/folder_runner.h). There is no uv_async_t of ours.
 #pragma once
 
 #include <uv.h>
