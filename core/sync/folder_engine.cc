@@ -146,7 +146,8 @@ FolderEngine::FolderEngine(FileSystem& fs, Index& index, Clock& clock, FolderEng
       config_(std::move(config)),
       guard_(fs_, index_,
              FolderGuardConfig{config_.folder_key, config_.folder_id, config_.root_device,
-                               config_.mass_delete_min_files}) {
+                               config_.mass_delete_min_files}),
+      case_guard_(fs_, index_, config_.folder_key, config_.folder_id, config_.folds_case) {
   source_ = std::make_unique<PeerBlockSource>(*this);
   puller_ = std::make_unique<Puller>(
       fs_, index_, clock_, *source_,
@@ -227,6 +228,7 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
   accepted.reserve(batch.files.size());
   std::optional<Error> base_gone;
   std::size_t refused = 0;
+  case_guard_.BeginBatch();
   for (const FileInfo& received : batch.files) {
     FileInfo f = received;
     auto ok = ResolveDelta(device_key, f);
@@ -238,6 +240,7 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
     }
     if (ok) ok = CheckRemoteEntry(f);
     if (ok) ok = CheckOwnCounter(f);
+    if (ok) ok = case_guard_.Check(f);
     if (!ok) {
       if (ok.error().code != ErrorCode::kInvalidArgument) return ok;  // the store failed
       // A few lines per batch, however many it refuses: a peer must not be
@@ -255,6 +258,7 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
     // Only files have blocks: any others mean nothing and are dropped.
     if (f.deleted || f.type != FileType::kFile) f.blocks.clear();
     next.max_sequence = std::max(next.max_sequence, f.sequence);
+    case_guard_.Accepted(f);
     accepted.push_back(std::move(f));
   }
   if (refused > kLoggedRefusalsPerBatch) {
