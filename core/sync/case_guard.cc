@@ -18,6 +18,15 @@ Result<void> ForEachPrefix(const std::string& name, Visit visit) {
 
 }  // namespace
 
+void CaseGuard::BeginBatch(std::span<const FileInfo> files) {
+  batch_.clear();
+  deleted_.clear();
+  if (folds_case_ == false) return;
+  for (const FileInfo& f : files) {
+    if (f.deleted) deleted_.insert(f.name);
+  }
+}
+
 bool CaseGuard::FoldsCase() {
   if (folds_case_) return *folds_case_;
   auto probed = ProbeFoldsCase(fs_, kMarkerDir);
@@ -77,6 +86,7 @@ Result<std::optional<std::string>> CaseGuard::Twin(const std::string& path, bool
       known = true;
       continue;
     }
+    if (deleted_.count(it->second) > 0) continue;
     // Added while live; it may have been deleted since.
     auto global = index_.GetGlobal(folder_key_, it->second);
     if (!global) return global.error();

@@ -16,8 +16,10 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "core/base/result.h"
@@ -39,8 +41,10 @@ class CaseGuard {
         folder_id_(std::move(folder_id)),
         folds_case_(folds_case) {}
 
-  // A new batch: the previous one's names are in the store now.
-  void BeginBatch() { batch_.clear(); }
+  // A new batch: the previous one's names are in the store now. A name the
+  // batch deletes is no twin for the others (a rename that changes only
+  // case, from a case-sensitive device: the old name goes as the new comes).
+  void BeginBatch(std::span<const FileInfo> files);
   // kInvalidArgument ("'Report.txt' differs only in case from 'report.txt'")
   // to refuse `f`; another code when the store failed.
   Result<void> Check(const FileInfo& f);
@@ -65,6 +69,7 @@ class CaseGuard {
   bool names_loaded_ = false;
   std::unordered_multimap<std::string, std::string> names_;  // folded -> name, live when added
   std::unordered_map<std::string, std::string> batch_;       // folded -> name or directory
+  std::unordered_set<std::string> deleted_;                  // names the batch deletes
 };
 
 }  // namespace shoal

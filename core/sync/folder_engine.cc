@@ -228,7 +228,7 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
   accepted.reserve(batch.files.size());
   std::optional<Error> base_gone;
   std::size_t refused = 0;
-  case_guard_.BeginBatch();
+  case_guard_.BeginBatch(batch.files);
   for (const FileInfo& received : batch.files) {
     FileInfo f = received;
     auto ok = ResolveDelta(device_key, f);

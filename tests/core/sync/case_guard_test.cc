@@ -104,4 +104,20 @@ TEST_CASE("a deleted name is no case twin and a tombstone is never refused for c
   CHECK(c[1].engine->problems().empty());
 }
 
+TEST_CASE("a rename that changes only case arrives on a case-folding folder",
+          "[sync][engine][case]") {
+  EngineCluster c(2);
+  Prepare(c, true);
+  // The peer renamed report.txt to Report.txt: one batch deletes the old
+  // name and adds the new one.
+  FileInfo old_name = Entry("report.txt", c[0].short_id, 1);
+  old_name.deleted = true;
+  REQUIRE(c[1].engine->Receive(
+      c[1].keys[0],
+      IndexBatch{"shared", 1000, false, {Entry("Report.txt", c[0].short_id, 2), old_name}}));
+  CHECK(Stored(c, "Report.txt"));
+  CHECK(Stored(c, "report.txt"));
+  CHECK(c[1].engine->problems().empty());
+}
+
 }  // namespace shoal
