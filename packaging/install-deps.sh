@@ -33,6 +33,9 @@ packages=(
   # conntrack: a test router forgets its NAT mappings silently; a UPnP-IGD /
   # NAT-PMP router for the port-mapping test (miniupnpd on nftables)
   conntrack miniupnpd-nftables
+  # case-folding file systems for the case-collision tests: a vfat image where
+  # the kernel mounts vfat, else exFAT through FUSE on a loop device
+  dosfstools exfatprogs exfat-fuse fuse3
   # format check, fuzzing (clang + libFuzzer runtime)
   clang clang-format libclang-rt-dev
 )

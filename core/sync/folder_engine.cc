@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/base/log.h"
+#include "core/chunk/block_list_rules.h"
 #include "core/hash/block_hash.h"
 #include "core/scan/ignore_file.h"
 #include "core/sync/index_batcher.h"
@@ -19,13 +20,17 @@ Result<void> CheckRemoteEntry(const FileInfo& f) {
   if (f.size < 0 || f.sequence <= 0) {
     return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': negative size or bad sequence");
   }
-  if (f.blocks.size() > kMaxFileBlocks) {
-    return Fail(ErrorCode::kInvalidArgument, "'" + f.name +
-                                                 "': " + std::to_string(f.blocks.size()) +
-                                                 " blocks, more than an entry may carry");
+  // Whatever we accept we can announce again: our own index messages
+  // carry it whole (IndexBatcher sends no entry over this bound).
+  if (IndexEntrySizeBound(f) > kMaxIndexEntryBytes) {
+    return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': an entry of " +
+                                                 std::to_string(f.blocks.size()) + " blocks and " +
+                                                 std::to_string(f.version.entries().size()) +
+                                                 " version entries, more than an entry may carry");
   }
-  if (!f.deleted && f.type == FileType::kFile && BlockListSize(f.blocks) != f.size) {
-    return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': blocks do not add up to its size");
+  // Blocks as our chunker cuts them, never a million 1-byte ones.
+  if (!f.deleted && f.type == FileType::kFile) {
+    if (auto ok = CheckBlockList(f.blocks, f.size); !ok) return ok.error().Wrap("'" + f.name + "'");
   }
   if (f.version.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "'" + f.name + "': empty version vector");
@@ -141,7 +146,8 @@ FolderEngine::FolderEngine(FileSystem& fs, Index& index, Clock& clock, FolderEng
       config_(std::move(config)),
       guard_(fs_, index_,
              FolderGuardConfig{config_.folder_key, config_.folder_id, config_.root_device,
-                               config_.mass_delete_min_files}) {
+                               config_.mass_delete_min_files}),
+      case_guard_(fs_, index_, config_.folder_key, config_.folder_id, config_.folds_case) {
   source_ = std::make_unique<PeerBlockSource>(*this);
   puller_ = std::make_unique<Puller>(
       fs_, index_, clock_, *source_,
@@ -228,6 +234,7 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
   accepted.reserve(batch.files.size());
   std::optional<Error> base_gone;
   std::size_t refused = 0;
+  case_guard_.BeginBatch(batch.files);
   for (const FileInfo& received : batch.files) {
     FileInfo f = received;
     auto ok = ResolveDelta(device_key, f);
@@ -239,6 +246,7 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
     }
     if (ok) ok = CheckRemoteEntry(f);
     if (ok) ok = CheckOwnCounter(f);
+    if (ok) ok = case_guard_.Check(f);
     if (!ok) {
       if (ok.error().code != ErrorCode::kInvalidArgument) return ok;  // the store failed
       // A few lines per batch, however many it refuses: a peer must not be
@@ -253,7 +261,10 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
     }
     f.inode = 0;
     f.permissions &= kSyncedPermissionBits;  // setuid and friends never apply
+    // Only files have blocks: any others mean nothing and are dropped.
+    if (f.deleted || f.type != FileType::kFile) f.blocks.clear();
     next.max_sequence = std::max(next.max_sequence, f.sequence);
+    case_guard_.Accepted(f);
     accepted.push_back(std::move(f));
   }
   if (refused > kLoggedRefusalsPerBatch) {

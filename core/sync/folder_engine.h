@@ -42,6 +42,7 @@
 #include "core/pull/puller.h"
 #include "core/scan/scanner.h"
 #include "core/store/index.h"
+#include "core/sync/case_guard.h"
 #include "core/sync/engine_messages.h"
 #include "core/sync/folder_guard.h"
 #include "core/sync/folder_peer.h"
@@ -68,6 +69,9 @@ struct FolderEngineConfig {
   // The folder's root device from the store (FolderRecord::root_device).
   std::uint64_t root_device = 0;
   std::int64_t mass_delete_min_files = 100;  // FolderGuardConfig; 0 = no brake
+  // Whether the folder's file system folds case (core/sync/case_guard.h):
+  // nullopt probes the disk on the first index from a peer; tests tell.
+  std::optional<bool> folds_case;
   PullerConfig pull;
 };
 
@@ -210,6 +214,7 @@ class FolderEngine final : public FolderPeer {
   Clock& clock_;
   FolderEngineConfig config_;
   FolderGuard guard_;
+  CaseGuard case_guard_;             // names that differ only in case, where they would collide
   std::map<DeviceKey, Peer> peers_;  // connected, by device key
   IgnoreRules ignore_rules_;         // shared by scans and pulls: the last good ones kept
   std::unique_ptr<PeerBlockSource> source_;

@@ -202,6 +202,14 @@ Result<void> HostilePeer::QueueMessage(net::wire::RecordType type, ByteSpan body
   return {};
 }
 
+Result<void> HostilePeer::QueueResponse(std::uint32_t request_id, ByteSpan block) {
+  for (const Bytes& record :
+       net::wire::PackResponse(request_id, net::wire::ResponseCode::kOk, block, zstd_)) {
+    if (auto ok = sealer_.Seal(record, out_); !ok) return ok;
+  }
+  return {};
+}
+
 Result<void> HostilePeer::Flush() {
   auto written = WriteAll(fd_, out_);
   out_.clear();
@@ -242,6 +250,30 @@ std::optional<net::wire::Close> HostilePeer::AwaitClose(std::chrono::millisecond
   auto close = net::wire::DecodeClose(message->body);
   if (!close) return std::nullopt;
   return *close;
+}
+
+std::size_t ServeRequests(HostilePeer& mallory, ByteSpan block, const std::function<bool()>& done,
+                          std::chrono::seconds limit) {
+  std::size_t served = 0;
+  std::size_t unflushed = 0;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < deadline && !mallory.closed()) {
+    // Answers go out in rounds: whatever requests are already here, then
+    // one write.
+    auto message = mallory.Await(
+        net::wire::RecordType::kRequest,
+        unflushed > 0 ? std::chrono::milliseconds(0) : std::chrono::milliseconds(200));
+    if (message) {
+      auto request = net::wire::DecodeRequest(message->body);
+      if (!request) break;
+      if (!mallory.QueueResponse(request->request_id, block)) break;
+      ++served;
+      if (++unflushed < 256) continue;
+    }
+    if (unflushed > 0 && !mallory.Flush()) break;
+    unflushed = 0;
+  }
+  return served;
 }
 
 }  // namespace shoal::hostile

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,8 @@ class HostilePeer {
   Result<void> QueueMessage(const T& message) {
     return QueueMessage(T::kType, net::wire::Encode(message));
   }
+  // The answer to a victim's Request: `block` as the real packer cuts it.
+  Result<void> QueueResponse(std::uint32_t request_id, ByteSpan block);
   // Writes everything queued, in as few write() calls as the kernel allows.
   // Fails when the victim has closed the connection.
   Result<void> Flush();
@@ -84,6 +87,11 @@ class HostilePeer {
   Bytes in_;  // received bytes not yet framed
   bool closed_ = false;
 };
+
+// Answers every Request with `block` (as a peer holding the file would)
+// until `done` or `limit`; returns how many it answered.
+std::size_t ServeRequests(HostilePeer& mallory, ByteSpan block, const std::function<bool()>& done,
+                          std::chrono::seconds limit);
 
 // A zstd frame (one, with its content size declared) of `content`.
 Bytes ZstdFrame(ByteSpan content);

@@ -58,6 +58,7 @@ void EngineCluster::StartEngine(int device) {
   config.index_id = 1000u + static_cast<std::uint64_t>(device);
   config.root_device = d.root_device;
   config.pull = pull_;
+  config.folds_case = d.folds_case;
   d.engine = std::make_unique<FolderEngine>(d.disk(), *d.index, clock, config);
 }
 

@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,7 +52,8 @@ struct EngineDevice {
   DeviceKey local_key;
   std::vector<DeviceKey> keys;  // store key of device i in this store
   std::uint64_t short_id = 0;
-  std::uint64_t root_device = 0;  // recorded with the marker, as `folder add` does
+  std::uint64_t root_device = 0;   // recorded with the marker, as `folder add` does
+  std::optional<bool> folds_case;  // FolderEngineConfig::folds_case at the next start
 };
 
 class EngineCluster {

@@ -9,6 +9,7 @@
 #include "core/sync/index_batcher.h"
 #include "core/version/conflict.h"
 #include "net/wire/messages.h"
+#include "net/wire/record.h"
 #include "tests/core/sync/engine_pair.h"
 
 namespace shoal {
@@ -179,7 +180,7 @@ TEST_CASE(
   c.DeliverAll();
   std::vector<BlockRef> blocks(20'000);
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    blocks[i].size = 64 * 1024;
+    blocks[i].size = 256 * 1024;  // the smallest block of a file over 1 GiB
     blocks[i].hash.bytes[0] = static_cast<std::uint8_t>(i);
     blocks[i].hash.bytes[1] = static_cast<std::uint8_t>(i >> 8);
   }
@@ -286,6 +287,33 @@ TEST_CASE("an index update that changes nothing this device needs wants no pull 
   REQUIRE(c[0].engine->Pull());
   c.Settle();
   CHECK(c[0].fs.Content("b.txt") == "beta");
+}
+
+TEST_CASE(
+    "an entry of our own too large for any message is skipped with a logged reason and the "
+    "rest is announced in messages under the cap",
+    "[sync][engine][index]") {
+  EngineCluster c(2);
+  // A local file of kMaxFileBlocks + 1 blocks of 4 MiB (1.6 TiB): its entry
+  // is over the 8 MiB bound, so no message may carry it.
+  FileInfo huge = Entry("huge.bin", c[0].short_id, 5, 1);
+  huge.blocks.assign(kMaxFileBlocks + 1, BlockRef{kMaxBlockSize, {}});
+  huge.size = BlockListSize(huge.blocks);
+  FileInfo small = Entry("small.txt", c[0].short_id, 5, 2);
+  std::vector<FileInfo> put{huge, small};
+  REQUIRE(c[0].index->PutFiles(c[0].folder_key, c[0].local_key, put));
+  GateLink gate;
+  REQUIRE(c[0].engine->PeerConnected(c[0].keys[1], gate));
+  REQUIRE(c[0].engine->Receive(c[0].keys[1], FolderHello{"shared", 1001, 0, 0}));
+  std::vector<std::string> sent;
+  for (const IndexBatch& b : gate.Batches()) {
+    net::wire::IndexUpdate update;
+    update.folder = b.folder;
+    update.files = b.files;
+    CHECK(net::wire::Encode(update).size() <= net::wire::kMaxMessageBody);
+    for (const FileInfo& f : b.files) sent.push_back(f.name);
+  }
+  CHECK(sent == std::vector<std::string>{"small.txt"});
 }
 
 }  // namespace shoal
