@@ -131,7 +131,7 @@ Json ControlApi::DeviceRemove(const nlohmann::json& request) {
   parts_.hub.DropOffersFrom(device->id);
   parts_.addresses.DropSightings(device->id);
   parts_.hub.RefreshAll();
-  return nlohmann::json{{"id", device->id.ToString()}, {"removed", true}};
+  return nlohmann::json{{"id", device->id.ToString()}, {"name", device->name}, {"removed", true}};
 }
 
 Json ControlApi::DeviceRename(const nlohmann::json& request) {
