@@ -8,12 +8,13 @@
 #   make chaos  the chaos test with real daemons over many seeds (SEEDS=A:B STEPS=N)
 #   make compare  Shoal side by side with Syncthing and rsync (SCENARIOS=.. RUNS=N QUICK=1)
 #   make scale  one folder of 1,000,000 small files (FILES=N SYNC=1)
+#   make shoal  only the `shoal` binary (what the demos run; no tests)
 # Variables: BUILD (build directory), CMAKE_FLAGS (extra -D options), JOBS.
 BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build test demo demo-internet demo-stop bench sim chaos compare scale clean
+.PHONY: all deps configure build shoal test demo demo-internet demo-stop bench sim chaos compare scale clean
 
 all: build
 
@@ -26,15 +27,20 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The demos run nothing but the binary: building the tests and benchmarks
+# first would add minutes for code they never run (`make test` builds all).
+shoal: configure
+	cmake --build $(BUILD) -j $(JOBS) --target shoal
+
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-demo: build
+demo: shoal
 	@packaging/demo.sh $(BUILD)/cli/shoal
 
 # Two homes behind NAT routers in network namespaces (root): pairing by code
 # through a relay and a discovery server, then a punched direct path.
-demo-internet: build
+demo-internet: shoal
 	@packaging/demo-internet.sh $(BUILD)/cli/shoal
 
 # Stops the daemons the last `make demo` left running.

@@ -46,6 +46,13 @@ std::string HumanBytes(double bytes) {
   return text;
 }
 
+std::string DeviceLabel(const nlohmann::json& device, const char* name_key, const char* id_key) {
+  const std::string name = device.value(name_key, "");
+  const std::string id = device.value(id_key, "");
+  if (name.empty()) return id;
+  return name + " (" + id.substr(0, 7) + ")";
+}
+
 std::string PathNote(const nlohmann::json& device) {
   const std::string path = device.value("path", "");
   return path == "relayed" || path == "punched" ? " (" + path + ")" : "";

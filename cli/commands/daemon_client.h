@@ -36,6 +36,13 @@ int CallAndPrint(const ClientOptions& options, const nlohmann::json& request,
 // "1.2 MB", "340 B": sizes for people.
 std::string HumanBytes(double bytes);
 
+// "laptop (MFZWI3D)": a device as people know it, its name and enough of
+// its ID to tell it apart (the 7 characters commands accept); the whole ID
+// when it has no name. `device` has `name` and `id` (`device_name` and
+// `device` in share replies: give those keys).
+std::string DeviceLabel(const nlohmann::json& device, const char* name_key = "name",
+                        const char* id_key = "id");
+
 // " (relayed)" or " (punched)" for a device entry of `devices`/`status`
 // whose session takes that path; "" for a direct one or none.
 std::string PathNote(const nlohmann::json& device);

@@ -63,7 +63,7 @@ void RegisterDeviceCommands(CLI::App& app, CommandContext& context) {
     if (!args->name.empty()) request["name"] = args->name;
     context.exit_code = CallAndPrint(context.client, request, [](const nlohmann::json& r) {
       std::printf("added %s; it connects once that device has added this one too\n",
-                  r.value("id", "").c_str());
+                  DeviceLabel(r).c_str());
     });
   });
 
@@ -71,19 +71,25 @@ void RegisterDeviceCommands(CLI::App& app, CommandContext& context) {
     const char* name;
     const char* help;
     const char* cmd;
+    const char* done;  // what the reply says, after the device
   };
-  for (const Simple& s : {Simple{"remove", "Forget a device (unpair)", "device-remove"},
-                          Simple{"pause", "Stop syncing with a device for now", "device-pause"},
-                          Simple{"resume", "Sync with a paused device again", "device-resume"}}) {
+  for (const Simple& s : {Simple{"remove", "Forget a device (unpair)", "device-remove",
+                                 "is removed; pair again to sync with it"},
+                          Simple{"pause", "Stop syncing with a device for now", "device-pause",
+                                 "is paused; nothing syncs with it until `shoal devices resume`"},
+                          Simple{"resume", "Sync with a paused device again", "device-resume",
+                                 "is resumed; syncing with it again"}}) {
     CLI::App* sub = devices->add_subcommand(s.name, s.help);
     sub->add_option("DEVICE", args->device, "Device ID, its first 7+ characters, or name")
         ->required();
     std::string cmd = s.cmd;
-    sub->callback([args, cmd, &context] {
-      context.exit_code = CallAndPrint(
-          context.client, {{"cmd", cmd}, {"device", args->device}}, [cmd](const nlohmann::json& r) {
-            std::printf("%s: %s done\n", r.value("id", "").c_str(), cmd.c_str() + 7);
-          });
+    std::string done = s.done;
+    sub->callback([args, cmd, done, &context] {
+      context.exit_code =
+          CallAndPrint(context.client, {{"cmd", cmd}, {"device", args->device}},
+                       [done](const nlohmann::json& r) {
+                         std::printf("%s %s\n", DeviceLabel(r).c_str(), done.c_str());
+                       });
     });
   }
   CLI::App* rename = devices->add_subcommand("rename", "Give a device a new name");
@@ -94,7 +100,7 @@ void RegisterDeviceCommands(CLI::App& app, CommandContext& context) {
     context.exit_code = CallAndPrint(
         context.client, {{"cmd", "device-rename"}, {"device", args->device}, {"name", args->name}},
         [](const nlohmann::json& r) {
-          std::printf("%s is now called %s\n", r.value("id", "").c_str(),
+          std::printf("%s is now called %s\n", r.value("id", "").substr(0, 7).c_str(),
                       r.value("name", "").c_str());
         });
   });

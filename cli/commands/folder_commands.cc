@@ -21,6 +21,7 @@ struct FolderArgs {
   std::string folder;
   std::string device;
   int wait_seconds = 30;
+  bool create = false;
 };
 
 std::string Absolute(const std::string& path) {
@@ -37,14 +38,29 @@ void PrintFolder(const nlohmann::json& f) {
               f.value("path", "").c_str());
 }
 
-// Accepting can race the offer (the peer shared a moment ago): wait for it.
+// "Documents (docs) from laptop, Photos (k3x9q-7mw2d) from desktop", or
+// "none" — the offers this device has now, for a user who mistyped one.
+std::string OffersNow(net::ControlClient& client) {
+  auto offers = client.Call({{"cmd", "folder-offers"}});
+  if (!offers) return "unknown (" + offers.error().message + ")";
+  std::string text;
+  for (const auto& o : (*offers)["offers"]) {
+    if (!text.empty()) text += ", ";
+    text += o.value("label", "") + " (" + o.value("folder", "") + ") from " +
+            DeviceLabel(o, "device_name", "device");
+  }
+  return text.empty() ? "none" : text;
+}
+
+// Accepting can race the offer (the peer shared a moment ago): wait for it,
+// saying so at once, and name the offers there are when the wait ends.
 int Accept(const ClientOptions& options, const FolderArgs& args) {
   auto client = ConnectDaemon(options);
   if (!client) return ReportError(client.error());
   nlohmann::json request{
       {"cmd", "folder-accept"}, {"folder", args.folder}, {"path", Absolute(args.path)}};
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(args.wait_seconds);
-  for (;;) {
+  for (bool first = true;; first = false) {
     auto result = client->Call(request);
     if (result) {
       if (options.json) {
@@ -55,9 +71,18 @@ int Accept(const ClientOptions& options, const FolderArgs& args) {
       }
       return 0;
     }
-    if (result.error().code != ErrorCode::kNotFound ||
-        std::chrono::steady_clock::now() >= deadline) {
-      return ReportError(result.error());
+    if (result.error().code != ErrorCode::kNotFound) return ReportError(result.error());
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return ReportError(
+          Error{result.error().code,
+                result.error().message + "; offered to this device now: " + OffersNow(*client)});
+    }
+    if (first) {
+      std::fprintf(stderr,
+                   "no device offers a folder %s yet; waiting up to %d s for it (--wait "
+                   "SECONDS)...\noffered to this device now: %s\n",
+                   args.folder.c_str(), args.wait_seconds, OffersNow(*client).c_str());
+      std::fflush(stderr);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
@@ -65,17 +90,21 @@ int Accept(const ClientOptions& options, const FolderArgs& args) {
 
 using Args = std::shared_ptr<FolderArgs>;
 
-// folder add PATH [--id] [--label]
+// folder add PATH [--id] [--label] [--create]
 void AddFolderAdd(CLI::App& folder, const Args& args, CommandContext& context) {
-  CLI::App* add = folder.add_subcommand("add", "Start syncing a directory (created if missing)");
-  add->add_option("PATH", args->path, "The directory")->required();
+  CLI::App* add = folder.add_subcommand("add", "Start syncing a directory");
+  add->add_option("PATH", args->path, "The directory (must exist unless --create is given)")
+      ->required();
   add->add_option("--id", args->id, "Folder ID shared with peers (default: random)");
   add->add_option("--label", args->label, "Name shown to people (default: the directory name)");
+  add->add_flag("--create", args->create, "Create PATH if it does not exist yet");
   add->callback([args, &context] {
     nlohmann::json request{{"cmd", "folder-add"}, {"path", Absolute(args->path)}};
     if (!args->id.empty()) request["folder_id"] = args->id;
     if (!args->label.empty()) request["label"] = args->label;
+    if (args->create) request["create"] = true;
     context.exit_code = CallAndPrint(context.client, request, [](const nlohmann::json& f) {
+      if (f.value("created", false)) std::printf("created %s\n", f.value("path", "").c_str());
       std::printf("added folder %s (%s) at %s — share it with `shoal share %s DEVICE`\n",
                   f.value("label", "").c_str(), f.value("id", "").c_str(),
                   f.value("path", "").c_str(), f.value("id", "").c_str());
@@ -118,9 +147,9 @@ void AddFolderOffers(CLI::App& folder, CommandContext& context) {
         CallAndPrint(context.client, {{"cmd", "folder-offers"}}, [](const nlohmann::json& r) {
           if (r["offers"].empty()) std::printf("no folder offers\n");
           for (const auto& o : r["offers"]) {
-            std::printf("%s (%s) from %s %s — accept with `shoal folder accept %s PATH`\n",
+            std::printf("%s (%s) from %s — accept with `shoal folder accept %s PATH`\n",
                         o.value("label", "").c_str(), o.value("folder", "").c_str(),
-                        o.value("device_name", "").c_str(), o.value("device", "").c_str(),
+                        DeviceLabel(o, "device_name", "device").c_str(),
                         o.value("folder", "").c_str());
           }
         });
@@ -174,7 +203,7 @@ void AddShareCommands(CLI::App& app, const Args& args, CommandContext& context) 
                        [share](const nlohmann::json& r) {
                          std::printf("%s %s %s\n", r.value("folder", "").c_str(),
                                      share ? "is now shared with" : "is no longer shared with",
-                                     r.value("device", "").c_str());
+                                     DeviceLabel(r, "device_name", "device").c_str());
                        });
     });
   }
@@ -207,6 +236,8 @@ void AddRescan(CLI::App& app, const Args& args, CommandContext& context) {
     if (!args->folder.empty()) request["folder"] = args->folder;
     if (!args->path.empty()) request["path"] = args->path;
     context.exit_code = CallAndPrint(context.client, request, [](const nlohmann::json& r) {
+      if (r["scanned"].empty())
+        std::printf("no folders to scan — add one with `shoal folder add PATH`\n");
       for (const auto& s : r["scanned"]) {
         std::printf("%s: %lld changed, %lld deleted\n", s.value("folder", "").c_str(),
                     static_cast<long long>(s.value("changed", 0)),

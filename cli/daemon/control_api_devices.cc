@@ -135,7 +135,7 @@ Json ControlApi::RemoveDevice(const DeviceRecord& device) {
   parts_.hub.DropOffersFrom(device.id);
   parts_.addresses.DropSightings(device.id);
   parts_.hub.RefreshAll();
-  return nlohmann::json{{"id", device.id.ToString()}, {"removed", true}};
+  return nlohmann::json{{"id", device.id.ToString()}, {"name", device.name}, {"removed", true}};
 }
 
 Json ControlApi::DeviceRename(const nlohmann::json& request) {

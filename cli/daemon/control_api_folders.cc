@@ -43,6 +43,28 @@ std::string RealPath(const std::string& path) {
   return real;
 }
 
+// Checks that `path` is a directory; a missing one is made only when
+// `create` is set, so a mistyped path never becomes a new, empty synced
+// folder (docs/api.md "folder-add"). Returns whether it was created.
+Result<bool> MakeFolderRoot(const std::string& path, bool create) {
+  std::error_code error;
+  const bool existed = std::filesystem::exists(path, error);
+  if (error) return Fail(ErrorCode::kIo, "cannot look at " + path + ": " + error.message());
+  if (!existed) {
+    if (!create) {
+      return Fail(ErrorCode::kNotFound, path +
+                                            " does not exist — check the path, or add --create "
+                                            "to start syncing a new, empty folder there");
+    }
+    std::filesystem::create_directories(path, error);
+    if (error) return Fail(ErrorCode::kIo, "cannot create " + path + ": " + error.message());
+  }
+  if (!std::filesystem::is_directory(path, error)) {
+    return Fail(ErrorCode::kInvalidArgument, path + " is not a directory");
+  }
+  return !existed;
+}
+
 }  // namespace
 
 Result<FolderRecord> ControlApi::FindFolderArg(const std::string& arg) {
@@ -95,11 +117,8 @@ Json ControlApi::FolderAdd(const nlohmann::json& request) {
     if (!seed) return Fail(ErrorCode::kInvalidArgument, "hash_seed must be an unsigned integer");
     folder.hash_seed = *seed;
   }
-  std::error_code error;
-  std::filesystem::create_directories(path, error);
-  if (!std::filesystem::is_directory(path, error)) {
-    return Fail(ErrorCode::kInvalidArgument, path + " is not a directory");
-  }
+  auto created = MakeFolderRoot(path, BoolField(request, "create"));
+  if (!created) return created.error();
   // The marker and the root's device, recorded before the folder exists:
   // from its first scan on, a root without them is an unmounted drive.
   auto root = PosixFileSystem::Open(path);
@@ -117,8 +136,11 @@ Json ControlApi::FolderAdd(const nlohmann::json& request) {
   if (!added) return added.error();
   auto started = parts_.folders.Start(*added);
   if (!started) return started.error();
-  SHOAL_LOG(kInfo) << "folder " << added->id << " added at " << added->path;
-  return FolderJson(**started, parts_.index);
+  SHOAL_LOG(kInfo) << "folder " << added->id << " added at " << added->path
+                   << (*created ? " (created)" : "");
+  nlohmann::json json = FolderJson(**started, parts_.index);
+  json["created"] = *created;
+  return json;
 }
 
 Json ControlApi::FolderRemove(const nlohmann::json& request) {
@@ -171,7 +193,8 @@ Json ControlApi::FolderAccept(const nlohmann::json& request) {
     nlohmann::json add{{"path", StringField(request, "path")},
                        {"folder_id", folder_id},
                        {"label", matching[0].label},
-                       {"hash_seed", matching[0].hash_seed}};
+                       {"hash_seed", matching[0].hash_seed},
+                       {"create", true}};  // accepting into a new directory is the usual case
     Json added = FolderAdd(add);
     if (!added) return added;
   }
@@ -213,8 +236,10 @@ Json ControlApi::SetShared(const nlohmann::json& request, bool share) {
                        : parts_.index.UnshareFolder(folder->key, device->key);
   if (!changed) return changed.error();
   parts_.hub.RefreshAll();
-  return nlohmann::json{
-      {"folder", folder->id}, {"device", device->id.ToString()}, {"shared", share}};
+  return nlohmann::json{{"folder", folder->id},
+                        {"device", device->id.ToString()},
+                        {"device_name", device->name},
+                        {"shared", share}};
 }
 
 Json ControlApi::Conflicts(const nlohmann::json& request) {

@@ -16,6 +16,12 @@ inline std::string StringField(const nlohmann::json& request, const char* key) {
   return it != request.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// True only for a JSON `true`; absent or any other type reads as false.
+inline bool BoolField(const nlohmann::json& request, const char* key) {
+  auto it = request.find(key);
+  return it != request.end() && it->is_boolean() && it->get<bool>();
+}
+
 inline std::optional<std::uint64_t> UintField(const nlohmann::json& request, const char* key) {
   auto it = request.find(key);
   if (it == request.end() || !it->is_number_unsigned()) return std::nullopt;

@@ -203,13 +203,38 @@ TEST_CASE("folder-add starts the folder, status lists it and its first scan inde
   }));
 }
 
-TEST_CASE("folder-add creates a missing directory and refuses bad paths with the reason",
+TEST_CASE("folder-add refuses a missing directory unless create is set and then makes it",
           "[cli][control_api]") {
   ApiFixture f;
+  const fs::path typo = f.elsewhere.path() / "Documnts";
+  json refused = f.Failed({{"cmd", "folder-add"}, {"path", typo.string()}});
+  CHECK(refused ==
+        json{{"code", "not_found"},
+             {"message", typo.string() + " does not exist — check the path, or add --create to "
+                                         "start syncing a new, empty folder there"}});
+  CHECK_FALSE(fs::exists(typo));
+  json not_true = f.Failed({{"cmd", "folder-add"}, {"path", typo.string()}, {"create", "yes"}});
+  CHECK(not_true == refused);  // only a JSON true creates
+  CHECK_FALSE(fs::exists(typo));
+  CHECK(f.Ok({{"cmd", "folder-list"}})["folders"] == json::array());
+
   const fs::path missing = f.elsewhere.path() / "new/deeper";
-  json added = f.Ok({{"cmd", "folder-add"}, {"path", missing.string()}, {"label", "Fresh"}});
+  json added = f.Ok(
+      {{"cmd", "folder-add"}, {"path", missing.string()}, {"label", "Fresh"}, {"create", true}});
   CHECK(added["label"] == "Fresh");
-  CHECK(fs::is_directory(missing));  // docs/api.md: "created if missing"
+  CHECK(added["created"] == true);
+  CHECK(fs::is_directory(missing));
+
+  const fs::path existing = f.elsewhere.path() / "Existing";
+  fs::create_directory(existing);
+  json kept = f.Ok({{"cmd", "folder-add"}, {"path", existing.string()}, {"create", true}});
+  CHECK(kept["created"] == false);  // there already: nothing was made
+}
+
+TEST_CASE("folder-add refuses bad paths with the reason", "[cli][control_api]") {
+  ApiFixture f;
+  const fs::path missing = f.elsewhere.path() / "new/deeper";
+  json added = f.Ok({{"cmd", "folder-add"}, {"path", missing.string()}, {"create", true}});
 
   json relative = f.Failed({{"cmd", "folder-add"}, {"path", "relative/dir"}});
   CHECK(relative ==
@@ -223,7 +248,8 @@ TEST_CASE("folder-add creates a missing directory and refuses bad paths with the
   CHECK(not_dir == json{{"code", "invalid_argument"},
                         {"message", fs::canonical(file).string() + " is not a directory"}});
 
-  json in_home = f.Failed({{"cmd", "folder-add"}, {"path", f.home.File("inner")}});
+  json in_home =
+      f.Failed({{"cmd", "folder-add"}, {"path", f.home.File("inner")}, {"create", true}});
   CHECK(in_home["code"] == "invalid_argument");
   CHECK(in_home["message"] ==
         "a folder cannot contain or be inside the daemon's home " + f.paths.dir);
@@ -309,7 +335,7 @@ TEST_CASE("devices add, list, rename, pause, resume and remove round-trip throug
   CHECK(resumed == json{{"id", id}, {"name", "gamma"}, {"paused", false}});
 
   json removed = f.Ok({{"cmd", "device-remove"}, {"device", id}});
-  CHECK(removed == json{{"id", id}, {"removed", true}});
+  CHECK(removed == json{{"id", id}, {"name", "gamma"}, {"removed", true}});
   CHECK(f.Ok({{"cmd", "devices"}})["devices"] == json::array());
   auto stored = f.index->FindDevice(shoal::testing::MakeDeviceId(7));
   REQUIRE(stored);
@@ -326,12 +352,15 @@ TEST_CASE("share and unshare a folder with a device show in the folder's shared_
   const std::string id = shoal::testing::MakeDeviceId(9).ToString();
   f.Ok({{"cmd", "device-add"}, {"device", id}, {"name", "beta"}});
   const fs::path dir = f.elsewhere.path() / "Docs";
+  fs::create_directory(dir);
   json added = f.Ok({{"cmd", "folder-add"}, {"path", dir.string()}});
   json shared = f.Ok({{"cmd", "share"}, {"folder", "Docs"}, {"device", "beta"}});
-  CHECK(shared == json{{"folder", added["id"]}, {"device", id}, {"shared", true}});
+  CHECK(shared ==
+        json{{"folder", added["id"]}, {"device", id}, {"device_name", "beta"}, {"shared", true}});
   CHECK(f.Ok({{"cmd", "folder-list"}})["folders"][0]["shared_with"] == json{id});
   json unshared = f.Ok({{"cmd", "unshare"}, {"folder", added["id"]}, {"device", id}});
-  CHECK(unshared == json{{"folder", added["id"]}, {"device", id}, {"shared", false}});
+  CHECK(unshared ==
+        json{{"folder", added["id"]}, {"device", id}, {"device_name", "beta"}, {"shared", false}});
   CHECK(f.Ok({{"cmd", "folder-list"}})["folders"][0]["shared_with"] == json::array());
 }
 
@@ -383,6 +412,7 @@ TEST_CASE("rescan answers once the folder's scan has committed, with what it fou
           "[cli][control_api]") {
   ApiFixture f;
   const fs::path dir = f.elsewhere.path() / "Scanned";
+  fs::create_directory(dir);
   json added = f.Ok({{"cmd", "folder-add"}, {"path", dir.string()}});
   REQUIRE(f.FolderUntil([](const json& folder) { return folder["last_scan_unix"] != 0; }));
   WriteFile(dir / "new.txt", "twelve bytes");
