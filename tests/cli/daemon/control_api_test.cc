@@ -368,7 +368,8 @@ TEST_CASE("a folder named with an invite is shared only once the comparison code
           "[cli][control_api][pairing]") {
   ApiFixture f;
   const fs::path dir = f.elsewhere.path() / "Docs";
-  const std::string folder = f.Ok({{"cmd", "folder-add"}, {"path", dir.string()}})["id"];
+  const std::string folder =
+      f.Ok({{"cmd", "folder-add"}, {"path", dir.string()}, {"create", true}})["id"];
   const auto shared_with = [&] {
     return f.Ok({{"cmd", "folder-list"}})["folders"][0]["shared_with"];
   };
@@ -403,7 +404,7 @@ TEST_CASE("a folder named with an invite is shared only once the comparison code
   const DeviceId other = shoal::testing::MakeDeviceId(7);
   f.pairing->OnPaired(other, "gamma", "333 444", "", /*inviter=*/true);
   json rejected = f.Ok({{"cmd", "pair-confirm"}, {"reject", true}});
-  CHECK(rejected == json{{"id", other.ToString()}, {"removed", true}});
+  CHECK(rejected == json{{"id", other.ToString()}, {"name", "gamma"}, {"removed", true}});
   CHECK(shared_with() == json{beta.ToString()});
   CHECK(f.Ok({{"cmd", "devices"}})["devices"].size() == 1);
 }
