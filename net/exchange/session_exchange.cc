@@ -87,6 +87,7 @@ Result<void> SessionExchange::Refresh() {
     Disconnect(it->first, it->second);
     it = folders_.erase(it);
   }
+  if (!held_.empty()) owner_.ServeHeldAfter(std::chrono::milliseconds(0));  // reads were let go
   refreshing_ = true;  // the engines' FolderHellos go out in one ClusterConfig
   for (ExchangeFolder& folder : shared) {
     auto [it, added] = folders_.try_emplace(folder.id);
@@ -114,10 +115,18 @@ void SessionExchange::Disconnect(const std::string& id, Connected& connected) {
   for (auto& [wire_id, pending] : pending_) {
     if (pending.folder == id) pending.cancelled = true;
   }
+  // Its engine drops answers to this connection's requests: their reads
+  // no longer count against the peer's (Reconnect and Refresh resume).
+  std::erase_if(serving_, [&](const auto& entry) {
+    if (entry.second.folder != id) return false;
+    serving_bytes_ -= entry.second.size;
+    return true;
+  });
 }
 
 Result<void> SessionExchange::Reconnect(const std::string& id, Connected& connected) {
   Disconnect(id, connected);
+  if (!held_.empty()) owner_.ServeHeldAfter(std::chrono::milliseconds(0));
   connected.has_hello = false;
   connected.peer_shares = false;
   connected.peer_index_id = 0;
@@ -254,7 +263,7 @@ Result<void> SessionExchange::Serve(const wire::Request& message) {
   }
   BlockRequest request{message.request_id, message.folder, message.name,
                        message.offset,     message.size,   message.hash};
-  serving_.emplace(message.request_id, message.size);
+  serving_.emplace(message.request_id, ServingRead{message.size, message.folder});
   serving_bytes_ += message.size;
   return Deliver(it->second, request);
 }
@@ -318,7 +327,7 @@ void SessionExchange::FromEngine(const std::string& folder, EngineMessage messag
   } else if (auto* response = std::get_if<BlockResponse>(&message)) {
     Check(sink_.SendResponse(response->id, ToWire(response->status), response->data));
     if (auto it = serving_.find(response->id); it != serving_.end()) {
-      serving_bytes_ -= it->second;
+      serving_bytes_ -= it->second.size;
       serving_.erase(it);
       // Room for more reads: the owner's timer serves what waits (not
       // from here, which may be deep inside an engine's call).

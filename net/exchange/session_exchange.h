@@ -147,7 +147,11 @@ class SessionExchange {
   std::optional<wire::ClusterConfig> peer_config_;  // the latest one received
   std::deque<wire::Request> held_;                  // waiting for the sink or the budget
   ServeBudget budget_{ServeRate{0, 0}, ServeBudget::Clock::now()};
-  std::multimap<std::uint32_t, std::uint32_t> serving_;  // request ID → size, being read
+  struct ServingRead {
+    std::uint32_t size = 0;
+    std::string folder;
+  };
+  std::multimap<std::uint32_t, ServingRead> serving_;  // by request ID: being read for the peer
   std::int64_t serving_bytes_ = 0;
   std::uint32_t next_request_id_ = 1;
   std::int64_t entries_received_ = 0;
