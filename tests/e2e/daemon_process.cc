@@ -361,6 +361,16 @@ void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
 }
 
+std::map<std::string, std::string> PullFailures(const TestDevice& d) {
+  std::map<std::string, std::string> out;
+  const auto status = d.Status();
+  for (const auto& f : status["folders"]) {
+    if (!f.contains("failures")) continue;
+    for (const auto& x : f["failures"]) out[x["path"]] = x["reason"];
+  }
+  return out;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;

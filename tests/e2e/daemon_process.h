@@ -110,5 +110,7 @@ bool Eventually(const std::function<bool()>& done,
 std::map<std::string, std::string> Tree(const std::string& root);
 void WriteFile(const std::string& path, const std::string& content);
 std::string ReadFile(const std::string& path);
+// The device's failing names and why, from `status --json`.
+std::map<std::string, std::string> PullFailures(const TestDevice& d);
 
 }  // namespace shoal::e2e

@@ -25,17 +25,6 @@ std::string RandomText(std::size_t n, std::uint64_t seed) {
   return s;
 }
 
-// B's failing names and why, from `status --json`.
-std::map<std::string, std::string> Failures(const TestDevice& d) {
-  std::map<std::string, std::string> out;
-  const auto status = d.Status();
-  for (const auto& f : status["folders"]) {
-    if (!f.contains("failures")) continue;
-    for (const auto& x : f["failures"]) out[x["path"]] = x["reason"];
-  }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("a file too big for the disk fails alone and arrives once space is freed",
@@ -64,7 +53,7 @@ TEST_CASE("a file too big for the disk fails alone and arrives once space is fre
         for (int i = 0; i < 3; ++i) {
           if (!fs::exists(b.Path("small/" + std::to_string(i) + ".txt"))) return false;
         }
-        auto failures = Failures(b);
+        auto failures = PullFailures(b);
         return failures.count("big.bin") && failures["big.bin"].starts_with("disk full");
       },
       std::chrono::seconds(60));
@@ -80,8 +69,9 @@ TEST_CASE("a file too big for the disk fails alone and arrives once space is fre
 
   // Space is freed: no command needed, the retry brings the file.
   REQUIRE(small.Resize("64m"));
-  bool arrived = Eventually([&] { return fs::exists(b.Path("big.bin")) && Failures(b).empty(); },
-                            std::chrono::seconds(90));
+  bool arrived =
+      Eventually([&] { return fs::exists(b.Path("big.bin")) && PullFailures(b).empty(); },
+                 std::chrono::seconds(90));
   INFO("B log after resize:\n" << b.log());
   REQUIRE(arrived);
   CHECK(ReadFile(b.Path("big.bin")) == big);

@@ -19,11 +19,7 @@ namespace fs = std::filesystem;
 
 FileInfo Announced(const std::string& name, std::int64_t sequence, ByteSpan content,
                    std::uint64_t seed) {
-  FileInfo f = MinimalFile(name);
-  f.sequence = sequence;
-  f.version.Set(MalloryIdentity().device_id().ShortId(),
-                1000 + static_cast<std::uint64_t>(sequence));
-  f.permissions = 0644;
+  FileInfo f = hostile::Announced(name, sequence);
   if (!content.empty()) {
     f.blocks.push_back(
         BlockRef{static_cast<std::uint32_t>(content.size()), HashBlock(content, seed)});

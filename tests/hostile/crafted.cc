@@ -2,6 +2,7 @@
 
 #include "net/wire/field_codec.h"
 #include "net/wire/messages.h"
+#include "tests/hostile/victim.h"
 
 namespace shoal::hostile {
 
@@ -27,6 +28,15 @@ FileInfo MinimalFile(const std::string& name) {
   file.name = name;
   file.type = FileType::kFile;
   return file;
+}
+
+FileInfo Announced(const std::string& name, std::int64_t sequence) {
+  FileInfo f = MinimalFile(name);
+  f.sequence = sequence;
+  f.version.Set(MalloryIdentity().device_id().ShortId(),
+                1000 + static_cast<std::uint64_t>(sequence));
+  f.permissions = 0644;
+  return f;
 }
 
 std::optional<BlockRef> AnnouncedBlock(HostilePeer& mallory, const std::string& name) {

@@ -19,6 +19,9 @@ Bytes EncodedEntry(const FileInfo& file);
 Bytes IndexBody(const std::string& folder, std::size_t count, ByteSpan entry);
 // The smallest valid entry: an empty regular file called `name`.
 FileInfo MinimalFile(const std::string& name);
+// An entry Mallory announces as its own newest version of `name` (0644,
+// no content: add blocks and size as the attack needs).
+FileInfo Announced(const std::string& name, std::int64_t sequence);
 // The first block of `name` as the victim announces it to `mallory` (read
 // from the Index messages it sends; others are skipped).
 std::optional<BlockRef> AnnouncedBlock(HostilePeer& mallory, const std::string& name);

@@ -21,11 +21,7 @@ constexpr std::int64_t kMiB = std::int64_t{1} << 20;
 
 FileInfo Copies(const std::string& name, const BlockRef& block, std::size_t count,
                 std::int64_t sequence) {
-  FileInfo f = MinimalFile(name);
-  f.sequence = sequence;
-  f.version.Set(MalloryIdentity().device_id().ShortId(),
-                1000 + static_cast<std::uint64_t>(sequence));
-  f.permissions = 0644;
+  FileInfo f = Announced(name, sequence);
   f.blocks.assign(count, block);
   f.size = static_cast<std::int64_t>(count) * block.size;
   return f;
@@ -35,17 +31,6 @@ std::int64_t FreeBytes(const std::string& dir) {
   struct statvfs vfs {};
   if (::statvfs(dir.c_str(), &vfs) != 0) return -1;
   return static_cast<std::int64_t>(vfs.f_bavail) * static_cast<std::int64_t>(vfs.f_frsize);
-}
-
-// The victim's failing names and why, from `status --json`.
-std::map<std::string, std::string> Failures(const e2e::TestDevice& d) {
-  std::map<std::string, std::string> out;
-  const auto status = d.Status();
-  for (const auto& f : status["folders"]) {
-    if (!f.contains("failures")) continue;
-    for (const auto& x : f["failures"]) out[x["path"]] = x["reason"];
-  }
-  return out;
 }
 
 TEST_CASE("hostile: files of 880000 copies of one known block stop at the free-space floor",
@@ -95,7 +80,7 @@ TEST_CASE("hostile: files of 880000 copies of one known block stop at the free-s
   const std::string full_reason = "disk full";
   const bool settled = e2e::Eventually(
       [&] {
-        const auto failures = Failures(scene.victim());
+        const auto failures = e2e::PullFailures(scene.victim());
         int full = 0;
         for (const auto& [name, reason] : failures)
           full += reason.find(full_reason) != std::string::npos;
@@ -108,7 +93,7 @@ TEST_CASE("hostile: files of 880000 copies of one known block stop at the free-s
   watching = false;
   watcher.join();
   const ProcSample sample = Sample(scene.victim().pid());
-  const auto failures = Failures(scene.victim());
+  const auto failures = e2e::PullFailures(scene.victim());
   for (const auto& [name, reason] : failures) WARN(name << ": " << reason);
   WARN("settled in " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
                      << " ms; free space at least " << min_free << " bytes (floor " << floor

@@ -18,17 +18,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using net::wire::RecordType;
 
-std::uint64_t MalloryShortId() { return MalloryIdentity().device_id().ShortId(); }
-
-// An entry Mallory announces as its own newest version of `name`.
-FileInfo Announced(const std::string& name, std::int64_t sequence) {
-  FileInfo f = MinimalFile(name);
-  f.sequence = sequence;
-  f.version.Set(MalloryShortId(), 1000 + static_cast<std::uint64_t>(sequence));
-  f.permissions = 0644;
-  return f;
-}
-
 FileInfo Symlink(const std::string& name, const std::string& target, std::int64_t sequence) {
   FileInfo f = Announced(name, sequence);
   f.type = FileType::kSymlink;
