@@ -526,9 +526,12 @@ TEST_CASE("behind a router without a public address, port mapping reports a doub
   CHECK_THAT(a.Cli({"status"}).out, Catch::Contains("Port mapping: double NAT"));
   CHECK_FALSE(a.Status()["port_mapping"].contains("external"));
   CHECK_THAT(w.bed->UpnpRules(), !Catch::Contains("dnat"));
-  // Nothing mapped is announced, and the relay still carries the device.
+  // Nothing mapped is announced: beta reaches alpha through the relay, or
+  // through a hole punched across both NATs (the carrier's NAT here keeps
+  // ports, so a punch may win within a second), never through a forward.
   w.PairThroughRelay();
-  CHECK(DeviceEntry(*w.b, a)["path"] == "relayed");
+  const std::string path = DeviceEntry(*w.b, a)["path"].get<std::string>();
+  CHECK((path == "relayed" || path == "punched"));
   const nlohmann::json entry = DeviceEntry(*w.b, a);  // kept: the loop refers into it
   for (const auto& address : entry["addresses"]) {
     CHECK(address.get<std::string>().rfind("tcp://", 0) != 0);
