@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/base/log.h"
+#include "net/http/lws_context_end.h"
 
 namespace shoal::net {
 
@@ -311,10 +312,13 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Listen(EventLoop& loop, const st
   info.foreign_loops = foreign_loops;
   info.user = server->connections_.get();
   info.max_http_header_data = 8192;
+  server->end_ = LwsContextEnd::Create(loop.get());
+  info.pcontext = server->end_->slot();
   server->context_ = lws_create_context(&info);
   if (server->context_ == nullptr) {
     return Fail(ErrorCode::kIo, "http: cannot start libwebsockets on the loop");
   }
+  server->end_->set_context(server->context_);
   lws_vhost* vhost = lws_create_vhost(server->context_, &info);
   if (vhost == nullptr) {
     return Fail(ErrorCode::kIo, "http: cannot listen on " + host + ":" + std::to_string(port) +
@@ -357,6 +361,7 @@ void HttpServer::Destroy() {
   if (context_ == nullptr) return;
   connections_->exchanges.clear();  // responders and streams go quiet
   lws_context_destroy(std::exchange(context_, nullptr));
+  LwsContextEnd::Finish(std::move(end_));  // the second call, once lws' handles closed
 }
 
 }  // namespace shoal::net

@@ -18,8 +18,9 @@
 // once the responses already given are written (at most kCloseGrace); the
 // destructor destroys it at once, so it must not run inside a handler.
 // Destroying the context closes the listener and every connection; their
-// libuv handles close on the loop's next turns, so the loop must run
-// before EventLoop::Close().
+// libuv handles close on the loop's next turns, and the context is freed
+// after them (net/http/lws_context_end.h), so the loop must run before
+// EventLoop::Close().
 //
 // Thread: the loop's thread only, responders and streams included.
 #pragma once
@@ -40,6 +41,8 @@ struct lws;
 struct lws_context;
 
 namespace shoal::net {
+
+class LwsContextEnd;
 
 inline constexpr std::size_t kMaxHttpBodyBytes = std::size_t{1} << 20;
 // A stream whose unsent bytes exceed this (a reader that stopped reading)
@@ -127,6 +130,7 @@ class HttpServer {
   std::chrono::steady_clock::time_point close_deadline_;
   std::unique_ptr<Connections> connections_;
   lws_context* context_ = nullptr;
+  std::unique_ptr<LwsContextEnd> end_;  // frees the context after Destroy()
   std::uint16_t port_ = 0;
 };
 
