@@ -1,7 +1,9 @@
-// PeerManager: public face and dialing — per-device addresses, one dial at
-// a time, each round from the first address, the next address at once
-// after a failure within a round, backoff after a full round. Sessions and
-// the tie-break are in peer_manager_sessions.cc.
+// PeerManager: public face and dialing — per-device addresses raced in
+// each round (the first, then one more every kDialStagger while none has
+// connected, and the next at once after a failure), the first connection
+// to open wins and the other connects are cancelled, backoff after a round
+// with no session. Sessions and the tie-break are in
+// peer_manager_sessions.cc.
 #include "net/peer/peer_manager.h"
 
 #include <algorithm>
@@ -25,7 +27,8 @@ PeerManager::PeerManager(EventLoop& loop, const Identity& identity, PeerManagerD
 PeerManager::~PeerManager() {
   for (auto& [device, peer] : peers_) {
     peer.retry.reset();
-    peer.dial.reset();
+    CancelDials(peer);
+    peer.stagger.reset();
     peer.probe.reset();
     peer.punch.reset();
     peer.punch_timer.reset();
@@ -60,7 +63,7 @@ PeerManager::Peer& PeerManager::PeerFor(const DeviceId& device) {
 
 bool PeerManager::Idle(const Peer& peer) const {
   return !shutting_down_ && !peer.addresses.empty() && (peer.up == nullptr || Upgrading(peer)) &&
-         peer.outbound == nullptr && peer.dial == nullptr;
+         peer.outbound == nullptr && peer.dials.empty();
 }
 
 // A relayed or punched session is up and the device has direct addresses:
@@ -80,10 +83,9 @@ void PeerManager::SetAddresses(const DeviceId& device, std::vector<std::string> 
   Peer& peer = PeerFor(device);
   if (addresses == peer.addresses) return;  // a round in progress goes on
   peer.addresses = std::move(addresses);
-  peer.next_address = 0;
-  peer.failures_in_round = 0;
+  peer.to_dial.clear();  // the next round dials the new list
   if (peer.addresses.empty()) {
-    peer.dial.reset();
+    CancelDials(peer);
     if (peer.retry) peer.retry->Stop();
     peer.waiting = false;
     return;
@@ -95,7 +97,7 @@ void PeerManager::SetAddresses(const DeviceId& device, std::vector<std::string> 
 void PeerManager::DialNow(const DeviceId& device) {
   auto it = peers_.find(device);
   if (it == peers_.end() || !Idle(it->second)) return;
-  it->second.failures_in_round = 0;
+  it->second.to_dial.clear();
   Dial(device);
 }
 
@@ -133,22 +135,29 @@ std::optional<PeerManager::PeerStats> PeerManager::Stats(const DeviceId& device)
   return stats;
 }
 
+// Starts the round's next address (a new round when none is left and no
+// dial is pending), and arms the stagger timer for the one after it.
 void PeerManager::Dial(const DeviceId& device) {
   Peer& peer = PeerFor(device);
   if (peer.retry) peer.retry->Stop();
   peer.waiting = false;
-  // Every round starts with the first address: the list is in order of
-  // preference (configured, then the most recent sighting first).
-  if (peer.failures_in_round == 0) peer.next_address = 0;
-  std::string address = peer.addresses[peer.next_address % peer.addresses.size()];
-  peer.next_address = (peer.next_address + 1) % peer.addresses.size();
-  while (peer.up != nullptr && IsRelayAddress(address)) {  // upgrading: direct ones only
-    address = peer.addresses[peer.next_address];
-    peer.next_address = (peer.next_address + 1) % peer.addresses.size();
+  if (peer.to_dial.empty()) {
+    if (!peer.dials.empty()) return;  // every address is in the race
+    // Every round starts with the first address: the list is in order of
+    // preference (configured, then the most recent sighting first). While
+    // upgrading a relayed or punched session, only direct ones.
+    peer.failures_in_round = 0;
+    for (const std::string& address : peer.addresses) {
+      if (peer.up == nullptr || !IsRelayAddress(address)) peer.to_dial.push_back(address);
+    }
+    if (peer.to_dial.empty()) return;
   }
+  const std::string address = std::move(peer.to_dial.front());
+  peer.to_dial.pop_front();
+  const std::uint64_t serial = ++next_serial_;
   SHOAL_LOG(kDebug) << "peer " << ShortIdString(device.ShortId()) << ": dialing " << address;
-  DialDone done = [this, device, address](Result<UvHandle<uv_tcp_t>> connected) {
-    OnDialed(device, address, std::move(connected));
+  DialDone done = [this, device, serial, address](Result<UvHandle<uv_tcp_t>> connected) {
+    OnDialed(device, serial, address, std::move(connected));
   };
   auto plain = [this](const std::string& target,
                       DialDone then) -> Result<std::unique_ptr<PendingDial>> {
@@ -171,17 +180,56 @@ void PeerManager::Dial(const DeviceId& device) {
     DialFailed(device, dial.error().message);
     return;
   }
-  peer.dial = std::move(*dial);
+  peer.dials.push_back(DialAttempt{serial, address, std::move(*dial)});
+  if (peer.to_dial.empty()) return;
+  if (!peer.stagger) {
+    auto timer = Timer::Create(loop_);
+    if (!timer) return;  // the rest join as these fail
+    peer.stagger = std::move(*timer);
+  }
+  peer.stagger->Start(kDialStagger, [this, device] { StaggerNext(device); });
 }
 
-void PeerManager::OnDialed(const DeviceId& device, const std::string& address,
+// No connection yet after kDialStagger: one more address joins the race.
+void PeerManager::StaggerNext(const DeviceId& device) {
+  auto it = peers_.find(device);
+  if (it == peers_.end()) return;
+  Peer& peer = it->second;
+  if (shutting_down_ || peer.dials.empty() || peer.to_dial.empty() || peer.outbound != nullptr ||
+      (peer.up != nullptr && !Upgrading(peer))) {
+    return;
+  }
+  Dial(device);
+}
+
+void PeerManager::CancelDials(Peer& peer) {
+  if (peer.stagger) peer.stagger->Stop();
+  // Moved out first: a dial's destructor cancels it without callbacks, but
+  // `dials` must not change under an iteration.
+  std::vector<DialAttempt> cancelled = std::move(peer.dials);
+  peer.dials.clear();
+}
+
+void PeerManager::OnDialed(const DeviceId& device, std::uint64_t serial, const std::string& address,
                            Result<UvHandle<uv_tcp_t>> connected) {
   Peer& peer = peers_.at(device);  // Forget and shutdown cancel dials first
-  peer.dial.reset();               // allowed from inside its callback
+  // This attempt ends here (its PendingDial may be destroyed from inside
+  // its own callback).
+  auto mine = std::find_if(peer.dials.begin(), peer.dials.end(),
+                           [serial](const DialAttempt& a) { return a.serial == serial; });
+  if (mine != peer.dials.end()) {
+    DialAttempt finished = std::move(*mine);
+    peer.dials.erase(mine);
+  }
   if (!connected) {
     DialFailed(device, connected.error().message);
     return;
   }
+  // The first connection open wins the race: the other connects stop, and
+  // go back to the head of the round in case its handshake fails.
+  for (auto a = peer.dials.rbegin(); a != peer.dials.rend(); ++a)
+    peer.to_dial.push_front(a->address);
+  CancelDials(peer);
   Connection* connection = StartSession(std::move(*connected), Role::kInitiator, device, address);
   if (connection == nullptr) {
     DialFailed(device, "dial " + address + ": could not start a session");
@@ -196,14 +244,18 @@ void PeerManager::DialFailed(const DeviceId& device, std::string why) {
   Peer& peer = it->second;
   SHOAL_LOG(kDebug) << "peer " << ShortIdString(device.ShortId()) << ": " << why;
   peer.stats.last_error = std::move(why);
-  if (!Idle(peer)) return;
-  // Try the rest of the round at once; wait only after every address failed.
-  const std::size_t round = peer.up != nullptr ? DirectAddresses(peer) : peer.addresses.size();
-  if (++peer.failures_in_round < round) {
+  ++peer.failures_in_round;
+  if (shutting_down_ || peer.addresses.empty() || peer.outbound != nullptr ||
+      (peer.up != nullptr && !Upgrading(peer))) {
+    return;
+  }
+  // The next address joins the race at once; with every address started,
+  // wait for the rest, and after the last failure back off.
+  if (!peer.to_dial.empty()) {
     Dial(device);
     return;
   }
-  peer.failures_in_round = 0;
+  if (!peer.dials.empty()) return;
   ScheduleRetry(device, peer.backoff.Next());
 }
 

@@ -1,7 +1,10 @@
 // PeerManager: keeps one session per paired device (docs/protocol.md "Peer
-// manager"). It accepts connections, dials each device's addresses in order
-// while it is not connected (an address that fails, or where another
-// device's key answers, costs one attempt before the next), retries with
+// manager"). It accepts connections, dials each device's addresses while it
+// is not connected, racing them: in order of preference, one more every
+// 250 ms while none has connected and at once when one fails; the first
+// connection to open is handshaken and the other connects are cancelled (an
+// address where another device's key answers costs one attempt and the race
+// goes on with the rest); after a round with no session it retries with
 // jittered exponential backoff (net/peer/backoff.h), and when two sessions
 // with one device are established at once keeps the better path (direct
 // over punched over relayed), then the one whose initiator has the larger
@@ -30,6 +33,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -205,18 +209,29 @@ class PeerManager {
 
  private:
   class Connection;
+  struct DialAttempt {
+    std::uint64_t serial = 0;
+    std::string address;
+    std::unique_ptr<PendingDial> pending;
+  };
   struct Peer {
     explicit Peer(Backoff b) : backoff(b) {}
     std::vector<std::string> addresses;
-    std::size_t next_address = 0;
-    std::size_t failures_in_round = 0;
+    // The round's addresses not yet dialed, in order of preference; a round
+    // begins when this and `dials` are empty.
+    std::deque<std::string> to_dial;
+    std::size_t failures_in_round = 0;  // dials or handshakes that failed
     Backoff backoff;
-    std::unique_ptr<Timer> retry;       // the backoff wait
-    bool waiting = false;               // `retry` is running
-    std::unique_ptr<PendingDial> dial;  // connect in progress
-    Connection* outbound = nullptr;     // our dialed session, before Hello
-    Connection* up = nullptr;           // the established session
-    Connection* held = nullptr;         // established, loses to `outbound` if that succeeds
+    std::unique_ptr<Timer> retry;  // the backoff wait
+    bool waiting = false;          // `retry` is running
+    // Connects in progress, in the order started; the first to connect
+    // wins and the rest are cancelled. A new one starts every kDialStagger
+    // while none has connected, and at once when one fails.
+    std::vector<DialAttempt> dials;
+    std::unique_ptr<Timer> stagger;
+    Connection* outbound = nullptr;  // our dialed session, before Hello
+    Connection* up = nullptr;        // the established session
+    Connection* held = nullptr;      // established, loses to `outbound` if that succeeds
     PeerStats stats;
     // Hole punching (peer_manager_punch.cc).
     std::uint32_t punch_round = 0;                // the round in progress or last
@@ -232,8 +247,11 @@ class PeerManager {
   bool Idle(const Peer& peer) const;
   bool Upgrading(const Peer& peer) const;
   static std::size_t DirectAddresses(const Peer& peer);
+  static constexpr std::chrono::milliseconds kDialStagger{250};
   void Dial(const DeviceId& device);
-  void OnDialed(const DeviceId& device, const std::string& address,
+  void StaggerNext(const DeviceId& device);
+  static void CancelDials(Peer& peer);
+  void OnDialed(const DeviceId& device, std::uint64_t serial, const std::string& address,
                 Result<UvHandle<uv_tcp_t>> connected);
   void DialFailed(const DeviceId& device, std::string why);
   void ScheduleRetry(const DeviceId& device, std::chrono::milliseconds delay);

@@ -218,7 +218,8 @@ void PeerManager::MarkUp(Peer& peer, Connection& connection) {
   }
   connection.up = true;
   peer.up = &connection;
-  peer.dial.reset();  // no point connecting twice
+  CancelDials(peer);  // no point connecting twice
+  peer.to_dial.clear();
   if (peer.retry) peer.retry->Stop();
   peer.waiting = false;
   peer.failures_in_round = 0;
@@ -311,7 +312,8 @@ void PeerManager::Shutdown(std::function<void()> done) {
   shutdown_done_ = std::move(done);
   listener_.reset();
   for (auto& [device, peer] : peers_) {
-    peer.dial.reset();
+    CancelDials(peer);
+    peer.stagger.reset();
     peer.retry.reset();
     peer.waiting = false;
     StopPunch(peer);

@@ -4,6 +4,8 @@
 // direct and punched ones.
 #include "net/peer/peer_manager.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -11,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "core/base/scoped_fd.h"
 #include "net/peer/tcp_listener.h"
 #include "tests/net/peer/peer_manager_harness.h"
 #include "tests/net/session/session_harness.h"
@@ -249,6 +252,61 @@ TEST_CASE("DialNow skips the backoff wait", "[peer]") {
   a.manager->DialNow(b.id());
   REQUIRE(RunUntil(
       *f.loop, [&] { return a.Connected(b); }, std::chrono::seconds(10)));
+
+  a.Stop(*f.loop);
+  b.Stop(*f.loop);
+  f.Close();
+}
+
+namespace {
+
+// A loopback port that never answers a connect: a listener whose accept
+// queue (backlog 0) is already full drops further SYNs, the way a stale
+// address on a network that swallows packets does.
+struct SynDropper {
+  SynDropper() : listener(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+    REQUIRE(listen(listener.get(), 0) == 0);
+    socklen_t length = sizeof(address);
+    REQUIRE(getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port = ntohs(address.sin_port);
+    for (int i = 0; i < 4; ++i) {  // fill the queue; the later SYNs wait
+      fillers.emplace_back(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+      (void)connect(fillers.back().get(), reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    }
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port); }
+
+  ScopedFd listener;
+  std::vector<ScopedFd> fillers;
+  int port = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a first address that never answers does not hold up the second: dials race", "[peer]") {
+  Fixture f;
+  // Each connect may wait a minute, so dialing in turn would not reach the
+  // second address within the 10 s below; racing reaches it after 250 ms.
+  Node a(*f.loop, 1, 11, 0, milliseconds(20), milliseconds(50), std::chrono::seconds(10),
+         [](PeerManagerOptions& options) { options.dial_timeout = std::chrono::seconds(60); });
+  Node b(*f.loop, 2, 22);
+  Pair(a, b);
+  SynDropper dead;
+  a.manager->SetAddresses(b.id(), {dead.address(), b.address()});
+  REQUIRE(RunUntil(
+      *f.loop, [&] { return a.Connected(b) && b.Connected(a); }, std::chrono::seconds(10)));
+  CHECK(a.manager->Stats(b.id())->address == b.address());
+  CHECK(a.events.ups[b.id()] == 1);
+  // The dead address's connect was cancelled with the win: only the session
+  // is open, and nothing is dialed while it lasts.
+  CHECK(a.manager->ConnectionCount() == 1);
+  RunFor(*f.loop, milliseconds(600));
+  CHECK(a.events.ups[b.id()] == 1);
+  CHECK(a.manager->ConnectionCount() == 1);
 
   a.Stop(*f.loop);
   b.Stop(*f.loop);
