@@ -149,14 +149,33 @@ void GuiServer::Login(const net::HttpRequest& request, const net::HttpResponder&
     if (auto it = body->find("token"); it != body->end() && it->is_string()) token = *it;
     if (auto it = body->find("password"); it != body->end() && it->is_string()) password = *it;
   }
+  const auto now = LoginThrottle::Clock::now();
+  const std::string who = LoginThrottle::KeyFor(request.remote);
+  if (auto wait = throttle_.WaitFor(who, now); wait.count() > 0) {
+    // The secret is not even compared: guesses during the wait are free of
+    // information (login_throttle.h).
+    const auto seconds = (wait.count() + 999) / 1000;
+    net::HttpResponse response = JsonResponse(
+        429, {{"ok", false},
+              {"error",
+               {{"code", "too_many_attempts"},
+                {"message", "too many wrong logins from " + request.remote + ": try again in " +
+                                std::to_string(seconds) + " s"}}}});
+    response.headers.emplace_back("retry-after", std::to_string(seconds));
+    responder.Respond(std::move(response));
+    return;
+  }
   auto cookie = guard_->Login(token, password);
   if (!cookie) {
-    SHOAL_LOG(kWarning) << "web interface: a login with a wrong token or password";
+    throttle_.Failed(who, now);
+    SHOAL_LOG(kWarning) << "web interface: a login with a wrong token or password from "
+                        << request.remote;
     responder.Respond(JsonResponse(
         403, {{"ok", false},
               {"error", {{"code", "unauthorized"}, {"message", "wrong token or password"}}}}));
     return;
   }
+  throttle_.Succeeded(who);
   net::HttpResponse response = JsonResponse(200, {{"ok", true}});
   response.headers.emplace_back("set-cookie", *cookie);
   responder.Respond(std::move(response));

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/gui/gui_guard.h"
+#include "cli/gui/login_throttle.h"
 #include "net/control/control_server.h"
 #include "net/http/http_server.h"
 #include "net/loop/event_loop.h"
@@ -69,6 +70,7 @@ class GuiServer final : public net::HttpHandler {
   GuiOptions options_;
   net::ControlHandler& handler_;
   std::unique_ptr<GuiGuard> guard_;
+  LoginThrottle throttle_;
   std::unique_ptr<net::HttpServer> server_;
   std::vector<std::shared_ptr<net::HttpStream>> streams_;
 };

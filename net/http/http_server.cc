@@ -172,6 +172,8 @@ int OnHttp(lws* wsi, HttpServer::Connections& connections, const char* uri) {
   request.host = Header(wsi, WSI_TOKEN_HOST);
   request.origin = Header(wsi, WSI_TOKEN_ORIGIN);
   request.cookie = Header(wsi, WSI_TOKEN_HTTP_COOKIE);
+  char remote[64] = {};
+  if (lws_get_peer_simple(wsi, remote, sizeof(remote)) != nullptr) request.remote = remote;
   if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0) {
     request.method = "GET";
   } else if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0) {

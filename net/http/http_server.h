@@ -56,6 +56,7 @@ struct HttpRequest {
   std::string origin;
   std::string cookie;
   std::string body;
+  std::string remote;  // the client's IP address ("127.0.0.1", "::1")
 };
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;

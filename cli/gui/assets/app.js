@@ -365,8 +365,14 @@ async function login(secret) {
   const body = /^[0-9a-f]{64}$/.test(secret) ? {token: secret} : {password: secret};
   const response = await fetch("/login", {
     method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
-  return response.ok;
+  if (response.ok) return true;
+  // 429: too many wrong logins from here; the daemon says how long to wait.
+  const answer = await response.json().catch(() => ({}));
+  loginError = response.status === 429 && answer.error ? answer.error.message
+                                                       : "Wrong token or password.";
+  return false;
 }
+let loginError = "";
 
 async function start() {
   $("login-form").addEventListener("submit", async (e) => {
@@ -375,7 +381,7 @@ async function start() {
       $("login-error").textContent = "";
       showApp();
     } else {
-      $("login-error").textContent = "Wrong token or password.";
+      $("login-error").textContent = loginError;
     }
   });
   $("logout").addEventListener("click", async () => {

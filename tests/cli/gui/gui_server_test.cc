@@ -116,6 +116,33 @@ TEST_CASE("gui: the API and the events need a session", "[gui]") {
   CHECK(f.handler.requests.empty());
 }
 
+TEST_CASE("gui: after five wrong logins the address waits and is told for how long", "[gui]") {
+  GuiFixture f;
+  auto login = [&](const std::string& token) {
+    return f.Send(HttpRequestBytes("POST", "/login", f.host, f.origin, {},
+                                   R"({"token":")" + token + R"("})"));
+  };
+  const std::string wrong(64, 'd');
+  for (int i = 0; i < 6; ++i) {
+    INFO("wrong login " << i + 1);
+    CHECK(login(wrong).status == 403);
+  }
+  // The sixth failure costs a second: even the right token is refused
+  // unread until it has passed.
+  auto waiting = login(kToken);
+  CHECK(waiting.status == 429);
+  CHECK(waiting.headers["retry-after"] == "1");
+  CHECK(waiting.headers.count("set-cookie") == 0);
+  CHECK_THAT(waiting.body, Catch::Contains("too many wrong logins from 127.0.0.1"));
+  net::testing::RunFor(*f.loop, std::chrono::milliseconds(1100));
+  auto right = login(kToken);
+  CHECK(right.status == 200);
+  CHECK(right.headers.count("set-cookie") == 1);
+  // The right login cleared the count: one more mistake costs nothing.
+  CHECK(login(wrong).status == 403);
+  CHECK(login(kToken).status == 200);
+}
+
 TEST_CASE("gui: after login an API call runs the control command and answers its response",
           "[gui]") {
   GuiFixture f;
