@@ -1,6 +1,7 @@
 #include "core/scan/file_hasher.h"
 
 #include "core/hash/block_hash.h"
+#include "core/hash/parallel_block_hash.h"
 #include "core/model/file_info.h"
 #include "core/scan/scanner.h"
 
@@ -14,7 +15,7 @@ bool SameVersion(const FileStat& a, const FileStat& b) {
 }  // namespace
 
 HashedFile HashFile(FileSystem& fs, const std::string& path, std::uint64_t hash_seed, int attempts,
-                    ScanProgress* progress) {
+                    ScanProgress* progress, int threads) {
   HashedFile out;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     auto file = fs.OpenRead(path);
@@ -38,7 +39,20 @@ HashedFile HashFile(FileSystem& fs, const std::string& path, std::uint64_t hash_
       }
       return n;
     };
-    auto blocks = HashBlocks(read, before->size, hash_seed);
+    auto read_at = [&reader, progress](std::uint64_t offset,
+                                       std::span<std::uint8_t> buffer) -> Result<std::size_t> {
+      if (progress != nullptr && progress->cancel.load(std::memory_order_relaxed)) {
+        return Fail(ErrorCode::kCancelled, "scan cancelled");
+      }
+      auto n = reader.ReadAt(offset, buffer);
+      if (n && progress != nullptr) {
+        progress->bytes_done.fetch_add(static_cast<std::int64_t>(*n), std::memory_order_relaxed);
+      }
+      return n;
+    };
+    auto blocks = threads > 1 && before->size >= kParallelHashBytes
+                      ? HashBlocksInParallel(read_at, before->size, hash_seed, threads)
+                      : HashBlocks(read, before->size, hash_seed);
     if (!blocks) {
       // kConflict: the byte count disagreed with the size (changed mid-read).
       if (blocks.error().code == ErrorCode::kConflict) continue;

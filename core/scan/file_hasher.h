@@ -29,8 +29,11 @@ struct HashedFile {
 struct ScanProgress;  // core/scan/scanner.h
 
 // `progress` (may be null) counts the bytes read as they are read; once its
-// `cancel` is set, the read fails with kCancelled.
+// `cancel` is set, the read fails with kCancelled. With `threads` > 1, a file
+// of at least kParallelHashBytes is chunked and hashed on that many threads
+// (core/hash/parallel_block_hash.h), with the same result.
+inline constexpr std::int64_t kParallelHashBytes = std::int64_t{64} << 20;
 HashedFile HashFile(FileSystem& fs, const std::string& path, std::uint64_t hash_seed, int attempts,
-                    ScanProgress* progress = nullptr);
+                    ScanProgress* progress = nullptr, int threads = 1);
 
 }  // namespace shoal

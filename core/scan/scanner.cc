@@ -210,18 +210,32 @@ std::int64_t ScanPlan::files_to_delete() const {
                        [](const FileInfo& f) { return f.deleted && f.type == FileType::kFile; });
 }
 
+// Files below kParallelHashBytes are hashed side by side, one per thread;
+// then each larger one in turn on all threads (core/hash/parallel_block_hash.h),
+// so one big file does not leave the other cores idle and the threads in
+// use never exceed hash_threads.
 void ScanPlan::Hash(ScanProgress* progress) {
   State& s = *state_;
   s.hashed.assign(s.to_hash.size(), HashedFile{});
-  ParallelFor(s.to_hash.size(), s.config.hash_threads, [&](std::size_t j) {
+  const int threads = s.config.hash_threads;
+  std::vector<std::size_t> each_alone;
+  std::vector<std::size_t> side_by_side;
+  for (std::size_t j = 0; j < s.to_hash.size(); ++j) {
+    const bool big = threads > 1 && s.walk.entries[s.to_hash[j]].stat.size >= kParallelHashBytes;
+    (big ? each_alone : side_by_side).push_back(j);
+  }
+  auto hash = [&](std::size_t j, int threads_for_file) {
     const std::string& path = s.walk.entries[s.to_hash[j]].path;
     if (progress != nullptr && progress->cancel.load()) {
       s.hashed[j].error = Error{ErrorCode::kCancelled, "scan cancelled"};
       return;
     }
-    s.hashed[j] = HashFile(*s.fs, path, s.config.hash_seed, s.config.read_attempts, progress);
+    s.hashed[j] = HashFile(*s.fs, path, s.config.hash_seed, s.config.read_attempts, progress,
+                           threads_for_file);
     if (progress != nullptr) progress->files_done.fetch_add(1);
-  });
+  };
+  ParallelFor(side_by_side.size(), threads, [&](std::size_t i) { hash(side_by_side[i], 1); });
+  for (std::size_t j : each_alone) hash(j, threads);
   s.hashed_at = std::chrono::steady_clock::now();
 }
 
