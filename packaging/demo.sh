@@ -21,8 +21,9 @@ b() { "$shoal" --home "$desktop/home" "$@"; }
 bold "Two devices, 'laptop' and 'desktop', each with its own daemon (homes under $base)"
 for dev in laptop desktop; do
   mkdir -p "$base/$dev"
+  # Any free ports: a daemon of your own may hold 22011 and 8385.
   "$shoal" --home "$base/$dev/home" daemon --listen 127.0.0.1:0 --name "$dev" --no-discovery \
-    >"$base/$dev/daemon.log" 2>&1 &
+    --gui 127.0.0.1:0 >"$base/$dev/daemon.log" 2>&1 &
   echo $! >"$base/$dev/pid"
 done
 for dev in laptop desktop; do
@@ -71,6 +72,10 @@ run mkdir -p "$laptop/Documents/trip"
 run_sh "echo 'day 1: arrive' > $laptop/Documents/trip/plan.txt"
 wait_for '[ -f "$desktop/Documents/trip/plan.txt" ]' "the new directory"
 run cat "$desktop/Documents/trip/plan.txt"
+
+bold "5. Each device has a web interface (these links log you in):"
+echo "  laptop:  $(a gui --no-browser)"
+echo "  desktop: $(b gui --no-browser)"
 
 cat <<MSG
 

@@ -25,8 +25,8 @@ packages=(
   # the web interface's browser test: headless chromium driven over the
   # DevTools protocol from Python (tests/browser)
   chromium python3-websocket
-  # end-to-end LAN tests (`ip netns`, veth pairs)
-  iproute2
+  # end-to-end LAN tests (`ip netns`, veth pairs); curl fetches the demo's pages
+  iproute2 curl
   # relay tests: a TURN server (coturn) and NAT routers (nftables masquerade)
   # in network namespaces; nothing is started outside the tests
   coturn nftables syncthing-discosrv
