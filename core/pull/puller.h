@@ -104,6 +104,7 @@ struct PullPass {
   std::int64_t conflicts = 0;       // conflict copies made
   std::int64_t renamed = 0;         // adds applied as local renames
   std::int64_t local_blocks = 0;    // blocks reused from local data
+  std::int64_t resumed_blocks = 0;  // blocks an interrupted pull's temp file already held
   std::int64_t remote_blocks = 0;   // blocks received and written
   std::int64_t waiting = 0;         // files waiting for blocks no source has now
   std::int64_t ignored = 0;         // needed names this device ignores: skipped
@@ -200,7 +201,6 @@ class Puller {
   // under another name); blocks it already holds are kept (resume).
   Result<void> RenameSourceToTemp(Job& job, PullPass& pass);
   Result<FileStat> OpenTemp(Job& job);
-  Result<void> ResumeFromTemp(Job& job, const FileStat& temp);
   // When the local file already holds `want`'s content (seeded from a
   // backup, or a peer changed only the mode or mtime): records `want` as
   // the local version with at most a metadata change on disk, no rewrite.

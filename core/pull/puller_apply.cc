@@ -286,9 +286,12 @@ Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
   job->have.assign(g.blocks.size(), false);
   job->requested.assign(g.blocks.size(), false);
   job->missing = g.blocks.size();
-  if (auto ok = ResumeFromTemp(*job, *opened); !ok) return ok;
+  // What a temp file left by an interrupted pull already holds is checked
+  // block by block within the fill's budget (FillLocally), not all at once;
+  // until a block there fails its check it is not counted as unwritten.
+  job->resumable = opened->size;
   for (std::size_t i = 0; i < g.blocks.size(); ++i) {
-    if (!job->have[i]) job->unwritten += g.blocks[i].size;
+    if (job->offsets[i] + g.blocks[i].size > job->resumable) job->unwritten += g.blocks[i].size;
   }
   job->filling = true;
   if (auto ok = FillLocally(*job, pass); !ok) return ok;
@@ -331,24 +334,6 @@ Result<FileStat> Puller::OpenTemp(Job& job) {
   return opened;
 }
 
-Result<void> Puller::ResumeFromTemp(Job& job, const FileStat& temp) {
-  // Whatever the temp file already holds, where it verifies.
-  const std::vector<BlockRef>& blocks = job.want.file.blocks;
-  Bytes buffer;
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    const BlockRef& b = blocks[i];
-    if (job.offsets[i] + b.size > temp.size) break;
-    buffer.resize(b.size);
-    auto n = job.file->ReadAt(static_cast<std::uint64_t>(job.offsets[i]), buffer);
-    if (!n) return n.error();
-    if (*n == b.size && HashBlock(buffer, context_.hash_seed) == b.hash) {
-      job.have[i] = true;
-      job.missing--;
-    }
-  }
-  return {};
-}
-
 Result<void> Puller::FillLocally(Job& job, PullPass& pass) {
   std::map<std::string, std::unique_ptr<ReadableFile>> open;
   Bytes buffer;
@@ -358,6 +343,22 @@ Result<void> Puller::FillLocally(Job& job, PullPass& pass) {
   for (; i < blocks.size() && job.missing > 0; ++i) {
     if (job.have[i]) continue;
     if (fill_left_ <= 0) break;  // the next pass goes on from here
+    // The temp file may hold this block already (an interrupted pull).
+    if (job.offsets[i] + blocks[i].size <= job.resumable) {
+      buffer.resize(blocks[i].size);
+      auto n = job.file->ReadAt(static_cast<std::uint64_t>(job.offsets[i]), buffer);
+      fill_left_ -= blocks[i].size;
+      buffered.reset();
+      if (!n) return n.error();
+      if (*n == blocks[i].size && HashBlock(buffer, context_.hash_seed) == blocks[i].hash) {
+        buffered = blocks[i].hash;
+        job.have[i] = true;
+        job.missing--;
+        pass.resumed_blocks++;
+        continue;
+      }
+      job.unwritten += blocks[i].size;  // it must be written after all
+    }
     // A block repeated in the file (runs of zeros, or a file made of one
     // block over and over) is looked up and read once.
     bool found = buffered == blocks[i].hash && buffer.size() == blocks[i].size;

@@ -25,7 +25,9 @@ struct Puller::Job {
   // Local fill (blocks found elsewhere in the folder) goes a budget of
   // bytes per pass; while it lasts no block is asked of a peer.
   bool filling = false;
-  std::size_t fill_next = 0;  // the block the fill goes on from
+  std::size_t fill_next = 0;   // the block the fill goes on from
+  std::int64_t resumable = 0;  // the temp file's size when opened: blocks
+                               // within it are checked there first
   // Bytes still to be written: what the job holds of the disk's free space
   // beyond its temp file, for CheckSpace of the jobs that start after it.
   std::int64_t unwritten = 0;
