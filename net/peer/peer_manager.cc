@@ -83,11 +83,25 @@ void PeerManager::SetAddresses(const DeviceId& device, std::vector<std::string> 
   Peer& peer = PeerFor(device);
   if (addresses == peer.addresses) return;  // a round in progress goes on
   peer.addresses = std::move(addresses);
-  peer.to_dial.clear();  // the next round dials the new list
+  peer.to_dial.clear();
   if (peer.addresses.empty()) {
     CancelDials(peer);
     if (peer.retry) peer.retry->Stop();
     peer.waiting = false;
+    return;
+  }
+  if (!peer.dials.empty() && peer.outbound == nullptr) {
+    // A race is on: the new addresses not already being dialed join it.
+    for (const std::string& address : peer.addresses) {
+      const bool dialing = std::any_of(peer.dials.begin(), peer.dials.end(),
+                                       [&](const DialAttempt& a) { return a.address == address; });
+      if (!dialing && (peer.up == nullptr || !IsRelayAddress(address))) {
+        peer.to_dial.push_back(address);
+      }
+    }
+    if (!peer.to_dial.empty() && peer.stagger) {
+      peer.stagger->Start(kDialStagger, [this, device] { StaggerNext(device); });
+    }
     return;
   }
   // A backoff wait already running keeps its schedule (DialNow skips it).
