@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 using shoal::testing::TempDir;
 
 void RequireConverged(const TestDevice& a, const TestDevice& b) {
-  const bool converged = Converged(a, b);
+  const bool converged = WaitConverged(a, b);
   INFO("A log:\n" << a.log() << "\nB log:\n" << b.log());
   REQUIRE(converged);
 }

@@ -331,7 +331,7 @@ bool Eventually(const std::function<bool()>& done, std::chrono::milliseconds lim
   return done();
 }
 
-bool Converged(const TestDevice& a, const TestDevice& b) {
+bool WaitConverged(const TestDevice& a, const TestDevice& b) {
   auto nothing_needed = [](const TestDevice& d) {
     const auto status = d.Status();
     for (const auto& f : status["folders"]) {
