@@ -13,6 +13,7 @@ void RegisterCommands(CLI::App& app, CommandContext& context) {
   RegisterPairCommand(app, context);
   RegisterDeviceCommands(app, context);
   RegisterFolderCommands(app, context);
+  RegisterConflictCommands(app, context);
   RegisterStatusCommands(app, context);
   RegisterVersionCommands(app, context);
   RegisterInternetCommands(app, context);

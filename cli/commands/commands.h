@@ -20,6 +20,7 @@ void RegisterCommands(CLI::App& app, CommandContext& context);
 // One per command file.
 void RegisterDaemonCommands(CLI::App& app, CommandContext& context);
 void RegisterFolderCommands(CLI::App& app, CommandContext& context);
+void RegisterConflictCommands(CLI::App& app, CommandContext& context);
 void RegisterDeviceCommands(CLI::App& app, CommandContext& context);
 void RegisterPairCommand(CLI::App& app, CommandContext& context);
 void RegisterStatusCommands(CLI::App& app, CommandContext& context);

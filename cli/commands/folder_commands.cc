@@ -1,5 +1,5 @@
 // `shoal folder add|remove|list|offers|accept|resume`, `shoal share`, `shoal
-// unshare`, `shoal conflicts`, `shoal rescan`.
+// unshare`, `shoal rescan`.
 #include <unistd.h>
 
 #include <chrono>
@@ -88,6 +88,34 @@ int Accept(const ClientOptions& options, const FolderArgs& args) {
   }
 }
 
+// The daemon's message for a missing path names no flag (the web interface
+// shows it too, with a checkbox): here it names --create.
+int AddFolder(const ClientOptions& options, const nlohmann::json& request) {
+  auto client = ConnectDaemon(options);
+  if (!client) return ReportError(client.error());
+  auto result = client->Call(request);
+  const std::string path = request["path"].get<std::string>();
+  std::error_code error;
+  if (!result && result.error().code == ErrorCode::kNotFound && !request.contains("create") &&
+      !std::filesystem::exists(path, error)) {
+    return ReportError(Error{ErrorCode::kNotFound,
+                             path + " does not exist — check the path, or add --create to start "
+                                    "syncing a new, empty folder there"});
+  }
+  if (!result) return ReportError(result.error());
+  if (options.json) {
+    std::printf("%s\n", result->dump(2).c_str());
+    return 0;
+  }
+  if (result->value("created", false)) {
+    std::printf("created %s\n", result->value("path", "").c_str());
+  }
+  std::printf("added folder %s (%s) at %s — share it with `shoal share %s DEVICE`\n",
+              result->value("label", "").c_str(), result->value("id", "").c_str(),
+              result->value("path", "").c_str(), result->value("id", "").c_str());
+  return 0;
+}
+
 using Args = std::shared_ptr<FolderArgs>;
 
 // folder add PATH [--id] [--label] [--create]
@@ -103,12 +131,7 @@ void AddFolderAdd(CLI::App& folder, const Args& args, CommandContext& context) {
     if (!args->id.empty()) request["folder_id"] = args->id;
     if (!args->label.empty()) request["label"] = args->label;
     if (args->create) request["create"] = true;
-    context.exit_code = CallAndPrint(context.client, request, [](const nlohmann::json& f) {
-      if (f.value("created", false)) std::printf("created %s\n", f.value("path", "").c_str());
-      std::printf("added folder %s (%s) at %s — share it with `shoal share %s DEVICE`\n",
-                  f.value("label", "").c_str(), f.value("id", "").c_str(),
-                  f.value("path", "").c_str(), f.value("id", "").c_str());
-    });
+    context.exit_code = AddFolder(context.client, request);
   });
 }
 
@@ -209,23 +232,6 @@ void AddShareCommands(CLI::App& app, const Args& args, CommandContext& context) 
   }
 }
 
-// conflicts [FOLDER]
-void AddConflicts(CLI::App& app, const Args& args, CommandContext& context) {
-  CLI::App* conflicts = app.add_subcommand("conflicts", "List conflict copies");
-  conflicts->add_option("FOLDER", args->folder, "Only this folder");
-  conflicts->callback([args, &context] {
-    nlohmann::json request{{"cmd", "conflicts"}};
-    if (!args->folder.empty()) request["folder"] = args->folder;
-    context.exit_code = CallAndPrint(context.client, request, [](const nlohmann::json& r) {
-      if (r["conflicts"].empty()) std::printf("no conflict copies\n");
-      for (const auto& c : r["conflicts"]) {
-        std::printf("%s\n    belongs to %s\n", c.value("path", "").c_str(),
-                    c.value("original", "").c_str());
-      }
-    });
-  });
-}
-
 // rescan [FOLDER] [--path]
 void AddRescan(CLI::App& app, const Args& args, CommandContext& context) {
   CLI::App* rescan = app.add_subcommand("rescan", "Scan now; returns when the scan has finished");
@@ -260,7 +266,6 @@ void RegisterFolderCommands(CLI::App& app, CommandContext& context) {
   AddFolderAccept(*folder, args, context);
   AddFolderResume(*folder, args, context);
   AddShareCommands(app, args, context);
-  AddConflicts(app, args, context);
   AddRescan(app, args, context);
 }
 

@@ -21,6 +21,8 @@ const std::map<std::string, ControlApi::Handler, std::less<>>& ControlApi::Comma
       {"share", &ControlApi::Share},
       {"unshare", &ControlApi::Unshare},
       {"conflicts", &ControlApi::Conflicts},
+      {"file-preview", &ControlApi::PreviewFile},
+      {"conflict-keep", &ControlApi::ConflictKeep},
       {"rescan", &ControlApi::Rescan},
       {"versions", &ControlApi::VersionList},
       {"restore", &ControlApi::VersionRestore},

@@ -3,13 +3,14 @@
 // table and runs that command's handler. One file per area:
 //
 //   control_api.cc           the table, status, shutdown, the Folder object
-//   control_api_folders.cc   folder-*, share, unshare, conflicts, rescan
+//   control_api_folders.cc   folder-*, share, unshare, rescan
 //   control_api_versions.cc  versions, restore
+//   control_api_conflicts.cc conflicts, file-preview, conflict-keep
 //   control_api_devices.cc   devices, device-*
 //   control_api_pairing.cc   pair-invite, pair-join, pair-confirm
 //
 // A handler answers at once or keeps the reply to answer later (rescan,
-// restore, pair-join, shutdown). Requests come from any local program:
+// restore, conflict-keep, pair-join, shutdown). Requests come from any local program:
 // fields are read through request_fields.h, so a missing field or one of
 // the wrong type reads as absent and gets the same error as a bad value.
 //
@@ -69,6 +70,11 @@ struct ControlApiParts {
 // A folder as `status`, `folder list` and folder events show it (docs/api.md "Folder").
 nlohmann::json FolderJson(FolderRunner& runner, Index& index);
 
+// `path` relative to the folder `root`: an absolute path inside the root is
+// made relative, "./" and trailing slashes are dropped; any other absolute
+// path stays absolute (the caller refuses it).
+std::string RelativeToRoot(std::string path, const std::string& root);
+
 class ControlApi final : public net::ControlHandler {
  public:
   explicit ControlApi(ControlApiParts parts) : parts_(std::move(parts)) {}
@@ -103,7 +109,6 @@ class ControlApi final : public net::ControlHandler {
   Json Share(const nlohmann::json& request) { return SetShared(request, true); }
   Json Unshare(const nlohmann::json& request) { return SetShared(request, false); }
   Json SetShared(const nlohmann::json& request, bool share);
-  Json Conflicts(const nlohmann::json& request);
   // Answers once every scan it asked for has been committed.
   void Rescan(const nlohmann::json& request, net::ControlReply reply);
 
@@ -112,6 +117,18 @@ class ControlApi final : public net::ControlHandler {
   Json VersionList(const nlohmann::json& request);
   // Answers once the restored file has been rescanned.
   void VersionRestore(const nlohmann::json& request, net::ControlReply reply);
+
+  // Conflicts (control_api_conflicts.cc).
+  Json Conflicts(const nlohmann::json& request);
+  struct FileArg {
+    FolderRunner* runner;
+    std::string path;  // relative to its root, not empty
+  };
+  // The request's `path`: absolute inside a folder, or relative to `folder`.
+  Result<FileArg> FindFileArg(const nlohmann::json& request);
+  Json PreviewFile(const nlohmann::json& request);
+  // Answers once the names that changed have been rescanned.
+  void ConflictKeep(const nlohmann::json& request, net::ControlReply reply);
 
   // Devices and pairing (control_api_devices.cc).
   Result<DeviceRecord> FindDeviceArg(const std::string& arg);

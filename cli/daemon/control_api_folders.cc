@@ -1,5 +1,5 @@
 // ControlApi: folder commands (docs/api.md "Folders"): add, remove, list,
-// offers and accept, resume, share/unshare, conflicts, rescan.
+// offers and accept, resume, share/unshare, rescan.
 #include <sodium.h>
 
 #include <filesystem>
@@ -11,7 +11,6 @@
 #include "core/base/log.h"
 #include "core/fs/posix_file_system.h"
 #include "core/sync/folder_guard.h"
-#include "core/version/conflict.h"
 
 namespace shoal::cli {
 namespace {
@@ -52,9 +51,11 @@ Result<bool> MakeFolderRoot(const std::string& path, bool create) {
   if (error) return Fail(ErrorCode::kIo, "cannot look at " + path + ": " + error.message());
   if (!existed) {
     if (!create) {
+      // No CLI flag here: the web interface shows this too (its form has
+      // a checkbox); the CLI puts its --create into the message itself.
       return Fail(ErrorCode::kNotFound, path +
-                                            " does not exist — check the path, or add --create "
-                                            "to start syncing a new, empty folder there");
+                                            " does not exist — check the path, or have it "
+                                            "created to start syncing a new, empty folder there");
     }
     std::filesystem::create_directories(path, error);
     if (error) return Fail(ErrorCode::kIo, "cannot create " + path + ": " + error.message());
@@ -240,27 +241,6 @@ Json ControlApi::SetShared(const nlohmann::json& request, bool share) {
                         {"device", device->id.ToString()},
                         {"device_name", device->name},
                         {"shared", share}};
-}
-
-Json ControlApi::Conflicts(const nlohmann::json& request) {
-  const std::string only = StringField(request, "folder");
-  nlohmann::json conflicts = nlohmann::json::array();
-  for (auto& [id, runner] : parts_.folders) {
-    if (!only.empty() && id != only && runner->record().label != only) continue;
-    auto visited = parts_.index.ForEachGlobal(runner->record().key, [&](GlobalFile&& global) {
-      if (global.file.deleted) return true;
-      std::string original = ConflictOriginalName(global.file.name);
-      if (!original.empty()) {
-        conflicts.push_back({{"folder", id},
-                             {"path", runner->record().path + "/" + global.file.name},
-                             {"name", global.file.name},
-                             {"original", original}});
-      }
-      return true;
-    });
-    if (!visited) return visited.error();
-  }
-  return nlohmann::json{{"conflicts", conflicts}};
 }
 
 void ControlApi::Rescan(const nlohmann::json& request, net::ControlReply reply) {

@@ -14,18 +14,6 @@
 namespace shoal::cli {
 namespace {
 
-// `path` relative to the folder root: an absolute path inside the root is
-// fine too; "./" and trailing slashes are dropped.
-std::string RelativeToRoot(std::string path, const std::string& root) {
-  if (path == root) return "";
-  if (path.size() > root.size() && path.starts_with(root) && path[root.size()] == '/') {
-    path = path.substr(root.size() + 1);
-  }
-  while (path.starts_with("./")) path = path.substr(2);
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  return path;
-}
-
 const char* KindText(EntryKind kind) { return kind == EntryKind::kSymlink ? "symlink" : "file"; }
 
 // `path` as RelativeToRoot left it must not still be absolute.
@@ -46,6 +34,16 @@ nlohmann::json VersionJson(const KeptVersion& v, const std::string& root) {
 }
 
 }  // namespace
+
+std::string RelativeToRoot(std::string path, const std::string& root) {
+  if (path == root) return "";
+  if (path.size() > root.size() && path.starts_with(root) && path[root.size()] == '/') {
+    path = path.substr(root.size() + 1);
+  }
+  while (path.starts_with("./")) path = path.substr(2);
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return path;
+}
 
 Result<FolderRunner*> ControlApi::FindRunnerArg(const nlohmann::json& request) {
   const std::string folder_arg = StringField(request, "folder");

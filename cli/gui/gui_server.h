@@ -3,7 +3,7 @@
 // bridges the browser to the control API, so the page can do exactly what
 // the CLI can, through the same handlers:
 //
-//   GET  /, /app.js, /style.css   the page (cli/gui/assets/)
+//   GET  /, /app.js, /conflicts.js, /style.css   the page (cli/gui/assets/)
 //   POST /login                   {"token"} or {"password"} → session cookie
 //   POST /logout
 //   POST /api/<cmd>               a control command (docs/api.md): the body

@@ -3,8 +3,9 @@
 two real daemons on loopback, Debian's chromium headless driven over the
 DevTools protocol. Through the pages only: log in, pair the daemons with an
 invite, add and share a folder on one and accept it on the other, watch a
-file arrive and its progress bar reach 100%, cause a conflict and see it
-listed. Screenshots of each step go to $SHOAL_SCREENSHOTS (docs/images/
+file arrive and its progress bar reach 100%, cause a conflict and see both
+sides next to each other with their contents, keep one and see it resolved
+on both daemons, and add a missing directory with the "create" checkbox. Screenshots of each step go to $SHOAL_SCREENSHOTS (docs/images/
 when refreshing the user guide's), else to a temp directory.
 
 Usage: gui_browser_test.py SHOAL_BINARY. Exit 77 (ctest: skipped) when
@@ -79,6 +80,26 @@ def fill_and_submit(page, form_selector, values):
       }
       form.requestSubmit();
     })()""" % (json.dumps(form_selector), json.dumps(values)))
+
+
+# Each side of the first conflict on the page: which side, its name, the
+# size/time/device line, the preview's lines and how many are marked.
+SIDES_JS = """[...document.querySelectorAll('.conflict:first-of-type .conflict-side')].map(s => ({
+  side: s.dataset.side,
+  name: s.querySelector('.side-name').textContent,
+  meta: s.querySelector('.side-meta').textContent,
+  preview: [...s.querySelectorAll('.preview .line')].map(l => l.textContent),
+  differs: s.querySelectorAll('.preview .differs').length}))"""
+
+
+def edit(name):
+    """What `name` writes to notes.txt: one line differs between the two."""
+    return "Shopping list\nmilk\n%s's edit\nbread\n" % name
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8", "replace")
 
 
 def click(page, selector):
@@ -189,9 +210,9 @@ def main():
                 what="phone paused")
         pb.wait("document.querySelector('[data-device=laptop]').dataset.status "
                 "=== 'disconnected'", what="laptop disconnected on the phone")
-        for daemon, text in ((a, b"laptop's edit"), (b, b"phone's edit")):
-            with open(os.path.join(daemon.sync, "notes.txt"), "wb") as out:
-                out.write(text)
+        for daemon in (a, b):
+            with open(os.path.join(daemon.sync, "notes.txt"), "w") as out:
+                out.write(edit(daemon.name))
             assert daemon.cli("rescan").returncode == 0
         click(pa, "[data-device=phone] .actions button")  # Resume
         pa.wait("document.querySelector('[data-device=phone]').dataset.status === 'connected'",
@@ -200,17 +221,62 @@ def main():
         deadline = time.time() + 60
         while time.time() < deadline and not listed:
             for page in (pa, pb):
-                rows = page.js("[...document.querySelectorAll('.conflict td')]"
-                               ".map(td => td.textContent)")
-                if rows:
-                    listed = (page, rows)
+                sides = page.js(SIDES_JS)
+                if len(sides) == 2 and all(side["preview"] for side in sides):
+                    listed = (page, sides)
                     break
             time.sleep(0.1)
-        assert listed, "no conflict listed on either page"
-        page, rows = listed
-        assert rows[0] == "notes.txt" and rows[1].startswith("notes.sync-conflict-"), rows
+        assert listed, "no conflict side by side with both previews on either page"
+        page, sides = listed
+        original, copy = sides
+        log("conflict side by side: %s" % sides)
+        assert original["side"] == "original" and original["name"] == "notes.txt", sides
+        assert copy["side"] == "copy" and copy["name"].startswith("notes.sync-conflict-"), sides
+        assert {"\n".join(original["preview"]) + "\n", "\n".join(copy["preview"]) + "\n"} == {
+            edit("laptop"), edit("phone")}, sides
+        for side in sides:
+            assert "by laptop" in side["meta"] or "by phone" in side["meta"], side
+            assert side["differs"] == 1, side  # the one line, marked on both sides
         page.screenshot(os.path.join(shots, "gui-conflict.png"))
+
+        log("keep the original from the page; it is resolved on both daemons")
+        kept_text = "\n".join(original["preview"]) + "\n"
+        page.js("document.querySelector('.conflict [data-side=original] .keep').click()")
+        page.wait("document.getElementById('message').textContent.startsWith('kept notes.txt')",
+                  what="the kept message")
+        deadline = time.time() + 60
+        resolved = False
+        while time.time() < deadline and not resolved:
+            names = [sorted(os.listdir(d.sync)) for d in (a, b)]
+            resolved = (all(n == [".shoal", "holiday.jpg", "notes.txt"] for n in names)
+                        and all(read(os.path.join(d.sync, "notes.txt")) == kept_text
+                                for d in (a, b))
+                        and not pa.js("document.querySelector('.conflict') !== null")
+                        and not pb.js("document.querySelector('.conflict') !== null"))
+            time.sleep(0.1)
+        assert resolved, "not resolved on both: %s" % [sorted(os.listdir(d.sync))
+                                                       for d in (a, b)]
+        kept_by = a if page is pa else b
+        versions = json.loads(kept_by.cli("versions", "Photos").stdout)["versions"]
+        other = [v for v in versions if v["path"] == copy["name"]]
+        assert len(other) == 1, versions
+        assert read(other[0]["location"]) == "\n".join(copy["preview"]) + "\n"  # not lost
         pa.screenshot(os.path.join(shots, "gui-devices.png"))
+
+        log("add a missing directory: refused without the checkbox, created with it")
+        fresh = os.path.join(base, "laptop", "Fresh")
+        fill_and_submit(pa, "#add-folder-form", {"#add-folder-path": fresh})
+        refused = pa.wait("(() => { const m = document.getElementById('message');"
+                          " return m.classList.contains('bad') ? m.textContent : ''; })()",
+                          what="the refusal")
+        assert "does not exist" in refused and "--create" not in refused, refused
+        assert not os.path.exists(fresh)
+        pa.js("document.getElementById('add-folder-create').checked = true")
+        fill_and_submit(pa, "#add-folder-form", {"#add-folder-path": fresh})
+        pa.wait("document.querySelector('[data-folder=Fresh]') !== null", what="the new folder")
+        assert os.path.isdir(fresh)
+        assert not pa.js("document.getElementById('add-folder-create').checked")  # form reset
+
         for page in (pa, pb):
             assert not page.console, "page errors: %s" % page.console
         log("passed in %.1f s; screenshots in %s" % (time.time() - started, shots))

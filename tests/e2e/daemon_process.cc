@@ -331,6 +331,21 @@ bool Eventually(const std::function<bool()>& done, std::chrono::milliseconds lim
   return done();
 }
 
+bool WaitConverged(const TestDevice& a, const TestDevice& b) {
+  auto nothing_needed = [](const TestDevice& d) {
+    const auto status = d.Status();
+    for (const auto& f : status["folders"]) {
+      if (f["need"].get<int>() != 0) return false;
+    }
+    return true;
+  };
+  return Eventually(
+      [&] {
+        return Tree(a.sync_dir()) == Tree(b.sync_dir()) && nothing_needed(a) && nothing_needed(b);
+      },
+      std::chrono::seconds(60));
+}
+
 std::map<std::string, std::string> Tree(const std::string& root) {
   std::map<std::string, std::string> tree;
   std::error_code error;

@@ -105,6 +105,10 @@ std::string ShareFolder(TestDevice& a, TestDevice& b, const std::string& label);
 bool Eventually(const std::function<bool()>& done,
                 std::chrono::milliseconds limit = std::chrono::seconds(30));
 
+// Waits up to 60 s for both trees to be equal (Tree) and neither device to
+// need anything; false when they are not by then.
+bool WaitConverged(const TestDevice& a, const TestDevice& b);
+
 // Every file, directory and symlink under `root` (relative name → content,
 // "dir" or "link:target"), skipping the puller's temp files and .shoal.
 std::map<std::string, std::string> Tree(const std::string& root);

@@ -50,7 +50,7 @@ function humanBytes(n) {
 
 function shortId(id) { return (id || "").split("-")[0]; }
 
-let state = {status: null, conflicts: [], versions: {}, open: {}};
+let state = {status: null, conflicts: [], versions: {}, previews: {}, open: {}};
 const rates = [];  // {t, in, out} samples, newest last, at most 10 minutes
 const kChartSeconds = 600;
 
@@ -120,10 +120,7 @@ function renderFolder(f) {
         h("tr", {}, h("td", {}, x.path), h("td", {class: "error"}, x.reason)))))) : null,
     conflicts.length ? h("div", {class: "conflicts"},
       h("h4", {}, "Conflicts"),
-      h("table", {},
-        h("thead", {}, h("tr", {}, h("th", {}, "Original"), h("th", {}, "Conflict copy"))),
-        h("tbody", {}, conflicts.map((c) =>
-          h("tr", {class: "conflict"}, h("td", {}, c.original), h("td", {}, c.name)))))) : null,
+      conflicts.map((c) => renderConflict(f, c))) : null,
     versions ? renderVersions(f, versions) : null,
     h("div", {class: "actions"},
       devices.length ? h("form", {class: "share-form", onsubmit: (e) => {
@@ -143,6 +140,8 @@ function renderFolder(f) {
                                         "removed " + f.label + "; its files stay on disk"))));
   return card;
 }
+
+// ---- versions -----------------------------------------------------------
 
 function renderVersions(f, versions) {
   if (!versions.length) return h("p", {class: "muted small"}, "No kept versions.");
@@ -313,6 +312,13 @@ function render() {
   drawChart();
 }
 
+// Keeps forms the user is typing into: renders only when none has focus.
+function renderUnlessTyping() {
+  const typing = document.activeElement && ["INPUT", "SELECT"].includes(
+      document.activeElement.tagName) && $("app").contains(document.activeElement);
+  if (!typing) render(); else drawChart();
+}
+
 let refreshing = false;
 let again = false;
 async function refresh() {
@@ -322,11 +328,12 @@ async function refresh() {
     const [status, conflicts] = await Promise.all([api("status"), api("conflicts")]);
     state.status = status;
     state.conflicts = conflicts.conflicts;
+    const wanted = new Set(state.conflicts.map((c) => previewKey({id: c.folder}, c)));
+    for (const key of Object.keys(state.previews)) {
+      if (!wanted.has(key)) delete state.previews[key];
+    }
     sampleRates(status.devices);
-    // Keep forms the user is typing into: render only when nothing has focus.
-    const typing = document.activeElement && ["INPUT", "SELECT"].includes(
-        document.activeElement.tagName) && $("app").contains(document.activeElement);
-    if (!typing) render(); else drawChart();
+    renderUnlessTyping();
   } catch (e) {
     if (e.status === 401) { refreshing = false; return showLogin(); }
     say(e.message, true);
@@ -392,7 +399,10 @@ async function start() {
     e.preventDefault();
     const path = $("add-folder-path").value.trim();
     const label = $("add-folder-label").value.trim();
-    act(() => api("folder-add", label ? {path, label} : {path}), (f) => "added " + f.label);
+    const body = {path, create: $("add-folder-create").checked};
+    if (label) body.label = label;
+    act(() => api("folder-add", body),
+        (f) => (f.created ? "created " + f.path + " and added " : "added ") + f.label);
     e.target.reset();
   });
   $("invite-button").addEventListener("click", invite);
