@@ -22,6 +22,7 @@
 
 #include "core/chunk/chunker.h"
 #include "core/hash/block_hash.h"
+#include "core/hash/parallel_block_hash.h"
 
 namespace shoal {
 namespace {
@@ -162,6 +163,19 @@ void HashStream(ByteSpan data) {
   g_sink = blocks ? blocks->size() : 0;
 }
 
+// One file on `threads` threads (core/hash/parallel_block_hash.h), read
+// with a copy as from the page cache.
+void HashInParallel(ByteSpan data, int threads) {
+  auto blocks = HashBlocksInParallel(
+      [&](std::uint64_t offset, std::span<std::uint8_t> into) -> Result<std::size_t> {
+        const std::size_t n = std::min<std::size_t>(into.size(), data.size() - offset);
+        std::memcpy(into.data(), data.data() + offset, n);
+        return n;
+      },
+      static_cast<std::int64_t>(data.size()), kSeed, threads);
+  g_sink = blocks ? blocks->size() : 0;
+}
+
 int Run(std::size_t mib, int runs) {
   const Bytes data = RandomData(mib << 20);
   const ByteSpan all(data);
@@ -186,6 +200,8 @@ int Run(std::size_t mib, int runs) {
       {"hash, large-class blocks", [&] { HashOnly(all, large); }},
       {"chunk + hash, large class", [&] { ChunkInPlace(all, l, true); }},
       {"HashBlocks from a reader (copy)", [&] { HashStream(all); }},
+      {"HashBlocksInParallel, 1 thread", [&] { HashInParallel(all, 1); }},
+      {"HashBlocksInParallel, 2 threads", [&] { HashInParallel(all, 2); }},
       {"chunk + hash, small class, zeros", [&] { ChunkInPlace(zeros, s, true); }},
       {"chunk + hash, large class, zeros", [&] { ChunkInPlace(zeros, l, true); }},
   };
@@ -201,7 +217,9 @@ int Run(std::size_t mib, int runs) {
   std::printf("\nspeed vs sha256sum (medians): chunk + hash %.1fx, HashBlocks %.1fx\n",
               sha.median / timings[2].median, sha.median / timings[6].median);
   std::printf("zeros vs random data, chunk + hash (medians): small class %.2fx, large %.2fx\n",
-              timings[2].median / timings[7].median, timings[5].median / timings[8].median);
+              timings[2].median / timings[9].median, timings[5].median / timings[10].median);
+  std::printf("one file on 2 threads vs 1 (medians): %.2fx\n",
+              timings[7].median / timings[8].median);
   return 0;
 }
 
