@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Checks the generated manual page shoal(1) (docs/cli.md "Completion and
-the manual page"):
+"""Checks the generated manual page shoal(1) (docs/cli.md "See also",
+packaging/README.md):
 
   check_man.py render MAN_PAGE
       groff renders it with every warning on (-ww) and prints none.
