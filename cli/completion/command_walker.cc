@@ -136,7 +136,13 @@ Completion CompleteCurrent(const CLI::App* app, std::size_t positionals,
     out.words = OptionNames(app);
     out.prefix = current;
   } else if (!app->get_subcommands({}).empty() && positionals == 0) {
-    out.kind = CompletionKind::kWords;
+    // Its commands, and what its first positional takes, if it has one
+    // (`shoal conflicts keep` or `shoal conflicts FOLDER`).
+    const CLI::Option* positional = PositionalAt(app, 0);
+    if (positional != nullptr) out = CompleteArgument(app, positional->get_name());
+    if (positional == nullptr || out.kind == CompletionKind::kNothing) {
+      out.kind = CompletionKind::kWords;
+    }
     for (const CLI::App* sub : app->get_subcommands({})) out.words.push_back(sub->get_name());
     out.prefix = current;
   } else if (const CLI::Option* positional = PositionalAt(app, positionals)) {
@@ -181,7 +187,7 @@ Completion CompleteWords(const CLI::App& root, const std::vector<std::string>& w
     }
   }
   if (!done) out = CompleteCurrent(app, positionals, words.empty() ? "" : words[last]);
-  if (out.kind == CompletionKind::kWords) out.words = WithPrefix(out.words, out.prefix);
+  out.words = WithPrefix(out.words, out.prefix);
   out.home = home;
   return out;
 }

@@ -14,7 +14,7 @@ namespace shoal::cli {
 
 // What the word under the cursor names.
 enum class CompletionKind {
-  kWords,    // `words` below, already filtered by the prefix
+  kWords,    // `words` below and nothing else
   kFiles,    // a file or directory (PATH, FILE): the shell completes it
   kDirs,     // a directory (DIR, e.g. --home)
   kFolders,  // a folder this device syncs: its label or ID
@@ -25,9 +25,12 @@ enum class CompletionKind {
 
 struct Completion {
   CompletionKind kind = CompletionKind::kNothing;
-  std::vector<std::string> words;  // for kWords
-  std::string prefix;              // the part of the current word typed so far
-  std::string home;                // --home given earlier on the line, "" if none
+  // Candidates, already filtered by the prefix: all of them for kWords; for
+  // the other kinds, commands offered besides (`shoal conflicts` takes a
+  // FOLDER or the command `keep`).
+  std::vector<std::string> words;
+  std::string prefix;  // the part of the current word typed so far
+  std::string home;    // --home given earlier on the line, "" if none
 };
 
 // `words` are the command line after `shoal`, the last one being the word

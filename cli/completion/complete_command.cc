@@ -59,7 +59,7 @@ int RunCompletion(const CLI::App& app, const std::vector<std::string>& words) {
   const char* kind = "words";
   if (completion.kind == CompletionKind::kFiles) kind = "files";
   if (completion.kind == CompletionKind::kDirs) kind = "dirs";
-  if (candidates.empty()) candidates = DaemonCandidates(completion);
+  for (std::string& candidate : DaemonCandidates(completion)) candidates.push_back(candidate);
   std::printf("%s\n", kind);
   std::set<std::string> printed;  // a label can equal an ID
   for (const std::string& candidate : candidates) {

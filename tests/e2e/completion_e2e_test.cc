@@ -147,7 +147,8 @@ TEST_CASE("completion: bash completes folder labels and device names from the ru
   fs::create_directories(dir.path() / "photos");
   const std::string docs_id =
       a.Json({"folder", "add", (dir.path() / "docs").string(), "--label", "My Documents"})["id"];
-  a.Json({"folder", "add", (dir.path() / "photos").string(), "--label", "photos"});
+  const std::string photos_id =
+      a.Json({"folder", "add", (dir.path() / "photos").string(), "--label", "photos"})["id"];
   // The home is taken from --home on the line; SHOAL_HOME points elsewhere.
   const std::string elsewhere = dir.File("elsewhere");
   auto complete = [&](std::vector<std::string> words) {
@@ -164,6 +165,8 @@ TEST_CASE("completion: bash completes folder labels and device names from the ru
   CHECK(Has(folders, docs_id));
   CHECK(complete({"share", "My\\ D"}) == Words{"My\\ Documents"});
   CHECK(complete({"rescan", "ph"}) == Words{"photos"});
+  CHECK(complete({"conflicts", ""}) ==
+        Words{"keep", "My\\ Documents", "photos", docs_id, photos_id});
   CHECK(complete({"pair", "--share", "My"}) == Words{"My\\ Documents"});
 
   Pair(a, b);

@@ -31,6 +31,12 @@ TEST_CASE("completion walker: positionals are told apart by position and command
   CHECK(t.Complete({"pair", "--share", ""}).kind == CompletionKind::kFolders);
   CHECK(t.Complete({"debug", "scan", "--db", ""}).kind == CompletionKind::kFiles);
   CHECK(t.Complete({"--home", ""}).kind == CompletionKind::kDirs);
+  // A command with both: its commands and its positional's kind.
+  Completion conflicts = t.Complete({"conflicts", ""});
+  CHECK(conflicts.kind == CompletionKind::kFolders);
+  CHECK(conflicts.words == std::vector<std::string>{"keep"});
+  CHECK(t.Complete({"conflicts", "keep", ""}).kind == CompletionKind::kFiles);
+  CHECK(t.Complete({"conflicts", "docs", ""}).kind == CompletionKind::kNothing);
   // An option's value is skipped, not counted as a positional.
   CHECK(t.Complete({"folder", "accept", "--wait", "5", "docs", ""}).kind == CompletionKind::kFiles);
   CHECK(t.Complete({"folder", "accept", "--wait=5", ""}).kind == CompletionKind::kOffers);
