@@ -10,6 +10,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/commands/usage_error.h"
+#include "cli/completion/complete_command.h"
 #include "cli/version.h"
 
 namespace shoal::cli {
@@ -27,6 +28,10 @@ int RealMain(int argc, char** argv) {
   std::string topic;
   CLI::App* help = app.add_subcommand("help", "The same as --help; `help COMMAND` for one");
   help->add_option("COMMAND", topic, "A command");
+  // Before parsing: the words of a half-typed line are no command line.
+  if (argc >= 2 && std::string(argv[1]) == kCompleteCommand) {
+    return RunCompletion(app, std::vector<std::string>(argv + 2, argv + argc));
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -20,6 +20,9 @@ packages=(
   libwebsockets-dev
   # header-only: argument parsing (CLI11) and JSON (nlohmann)
   libcli11-dev nlohmann-json3-dev
+  # the manual page is generated from docs/cli.md by a Python script
+  # (packaging/man); its test renders it with groff
+  python3 groff-base
   # tests
   catch2
   # the web interface's browser test: headless chromium driven over the

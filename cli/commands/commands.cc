@@ -6,7 +6,8 @@ namespace shoal::cli {
 
 void RegisterCommands(CLI::App& app, CommandContext& context) {
   app.add_option("--home", context.client.home,
-                 "Daemon home directory (default: $SHOAL_HOME, else $XDG_STATE_HOME/shoal)");
+                 "Daemon home directory (default: $SHOAL_HOME, else $XDG_STATE_HOME/shoal)")
+      ->type_name("DIR");  // the type names FOLDER, DIR, ... guide completion
   app.add_flag("--json", context.client.json, "Machine-readable output (docs/api.md shapes)");
   app.fallthrough();
   RegisterDaemonCommands(app, context);

@@ -158,7 +158,8 @@ void RegisterDaemonCommands(CLI::App& app, CommandContext& context) {
                    "address (or set SHOAL_GUI_PASSWORD)")
       ->envname("SHOAL_GUI_PASSWORD");
   daemon->add_option("--log-level", flags->log_level, "debug, info, warning or error")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::IsMember({"debug", "info", "warning", "error"}));
   daemon->callback([flags, gui, &context] {
     flags->gui_given = gui->count() > 0;
     context.exit_code = RunDaemon(context.client, *flags);

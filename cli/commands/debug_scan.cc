@@ -169,7 +169,8 @@ void RegisterDebugScan(CLI::App& debug, CommandContext& context) {
       debug.add_subcommand("scan", "Scan a directory and print files, blocks, bytes, time");
   scan->add_option("PATH", options->path, "Directory to scan")->required();
   scan->add_option("--db", options->db,
-                   "Index database to use (default: in memory); reuse it to see a rescan");
+                   "Index database to use (default: in memory); reuse it to see a rescan")
+      ->type_name("FILE");
   scan->add_option("--threads", options->threads, "Hashing threads (default: one per core)")
       ->check(CLI::Range(1, 256));
   scan->add_option("--repeat", options->repeat, "Scan this many times in a row (rescan timing)")

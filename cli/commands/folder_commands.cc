@@ -236,7 +236,7 @@ void AddShareCommands(CLI::App& app, const Args& args, CommandContext& context) 
 void AddRescan(CLI::App& app, const Args& args, CommandContext& context) {
   CLI::App* rescan = app.add_subcommand("rescan", "Scan now; returns when the scan has finished");
   rescan->add_option("FOLDER", args->folder, "Only this folder");
-  rescan->add_option("--path", args->path, "Only this path in FOLDER");
+  rescan->add_option("--path", args->path, "Only this path in FOLDER")->type_name("PATH");
   rescan->callback([args, &context] {
     nlohmann::json request{{"cmd", "rescan"}};
     if (!args->folder.empty()) request["folder"] = args->folder;

@@ -174,7 +174,8 @@ void RegisterPairCommand(CLI::App& app, CommandContext& context) {
                    "Invite code from the other device, optionally CODE@HOST:PORT; - reads it "
                    "from stdin (keeps it out of `ps`)");
   pair->add_option("--share", args->share,
-                   "Share this folder with the new device once the comparison code is confirmed");
+                   "Share this folder with the new device once the comparison code is confirmed")
+      ->type_name("FOLDER");
   pair->add_option("--confirm", args->confirm,
                    "Confirm the latest pairing: the comparison code the other device shows "
                    "(shares what --share named; a different code unpairs)");
