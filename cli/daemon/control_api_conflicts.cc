@@ -66,14 +66,17 @@ Json ControlApi::Conflicts(const nlohmann::json& request) {
   for (auto& [id, runner] : parts_.folders) {
     if (!only.empty() && id != only && runner->record().label != only) continue;
     const FolderRecord& folder = runner->record();
-    std::vector<FileInfo> copies;  // looked at after the walk: one query at a time
-    auto visited = parts_.index.ForEachGlobal(folder.key, [&](GlobalFile&& global) {
-      if (!global.file.deleted && !ConflictOriginalName(global.file.name).empty()) {
-        copies.push_back(std::move(global.file));
-      }
-      return true;
-    });
-    if (!visited) return visited.error();
+    // Only the names that look like conflict copies, from their own index:
+    // the page asks every few seconds, at any folder size.
+    auto names = parts_.index.ConflictCopyNames(folder.key);
+    if (!names) return names.error();
+    std::vector<FileInfo> copies;
+    for (const std::string& name : *names) {
+      if (ConflictOriginalName(name).empty()) continue;
+      auto global = parts_.index.GetGlobal(folder.key, name);
+      if (!global) return global.error();
+      if (*global && !(*global)->file.deleted) copies.push_back(std::move((*global)->file));
+    }
     for (const FileInfo& copy : copies) {
       const std::string original = ConflictOriginalName(copy.name);
       auto now = parts_.index.GetGlobal(folder.key, original);

@@ -196,6 +196,10 @@ class Index {
   // True when some name strictly beneath directory `dir` has a global
   // version that is not a tombstone (some device still has it).
   Result<bool> HasLiveGlobalUnder(FolderKey folder_key, const std::string& dir);
+  // Global names that look like conflict copies (".sync-conflict-" in the
+  // name; deleted ones included), in name order, from a partial index: the
+  // cost follows the number of such names, not the folder's size.
+  Result<std::vector<std::string>> ConflictCopyNames(FolderKey folder_key);
   // Every global entry in name order, in pages; `visit` returns false to stop.
   Result<void> ForEachGlobal(FolderKey folder_key, const std::function<bool(GlobalFile&&)>& visit);
   // Devices whose entry for `name` has exactly `version`: who can serve it.

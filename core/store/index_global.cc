@@ -212,6 +212,21 @@ Result<void> Index::ForEachGlobal(FolderKey folder_key,
   }
 }
 
+Result<std::vector<std::string>> Index::ConflictCopyNames(FolderKey folder_key) {
+  auto stmt = db_.Prepare(sql::kSelectConflictCopies);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key.value);
+  std::vector<std::string> names;
+  for (;;) {
+    auto row = s.Step();
+    if (!row) return row.error().Wrap("conflict copies");
+    if (!*row) break;
+    names.push_back(s.ColumnText(0));
+  }
+  return names;
+}
+
 Result<std::vector<DeviceKey>> Index::DevicesWithVersion(FolderKey folder_key,
                                                          const std::string& name,
                                                          const VersionVector& version) {

@@ -179,6 +179,15 @@ CREATE TRIGGER global_need_update AFTER UPDATE OF need, size ON global BEGIN
     ON CONFLICT(folder) DO UPDATE SET count = count + 1, bytes = bytes + new.size;
 END;
 )sql",
+    // v4 -> v5: conflict copies listed without walking the folder (the web
+    // interface asks every few seconds): a partial index holding only the
+    // names that carry a conflict copy's marker (core/version/conflict.h).
+    // kSelectConflictCopies repeats its WHERE term word for word, which is
+    // what lets SQLite use it.
+    R"sql(
+CREATE INDEX IF NOT EXISTS global_conflict_copies ON global(folder, name)
+  WHERE name GLOB '*.sync-conflict-*';
+)sql",
 };
 
 }  // namespace
@@ -300,6 +309,8 @@ const char* const kSelectGlobal =
     "SELECT " SHOAL_GLOBAL_COLUMNS "WHERE g.folder = ?1 AND g.name = ?2";
 const char* const kSelectGlobalRange =
     "SELECT " SHOAL_GLOBAL_COLUMNS "WHERE g.folder = ?1 AND g.name > ?2 ORDER BY g.name LIMIT ?3";
+const char* const kSelectConflictCopies =
+    "SELECT name FROM global WHERE folder = ?1 AND name GLOB '*.sync-conflict-*' ORDER BY name";
 const char* const kSelectNeeded =
     "SELECT " SHOAL_GLOBAL_COLUMNS
     "WHERE g.folder = ?1 AND g.need = 1 AND g.name > ?2 ORDER BY g.name LIMIT ?3";

@@ -9,7 +9,7 @@
 namespace shoal {
 
 // Highest schema version this build knows.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Brings the database up to kSchemaVersion, one migration per transaction,
 // using PRAGMA user_version. Refuses a database from a newer Shoal rather
@@ -57,6 +57,7 @@ extern const char* const kUpsertGlobal;
 extern const char* const kDeleteGlobal;
 extern const char* const kSelectGlobal;
 extern const char* const kSelectGlobalRange;
+extern const char* const kSelectConflictCopies;
 extern const char* const kSelectNeeded;
 extern const char* const kNeedTotals;
 extern const char* const kSelectNeededOne;

@@ -172,7 +172,8 @@ TEST_CASE("a store from before the totals gets them counted when it is opened",
         "DROP TRIGGER files_totals_update; DROP TRIGGER global_need_insert;"
         "DROP TRIGGER global_need_delete; DROP TRIGGER global_need_update;"
         "DROP TABLE file_totals; DROP TABLE need_totals;"
-        "ALTER TABLE global DROP COLUMN size; PRAGMA user_version = 3;";
+        "ALTER TABLE global DROP COLUMN size; DROP INDEX global_conflict_copies;"
+        "PRAGMA user_version = 3;";
     char* error = nullptr;
     const int rc = sqlite3_exec(db, downgrade, nullptr, nullptr, &error);
     INFO((error ? error : ""));
