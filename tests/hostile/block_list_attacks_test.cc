@@ -16,15 +16,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using net::wire::RecordType;
 
-FileInfo Announced(const std::string& name, std::int64_t sequence) {
-  FileInfo f = MinimalFile(name);
-  f.sequence = sequence;
-  f.version.Set(MalloryIdentity().device_id().ShortId(),
-                1000 + static_cast<std::uint64_t>(sequence));
-  f.permissions = 0644;
-  return f;
-}
-
 std::uint64_t SeedOf(const HostilePeer& mallory, const std::string& folder) {
   for (const auto& share : mallory.shared_folders()) {
     if (share.id == folder) return share.hash_seed;
