@@ -38,11 +38,9 @@ std::int64_t UnixSeconds(std::int64_t ns) {
 
 // One side of a conflict as the index has it: {type, size, mtime_unix,
 // time, device, device_name}; `device` is the short ID of the device whose
-// change made this version ("" when the index does not know it).
-nlohmann::json SideJson(const FileInfo& file,
+// change made this content ("" when the index does not know it).
+nlohmann::json SideJson(const FileInfo& file, const std::string& device,
                         const std::map<std::string, std::string>& device_names) {
-  const std::uint64_t modifier = LastModifier(file.version);
-  const std::string device = modifier == 0 ? "" : ShortIdString(modifier);
   auto name = device_names.find(device);
   const std::int64_t mtime = UnixSeconds(file.mtime_ns);
   return {{"type", file.type == FileType::kSymlink ? "symlink" : "file"},
@@ -83,7 +81,9 @@ Json ControlApi::Conflicts(const nlohmann::json& request) {
       if (!now) return now.error();
       nlohmann::json current;  // null: no file is at the original name
       if (*now && !(*now)->file.deleted && (*now)->file.type != FileType::kDirectory) {
-        current = SideJson((*now)->file, device_names);
+        const std::uint64_t modifier = LastModifier((*now)->file.version);
+        current =
+            SideJson((*now)->file, modifier == 0 ? "" : ShortIdString(modifier), device_names);
       }
       conflicts.push_back({{"folder", id},
                            {"path", folder.path + "/" + copy.name},
@@ -91,7 +91,9 @@ Json ControlApi::Conflicts(const nlohmann::json& request) {
                            {"original", original},
                            {"original_path", folder.path + "/" + original},
                            {"original_exists", !current.is_null()},
-                           {"copy", SideJson(copy, device_names)},
+                           // The copy file is versioned by whichever device
+                           // made it; its content's author is in its name.
+                           {"copy", SideJson(copy, ConflictCopyAuthor(copy.name), device_names)},
                            {"current", current}});
     }
   }

@@ -54,7 +54,20 @@ VersionVector VersionVector::Merge(const VersionVector& other) const {
 void VersionVector::Bump(std::uint64_t device, std::uint64_t now_seconds) {
   const std::uint64_t old = Get(device);
   const std::uint64_t next = old == std::numeric_limits<std::uint64_t>::max() ? old : old + 1;
-  Set(device, std::max(next, now_seconds));
+  // Above every other device's counter, so the last change is the one with
+  // the largest counter (LastModifier): two devices that change the same
+  // version within one second would otherwise tie at `now`. Never more than
+  // kMaxBumpLeadSeconds ahead of the clock, so a peer whose clock (or whose
+  // claim) runs far ahead cannot drag this device's counters along.
+  std::uint64_t others = 0;
+  for (const Entry& e : entries_) {
+    if (e.device != device) others = std::max(others, e.counter);
+  }
+  const std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+  const std::uint64_t lead_cap =
+      now_seconds > max - kMaxBumpLeadSeconds ? max : now_seconds + kMaxBumpLeadSeconds;
+  const std::uint64_t above = std::min(others == max ? max : others + 1, lead_cap);
+  Set(device, std::max({next, now_seconds, above}));
 }
 
 Result<void> VersionVector::CheckBounds() const {

@@ -24,6 +24,10 @@ enum class Ordering { kEqual, kGreater, kLesser, kConcurrent };
 // changed the name; thousands would already be no real cluster.
 inline constexpr std::uint64_t kMaxVersionCounter = std::uint64_t{1} << 62;
 inline constexpr std::size_t kMaxVersionEntries = 1024;
+// How far ahead of its clock a bump may set a counter to rise above another
+// device's. Well inside the day of slack a device allows its own counters
+// when a peer echoes them (FolderEngine::CheckOwnCounter).
+inline constexpr std::uint64_t kMaxBumpLeadSeconds = 3600;
 
 class VersionVector {
  public:
@@ -40,9 +44,14 @@ class VersionVector {
   // Least upper bound: per device the larger counter.
   VersionVector Merge(const VersionVector& other) const;
   // Records a local change by `device`: its counter becomes
-  // max(old + 1, now_seconds). Taking the time keeps counters meaningful
-  // across a reinstall that lost the old vector. Saturates at 2^64 - 1 and
-  // never wraps (a wrapped counter would make every later edit lose).
+  // max(old + 1, now_seconds, every other counter + 1), the last term at most
+  // kMaxBumpLeadSeconds ahead of now_seconds. Taking the time keeps counters
+  // meaningful across a reinstall that lost the old vector; rising above the
+  // others makes the device that changed a version last the one with the
+  // largest counter, which is how a version names its author (LastModifier),
+  // unless another device's clock runs more than the lead ahead. Saturates
+  // at 2^64 - 1 and never wraps (a wrapped counter would make every later
+  // edit lose).
   void Bump(std::uint64_t device, std::uint64_t now_seconds);
   // Within kMaxVersionEntries entries and kMaxVersionCounter per counter.
   Result<void> CheckBounds() const;

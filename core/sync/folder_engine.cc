@@ -47,10 +47,13 @@ Result<void> CheckRemoteEntry(const FileInfo& f) {
   return {};
 }
 
-// Our own counters are max(old + 1, now): one far ahead of the clock that
-// our own entry for the name does not hold either was never issued here.
-// A day of slack covers clock steps and bursts of edits within a second.
+// Our own counters are max(old + 1, now), or up to kMaxBumpLeadSeconds
+// ahead to rise above another device's (VersionVector::Bump): one far ahead
+// of the clock that our own entry for the name does not hold either was
+// never issued here. A day of slack covers that lead, clock steps and
+// bursts of edits within a second.
 constexpr std::uint64_t kOwnCounterSlackSeconds = 24 * 3600;
+static_assert(kOwnCounterSlackSeconds > 2 * kMaxBumpLeadSeconds);
 
 constexpr std::size_t kLoggedRefusalsPerBatch = 3;
 

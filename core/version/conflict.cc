@@ -10,8 +10,9 @@ namespace shoal {
 namespace {
 
 constexpr std::string_view kMarker = ".sync-conflict-";
-// "YYYYMMDD-HHMMSS-" + 7 short ID characters.
-constexpr std::size_t kStampLength = 8 + 1 + 6 + 1 + 7;
+// "YYYYMMDD-HHMMSS-" + the short ID's characters.
+constexpr std::size_t kShortIdChars = 7;
+constexpr std::size_t kStampLength = 8 + 1 + 6 + 1 + kShortIdChars;
 
 // Position of the extension's '.' in the last component, or npos.
 std::size_t ExtensionDot(std::string_view name) {
@@ -85,6 +86,12 @@ std::string ConflictOriginalName(std::string_view name) {
   std::string out(name.substr(0, marker));
   out.append(rest);
   return out;
+}
+
+std::string ConflictCopyAuthor(std::string_view name) {
+  if (ConflictOriginalName(name).empty()) return {};
+  const std::size_t stamp = name.rfind(kMarker) + kMarker.size();
+  return std::string(name.substr(stamp + kStampLength - kShortIdChars, kShortIdChars));
 }
 
 }  // namespace shoal

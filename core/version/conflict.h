@@ -39,4 +39,9 @@ std::string ConflictCopyName(std::string_view name, std::int64_t mtime_ns, std::
 // `name` is not a conflict copy.
 std::string ConflictOriginalName(std::string_view name);
 
+// The short ID string in a conflict copy's name: the device whose change
+// lost, that is the author of the copy's content (whichever device made the
+// copy file). Empty if `name` is not a conflict copy.
+std::string ConflictCopyAuthor(std::string_view name);
+
 }  // namespace shoal

@@ -37,18 +37,22 @@ TEST_CASE("conflict copies keep the extension last and carry time and device",
   CHECK(ConflictCopyName("v1.0/notes", kNov26, device) == expect("v1.0/notes", ""));
 }
 
-TEST_CASE("a conflict copy's name leads back to the name it belongs to",
+TEST_CASE("a conflict copy's name leads back to the name it belongs to and names its author",
           "[version][conflict][property]") {
   std::mt19937_64 rng(5);
   const char* names[] = {"a.txt", "dir/b", "x/.hidden", "d.e/f.g.h", "plain", "a b/c d.jpeg"};
   for (int i = 0; i < 2000; ++i) {
     std::string name = names[rng() % std::size(names)];
-    std::string copy = ConflictCopyName(name, static_cast<std::int64_t>(rng() >> 2), rng());
+    const std::uint64_t author = rng();
+    std::string copy = ConflictCopyName(name, static_cast<std::int64_t>(rng() >> 2), author);
     INFO(copy);
     CHECK(ConflictOriginalName(copy) == name);
+    CHECK(ConflictCopyAuthor(copy) == ShortIdString(author));
   }
   CHECK(ConflictOriginalName("ordinary.txt").empty());
   CHECK(ConflictOriginalName("x.sync-conflict-short").empty());
+  CHECK(ConflictCopyAuthor("ordinary.txt").empty());
+  CHECK(ConflictCopyAuthor("x.sync-conflict-short").empty());
 }
 
 TEST_CASE("the conflict winner is the same whichever side decides", "[version][conflict]") {

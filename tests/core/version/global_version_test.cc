@@ -22,6 +22,46 @@ TEST_CASE("last modifier is the device with the largest counter", "[version][glo
   CHECK(LastModifier(Vector({{1, 9}, {2, 9}})) == 2);  // tie: larger device
 }
 
+TEST_CASE("the device that bumped a version last is its last modifier even within one second",
+          "[version][global][property]") {
+  // Two devices edit the same version within the same second: neither
+  // counter may tie with the other's at `now`.
+  VersionVector original;
+  original.Bump(0xA, 1000);
+  VersionVector by_b = original;
+  by_b.Bump(0x1, 1000);
+  CHECK(LastModifier(by_b) == 0x1);
+  CHECK(by_b.Compare(original) == Ordering::kGreater);
+
+  std::mt19937_64 rng(1404);
+  for (int i = 0; i < 3000; ++i) {
+    VersionVector v;
+    const int n = static_cast<int>(rng() % 6);
+    for (int j = 0; j < n; ++j) v.Set(rng() % 8 + 1, rng() % 3000 + 1);
+    const VersionVector before = v;
+    const std::uint64_t device = rng() % 8 + 1;
+    v.Bump(device, rng() % 3000);
+    INFO("round " << i);
+    CHECK(LastModifier(v) == device);
+    CHECK(v.Compare(before) == Ordering::kGreater);
+    CHECK(v.CheckBounds());
+  }
+}
+
+TEST_CASE("a bump rises above a far-ahead counter only up to an hour past its clock",
+          "[version][global]") {
+  // A peer whose clock (or claim) runs far ahead does not drag this
+  // device's counters along: they stay within what it echoes back as its own.
+  VersionVector v = Vector({{2, kMaxVersionCounter}});
+  v.Bump(1, 1000);
+  CHECK(v.Get(1) == 1000 + kMaxBumpLeadSeconds);
+  CHECK(v.CheckBounds());
+  VersionVector near = Vector({{2, 1000 + 600}});
+  near.Bump(1, 1000);
+  CHECK(near.Get(1) == 1000 + 601);
+  CHECK(LastModifier(near) == 1);
+}
+
 TEST_CASE("a dominating version is global whatever its mtime", "[version][global]") {
   VersionVector old_v = Vector({{1, 1}});
   VersionVector new_v = Vector({{1, 1}, {2, 2}});
