@@ -104,7 +104,7 @@ Result<std::unique_ptr<FolderRunner>> FolderRunner::Start(net::EventLoop& loop, 
   runner->local_key_ = config.local_device_key;
   runner->engine_ = std::make_unique<FolderEngine>(*runner->fs_, index, clock, config);
   runner->offload_ = std::make_unique<net::LoopOffload>(loop);
-  runner->engine_->set_offload(runner->offload_.get());
+  runner->engine_->set_offload(runner->offload_.get(), [self = runner.get()] { self->Kick(); });
   for (auto* timer : {&runner->pull_timer_, &runner->retry_timer_, &runner->rescan_timer_,
                       &runner->racy_timer_, &runner->scan_poll_timer_, &runner->hold_timer_}) {
     auto created = net::Timer::Create(loop);

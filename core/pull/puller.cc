@@ -36,7 +36,17 @@ Puller::Puller(FileSystem& fs, Index& index, Clock& clock, BlockSource& source, 
   index_.WatchNeed(context_.folder_key, config_.need_journal_cap);
 }
 
-Puller::~Puller() { *alive_ = false; }
+Puller::~Puller() {
+  *alive_ = false;
+  // A sync still running uses its job's temp file, which goes with us.
+  std::unique_lock<std::mutex> lock(syncs_running_->mutex);
+  syncs_running_->idle.wait(lock, [&] { return syncs_running_->count == 0; });
+}
+
+void Puller::SetSyncOffload(Offload* offload, std::function<void()> wake) {
+  sync_offload_ = offload ? offload : &inline_offload_;
+  sync_wake_ = std::move(wake);
+}
 
 bool Puller::Busy() const { return !jobs_.empty(); }
 
@@ -145,8 +155,8 @@ Result<PullPass> Puller::Run() {
       if (!global) return global.error();
       drop = !*global || **global != job.want.file.version;
     }
-    job.stale = drop;  // asks for no more blocks; goes once its requests return
-    if (drop && job.outstanding == 0) {
+    job.stale = drop;  // asks for no more blocks; goes once its requests and sync return
+    if (drop && job.outstanding == 0 && !job.syncing) {
       if (job.error) DropFailedJob(job, pass);
       it = jobs_.erase(it);
     } else {

@@ -13,15 +13,14 @@
 // A needed add whose content equals a needed delete's becomes a rename.
 //
 // Finished files are applied in durable batches: set metadata and fsync
-// every temp file, re-check each target against the local index (a local
-// change not yet scanned makes the file wait for a rescan: never an
-// overwrite), move a concurrent local version aside as a conflict copy,
-// move what is still replaced into .shoal/versions (VersionArchive; its
-// directories fsynced once per batch), rename into place, fsync the
-// directories, then commit the index in one transaction. A deleted file or
-// symlink is moved into .shoal/versions too, never unlinked. A crash
-// anywhere leaves each target old or new, never mixed; temp files are
-// reused by the next run.
+// every temp file (on a thread pool in the daemon: SetSyncOffload), and once
+// a batch is full or no other file is on its way, re-check each target against the local index (a
+// local change not yet scanned makes the file wait for a rescan: never an overwrite), move a
+// concurrent local version aside as a conflict copy, move what is still replaced into
+// .shoal/versions (VersionArchive; its directories fsynced once per batch), rename into place,
+// fsync the directories, then commit the index in one transaction. A deleted file or symlink is
+// moved into .shoal/versions too, never unlinked. A crash anywhere leaves each target old or new,
+// never mixed; temp files are reused by the next run.
 //
 // One failing name never stops the rest: a per-entry error (the disk said
 // no: permission, name too long, disk full, a bad symlink) is recorded in
@@ -42,16 +41,19 @@
 // receive its files; until then the scanner is told to hold them.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "core/base/clock.h"
+#include "core/base/offload.h"
 #include "core/fs/file_system.h"
 #include "core/pull/block_source.h"
 #include "core/pull/pull_failures.h"
@@ -71,9 +73,11 @@ struct PullerConfig {
   // from the list itself (core/store/need_journal.h).
   std::size_t need_journal_cap = kNeedJournalCap;
   std::size_t max_files = 64;  // files assembled at once (open temp files)
-  // Temp files fsynced in one pass at most (0: the whole batch at once). A
-  // batch then finishes over several passes, so that one pass, which holds
-  // the daemon's loop, costs a few fsyncs rather than 64.
+  // Temp-file fsyncs started in one pass at most, and running at once on
+  // the sync offload (0: no bound). Inline, a batch then finishes over
+  // several passes, so that one pass, which holds the daemon's loop, costs
+  // a few fsyncs rather than 64; offloaded, the loop waits for none and
+  // this bounds what the fsyncs take of the thread pool.
   std::size_t syncs_per_pass = 0;
   // Left free on the disk beyond a file's size: the smaller of these two.
   std::int64_t min_free_bytes = 1ll << 30;
@@ -123,7 +127,14 @@ class Puller {
   Puller& operator=(const Puller&) = delete;
 
   Result<PullPass> Run();
-  // Files being assembled or blocks in flight.
+  // Where assembled temp files are truncated, given their metadata and
+  // fsynced (InlineOffload, in the pass, unless set): the daemon's thread
+  // pool, so its loop never waits on the disk. `wake` is called on the loop
+  // when such a sync has finished and a pass can place the file; passes go
+  // on meanwhile. Set before the first pass; must outlive the Puller,
+  // whose destruction waits for the syncs still running.
+  void SetSyncOffload(Offload* offload, std::function<void()> wake);
+  // Files being assembled or synced, or blocks in flight.
   bool Busy() const;
   // Needed entries this device would apply (the ignored ones excluded):
   // a walk of the whole need list.
@@ -220,11 +231,15 @@ class Puller {
                Result<Bytes> data);
   // puller_finish.cc: the batch steps, in order (FinishBatch runs them).
   Result<void> FinishBatch(PullPass& pass);
-  std::vector<Job*> ReadyBatch();  // assembled files, up to the batch limits
-  // Step 1: truncate, metadata and fsync each temp file; a file that fails
-  // is marked and left for the next pass.
-  // False when syncs_per_pass stopped it before every file was synced.
-  Result<bool> SyncTempFiles(const std::vector<Job*>& batch);
+  // Step 1: every assembled temp file is truncated, given its metadata and
+  // fsynced on the sync offload, up to syncs_per_pass; a file that fails
+  // is marked and dropped by the next pass. Whether any assembled file is
+  // still to be synced (started or not).
+  Result<bool> StartSyncs(PullPass& pass);
+  void StartSync(Job& job);
+  void OnSynced(const std::string& name, Result<void> synced);  // on the loop
+  // Synced files, up to the batch limits; `full` when a limit was reached.
+  std::vector<Job*> SyncedBatch(bool& full);
   // Step 2: PrepareFile each, make the kept versions durable, then
   // RenameIntoPlace; the jobs are done afterwards whatever happened.
   Result<void> PlaceBatch(const std::vector<Job*>& batch, std::vector<FileInfo>& commits,
@@ -275,6 +290,19 @@ class Puller {
   IgnoreMatcher rules_;                        // as of the last plan
   bool store_failed_ = false;                  // the last error came from the store
   std::shared_ptr<bool> alive_;                // lets late BlockSource callbacks see we are gone
+  // Temp-file syncs: where they run, who is told when one is done, how
+  // many the loop has started and not yet seen finish, and how many are
+  // still running (what the destructor waits for; shared with the workers).
+  InlineOffload inline_offload_;
+  Offload* sync_offload_ = &inline_offload_;
+  std::function<void()> sync_wake_;
+  std::size_t syncing_ = 0;
+  struct SyncsRunning {
+    std::mutex mutex;
+    std::condition_variable idle;
+    std::size_t count = 0;
+  };
+  std::shared_ptr<SyncsRunning> syncs_running_ = std::make_shared<SyncsRunning>();
 };
 
 // Files recorded by metadata alone in one pass, at most (one transaction).

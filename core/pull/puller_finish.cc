@@ -15,19 +15,25 @@ namespace {
 // something there is still pending.
 constexpr std::int64_t kPendingScan = 256;
 
+// A file's temp file must be synced before it is placed; other jobs have
+// nothing to sync.
+bool NeedsSync(const FileInfo& f) { return f.type == FileType::kFile; }
+
 }  // namespace
 
 Result<void> Puller::FinishBatch(PullPass& pass) {
-  std::vector<Job*> batch = ReadyBatch();
+  // 1. Content and metadata of every assembled temp file reach the disk
+  // (off the loop in the daemon; over several passes when syncs_per_pass
+  // bounds them inline).
+  auto pending = StartSyncs(pass);
+  if (!pending) return pending.error();
+  bool full = false;
+  std::vector<Job*> batch = SyncedBatch(full);
   if (batch.empty()) return {};
-  // 1. Content and metadata of every temp file reach the disk (over
-  // several passes when syncs_per_pass bounds them).
-  auto synced = SyncTempFiles(batch);
-  if (!synced) return synced.error();
-  if (!*synced) {
-    pass.unfinished = true;
-    return {};
-  }
+  // A batch goes once it is full or no other file is on its way to it:
+  // one commit and one fsync per directory, for as many files as can share.
+  if (!full && *pending) return {};
+  if (auto crash = Fault(PullStep::kAfterSync); !crash) return crash.error();
   // 2. Re-check each target, keep a losing local version and the version
   // replaced, then rename.
   std::vector<FileInfo> commits;
@@ -48,42 +54,95 @@ Result<void> Puller::Fault(PullStep step) {
   return config_.fault ? config_.fault(step) : Result<void>();
 }
 
-std::vector<Puller::Job*> Puller::ReadyBatch() {
-  std::vector<Job*> batch;
-  std::int64_t bytes = 0;
+Result<bool> Puller::StartSyncs(PullPass& pass) {
+  const std::size_t cap = config_.syncs_per_pass;
+  std::size_t started = 0;
+  bool unstarted = false;
   for (auto& [name, job] : jobs_) {
-    if (!job->Ready()) continue;
-    batch.push_back(job.get());
-    bytes += job->want.file.size;
-    if (batch.size() >= config_.batch_files || bytes >= config_.batch_bytes) break;
+    if (!job->Ready() || job->synced || job->syncing || !NeedsSync(job->want.file)) continue;
+    if (cap != 0 && (started == cap || syncing_ >= cap)) {
+      unstarted = true;
+      break;
+    }
+    if (auto crash = Fault(PullStep::kAfterWrite); !crash) return crash.error();
+    started++;
+    StartSync(*job);  // inline, done before it returns
   }
-  return batch;
+  // Inline and stopped by the bound: pass again. Offloaded, the syncs that
+  // finish wake the next pass.
+  if (unstarted && syncing_ == 0) pass.unfinished = true;
+  return unstarted || syncing_ > 0;
 }
 
-Result<bool> Puller::SyncTempFiles(const std::vector<Job*>& batch) {
-  std::size_t synced = 0;
-  for (Job* job : batch) {
-    if (job->want.file.type != FileType::kFile || job->synced) continue;
-    if (config_.syncs_per_pass != 0 && synced == config_.syncs_per_pass) return false;
-    const FileInfo& f = job->want.file;
-    auto ok = job->file->Truncate(static_cast<std::uint64_t>(f.size));
-    if (ok) {
-      ok = job->file->SetMetadata(f.mtime_ns, LocalMode(f.type, f.permissions, config_.umask));
-    }
-    if (ok) {
-      if (auto crash = Fault(PullStep::kAfterWrite); !crash) return crash.error();
-      ok = job->file->Sync();
-      synced++;
-    }
-    if (!ok) {  // this file only (its temp file vanished, say); dropped next pass
-      job->error = ok.error();
-      job->raced = ok.error().code == ErrorCode::kNotFound;
-      continue;
-    }
-    job->synced = true;
+void Puller::StartSync(Job& job) {
+  job.syncing = true;
+  syncing_++;
+  {
+    std::lock_guard<std::mutex> lock(syncs_running_->mutex);
+    syncs_running_->count++;
   }
-  if (auto crash = Fault(PullStep::kAfterSync); !crash) return crash.error();
-  return true;
+  const FileInfo& f = job.want.file;
+  auto result = std::make_shared<Result<void>>();
+  // The worker touches only the temp file, which stays while the job is
+  // syncing (no pass drops it), and the Puller waits for it before it goes.
+  sync_offload_->Run(
+      [file = job.file.get(), size = static_cast<std::uint64_t>(f.size), mtime = f.mtime_ns,
+       mode = LocalMode(f.type, f.permissions, config_.umask), result, running = syncs_running_] {
+        Result<void> ok = file->Truncate(size);
+        if (ok) ok = file->SetMetadata(mtime, mode);
+        if (ok) ok = file->Sync();
+        *result = std::move(ok);
+        std::lock_guard<std::mutex> lock(running->mutex);
+        if (--running->count == 0) running->idle.notify_all();
+      },
+      [this, alive = std::weak_ptr<bool>(alive_), name = f.name, result] {
+        auto still = alive.lock();
+        if (!still || !*still) return;
+        OnSynced(name, std::move(*result));
+      });
+}
+
+void Puller::OnSynced(const std::string& name, Result<void> synced) {
+  syncing_--;
+  auto it = jobs_.find(name);
+  if (it == jobs_.end()) return;  // cannot happen: a syncing job stays
+  Job& job = *it->second;
+  job.syncing = false;
+  if (!synced && !job.error) {  // this file only (its temp file vanished, say)
+    job.error = synced.error();
+    job.raced = synced.error().code == ErrorCode::kNotFound;
+  }
+  job.synced = synced.has_value() && !job.error;
+  if (sync_offload_ == &inline_offload_) return;  // inline, passes drive the syncs
+  // The next assembled file takes the freed place without waiting for a
+  // pass; a pass is woken only once a batch could go (it is full, or no
+  // sync is left running), not for every file.
+  const std::size_t cap = config_.syncs_per_pass;
+  for (auto& [other_name, other] : jobs_) {
+    if (cap != 0 && syncing_ >= cap) break;
+    if (other->Ready() && !other->synced && !other->syncing && NeedsSync(other->want.file)) {
+      StartSync(*other);
+    }
+  }
+  bool full = false;
+  SyncedBatch(full);
+  if (sync_wake_ && (syncing_ == 0 || full)) sync_wake_();
+}
+
+std::vector<Puller::Job*> Puller::SyncedBatch(bool& full) {
+  std::vector<Job*> batch;
+  std::int64_t bytes = 0;
+  full = false;
+  for (auto& [name, job] : jobs_) {
+    if (!job->Ready() || job->syncing || (!job->synced && NeedsSync(job->want.file))) continue;
+    batch.push_back(job.get());
+    bytes += job->want.file.size;
+    if (batch.size() >= config_.batch_files || bytes >= config_.batch_bytes) {
+      full = true;
+      break;
+    }
+  }
+  return batch;
 }
 
 Result<void> Puller::PlaceBatch(const std::vector<Job*>& batch, std::vector<FileInfo>& commits,

@@ -159,6 +159,11 @@ FolderEngine::FolderEngine(FileSystem& fs, Index& index, Clock& clock, FolderEng
       config_.pull);
 }
 
+void FolderEngine::set_offload(Offload* offload, std::function<void()> wake) {
+  offload_ = offload;
+  puller_->SetSyncOffload(offload, std::move(wake));
+}
+
 FolderEngine::~FolderEngine() {
   *alive_ = false;
   // Blocks being read for peers read through fs_, which goes after us.

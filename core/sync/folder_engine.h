@@ -28,6 +28,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -131,9 +132,12 @@ class FolderEngine final : public FolderPeer {
   // Applies needed changes: starts assembling needed files, finishes a
   // durable batch when one is complete, and announces what was applied.
   Result<PullPass> Pull();
-  // Where blocks are read and hashed to serve peers (default: inline, on
-  // the caller). Must outlive the engine; set before peers connect.
-  void set_offload(Offload* offload) { offload_ = offload; }
+  // Where blocks are read and hashed to serve peers, and where the
+  // puller's temp files are fsynced (default: inline, on the caller).
+  // `wake` is called on the loop when such an fsync has finished: a Pull
+  // can then place the file. Must outlive the engine; set before peers
+  // connect.
+  void set_offload(Offload* offload, std::function<void()> wake = {});
 
   // Whether a Pull could do anything the last one could not: blocks are in
   // flight or files assembling, a rescan is due, a peer connected, or some

@@ -86,7 +86,7 @@ SimCluster::SimCluster(int devices, Scheduler& scheduler, ClusterConfig config)
 
 SimCluster::~SimCluster() {
   for (auto& device : devices_) {
-    device->engine.reset();
+    StopEngine(*device);
     device->index.reset();
   }
 }
@@ -162,8 +162,14 @@ Result<void> SimCluster::Open(Device& device) {
   };
   device.engine = std::make_unique<FolderEngine>(device.fs, *device.index, scheduler_.clock(),
                                                  std::move(config));
+  if (config_.queued_offload) device.engine->set_offload(&device.offload);
   device.problems_logged = 0;
   return {};
+}
+
+void SimCluster::StopEngine(Device& device) {
+  device.offload.RunWorkOnly();
+  device.engine.reset();
 }
 
 MemoryFileSystem& SimCluster::fs(int device) { return devices_.at(device)->fs; }
@@ -309,7 +315,7 @@ void SimCluster::Crash(int device) {
   scheduler_.Log(line);
   // The engine goes first, so only the surviving ends hear of the links
   // going down; then the index closes (committed rows stay in its file).
-  d.engine.reset();
+  StopEngine(d);
   for (int other = 0; other < size(); ++other) {
     if (other != device) Reconcile(device, other);
   }

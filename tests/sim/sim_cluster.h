@@ -29,6 +29,7 @@
 #include "core/store/index.h"
 #include "core/sync/folder_engine.h"
 #include "tests/sim/invariants.h"
+#include "tests/support/queued_offload.h"
 #include "tests/sim/scheduler.h"
 #include "tests/support/memory_file_system.h"
 #include "tests/support/temp_dir.h"
@@ -40,7 +41,10 @@ struct ClusterConfig {
   std::size_t index_batch_bytes = std::size_t{1} << 20;
   std::size_t pull_batch_files = 64;
   std::size_t syncs_per_pass = 0;  // PullerConfig::syncs_per_pass
-  std::int64_t plan_size = 2000;   // PullerConfig::plan_size
+  // Temp-file fsyncs and block reads for peers run later, as on the
+  // daemon's thread pool: queued, and run at the device's next pull.
+  bool queued_offload = false;
+  std::int64_t plan_size = 2000;  // PullerConfig::plan_size
   std::size_t need_journal_cap = kNeedJournalCap;
   std::size_t max_requests_in_flight = 64;
   // Links accept block-list deltas, and lists of any length use them.
@@ -101,8 +105,10 @@ class SimCluster {
     DeviceId id;
     std::string db_path;
     MemoryFileSystem fs;  // the disk: survives crashes
-    // Reset engine first: it refers to the index.
+    // Reset engine first: it refers to the index (and to the offload,
+    // whose queued work must have run: StopEngine).
     std::unique_ptr<Index> index;
+    testing::QueuedOffload offload;
     std::unique_ptr<FolderEngine> engine;
     FolderKey folder_key;
     DeviceKey local_key;
@@ -121,6 +127,9 @@ class SimCluster {
   };
 
   Result<void> CreateStore(Device& device);
+  // Destroys the engine as a crash would: work under way on the offload
+  // finishes first (the engine waits for it), its results go unheard.
+  static void StopEngine(Device& device);
   Result<void> Open(Device& device);
   Link& LinkOf(int a, int b);
   // Brings the link between `a` and `b` up or down to match the devices,

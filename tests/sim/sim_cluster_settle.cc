@@ -52,9 +52,13 @@ bool SimCluster::Scan(int device) {
 bool SimCluster::Pull(int device) {
   Device& d = *devices_.at(device);
   if (!d.engine) return false;
+  // What the offload ran since the last pass (fsyncs, reads for peers)
+  // has finished by now.
+  const std::size_t finished = d.offload.RunQueued();
   auto pass = d.engine->Pull();
   std::string line = Dev(device);
   line.append(" pull");
+  Count(line, "offloaded_done", static_cast<std::int64_t>(finished));
   bool changed = false;
   if (!pass) {
     line.append(" failed: ").append(pass.error().ToString());

@@ -119,7 +119,12 @@ RunOutcome RunSeed(const RunOptions& options) {
   }
   // Batches finished over several passes, one fsync each (as the daemon
   // spreads them), on another share (no seed in regression_test.cc is 4 mod 7).
-  if (options.seed % 7 == 4) config.syncs_per_pass = 1;
+  // They also run those fsyncs and the block reads for peers off the pass,
+  // finishing at the device's next pull, as the daemon's thread pool does.
+  if (options.seed % 7 == 4) {
+    config.syncs_per_pass = 1;
+    config.queued_offload = true;
+  }
   std::string line("seed ");
   line.append(std::to_string(options.seed)).append(": ");
   line.append(std::to_string(outcome.devices)).append(" devices, index batches of ");
@@ -130,6 +135,7 @@ RunOutcome RunSeed(const RunOptions& options) {
   line.append(std::to_string(config.need_journal_cap));
   if (config.block_deltas) line.append(", block-list deltas");
   if (config.syncs_per_pass != 0) line.append(", one fsync per pass");
+  if (config.queued_offload) line.append(", offloaded");
   scheduler.Log(line);
   {
     SimCluster cluster(outcome.devices, scheduler, config);
