@@ -13,14 +13,16 @@
 // A needed add whose content equals a needed delete's becomes a rename.
 //
 // Finished files are applied in durable batches: set metadata and fsync
-// every temp file (on a thread pool in the daemon: SetSyncOffload), and once
-// a batch is full or no other file is on its way, re-check each target against the local index (a
-// local change not yet scanned makes the file wait for a rescan: never an overwrite), move a
-// concurrent local version aside as a conflict copy, move what is still replaced into
-// .shoal/versions (VersionArchive; its directories fsynced once per batch), rename into place,
-// fsync the directories, then commit the index in one transaction. A deleted file or symlink is
-// moved into .shoal/versions too, never unlinked. A crash anywhere leaves each target old or new,
-// never mixed; temp files are reused by the next run.
+// every temp file (on a thread pool in the daemon: SetSyncOffload); once a
+// batch is full or no other file is on its way, re-check each target
+// against the local index (a local change not yet scanned makes the file
+// wait for a rescan: never an overwrite), move a concurrent local version
+// aside as a conflict copy, move what is still replaced into
+// .shoal/versions (VersionArchive; its directories fsynced once per
+// batch), rename into place, fsync the directories, then commit the index
+// in one transaction. A deleted file or symlink is moved into
+// .shoal/versions too, never unlinked. A crash anywhere leaves each target
+// old or new, never mixed; temp files are reused by the next run.
 //
 // One failing name never stops the rest: a per-entry error (the disk said
 // no: permission, name too long, disk full, a bad symlink) is recorded in

@@ -14,6 +14,9 @@ namespace shoal::testing {
 
 class QueuedOffload final : public Offload {
  public:
+  // Work never left undone: whoever queued it may wait for it (a Puller's
+  // destructor waits for its syncs), even when a test ends early.
+  ~QueuedOffload() override { RunWorkOnly(); }
   void Run(std::function<void()> work, std::function<void()> done) override {
     queue_.push_back({std::move(work), std::move(done)});
   }

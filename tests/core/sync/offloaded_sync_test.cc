@@ -43,6 +43,8 @@ TEST_CASE("offloaded fsyncs: a file is placed only after its sync ran and one wa
   pull.syncs_per_pass = GENERATE(std::size_t{0}, std::size_t{2});
   INFO("syncs per pass " << pull.syncs_per_pass);
   testing::EngineCluster c(2, pull, /*on_disk=*/{1});
+  // After the cluster, so it goes first and finishes any queued sync that
+  // the engines' destruction would otherwise wait for.
   testing::QueuedOffload offload;
   int wakes = 0;
   c[1].engine->set_offload(&offload, [&wakes] { wakes++; });
