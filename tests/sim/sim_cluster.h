@@ -29,9 +29,9 @@
 #include "core/store/index.h"
 #include "core/sync/folder_engine.h"
 #include "tests/sim/invariants.h"
-#include "tests/support/queued_offload.h"
 #include "tests/sim/scheduler.h"
 #include "tests/support/memory_file_system.h"
+#include "tests/support/queued_offload.h"
 #include "tests/support/temp_dir.h"
 
 namespace shoal::sim {
