@@ -159,7 +159,9 @@ class Puller {
   void NoteTempDirs(const std::set<std::string>& dirs, bool walked_all);
   // Names that failed and why, for status; when the next one is due.
   std::vector<PullFailure> Failures() const { return failures_.List(); }
-  std::optional<std::int64_t> NextRetryNanos() const { return failures_.NextRetryNanos(); }
+  // When a pass is next due by the clock: a failed name's retry, or the
+  // end of a held batch's window (kBatchWindowNs).
+  std::optional<std::int64_t> NextRetryNanos() const;
   // Directories kept owner-writable until their children have arrived.
   std::set<std::string> HeldDirectories() const;
   // The names the puller wrote and committed (or gave their final mode)
@@ -242,6 +244,11 @@ class Puller {
   void OnSynced(const std::string& name, Result<void> synced);  // on the loop
   // Synced files, up to the batch limits; `full` when a limit was reached.
   std::vector<Job*> SyncedBatch(bool& full);
+  // Offloaded: whether a synced batch that is not full waits for more,
+  // because more is on its way (a sync running or to start, a block
+  // awaited, a fill going on) and its first file has waited less than
+  // kBatchWindowNs. Inline, only syncs still to run hold it.
+  bool HoldBatch(const std::vector<Job*>& batch, bool syncs_pending);
   // Step 2: PrepareFile each, make the kept versions durable, then
   // RenameIntoPlace; the jobs are done afterwards whatever happened.
   Result<void> PlaceBatch(const std::vector<Job*>& batch, std::vector<FileInfo>& commits,
@@ -299,6 +306,7 @@ class Puller {
   Offload* sync_offload_ = &inline_offload_;
   std::function<void()> sync_wake_;
   std::size_t syncing_ = 0;
+  std::optional<std::int64_t> held_until_;  // a held batch goes by then
   struct SyncsRunning {
     std::mutex mutex;
     std::condition_variable idle;
@@ -306,6 +314,10 @@ class Puller {
   };
   std::shared_ptr<SyncsRunning> syncs_running_ = std::make_shared<SyncsRunning>();
 };
+
+// How long a synced file may wait for others to share its batch (one
+// commit, one fsync per directory) while more is on its way.
+inline constexpr std::int64_t kBatchWindowNs = 100'000'000;
 
 // Files recorded by metadata alone in one pass, at most (one transaction).
 inline constexpr std::size_t kMetadataOnlyPerPass = 1024;

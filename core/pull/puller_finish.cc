@@ -29,10 +29,11 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
   if (!pending) return pending.error();
   bool full = false;
   std::vector<Job*> batch = SyncedBatch(full);
+  held_until_.reset();
   if (batch.empty()) return {};
-  // A batch goes once it is full or no other file is on its way to it:
-  // one commit and one fsync per directory, for as many files as can share.
-  if (!full && *pending) return {};
+  // One commit and one fsync per directory, for as many files as arrive
+  // together.
+  if (!full && HoldBatch(batch, *pending)) return {};
   if (auto crash = Fault(PullStep::kAfterSync); !crash) return crash.error();
   // 2. Re-check each target, keep a losing local version and the version
   // replaced, then rename.
@@ -113,6 +114,7 @@ void Puller::OnSynced(const std::string& name, Result<void> synced) {
     job.raced = synced.error().code == ErrorCode::kNotFound;
   }
   job.synced = synced.has_value() && !job.error;
+  job.synced_at_ns = clock_.NowUnixNanos();
   if (sync_offload_ == &inline_offload_) return;  // inline, passes drive the syncs
   // The next assembled file takes the freed place without waiting for a
   // pass; a pass is woken only once a batch could go (it is full, or no
@@ -127,6 +129,28 @@ void Puller::OnSynced(const std::string& name, Result<void> synced) {
   bool full = false;
   SyncedBatch(full);
   if (sync_wake_ && (syncing_ == 0 || full)) sync_wake_();
+}
+
+bool Puller::HoldBatch(const std::vector<Job*>& batch, bool syncs_pending) {
+  if (sync_offload_ == &inline_offload_) return syncs_pending;
+  bool on_its_way = syncs_pending;
+  for (const auto& [name, job] : jobs_) {
+    if (on_its_way) break;
+    on_its_way = !job->error && !job->stale && (job->outstanding > 0 || job->filling);
+  }
+  if (!on_its_way) return false;
+  std::int64_t first = batch.front()->synced_at_ns;
+  for (const Job* job : batch) first = std::min(first, job->synced_at_ns);
+  const std::int64_t due = first + kBatchWindowNs;
+  if (clock_.NowUnixNanos() >= due) return false;
+  held_until_ = due;
+  return true;
+}
+
+std::optional<std::int64_t> Puller::NextRetryNanos() const {
+  std::optional<std::int64_t> next = failures_.NextRetryNanos();
+  if (held_until_ && (!next || *held_until_ < *next)) next = held_until_;
+  return next;
 }
 
 std::vector<Puller::Job*> Puller::SyncedBatch(bool& full) {

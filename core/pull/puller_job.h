@@ -35,9 +35,10 @@ struct Puller::Job {
   // Its temp file was moved or removed under it (the user, a renamed
   // directory): a race, not a failure of the name, so retried at once.
   bool raced = false;
-  bool stale = false;    // its version is no longer the one needed
-  bool synced = false;   // its temp file has its size, metadata and an fsync
-  bool syncing = false;  // that is under way on the sync offload: the job stays
+  bool stale = false;             // its version is no longer the one needed
+  bool synced = false;            // its temp file has its size, metadata and an fsync
+  bool syncing = false;           // that is under way on the sync offload: the job stays
+  std::int64_t synced_at_ns = 0;  // when the offloaded sync came back
 
   bool Ready() const { return missing == 0 && outstanding == 0 && !error && !stale; }
 };

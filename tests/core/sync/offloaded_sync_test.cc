@@ -95,4 +95,62 @@ TEST_CASE("offloaded fsyncs: a file is placed only after its sync ran and one wa
   CHECK(c[1].engine->Idle());
 }
 
+TEST_CASE("offloaded fsyncs: a synced file waits for files on their way only for the batch window",
+          "[sync][pull][offload]") {
+  testing::EngineCluster c(2, {}, /*on_disk=*/{1});
+  testing::QueuedOffload offload;  // after the cluster: see above
+  c[1].engine->set_offload(&offload, [] {});
+  c.Connect(0, 1);
+  const std::string small = RandomBytes(5'000, 1);
+  const std::string big = RandomBytes(3'000'000, 2);
+  c[0].fs.WriteFile("a-small.txt", small, c.clock.now - 10'000'000'000);
+  c[0].fs.WriteFile("big.bin", big, c.clock.now - 10'000'000'000);
+  c.Scan(0);
+  c.Scan(1);
+  // Index across, then B starts both files and asks for their blocks in
+  // name order, the small file's first; only that answer comes back.
+  bool started = false;
+  for (int round = 0; round < 10 && !started; ++round) {
+    c.DeliverAll();
+    REQUIRE(c[1].engine->Pull());
+    for (const auto& m : c.queue) started |= std::holds_alternative<BlockRequest>(m.message);
+  }
+  REQUIRE(started);
+  bool answered = false;
+  while (!answered && !c.queue.empty()) {
+    answered =
+        c.queue.front().to == 1 && std::holds_alternative<BlockResponse>(c.queue.front().message);
+    c.DeliverOne();
+  }
+  REQUIRE(answered);
+  REQUIRE(c[1].engine->Pull());  // the small file is assembled: its sync starts
+  REQUIRE(offload.size() == 1);
+  offload.RunQueued();
+
+  // Synced, but the big file is on its way: the batch waits, and says until when.
+  REQUIRE(c[1].engine->Pull());
+  CHECK_FALSE(std::filesystem::exists(c[1].root + "/a-small.txt"));
+  auto due = c[1].engine->NextRetryNanos();
+  REQUIRE(due);
+  CHECK(*due == c.clock.now + kBatchWindowNs);
+  c.clock.now += kBatchWindowNs / 2;
+  REQUIRE(c[1].engine->Pull());
+  CHECK_FALSE(std::filesystem::exists(c[1].root + "/a-small.txt"));
+
+  // The window is over: it goes alone, while the big file still arrives.
+  c.clock.now += kBatchWindowNs / 2;
+  REQUIRE(c[1].engine->Pull());
+  CHECK(ReadDisk(c[1].root + "/a-small.txt") == small);
+  CHECK_FALSE(std::filesystem::exists(c[1].root + "/big.bin"));
+  CHECK_FALSE(c[1].engine->NextRetryNanos());
+
+  // Then the big file, with nothing else on its way, goes at once.
+  for (int round = 0; round < 50 && ReadDisk(c[1].root + "/big.bin") != big; ++round) {
+    c.DeliverAll();
+    offload.RunQueued();
+    REQUIRE(c[1].engine->Pull());
+  }
+  CHECK(ReadDisk(c[1].root + "/big.bin") == big);
+}
+
 }  // namespace shoal
