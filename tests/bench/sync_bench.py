@@ -129,9 +129,15 @@ def rewrite_all(root, seed=2):
     return last
 
 
-def wait_idle(daemon, files):
+def wait_idle(daemon, files, latencies=None):
+    """Polls `status` until the folder is idle with `files` and needs
+    nothing; appends each call's seconds (CLI start included) to
+    `latencies` when given."""
     while True:
+        asked = time.time()
         f = daemon.cli("status")["folders"][0]
+        if latencies is not None:
+            latencies.append(time.time() - asked)
         if f["need"] == 0 and f["files"] >= files and f["state"] == "idle":
             return
         time.sleep(0.01)
@@ -165,7 +171,8 @@ def one_run(binary, source, files, edit=False):
         start = time.time()
         folder_b = os.path.join(base, "b", "sync")
         b.cli("folder", "accept", folder, folder_b)
-        wait_idle(b, files)
+        latencies = []  # the receiver's status calls during the sync
+        wait_idle(b, files, latencies)
         if edit:
             wait_idle(a, files)
             cpu_a, cpu_b = a.cpu_seconds(), b.cpu_seconds()
@@ -187,8 +194,11 @@ def one_run(binary, source, files, edit=False):
                         break
                 time.sleep(0.05)
         elapsed = time.time() - start
+        latencies.sort()
         result = (elapsed, a.cpu_seconds() - cpu_a, b.cpu_seconds() - cpu_b,
-                  a.peak_rss_mib(), b.peak_rss_mib())
+                  a.peak_rss_mib(), b.peak_rss_mib(),
+                  latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1e3,
+                  latencies[-1] * 1e3)
         a.stop()
         b.stop()
         return result
@@ -213,11 +223,13 @@ def main():
             runs = [one_run(binary, source, files, edit=name == "edit") for _ in range(args.runs)]
             times = [r[0] for r in runs]
             print("%s: %d files, %.1f MiB: median %.2f s (runs %s); sender CPU %.2f s, receiver "
-                  "CPU %.2f s, peak RSS %.0f / %.0f MiB (medians)" % (
+                  "CPU %.2f s, peak RSS %.0f / %.0f MiB; receiver's status during the first "
+                  "sync p99 %.0f ms, max %.0f ms, CLI start included (medians)" % (
                       name, files, total / 1048576, statistics.median(times),
                       ", ".join("%.2f" % t for t in times),
                       statistics.median(r[1] for r in runs), statistics.median(r[2] for r in runs),
-                      statistics.median(r[3] for r in runs), statistics.median(r[4] for r in runs)))
+                      statistics.median(r[3] for r in runs), statistics.median(r[4] for r in runs),
+                      statistics.median(r[5] for r in runs), statistics.median(r[6] for r in runs)))
         finally:
             shutil.rmtree(source, ignore_errors=True)
 
