@@ -240,6 +240,7 @@ class Puller {
   // is marked and dropped by the next pass. Whether any assembled file is
   // still to be synced (started or not).
   Result<bool> StartSyncs(PullPass& pass);
+  static bool AwaitsSync(const Job& job);  // assembled; its sync neither done nor under way
   void StartSync(Job& job);
   void OnSynced(const std::string& name, Result<void> synced);  // on the loop
   // Synced files, up to the batch limits; `full` when a limit was reached.

@@ -18,7 +18,6 @@ constexpr std::int64_t kPendingScan = 256;
 // A file's temp file must be synced before it is placed; other jobs have
 // nothing to sync.
 bool NeedsSync(const FileInfo& f) { return f.type == FileType::kFile; }
-
 }  // namespace
 
 Result<void> Puller::FinishBatch(PullPass& pass) {
@@ -55,12 +54,16 @@ Result<void> Puller::Fault(PullStep step) {
   return config_.fault ? config_.fault(step) : Result<void>();
 }
 
+bool Puller::AwaitsSync(const Job& job) {
+  return job.Ready() && !job.synced && !job.syncing && NeedsSync(job.want.file);
+}
+
 Result<bool> Puller::StartSyncs(PullPass& pass) {
   const std::size_t cap = config_.syncs_per_pass;
   std::size_t started = 0;
   bool unstarted = false;
   for (auto& [name, job] : jobs_) {
-    if (!job->Ready() || job->synced || job->syncing || !NeedsSync(job->want.file)) continue;
+    if (!AwaitsSync(*job)) continue;
     if (cap != 0 && (started == cap || syncing_ >= cap)) {
       unstarted = true;
       break;
@@ -122,9 +125,7 @@ void Puller::OnSynced(const std::string& name, Result<void> synced) {
   const std::size_t cap = config_.syncs_per_pass;
   for (auto& [other_name, other] : jobs_) {
     if (cap != 0 && syncing_ >= cap) break;
-    if (other->Ready() && !other->synced && !other->syncing && NeedsSync(other->want.file)) {
-      StartSync(*other);
-    }
+    if (AwaitsSync(*other)) StartSync(*other);
   }
   bool full = false;
   SyncedBatch(full);
@@ -133,11 +134,11 @@ void Puller::OnSynced(const std::string& name, Result<void> synced) {
 
 bool Puller::HoldBatch(const std::vector<Job*>& batch, bool syncs_pending) {
   if (sync_offload_ == &inline_offload_) return syncs_pending;
-  bool on_its_way = syncs_pending;
-  for (const auto& [name, job] : jobs_) {
-    if (on_its_way) break;
-    on_its_way = !job->error && !job->stale && (job->outstanding > 0 || job->filling);
-  }
+  const bool on_its_way =
+      syncs_pending || std::any_of(jobs_.begin(), jobs_.end(), [](const auto& entry) {
+        const Job& job = *entry.second;
+        return !job.error && !job.stale && (job.outstanding > 0 || job.filling);
+      });
   if (!on_its_way) return false;
   std::int64_t first = batch.front()->synced_at_ns;
   for (const Job* job : batch) first = std::min(first, job->synced_at_ns);

@@ -25,6 +25,11 @@ Bytes RandomBytes(std::size_t size, std::uint64_t seed) {
   return out;
 }
 
+std::string RandomString(std::size_t size, std::uint64_t seed) {
+  const Bytes bytes = RandomBytes(size, seed);
+  return std::string(bytes.begin(), bytes.end());
+}
+
 ReadFunction MemoryReader(ByteSpan data, std::size_t max_read, std::uint64_t jitter_seed) {
   // Shared so that copies of the std::function read from one position.
   auto offset = std::make_shared<std::size_t>(0);

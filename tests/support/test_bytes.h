@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
 
 #include "core/base/bytes.h"
 #include "core/chunk/chunker.h"
@@ -26,6 +27,8 @@ class SplitMix64 {
 
 // `size` bytes: the generator's outputs, each written little-endian.
 Bytes RandomBytes(std::size_t size, std::uint64_t seed);
+// The same bytes as a string, for file contents.
+std::string RandomString(std::size_t size, std::uint64_t seed);
 
 // Reads `data` front to back, at most `max_read` bytes per call. With a
 // nonzero `jitter_seed`, each call returns a pseudo-random count in

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 
 namespace shoal::testing {
 namespace {
@@ -14,6 +15,11 @@ DeviceId IdOf(int device) {
 }
 
 }  // namespace
+
+std::string ReadDisk(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 void QueueLink::Send(EngineMessage message) {
   cluster_.queue.push_back({from_, to_, std::move(message)});

@@ -27,6 +27,9 @@ struct QueuedMessage {
   EngineMessage message;
 };
 
+// A real file's whole content ("" when it cannot be read).
+std::string ReadDisk(const std::string& path);
+
 class EngineCluster;
 
 class QueueLink final : public PeerLink {

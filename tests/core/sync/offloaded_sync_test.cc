@@ -4,26 +4,17 @@
 // batch can go, not once per file.
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <random>
 
 #include "tests/core/sync/engine_pair.h"
 #include "tests/support/queued_offload.h"
+#include "tests/support/test_bytes.h"
 
 namespace shoal {
+
+using testing::RandomString;
+using testing::ReadDisk;
+
 namespace {
-
-std::string RandomBytes(std::size_t n, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
-std::string ReadDisk(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Delivers and pulls on device 1 until a pass leaves the queue as it was.
 void PullUntilStill(testing::EngineCluster& c, testing::QueuedOffload& offload) {
@@ -52,7 +43,7 @@ TEST_CASE("offloaded fsyncs: a file is placed only after its sync ran and one wa
   std::map<std::string, std::string> content;
   for (int i = 0; i < 6; ++i) {
     const std::string name = "dir/f" + std::to_string(i) + ".bin";
-    content[name] = RandomBytes(10'000 + static_cast<std::size_t>(i) * 3'000, i);
+    content[name] = RandomString(10'000 + static_cast<std::size_t>(i) * 3'000, i);
     c[0].fs.WriteFile(name, content[name], c.clock.now - 10'000'000'000);
   }
   c.Scan(0);
@@ -101,8 +92,8 @@ TEST_CASE("offloaded fsyncs: a synced file waits for files on their way only for
   testing::QueuedOffload offload;  // after the cluster: see above
   c[1].engine->set_offload(&offload, [] {});
   c.Connect(0, 1);
-  const std::string small = RandomBytes(5'000, 1);
-  const std::string big = RandomBytes(3'000'000, 2);
+  const std::string small = RandomString(5'000, 1);
+  const std::string big = RandomString(3'000'000, 2);
   c[0].fs.WriteFile("a-small.txt", small, c.clock.now - 10'000'000'000);
   c[0].fs.WriteFile("big.bin", big, c.clock.now - 10'000'000'000);
   c.Scan(0);

@@ -5,28 +5,19 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <random>
 #include <set>
 
 #include "core/hash/block_hash.h"
 #include "tests/core/sync/engine_pair.h"
+#include "tests/support/test_bytes.h"
 
 namespace shoal {
+
+using testing::RandomString;
+using testing::ReadDisk;
+
 namespace {
-
-std::string RandomBytes(std::size_t n, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
-std::string ReadDisk(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 const char* StepName(PullStep step) {
   switch (step) {
@@ -66,8 +57,8 @@ TEST_CASE("a pull interrupted at any step leaves old or new content and a truthf
   const std::vector<std::string> names = {"a.bin", "dir/b.bin", "dir/c.txt"};
   std::map<std::string, std::string> old_content, new_content;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    old_content[names[i]] = RandomBytes(150'000 + i * 70'000, i);
-    new_content[names[i]] = RandomBytes(120'000 + i * 90'000, 100 + i);
+    old_content[names[i]] = RandomString(150'000 + i * 70'000, i);
+    new_content[names[i]] = RandomString(120'000 + i * 90'000, 100 + i);
     c[0].fs.WriteFile(names[i], old_content[names[i]], c.clock.now);
   }
   c.Settle();
