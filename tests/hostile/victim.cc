@@ -1,12 +1,16 @@
 #include "tests/hostile/victim.h"
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -57,6 +61,41 @@ std::pair<std::string, bool> MemoryHierarchy() {
 bool Alive(pid_t pid) {
   int status = 0;
   return pid > 0 && ::waitpid(pid, &status, WNOHANG) == 0;
+}
+
+// One status round trip over a control socket with no test macros (it runs
+// on the watch's thread): how long it took, or nothing when it could not
+// connect or got no answer within `timeout`.
+std::optional<std::chrono::milliseconds> ProbeStatus(const std::string& socket_path,
+                                                     std::chrono::milliseconds timeout) {
+  sockaddr_un address{};
+  if (socket_path.size() >= sizeof(address.sun_path)) return std::nullopt;
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  timeval limit{};
+  limit.tv_sec = timeout.count() / 1000;
+  limit.tv_usec = (timeout.count() % 1000) * 1000;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit));
+  const auto start = std::chrono::steady_clock::now();
+  const std::string request = "{\"id\":1,\"cmd\":\"status\"}\n";
+  bool answered = false;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      ::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+    std::string reply;
+    char chunk[4096];
+    ssize_t got = 0;
+    while (reply.find('\n') == std::string::npos && (got = ::read(fd, chunk, sizeof(chunk))) > 0) {
+      reply.append(chunk, static_cast<std::size_t>(got));
+    }
+    answered = reply.find("\"result\"") != std::string::npos;
+  }
+  ::close(fd);
+  if (!answered) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start);
 }
 
 // The byte seed behind Mallory's identity: fixed, so its device ID is too.
@@ -124,6 +163,37 @@ std::chrono::milliseconds StatusLatency(const e2e::TestDevice& device) {
   return took;
 }
 
+VictimWatch::VictimWatch(pid_t pid, std::string control_socket)
+    : pid_(pid), control_socket_(std::move(control_socket)), thread_([this] { Run(); }) {}
+
+VictimWatch::~VictimWatch() {
+  stop_ = true;
+  thread_.join();
+}
+
+WatchSummary VictimWatch::summary() const {
+  std::lock_guard lock(mutex_);
+  return summary_;
+}
+
+void VictimWatch::Run() {
+  while (!stop_) {
+    const int fds = Sample(pid_).fds;
+    const auto status = ProbeStatus(control_socket_, 5s);
+    {
+      std::lock_guard lock(mutex_);
+      summary_.max_fds = std::max(summary_.max_fds, fds);
+      if (status) {
+        ++summary_.probes;
+        summary_.max_status_ms = std::max<std::int64_t>(summary_.max_status_ms, status->count());
+      } else {
+        ++summary_.unanswered;
+      }
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
 const net::Identity& MalloryIdentity() {
   static const net::Identity mallory = MakeMallory();
   return mallory;
@@ -160,9 +230,12 @@ Scene::Scene(const std::function<void(e2e::TestDevice&)>& configure,
   REQUIRE(e2e::Eventually([&] { return fs::exists(honest_->Path("before-the-attack.txt")); }));
   victim_->Json({"devices", "add", mallory_id(), "--name", "mallory"});
   victim_->Json({"share", folder_, "mallory"});
+  peak_rss_before_kib_ = Sample(victim_->pid()).peak_rss_kib;
+  watch_ = std::make_unique<VictimWatch>(victim_->pid(), victim_->home() + "/control.sock");
 }
 
 Scene::~Scene() {
+  watch_.reset();
   if (victim_->running()) victim_->Kill9();
   if (honest_->running()) honest_->Kill9();
   cage_.reset();
@@ -196,6 +269,12 @@ void Scene::ExpectUnharmed(std::chrono::milliseconds status_limit) {
   e2e::WriteFile(honest_->Path(to_victim), "honest\n");
   CHECK(e2e::Eventually([&] { return fs::exists(honest_->Path(to_honest)); }, 60s));
   CHECK(e2e::Eventually([&] { return fs::exists(victim_->Path(to_victim)); }, 60s));
+  const WatchSummary seen = watch_->summary();
+  WARN("victim: VmHWM " << Sample(victim_->pid()).peak_rss_kib / 1024 << " MiB ("
+                        << peak_rss_before_kib_ / 1024 << " MiB before the attack), fds at most "
+                        << seen.max_fds << ", status at most " << seen.max_status_ms << " ms over "
+                        << seen.probes << " probes (" << seen.unanswered
+                        << " unanswered), status now " << latency.count() << " ms");
 }
 
 bool Scene::Logged(const std::string& text) const {

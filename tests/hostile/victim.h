@@ -6,21 +6,27 @@
 //    instead of taking the machine with it.
 //  * Sample reads /proc/PID: peak and current RSS, open fds, bytes read
 //    from storage.
+//  * VictimWatch samples the victim on a thread of its own while an attack
+//    runs: its open fds and one status round trip every 100 ms.
 //  * Scene is the cast of every attack: a victim, an honest device paired
 //    with it that shares a folder, and Mallory, a device the victim also
 //    paired with (devices add) and shared the folder with. After an attack,
 //    ExpectUnharmed checks what every row of issue 15 demands: the victim
 //    is up, answers status in time, still syncs both ways with the honest
-//    device, and lost nothing.
+//    device, and lost nothing; and it reports what the watch saw.
 #pragma once
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "net/identity/identity.h"
 #include "tests/e2e/daemon_process.h"
@@ -58,6 +64,36 @@ ProcSample Sample(pid_t pid);
 // One `status` round trip over the control socket.
 std::chrono::milliseconds StatusLatency(const e2e::TestDevice& device);
 
+// What the watch saw of the victim while it ran.
+struct WatchSummary {
+  int max_fds = 0;
+  std::int64_t max_status_ms = 0;
+  int probes = 0;      // status round trips answered
+  int unanswered = 0;  // round trips with no answer within 5 s
+};
+
+// Samples `pid` every 100 ms until it goes: open fds from /proc, and one
+// status round trip over `control_socket` (each bounded by 5 s). It uses
+// no test macros, which are not safe off the test's thread.
+class VictimWatch {
+ public:
+  VictimWatch(pid_t pid, std::string control_socket);
+  ~VictimWatch();
+  VictimWatch(const VictimWatch&) = delete;
+  VictimWatch& operator=(const VictimWatch&) = delete;
+  WatchSummary summary() const;
+
+ private:
+  void Run();
+
+  const pid_t pid_;
+  const std::string control_socket_;
+  mutable std::mutex mutex_;
+  WatchSummary summary_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 // The fixed identity every test's Mallory uses.
 const net::Identity& MalloryIdentity();
 
@@ -82,10 +118,14 @@ class Scene {
 
   // The victim is up, its status answers in under `status_limit`, a file
   // written on each side reaches the other, and every file written before
-  // the attack is still there unchanged.
+  // the attack is still there unchanged. Reports (WARN) the victim's peak
+  // RSS, and the most fds and the slowest status the watch saw since the
+  // scene was set.
   void ExpectUnharmed(std::chrono::milliseconds status_limit = std::chrono::seconds(1));
   // The victim's log mentions `text` (the reason it logged for the attack).
   bool Logged(const std::string& text) const;
+  // What the watch has seen so far.
+  WatchSummary watched() const { return watch_->summary(); }
 
  private:
   testing::TempDir dir_;
@@ -93,6 +133,8 @@ class Scene {
   std::unique_ptr<e2e::TestDevice> victim_;
   std::unique_ptr<e2e::TestDevice> honest_;
   std::unique_ptr<MemoryCage> cage_;
+  std::unique_ptr<VictimWatch> watch_;
+  std::int64_t peak_rss_before_kib_ = 0;
   std::string folder_;
   int round_ = 0;
 };
