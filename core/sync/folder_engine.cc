@@ -55,7 +55,11 @@ Result<void> CheckRemoteEntry(const FileInfo& f) {
 constexpr std::uint64_t kOwnCounterSlackSeconds = 24 * 3600;
 static_assert(kOwnCounterSlackSeconds > 2 * kMaxBumpLeadSeconds);
 
+// Refusals logged: a few lines per batch, and per device at most
+// kRefusalLogLines a minute however many batches it sends.
 constexpr std::size_t kLoggedRefusalsPerBatch = 3;
+constexpr std::size_t kRefusalLogLines = 20;
+constexpr std::int64_t kRefusalLogWindowNs = 60'000'000'000;
 
 const std::string* FolderOf(const FolderHello& m) { return &m.folder; }
 const std::string* FolderOf(const IndexBatch& m) { return &m.folder; }
@@ -260,8 +264,8 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
       // A few lines per batch, however many it refuses: a peer must not be
       // able to fill the disk with our log.
       if (refused++ < kLoggedRefusalsPerBatch) {
-        SHOAL_LOG(kWarning) << "folder " << config_.folder_id << ": refused an entry from device "
-                            << device_key << ": " << ok.error().message;
+        LogRefusal(device_key, "refused an entry from device " + std::to_string(device_key.value) +
+                                   ": " + ok.error().message);
       }
       if (problems_.size() == kMaxProblems) problems_.pop_front();
       problems_.push_back({device_key, f.name, ok.error().message});
@@ -276,8 +280,8 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
     accepted.push_back(std::move(f));
   }
   if (refused > kLoggedRefusalsPerBatch) {
-    SHOAL_LOG(kWarning) << "folder " << config_.folder_id << ": refused " << refused
-                        << " entries from device " << device_key << " in one batch";
+    LogRefusal(device_key, "refused " + std::to_string(refused) + " entries from device " +
+                               std::to_string(device_key.value) + " in one batch");
   }
   if (auto ok = index_.PutFiles(config_.folder_key, device_key, accepted); !ok) {
     return ok.error().Wrap("index from peer");
@@ -285,6 +289,18 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
   if (auto ok = index_.SetPeerIndexState(config_.folder_key, device_key, next); !ok) return ok;
   if (base_gone) return Fail(ErrorCode::kProtocol, base_gone->message);
   return {};
+}
+
+void FolderEngine::LogRefusal(DeviceKey device_key, const std::string& text) {
+  auto [budget, added] =
+      refusal_log_.try_emplace(device_key, kRefusalLogLines, kRefusalLogWindowNs);
+  (void)added;
+  std::uint64_t held_back = 0;
+  if (!budget->second.Take(clock_.NowUnixNanos(), held_back)) return;
+  SHOAL_LOG(kWarning) << "folder " << config_.folder_id << ": " << text
+                      << (held_back == 0 ? std::string()
+                                         : " (" + std::to_string(held_back) +
+                                               " more such lines about this device not logged)");
 }
 
 Result<void> FolderEngine::ResolveDelta(DeviceKey device_key, FileInfo& f) {

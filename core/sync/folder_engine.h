@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "core/base/clock.h"
+#include "core/base/log_budget.h"
 #include "core/base/offload.h"
 #include "core/fs/file_system.h"
 #include "core/pull/puller.h"
@@ -195,6 +196,9 @@ class FolderEngine final : public FolderPeer {
   // the base is not here (it changed meanwhile); kInvalidArgument: the
   // delta does not fit its base (refused like any bad entry).
   Result<void> ResolveDelta(DeviceKey device_key, FileInfo& f);
+  // Logs one line about an entry refused from `device_key`, within its
+  // refusal_log_ budget; the next line let through says how many were not.
+  void LogRefusal(DeviceKey device_key, const std::string& text);
   // Refuses a counter for our own device that we never issued.
   Result<void> CheckOwnCounter(const FileInfo& f);
   // Sends every connected peer our entries newer than what it has.
@@ -224,6 +228,9 @@ class FolderEngine final : public FolderPeer {
   std::unique_ptr<PeerBlockSource> source_;
   std::unique_ptr<Puller> puller_;
   std::deque<EngineProblem> problems_;
+  // Per device: how many refusal lines it may still make us log
+  // (LogRefusal), so that no peer can fill the disk with our log.
+  std::map<DeviceKey, LogBudget> refusal_log_;
   std::set<std::string> rescan_;  // changed under the puller: scan before pulling
   // Large files recent scans removed, newest last: a new file may be one of
   // them renamed, and its entry can then be a delta against the old name.
