@@ -63,7 +63,7 @@ PeerManager::Peer& PeerManager::PeerFor(const DeviceId& device) {
 
 bool PeerManager::Idle(const Peer& peer) const {
   return !shutting_down_ && !peer.addresses.empty() && (peer.up == nullptr || Upgrading(peer)) &&
-         peer.outbound == nullptr && peer.dials.empty();
+         peer.outbound.empty() && peer.dials.empty();
 }
 
 // A relayed or punched session is up and the device has direct addresses:
@@ -90,18 +90,20 @@ void PeerManager::SetAddresses(const DeviceId& device, std::vector<std::string> 
     peer.waiting = false;
     return;
   }
-  if (!peer.dials.empty() && peer.outbound == nullptr) {
-    // A race is on: the new addresses not already being dialed join it.
+  if (!peer.dials.empty() || !peer.outbound.empty()) {
+    // A race is on: the new addresses not already being dialed or
+    // handshaken join it.
     for (const std::string& address : peer.addresses) {
-      const bool dialing = std::any_of(peer.dials.begin(), peer.dials.end(),
-                                       [&](const DialAttempt& a) { return a.address == address; });
+      const bool dialing =
+          std::any_of(peer.dials.begin(), peer.dials.end(),
+                      [&](const DialAttempt& a) { return a.address == address; }) ||
+          std::any_of(peer.outbound.begin(), peer.outbound.end(),
+                      [&](const Connection* c) { return c->address == address; });
       if (!dialing && (peer.up == nullptr || !IsRelayAddress(address))) {
         peer.to_dial.push_back(address);
       }
     }
-    if (!peer.to_dial.empty() && peer.stagger) {
-      peer.stagger->Start(kDialStagger, [this, device] { StaggerNext(device); });
-    }
+    if (!peer.to_dial.empty()) ArmStagger(device, peer);
     return;
   }
   // A backoff wait already running keeps its schedule (DialNow skips it).
@@ -118,12 +120,12 @@ void PeerManager::DialNow(const DeviceId& device) {
 void PeerManager::Forget(const DeviceId& device) {
   auto it = peers_.find(device);
   if (it == peers_.end()) return;
-  Connection* up = it->second.up;
-  Connection* outbound = it->second.outbound;
-  Connection* held = it->second.held;
+  std::vector<Connection*> closing = std::move(it->second.outbound);
+  closing.push_back(it->second.up);
+  closing.push_back(it->second.held);
   peers_.erase(it);  // cancels the dial and the backoff wait
   // Their OnEnd finds no Peer: no retry; `up` still reports OnPeerDown.
-  for (Connection* connection : {up, outbound, held}) {
+  for (Connection* connection : closing) {
     if (connection != nullptr) {
       connection->session->Close(wire::CloseReason::kNormal, "device forgotten");
     }
@@ -195,7 +197,10 @@ void PeerManager::Dial(const DeviceId& device) {
     return;
   }
   peer.dials.push_back(DialAttempt{serial, address, std::move(*dial)});
-  if (peer.to_dial.empty()) return;
+  if (!peer.to_dial.empty()) ArmStagger(device, peer);
+}
+
+void PeerManager::ArmStagger(const DeviceId& device, Peer& peer) {
   if (!peer.stagger) {
     auto timer = Timer::Create(loop_);
     if (!timer) return;  // the rest join as these fail
@@ -204,12 +209,13 @@ void PeerManager::Dial(const DeviceId& device) {
   peer.stagger->Start(kDialStagger, [this, device] { StaggerNext(device); });
 }
 
-// No connection yet after kDialStagger: one more address joins the race.
+// No handshake has authenticated the device after kDialStagger: one more
+// address joins the race.
 void PeerManager::StaggerNext(const DeviceId& device) {
   auto it = peers_.find(device);
   if (it == peers_.end()) return;
   Peer& peer = it->second;
-  if (shutting_down_ || peer.dials.empty() || peer.to_dial.empty() || peer.outbound != nullptr ||
+  if (shutting_down_ || (peer.dials.empty() && peer.outbound.empty()) || peer.to_dial.empty() ||
       (peer.up != nullptr && !Upgrading(peer))) {
     return;
   }
@@ -239,17 +245,40 @@ void PeerManager::OnDialed(const DeviceId& device, std::uint64_t serial, const s
     DialFailed(device, connected.error().message);
     return;
   }
-  // The first connection open wins the race: the other connects stop, and
-  // go back to the head of the round in case its handshake fails.
-  for (auto a = peer.dials.rbegin(); a != peer.dials.rend(); ++a)
-    peer.to_dial.push_front(a->address);
-  CancelDials(peer);
+  // The race goes on while this connection is handshaken: the first
+  // handshake to authenticate the device wins (OnOutboundAuthenticated).
   Connection* connection = StartSession(std::move(*connected), Role::kInitiator, device, address);
   if (connection == nullptr) {
     DialFailed(device, "dial " + address + ": could not start a session");
     return;
   }
-  peer.outbound = connection;
+  peer.outbound.push_back(connection);
+  // Every address started and connected: none is left for the stagger.
+  if (peer.to_dial.empty() && peer.dials.empty() && peer.stagger) peer.stagger->Stop();
+}
+
+void PeerManager::OnOutboundAuthenticated(const DeviceId& device, Connection& winner) {
+  auto it = peers_.find(device);
+  if (it == peers_.end()) return;
+  Peer& peer = it->second;
+  std::vector<std::string> again;
+  std::vector<Connection*> outbound = std::move(peer.outbound);
+  peer.outbound.clear();
+  for (Connection* other : outbound) {
+    if (other == &winner) {
+      peer.outbound.push_back(other);
+      continue;
+    }
+    // Closed before its handshake completes: the device never sees a
+    // second connection of ours authenticated. Close never ends a session
+    // at once, so this is safe from inside the winner's callback.
+    other->superseded = true;
+    again.push_back(other->address);
+    other->session->Close(wire::CloseReason::kNormal, "another address answered first");
+  }
+  for (const DialAttempt& a : peer.dials) again.push_back(a.address);
+  CancelDials(peer);
+  peer.to_dial.insert(peer.to_dial.begin(), again.begin(), again.end());
 }
 
 void PeerManager::DialFailed(const DeviceId& device, std::string why) {
@@ -259,17 +288,19 @@ void PeerManager::DialFailed(const DeviceId& device, std::string why) {
   SHOAL_LOG(kDebug) << "peer " << ShortIdString(device.ShortId()) << ": " << why;
   peer.stats.last_error = std::move(why);
   ++peer.failures_in_round;
-  if (shutting_down_ || peer.addresses.empty() || peer.outbound != nullptr ||
-      (peer.up != nullptr && !Upgrading(peer))) {
+  if (shutting_down_ || peer.addresses.empty() || (peer.up != nullptr && !Upgrading(peer))) {
     return;
   }
-  // The next address joins the race at once; with every address started,
-  // wait for the rest, and after the last failure back off.
-  if (!peer.to_dial.empty()) {
+  // The next address joins the race at once, unless a handshake has
+  // already authenticated the device (it ends the race); with every
+  // address started, wait for the rest, and after the last failure back off.
+  const bool decided = std::any_of(peer.outbound.begin(), peer.outbound.end(),
+                                   [](const Connection* c) { return c->authenticated; });
+  if (!peer.to_dial.empty() && !decided) {
     Dial(device);
     return;
   }
-  if (!peer.dials.empty()) return;
+  if (!peer.dials.empty() || !peer.outbound.empty()) return;
   ScheduleRetry(device, peer.backoff.Next());
 }
 

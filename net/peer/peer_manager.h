@@ -1,10 +1,13 @@
 // PeerManager: keeps one session per paired device (docs/protocol.md "Peer
 // manager"). It accepts connections, dials each device's addresses while it
 // is not connected, racing them: in order of preference, one more every
-// 250 ms while none has connected and at once when one fails; the first
-// connection to open is handshaken and the other connects are cancelled (an
-// address where another device's key answers costs one attempt and the race
-// goes on with the rest); after a round with no session it retries with
+// 250 ms while none has authenticated the device and at once when one
+// fails. Connections that open are handshaken while the race goes on, so a
+// listener that accepts and never speaks holds up nothing; the first whose
+// handshake authenticates the device wins, and the other handshakes and
+// connects stop before the device can authenticate a second one (an
+// address where another device's key answers costs one attempt and the
+// race goes on with the rest); after a round with no session it retries with
 // jittered exponential backoff (net/peer/backoff.h), and when two sessions
 // with one device are established at once keeps the better path (direct
 // over punched over relayed), then the one whose initiator has the larger
@@ -224,14 +227,16 @@ class PeerManager {
     Backoff backoff;
     std::unique_ptr<Timer> retry;  // the backoff wait
     bool waiting = false;          // `retry` is running
-    // Connects in progress, in the order started; the first to connect
-    // wins and the rest are cancelled. A new one starts every kDialStagger
-    // while none has connected, and at once when one fails.
+    // Connects in progress, in the order started. A new one starts every
+    // kDialStagger while no handshake has authenticated the device, and at
+    // once when one fails; the first to authenticate it stops the others.
     std::vector<DialAttempt> dials;
     std::unique_ptr<Timer> stagger;
-    Connection* outbound = nullptr;  // our dialed session, before Hello
-    Connection* up = nullptr;        // the established session
-    Connection* held = nullptr;      // established, loses to `outbound` if that succeeds
+    // Our dialed sessions before Hello, in the order they connected: one
+    // once a handshake has authenticated the device, several while none has.
+    std::vector<Connection*> outbound;
+    Connection* up = nullptr;    // the established session
+    Connection* held = nullptr;  // established, loses to one in `outbound` if that succeeds
     PeerStats stats;
     // Hole punching (peer_manager_punch.cc).
     std::uint32_t punch_round = 0;                // the round in progress or last
@@ -250,7 +255,17 @@ class PeerManager {
   static constexpr std::chrono::milliseconds kDialStagger{250};
   void Dial(const DeviceId& device);
   void StaggerNext(const DeviceId& device);
+  void ArmStagger(const DeviceId& device, Peer& peer);
   static void CancelDials(Peer& peer);
+  // Called from `winner`'s authorize, when its handshake has shown the
+  // device's key: the other handshakes of the race are closed before
+  // they can complete (so the device authenticates one connection of
+  // ours), the connects are cancelled, and all their addresses go back to
+  // the head of the round in case `winner` fails before Hello.
+  void OnOutboundAuthenticated(const DeviceId& device, Connection& winner);
+  // Whether one of our dialed sessions still in its handshake would win
+  // over `connection` if it succeeded (the tie-break, Survivor).
+  bool OutboundBeats(const Peer& peer, const Connection& connection) const;
   void OnDialed(const DeviceId& device, std::uint64_t serial, const std::string& address,
                 Result<UvHandle<uv_tcp_t>> connected);
   void DialFailed(const DeviceId& device, std::string why);

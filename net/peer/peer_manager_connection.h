@@ -79,6 +79,8 @@ class PeerManager::Connection : public SessionDelegate {
   bool held = false;                 // established, waiting for our pending dial to decide
   bool up = false;                   // the device's established session (OnPeerUp sent)
   bool duplicate = false;            // lost the tie-break; ends silently
+  bool superseded = false;           // another dial of ours authenticated first
+  bool authenticated = false;        // its handshake showed the expected, paired device
 };
 
 }  // namespace shoal::net

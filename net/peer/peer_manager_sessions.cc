@@ -47,8 +47,15 @@ PeerManager::Connection* PeerManager::StartSession(UvHandle<uv_tcp_t> tcp, Role 
   auto connection =
       std::make_unique<Connection>(*this, role, expected, std::move(address), next_serial_++);
   // A dialed connection must reach the device we dialed; any must be paired.
-  Authorize authorize = [this, expected](const DeviceId& device) {
-    return (!expected || device == *expected) && delegate_.IsPaired(device);
+  // The first dialed one to get there ends the device's race.
+  Connection* self = connection.get();
+  Authorize authorize = [this, expected, self](const DeviceId& device) {
+    if ((expected && device != *expected) || !delegate_.IsPaired(device)) return false;
+    if (expected) {
+      self->authenticated = true;
+      OnOutboundAuthenticated(*expected, *self);
+    }
+    return true;
   };
   auto session = Session::Start(loop_, std::move(tcp), identity_, role, std::move(authorize),
                                 *connection, options_.session);
@@ -162,7 +169,7 @@ void PeerManager::OnEstablished(Connection& connection, const wire::Hello& hello
   connection.device = device;
   connection.hello = hello;
   Peer& peer = PeerFor(device);
-  if (peer.outbound == &connection) peer.outbound = nullptr;
+  std::erase(peer.outbound, &connection);
   if (Connection* held = peer.held) {
     Connection& loser = &Survivor(*held, connection) == held ? connection : *held;
     if (&loser == held) peer.held = nullptr;
@@ -187,7 +194,7 @@ void PeerManager::OnEstablished(Connection& connection, const wire::Hello& hello
     }
   }
   Peer& now = PeerFor(device);  // the delegate may have called Forget
-  if (now.outbound != nullptr && &Survivor(*now.outbound, connection) == now.outbound) {
+  if (OutboundBeats(now, connection)) {
     SHOAL_LOG(kDebug) << "peer " << ShortIdString(device.ShortId())
                       << ": holding a session until our own dial decides";
     connection.held = true;
@@ -196,6 +203,11 @@ void PeerManager::OnEstablished(Connection& connection, const wire::Hello& hello
   }
   MarkUp(now, connection);
   delegate_.OnPeerUp(device, *connection.session, hello, connection.address);
+}
+
+bool PeerManager::OutboundBeats(const Peer& peer, const Connection& connection) const {
+  return std::any_of(peer.outbound.begin(), peer.outbound.end(),
+                     [&](const Connection* o) { return &Survivor(*o, connection) == o; });
 }
 
 void PeerManager::PromoteHeld(const DeviceId& device) {
@@ -279,8 +291,9 @@ void PeerManager::OnEnd(Connection& connection, const SessionEndInfo& end) {
     if (it != peers_.end()) ScheduleRetry(*device, it->second.backoff.Next());
   } else if (connection.held) {
     if (peer != nullptr && peer->held == &connection) peer->held = nullptr;
-  } else if (peer != nullptr && peer->outbound == &connection) {
-    peer->outbound = nullptr;
+  } else if (connection.superseded) {
+    // Another address of the race answered first: nothing failed.
+  } else if (peer != nullptr && std::erase(peer->outbound, &connection) > 0) {
     std::string why = "session with " + connection.address + ": " + Describe(end);
     // Someone else's key at a device's address: one we were told of wrongly
     // (a forged LAN announcement, a device that moved). The next address
@@ -291,7 +304,8 @@ void PeerManager::OnEnd(Connection& connection, const SessionEndInfo& end) {
             " answered: a stale or forged address";
       SHOAL_LOG(kWarning) << "peer " << ShortIdString(device->ShortId()) << ": " << why;
     }
-    if (peer->held != nullptr && peer->held->session->established()) {  // not shutting down
+    if (peer->held != nullptr && peer->held->session->established() &&  // not shutting down
+        !OutboundBeats(*peer, *peer->held)) {
       peer->stats.last_error = std::move(why);
       PromoteHeld(*device);
     } else {
