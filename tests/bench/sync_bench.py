@@ -9,6 +9,7 @@ spent and its peak RSS (VmHWM). Nothing is asserted.
 
   tests/bench/sync_bench.py [--build build] [--runs 3]
                             [--scenario small|large|edit|both|all]
+                            [--fresh-fs MIB]
 
 Scenarios: small = 20,000 files of 1-16 KiB (seeded); large = 1 GiB in 4
 files of random data; edit = the small folder synced first, then every
@@ -16,7 +17,16 @@ file rewritten on A with new content of the same size (timed from the
 first write until B holds every new content; each replaced file is kept
 in B's .shoal/versions). "both" = small and large; "all" adds edit. Data
 lives under $TMPDIR (default /tmp).
+
+--fresh-fs MIB (root): each run's homes and folders live on a new ext4
+file system of that size, made on a loop device under $TMPDIR and removed
+after the run. On a file system the previous run has just filled and
+emptied, creating 20,000 files costs the kernel more each time (ext4 looks
+for inodes that were not recently deleted), which made the receiver's CPU
+time swing by 2x between runs of one binary; a fresh one makes runs
+comparable.
 """
+import contextlib
 import hashlib
 import argparse
 import json
@@ -162,8 +172,35 @@ def start_pair(binary, base, source, files, label):
     return a, b, folder
 
 
-def one_run(binary, source, files, edit=False):
-    base = tempfile.mkdtemp(prefix="shoal-bench-")
+@contextlib.contextmanager
+def fresh_ext4(mib):
+    """A new ext4 file system of `mib` MiB on a loop device, mounted on a
+    new directory that is yielded; unmounted and deleted afterwards."""
+    image = tempfile.NamedTemporaryFile(prefix="shoal-bench-fs-", suffix=".img", delete=False)
+    image.truncate(mib << 20)
+    image.close()
+    mount = tempfile.mkdtemp(prefix="shoal-bench-mnt-")
+    try:
+        subprocess.run(["mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0",
+                        image.name], check=True)
+        subprocess.run(["mount", "-o", "loop", image.name, mount], check=True)
+        try:
+            yield mount
+        finally:
+            subprocess.run(["umount", mount], check=True)
+    finally:
+        os.rmdir(mount)
+        os.unlink(image.name)
+
+
+def one_run(binary, source, files, edit=False, fresh_fs=0):
+    if fresh_fs:
+        with fresh_ext4(fresh_fs) as mount:
+            return one_run_in(binary, source, files, edit, tempfile.mkdtemp(dir=mount))
+    return one_run_in(binary, source, files, edit, tempfile.mkdtemp(prefix="shoal-bench-"))
+
+
+def one_run_in(binary, source, files, edit, base):
     try:
         a, b, folder = start_pair(binary, base, source, files, "bench")
         folder_a = os.path.join(base, "a", "sync")
@@ -212,7 +249,11 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scenario", default="both",
                         choices=["small", "large", "edit", "both", "all"])
+    parser.add_argument("--fresh-fs", type=int, default=0, metavar="MIB",
+                        help="each run on a new ext4 file system of MIB MiB (root)")
     args = parser.parse_args()
+    if args.fresh_fs and os.geteuid() != 0:
+        parser.error("--fresh-fs mounts a file system: run as root")
     binary = os.path.abspath(os.path.join(args.build, "cli", "shoal"))
     scenarios = {"both": ["small", "large"], "all": ["small", "large", "edit"]}.get(
         args.scenario, [args.scenario])
@@ -220,7 +261,8 @@ def main():
         source = tempfile.mkdtemp(prefix="shoal-bench-data-")
         try:
             files, total = (make_large if name == "large" else make_small)(source)
-            runs = [one_run(binary, source, files, edit=name == "edit") for _ in range(args.runs)]
+            runs = [one_run(binary, source, files, edit=name == "edit", fresh_fs=args.fresh_fs)
+                    for _ in range(args.runs)]
             times = [r[0] for r in runs]
             print("%s: %d files, %.1f MiB: median %.2f s (runs %s); sender CPU %.2f s, receiver "
                   "CPU %.2f s, peak RSS %.0f / %.0f MiB; receiver's status during the first "
