@@ -216,10 +216,15 @@ void PeerManager::StaggerNext(const DeviceId& device) {
   if (it == peers_.end()) return;
   Peer& peer = it->second;
   if (shutting_down_ || (peer.dials.empty() && peer.outbound.empty()) || peer.to_dial.empty() ||
-      (peer.up != nullptr && !Upgrading(peer))) {
+      Decided(peer) || (peer.up != nullptr && !Upgrading(peer))) {
     return;
   }
   Dial(device);
+}
+
+bool PeerManager::Decided(const Peer& peer) {
+  return std::any_of(peer.outbound.begin(), peer.outbound.end(),
+                     [](const Connection* c) { return c->authenticated; });
 }
 
 void PeerManager::CancelDials(Peer& peer) {
@@ -261,6 +266,11 @@ void PeerManager::OnOutboundAuthenticated(const DeviceId& device, Connection& wi
   auto it = peers_.find(device);
   if (it == peers_.end()) return;
   Peer& peer = it->second;
+  // A punched session is not part of the dialing race (it may replace a
+  // relayed one while direct addresses are still tried).
+  if (std::find(peer.outbound.begin(), peer.outbound.end(), &winner) == peer.outbound.end()) {
+    return;
+  }
   std::vector<std::string> again;
   std::vector<Connection*> outbound = std::move(peer.outbound);
   peer.outbound.clear();
@@ -294,9 +304,7 @@ void PeerManager::DialFailed(const DeviceId& device, std::string why) {
   // The next address joins the race at once, unless a handshake has
   // already authenticated the device (it ends the race); with every
   // address started, wait for the rest, and after the last failure back off.
-  const bool decided = std::any_of(peer.outbound.begin(), peer.outbound.end(),
-                                   [](const Connection* c) { return c->authenticated; });
-  if (!peer.to_dial.empty() && !decided) {
+  if (!peer.to_dial.empty() && !Decided(peer)) {
     Dial(device);
     return;
   }

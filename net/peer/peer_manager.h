@@ -256,8 +256,12 @@ class PeerManager {
   void Dial(const DeviceId& device);
   void StaggerNext(const DeviceId& device);
   void ArmStagger(const DeviceId& device, Peer& peer);
+  // A handshake of the race has authenticated the device: no new dial
+  // starts until it establishes or fails.
+  static bool Decided(const Peer& peer);
   static void CancelDials(Peer& peer);
-  // Called from `winner`'s authorize, when its handshake has shown the
+  // Called from `winner`'s authorize (a dialed connection of the race; a
+  // punched one is left alone), when its handshake has shown the
   // device's key: the other handshakes of the race are closed before
   // they can complete (so the device authenticates one connection of
   // ours), the connects are cancelled, and all their addresses go back to
