@@ -130,6 +130,10 @@ Result<void> Daemon::StartFolders() {
   // A pass holds the loop: a batch of 64 small files fsynced at once kept
   // `status` waiting up to a second while 1,000,000 files arrived.
   base.pull.syncs_per_pass = 8;
+  // Files assembled together are made durable by one syncfs where the file
+  // system honours it: 20,000 small files pulled in 13 s instead of 22 s
+  // on ext4 (docs/performance.md).
+  base.pull.group_syncs = true;
   FolderRunnerOptions options;
   options.watch = options_.watch;
   options.full_rescan_interval = options_.full_rescan_interval;

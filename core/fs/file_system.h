@@ -84,6 +84,12 @@ class WritableFile {
   virtual Result<void> SetMetadata(std::int64_t mtime_ns, std::uint32_t permissions) = 0;
   // Content and metadata reach the disk (fsync).
   virtual Result<void> Sync() = 0;
+  // Makes everything written on this file's file system so far durable at
+  // once, this file included (syncfs(2)): one journal commit for a batch
+  // of small files instead of one fsync each. False, with nothing done,
+  // where the file system is not known to honour that (FUSE and network
+  // file systems may not): the caller then syncs each file.
+  virtual Result<bool> SyncFileSystem() { return false; }
   virtual Result<FileStat> Stat() = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -119,6 +120,22 @@ class PosixReadableFile final : public ReadableFile {
   std::string path_;
 };
 
+// Local file systems whose syncfs writes back every dirty file and commits
+// the journal (or has nothing to write back): ext2/3/4, XFS, Btrfs, F2FS,
+// tmpfs. Others sync file by file.
+bool SyncfsHonoured(decltype(statfs::f_type) type) {
+  switch (static_cast<unsigned long>(type)) {
+    case 0xEF53UL:      // EXT4_SUPER_MAGIC (ext2, ext3 too)
+    case 0x58465342UL:  // XFS_SUPER_MAGIC
+    case 0x9123683EUL:  // BTRFS_SUPER_MAGIC
+    case 0xF2F52010UL:  // F2FS_SUPER_MAGIC
+    case 0x01021994UL:  // TMPFS_MAGIC
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Owns the descriptor; closing it in the destructor drops close() errors,
 // which is why durability comes from Sync (fsync), not from closing.
 class PosixWritableFile final : public WritableFile {
@@ -160,6 +177,16 @@ class PosixWritableFile final : public WritableFile {
   Result<void> Sync() override {
     if (::fsync(fd_.get()) != 0) return ErrnoError(errno, "fsync", path_);
     return {};
+  }
+
+  Result<bool> SyncFileSystem() override {
+    struct statfs fs {};
+    if (::fstatfs(fd_.get(), &fs) != 0) return ErrnoError(errno, "statfs", path_);
+    if (!SyncfsHonoured(fs.f_type)) return false;
+    // Since Linux 5.8 syncfs also reports write-back errors of the file
+    // system; the caller then syncs file by file to learn whose it was.
+    if (::syncfs(fd_.get()) != 0) return ErrnoError(errno, "syncfs", path_);
+    return true;
   }
 
   Result<FileStat> Stat() override {

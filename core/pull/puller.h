@@ -81,6 +81,12 @@ struct PullerConfig {
   // a few fsyncs rather than 64; offloaded, the loop waits for none and
   // this bounds what the fsyncs take of the thread pool.
   std::size_t syncs_per_pass = 0;
+  // Files assembled together are synced together, up to batch_files in one
+  // task on the sync offload: one WritableFile::SyncFileSystem (syncfs)
+  // for all of them where the file system honours it, instead of an fsync
+  // each (ext4 commits its journal once instead of once per file). The
+  // daemon turns it on; syncs_per_pass then bounds the tasks.
+  bool group_syncs = false;
   // Left free on the disk beyond a file's size: the smaller of these two.
   std::int64_t min_free_bytes = 1ll << 30;
   std::int64_t min_free_percent = 1;
@@ -236,13 +242,17 @@ class Puller {
   // puller_finish.cc: the batch steps, in order (FinishBatch runs them).
   Result<void> FinishBatch(PullPass& pass);
   // Step 1: every assembled temp file is truncated, given its metadata and
-  // fsynced on the sync offload, up to syncs_per_pass; a file that fails
-  // is marked and dropped by the next pass. Whether any assembled file is
-  // still to be synced (started or not).
+  // synced on the sync offload, in tasks of one file (or of up to
+  // batch_files with group_syncs), at most syncs_per_pass tasks at once; a
+  // file that fails is marked and dropped by the next pass. Whether any
+  // assembled file is still to be synced (started or not).
   Result<bool> StartSyncs(PullPass& pass);
   static bool AwaitsSync(const Job& job);  // assembled; its sync neither done nor under way
-  void StartSync(Job& job);
-  void OnSynced(const std::string& name, Result<void> synced);  // on the loop
+  // The assembled files awaiting their sync, as the tasks that sync them.
+  std::vector<std::vector<Job*>> SyncTasks();
+  void StartSync(const std::vector<Job*>& group);
+  // On the loop, once a task is done: each file's outcome.
+  void OnSynced(const std::vector<std::string>& names, std::vector<Result<void>>& synced);
   // Synced files, up to the batch limits; `full` when a limit was reached.
   std::vector<Job*> SyncedBatch(bool& full);
   // Offloaded: whether a synced batch that is not full waits for more,
@@ -306,7 +316,7 @@ class Puller {
   InlineOffload inline_offload_;
   Offload* sync_offload_ = &inline_offload_;
   std::function<void()> sync_wake_;
-  std::size_t syncing_ = 0;
+  std::size_t syncing_ = 0;                 // sync tasks started and not yet seen done
   std::optional<std::int64_t> held_until_;  // a held batch goes by then
   struct SyncsRunning {
     std::mutex mutex;

@@ -62,15 +62,14 @@ Result<bool> Puller::StartSyncs(PullPass& pass) {
   const std::size_t cap = config_.syncs_per_pass;
   std::size_t started = 0;
   bool unstarted = false;
-  for (auto& [name, job] : jobs_) {
-    if (!AwaitsSync(*job)) continue;
+  for (const std::vector<Job*>& group : SyncTasks()) {
     if (cap != 0 && (started == cap || syncing_ >= cap)) {
       unstarted = true;
       break;
     }
     if (auto crash = Fault(PullStep::kAfterWrite); !crash) return crash.error();
     started++;
-    StartSync(*job);  // inline, done before it returns
+    StartSync(group);  // inline, done before it returns
   }
   // Inline and stopped by the bound: pass again. Offloaded, the syncs that
   // finish wake the next pass.
@@ -78,54 +77,95 @@ Result<bool> Puller::StartSyncs(PullPass& pass) {
   return unstarted || syncing_ > 0;
 }
 
-void Puller::StartSync(Job& job) {
-  job.syncing = true;
+std::vector<std::vector<Puller::Job*>> Puller::SyncTasks() {
+  const std::size_t per_task =
+      config_.group_syncs ? std::max<std::size_t>(config_.batch_files, 1) : 1;
+  std::vector<std::vector<Job*>> tasks;
+  for (auto& [name, job] : jobs_) {
+    if (!AwaitsSync(*job)) continue;
+    if (tasks.empty() || tasks.back().size() == per_task) tasks.emplace_back();
+    tasks.back().push_back(job.get());
+  }
+  return tasks;
+}
+
+void Puller::StartSync(const std::vector<Job*>& group) {
   syncing_++;
   {
     std::lock_guard<std::mutex> lock(syncs_running_->mutex);
     syncs_running_->count++;
   }
-  const FileInfo& f = job.want.file;
-  auto result = std::make_shared<Result<void>>();
-  // The worker touches only the temp file, which stays while the job is
-  // syncing (no pass drops it), and the Puller waits for it before it goes.
+  struct Item {
+    WritableFile* file;
+    std::uint64_t size;
+    std::int64_t mtime_ns;
+    std::uint32_t mode;
+  };
+  std::vector<Item> items;
+  std::vector<std::string> names;
+  for (Job* job : group) {
+    const FileInfo& f = job->want.file;
+    job->syncing = true;
+    items.push_back({job->file.get(), static_cast<std::uint64_t>(f.size), f.mtime_ns,
+                     LocalMode(f.type, f.permissions, config_.umask)});
+    names.push_back(f.name);
+  }
+  auto results = std::make_shared<std::vector<Result<void>>>(group.size());
+  // The worker touches only the temp files, which stay while their jobs
+  // are syncing (no pass drops them), and the Puller waits for it before
+  // it goes.
   sync_offload_->Run(
-      [file = job.file.get(), size = static_cast<std::uint64_t>(f.size), mtime = f.mtime_ns,
-       mode = LocalMode(f.type, f.permissions, config_.umask), result, running = syncs_running_] {
-        Result<void> ok = file->Truncate(size);
-        if (ok) ok = file->SetMetadata(mtime, mode);
-        if (ok) ok = file->Sync();
-        *result = std::move(ok);
+      [items = std::move(items), results, together = group.size() > 1, running = syncs_running_] {
+        std::vector<Result<void>>& out = *results;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+          out[i] = items[i].file->Truncate(items[i].size);
+          if (out[i]) out[i] = items[i].file->SetMetadata(items[i].mtime_ns, items[i].mode);
+        }
+        // One syncfs for the group where it is honoured (through any of its
+        // files that is still there); otherwise, or when it fails, an
+        // fsync each, which also tells whose file a write-back error hit.
+        bool all_synced = false;
+        for (std::size_t i = 0; together && i < items.size(); ++i) {
+          if (!out[i]) continue;
+          auto synced = items[i].file->SyncFileSystem();
+          all_synced = synced && *synced;
+          break;
+        }
+        for (std::size_t i = 0; !all_synced && i < items.size(); ++i) {
+          if (out[i]) out[i] = items[i].file->Sync();
+        }
         std::lock_guard<std::mutex> lock(running->mutex);
         if (--running->count == 0) running->idle.notify_all();
       },
-      [this, alive = std::weak_ptr<bool>(alive_), name = f.name, result] {
+      [this, alive = std::weak_ptr<bool>(alive_), names = std::move(names), results] {
         auto still = alive.lock();
         if (!still || !*still) return;
-        OnSynced(name, std::move(*result));
+        OnSynced(names, *results);
       });
 }
 
-void Puller::OnSynced(const std::string& name, Result<void> synced) {
+void Puller::OnSynced(const std::vector<std::string>& names, std::vector<Result<void>>& synced) {
   syncing_--;
-  auto it = jobs_.find(name);
-  if (it == jobs_.end()) return;  // cannot happen: a syncing job stays
-  Job& job = *it->second;
-  job.syncing = false;
-  if (!synced && !job.error) {  // this file only (its temp file vanished, say)
-    job.error = synced.error();
-    job.raced = synced.error().code == ErrorCode::kNotFound;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto it = jobs_.find(names[i]);
+    if (it == jobs_.end()) continue;  // cannot happen: a syncing job stays
+    Job& job = *it->second;
+    job.syncing = false;
+    if (!synced[i] && !job.error) {  // this file only (its temp file vanished, say)
+      job.error = synced[i].error();
+      job.raced = synced[i].error().code == ErrorCode::kNotFound;
+    }
+    job.synced = synced[i].has_value() && !job.error;
+    job.synced_at_ns = clock_.NowUnixNanos();
   }
-  job.synced = synced.has_value() && !job.error;
-  job.synced_at_ns = clock_.NowUnixNanos();
   if (sync_offload_ == &inline_offload_) return;  // inline, passes drive the syncs
-  // The next assembled file takes the freed place without waiting for a
+  // The next assembled files take the freed place without waiting for a
   // pass; a pass is woken only once a batch could go (it is full, or no
   // sync is left running), not for every file.
   const std::size_t cap = config_.syncs_per_pass;
-  for (auto& [other_name, other] : jobs_) {
+  for (const std::vector<Job*>& group : SyncTasks()) {
     if (cap != 0 && syncing_ >= cap) break;
-    if (AwaitsSync(*other)) StartSync(*other);
+    StartSync(group);
   }
   bool full = false;
   SyncedBatch(full);

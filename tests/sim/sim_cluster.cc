@@ -151,6 +151,8 @@ Result<void> SimCluster::Open(Device& device) {
   config.index_batch_bytes = config_.index_batch_bytes;
   config.pull.batch_files = config_.pull_batch_files;
   config.pull.syncs_per_pass = config_.syncs_per_pass;
+  config.pull.group_syncs = config_.group_syncs;
+  device.fs.SetSyncsFileSystem(config_.group_syncs);
   config.pull.plan_size = config_.plan_size;
   config.pull.need_journal_cap = config_.need_journal_cap;
   if (config_.block_deltas) config.min_delta_blocks = 1;

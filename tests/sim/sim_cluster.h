@@ -44,6 +44,8 @@ struct ClusterConfig {
   // Temp-file fsyncs and block reads for peers run later, as on the
   // daemon's thread pool: queued, and run at the device's next pull.
   bool queued_offload = false;
+  // PullerConfig::group_syncs, on file systems whose syncfs is honoured.
+  bool group_syncs = false;
   std::int64_t plan_size = 2000;  // PullerConfig::plan_size
   std::size_t need_journal_cap = kNeedJournalCap;
   std::size_t max_requests_in_flight = 64;

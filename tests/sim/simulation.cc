@@ -121,9 +121,12 @@ RunOutcome RunSeed(const RunOptions& options) {
   // spreads them), on another share (no seed in regression_test.cc is 4 mod 7).
   // They also run those fsyncs and the block reads for peers off the pass,
   // finishing at the device's next pull, as the daemon's thread pool does.
+  // Half of them sync the files assembled together in one task, with one
+  // syncfs, as the daemon does.
   if (options.seed % 7 == 4) {
     config.syncs_per_pass = 1;
     config.queued_offload = true;
+    config.group_syncs = options.seed % 2 == 0;
   }
   std::string line("seed ");
   line.append(std::to_string(options.seed)).append(": ");
@@ -136,6 +139,7 @@ RunOutcome RunSeed(const RunOptions& options) {
   if (config.block_deltas) line.append(", block-list deltas");
   if (config.syncs_per_pass != 0) line.append(", one fsync per pass");
   if (config.queued_offload) line.append(", offloaded");
+  if (config.group_syncs) line.append(", grouped syncs");
   scheduler.Log(line);
   {
     SimCluster cluster(outcome.devices, scheduler, config);

@@ -126,6 +126,15 @@ class MemoryWritableFile final : public WritableFile {
     return {};
   }
 
+  Result<bool> SyncFileSystem() override {
+    std::lock_guard<std::mutex> lock(fs_->mutex_);
+    if (!fs_->syncs_file_system_) return false;
+    auto node = FindLocked("syncfs");
+    if (!node) return node.error();
+    ++fs_->sync_count_;
+    return true;
+  }
+
   Result<FileStat> Stat() override {
     std::lock_guard<std::mutex> lock(fs_->mutex_);
     auto node = FindLocked("fstat");
@@ -355,6 +364,11 @@ std::int64_t MemoryFileSystem::list_dir_count() const {
 std::int64_t MemoryFileSystem::sync_count() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return sync_count_;
+}
+
+void MemoryFileSystem::SetSyncsFileSystem(bool honoured) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  syncs_file_system_ = honoured;
 }
 
 std::int64_t MemoryFileSystem::FileBytesLocked() const {

@@ -54,7 +54,10 @@ class MemoryFileSystem final : public FileSystem {
   // The device number ReopenRoot reports (1 unless set): a test changes it
   // to stand for another disk mounted at the folder's path.
   void SetRootDevice(std::uint64_t device);
-  // How many times WritableFile::Sync and SyncDir have been called.
+  // Whether WritableFile::SyncFileSystem syncs (counted as one sync) or
+  // says the file system does not honour it, as FUSE would. Off by default.
+  void SetSyncsFileSystem(bool honoured);
+  // How many times WritableFile::Sync, SyncFileSystem and SyncDir have synced.
   std::int64_t sync_count() const;
   // How many times ListDir has been called.
   std::int64_t list_dir_count() const;
@@ -103,6 +106,7 @@ class MemoryFileSystem final : public FileSystem {
   std::function<void(const std::string&)> read_hook_;
   std::optional<std::int64_t> free_space_;
   std::int64_t sync_count_ = 0;
+  bool syncs_file_system_ = false;
   std::int64_t list_dir_count_ = 0;
   bool enforce_dir_permissions_ = false;
   std::uint64_t root_device_ = 1;

@@ -144,4 +144,40 @@ TEST_CASE("offloaded fsyncs: a synced file waits for files on their way only for
   CHECK(ReadDisk(c[1].root + "/big.bin") == big);
 }
 
+TEST_CASE(
+    "offloaded fsyncs: files assembled together are synced together by one syncfs where "
+    "the file system honours it and by an fsync each where it does not",
+    "[sync][pull][offload]") {
+  const bool honoured = GENERATE(true, false);
+  INFO("syncfs honoured: " << honoured);
+  PullerConfig pull;
+  pull.group_syncs = true;
+  testing::EngineCluster c(2, pull);
+  testing::QueuedOffload offload;  // after the cluster: see above
+  c[1].engine->set_offload(&offload, [] {});
+  c[1].fs.SetSyncsFileSystem(honoured);
+  c.Connect(0, 1);
+  std::map<std::string, std::string> content;
+  for (int i = 0; i < 6; ++i) {
+    const std::string name = "g/f" + std::to_string(i) + ".bin";
+    content[name] = RandomString(3'000 + static_cast<std::size_t>(i) * 500, 70 + i);
+    c[0].fs.WriteFile(name, content[name], c.clock.now - 10'000'000'000);
+  }
+  c.Scan(0);
+  c.Scan(1);
+  PullUntilStill(c, offload);
+  // All six were assembled in one pass: one task syncs them all.
+  REQUIRE(offload.size() == 1);
+  const std::int64_t before = c[1].fs.sync_count();
+  offload.RunQueued();
+  CHECK(c[1].fs.sync_count() - before == (honoured ? 1 : 6));
+  auto pass = c[1].engine->Pull();
+  REQUIRE(pass);
+  CHECK(pass->applied == 6);
+  for (const auto& [name, bytes] : content) {
+    INFO(name);
+    CHECK(c[1].fs.Content(name) == bytes);
+  }
+}
+
 }  // namespace shoal
