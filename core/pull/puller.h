@@ -13,7 +13,8 @@
 // A needed add whose content equals a needed delete's becomes a rename.
 //
 // Finished files are applied in durable batches: set metadata and fsync
-// every temp file (on a thread pool in the daemon: SetSyncOffload); once a
+// every temp file, or with group_syncs one syncfs for the files assembled
+// together (on a thread pool in the daemon: SetSyncOffload); once a
 // batch is full or no other file is on its way, re-check each target
 // against the local index (a local change not yet scanned makes the file
 // wait for a rescan: never an overwrite), move a concurrent local version
@@ -82,7 +83,8 @@ struct PullerConfig {
   // this bounds what the fsyncs take of the thread pool.
   std::size_t syncs_per_pass = 0;
   // Files assembled together are synced together, up to batch_files in one
-  // task on the sync offload: one WritableFile::SyncFileSystem (syncfs)
+  // task on the sync offload (files under kGroupSyncMaxFileBytes; larger
+  // ones alone): one WritableFile::SyncFileSystem (syncfs)
   // for all of them where the file system honours it, instead of an fsync
   // each (ext4 commits its journal once instead of once per file). The
   // daemon turns it on; syncs_per_pass then bounds the tasks.
@@ -329,6 +331,10 @@ class Puller {
 // How long a synced file may wait for others to share its batch (one
 // commit, one fsync per directory) while more is on its way.
 inline constexpr std::int64_t kBatchWindowNs = 100'000'000;
+
+// Files this large or larger are fsynced alone, never in a group_syncs
+// task: their sync is the write-back of their data.
+inline constexpr std::int64_t kGroupSyncMaxFileBytes = 1 << 20;
 
 // Files recorded by metadata alone in one pass, at most (one transaction).
 inline constexpr std::size_t kMetadataOnlyPerPass = 1024;

@@ -1,6 +1,7 @@
 // Puller: finishing — a batch of assembled files made durable and moved
 // into place, the index commit, and held directories given their own mode.
 #include <algorithm>
+#include <utility>
 
 #include "core/base/relative_path.h"
 #include "core/pull/puller.h"
@@ -81,11 +82,19 @@ std::vector<std::vector<Puller::Job*>> Puller::SyncTasks() {
   const std::size_t per_task =
       config_.group_syncs ? std::max<std::size_t>(config_.batch_files, 1) : 1;
   std::vector<std::vector<Job*>> tasks;
+  std::vector<Job*> small;
   for (auto& [name, job] : jobs_) {
     if (!AwaitsSync(*job)) continue;
-    if (tasks.empty() || tasks.back().size() == per_task) tasks.emplace_back();
-    tasks.back().push_back(job.get());
+    // A large file's fsync is its data's write-back; a syncfs would also
+    // write back every other file still arriving, for nothing.
+    if (job->want.file.size >= kGroupSyncMaxFileBytes) {
+      tasks.push_back({job.get()});
+      continue;
+    }
+    small.push_back(job.get());
+    if (small.size() == per_task) tasks.push_back(std::exchange(small, {}));
   }
+  if (!small.empty()) tasks.push_back(std::move(small));
   return tasks;
 }
 

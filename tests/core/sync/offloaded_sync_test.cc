@@ -163,17 +163,22 @@ TEST_CASE(
     content[name] = RandomString(3'000 + static_cast<std::size_t>(i) * 500, 70 + i);
     c[0].fs.WriteFile(name, content[name], c.clock.now - 10'000'000'000);
   }
+  // A large file is synced alone: a syncfs would write back the others'
+  // data too, for nothing.
+  content["g/large.bin"] = RandomString(kGroupSyncMaxFileBytes + 1000, 99);
+  c[0].fs.WriteFile("g/large.bin", content["g/large.bin"], c.clock.now - 10'000'000'000);
   c.Scan(0);
   c.Scan(1);
   PullUntilStill(c, offload);
-  // All six were assembled in one pass: one task syncs them all.
-  REQUIRE(offload.size() == 1);
+  // The six small files were assembled in one pass: one task syncs them
+  // all, and another the large file.
+  REQUIRE(offload.size() == 2);
   const std::int64_t before = c[1].fs.sync_count();
   offload.RunQueued();
-  CHECK(c[1].fs.sync_count() - before == (honoured ? 1 : 6));
+  CHECK(c[1].fs.sync_count() - before == (honoured ? 2 : 7));
   auto pass = c[1].engine->Pull();
   REQUIRE(pass);
-  CHECK(pass->applied == 6);
+  CHECK(pass->applied == 7);
   for (const auto& [name, bytes] : content) {
     INFO(name);
     CHECK(c[1].fs.Content(name) == bytes);
