@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -120,10 +121,26 @@ class PosixReadableFile final : public ReadableFile {
   std::string path_;
 };
 
+// syncfs reports write-back errors only since Linux 5.8; before that a
+// failed write-back would read as durable.
+bool SyncfsReportsErrors() {
+  static const bool reports = [] {
+    struct utsname name {};
+    int major = 0, minor = 0;
+    if (::uname(&name) != 0 || std::sscanf(name.release, "%d.%d", &major, &minor) != 2) {
+      return false;
+    }
+    return major > 5 || (major == 5 && minor >= 8);
+  }();
+  return reports;
+}
+
 // Local file systems whose syncfs writes back every dirty file and commits
 // the journal (or has nothing to write back): ext2/3/4, XFS, Btrfs, F2FS,
-// tmpfs. Others sync file by file.
+// tmpfs. Others sync file by file, as does every file system on a kernel
+// whose syncfs does not report write-back errors.
 bool SyncfsHonoured(decltype(statfs::f_type) type) {
+  if (!SyncfsReportsErrors()) return false;
   switch (static_cast<unsigned long>(type)) {
     case 0xEF53UL:      // EXT4_SUPER_MAGIC (ext2, ext3 too)
     case 0x58465342UL:  // XFS_SUPER_MAGIC
