@@ -254,7 +254,7 @@ class Puller {
   std::vector<std::vector<Job*>> SyncTasks();
   void StartSync(const std::vector<Job*>& group);
   // On the loop, once a task is done: each file's outcome.
-  void OnSynced(const std::vector<std::string>& names, std::vector<Result<void>>& synced);
+  void OnSynced(const std::vector<std::string>& names, const std::vector<Result<void>>& synced);
   // Synced files, up to the batch limits; `full` when a limit was reached.
   std::vector<Job*> SyncedBatch(bool& full);
   // Offloaded: whether a synced batch that is not full waits for more,

@@ -153,7 +153,8 @@ void Puller::StartSync(const std::vector<Job*>& group) {
       });
 }
 
-void Puller::OnSynced(const std::vector<std::string>& names, std::vector<Result<void>>& synced) {
+void Puller::OnSynced(const std::vector<std::string>& names,
+                      const std::vector<Result<void>>& synced) {
   syncing_--;
   for (std::size_t i = 0; i < names.size(); ++i) {
     auto it = jobs_.find(names[i]);
