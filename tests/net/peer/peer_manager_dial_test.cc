@@ -196,8 +196,8 @@ TEST_CASE("two addresses that both reach the device leave one session and no dup
   {
     Node a(*f.loop, 1, 11), b(*f.loop, 2, 22);
     Pair(a, b);
-    DelayedForwarder first(b.manager->listen_port(), milliseconds(300));
-    DelayedForwarder second(b.manager->listen_port(), milliseconds(300));
+    DelayedForwarder first(b.manager->listen_port(), milliseconds(500));
+    DelayedForwarder second(b.manager->listen_port(), milliseconds(500));
     a.manager->SetAddresses(b.id(), {first.address, second.address});
     REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
     // The second dial joined the race 250 ms after the first, while the
@@ -205,7 +205,7 @@ TEST_CASE("two addresses that both reach the device leave one session and no dup
     CHECK(first.accepted.load() == 1);
     CHECK(second.accepted.load() == 1);
     CHECK(a.events.addresses[b.id()] == first.address);
-    RunFor(*f.loop, milliseconds(1500));  // whatever the second would do, it has done
+    RunFor(*f.loop, milliseconds(2500));  // whatever the second would do, it has done
     CHECK(a.events.ups[b.id()] == 1);
     CHECK(b.events.ups[a.id()] == 1);
     CHECK(a.events.downs[b.id()] == 0);
