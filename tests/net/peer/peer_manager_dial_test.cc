@@ -204,7 +204,10 @@ TEST_CASE("two addresses that both reach the device leave one session and no dup
     // first's handshake was still under way.
     CHECK(first.accepted.load() == 1);
     CHECK(second.accepted.load() == 1);
-    CHECK(a.events.addresses[b.id()] == first.address);
+    // Either may win (a forwarder that reads the preamble and the first
+    // message as two chunks holds them twice as long).
+    const std::string won = a.events.addresses[b.id()];
+    CHECK((won == first.address || won == second.address));
     RunFor(*f.loop, milliseconds(2500));  // whatever the second would do, it has done
     CHECK(a.events.ups[b.id()] == 1);
     CHECK(b.events.ups[a.id()] == 1);
