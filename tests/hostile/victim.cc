@@ -98,6 +98,8 @@ std::optional<std::chrono::milliseconds> ProbeStatus(const std::string& socket_p
                                                                start);
 }
 
+std::string ControlSocket(const e2e::TestDevice& device) { return device.home() + "/control.sock"; }
+
 // The byte seed behind Mallory's identity: fixed, so its device ID is too.
 net::Identity MakeMallory() {
   Bytes seed(net::Identity::kSeedSize, 0x4d);
@@ -155,12 +157,7 @@ ProcSample Sample(pid_t pid) {
 }
 
 std::chrono::milliseconds StatusLatency(const e2e::TestDevice& device) {
-  const auto start = std::chrono::steady_clock::now();
-  auto reply = device.RawRequest(R"({"id":1,"cmd":"status"})");
-  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - start);
-  if (reply.is_null() || !reply.contains("result")) return std::chrono::milliseconds::max();
-  return took;
+  return ProbeStatus(ControlSocket(device), 60s).value_or(std::chrono::milliseconds::max());
 }
 
 VictimWatch::VictimWatch(pid_t pid, std::string control_socket)
@@ -231,7 +228,7 @@ Scene::Scene(const std::function<void(e2e::TestDevice&)>& configure,
   victim_->Json({"devices", "add", mallory_id(), "--name", "mallory"});
   victim_->Json({"share", folder_, "mallory"});
   peak_rss_before_kib_ = Sample(victim_->pid()).peak_rss_kib;
-  watch_ = std::make_unique<VictimWatch>(victim_->pid(), victim_->home() + "/control.sock");
+  watch_ = std::make_unique<VictimWatch>(victim_->pid(), ControlSocket(*victim_));
 }
 
 Scene::~Scene() {

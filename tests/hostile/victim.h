@@ -61,7 +61,8 @@ struct ProcSample {
 };
 ProcSample Sample(pid_t pid);
 
-// One `status` round trip over the control socket.
+// One `status` round trip over the control socket (the watch's probe, with
+// a minute to answer); milliseconds::max() when none came.
 std::chrono::milliseconds StatusLatency(const e2e::TestDevice& device);
 
 // What the watch saw of the victim while it ran.

@@ -13,7 +13,6 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -101,7 +100,6 @@ class DelayedForwarder {
         continue;
       }
       ++accepted;
-      std::lock_guard lock(mutex_);
       fds_.push_back(in);
       fds_.push_back(out);
       pumps_.emplace_back([this, in, out] { Pump(in, out); });
@@ -127,9 +125,9 @@ class DelayedForwarder {
   const milliseconds delay_;
   int listen_fd_ = -1;
   std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  std::vector<int> fds_;            // added by Accept, under mutex_
-  std::vector<std::thread> pumps_;  // added by Accept, under mutex_
+  // Added to by Accept only; read once its thread has been joined.
+  std::vector<int> fds_;
+  std::vector<std::thread> pumps_;
   std::thread accept_thread_;
 };
 
