@@ -9,10 +9,12 @@
 #   make compare  Shoal side by side with Syncthing and rsync (SCENARIOS=.. RUNS=N QUICK=1)
 #   make scale  one folder of 1,000,000 small files (FILES=N SYNC=1)
 #   make shoal  only the `shoal` binary (what the demos run; no tests)
-# Variables: BUILD (build directory), CMAKE_FLAGS (extra -D options), JOBS.
+# Variables: BUILD (build directory), CMAKE_FLAGS (extra -D options), JOBS,
+# CTEST_FLAGS (extra ctest options, e.g. -LE repo or -L e2e).
 BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CTEST_FLAGS ?=
 
 .PHONY: all deps configure build shoal test demo demo-internet demo-stop bench sim chaos compare scale clean
 
@@ -33,7 +35,7 @@ shoal: configure
 	cmake --build $(BUILD) -j $(JOBS) --target shoal
 
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_FLAGS)
 
 demo: shoal
 	@packaging/demo.sh $(BUILD)/cli/shoal
