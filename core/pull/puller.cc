@@ -261,9 +261,13 @@ Result<void> Puller::Plan(PullPass& pass) {
   // Small files first. One whose content is here already takes only the
   // metadata; the others start while there is room, and wait otherwise.
   std::size_t merged = 0;
+  // Files that wait for their sync or their batch no longer count against
+  // max_files: the next ones are fetched meanwhile (max_held bounds all).
+  std::size_t assembling = 0;
+  for (const auto& [name, job] : jobs_) assembling += job->Ready() ? 0 : 1;
   for (const NeededName* n : file_names) {
     if (merged >= kMetadataOnlyPerPass) break;
-    const bool room = jobs_.size() < config_.max_files;
+    const bool room = assembling < config_.max_files && jobs_.size() < config_.max_held;
     auto fetched = index_.GetNeeded(context_.folder_key, n->name);
     if (!fetched) return fetched.error();
     if (!*fetched) continue;  // no longer needed

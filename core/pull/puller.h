@@ -75,7 +75,13 @@ struct PullerConfig {
   // Changes of the need list held for the next pass before it starts over
   // from the list itself (core/store/need_journal.h).
   std::size_t need_journal_cap = kNeedJournalCap;
-  std::size_t max_files = 64;  // files assembled at once (open temp files)
+  std::size_t max_files = 64;  // files assembled at once (blocks still to come)
+  // Files held at once, each with its temp file open: those assembling and
+  // those assembled that wait for their sync or their batch. Fetching goes
+  // on while a batch syncs and is placed: 20,000 small files arrived in
+  // 9.4 s instead of 15.7 s with all of them held to max_files
+  // (docs/performance.md).
+  std::size_t max_held = 256;
   // Temp-file fsyncs started in one pass at most, and running at once on
   // the sync offload (0: no bound). Inline, a batch then finishes over
   // several passes, so that one pass, which holds the daemon's loop, costs

@@ -33,6 +33,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -193,54 +194,82 @@ def fresh_ext4(mib):
         os.unlink(image.name)
 
 
-def one_run(binary, source, files, edit=False, fresh_fs=0):
+@contextlib.contextmanager
+def profiled(daemons, perf_dir):
+    """`perf record` with DWARF call graphs on each daemon while the block
+    runs, into perf_dir/NAME.data (nothing when perf_dir is empty)."""
+    recorders = []
+    if perf_dir:
+        os.makedirs(perf_dir, exist_ok=True)
+        for name, daemon in daemons.items():
+            recorders.append(subprocess.Popen(
+                ["perf", "record", "-q", "-F", "499", "--call-graph", "dwarf,16384",
+                 "-p", str(daemon.proc.pid), "-o", os.path.join(perf_dir, name + ".data")],
+                stdout=subprocess.DEVNULL))
+        time.sleep(0.5)  # perf attaches before the measured work starts
+    try:
+        yield
+    finally:
+        for recorder in recorders:
+            recorder.send_signal(signal.SIGINT)
+        for recorder in recorders:
+            recorder.wait()
+
+
+def one_run(binary, source, files, edit=False, fresh_fs=0, perf_dir=""):
     if fresh_fs:
         with fresh_ext4(fresh_fs) as mount:
-            return one_run_in(binary, source, files, edit, tempfile.mkdtemp(dir=mount))
-    return one_run_in(binary, source, files, edit, tempfile.mkdtemp(prefix="shoal-bench-"))
+            return one_run_in(binary, source, files, edit, tempfile.mkdtemp(dir=mount), perf_dir)
+    return one_run_in(binary, source, files, edit, tempfile.mkdtemp(prefix="shoal-bench-"),
+                      perf_dir)
 
 
-def one_run_in(binary, source, files, edit, base):
+def one_run_in(binary, source, files, edit, base, perf_dir=""):
     try:
         a, b, folder = start_pair(binary, base, source, files, "bench")
-        folder_a = os.path.join(base, "a", "sync")
-        cpu_a, cpu_b = a.cpu_seconds(), b.cpu_seconds()
-        start = time.time()
-        folder_b = os.path.join(base, "b", "sync")
-        b.cli("folder", "accept", folder, folder_b)
-        latencies = []  # the receiver's status calls during the sync
-        wait_idle(b, files, latencies)
-        if edit:
-            wait_idle(a, files)
-            cpu_a, cpu_b = a.cpu_seconds(), b.cpu_seconds()
-            start = time.time()
-            last = rewrite_all(folder_a)
-            with open(last, "rb") as f:
-                last_content = f.read()
-            want = tree_digest(folder_a)
-            last_b = os.path.join(folder_b, os.path.relpath(last, folder_a))
-            while True:
-                try:
-                    with open(last_b, "rb") as f:
-                        arrived = f.read() == last_content
-                except OSError:
-                    arrived = False
-                if arrived:
-                    wait_idle(b, files)
-                    if tree_digest(folder_b) == want:
-                        break
-                time.sleep(0.05)
-        elapsed = time.time() - start
-        latencies.sort()
-        result = (elapsed, a.cpu_seconds() - cpu_a, b.cpu_seconds() - cpu_b,
-                  a.peak_rss_mib(), b.peak_rss_mib(),
-                  latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1e3,
-                  latencies[-1] * 1e3)
-        a.stop()
-        b.stop()
-        return result
+        with profiled({"sender": a, "receiver": b}, perf_dir):
+            return measure(a, b, folder, base, files, edit)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def measure(a, b, folder, base, files, edit):
+    folder_a = os.path.join(base, "a", "sync")
+    cpu_a, cpu_b = a.cpu_seconds(), b.cpu_seconds()
+    start = time.time()
+    folder_b = os.path.join(base, "b", "sync")
+    b.cli("folder", "accept", folder, folder_b)
+    latencies = []  # the receiver's status calls during the sync
+    wait_idle(b, files, latencies)
+    if edit:
+        wait_idle(a, files)
+        cpu_a, cpu_b = a.cpu_seconds(), b.cpu_seconds()
+        start = time.time()
+        last = rewrite_all(folder_a)
+        with open(last, "rb") as f:
+            last_content = f.read()
+        want = tree_digest(folder_a)
+        last_b = os.path.join(folder_b, os.path.relpath(last, folder_a))
+        while True:
+            try:
+                with open(last_b, "rb") as f:
+                    arrived = f.read() == last_content
+            except OSError:
+                arrived = False
+            if arrived:
+                wait_idle(b, files)
+                if tree_digest(folder_b) == want:
+                    break
+            time.sleep(0.05)
+    elapsed = time.time() - start
+    latencies.sort()
+    result = (elapsed, a.cpu_seconds() - cpu_a, b.cpu_seconds() - cpu_b,
+              a.peak_rss_mib(), b.peak_rss_mib(),
+              latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1e3,
+              latencies[-1] * 1e3)
+    a.stop()
+    b.stop()
+    return result
 
 
 def main():
@@ -251,6 +280,9 @@ def main():
                         choices=["small", "large", "edit", "both", "all"])
     parser.add_argument("--fresh-fs", type=int, default=0, metavar="MIB",
                         help="each run on a new ext4 file system of MIB MiB (root)")
+    parser.add_argument("--perf", default="", metavar="DIR",
+                        help="record both daemons with perf (DWARF call graphs) into "
+                             "DIR/sender.data and DIR/receiver.data; the last run's is kept")
     args = parser.parse_args()
     if args.fresh_fs and os.geteuid() != 0:
         parser.error("--fresh-fs mounts a file system: run as root")
@@ -261,7 +293,8 @@ def main():
         source = tempfile.mkdtemp(prefix="shoal-bench-data-")
         try:
             files, total = (make_large if name == "large" else make_small)(source)
-            runs = [one_run(binary, source, files, edit=name == "edit", fresh_fs=args.fresh_fs)
+            runs = [one_run(binary, source, files, edit=name == "edit",
+                            fresh_fs=args.fresh_fs, perf_dir=args.perf)
                     for _ in range(args.runs)]
             times = [r[0] for r in runs]
             print("%s: %d files, %.1f MiB: median %.2f s (runs %s); sender CPU %.2f s, receiver "

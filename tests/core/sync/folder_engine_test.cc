@@ -323,6 +323,7 @@ namespace shoal {
 TEST_CASE("many files arrive through a small window of files assembled at once", "[sync][engine]") {
   PullerConfig pull;
   pull.max_files = 4;
+  pull.max_held = 5;
   pull.batch_files = 3;
   testing::EngineCluster c(2, pull);
   c.Connect(0, 1);

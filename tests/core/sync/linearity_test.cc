@@ -95,6 +95,7 @@ TEST_CASE("a puller planning from a window of 3 names and a journal of 4 still p
   pull.plan_size = 3;
   pull.need_journal_cap = 4;
   pull.max_files = 2;
+  pull.max_held = 3;
   pull.batch_files = 2;
   testing::EngineCluster c(2, pull);
   c.Connect(0, 1);

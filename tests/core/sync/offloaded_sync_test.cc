@@ -2,9 +2,11 @@
 // daemon runs them on libuv's thread pool): a file is placed only once its
 // sync has run, the pass goes on meanwhile, and a pass is woken once a
 // batch can go, not once per file.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "core/base/temp_name.h"
 #include "tests/core/sync/engine_pair.h"
 #include "tests/support/queued_offload.h"
 #include "tests/support/test_bytes.h"
@@ -179,6 +181,56 @@ TEST_CASE(
   auto pass = c[1].engine->Pull();
   REQUIRE(pass);
   CHECK(pass->applied == 7);
+  for (const auto& [name, bytes] : content) {
+    INFO(name);
+    CHECK(c[1].fs.Content(name) == bytes);
+  }
+}
+
+}  // namespace shoal
+
+namespace shoal {
+
+TEST_CASE(
+    "offloaded fsyncs: files that wait for their sync do not hold up fetching the next ones "
+    "and at most max_held are held",
+    "[sync][pull][offload]") {
+  PullerConfig pull;
+  pull.max_files = 2;  // assembling at once
+  pull.max_held = 5;   // assembling, or assembled and waiting
+  testing::EngineCluster c(2, pull);
+  testing::QueuedOffload offload;  // after the cluster: see above
+  c[1].engine->set_offload(&offload, [] {});
+  c.Connect(0, 1);
+  std::map<std::string, std::string> content;
+  for (int i = 0; i < 12; ++i) {
+    const std::string name = "h/f" + std::to_string(10 + i) + ".bin";
+    content[name] = RandomString(2'000 + static_cast<std::size_t>(i) * 100, 200 + i);
+    c[0].fs.WriteFile(name, content[name], c.clock.now - 10'000'000'000);
+  }
+  c.Scan(0);
+  c.Scan(1);
+  auto temp_files = [&c] {
+    auto entries = c[1].fs.ListDir("h");
+    if (!entries) return std::size_t{0};
+    return static_cast<std::size_t>(std::count_if(
+        entries->begin(), entries->end(), [](const DirEntry& e) { return IsTempName(e.name); }));
+  };
+  // No sync comes back: the files assembled wait, and more than max_files
+  // are fetched meanwhile, up to max_held.
+  PullUntilStill(c, offload);
+  CHECK(temp_files() == pull.max_held);
+  CHECK(offload.size() == pull.max_held);   // each one assembled, its sync queued
+  CHECK_FALSE(c[1].fs.Lstat("h/f10.bin"));  // placed only once synced
+
+  // The syncs come back a few at a time: never more than max_held held,
+  // and everything arrives.
+  for (int round = 0; round < 100 && !c[1].engine->Idle(); ++round) {
+    if (offload.size() > 0) offload.RunQueued();
+    c.DeliverAll();
+    REQUIRE(c[1].engine->Pull());
+    CHECK(temp_files() <= pull.max_held);
+  }
   for (const auto& [name, bytes] : content) {
     INFO(name);
     CHECK(c[1].fs.Content(name) == bytes);
