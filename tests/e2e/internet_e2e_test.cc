@@ -513,11 +513,23 @@ TEST_CASE("a router with UPnP and NAT-PMP maps the port: paired by code and sync
   CHECK_THAT(w.bed->UpnpRules(), !Catch::Contains("dnat"));
 }
 
-TEST_CASE("behind a router without a public address, port mapping reports a double NAT",
-          "[internet]") {
+TEST_CASE(
+    "behind a carrier-grade NAT port mapping reports a double NAT and nothing mapped is "
+    "announced and the folder syncs",
+    "[internet]") {
   World w;
   if (!w.Build(Nat::kUpnpCgnat, Nat::kPortPreserving)) return;
   TestDevice& a = *w.a;
+  // Two NATs deep: the relay sees alpha at the carrier's address, not at
+  // its router's.
+  bool learned = Eventually([&] {
+    auto relays = a.Status()["relays"];
+    return !relays.empty() && relays[0].contains("public_address");
+  });
+  INFO(a.Status()["relays"].dump());
+  REQUIRE(learned);
+  CHECK_THAT(a.Status()["relays"][0]["public_address"].get<std::string>(),
+             Catch::StartsWith(std::string(InternetTestbed::kWanA) + ":"));
   bool reported = Eventually([&] { return a.Status()["port_mapping"]["state"] == "double NAT"; });
   INFO(a.Status()["port_mapping"].dump());
   REQUIRE(reported);
@@ -536,6 +548,9 @@ TEST_CASE("behind a router without a public address, port mapping reports a doub
   for (const auto& address : entry["addresses"]) {
     CHECK(address.get<std::string>().rfind("tcp://", 0) != 0);
   }
+  ShareFolder(a, *w.b, "docs");
+  WriteFile(a.Path("two-nats-deep.txt"), "across a carrier-grade NAT");
+  CHECK(Eventually([&] { return Tree(a.sync_dir()) == Tree(w.b->sync_dir()); }));
 }
 
 // Not a test: prints how fast a file crosses the simulated internet on one

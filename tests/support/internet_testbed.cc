@@ -133,16 +133,24 @@ Result<void> InternetTestbed::Build(Nat nat_a, Nat nat_b) {
   const std::string wan_a = nat_a == Nat::kUpnp        ? kUpnpWan
                             : nat_a == Nat::kUpnpCgnat ? kCgnatWan
                                                        : kWanA;
+  // Behind a carrier-grade NAT, home A's router hangs off the carrier's
+  // namespace, which holds the uplink to the internet.
+  if (nat_a == Nat::kUpnpCgnat) {
+    if (auto ok = BuildCarrier(); !ok) return ok;
+  }
   for (const Side& s : {Side{"A", wan_a, "10.0.1", nat_a}, Side{"B", kWanB, "10.0.2", nat_b}}) {
     const std::string router = prefix_ + "r" + s.name, home = prefix_ + "h" + s.name;
     const std::string wan_if = "w" + s.name, up_if = "i" + s.name, lan_if = "l" + s.name,
                       host_if = "e" + s.name;
+    const bool carried = s.nat == Nat::kUpnpCgnat;
     if (auto ok = AddNamespace(router); !ok) return ok;
     if (auto ok = AddNamespace(home); !ok) return ok;
+    // The router's WAN link: to the internet's bridge, or to the carrier.
+    if (auto ok = carried ? LinkToCarrier(router, wan_if) : LinkToBridge(router, wan_if, up_if);
+        !ok) {
+      return ok;
+    }
     for (const auto& step : std::vector<std::vector<std::string>>{
-             {"ip", "link", "add", wan_if, "netns", router, "type", "veth", "peer", "name", up_if,
-              "netns", in},
-             {"ip", "-n", in, "link", "set", up_if, "master", kBridge, "up"},
              {"ip", "-n", router, "addr", "add", s.wan + "/24", "dev", wan_if},
              {"ip", "-n", router, "link", "set", wan_if, "up"},
              {"ip", "link", "add", lan_if, "netns", router, "type", "veth", "peer", "name", host_if,
@@ -161,7 +169,12 @@ Result<void> InternetTestbed::Build(Nat nat_a, Nat nat_b) {
     auto loaded = Run({"ip", "netns", "exec", router, "nft", "-f", rules});
     std::filesystem::remove(rules);
     if (!loaded) return loaded;
-    if (s.nat == Nat::kUpnp || s.nat == Nat::kUpnpCgnat) {
+    if (carried) {
+      const std::vector<std::string> route = {"ip",  "-n",      router, "route",
+                                              "add", "default", "via",  kCarrierLan};
+      if (auto ok = Run(route); !ok) return ok;
+      if (auto ok = StartMiniupnpd(router); !ok) return ok;
+    } else if (s.nat == Nat::kUpnp) {
       // Its WAN lies outside the internet's /24: on-link routes both ways
       // over the one bridge.
       const std::string outside = s.wan.substr(0, s.wan.rfind('.')) + ".0/24";
@@ -173,7 +186,7 @@ Result<void> InternetTestbed::Build(Nat nat_a, Nat nat_b) {
       if (auto ok = StartMiniupnpd(router); !ok) return ok;
     }
   }
-  if (nat_a == Nat::kUpnp || nat_a == Nat::kUpnpCgnat) {
+  if (nat_a == Nat::kUpnp) {
     const std::string outside = wan_a.substr(0, wan_a.rfind('.')) + ".0/24";
     if (auto ok = Run({"ip", "-n", prefix_ + "rB", "route", "add", outside, "dev", "wB"}); !ok) {
       return ok;
@@ -191,6 +204,50 @@ Result<void> InternetTestbed::Build(Nat nat_a, Nat nat_b) {
     if (auto ok = Run(step); !ok) return ok;
   }
   return {};
+}
+
+Result<void> InternetTestbed::LinkToBridge(const std::string& router, const std::string& wan_if,
+                                           const std::string& up_if) {
+  if (auto ok = Run({"ip", "link", "add", wan_if, "netns", router, "type", "veth", "peer", "name",
+                     up_if, "netns", inet()});
+      !ok) {
+    return ok;
+  }
+  return Run({"ip", "-n", inet(), "link", "set", up_if, "master", kBridge, "up"});
+}
+
+Result<void> InternetTestbed::LinkToCarrier(const std::string& router, const std::string& wan_if) {
+  for (const auto& step : std::vector<std::vector<std::string>>{
+           {"ip", "link", "add", wan_if, "netns", router, "type", "veth", "peer", "name", "cl",
+            "netns", carrier()},
+           {"ip", "-n", carrier(), "addr", "add", std::string(kCarrierLan) + "/24", "dev", "cl"},
+           {"ip", "-n", carrier(), "link", "set", "cl", "up"}}) {
+    if (auto ok = Run(step); !ok) return ok;
+  }
+  return {};
+}
+
+// The carrier of home A (kUpnpCgnat): 100.64.0.0/24 towards A's router,
+// masqueraded port-preserving behind kWanA on the internet's bridge, as a
+// carrier-grade NAT with endpoint-independent mapping does; unsolicited
+// connections from the internet are dropped.
+Result<void> InternetTestbed::BuildCarrier() {
+  const std::string c = carrier(), in = inet();
+  if (auto ok = AddNamespace(c); !ok) return ok;
+  for (const auto& step : std::vector<std::vector<std::string>>{
+           {"ip", "link", "add", "cw", "netns", c, "type", "veth", "peer", "name", kUplinkA,
+            "netns", in},
+           {"ip", "-n", in, "link", "set", kUplinkA, "master", kBridge, "up"},
+           {"ip", "-n", c, "addr", "add", std::string(kWanA) + "/24", "dev", "cw"},
+           {"ip", "-n", c, "link", "set", "cw", "up"},
+           {"ip", "netns", "exec", c, "sysctl", "-qw", "net.ipv4.ip_forward=1"}}) {
+    if (auto ok = Run(step); !ok) return ok;
+  }
+  const std::string rules = "/tmp/" + c + ".nft";
+  std::ofstream(rules) << Ruleset("cw", "cl", Nat::kPortPreserving);
+  auto loaded = Run({"ip", "netns", "exec", c, "nft", "-f", rules});
+  std::filesystem::remove(rules);
+  return loaded;
 }
 
 // miniupnpd in `router` (side A), serving UPnP-IGD and NAT-PMP to home A.

@@ -7,6 +7,10 @@
 //   hB 10.0.2.2 ── rB (lan 10.0.2.1, wan 198.51.100.2) ─┤   (the relay lives here)
 //                        attacker 198.51.100.20 (its own namespace) ─┘
 //
+// With Nat::kUpnpCgnat, home A is two NATs deep, as behind a carrier-grade
+// NAT: rA's WAN is 100.64.0.1 on a link to the carrier's namespace cA
+// (100.64.0.254), which masquerades it behind 198.51.100.1 on the bridge.
+//
 // Each router masquerades its home behind its WAN address with nftables,
 // port-preserving ("cone") or with `fully-random` ports ("symmetric"), and
 // drops unsolicited connections from the WAN as home routers do. The homes
@@ -31,9 +35,10 @@ namespace shoal::testing {
 // kUpnp: a port-preserving router that also runs miniupnpd (UPnP-IGD and
 // NAT-PMP), with a WAN address outside the reserved blocks (5.1.1.1: miniupnpd
 // refuses to map on a reserved one, and TEST-NET is reserved). kUpnpCgnat:
-// the same router with a carrier-grade NAT address (100.64.0.1), so it has
-// no public address to map on: a double NAT as the device sees it. Side A
-// only. The address exists only inside these namespaces.
+// the same router behind a carrier-grade NAT (the diagram above): its WAN
+// address is 100.64.0.1, so it has nothing public to map on, and the
+// carrier masquerades it again. Side A only. The addresses exist only
+// inside these namespaces.
 enum class Nat { kPortPreserving, kSymmetric, kUpnp, kUpnpCgnat };
 
 class InternetTestbed {
@@ -49,10 +54,12 @@ class InternetTestbed {
   std::string home_a() const { return prefix_ + "hA"; }
   std::string home_b() const { return prefix_ + "hB"; }
   std::string attacker() const { return prefix_ + "x"; }
+  std::string carrier() const { return prefix_ + "cA"; }  // kUpnpCgnat only
   static constexpr const char* kRelayAddress = "198.51.100.10";
   static constexpr const char* kWanA = "198.51.100.1";  // kUpnp: kUpnpWan
   static constexpr const char* kUpnpWan = "5.1.1.1";
-  static constexpr const char* kCgnatWan = "100.64.0.1";
+  static constexpr const char* kCgnatWan = "100.64.0.1";      // rA behind the carrier
+  static constexpr const char* kCarrierLan = "100.64.0.254";  // the carrier, towards rA
   static constexpr const char* kWanB = "198.51.100.2";
   static constexpr const char* kAttackerAddress = "198.51.100.20";
   static constexpr const char* kBridge = "br0";
@@ -81,6 +88,10 @@ class InternetTestbed {
   Result<void> Run(const std::vector<std::string>& argv);
   Result<void> AddNamespace(const std::string& name);
 
+  Result<void> BuildCarrier();
+  Result<void> LinkToBridge(const std::string& router, const std::string& wan_if,
+                            const std::string& up_if);
+  Result<void> LinkToCarrier(const std::string& router, const std::string& wan_if);
   Result<void> StartMiniupnpd(const std::string& router);
 
   std::string prefix_;  // "shx<pid>-"
