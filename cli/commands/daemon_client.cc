@@ -55,6 +55,7 @@ std::string DeviceLabel(const nlohmann::json& device, const char* name_key, cons
 
 std::string PathNote(const nlohmann::json& device) {
   const std::string path = device.value("path", "");
+  if (path == "lan") return " (LAN)";
   return path == "relayed" || path == "punched" ? " (" + path + ")" : "";
 }
 

@@ -43,8 +43,9 @@ std::string HumanBytes(double bytes);
 std::string DeviceLabel(const nlohmann::json& device, const char* name_key = "name",
                         const char* id_key = "id");
 
-// " (relayed)" or " (punched)" for a device entry of `devices`/`status`
-// whose session takes that path; "" for a direct one or none.
+// " (LAN)", " (relayed)" or " (punched)" for a device entry of
+// `devices`/`status` whose session takes that path; "" for a direct one
+// (across the internet) or none.
 std::string PathNote(const nlohmann::json& device);
 
 // A status PortMapping in one line: "mapped tcp://5.1.1.1:22011 (NAT-PMP)",

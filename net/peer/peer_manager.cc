@@ -70,7 +70,8 @@ bool PeerManager::Idle(const Peer& peer) const {
 // those are still dialed (with the same backoff), and a direct session that
 // comes up replaces it (Survivor).
 bool PeerManager::Upgrading(const Peer& peer) const {
-  return peer.up != nullptr && peer.up->path() != PathClass::kDirect && DirectAddresses(peer) > 0;
+  return peer.up != nullptr && PathRank(peer.up->path()) < PathRank(PathClass::kDirect) &&
+         DirectAddresses(peer) > 0;
 }
 
 std::size_t PeerManager::DirectAddresses(const Peer& peer) {

@@ -87,13 +87,16 @@ inline std::string DialTarget(std::string_view address) {
 // other device's public endpoint). Never dialed from an address list.
 inline constexpr char kPunchScheme[] = "punch://";
 
-// How a session reaches the device, worst first: the duplicate rule keeps
-// the better one. LAN and direct are one class: a connection hairpinned
-// through a router looks LAN from one end and direct from the other, and
-// both ends must rank a session alike.
-enum class PathClass { kRelayed = 0, kPunched = 1, kDirect = 2 };
+// How a session reaches the device, worst first. kLan: a direct
+// connection with a private, link-local or loopback address
+// (IsLocalNetworkHost); kDirect: any other direct one.
+enum class PathClass { kRelayed = 0, kPunched = 1, kDirect = 2, kLan = 3 };
 PathClass PathOf(std::string_view address);
-std::string_view PathClassName(PathClass path);  // "relayed", "punched", "direct"
+std::string_view PathClassName(PathClass path);  // "relayed", "punched", "direct", "lan"
+// The rank the duplicate rule keeps the better of. LAN ranks with direct: a
+// connection hairpinned through a router looks LAN from one end and direct
+// from the other, and both ends must rank a session alike.
+int PathRank(PathClass path);
 
 // Learns the public endpoint ("IP:PORT") of a local port (a punch round's,
 // listening and shared), for hole punching (the daemon asks its TURN server:

@@ -18,6 +18,7 @@
 #include "core/base/log.h"
 #include "net/peer/peer_manager.h"
 #include "net/peer/peer_manager_connection.h"
+#include "net/peer/socket_address.h"
 
 namespace shoal::net {
 namespace {
@@ -29,7 +30,11 @@ std::string Short(const DeviceId& device) { return ShortIdString(device.ShortId(
 PathClass PathOf(std::string_view address) {
   if (IsRelayAddress(address)) return PathClass::kRelayed;
   if (address.substr(0, sizeof(kPunchScheme) - 1) == kPunchScheme) return PathClass::kPunched;
-  return PathClass::kDirect;
+  return IsLocalNetworkHost(address) ? PathClass::kLan : PathClass::kDirect;
+}
+
+int PathRank(PathClass path) {
+  return static_cast<int>(path == PathClass::kLan ? PathClass::kDirect : path);
 }
 
 std::string_view PathClassName(PathClass path) {
@@ -40,6 +45,8 @@ std::string_view PathClassName(PathClass path) {
       return "punched";
     case PathClass::kDirect:
       return "direct";
+    case PathClass::kLan:
+      return "lan";
   }
   return "direct";
 }

@@ -118,9 +118,10 @@ void PeerManager::AcceptRelayed(UvHandle<uv_tcp_t> tcp, const std::string& peer)
 
 const PeerManager::Connection& PeerManager::Survivor(const Connection& a,
                                                      const Connection& b) const {
-  // The better path wins (direct, punched, relayed); both ends know which
-  // theirs is.
-  if (a.path() != b.path()) return a.path() > b.path() ? a : b;
+  // The better path wins (LAN or direct, punched, relayed); both ends know
+  // which theirs is.
+  const int rank_a = PathRank(a.path()), rank_b = PathRank(b.path());
+  if (rank_a != rank_b) return rank_a > rank_b ? a : b;
   // Both are with one device; a pending outbound one only knows it as `expected`.
   const DeviceId& self = identity_.device_id();
   const DeviceId& peer = a.device ? *a.device : *a.expected;
@@ -139,7 +140,9 @@ const PeerManager::Connection& PeerManager::Survivor(const Connection& a,
 // than waiting out the idle timeout. A better session that is not quiet is
 // the simultaneous-dial race, which the rule above settles.
 bool PeerManager::Stale(const Connection& current, const Connection& newcomer) const {
-  if (newcomer.role != Role::kResponder || newcomer.path() >= current.path()) return false;
+  if (newcomer.role != Role::kResponder || PathRank(newcomer.path()) >= PathRank(current.path())) {
+    return false;
+  }
   const auto quiet = current.session->quiet_for();
   if (quiet < kStaleAfter) return false;
   SHOAL_LOG(kInfo) << "peer " << ShortIdString(current.device->ShortId()) << ": its "

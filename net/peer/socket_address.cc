@@ -6,6 +6,7 @@
 #include <uv.h>
 
 #include <charconv>
+#include <cstdint>
 #include <string>
 
 namespace shoal::net {
@@ -96,6 +97,41 @@ std::string AddressText(const sockaddr* address) {
   }
   text.append(":").append(std::to_string(PortOf(address)));
   return text;
+}
+
+namespace {
+
+bool IsLocalIPv4(std::uint32_t a) {
+  const auto in = [a](std::uint32_t net, int bits) {
+    return (a >> (32 - bits)) == (net >> (32 - bits));
+  };
+  return in(0x0A000000, 8) || in(0xAC100000, 12) || in(0xC0A80000, 16) || in(0xA9FE0000, 16) ||
+         in(0x7F000000, 8);
+}
+
+// `host` numeric (an IPv6 scope dropped) and on a local network.
+bool IsLocalNumericHost(std::string host) {
+  host = host.substr(0, host.find('%'));
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return IsLocalIPv4(ntohl(v4.s_addr));
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) != 1) return false;
+  const std::uint8_t* b = v6.s6_addr;
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+    return IsLocalIPv4(std::uint32_t{b[12]} << 24 | std::uint32_t{b[13]} << 16 |
+                       std::uint32_t{b[14]} << 8 | b[15]);
+  }
+  return IN6_IS_ADDR_LOOPBACK(&v6) || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||
+         (b[0] & 0xfe) == 0xfc;
+}
+
+}  // namespace
+
+bool IsLocalNetworkHost(std::string_view address) {
+  // A bare host (an accepted connection's) or "host:port" (a dialed one's).
+  if (IsLocalNumericHost(std::string(address))) return true;
+  auto split = SplitHostPort(address);
+  return split && IsLocalNumericHost(split->host);
 }
 
 }  // namespace shoal::net

@@ -31,6 +31,13 @@ Result<HostPort> SplitHostPort(std::string_view text, bool allow_port_zero = fal
 // `port`; nullopt when it is not numeric (a hostname, or garbage).
 std::optional<sockaddr_storage> NumericAddress(const std::string& host, int port);
 
+// A numeric address on a local network or this machine, as a session's
+// address shows it ("host:port", or a bare host): IPv4 10/8, 172.16/12,
+// 192.168/16, 169.254/16, 127/8; IPv6 ::1, fe80::/10, fc00::/7, and
+// IPv4-mapped forms of the IPv4 ones. Not 100.64/10: carrier-grade NAT and
+// overlay VPNs live there. False for hostnames, which are not resolved.
+bool IsLocalNetworkHost(std::string_view address);
+
 // "10.0.0.1" or "fe80::1%eth0" (scope by name, or by index if it has none).
 std::string HostText(const sockaddr* address);
 // "10.0.0.1:22000" or "[::1]:22000".

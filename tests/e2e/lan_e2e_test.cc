@@ -119,6 +119,10 @@ TEST_CASE("pair CODE with no address finds the inviter on the LAN and the folder
   REQUIRE(devices.size() == 1);
   CHECK(devices[0]["connected"].get<bool>());
   CHECK(devices[0]["address"].get<std::string>().rfind(testing::NamespacePair::kAddressA, 0) == 0);
+  // A private address: the session's path is the LAN, on both ends.
+  CHECK(devices[0]["path"] == "lan");
+  CHECK(a.Json({"devices"})["devices"][0]["path"] == "lan");
+  CHECK_THAT(b.Cli({"devices"}).out, Catch::Contains("(LAN)"));
   a.Stop();
   b.Stop();
 }

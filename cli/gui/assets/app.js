@@ -204,7 +204,7 @@ function renderDevice(d) {
     h("div", {class: "muted small"}, d.id),
     h("div", {class: "stats small"},
       d.connected ? h("span", {}, "at " + d.address + (d.path && d.path !== "direct" ?
-                                                       " (" + d.path + ")" : "")) : null,
+                                                       " (" + (d.path === "lan" ? "LAN" : d.path) + ")" : "")) : null,
       h("span", {}, "↓ " + humanBytes(d.rate_in) + "/s"),
       h("span", {}, "↑ " + humanBytes(d.rate_out) + "/s")),
     d.unreachable ? h("p", {class: "muted small"}, d.unreachable) : null,

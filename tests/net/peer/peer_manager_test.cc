@@ -352,12 +352,13 @@ TEST_CASE("a relayed session is replaced by a direct one as soon as a direct add
     CHECK(a.manager->Stats(b.id())->path == PathClass::kRelayed);
     CHECK(b.manager->Stats(a.id())->path == PathClass::kRelayed);
     // A direct address appears (a LAN sighting, say): a dials it while relayed.
+    // On loopback, the session is a LAN one.
     a.manager->SetAddresses(b.id(), {relayed, b.address()});
     REQUIRE(RunUntil(*f.loop, [&] {
       auto sa = a.manager->Stats(b.id());
       auto sb = b.manager->Stats(a.id());
-      return sa->connected && sa->path == PathClass::kDirect && sb && sb->connected &&
-             sb->path == PathClass::kDirect;
+      return sa->connected && sa->path == PathClass::kLan && sb && sb->connected &&
+             sb->path == PathClass::kLan;
     }));
     CHECK(a.events.ups[b.id()] == 2);  // the relayed session, then the direct one
     CHECK(a.events.downs[b.id()] == 1);
@@ -368,7 +369,7 @@ TEST_CASE("a relayed session is replaced by a direct one as soon as a direct add
     // It stays direct: no more dials, the relayed session is gone on both sides.
     testing::RunFor(*f.loop, milliseconds(300));
     CHECK(a.events.ups[b.id()] == 2);
-    CHECK(a.manager->Stats(b.id())->path == PathClass::kDirect);
+    CHECK(a.manager->Stats(b.id())->path == PathClass::kLan);
     a.Stop(*f.loop);
     b.Stop(*f.loop);
   }
@@ -523,6 +524,27 @@ TEST_CASE("a listener shares its port with dials from it, but not with another p
     a.Stop(*f.loop);
   }
   f.Close();
+}
+
+}  // namespace shoal::net
+
+namespace shoal::net {
+
+TEST_CASE("a session's path class comes from its address and LAN ranks with direct", "[peer]") {
+  CHECK(PathOf("relay://198.51.100.10:40000") == PathClass::kRelayed);
+  CHECK(PathOf("punch://198.51.100.2:22000") == PathClass::kPunched);
+  CHECK(PathOf("192.168.1.20:22000") == PathClass::kLan);
+  CHECK(PathOf("10.0.1.2") == PathClass::kLan);  // an accepted connection's bare host
+  CHECK(PathOf("[fe80::1%eth0]:22000") == PathClass::kLan);
+  CHECK(PathOf("198.51.100.1:22000") == PathClass::kDirect);
+  CHECK(PathOf("100.64.0.1:22000") == PathClass::kDirect);  // a carrier's or a VPN's
+  CHECK(PathOf("nas.example:22000") == PathClass::kDirect);  // not resolved to judge
+  CHECK(PathClassName(PathClass::kLan) == "lan");
+  // The duplicate rule: one end of a hairpinned connection sees LAN, the
+  // other direct, and both must rank it alike.
+  CHECK(PathRank(PathClass::kLan) == PathRank(PathClass::kDirect));
+  CHECK(PathRank(PathClass::kDirect) > PathRank(PathClass::kPunched));
+  CHECK(PathRank(PathClass::kPunched) > PathRank(PathClass::kRelayed));
 }
 
 }  // namespace shoal::net
