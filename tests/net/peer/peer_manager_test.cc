@@ -537,7 +537,7 @@ TEST_CASE("a session's path class comes from its address and LAN ranks with dire
   CHECK(PathOf("10.0.1.2") == PathClass::kLan);  // an accepted connection's bare host
   CHECK(PathOf("[fe80::1%eth0]:22000") == PathClass::kLan);
   CHECK(PathOf("198.51.100.1:22000") == PathClass::kDirect);
-  CHECK(PathOf("100.64.0.1:22000") == PathClass::kDirect);  // a carrier's or a VPN's
+  CHECK(PathOf("100.64.0.1:22000") == PathClass::kDirect);   // a carrier's or a VPN's
   CHECK(PathOf("nas.example:22000") == PathClass::kDirect);  // not resolved to judge
   CHECK(PathClassName(PathClass::kLan) == "lan");
   // The duplicate rule: one end of a hairpinned connection sees LAN, the
