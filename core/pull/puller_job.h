@@ -36,6 +36,7 @@ struct Puller::Job {
   // directory): a race, not a failure of the name, so retried at once.
   bool raced = false;
   bool stale = false;             // its version is no longer the one needed
+  bool recheck = false;           // its name's global row was written since the last check
   bool synced = false;            // its temp file has its size, metadata and an fsync
   bool syncing = false;           // that is under way on the sync offload: the job stays
   std::int64_t synced_at_ns = 0;  // when the offloaded sync came back
