@@ -186,11 +186,11 @@ class Puller {
   struct Job;
   Result<void> Plan(PullPass& pass);
   std::int64_t fill_left_ = 0;  // of this pass's fill_bytes_per_pass
-  // Brings window_ up to date: the journal's changes, then more of the need
-  // list while the window holds too little to work on.
   // Takes the need journal's changes into the window, and marks the jobs
   // whose names they name for a version check.
   void ApplyNeedChanges();
+  // Brings window_ up to date: the journal's changes, then more of the need
+  // list while the window holds too little to work on.
   Result<void> RefreshWindow();
   bool Applicable(const NeededName& n, std::int64_t now);
   // The full global entries of `names` that are still needed.

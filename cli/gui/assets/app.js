@@ -190,6 +190,12 @@ function renderOffers(offers) {
 
 // ---- devices ------------------------------------------------------------
 
+// " (LAN)", " (relayed)" or " (punched)"; nothing for a direct session.
+function pathNote(path) {
+  if (!path || path === "direct") return "";
+  return " (" + (path === "lan" ? "LAN" : path) + ")";
+}
+
 function renderDevice(d) {
   const status = d.paused ? "paused" : d.connected ? "connected" : "disconnected";
   const rename = h("form", {class: "rename-form", hidden: true, onsubmit: (e) => {
@@ -203,8 +209,7 @@ function renderDevice(d) {
       h("span", {class: "badge " + status}, status)),
     h("div", {class: "muted small"}, d.id),
     h("div", {class: "stats small"},
-      d.connected ? h("span", {}, "at " + d.address + (d.path && d.path !== "direct" ?
-                                                       " (" + (d.path === "lan" ? "LAN" : d.path) + ")" : "")) : null,
+      d.connected ? h("span", {}, "at " + d.address + pathNote(d.path)) : null,
       h("span", {}, "↓ " + humanBytes(d.rate_in) + "/s"),
       h("span", {}, "↑ " + humanBytes(d.rate_out) + "/s")),
     d.unreachable ? h("p", {class: "muted small"}, d.unreachable) : null,
