@@ -12,6 +12,7 @@
 
 #include "core/base/log.h"
 #include "net/peer/peer_manager.h"
+#include "net/peer/socket_address.h"
 
 namespace shoal::net {
 namespace {
@@ -177,11 +178,9 @@ bool IsPublicIPv4(std::string_view ip) {
   in_addr address{};
   if (inet_pton(AF_INET, std::string(ip).c_str(), &address) != 1) return false;
   const std::uint32_t a = ntohl(address.s_addr);
-  const auto in = [a](std::uint32_t net, int bits) {
-    return (a >> (32 - bits)) == (net >> (32 - bits));
-  };
-  return !(in(0x00000000, 8) || in(0x0A000000, 8) || in(0x64400000, 10) || in(0x7F000000, 8) ||
-           in(0xA9FE0000, 16) || in(0xAC100000, 12) || in(0xC0A80000, 16));
+  // Besides local networks and this machine (IsLocalNetworkHost): 0/8, and
+  // carrier-grade NAT's 100.64/10.
+  return !IsLocalNetworkHost(ip) && (a >> 24) != 0 && (a >> 22) != (0x64400000u >> 22);
 }
 
 Result<PortMapping> MapTcpPort(int internal_port, std::chrono::seconds lifetime,

@@ -28,6 +28,22 @@ void PullUntilStill(testing::EngineCluster& c, testing::QueuedOffload& offload) 
   }
 }
 
+// `count` files "DIR/f10.bin", "DIR/f11.bin"... of random bytes on device 0,
+// sizes from `size` up by `step`, both devices scanned; returns the content.
+std::map<std::string, std::string> WriteFiles(testing::EngineCluster& c, const std::string& dir,
+                                              int count, std::size_t size, std::size_t step,
+                                              std::uint64_t seed) {
+  std::map<std::string, std::string> content;
+  for (int i = 0; i < count; ++i) {
+    const std::string name = dir + "/f" + std::to_string(10 + i) + ".bin";
+    content[name] = RandomString(size + static_cast<std::size_t>(i) * step, seed + i);
+    c[0].fs.WriteFile(name, content[name], c.clock.now - 10'000'000'000);
+  }
+  c.Scan(0);
+  c.Scan(1);
+  return content;
+}
+
 }  // namespace
 
 TEST_CASE("offloaded fsyncs: a file is placed only after its sync ran and one wake per batch",
@@ -202,14 +218,7 @@ TEST_CASE(
   testing::QueuedOffload offload;  // after the cluster: see above
   c[1].engine->set_offload(&offload, [] {});
   c.Connect(0, 1);
-  std::map<std::string, std::string> content;
-  for (int i = 0; i < 12; ++i) {
-    const std::string name = "h/f" + std::to_string(10 + i) + ".bin";
-    content[name] = RandomString(2'000 + static_cast<std::size_t>(i) * 100, 200 + i);
-    c[0].fs.WriteFile(name, content[name], c.clock.now - 10'000'000'000);
-  }
-  c.Scan(0);
-  c.Scan(1);
+  std::map<std::string, std::string> content = WriteFiles(c, "h", 12, 2'000, 100, 200);
   auto temp_files = [&c] {
     auto entries = c[1].fs.ListDir("h");
     if (!entries) return std::size_t{0};
@@ -249,14 +258,7 @@ TEST_CASE(
   testing::QueuedOffload offload;  // after the cluster: see above
   c[1].engine->set_offload(&offload, [] {});
   c.Connect(0, 1);
-  std::map<std::string, std::string> content;
-  for (int i = 0; i < 40; ++i) {
-    const std::string name = "k/f" + std::to_string(10 + i) + ".bin";
-    content[name] = RandomString(1'000 + static_cast<std::size_t>(i) * 10, 300 + i);
-    c[0].fs.WriteFile(name, content[name], c.clock.now - 10'000'000'000);
-  }
-  c.Scan(0);
-  c.Scan(1);
+  std::map<std::string, std::string> content = WriteFiles(c, "k", 40, 1'000, 10, 300);
   PullUntilStill(c, offload);
   REQUIRE(offload.size() == 40);  // all assembled, all waiting for their sync
   Database& db = c[1].index->db();
