@@ -42,7 +42,7 @@ int Daemon::Run() {
   if (started) started = OpenIndex();
   if (started) started = StartLoop();
   if (started) started = StartFolders();
-  if (started) started = StartVersionPruning();
+  if (started) started = StartUpkeep();
   if (started) started = StartPeers();
   if (started) started = StartRelays();
   if (started) started = StartPortMapping();
@@ -153,11 +153,15 @@ Result<void> Daemon::StartFolders() {
   return {};
 }
 
-Result<void> Daemon::StartVersionPruning() {
+// Daily version pruning, and the index's WAL and cache given back when idle.
+Result<void> Daemon::StartUpkeep() {
   auto timer = net::Timer::Create(*loop_);
   if (!timer) return timer.error();
   prune_timer_ = std::move(*timer);
   prune_timer_->Start(kFirstPrune, [this] { PruneVersions(); });
+  auto trim = IndexTrim::Start(*loop_, index_->db());
+  if (!trim) return trim.error();
+  index_trim_ = std::move(*trim);
   return {};
 }
 
@@ -463,6 +467,7 @@ void Daemon::Stop() {
     pairing_->set_discovery(nullptr);
   }
   prune_timer_.reset();
+  index_trim_.reset();
   folder_events_.reset();
   discovery_.reset();
   if (relays_) (void)relays_->Configure({});  // ends the allocations
@@ -496,6 +501,7 @@ void Daemon::Teardown() {
     api_.reset();
     pairing_.reset();
     prune_timer_.reset();
+    index_trim_.reset();
     folders_.reset();
     if (auto closed = loop_->Close(); !closed) {
       SHOAL_LOG(kError) << "event loop did not close cleanly: " << closed.error().message;

@@ -25,6 +25,7 @@
 #include "cli/daemon/folder_events.h"
 #include "cli/daemon/folder_runners.h"
 #include "cli/daemon/home.h"
+#include "cli/daemon/index_trim.h"
 #include "cli/daemon/pairing.h"
 #include "cli/daemon/peer_hub.h"
 #include "cli/daemon/relays.h"
@@ -94,7 +95,7 @@ class Daemon final {
   Result<void> OpenIndex();
   Result<void> StartLoop();
   Result<void> StartFolders();
-  Result<void> StartVersionPruning();
+  Result<void> StartUpkeep();
   Result<void> StartPeers();
   Result<void> StartRelays();
   Result<void> StartPortMapping();
@@ -125,6 +126,7 @@ class Daemon final {
   std::vector<UvHandle<uv_signal_t>> signals_;  // SIGTERM, SIGINT; closed by Stop()
   std::unique_ptr<FolderRunners> folders_;
   std::unique_ptr<net::Timer> prune_timer_;  // daily version pruning
+  std::unique_ptr<IndexTrim> index_trim_;
   std::unique_ptr<Pairing> pairing_;
   std::unique_ptr<PeerHub> hub_;
   std::unique_ptr<net::PeerManager> peers_;

@@ -1,6 +1,11 @@
 #include "core/store/database.h"
 
 namespace shoal {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+}  // namespace
 
 void Database::Closer::operator()(sqlite3* db) const {
   // Every statement is finalized by now (the cache is cleared first), so
@@ -18,7 +23,7 @@ Result<Database> Database::Open(const std::string& path) {
     return Fail(ErrorCode::kIo, "open '" + path + "': " + msg);
   }
   sqlite3_extended_result_codes(raw, 0);
-  if (sqlite3_busy_timeout(raw, 5000) != SQLITE_OK) return db.LastError("busy timeout");
+  if (sqlite3_busy_timeout(raw, kBusyTimeoutMs) != SQLITE_OK) return db.LastError("busy timeout");
   // journal_mode returns a row, so it goes through Exec's callback-less path;
   // an in-memory database reports "memory", which is fine.
   // synchronous=FULL: a commit returns once the WAL is on disk. With NORMAL
@@ -43,7 +48,7 @@ Result<Database> Database::OpenReadOnly(const std::string& path) {
     return Fail(ErrorCode::kIo, "open '" + path + "' to read: " + msg);
   }
   sqlite3_extended_result_codes(raw, 0);
-  if (sqlite3_busy_timeout(raw, 5000) != SQLITE_OK) return db.LastError("busy timeout");
+  if (sqlite3_busy_timeout(raw, kBusyTimeoutMs) != SQLITE_OK) return db.LastError("busy timeout");
   auto pragmas = db.Exec("PRAGMA query_only=1;");
   if (!pragmas) return pragmas.error().Wrap("open '" + path + "' to read");
   return db;
@@ -58,8 +63,33 @@ Database& Database::operator=(Database&& other) noexcept {
     vm_steps_ = other.vm_steps_;
     rollback_hook_ = other.rollback_hook_;
     rollback_context_ = other.rollback_context_;
+    SetCommitHook(other.commit_hook_, other.commit_context_);
   }
   return *this;
+}
+
+Database::Database(Database&& other) noexcept
+    : db_(std::move(other.db_)),
+      path_(std::move(other.path_)),
+      cache_(std::move(other.cache_)),
+      vm_steps_(other.vm_steps_),
+      rollback_hook_(other.rollback_hook_),
+      rollback_context_(other.rollback_context_) {
+  if (db_) SetCommitHook(other.commit_hook_, other.commit_context_);
+}
+
+Result<bool> Database::TrimIdle() {
+  if (InTransaction()) return false;
+  // No busy handler: a checkpoint that would wait for a reader gives up
+  // at once instead of holding the caller's thread.
+  sqlite3_busy_timeout(db_.get(), 0);
+  int rc =
+      sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
+  sqlite3_db_release_memory(db_.get());
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return false;
+  if (rc != SQLITE_OK) return LastError("checkpoint");
+  return true;
 }
 
 Database::~Database() { cache_.clear(); }

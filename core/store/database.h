@@ -31,7 +31,7 @@ class Database {
   // snapshot (WAL). Fails for ":memory:", which no other connection can see.
   static Result<Database> OpenReadOnly(const std::string& path);
 
-  Database(Database&& other) noexcept = default;
+  Database(Database&& other) noexcept;
   Database& operator=(Database&& other) noexcept;
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -65,6 +65,31 @@ class Database {
   void SavepointRolledBack() {
     if (rollback_hook_ != nullptr) rollback_hook_(rollback_context_);
   }
+  // Calls `hook(context)` whenever a transaction is about to commit (the
+  // commit goes ahead). One hook per connection; `context` must outlive it.
+  void SetCommitHook(void (*hook)(void*), void* context) {
+    commit_hook_ = hook;
+    commit_context_ = context;
+    if (hook == nullptr) {
+      sqlite3_commit_hook(db_.get(), nullptr, nullptr);
+      return;
+    }
+    sqlite3_commit_hook(
+        db_.get(),
+        [](void* self) {
+          auto* db = static_cast<Database*>(self);
+          db->commit_hook_(db->commit_context_);
+          return 0;
+        },
+        this);
+  }
+  // For when the owner has gone idle: copies the WAL into the database
+  // file and truncates it to zero bytes, then frees this connection's page
+  // cache, so that what stays on disk and in memory is what the data needs
+  // rather than what the last burst of writes left. Waits for nobody:
+  // while another connection reads a snapshot (or a transaction is open
+  // here) it returns false and leaves the WAL as it is.
+  Result<bool> TrimIdle();
   const std::string& path() const { return path_; }
 
  private:
@@ -88,6 +113,9 @@ class Database {
   std::int64_t vm_steps_ = 0;
   void (*rollback_hook_)(void*) = nullptr;
   void* rollback_context_ = nullptr;
+  // Reached through `this` from SQLite's hook: set again after a move.
+  void (*commit_hook_)(void*) = nullptr;
+  void* commit_context_ = nullptr;
 };
 
 }  // namespace shoal

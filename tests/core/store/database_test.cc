@@ -1,5 +1,7 @@
 #include "core/store/database.h"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 
 #include "core/store/schema.h"
@@ -22,6 +24,21 @@ Result<void> Insert(Database& db, std::int64_t v) {
   auto stmt = db.Prepare("INSERT INTO t(v) VALUES(?1)");
   if (!stmt) return stmt.error();
   return (*stmt)->Bind(1, v).Run();
+}
+
+// Size of the file at `path`, -1 when missing.
+std::int64_t FileSize(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_size : -1;
+}
+
+void FillWal(Database& db, int rows) {
+  REQUIRE(db.Exec("CREATE TABLE IF NOT EXISTS t(v INTEGER)"));
+  for (int i = 0; i < rows; i += 100) {
+    REQUIRE(db.Exec("BEGIN"));
+    for (int j = 0; j < 100; ++j) REQUIRE(Insert(db, i + j));
+    REQUIRE(db.Exec("COMMIT"));
+  }
 }
 
 }  // namespace
@@ -149,6 +166,67 @@ TEST_CASE("a statement lent by Prepare is reset when its guard goes, even mid-re
   }                                    // an early return would leave it here
   // A table with an active reader cannot be dropped ("database table is locked").
   CHECK(db->Exec("DROP TABLE t"));
+}
+
+TEST_CASE("an idle trim empties the WAL and keeps every row, and waits for no reader", "[store]") {
+  testing::TempDir dir;
+  const std::string path = dir.File("a.db");
+  auto db = Database::Open(path);
+  REQUIRE(db);
+  FillWal(*db, 2000);
+  REQUIRE(FileSize(path + "-wal") > 0);
+
+  // A reader in the middle of a snapshot: the trim gives up at once.
+  auto reader = Database::OpenReadOnly(path);
+  REQUIRE(reader);
+  REQUIRE(reader->Exec("BEGIN"));
+  CHECK(CountRows(*reader) == 2000);
+  const std::int64_t wal_before = FileSize(path + "-wal");
+  auto blocked = db->TrimIdle();
+  REQUIRE(blocked);
+  CHECK_FALSE(*blocked);
+  CHECK(FileSize(path + "-wal") == wal_before);
+  REQUIRE(reader->Exec("COMMIT"));
+
+  // Nor while its own transaction is open.
+  REQUIRE(db->Exec("BEGIN"));
+  CHECK_FALSE(db->TrimIdle().value());
+  REQUIRE(db->Exec("COMMIT"));
+
+  auto trimmed = db->TrimIdle();
+  REQUIRE(trimmed);
+  CHECK(*trimmed);
+  CHECK(FileSize(path + "-wal") == 0);
+  CHECK(CountRows(*db) == 2000);
+  CHECK(CountRows(*reader) == 2000);
+  // Writing goes on as before, and a reopened database has every row.
+  REQUIRE(Insert(*db, 7));
+  *db = Database::Open(path).value();
+  CHECK(CountRows(*db) == 2001);
+}
+
+TEST_CASE("the commit hook runs on every commit, also after the database has moved", "[store]") {
+  testing::TempDir dir;
+  auto db = Database::Open(dir.File("a.db"));
+  REQUIRE(db);
+  REQUIRE(db->Exec("CREATE TABLE t(v INTEGER)"));
+  int commits = 0;
+  db->SetCommitHook([](void* n) { ++*static_cast<int*>(n); }, &commits);
+  REQUIRE(Insert(*db, 1));
+  CHECK(commits == 1);
+  Database moved = std::move(*db);
+  REQUIRE(Insert(moved, 2));
+  CHECK(commits == 2);
+  Database assigned = Database::Open(dir.File("b.db")).value();
+  assigned = std::move(moved);
+  REQUIRE(assigned.Exec("BEGIN; INSERT INTO t(v) VALUES(3); INSERT INTO t(v) VALUES(4); COMMIT;"));
+  CHECK(commits == 3);
+  // A rolled-back transaction commits nothing.
+  REQUIRE(assigned.Exec("BEGIN; INSERT INTO t(v) VALUES(5); ROLLBACK;"));
+  CHECK(commits == 3);
+  assigned.SetCommitHook(nullptr, nullptr);
+  REQUIRE(Insert(assigned, 6));
+  CHECK(commits == 3);
 }
 
 }  // namespace shoal

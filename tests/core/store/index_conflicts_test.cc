@@ -1,8 +1,6 @@
 // Conflict copies are listed from a partial index of their own, so listing
 // them costs what there is of them, not the folder's size; a store from
 // before the index gets it when opened.
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
@@ -11,13 +9,16 @@
 #include "core/store/index.h"
 #include "core/store/schema.h"
 #include "core/version/conflict.h"
+#include "tests/support/sqlite_inspect.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_ids.h"
 
 namespace shoal {
 namespace {
 
+using testing::ExecSql;
 using testing::MakeDeviceId;
+using testing::QueryPlan;
 
 FileInfo Entry(const std::string& name, std::int64_t sequence, bool deleted = false) {
   FileInfo f;
@@ -28,34 +29,6 @@ FileInfo Entry(const std::string& name, std::int64_t sequence, bool deleted = fa
   f.version.Set(1, static_cast<std::uint64_t>(sequence));
   f.sequence = sequence;
   return f;
-}
-
-// What SQLite's planner does with the query: its EXPLAIN QUERY PLAN lines.
-std::string QueryPlan(const std::string& path, const char* query) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + std::string(query)).c_str(), -1, &stmt,
-                             nullptr) == SQLITE_OK);
-  std::string plan;
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
-    plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
-    plan += "\n";
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return plan;
-}
-
-void Exec(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
-  INFO((error ? error : ""));
-  sqlite3_free(error);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
 }
 
 }  // namespace
@@ -111,7 +84,7 @@ TEST_CASE("a store from before the conflict index gets it when opened",
     std::vector<FileInfo> batch{Entry("x.txt", 1), Entry(copy, 2)};
     REQUIRE(index.PutFiles(folder, local, batch));
   }
-  Exec(path, "DROP INDEX global_conflict_copies; PRAGMA user_version = 4;");
+  ExecSql(path, "DROP INDEX global_conflict_copies; PRAGMA user_version = 4;");
   CHECK_THAT(QueryPlan(path, sql::kSelectConflictCopies), !Catch::Contains("global_conflict"));
   Index index = Index::Open(path).value();
   CHECK(index.ConflictCopyNames(folder).value() == std::vector<std::string>{copy});

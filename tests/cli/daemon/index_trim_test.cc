@@ -1,0 +1,106 @@
+// IndexTrim on a real index file and event loop: once commits stop for the
+// quiet time the WAL is truncated, never while they keep coming, never
+// while a reader holds it, and with nothing to do no timer stays armed.
+#include "cli/daemon/index_trim.h"
+
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
+
+#include "core/store/index.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_ids.h"
+
+namespace shoal::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::int64_t WalBytes(const std::string& path) {
+  struct stat st {};
+  return ::stat((path + "-wal").c_str(), &st) == 0 ? st.st_size : -1;
+}
+
+struct Fixture {
+  testing::TempDir dir;
+  std::string path = dir.File("index.db");
+  Index index = Index::Open(path).value();
+  DeviceKey local =
+      index.PutDevice({{}, testing::MakeDeviceId(1), "here", "", true, false}).value();
+  FolderKey folder = index.AddFolder({{}, "docs", "/data/docs", ""}).value().key;
+  std::unique_ptr<net::EventLoop> loop = std::move(*net::EventLoop::Create());
+  std::int64_t sequence = 0;
+
+  // The trim, declared after the fixture, is gone by now: its timer closes.
+  ~Fixture() {
+    loop->Run();
+    CHECK(loop->Close());
+  }
+
+  // One commit of `count` new names.
+  void Commit(int count = 200) {
+    std::vector<FileInfo> batch;
+    for (int i = 0; i < count; ++i) {
+      FileInfo f;
+      f.name = "f" + std::to_string(++sequence);
+      f.size = 1;
+      f.version.Set(1, 1);
+      f.sequence = sequence;
+      batch.push_back(std::move(f));
+    }
+    REQUIRE(index.PutFiles(folder, local, batch));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("after the quiet time without commits the index's WAL is truncated and no timer is left",
+          "[daemon][store]") {
+  Fixture fx;
+  auto trim = IndexTrim::Start(*fx.loop, fx.index.db(), 50ms).value();
+  fx.loop->Run();  // nothing committed yet: nothing armed, returns at once
+  CHECK(trim->trims() == 0);
+
+  // Commits closer together than the quiet time: no trim in between.
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < 200ms) {
+    fx.Commit();
+    fx.loop->RunOnce();
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(trim->trims() == 0);
+  REQUIRE(WalBytes(fx.path) > 0);
+
+  // Run() returns only once no timer is armed: the trim ran and did not re-arm.
+  fx.loop->Run();
+  CHECK(trim->trims() == 1);
+  CHECK(WalBytes(fx.path) == 0);
+  CHECK(fx.index.GetGlobal(fx.folder, "f" + std::to_string(fx.sequence)).value().has_value());
+
+  fx.Commit();
+  fx.loop->Run();
+  CHECK(trim->trims() == 2);
+}
+
+TEST_CASE("a reader holding the WAL postpones the trim a few times and then leaves it",
+          "[daemon][store]") {
+  Fixture fx;
+  auto trim = IndexTrim::Start(*fx.loop, fx.index.db(), 20ms).value();
+  fx.Commit();
+  auto reader = Index::OpenReader(fx.path).value();
+  REQUIRE(reader.db().Exec("BEGIN"));
+  REQUIRE(reader.GetGlobal(fx.folder, "f1").value().has_value());  // holds a snapshot
+  fx.Commit();
+  fx.loop->Run();  // gives up after IndexTrim::kRetries tries
+  CHECK(trim->trims() == 0);
+  CHECK(WalBytes(fx.path) > 0);
+  REQUIRE(reader.db().Exec("COMMIT"));
+  fx.Commit();
+  fx.loop->Run();
+  CHECK(trim->trims() == 1);
+  CHECK(WalBytes(fx.path) == 0);
+}
+
+}  // namespace shoal::cli

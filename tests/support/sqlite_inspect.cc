@@ -1,0 +1,49 @@
+#include "tests/support/sqlite_inspect.h"
+
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+
+namespace shoal::testing {
+namespace {
+
+// Each row's column `column` as text, one per line.
+std::string Column(const std::string& path, const std::string& query, int column) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(db, query.c_str(), -1, &stmt, nullptr);
+  INFO(sqlite3_errmsg(db));
+  REQUIRE(rc == SQLITE_OK);
+  std::string out;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    out += reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+    out += "\n";
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+}  // namespace
+
+std::string QueryPlan(const std::string& path, const char* query) {
+  return Column(path, "EXPLAIN QUERY PLAN " + std::string(query), 3);
+}
+
+void ExecSql(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
+  INFO((error ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+std::string IndexNames(const std::string& path) {
+  return Column(path, "SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name", 0);
+}
+
+}  // namespace shoal::testing

@@ -1,0 +1,16 @@
+// Looking at a database file from outside the code under test: what SQLite's
+// planner does with a query, and raw SQL for setting up old schemas.
+#pragma once
+
+#include <string>
+
+namespace shoal::testing {
+
+// The EXPLAIN QUERY PLAN lines for `query` on the database at `path`.
+std::string QueryPlan(const std::string& path, const char* query);
+// Runs `sql` on the database at `path` (Catch REQUIREs success).
+void ExecSql(const std::string& path, const char* sql);
+// The names of the database's indexes (sqlite_schema), sorted.
+std::string IndexNames(const std::string& path);
+
+}  // namespace shoal::testing
