@@ -118,6 +118,7 @@ Json ControlApi::DeviceAdd(const nlohmann::json& request) {
   if (!key) return key.error();
   record.key = *key;
   parts_.addresses.Apply(record);
+  parts_.rendezvous.Wake();  // a rendezvous ID among its addresses is looked up now
   SHOAL_LOG(kInfo) << "device " << id->ToString() << " added";
   return nlohmann::json{{"id", id->ToString()}, {"name", record.name}};
 }
@@ -157,6 +158,7 @@ Json ControlApi::PutDevice(DeviceRecord device) {
   if (auto put = parts_.index.PutDevice(device); !put) return put.error();
   if (device.paused) parts_.hub.Disconnect(device.id);
   parts_.addresses.Apply(device);
+  parts_.rendezvous.Wake();
   return nlohmann::json{
       {"id", device.id.ToString()}, {"name", device.name}, {"paused", device.paused}};
 }

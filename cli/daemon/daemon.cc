@@ -294,6 +294,7 @@ Result<void> Daemon::StartRelays() {
   }
   rendezvous_ = std::make_unique<Rendezvous>(*loop_, *index_, *hub_, *addresses_, home_.dir);
   relays_ = std::make_unique<Relays>(*loop_, *peers_, [this] { OnReachabilityChanged(); });
+  addresses_->on_seen_change = [this] { relays_->PermitHosts(addresses_->SeenHosts()); };
   peers_->SetRelayDialer(
       [this](const std::string& address, std::chrono::milliseconds timeout, net::DialDone done) {
         return relays_->Dial(address, timeout, std::move(done));
@@ -346,6 +347,8 @@ void Daemon::OnReachabilityChanged() {
   std::vector<std::string> hello = announced;
   for (std::string& extra : rendezvous_->HelloAddresses()) hello.push_back(std::move(extra));
   peers_->SetHelloAddresses(std::move(hello));
+  // The server fills in where it saw us from: peers' relays permit that IP.
+  announced.push_back(net::SeenAnnouncement(peers_->listen_port()));
   rendezvous_->Announce(std::move(announced));
 }
 

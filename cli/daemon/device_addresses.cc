@@ -5,6 +5,7 @@
 
 #include "core/base/log.h"
 #include "net/peer/socket_address.h"
+#include "net/reach/rendezvous_client.h"
 
 namespace shoal::cli {
 
@@ -93,14 +94,36 @@ void DeviceAddresses::OnFound(const DeviceId& device, const std::vector<std::str
   auto record = index_.FindDevice(device);
   if (!record || !*record || (*record)->is_local) return;
   std::vector<std::string> announced;
+  std::vector<std::string> seen;
   for (const std::string& address : addresses) {
-    if (IsNumericAnnouncedAddress(address)) announced.push_back(address);
-    if (announced.size() == 4) break;
+    if (IsNumericAnnouncedAddress(address) && announced.size() < 4) announced.push_back(address);
+    auto host = net::SeenHost(address);
+    if (host && seen.size() < 4 && std::find(seen.begin(), seen.end(), *host) == seen.end()) {
+      seen.push_back(std::move(*host));
+    }
+  }
+  if (seen != seen_[device.ToString()]) {
+    seen_[device.ToString()] = std::move(seen);
+    if (on_seen_change) on_seen_change();
   }
   if (announced == found_[device.ToString()]) return;
   found_[device.ToString()] = announced;
   Apply(**record);
   peers_.DialNow(device);
+}
+
+void DeviceAddresses::DropSightings(const DeviceId& device) {
+  sighted_.Forget(device);
+  found_.erase(device.ToString());
+  if (seen_.erase(device.ToString()) > 0 && on_seen_change) on_seen_change();
+}
+
+std::vector<std::string> DeviceAddresses::SeenHosts() const {
+  std::vector<std::string> hosts;
+  for (const auto& [device, seen] : seen_) hosts.insert(hosts.end(), seen.begin(), seen.end());
+  std::sort(hosts.begin(), hosts.end());
+  hosts.erase(std::unique(hosts.begin(), hosts.end()), hosts.end());
+  return hosts;
 }
 
 void DeviceAddresses::Reapply(const DeviceId& device) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -57,13 +58,16 @@ class DeviceAddresses {
   // not heard for their lifetime are dropped here too.
   void OnSighting(const DeviceId& device, const std::string& address, bool news);
   // A rendezvous lookup found `device` at `addresses` (relay:// and tcp:// ones are
-  // kept): it is dialed there at once.
+  // kept): it is dialed there at once. The IPs of its seen:// addresses
+  // (net::SeenHost) are kept for SeenHosts.
   void OnFound(const DeviceId& device, const std::vector<std::string>& addresses);
   // A removed device: where it was seen is forgotten too.
-  void DropSightings(const DeviceId& device) {
-    sighted_.Forget(device);
-    found_.erase(device.ToString());
-  }
+  void DropSightings(const DeviceId& device);
+  // Every paired device's public IP as the discovery server last saw it,
+  // sorted, each once: the hosts our relay allocations permit.
+  std::vector<std::string> SeenHosts() const;
+  // Runs whenever SeenHosts() changed.
+  std::function<void()> on_seen_change;
 
   // Sightings kept per device, and how long one lasts unheard: three
   // announcement intervals (30 s), as in Discovery's own cache.
@@ -78,6 +82,7 @@ class DeviceAddresses {
   net::PeerManager& peers_;
   net::RecentSightings sighted_{kSightingsPerDevice, kSightingLifetime};
   std::map<std::string, std::vector<std::string>> found_;  // by rendezvous lookups
+  std::map<std::string, std::vector<std::string>> seen_;   // their seen:// IPs
 };
 
 }  // namespace shoal::cli

@@ -39,10 +39,17 @@ Result<void> Relays::Configure(const std::vector<net::TurnServer>& relays) {
     auto client = net::TurnClient::Start(loop_, server, *slot, options_);
     if (!client) return client.error().Wrap("relay " + server.Redacted());
     slot->client = std::move(*client);
+    slot->client->SetPermittedHosts(permitted_);
     slots_.push_back(std::move(slot));
   }
   OnAllocationsChanged();
   return {};
+}
+
+void Relays::PermitHosts(std::vector<std::string> hosts) {
+  if (hosts == permitted_) return;
+  permitted_ = std::move(hosts);
+  for (const auto& slot : slots_) slot->client->SetPermittedHosts(permitted_);
 }
 
 Result<std::unique_ptr<net::PendingDial>> Relays::Dial(const std::string& address,
@@ -90,6 +97,7 @@ nlohmann::json Relays::Status() const {
                             {"state", client.allocated() ? "allocated" : "connecting"}};
     if (client.relayed()) relay["relayed"] = net::kRelayScheme + client.relayed()->ToString();
     if (client.mapped()) relay["public_address"] = client.mapped()->ToString();
+    if (!permitted_.empty()) relay["permitted"] = permitted_;
     if (!client.last_error().empty()) relay["error"] = client.last_error();
     out.push_back(std::move(relay));
   }

@@ -47,11 +47,17 @@ class Relays {
   Result<std::unique_ptr<net::PendingDial>> ProbePublicEndpoint(
       int local_port, std::function<void(Result<std::string>)> done);
 
+  // The hosts (IPs) every allocation permits besides the relay itself, now
+  // and in those Configure starts later: where paired devices with no
+  // relay of their own dial our relayed address from.
+  void PermitHosts(std::vector<std::string> hosts);
+  const std::vector<std::string>& permitted() const { return permitted_; }
+
   bool configured() const { return !slots_.empty(); }
   // "relay://IP:PORT" of each allocation that is up.
   std::vector<std::string> RelayedAddresses() const;
   // One object per relay: url (no secret), state, relayed and public
-  // address, last error.
+  // address, the hosts it permits, last error.
   nlohmann::json Status() const;
 
  private:
@@ -63,6 +69,7 @@ class Relays {
   std::function<void()> on_change_;
   net::TurnOptions options_;
   std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<std::string> permitted_;
 };
 
 }  // namespace shoal::cli

@@ -40,7 +40,8 @@ class Rendezvous {
   // "rendezvous://ID" while a server is configured, for our Hello.
   std::vector<std::string> HelloAddresses() const;
   nlohmann::json Status() const;
-  // A device connected or disconnected: lookups resume if one is needed.
+  // A device connected, disconnected, was added or resumed: lookups resume
+  // if one is needed.
   void Wake();
   bool configured() const { return client_ != nullptr; }
 

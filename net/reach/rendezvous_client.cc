@@ -4,8 +4,22 @@
 #include <random>
 
 #include "core/base/log.h"
+#include "net/peer/socket_address.h"
 
 namespace shoal::net {
+
+std::string SeenAnnouncement(int listen_port) {
+  return kSeenScheme + (":" + std::to_string(listen_port));
+}
+
+std::optional<std::string> SeenHost(std::string_view address) {
+  if (!address.starts_with(kSeenScheme)) return std::nullopt;
+  auto split = SplitHostPort(address.substr(sizeof(kSeenScheme) - 1));
+  if (!split || split->host.empty() || !NumericAddress(split->host, split->port)) {
+    return std::nullopt;
+  }
+  return split->host;
+}
 
 RendezvousClient::RendezvousClient(EventLoop& loop, DiscoveryServer server,
                                    RendezvousIdentity identity)

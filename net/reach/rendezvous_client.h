@@ -16,7 +16,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "net/loop/event_loop.h"
@@ -26,6 +28,20 @@
 #include "net/reach/rendezvous_identity.h"
 
 namespace shoal::net {
+
+// "seen://IP:PORT": where the discovery server saw an announcement come
+// from. A device announces "seen://:PORT" (its listening port) and the
+// server puts the address the request came from in place of the empty host,
+// so whoever looks the device up learns its public IP. Never dialed (behind
+// a NAT nothing answers there): a device that holds a relay allocation
+// permits that IP on it, so that a paired device with no relay of its own
+// may dial its relayed address (docs/protocol.md "Rendezvous").
+inline constexpr char kSeenScheme[] = "seen://";
+// "seen://:PORT".
+std::string SeenAnnouncement(int listen_port);
+// The IP of a "seen://IP:PORT" the server filled in (numeric, with a port);
+// nullopt for anything else, an empty host included.
+std::optional<std::string> SeenHost(std::string_view address);
 
 class RendezvousClient {
  public:

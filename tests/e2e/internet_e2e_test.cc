@@ -19,142 +19,13 @@
 #include <string>
 
 #include "net/wire/preamble.h"
-#include "tests/e2e/daemon_process.h"
-#include "tests/support/coturn_process.h"
-#include "tests/support/discosrv_process.h"
-#include "tests/support/internet_testbed.h"
+#include "tests/e2e/internet_world.h"
 #include "tests/support/net_namespaces.h"
 #include "tests/support/temp_dir.h"
 
 namespace shoal::e2e {
-namespace {
-
 using testing::InternetTestbed;
 using testing::Nat;
-
-// 1 MiB that must never cross the internet in the clear: random bytes (so
-// compression cannot shrink what crosses) with a marker every 4 KiB.
-std::string Marker() {
-  std::mt19937 random(14);
-  std::string out;
-  while (out.size() < (1u << 20)) {
-    out += "SHOAL-PLAINTEXT-MARKER";
-    while (out.size() % 4096 != 0) out += static_cast<char>(random());
-  }
-  return out;
-}
-
-std::string RelayOf(const TestDevice& device) {
-  auto relays = device.Status()["relays"];
-  if (relays.empty() || !relays[0].contains("relayed")) return {};
-  return relays[0]["relayed"].get<std::string>();
-}
-
-nlohmann::json DeviceEntry(const TestDevice& on, const TestDevice& peer) {
-  const nlohmann::json devices = on.Json({"devices"});  // kept: the loop refers into it
-  for (const auto& d : devices["devices"]) {
-    if (d["id"] == peer.id()) return d;
-  }
-  return {};
-}
-
-struct World {
-  shoal::testing::TempDir dir;
-  std::unique_ptr<InternetTestbed> bed;
-  std::unique_ptr<shoal::testing::CoturnProcess> relay;
-  std::unique_ptr<shoal::testing::DiscosrvProcess> discovery;
-  std::unique_ptr<TestDevice> a, b;
-
-  // A test server that started goes into `into`; one that is not installed
-  // makes the test skip (false, with a WARN); any other failure fails it.
-  template <typename Server>
-  static bool Started(Result<std::unique_ptr<Server>> started, std::unique_ptr<Server>& into) {
-    if (!started && started.error().code == ErrorCode::kNotFound) {
-      WARN("skipped: " << started.error().message);
-      return false;
-    }
-    INFO((started ? std::string() : started.error().message));
-    REQUIRE(started.has_value());
-    into = std::move(*started);
-    return true;
-  }
-
-  // False (with a WARN) where the testbed cannot be built here. With
-  // `rendezvous`, a discovery server runs on the internet too and both
-  // devices use it. Without `with_relay` no coturn runs and no device has
-  // a relay.
-  bool Build(Nat nat_a, Nat nat_b, bool rendezvous = false, bool with_relay = true) {
-    auto made = InternetTestbed::Create(nat_a, nat_b);
-    if (!made && made.error().code == ErrorCode::kUnauthorized) {
-      WARN("skipped: " << made.error().message);
-      return false;
-    }
-    INFO((made ? std::string() : made.error().message));
-    REQUIRE(made.has_value());
-    bed = std::move(*made);
-    shoal::testing::CoturnOptions coturn;
-    coturn.netns = bed->inet();
-    coturn.address = InternetTestbed::kRelayAddress;
-    coturn.port = 3478;
-    coturn.allow_loopback_peers = false;
-    coturn.dir = dir.path().string();
-    std::vector<std::string> args;
-    if (with_relay) {
-      if (!Started(shoal::testing::CoturnProcess::Start(coturn), relay)) return false;
-      args = {"--relay", relay->Url()};
-    }
-    if (rendezvous) {
-      shoal::testing::DiscosrvOptions options;
-      options.netns = bed->inet();
-      options.address = InternetTestbed::kRelayAddress;
-      options.dir = dir.path().string();
-      if (!Started(shoal::testing::DiscosrvProcess::Start(options), discovery)) return false;
-      args.insert(args.end(), {"--discovery", discovery->Url()});
-    }
-    a = std::make_unique<TestDevice>(dir.path().string(), "alpha", bed->home_a());
-    b = std::make_unique<TestDevice>(dir.path().string(), "beta", bed->home_b());
-    for (TestDevice* d : {a.get(), b.get()}) {
-      d->set_daemon_args(args);
-      d->Start();
-    }
-    return true;
-  }
-
-  // Pairs the two by ID once both have an allocation; beta is told alpha's
-  // relayed address and nothing else. Returns once they are connected.
-  void PairThroughRelay() {
-    std::string relayed_a;
-    REQUIRE(Eventually([&] { return !(relayed_a = RelayOf(*a)).empty() && !RelayOf(*b).empty(); }));
-    a->Json({"devices", "add", b->id(), "--name", "beta"});
-    b->Json({"devices", "add", a->id(), "--name", "alpha", "--address", relayed_a});
-    REQUIRE(Eventually([&] { return DeviceEntry(*a, *b)["connected"] == true; }));
-  }
-
-  // PairThroughRelay, then waits for the punched path and shares a folder.
-  void PairPunchedAndShare() {
-    PairThroughRelay();
-    REQUIRE(Eventually([&] { return DeviceEntry(*a, *b)["path"] == "punched"; }));
-    ShareFolder(*a, *b, "docs");
-  }
-
-  // Waits up to `limit` until both are connected again and their folders
-  // agree; returns the seconds since `since`.
-  double BackInSync(std::chrono::steady_clock::time_point since, std::chrono::seconds limit) {
-    bool back = Eventually(
-        [&] {
-          return DeviceEntry(*a, *b)["connected"] == true &&
-                 DeviceEntry(*b, *a)["connected"] == true &&
-                 Tree(a->sync_dir()) == Tree(b->sync_dir());
-        },
-        limit);
-    INFO(a->log());
-    INFO(b->log());
-    REQUIRE(back);
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-  }
-};
-
-}  // namespace
 
 TEST_CASE("two devices behind symmetric NATs sync through a TURN relay, encrypted end to end",
           "[internet]") {
@@ -228,7 +99,7 @@ TEST_CASE("two devices behind symmetric NATs sync through a TURN relay, encrypte
 TEST_CASE("without a relay, devices behind symmetric NATs show as unreachable and why",
           "[internet]") {
   World w;
-  if (!w.Build(Nat::kSymmetric, Nat::kSymmetric, /*rendezvous=*/false, /*with_relay=*/false)) {
+  if (!w.Build(Nat::kSymmetric, Nat::kSymmetric, /*rendezvous=*/false, RelayFor::kNone)) {
     return;
   }
   TestDevice& a = *w.a;
@@ -476,7 +347,7 @@ TEST_CASE("when a router silently forgets its NAT mappings the devices notice an
 TEST_CASE("a router with UPnP and NAT-PMP maps the port: paired by code and synced directly",
           "[internet]") {
   World w;
-  if (!w.Build(Nat::kUpnp, Nat::kPortPreserving, /*rendezvous=*/true, /*with_relay=*/false)) {
+  if (!w.Build(Nat::kUpnp, Nat::kPortPreserving, /*rendezvous=*/true, RelayFor::kNone)) {
     return;
   }
   TestDevice& a = *w.a;

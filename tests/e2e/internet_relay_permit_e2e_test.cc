@@ -1,0 +1,70 @@
+// A relay allocation admits only the hosts its owner permits (TURN
+// permissions). A paired device with no relay of its own dials the owner's
+// relayed address from its router's public IP, which the owner learns from
+// the discovery server: each device announces "seen://:PORT", the server
+// fills in where the announcement came from, and the owner permits the IPs
+// it finds for its paired devices (docs/protocol.md "Rendezvous").
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "tests/e2e/internet_world.h"
+
+namespace shoal::e2e {
+
+using testing::InternetTestbed;
+using testing::Nat;
+
+TEST_CASE(
+    "a device with no relay of its own reaches a relayed one: the relay permits where the "
+    "discovery server saw it",
+    "[internet]") {
+  World w;
+  if (!w.Build(Nat::kSymmetric, Nat::kSymmetric, /*rendezvous=*/true, RelayFor::kAlphaOnly)) {
+    return;
+  }
+  TestDevice& a = *w.a;
+  TestDevice& b = *w.b;
+  REQUIRE(Eventually([&] { return !RelayOf(a).empty(); }));
+  REQUIRE(Eventually([&] {
+    return a.Status()["rendezvous"]["announced"] == true &&
+           b.Status()["rendezvous"]["announced"] == true;
+  }));
+  CHECK(b.Status()["relays"].empty());
+  const std::string id_a = a.Status()["rendezvous"]["rendezvous_id"];
+  const std::string id_b = b.Status()["rendezvous"]["rendezvous_id"];
+  // Paired by ID, each told only the other's rendezvous ID: no address.
+  const auto paired = std::chrono::steady_clock::now();
+  a.Json({"devices", "add", b.id(), "--name", "beta", "--address", "rendezvous://" + id_b});
+  b.Json({"devices", "add", a.id(), "--name", "alpha", "--address", "rendezvous://" + id_a});
+
+  // Alpha permits beta's router, as the discovery server saw it.
+  bool permitted = Eventually([&] {
+    auto relays = a.Status()["relays"];
+    return !relays.empty() && relays[0].contains("permitted") &&
+           relays[0]["permitted"] == nlohmann::json::array({InternetTestbed::kWanB});
+  });
+  INFO(a.Status()["relays"].dump());
+  INFO(a.log());
+  INFO(b.log());
+  REQUIRE(permitted);
+  // Beta dials alpha's relayed address straight from its home, and gets in.
+  bool connected =
+      Eventually([&] { return DeviceEntry(a, b)["connected"] == true; }, std::chrono::seconds(120));
+  INFO(a.log());
+  INFO(b.log());
+  REQUIRE(connected);
+  std::printf("no relay of its own: connected %.1f s after pairing by ID\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - paired).count());
+  CHECK(DeviceEntry(a, b)["path"] == "relayed");
+  CHECK(DeviceEntry(b, a)["path"] == "relayed");
+  ShareFolder(a, b, "docs");
+  WriteFile(b.Path("from-beta.txt"), "sent by a device with no relay");
+  WriteFile(a.Path("from-alpha.txt"), "sent through alpha's own relay");
+  CHECK(Eventually([&] { return Tree(a.sync_dir()) == Tree(b.sync_dir()); }));
+  CHECK(ReadFile(a.Path("from-beta.txt")) == "sent by a device with no relay");
+}
+
+}  // namespace shoal::e2e
