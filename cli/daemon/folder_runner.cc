@@ -105,8 +105,9 @@ Result<std::unique_ptr<FolderRunner>> FolderRunner::Start(net::EventLoop& loop, 
   runner->engine_ = std::make_unique<FolderEngine>(*runner->fs_, index, clock, config);
   runner->offload_ = std::make_unique<net::LoopOffload>(loop);
   runner->engine_->set_offload(runner->offload_.get(), [self = runner.get()] { self->Kick(); });
-  for (auto* timer : {&runner->pull_timer_, &runner->retry_timer_, &runner->rescan_timer_,
-                      &runner->racy_timer_, &runner->scan_poll_timer_, &runner->hold_timer_}) {
+  for (auto* timer :
+       {&runner->pull_timer_, &runner->retry_timer_, &runner->rescan_timer_, &runner->racy_timer_,
+        &runner->scan_poll_timer_, &runner->hold_timer_, &runner->own_writes_timer_}) {
     auto created = net::Timer::Create(loop);
     if (!created) return created.error();
     *timer = std::move(*created);
@@ -494,7 +495,26 @@ void FolderRunner::PullPass() {
   ScheduleRetry(!pass->rescan.empty() || !pass->failed.empty());
   // A batch landed (the next may be ready), or one is part way finished.
   if (pass->applied > 0 || pass->unfinished) Kick();
+  if (pass->applied > 0) ForgetOwnWritesLater();
   if (on_change) on_change(*this);
+}
+
+// The puller's writes are remembered for a while (OwnWrites); once no more
+// come, the last of them must still be forgotten. One timer, armed for the
+// oldest name's expiry while any is kept, none at idle.
+void FolderRunner::ForgetOwnWritesLater() {
+  if (own_writes_armed_) return;
+  auto next = engine_->ExpireOwnWrites();
+  if (!next) return;
+  own_writes_armed_ = true;
+  auto due = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::nanoseconds(std::max<std::int64_t>(*next - clock_.NowUnixNanos(), 0)));
+  own_writes_timer_->Start(due + std::chrono::milliseconds(1), [this]() {
+    own_writes_armed_ = false;
+    ForgetOwnWritesLater();
+    // The last of a burst is gone: give its memory back to the system.
+    if (!own_writes_armed_) malloc_trim(0);
+  });
 }
 
 void FolderRunner::ScheduleRetry(bool soon) {

@@ -117,6 +117,7 @@ class FolderRunner {
   // Comes back for failed names when the first is due, or after
   // retry_interval when `soon`, whichever is earlier.
   void ScheduleRetry(bool soon);
+  void ForgetOwnWritesLater();
   void StartWatcher();
   bool NoteHold();
   void OnWatch(WatchBatch batch);
@@ -159,10 +160,12 @@ class FolderRunner {
   std::unique_ptr<net::Timer> rescan_timer_;
   std::unique_ptr<net::Timer> racy_timer_;
   std::unique_ptr<net::Timer> scan_poll_timer_;
-  std::unique_ptr<net::Timer> hold_timer_;  // re-checks a held root
-  std::unique_ptr<ScanJob> job_;            // the scan hashing on its thread
-  std::optional<WaitingScan> waiting_;      // asked for while it runs
-  bool pull_held_ = false;                  // a pull was due during the scan
+  std::unique_ptr<net::Timer> hold_timer_;        // re-checks a held root
+  std::unique_ptr<net::Timer> own_writes_timer_;  // forgets the puller's old writes
+  bool own_writes_armed_ = false;
+  std::unique_ptr<ScanJob> job_;        // the scan hashing on its thread
+  std::optional<WaitingScan> waiting_;  // asked for while it runs
+  bool pull_held_ = false;              // a pull was due during the scan
   std::int64_t pull_passes_ = 0;
   std::vector<std::string> racy_;
   bool pull_scheduled_ = false;

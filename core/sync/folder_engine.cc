@@ -595,6 +595,11 @@ bool FolderEngine::IsOwnWrite(const std::string& name) {
   return own_writes_.Matches(name, state, clock_.NowUnixNanos());
 }
 
+std::optional<std::int64_t> FolderEngine::ExpireOwnWrites() {
+  own_writes_.Expire(clock_.NowUnixNanos());
+  return own_writes_.NextExpiryNanos();
+}
+
 bool FolderEngine::PullWanted() const {
   return new_source_ || !rescan_.empty() || puller_->Busy() || !source_->Empty() ||
          index_.NeedGeneration(config_.folder_key) != pass_need_generation_;

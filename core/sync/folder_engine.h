@@ -149,6 +149,9 @@ class FolderEngine final : public FolderPeer {
   // Whether the disk at `name` is as the puller just left it (OwnWrites): a
   // watcher event about it is the daemon's own write, not a local change.
   bool IsOwnWrite(const std::string& name);
+  // OwnWrites::Expire now, and when to call this again (nullopt: nothing is
+  // remembered, no need to).
+  std::optional<std::int64_t> ExpireOwnWrites();
   // Nothing needed that a connected peer could provide, no request
   // outstanding, no rescan pending.
   bool Idle();

@@ -48,6 +48,15 @@ void OwnWrites::Expire(std::int64_t now_ns) {
   // Entries recorded again leave stale (time, name) pairs behind; they go
   // with the ones above, so order_ stays within the names recorded in the
   // last kOwnWriteMemoryNanos.
+  if (order_.empty() && by_name_.bucket_count() > 64) {
+    by_name_ = {};  // clear() would keep the bucket array of the largest burst
+    order_ = {};
+  }
+}
+
+std::optional<std::int64_t> OwnWrites::NextExpiryNanos() const {
+  if (order_.empty()) return std::nullopt;
+  return order_.front().first + kOwnWriteMemoryNanos;
 }
 
 }  // namespace shoal

@@ -41,6 +41,28 @@ TEST_CASE("own writes are forgotten after a while", "[sync][own]") {
   CHECK(own.size() == 1);
 }
 
+TEST_CASE("a burst of own writes is forgotten by Expire alone once no more come", "[sync][own]") {
+  OwnWrites own;
+  CHECK_FALSE(own.NextExpiryNanos().has_value());
+  for (int i = 0; i < 50'000; ++i) own.Record("f" + std::to_string(i), Stat(1, 1, i), i);
+  own.Record("f7", Stat(2, 2, 7), 100'000);  // written again later: kept longer
+  CHECK(own.size() == 50'000);
+  CHECK(own.NextExpiryNanos() == kOwnWriteMemoryNanos);
+  // Nothing more is recorded or matched: only Expire, on a timer, forgets.
+  // Names recorded at 0..499 are due; f7's first record was superseded.
+  own.Expire(kOwnWriteMemoryNanos + 500);
+  CHECK(own.size() == 50'000 - 500 + 1);
+  own.Expire(kOwnWriteMemoryNanos + 50'000);
+  CHECK(own.size() == 1);  // f7, rewritten at 100,000
+  CHECK(own.NextExpiryNanos() == 100'000 + kOwnWriteMemoryNanos);
+  own.Expire(kOwnWriteMemoryNanos + 100'001);
+  CHECK(own.size() == 0);
+  CHECK_FALSE(own.NextExpiryNanos().has_value());
+  // And it works as before afterwards.
+  own.Record("new", Stat(3, 3, 3), 2 * kOwnWriteMemoryNanos);
+  CHECK(own.Matches("new", Stat(3, 3, 3), 2 * kOwnWriteMemoryNanos + 1));
+}
+
 TEST_CASE("what the puller wrote to a real disk is its own write until someone else writes",
           "[sync][own]") {
   testing::EngineCluster c(2, {}, /*on_disk=*/{1});
