@@ -197,11 +197,23 @@ Result<void> Daemon::StartPeers() {
   };
   pairing.on_invite = [this](ByteSpan secret) {
     if (!rendezvous_ || !rendezvous_->configured()) return;
-    auto invite = net::RendezvousIdentity::FromInviteSecret(secret);
-    if (invite) rendezvous_->AnnounceInvite(std::move(*invite), net::kInviteLifetime);
+    using Role = net::RendezvousIdentity::InviteRole;
+    auto invite = net::RendezvousIdentity::FromInviteSecret(secret, Role::kInviter);
+    auto joiner = net::RendezvousIdentity::FromInviteSecret(secret, Role::kJoiner);
+    if (invite && joiner) {
+      rendezvous_->AnnounceInvite(std::move(*invite), joiner->id, net::kInviteLifetime);
+    }
   };
-  pairing.on_invite_ended = [this] {
-    if (rendezvous_) rendezvous_->WithdrawInvite();
+  pairing.on_invite_used = [this](const DeviceId& paired) {
+    if (!rendezvous_) return;
+    // The joiner dials our relay again for its first session: it stays
+    // permitted as the paired device's seen address until a lookup of its
+    // own rendezvous ID replaces that.
+    addresses_->AdoptSeenHosts(paired, rendezvous_->joiner_hosts());
+    rendezvous_->WithdrawInvite();
+  };
+  pairing.announce_join = [this](net::RendezvousIdentity identity) {
+    return rendezvous_ ? rendezvous_->AnnounceAs(std::move(identity)) : nullptr;
   };
   pairing.lookup = [this](const net::RendezvousId& id,
                           std::function<void(std::vector<std::string>)> done)
@@ -294,7 +306,8 @@ Result<void> Daemon::StartRelays() {
   }
   rendezvous_ = std::make_unique<Rendezvous>(*loop_, *index_, *hub_, *addresses_, home_.dir);
   relays_ = std::make_unique<Relays>(*loop_, *peers_, [this] { OnReachabilityChanged(); });
-  addresses_->on_seen_change = [this] { relays_->PermitHosts(addresses_->SeenHosts()); };
+  addresses_->on_seen_change = [this] { PermitSeenHosts(); };
+  rendezvous_->on_joiner_hosts = [this] { PermitSeenHosts(); };
   peers_->SetRelayDialer(
       [this](const std::string& address, std::chrono::milliseconds timeout, net::DialDone done) {
         return relays_->Dial(address, timeout, std::move(done));
@@ -334,6 +347,16 @@ Result<void> Daemon::SetPortMapping(bool on) {
   if (!mapper) return mapper.error();
   port_mapper_ = std::move(*mapper);
   return {};
+}
+
+// Our relays let in paired devices, and a joiner while an invite lasts,
+// from where the discovery server saw them.
+void Daemon::PermitSeenHosts() {
+  std::vector<std::string> hosts = addresses_->SeenHosts();
+  hosts.insert(hosts.end(), rendezvous_->joiner_hosts().begin(), rendezvous_->joiner_hosts().end());
+  std::sort(hosts.begin(), hosts.end());
+  hosts.erase(std::unique(hosts.begin(), hosts.end()), hosts.end());
+  relays_->PermitHosts(std::move(hosts));
 }
 
 // Our relayed or mapped addresses changed (or rendezvous was turned on or

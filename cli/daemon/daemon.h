@@ -101,6 +101,7 @@ class Daemon final {
   Result<void> StartPortMapping();
   Result<void> SetPortMapping(bool on);
   void OnReachabilityChanged();
+  void PermitSeenHosts();
   Result<void> StartDiscovery();
   std::string ListenHost() const;
   Result<void> StartControl();

@@ -118,6 +118,13 @@ void DeviceAddresses::DropSightings(const DeviceId& device) {
   if (seen_.erase(device.ToString()) > 0 && on_seen_change) on_seen_change();
 }
 
+void DeviceAddresses::AdoptSeenHosts(const DeviceId& device, std::vector<std::string> hosts) {
+  if (hosts.size() > 4) hosts.resize(4);
+  if (hosts == seen_[device.ToString()]) return;
+  seen_[device.ToString()] = std::move(hosts);
+  if (on_seen_change) on_seen_change();
+}
+
 std::vector<std::string> DeviceAddresses::SeenHosts() const {
   std::vector<std::string> hosts;
   for (const auto& [device, seen] : seen_) hosts.insert(hosts.end(), seen.begin(), seen.end());

@@ -63,6 +63,9 @@ class DeviceAddresses {
   void OnFound(const DeviceId& device, const std::vector<std::string>& addresses);
   // A removed device: where it was seen is forgotten too.
   void DropSightings(const DeviceId& device);
+  // `device` was seen at `hosts` some other way (the joiner of our invite):
+  // kept as if a lookup had found them, until one does.
+  void AdoptSeenHosts(const DeviceId& device, std::vector<std::string> hosts);
   // Every paired device's public IP as the discovery server last saw it,
   // sorted, each once: the hosts our relay allocations permit.
   std::vector<std::string> SeenHosts() const;

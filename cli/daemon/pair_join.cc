@@ -42,14 +42,20 @@ std::unique_ptr<PairJoin> PairJoin::Start(Setup setup, const std::string& code,
                                              "or through the discovery server"
                                            : "no device with this invite was found on the LAN") +
                   " — append @HOST:PORT of the inviting device to the code"
-            : "pairing with " + self->dialed_ + " timed out"));
+            : "pairing with " + self->dialed_ + " timed out" +
+                  (self->last_failure_.empty() ? "" : " (" + self->last_failure_ + ")")));
   });
   if (parsed->address) {
     join->Dial(*parsed->address);
   } else if (join->setup_.lookup) {
+    using Role = net::RendezvousIdentity::InviteRole;
     auto identity = net::RendezvousIdentity::FromInviteSecret(parsed->secret.view());
+    auto joiner = net::RendezvousIdentity::FromInviteSecret(parsed->secret.view(), Role::kJoiner);
     if (identity) {
       join->invite_id_ = identity->id;
+      if (joiner && join->setup_.announce_join) {
+        join->joiner_announcement_ = join->setup_.announce_join(std::move(*joiner));
+      }
       join->LookUpInviter();
     }
   }
@@ -102,6 +108,7 @@ void PairJoin::Dial(const std::string& address) {
 void PairJoin::OnConnected(Result<UvHandle<uv_tcp_t>> connected) {
   if (done_) return;  // timed out meanwhile: a connection made is not wanted, and closes
   if (!connected) {
+    if (RetryRelayed(connected.error().message)) return;
     Finish(Fail(ErrorCode::kIo, "cannot reach " + dialed_ + ": " + connected.error().message));
     return;
   }
@@ -133,9 +140,34 @@ void PairJoin::OnPaired(const DeviceId& peer, const net::wire::PairAccept& accep
       {"device", peer.ToString()}, {"name", accept.device_name}, {"comparison_code", code}});
 }
 
+// The inviter permits our address on its relay once it has looked up our
+// joiner announcement (every 2 s), so the first relayed attempt may be
+// turned away: the relay resets the connection, or closes it before the
+// handshake gets an answer. Such an attempt is made again after 2 s with a
+// fresh lookup, up to kRelayedAttempts in all (a used or expired code fails
+// the same way, and must still be told as such); an answer from the inviter
+// itself (a Close) ends the join at once, as before.
+bool PairJoin::RetryRelayed(const std::string& why) {
+  if (done_ || !invite_id_ || !net::IsRelayAddress(dialed_)) return false;
+  if (++relayed_attempts_ >= kRelayedAttempts) return false;
+  last_failure_ = why;
+  SHOAL_LOG(kInfo) << "pairing: " << dialed_ << ": " << why << "; trying again";
+  // Inside the dialer's or the session's callback: both go on the next turn.
+  lookup_timer_->Start(std::chrono::seconds(2), [this] {
+    dialer_.reset();
+    session_.reset();
+    LookUpInviter();
+  });
+  return true;
+}
+
 void PairJoin::OnEnd(const net::SessionEndInfo& end) {
   if (paired_) return;
   std::string why = end.detail.empty() ? std::string(net::SessionEndName(end.end)) : end.detail;
+  if ((end.end == net::SessionEnd::kTruncated || end.end == net::SessionEnd::kIoError) &&
+      RetryRelayed(why)) {
+    return;
+  }
   Finish(Fail(ErrorCode::kUnauthorized,
               "pairing with " + dialed_ + " failed: " + why +
                   " — check the code (it works once, for 15 minutes) and try again"));
@@ -146,6 +178,7 @@ void PairJoin::Finish(Result<nlohmann::json> result) {
   done_ = true;
   lookup_.reset();
   lookup_timer_->Stop();
+  joiner_announcement_.reset();
   reply_(std::move(result));
   // Handed back on the next loop turn: we may be inside our own session's
   // or dialer's callback now.

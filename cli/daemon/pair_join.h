@@ -29,6 +29,7 @@
 #include "net/peer/pending_dial.h"
 #include "net/peer/tcp_dialer.h"
 #include "net/reach/discovery_server.h"
+#include "net/reach/rendezvous_client.h"
 #include "net/reach/rendezvous_identity.h"
 #include "net/session/session.h"
 
@@ -51,6 +52,12 @@ class PairJoin final : public net::SessionDelegate {
     using Lookup = std::function<std::unique_ptr<net::HttpsRequest>(
         const net::RendezvousId&, std::function<void(std::vector<std::string>)>)>;
     Lookup lookup;
+    // Announces us under the invite's joiner identity for as long as the
+    // returned client lives, so that the inviter learns where we are and
+    // lets us through its relay (null: not announced).
+    using AnnounceJoin =
+        std::function<std::unique_ptr<net::RendezvousClient>(net::RendezvousIdentity)>;
+    AnnounceJoin announce_join;
     net::DialFunction relay_dial;
   };
   // Parses `code`; replies with the error and returns nullptr when it is bad.
@@ -72,6 +79,10 @@ class PairJoin final : public net::SessionDelegate {
  private:
   void Dial(const std::string& address);
   void LookUpInviter();
+  // A relayed attempt failed at the transport (the inviter's relay may not
+  // let us in yet): true when another is scheduled.
+  bool RetryRelayed(const std::string& why);
+  static constexpr int kRelayedAttempts = 5;
   void OnConnected(Result<UvHandle<uv_tcp_t>> connected);
   void Finish(Result<nlohmann::json> result);
 
@@ -84,6 +95,9 @@ class PairJoin final : public net::SessionDelegate {
   std::optional<net::RendezvousId> invite_id_;  // the inviter's rendezvous ID
   std::unique_ptr<net::HttpsRequest> lookup_;
   std::unique_ptr<net::Timer> lookup_timer_;
+  std::unique_ptr<net::RendezvousClient> joiner_announcement_;
+  std::string last_failure_;  // of a relayed attempt tried again
+  int relayed_attempts_ = 0;
   std::unique_ptr<net::Session> session_;
   std::string dialed_;
   bool paired_ = false;

@@ -33,6 +33,7 @@ void Pairing::Join(const std::string& code, std::chrono::seconds timeout, net::C
   setup.device_name = setup_.device_name;
   setup.timeout = timeout;
   setup.lookup = setup_.lookup;
+  setup.announce_join = setup_.announce_join;
   setup.relay_dial = setup_.relay_dial;
   setup.on_paired = [this, share = std::move(share)](
                         const DeviceId& device, const std::string& name,
@@ -91,7 +92,7 @@ std::optional<Pairing::Unconfirmed> Pairing::TakeUnconfirmed(
 void Pairing::Store(const DeviceId& device, const std::string& name, const std::string& code,
                     const std::string& address, bool inviter, std::vector<std::string> share) {
   if (inviter && discovery_) discovery_->SetPairingTag(std::nullopt);
-  if (inviter && setup_.on_invite_ended) setup_.on_invite_ended();
+  if (inviter && setup_.on_invite_used) setup_.on_invite_used(device);
   auto existing = setup_.index->FindDevice(device);
   DeviceRecord record{{}, device, name, inviter ? "" : address, false, false};
   if (existing && *existing) {

@@ -53,11 +53,13 @@ class Pairing {
     // A device paired (and stored); `code` is the comparison code.
     std::function<void(const DeviceRecord& device, const std::string& code)> on_paired;
     // Pairing across the internet (null without a discovery server): an
-    // invite was made (its secret, for the rendezvous identity) or ended;
-    // and what a join looks up and dials with (PairJoin::Setup).
+    // invite was made (its secret, for the rendezvous identity) or used;
+    // and what a join looks up, announces and dials with (PairJoin::Setup).
     std::function<void(ByteSpan secret)> on_invite;
-    std::function<void()> on_invite_ended;
+    // The invite was used: `paired` is the device that joined with it.
+    std::function<void(const DeviceId& paired)> on_invite_used;
     PairJoin::Setup::Lookup lookup;
+    PairJoin::Setup::AnnounceJoin announce_join;
     net::DialFunction relay_dial;
   };
 

@@ -19,8 +19,9 @@ Rendezvous::~Rendezvous() = default;
 
 Result<void> Rendezvous::Configure(const std::optional<net::DiscoveryServer>& server) {
   lookups_.clear();
-  invite_.reset();
+  WithdrawInvite();
   invite_end_.reset();  // a running timer would keep a stopping daemon's loop alive
+  joiner_timer_.reset();
   client_.reset();
   tick_.reset();
   if (!server) return {};
@@ -46,13 +47,15 @@ void Rendezvous::Announce(std::vector<std::string> addresses) {
   if (invite_) invite_->Announce(announced_);
 }
 
-void Rendezvous::AnnounceInvite(net::RendezvousIdentity invite, std::chrono::seconds lifetime) {
-  invite_.reset();
+void Rendezvous::AnnounceInvite(net::RendezvousIdentity invite, const net::RendezvousId& joiner,
+                                std::chrono::seconds lifetime) {
+  WithdrawInvite();
   if (!client_) return;
-  if (!invite_end_) {
-    auto timer = net::Timer::Create(loop_);
-    if (!timer) return;
-    invite_end_ = std::move(*timer);
+  for (auto* timer : {&invite_end_, &joiner_timer_}) {
+    if (*timer) continue;
+    auto created = net::Timer::Create(loop_);
+    if (!created) return;
+    *timer = std::move(*created);
   }
   invite_end_->Start(lifetime, [this] { WithdrawInvite(); });
   auto client = net::RendezvousClient::Start(loop_, client_->server(), std::move(invite));
@@ -62,12 +65,57 @@ void Rendezvous::AnnounceInvite(net::RendezvousIdentity invite, std::chrono::sec
   }
   invite_ = std::move(*client);
   invite_->Announce(announced_);
+  joiner_ = joiner;
+  LookUpJoiner();
 }
 
 // The server forgets the record on its own; we stop renewing it.
 void Rendezvous::WithdrawInvite() {
   invite_.reset();
+  joiner_.reset();
+  joiner_lookup_.reset();
   if (invite_end_) invite_end_->Stop();
+  if (joiner_timer_) joiner_timer_->Stop();
+  SetJoinerHosts({});
+}
+
+// Every 2 s while the invite lasts: has a joiner announced yet, and from where?
+void Rendezvous::LookUpJoiner() {
+  if (!joiner_ || !client_ || joiner_lookup_) return;
+  auto request = client_->Lookup(*joiner_, [this](Result<std::vector<std::string>> found) {
+    joiner_lookup_.reset();
+    if (found) {
+      std::vector<std::string> hosts;
+      for (const std::string& address : *found) {
+        auto host = net::SeenHost(address);
+        if (host && hosts.size() < 4) hosts.push_back(std::move(*host));
+      }
+      SetJoinerHosts(std::move(hosts));
+    }
+    if (joiner_) joiner_timer_->Start(std::chrono::seconds(2), [this] { LookUpJoiner(); });
+  });
+  if (!request) {
+    joiner_timer_->Start(std::chrono::seconds(2), [this] { LookUpJoiner(); });
+    return;
+  }
+  joiner_lookup_ = std::move(*request);
+}
+
+void Rendezvous::SetJoinerHosts(std::vector<std::string> hosts) {
+  if (hosts == joiner_hosts_) return;
+  joiner_hosts_ = std::move(hosts);
+  if (on_joiner_hosts) on_joiner_hosts();
+}
+
+std::unique_ptr<net::RendezvousClient> Rendezvous::AnnounceAs(net::RendezvousIdentity identity) {
+  if (!client_) return nullptr;
+  auto client = net::RendezvousClient::Start(loop_, client_->server(), std::move(identity));
+  if (!client) {
+    SHOAL_LOG(kWarning) << "rendezvous: cannot announce the join: " << client.error().message;
+    return nullptr;
+  }
+  (*client)->Announce(announced_);
+  return std::move(*client);
 }
 
 std::unique_ptr<net::HttpsRequest> Rendezvous::LookupOnce(

@@ -47,9 +47,20 @@ class Rendezvous {
 
   // Pairing across the internet: while an invite lasts the inviter also
   // announces its relayed addresses under the invite's rendezvous identity
-  // (derived from the secret), and the joiner looks that up.
-  void AnnounceInvite(net::RendezvousIdentity invite, std::chrono::seconds lifetime);
+  // (derived from the secret), and the joiner looks that up. The joiner
+  // announces under `joiner` (also from the secret), which the inviter
+  // looks up every 2 s meanwhile: where the server saw the joiner
+  // (joiner_hosts) is permitted on our relays.
+  void AnnounceInvite(net::RendezvousIdentity invite, const net::RendezvousId& joiner,
+                      std::chrono::seconds lifetime);
   void WithdrawInvite();
+  // The joiner's seen IPs found while the invite lasts (cleared with it).
+  const std::vector<std::string>& joiner_hosts() const { return joiner_hosts_; }
+  // Runs whenever joiner_hosts() changed.
+  std::function<void()> on_joiner_hosts;
+  // The joining side: announces what we announce under `identity` for as
+  // long as the returned client lives. Null when no server is configured.
+  std::unique_ptr<net::RendezvousClient> AnnounceAs(net::RendezvousIdentity identity);
   // One lookup of `id`; `done` gets what was found (empty when nothing or
   // on error). Null when no server is configured.
   std::unique_ptr<net::HttpsRequest> LookupOnce(const net::RendezvousId& id,
@@ -62,6 +73,8 @@ class Rendezvous {
     std::chrono::seconds wait{0};  // the last wait; doubles after each miss
   };
   void Tick();
+  void LookUpJoiner();
+  void SetJoinerHosts(std::vector<std::string> hosts);
 
   net::EventLoop& loop_;
   Index& index_;
@@ -71,6 +84,10 @@ class Rendezvous {
   std::unique_ptr<net::RendezvousClient> client_;
   std::unique_ptr<net::RendezvousClient> invite_;  // while an invite lasts
   std::unique_ptr<net::Timer> invite_end_;
+  std::optional<net::RendezvousId> joiner_;  // looked up while the invite lasts
+  std::unique_ptr<net::HttpsRequest> joiner_lookup_;
+  std::unique_ptr<net::Timer> joiner_timer_;
+  std::vector<std::string> joiner_hosts_;
   std::vector<std::string> announced_;
   std::map<std::string, Lookup> lookups_;  // device text → state
   std::unique_ptr<net::Timer> tick_;

@@ -124,14 +124,15 @@ Result<RendezvousIdentity> RendezvousIdentity::Generate() {
   return SelfSigned(key.get(), serial >> 1, "20240101000000Z", "20991231235959Z");
 }
 
-Result<RendezvousIdentity> RendezvousIdentity::FromInviteSecret(ByteSpan secret) {
+Result<RendezvousIdentity> RendezvousIdentity::FromInviteSecret(ByteSpan secret, InviteRole role) {
   if (secret.empty()) return Fail(ErrorCode::kInvalidArgument, "rendezvous key: no secret");
-  static constexpr char kLabel[] = "shoal/pair/rendezvous/v1";
+  const std::string_view label =
+      role == InviteRole::kInviter ? "shoal/pair/rendezvous/v1" : "shoal/pair/joiner/v1";
   std::array<unsigned char, crypto_auth_hmacsha256_BYTES> seed{};
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, secret.data(), secret.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(kLabel),
-                                sizeof kLabel - 1);
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(label.data()),
+                                label.size());
   crypto_auth_hmacsha256_final(&state, seed.data());
   Key key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), 32));
   sodium_memzero(seed.data(), seed.size());

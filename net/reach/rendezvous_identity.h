@@ -42,7 +42,12 @@ struct RendezvousIdentity {
   // joiner, who holds the code, computes its ID and looks the inviter up.
   // The key is HMAC-SHA256(secret, "shoal/pair/rendezvous/v1"); the
   // certificate's fields are fixed and Ed25519 signatures deterministic.
-  static Result<RendezvousIdentity> FromInviteSecret(ByteSpan secret);
+  // kJoiner: the identity the joiner announces under while it joins
+  // ("shoal/pair/joiner/v1"), which the inviter looks up to learn where
+  // the joiner is (its seen:// address) and permit it on its relay.
+  enum class InviteRole { kInviter, kJoiner };
+  static Result<RendezvousIdentity> FromInviteSecret(ByteSpan secret,
+                                                     InviteRole role = InviteRole::kInviter);
 };
 
 // 52 characters of upper-case unpadded base32, as the discovery server

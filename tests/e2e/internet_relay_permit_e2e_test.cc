@@ -68,3 +68,34 @@ TEST_CASE(
 }
 
 }  // namespace shoal::e2e
+
+namespace shoal::e2e {
+
+TEST_CASE(
+    "pair CODE from a device with no relay of its own: the inviter's relay lets the joiner in",
+    "[internet]") {
+  World w;
+  if (!w.Build(Nat::kSymmetric, Nat::kSymmetric, /*rendezvous=*/true, RelayFor::kAlphaOnly)) {
+    return;
+  }
+  TestDevice& a = *w.a;
+  TestDevice& b = *w.b;
+  REQUIRE(Eventually([&] { return !RelayOf(a).empty(); }));
+  REQUIRE(Eventually([&] { return b.Status()["rendezvous"]["announced"] == true; }));
+  const auto start = std::chrono::steady_clock::now();
+  Pair(a, b, /*over_lan=*/true);  // the bare code: beta announces, alpha permits it
+  // The first session goes through alpha's relay too: the joiner stays permitted.
+  bool connected =
+      Eventually([&] { return DeviceEntry(a, b)["connected"] == true; }, std::chrono::seconds(60));
+  INFO(a.log());
+  INFO(b.log());
+  REQUIRE(connected);
+  CHECK(DeviceEntry(b, a)["path"] == "relayed");
+  ShareFolder(a, b, "docs");
+  WriteFile(b.Path("joined.txt"), "from the device without a relay");
+  REQUIRE(Eventually([&] { return Tree(a.sync_dir()) == Tree(b.sync_dir()); }));
+  std::printf("pair CODE without a joiner's relay: from `shoal pair` to the first file %.1f s\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+}  // namespace shoal::e2e
