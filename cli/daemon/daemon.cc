@@ -17,6 +17,7 @@
 #include "core/base/parallel_for.h"
 #include "core/model/block_ref.h"
 #include "core/pull/version_archive.h"
+#include "net/peer/socket_address.h"
 
 namespace shoal::cli {
 namespace {
@@ -204,12 +205,16 @@ Result<void> Daemon::StartPeers() {
       rendezvous_->AnnounceInvite(std::move(*invite), joiner->id, net::kInviteLifetime);
     }
   };
-  pairing.on_invite_used = [this](const DeviceId& paired) {
+  pairing.on_invite_used = [this](const DeviceId& paired, const std::string& address) {
     if (!rendezvous_) return;
-    // The joiner dials our relay again for its first session: it stays
-    // permitted as the paired device's seen address until a lookup of its
-    // own rendezvous ID replaces that.
-    addresses_->AdoptSeenHosts(paired, rendezvous_->joiner_hosts());
+    // A joiner that came through our relay dials it again for its first
+    // session: the host it came from (it proved the code) stays permitted
+    // as the new device's seen IP until a lookup of its own rendezvous ID
+    // replaces it. What else was announced as the joiner is dropped.
+    auto split = net::SplitHostPort(net::RelayTarget(address));
+    if (net::IsRelayAddress(address) && split && net::IsGlobalUnicastHost(split->host)) {
+      addresses_->AdoptSeenHosts(paired, {split->host});
+    }
     rendezvous_->WithdrawInvite();
   };
   pairing.announce_join = [this](net::RendezvousIdentity identity) {

@@ -36,6 +36,8 @@ constexpr std::chrono::milliseconds kStreamPollInterval{5};
 // callback again in the same pass, before any I/O; 1 ms lets the loop poll
 // sockets (control requests, sessions) between steps.
 constexpr std::chrono::milliseconds kNextTurn{1};
+// The shortest wait between two sweeps of the puller's remembered writes.
+constexpr std::chrono::milliseconds kOwnWritesSweep{5000};
 // A scan that saw at least this many entries gives freed memory back to the
 // system when it ends (malloc_trim): its plan held every path it walked.
 constexpr std::int64_t kTrimAfterEntries = 20'000;
@@ -472,6 +474,7 @@ void FolderRunner::PullPass() {
   }
   ++pull_passes_;
   Result<shoal::PullPass> pass = engine_->Pull();
+  ForgetOwnWritesLater();  // a pass records what it wrote, failed or not
   if (!pass && NoteHold()) {
     if (on_change) on_change(*this);
     return;
@@ -495,13 +498,14 @@ void FolderRunner::PullPass() {
   ScheduleRetry(!pass->rescan.empty() || !pass->failed.empty());
   // A batch landed (the next may be ready), or one is part way finished.
   if (pass->applied > 0 || pass->unfinished) Kick();
-  if (pass->applied > 0) ForgetOwnWritesLater();
   if (on_change) on_change(*this);
 }
 
 // The puller's writes are remembered for a while (OwnWrites); once no more
 // come, the last of them must still be forgotten. One timer, armed for the
-// oldest name's expiry while any is kept, none at idle.
+// oldest name's expiry (at least kOwnWritesSweep ahead, so that a burst's
+// names go in a few sweeps rather than one wakeup per batch) while any is
+// kept, none at idle.
 void FolderRunner::ForgetOwnWritesLater() {
   if (own_writes_armed_) return;
   auto next = engine_->ExpireOwnWrites();
@@ -509,7 +513,8 @@ void FolderRunner::ForgetOwnWritesLater() {
   own_writes_armed_ = true;
   auto due = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::nanoseconds(std::max<std::int64_t>(*next - clock_.NowUnixNanos(), 0)));
-  own_writes_timer_->Start(due + std::chrono::milliseconds(1), [this]() {
+  due = std::max<std::chrono::milliseconds>(due + std::chrono::milliseconds(1), kOwnWritesSweep);
+  own_writes_timer_->Start(due, [this]() {
     own_writes_armed_ = false;
     ForgetOwnWritesLater();
     // The last of a burst is gone: give its memory back to the system.

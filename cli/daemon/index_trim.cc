@@ -35,6 +35,7 @@ void IndexTrim::OnQuiet() {
                   [this] { OnQuiet(); });
     return;
   }
+  ++tries_;
   auto trimmed = db_.TrimIdle();
   if (!trimmed) {
     SHOAL_LOG(kWarning) << "index: trimming the write-ahead log: " << trimmed.error().message;

@@ -34,8 +34,9 @@ class IndexTrim {
   IndexTrim(const IndexTrim&) = delete;
   IndexTrim& operator=(const IndexTrim&) = delete;
 
-  // Trims done so far (for tests).
+  // Trims done so far, and tries (those a reader blocked too), for tests.
   int trims() const { return trims_; }
+  int tries() const { return tries_; }
 
  private:
   IndexTrim(Database& db, std::unique_ptr<net::Timer> timer, std::chrono::milliseconds quiet)
@@ -50,6 +51,7 @@ class IndexTrim {
   bool armed_ = false;
   int retries_ = 0;
   int trims_ = 0;
+  int tries_ = 0;
 };
 
 }  // namespace shoal::cli

@@ -92,7 +92,7 @@ std::optional<Pairing::Unconfirmed> Pairing::TakeUnconfirmed(
 void Pairing::Store(const DeviceId& device, const std::string& name, const std::string& code,
                     const std::string& address, bool inviter, std::vector<std::string> share) {
   if (inviter && discovery_) discovery_->SetPairingTag(std::nullopt);
-  if (inviter && setup_.on_invite_used) setup_.on_invite_used(device);
+  if (inviter && setup_.on_invite_used) setup_.on_invite_used(device, address);
   auto existing = setup_.index->FindDevice(device);
   DeviceRecord record{{}, device, name, inviter ? "" : address, false, false};
   if (existing && *existing) {

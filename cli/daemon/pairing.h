@@ -56,8 +56,9 @@ class Pairing {
     // invite was made (its secret, for the rendezvous identity) or used;
     // and what a join looks up, announces and dials with (PairJoin::Setup).
     std::function<void(ByteSpan secret)> on_invite;
-    // The invite was used: `paired` is the device that joined with it.
-    std::function<void(const DeviceId& paired)> on_invite_used;
+    // The invite was used: `paired` is the device that joined with it,
+    // over a connection from `address` (as PeerHub reports it).
+    std::function<void(const DeviceId& paired, const std::string& address)> on_invite_used;
     PairJoin::Setup::Lookup lookup;
     PairJoin::Setup::AnnounceJoin announce_join;
     net::DialFunction relay_dial;

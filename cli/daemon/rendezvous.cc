@@ -1,5 +1,7 @@
 #include "cli/daemon/rendezvous.h"
 
+#include <algorithm>
+
 #include "core/base/log.h"
 
 namespace shoal::cli {
@@ -88,7 +90,10 @@ void Rendezvous::LookUpJoiner() {
       std::vector<std::string> hosts;
       for (const std::string& address : *found) {
         auto host = net::SeenHost(address);
-        if (host && hosts.size() < 4) hosts.push_back(std::move(*host));
+        if (host && hosts.size() < 4 &&
+            std::find(hosts.begin(), hosts.end(), *host) == hosts.end()) {
+          hosts.push_back(std::move(*host));
+        }
       }
       SetJoinerHosts(std::move(hosts));
     }

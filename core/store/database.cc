@@ -63,7 +63,11 @@ Database& Database::operator=(Database&& other) noexcept {
     vm_steps_ = other.vm_steps_;
     rollback_hook_ = other.rollback_hook_;
     rollback_context_ = other.rollback_context_;
-    SetCommitHook(other.commit_hook_, other.commit_context_);
+    commit_hook_ = nullptr;
+    commit_context_ = nullptr;
+    if (db_) SetCommitHook(other.commit_hook_, other.commit_context_);
+    other.commit_hook_ = nullptr;
+    other.commit_context_ = nullptr;
   }
   return *this;
 }
@@ -76,6 +80,8 @@ Database::Database(Database&& other) noexcept
       rollback_hook_(other.rollback_hook_),
       rollback_context_(other.rollback_context_) {
   if (db_) SetCommitHook(other.commit_hook_, other.commit_context_);
+  other.commit_hook_ = nullptr;
+  other.commit_context_ = nullptr;
 }
 
 Result<bool> Database::TrimIdle() {

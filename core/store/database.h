@@ -88,7 +88,8 @@ class Database {
   // cache, so that what stays on disk and in memory is what the data needs
   // rather than what the last burst of writes left. Waits for nobody:
   // while another connection reads a snapshot (or a transaction is open
-  // here) it returns false and leaves the WAL as it is.
+  // here) it returns false and the WAL keeps its size (SQLite may have
+  // copied some of it into the database file already; nothing is lost).
   Result<bool> TrimIdle();
   const std::string& path() const { return path_; }
 

@@ -127,6 +127,19 @@ bool IsLocalNumericHost(std::string host) {
 
 }  // namespace
 
+bool IsGlobalUnicastHost(std::string_view host) {
+  const std::string text(host);
+  if (text.find('%') != std::string::npos || IsLocalNumericHost(text)) return false;
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    const std::uint32_t a = ntohl(v4.s_addr);
+    return (a >> 24) != 0 && (a >> 22) != (0x64400000u >> 22) && (a >> 28) < 0xE;
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text.c_str(), &v6) != 1) return false;
+  return !IN6_IS_ADDR_UNSPECIFIED(&v6) && !IN6_IS_ADDR_MULTICAST(&v6) && !IN6_IS_ADDR_V4MAPPED(&v6);
+}
+
 bool IsLocalNetworkHost(std::string_view address) {
   // A bare host (an accepted connection's) or "host:port" (a dialed one's).
   if (IsLocalNumericHost(std::string(address))) return true;

@@ -37,6 +37,12 @@ std::optional<sockaddr_storage> NumericAddress(const std::string& host, int port
 // IPv4-mapped forms of the IPv4 ones. Not 100.64/10: carrier-grade NAT and
 // overlay VPNs live there. False for hostnames, which are not resolved.
 bool IsLocalNetworkHost(std::string_view address);
+// A numeric host that can be a device's address on the internet: not a
+// local one (above), not unspecified, 0/8, 100.64/10, multicast or
+// 240/4 and broadcast; for IPv6 not ::, multicast or IPv4-mapped. What a
+// relay may be asked to permit: coturn refuses a whole CreatePermission
+// that names a forbidden address.
+bool IsGlobalUnicastHost(std::string_view host);
 
 // "10.0.0.1" or "fe80::1%eth0" (scope by name, or by index if it has none).
 std::string HostText(const sockaddr* address);

@@ -15,7 +15,7 @@ std::string SeenAnnouncement(int listen_port) {
 std::optional<std::string> SeenHost(std::string_view address) {
   if (!address.starts_with(kSeenScheme)) return std::nullopt;
   auto split = SplitHostPort(address.substr(sizeof(kSeenScheme) - 1));
-  if (!split || split->host.empty() || !NumericAddress(split->host, split->port)) {
+  if (!split || !NumericAddress(split->host, split->port) || !IsGlobalUnicastHost(split->host)) {
     return std::nullopt;
   }
   return split->host;

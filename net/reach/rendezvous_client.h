@@ -39,8 +39,11 @@ namespace shoal::net {
 inline constexpr char kSeenScheme[] = "seen://";
 // "seen://:PORT".
 std::string SeenAnnouncement(int listen_port);
-// The IP of a "seen://IP:PORT" the server filled in (numeric, with a port);
-// nullopt for anything else, an empty host included.
+// The IP of a "seen://IP:PORT" (numeric, with a port, and a global unicast
+// address: IsGlobalUnicastHost); nullopt for anything else, an empty host
+// included. The server fills in only an empty host: a device may announce
+// any IP of its choosing there, so it is a hint that decides nothing but a
+// relay permission.
 std::optional<std::string> SeenHost(std::string_view address);
 
 class RendezvousClient {

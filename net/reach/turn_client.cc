@@ -220,28 +220,41 @@ void TurnClient::Refresh(std::function<void()> then) {
 void TurnClient::SetPermittedHosts(std::vector<std::string> hosts) {
   if (hosts == permitted_hosts_) return;
   permitted_hosts_ = std::move(hosts);
-  if (relayed_) RenewPermissions(*relayed_);
+  // Before the allocation is up they go out once its own permission is in.
+  if (relayed_) PermitHosts(*relayed_);
 }
 
 void TurnClient::RenewPermissions(const stun::Address& relayed, std::function<void()> then) {
   stun::Message message;
   message.method = stun::Method::kCreatePermission;
-  // The relay's own address first: another allocation on it Connects from there.
+  // The relay's own address: another allocation on it Connects from there.
   message.AddXorAddress(stun::attr::kXorPeerAddress, {.ipv6 = relayed.ipv6, .ip = relayed.ip});
-  for (const std::string& host : permitted_hosts_) {
-    auto address = stun::Address::Parse(host.find(':') != std::string::npos ? "[" + host + "]:1"
-                                                                            : host + ":1");
-    if (address && address->ipv6 == relayed.ipv6) {
-      message.AddXorAddress(stun::attr::kXorPeerAddress, *address);
-    }
-  }
   SendRequest(
       message,
-      [then = std::move(then)](const stun::Message&) {
+      [this, relayed, then = std::move(then)](const stun::Message&) {
+        PermitHosts(relayed);
         if (then) then();
       },
       [this](const Error& error) { Lost(error.Wrap("permission")); });
   permissions_->Start(std::chrono::minutes(4), [this, relayed] { RenewPermissions(relayed); });
+}
+
+// Each host in a request of its own: a relay that refuses one (coturn
+// answers 403 for an address its configuration forbids) refuses only that
+// one, and the allocation stays.
+void TurnClient::PermitHosts(const stun::Address& relayed) {
+  for (const std::string& host : permitted_hosts_) {
+    auto address = stun::Address::Parse(host.find(':') != std::string::npos ? "[" + host + "]:1"
+                                                                            : host + ":1");
+    if (!address || address->ipv6 != relayed.ipv6) continue;
+    stun::Message message;
+    message.method = stun::Method::kCreatePermission;
+    message.AddXorAddress(stun::attr::kXorPeerAddress, *address);
+    SendRequest(message, nullptr, [this, host](const Error& error) {
+      SHOAL_LOG(kWarning) << "relay " << server_.Redacted() << ": no permission for " << host
+                          << ": " << error.message;
+    });
+  }
 }
 
 void TurnClient::SendKeepalive() {

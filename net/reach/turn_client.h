@@ -84,7 +84,8 @@ class TurnClient {
   ~TurnClient();
 
   // Hosts (numeric IPs) allowed to connect to our relayed address besides
-  // the relay itself; replaces the previous set.
+  // the relay itself; replaces the previous set. Each is permitted in a
+  // request of its own: one the relay refuses is logged and skipped.
   void SetPermittedHosts(std::vector<std::string> hosts);
 
   // Opens a connection through our allocation to `peer` (Connect, then
@@ -131,6 +132,7 @@ class TurnClient {
   // then runs `then`.
   void Refresh(std::function<void()> then = nullptr);
   void RenewPermissions(const stun::Address& relayed, std::function<void()> then = nullptr);
+  void PermitHosts(const stun::Address& relayed);
   void SendKeepalive();
 
   // Data connections (turn_data.cc).

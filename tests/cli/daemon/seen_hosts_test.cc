@@ -12,7 +12,7 @@ namespace shoal::cli {
 
 using shoal::testing::MakeDeviceId;
 
-TEST_CASE("a seen:// address is announced with an empty host and read back only when numeric",
+TEST_CASE("a seen:// address is announced with an empty host and read back only when a public IP",
           "[rendezvous]") {
   CHECK(net::SeenAnnouncement(22000) == "seen://:22000");
   CHECK(net::SeenHost("seen://198.51.100.2:22000") == "198.51.100.2");
@@ -20,7 +20,13 @@ TEST_CASE("a seen:// address is announced with an empty host and read back only 
   for (const char* bad :
        {"seen://:22000", "seen://0.0.0.0", "seen://relay.example.org:1", "seen://198.51.100.2",
         "seen://198.51.100.2:0", "seen://198.51.100.2:70000", "relay://198.51.100.2:1",
-        "tcp://198.51.100.2:1", "seen://198.51.100.2:1/x", ""}) {
+        "tcp://198.51.100.2:1", "seen://198.51.100.2:1/x", "",
+        // Not where a device can be on the internet; a relay would refuse
+        // a permission for these.
+        "seen://0.0.0.0:1", "seen://10.0.0.1:1", "seen://127.0.0.1:1", "seen://100.64.0.1:1",
+        "seen://169.254.1.1:1", "seen://192.168.1.1:1", "seen://224.0.0.1:1",
+        "seen://255.255.255.255:1", "seen://[::]:1", "seen://[::1]:1", "seen://[fe80::1]:1",
+        "seen://[fd00::1]:1", "seen://[ff02::1]:1", "seen://[::ffff:198.51.100.2]:1"}) {
     INFO(bad);
     CHECK_FALSE(net::SeenHost(bad).has_value());
   }

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <memory>
 
 #include "core/store/schema.h"
 #include "core/store/transaction.h"
@@ -207,18 +208,21 @@ TEST_CASE("an idle trim empties the WAL and keeps every row, and waits for no re
 
 TEST_CASE("the commit hook runs on every commit, also after the database has moved", "[store]") {
   testing::TempDir dir;
-  auto db = Database::Open(dir.File("a.db"));
-  REQUIRE(db);
+  auto db = std::make_unique<Database>(Database::Open(dir.File("a.db")).value());
   REQUIRE(db->Exec("CREATE TABLE t(v INTEGER)"));
   int commits = 0;
   db->SetCommitHook([](void* n) { ++*static_cast<int*>(n); }, &commits);
   REQUIRE(Insert(*db, 1));
   CHECK(commits == 1);
-  Database moved = std::move(*db);
-  REQUIRE(Insert(moved, 2));
+  // The hook follows the connection; the moved-from objects are gone
+  // before it runs (ASan catches a hook still bound to one).
+  auto moved = std::make_unique<Database>(std::move(*db));
+  db.reset();
+  REQUIRE(Insert(*moved, 2));
   CHECK(commits == 2);
   Database assigned = Database::Open(dir.File("b.db")).value();
-  assigned = std::move(moved);
+  assigned = std::move(*moved);
+  moved.reset();
   REQUIRE(assigned.Exec("BEGIN; INSERT INTO t(v) VALUES(3); INSERT INTO t(v) VALUES(4); COMMIT;"));
   CHECK(commits == 3);
   // A rolled-back transaction commits nothing.
@@ -226,6 +230,12 @@ TEST_CASE("the commit hook runs on every commit, also after the database has mov
   CHECK(commits == 3);
   assigned.SetCommitHook(nullptr, nullptr);
   REQUIRE(Insert(assigned, 6));
+  CHECK(commits == 3);
+  // Assigning from a moved-from database leaves no connection, and no crash.
+  Database kept = std::move(assigned);
+  Database sink = Database::Open(dir.File("c.db")).value();
+  sink = std::move(assigned);
+  REQUIRE(Insert(kept, 7));
   CHECK(commits == 3);
 }
 
