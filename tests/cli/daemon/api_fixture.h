@@ -47,7 +47,7 @@ class ApiFixture {
     options.watch = false;  // scans come from the first full scan and `rescan`
     folders = std::make_unique<FolderRunners>(*loop, *index, clock, base, options);
     pairing = std::make_unique<Pairing>(Pairing::Setup{
-        loop.get(), &*identity, index.get(), &clock, "alpha", nullptr, {}, {}, {}, {}});
+        loop.get(), &*identity, index.get(), &clock, "alpha", nullptr, {}, {}, {}, {}, {}});
     PeerHubCallbacks callbacks;
     callbacks.shared_with = [this](DeviceKey key) { return folders->SharedWith(key); };
     callbacks.on_engine_input = [](FolderPeer&) {};

@@ -85,12 +85,12 @@ TEST_CASE("an invite's rendezvous identity follows from its secret alone", "[ren
   CHECK(RendezvousIdentity::FromInviteSecret(other)->id != one->id);
   CHECK_FALSE(RendezvousIdentity::FromInviteSecret(Bytes{}).has_value());
   // The joiner's identity is just as reproducible, and another ID.
-  using Role = RendezvousIdentity::InviteRole;
-  auto joiner = RendezvousIdentity::FromInviteSecret(secret, Role::kJoiner);
+  using InviteRole = RendezvousIdentity::InviteRole;
+  auto joiner = RendezvousIdentity::FromInviteSecret(secret, InviteRole::kJoiner);
   REQUIRE(joiner.has_value());
-  CHECK(joiner->id == RendezvousIdentity::FromInviteSecret(secret, Role::kJoiner)->id);
+  CHECK(joiner->id == RendezvousIdentity::FromInviteSecret(secret, InviteRole::kJoiner)->id);
   CHECK(joiner->id != one->id);
-  CHECK(RendezvousIdentity::FromInviteSecret(secret, Role::kInviter)->id == one->id);
+  CHECK(RendezvousIdentity::FromInviteSecret(secret, InviteRole::kInviter)->id == one->id);
 }
 
 TEST_CASE("discovery URLs need a server ID and take 56-character IDs with dashes", "[rendezvous]") {
