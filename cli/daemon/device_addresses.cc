@@ -94,14 +94,10 @@ void DeviceAddresses::OnFound(const DeviceId& device, const std::vector<std::str
   auto record = index_.FindDevice(device);
   if (!record || !*record || (*record)->is_local) return;
   std::vector<std::string> announced;
-  std::vector<std::string> seen;
   for (const std::string& address : addresses) {
     if (IsNumericAnnouncedAddress(address) && announced.size() < 4) announced.push_back(address);
-    auto host = net::SeenHost(address);
-    if (host && seen.size() < 4 && std::find(seen.begin(), seen.end(), *host) == seen.end()) {
-      seen.push_back(std::move(*host));
-    }
   }
+  std::vector<std::string> seen = net::SeenHosts(addresses, 4);
   if (seen != seen_[device.ToString()]) {
     seen_[device.ToString()] = std::move(seen);
     if (on_seen_change) on_seen_change();

@@ -1,7 +1,5 @@
 #include "cli/daemon/rendezvous.h"
 
-#include <algorithm>
-
 #include "core/base/log.h"
 
 namespace shoal::cli {
@@ -86,17 +84,7 @@ void Rendezvous::LookUpJoiner() {
   if (!joiner_ || !client_ || joiner_lookup_) return;
   auto request = client_->Lookup(*joiner_, [this](Result<std::vector<std::string>> found) {
     joiner_lookup_.reset();
-    if (found) {
-      std::vector<std::string> hosts;
-      for (const std::string& address : *found) {
-        auto host = net::SeenHost(address);
-        if (host && hosts.size() < 4 &&
-            std::find(hosts.begin(), hosts.end(), *host) == hosts.end()) {
-          hosts.push_back(std::move(*host));
-        }
-      }
-      SetJoinerHosts(std::move(hosts));
-    }
+    if (found) SetJoinerHosts(net::SeenHosts(*found, 4));
     if (joiner_) joiner_timer_->Start(std::chrono::seconds(2), [this] { LookUpJoiner(); });
   });
   if (!request) {

@@ -1,5 +1,6 @@
 #include "net/reach/rendezvous_client.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -19,6 +20,17 @@ std::optional<std::string> SeenHost(std::string_view address) {
     return std::nullopt;
   }
   return split->host;
+}
+
+std::vector<std::string> SeenHosts(const std::vector<std::string>& addresses, std::size_t limit) {
+  std::vector<std::string> hosts;
+  for (const std::string& address : addresses) {
+    auto host = SeenHost(address);
+    if (!host || std::find(hosts.begin(), hosts.end(), *host) != hosts.end()) continue;
+    if (hosts.size() == limit) break;
+    hosts.push_back(std::move(*host));
+  }
+  return hosts;
 }
 
 RendezvousClient::RendezvousClient(EventLoop& loop, DiscoveryServer server,

@@ -45,6 +45,8 @@ std::string SeenAnnouncement(int listen_port);
 // any IP of its choosing there, so it is a hint that decides nothing but a
 // relay permission.
 std::optional<std::string> SeenHost(std::string_view address);
+// The SeenHost of each of `addresses` that has one, each once, at most `limit`.
+std::vector<std::string> SeenHosts(const std::vector<std::string>& addresses, std::size_t limit);
 
 class RendezvousClient {
  public:

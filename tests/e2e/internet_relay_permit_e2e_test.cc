@@ -17,21 +17,33 @@ namespace shoal::e2e {
 using testing::InternetTestbed;
 using testing::Nat;
 
+namespace {
+
+// Both homes behind symmetric NATs with the discovery server; only alpha
+// has a relay. Returns once alpha's allocation is up and both devices have
+// announced (false where the testbed cannot be built).
+bool BuildOneRelay(World& w) {
+  if (!w.Build(Nat::kSymmetric, Nat::kSymmetric, /*rendezvous=*/true, RelayFor::kAlphaOnly)) {
+    return false;
+  }
+  REQUIRE(Eventually([&] { return !RelayOf(*w.a).empty(); }));
+  REQUIRE(Eventually([&] {
+    return w.a->Status()["rendezvous"]["announced"] == true &&
+           w.b->Status()["rendezvous"]["announced"] == true;
+  }));
+  return true;
+}
+
+}  // namespace
+
 TEST_CASE(
     "a device with no relay of its own reaches a relayed one: the relay permits where the "
     "discovery server saw it",
     "[internet]") {
   World w;
-  if (!w.Build(Nat::kSymmetric, Nat::kSymmetric, /*rendezvous=*/true, RelayFor::kAlphaOnly)) {
-    return;
-  }
+  if (!BuildOneRelay(w)) return;
   TestDevice& a = *w.a;
   TestDevice& b = *w.b;
-  REQUIRE(Eventually([&] { return !RelayOf(a).empty(); }));
-  REQUIRE(Eventually([&] {
-    return a.Status()["rendezvous"]["announced"] == true &&
-           b.Status()["rendezvous"]["announced"] == true;
-  }));
   CHECK(b.Status()["relays"].empty());
   const std::string id_a = a.Status()["rendezvous"]["rendezvous_id"];
   const std::string id_b = b.Status()["rendezvous"]["rendezvous_id"];
@@ -67,21 +79,13 @@ TEST_CASE(
   CHECK(ReadFile(a.Path("from-beta.txt")) == "sent by a device with no relay");
 }
 
-}  // namespace shoal::e2e
-
-namespace shoal::e2e {
-
 TEST_CASE(
     "pair CODE from a device with no relay of its own: the inviter's relay lets the joiner in",
     "[internet]") {
   World w;
-  if (!w.Build(Nat::kSymmetric, Nat::kSymmetric, /*rendezvous=*/true, RelayFor::kAlphaOnly)) {
-    return;
-  }
+  if (!BuildOneRelay(w)) return;
   TestDevice& a = *w.a;
   TestDevice& b = *w.b;
-  REQUIRE(Eventually([&] { return !RelayOf(a).empty(); }));
-  REQUIRE(Eventually([&] { return b.Status()["rendezvous"]["announced"] == true; }));
   const auto start = std::chrono::steady_clock::now();
   Pair(a, b, /*over_lan=*/true);  // the bare code: beta announces, alpha permits it
   // The first session goes through alpha's relay too: the joiner stays permitted.

@@ -1,19 +1,19 @@
 // Folder totals (files, bytes, need) are kept by triggers as rows change;
 // these tests hold them equal to a count over the rows themselves after
 // any sequence of changes, and across the migration that introduced them.
-#include <sqlite3.h>
-
 #include <catch2/catch.hpp>
 #include <map>
 #include <random>
 
 #include "core/store/index.h"
+#include "tests/support/sqlite_inspect.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_ids.h"
 
 namespace shoal {
 namespace {
 
+using testing::ExecSql;
 using testing::MakeDeviceId;
 
 // The reference: what the totals must be, counted the slow way.
@@ -165,8 +165,6 @@ TEST_CASE("a store from before the totals gets them counted when it is opened",
   }
   {
     // Back to schema v3 as an older Shoal left it.
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
     const char* downgrade =
         "DROP TRIGGER files_totals_insert; DROP TRIGGER files_totals_delete;"
         "DROP TRIGGER files_totals_update; DROP TRIGGER global_need_insert;"
@@ -174,12 +172,7 @@ TEST_CASE("a store from before the totals gets them counted when it is opened",
         "DROP TABLE file_totals; DROP TABLE need_totals;"
         "ALTER TABLE global DROP COLUMN size; DROP INDEX global_conflict_copies;"
         "PRAGMA user_version = 3;";
-    char* error = nullptr;
-    const int rc = sqlite3_exec(db, downgrade, nullptr, nullptr, &error);
-    INFO((error ? error : ""));
-    sqlite3_free(error);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
+    ExecSql(path, downgrade);
   }
   Index index = Index::Open(path).value();
   CheckTotals(index, folder, local, held_local);
