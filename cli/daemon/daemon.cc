@@ -240,7 +240,7 @@ Result<void> Daemon::StartPeers() {
   };
   callbacks.on_device_changed = [this](const DeviceRecord& device) { addresses_->Apply(device); };
   callbacks.on_peer_change = [this](const DeviceId& device, bool up) {
-    if (rendezvous_) rendezvous_->Wake();
+    if (rendezvous_) up ? rendezvous_->Wake() : rendezvous_->DeviceLost();
     Publish({{"event", up ? "device-connected" : "device-disconnected"},
              {"device", device.ToString()}});
   };

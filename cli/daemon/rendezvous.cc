@@ -8,6 +8,7 @@ namespace {
 constexpr std::chrono::seconds kTick{1};
 constexpr std::chrono::seconds kFirstWait{2};
 constexpr std::chrono::seconds kLongestWait{60};
+constexpr std::chrono::seconds kAnnounceGap{10};
 
 }  // namespace
 
@@ -132,6 +133,11 @@ nlohmann::json Rendezvous::Status() const {
                         {"announced", client_->announced()}};
   if (!client_->last_error().empty()) status["error"] = client_->last_error();
   return status;
+}
+
+void Rendezvous::DeviceLost() {
+  if (client_) client_->AnnounceAgain(kAnnounceGap);
+  Wake();
 }
 
 void Rendezvous::Wake() {

@@ -43,6 +43,10 @@ class Rendezvous {
   // A device connected, disconnected, was added or resumed: lookups resume
   // if one is needed.
   void Wake();
+  // A paired device's session ended: we may have moved (a new public IP
+  // ends sessions too), so announce again (at most one every 10 s); the
+  // device's relay then permits where the server sees us now.
+  void DeviceLost();
   bool configured() const { return client_ != nullptr; }
 
   // Pairing across the internet: while an invite lasts the inviter also

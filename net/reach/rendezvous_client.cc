@@ -70,6 +70,20 @@ void RendezvousClient::Announce(std::vector<std::string> addresses) {
   timer_->Start(std::chrono::milliseconds(0), [this] { SendAnnouncement(); });
 }
 
+void RendezvousClient::AnnounceAgain(std::chrono::seconds min_gap) {
+  if (addresses_.empty() || !announced_) return;  // none yet, or a retry is due
+  if (in_flight_) {
+    dirty_ = true;  // it may have left from where we were: send once more after it
+    return;
+  }
+  const auto since = std::chrono::steady_clock::now() - announced_at_;
+  const auto wait = since >= min_gap
+                        ? std::chrono::milliseconds(0)
+                        : std::chrono::duration_cast<std::chrono::milliseconds>(min_gap - since);
+  timer_->Stop();  // the renewal, later than this
+  timer_->Start(wait, [this] { SendAnnouncement(); });
+}
+
 void RendezvousClient::SendAnnouncement() {
   if (addresses_.empty()) return;
   dirty_ = false;
@@ -89,6 +103,8 @@ void RendezvousClient::OnAnnounced(Result<HttpsResponse> response) {
   std::chrono::seconds next;
   if (response && response->status / 100 == 2) {
     announced_ = true;
+    ++announcements_;
+    announced_at_ = std::chrono::steady_clock::now();
     last_error_.clear();
     backoff_.Reset();
     next = std::chrono::seconds(response->reannounce_after_s > 0 ? response->reannounce_after_s

@@ -14,6 +14,8 @@
 // Thread: the loop's thread only; callbacks never come from inside a call.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -57,12 +59,21 @@ class RendezvousClient {
   ~RendezvousClient();
 
   void Announce(std::vector<std::string> addresses);
+  // Announces the same addresses again: now, or `min_gap` after the last
+  // accepted announcement if that was more recent (one in flight is
+  // followed by another; nothing happens before the first is accepted or
+  // while a retry is due). The server then sees where we are now: after
+  // our public IP changed, a paired device's relay permits the new one
+  // (docs/protocol.md "Rendezvous", "seen://").
+  void AnnounceAgain(std::chrono::seconds min_gap);
   // `done` runs once, later, unless the returned request is destroyed.
   Result<std::unique_ptr<HttpsRequest>> Lookup(const RendezvousId& id, LookupDone done);
 
   const RendezvousIdentity& identity() const { return identity_; }
   const DiscoveryServer& server() const { return server_; }
   bool announced() const { return announced_; }
+  // Announcements the server accepted so far.
+  std::uint64_t announcements() const { return announcements_; }
   const std::string& last_error() const { return last_error_; }
 
  private:
@@ -77,6 +88,8 @@ class RendezvousClient {
   std::unique_ptr<HttpsRequest> in_flight_;
   bool dirty_ = false;  // the addresses changed while a request was in flight
   bool announced_ = false;
+  std::uint64_t announcements_ = 0;
+  std::chrono::steady_clock::time_point announced_at_;  // of the last accepted one
   std::string last_error_;
   Backoff backoff_;
   std::unique_ptr<Timer> timer_;

@@ -34,20 +34,14 @@ bool BuildOneRelay(World& w) {
   return true;
 }
 
-}  // namespace
-
-TEST_CASE(
-    "a device with no relay of its own reaches a relayed one: the relay permits where the "
-    "discovery server saw it",
-    "[internet]") {
-  World w;
-  if (!BuildOneRelay(w)) return;
+// Pairs the two by ID, each told only the other's rendezvous ID (no
+// address), and returns once alpha has permitted beta's router and beta got
+// in through alpha's relay; prints how long that took.
+void PairByRendezvousId(World& w) {
   TestDevice& a = *w.a;
   TestDevice& b = *w.b;
-  CHECK(b.Status()["relays"].empty());
   const std::string id_a = a.Status()["rendezvous"]["rendezvous_id"];
   const std::string id_b = b.Status()["rendezvous"]["rendezvous_id"];
-  // Paired by ID, each told only the other's rendezvous ID: no address.
   const auto paired = std::chrono::steady_clock::now();
   a.Json({"devices", "add", b.id(), "--name", "beta", "--address", "rendezvous://" + id_b});
   b.Json({"devices", "add", a.id(), "--name", "alpha", "--address", "rendezvous://" + id_a});
@@ -70,6 +64,20 @@ TEST_CASE(
   REQUIRE(connected);
   std::printf("no relay of its own: connected %.1f s after pairing by ID\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - paired).count());
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a device with no relay of its own reaches a relayed one: the relay permits where the "
+    "discovery server saw it",
+    "[internet]") {
+  World w;
+  if (!BuildOneRelay(w)) return;
+  TestDevice& a = *w.a;
+  TestDevice& b = *w.b;
+  CHECK(b.Status()["relays"].empty());
+  PairByRendezvousId(w);
   CHECK(DeviceEntry(a, b)["path"] == "relayed");
   CHECK(DeviceEntry(b, a)["path"] == "relayed");
   ShareFolder(a, b, "docs");
@@ -77,6 +85,37 @@ TEST_CASE(
   WriteFile(a.Path("from-alpha.txt"), "sent through alpha's own relay");
   CHECK(Eventually([&] { return Tree(a.sync_dir()) == Tree(b.sync_dir()); }));
   CHECK(ReadFile(a.Path("from-beta.txt")) == "sent by a device with no relay");
+}
+
+TEST_CASE("a device with no relay whose public address changes is let in again at its new address",
+          "[internet]") {
+  World w;
+  if (!BuildOneRelay(w)) return;
+  TestDevice& a = *w.a;
+  TestDevice& b = *w.b;
+  PairByRendezvousId(w);
+  ShareFolder(a, b, "docs");
+  WriteFile(a.Path("before.txt"), "before the move");
+  REQUIRE(Eventually([&] { return Tree(a.sync_dir()) == Tree(b.sync_dir()); }));
+  // Beta's home gets a new public address. Alpha's relay permits only the
+  // old one, so beta gets back in only once it has announced again from the
+  // new address (it does when its session ends) and alpha has looked it up;
+  // the 30-minute renewal would come far too late.
+  const auto changed = std::chrono::steady_clock::now();
+  const std::string moved = "198.51.100.4";
+  REQUIRE(w.bed->ChangeWanAddress('B', moved).has_value());
+  WriteFile(b.Path("after-b.txt"), "written by beta after the move");
+  WriteFile(a.Path("after-a.txt"), "written by alpha after the move");
+  // Alpha's side of the old connection stays up on the relay, so alpha
+  // looks beta up only once its session has heard nothing for 90 s.
+  const double seconds = w.BackInSync(changed, std::chrono::seconds(180));
+  std::printf("no relay of its own, new public address: in sync again %.1f s after the move\n",
+              seconds);
+  auto permitted = a.Status()["relays"][0]["permitted"];
+  INFO(permitted.dump());
+  CHECK(std::find(permitted.begin(), permitted.end(), moved) != permitted.end());
+  CHECK(ReadFile(a.Path("after-b.txt")) == "written by beta after the move");
+  CHECK(ReadFile(b.Path("after-a.txt")) == "written by alpha after the move");
 }
 
 TEST_CASE(

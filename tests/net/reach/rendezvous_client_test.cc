@@ -142,6 +142,36 @@ TEST_CASE("a device announced under its rendezvous ID is found by it and by noth
   }
 }
 
+TEST_CASE("announcing again goes to the server at once, or once the minimum gap has passed",
+          "[rendezvous]") {
+  Fixture f;
+  if (!f.Start()) return;
+  {
+    auto server = ParseDiscoveryUrl(f.server->Url()).value();
+    auto alice = RendezvousClient::Start(*f.loop, server, RendezvousIdentity::Generate().value());
+    REQUIRE(alice.has_value());
+    RendezvousClient& client = **alice;
+    // Nothing announced yet: nothing to repeat.
+    client.AnnounceAgain(std::chrono::seconds(0));
+    testing::RunFor(*f.loop, std::chrono::milliseconds(200));
+    CHECK(client.announcements() == 0);
+    client.Announce({"relay://198.51.100.10:50001"});
+    INFO(f.server->log());
+    REQUIRE(RunUntil(*f.loop, [&] { return client.announcements() == 1; }));
+    // No gap asked: it goes out at once, not at the 30-minute renewal.
+    client.AnnounceAgain(std::chrono::seconds(0));
+    REQUIRE(RunUntil(*f.loop, [&] { return client.announcements() == 2; }));
+    // Announced just now: a repeat waits out the 2 s gap, then goes.
+    const auto asked = std::chrono::steady_clock::now();
+    client.AnnounceAgain(std::chrono::seconds(2));
+    testing::RunFor(*f.loop, std::chrono::milliseconds(1000));
+    CHECK(client.announcements() == 2);
+    REQUIRE(RunUntil(*f.loop, [&] { return client.announcements() == 3; }));
+    CHECK(std::chrono::steady_clock::now() - asked >= std::chrono::milliseconds(1500));
+    CHECK(client.announced());
+  }
+}
+
 TEST_CASE("a server whose certificate is not the pinned one is refused", "[rendezvous]") {
   Fixture f;
   if (!f.Start()) return;
