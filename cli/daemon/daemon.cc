@@ -240,9 +240,12 @@ Result<void> Daemon::StartPeers() {
   };
   callbacks.on_device_changed = [this](const DeviceRecord& device) { addresses_->Apply(device); };
   callbacks.on_peer_change = [this](const DeviceId& device, bool up) {
-    if (rendezvous_) up ? rendezvous_->Wake() : rendezvous_->DeviceLost();
+    if (rendezvous_) rendezvous_->Wake();
     Publish({{"event", up ? "device-connected" : "device-disconnected"},
              {"device", device.ToString()}});
+  };
+  callbacks.on_connection_lost = [this](const DeviceId&) {
+    if (rendezvous_) rendezvous_->ConnectionLost();
   };
   callbacks.on_offer = [this](const FolderOffer& offer) {
     Publish({{"event", "folder-offered"},

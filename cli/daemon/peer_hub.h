@@ -34,6 +34,10 @@ struct PeerHubCallbacks {
   std::function<std::vector<net::ExchangeFolder>(DeviceKey device_key)> shared_with;
   std::function<void(FolderPeer& engine)> on_engine_input;
   std::function<void(const DeviceId& device, bool up)> on_peer_change;
+  // A session ended because its connection failed (timed out, reset, or
+  // closed without Close), not because either side chose to end it: this
+  // device may have moved to another network.
+  std::function<void(const DeviceId& device)> on_connection_lost;
   std::function<void(const FolderOffer& offer)> on_offer;
   std::function<void(const DeviceId& device, const std::string& name, const std::string& code,
                      const std::string& address)>

@@ -8,7 +8,7 @@ namespace {
 constexpr std::chrono::seconds kTick{1};
 constexpr std::chrono::seconds kFirstWait{2};
 constexpr std::chrono::seconds kLongestWait{60};
-constexpr std::chrono::seconds kAnnounceGap{10};
+constexpr std::chrono::seconds kAnnounceGap{30};
 
 }  // namespace
 
@@ -135,9 +135,8 @@ nlohmann::json Rendezvous::Status() const {
   return status;
 }
 
-void Rendezvous::DeviceLost() {
+void Rendezvous::ConnectionLost() {
   if (client_) client_->AnnounceAgain(kAnnounceGap);
-  Wake();
 }
 
 void Rendezvous::Wake() {

@@ -43,10 +43,11 @@ class Rendezvous {
   // A device connected, disconnected, was added or resumed: lookups resume
   // if one is needed.
   void Wake();
-  // A paired device's session ended: we may have moved (a new public IP
-  // ends sessions too), so announce again (at most one every 10 s); the
-  // device's relay then permits where the server sees us now.
-  void DeviceLost();
+  // A session with a paired device failed (timed out, reset): we may have
+  // moved, since a new public IP ends sessions that way, so announce again,
+  // at most 30 s after the last announcement; the device's relay then
+  // permits where the server sees us now.
+  void ConnectionLost();
   bool configured() const { return client_ != nullptr; }
 
   // Pairing across the internet: while an invite lasts the inviter also

@@ -62,29 +62,39 @@ void RendezvousClient::Announce(std::vector<std::string> addresses) {
     return;
   }
   timer_->Stop();
+  due_.reset();
   if (addresses_.empty()) {
     announced_ = false;
     return;
   }
   // On the next turn: no callback from inside this call.
-  timer_->Start(std::chrono::milliseconds(0), [this] { SendAnnouncement(); });
+  Schedule(std::chrono::milliseconds(0));
 }
 
 void RendezvousClient::AnnounceAgain(std::chrono::seconds min_gap) {
   if (addresses_.empty() || !announced_) return;  // none yet, or a retry is due
-  if (in_flight_) {
-    dirty_ = true;  // it may have left from where we were: send once more after it
+  if (in_flight_) {  // it may have left from where we were: once more after it
+    again_gap_ = min_gap;
     return;
   }
-  const auto since = std::chrono::steady_clock::now() - announced_at_;
-  const auto wait = since >= min_gap
-                        ? std::chrono::milliseconds(0)
-                        : std::chrono::duration_cast<std::chrono::milliseconds>(min_gap - since);
-  timer_->Stop();  // the renewal, later than this
-  timer_->Start(wait, [this] { SendAnnouncement(); });
+  ScheduleAgain(min_gap);
+}
+
+void RendezvousClient::ScheduleAgain(std::chrono::seconds min_gap) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto at = std::max(now, announced_at_ + min_gap);
+  if (due_ && *due_ <= at) return;  // a send is due by then anyway
+  Schedule(std::chrono::duration_cast<std::chrono::milliseconds>(at - now));
+}
+
+void RendezvousClient::Schedule(std::chrono::milliseconds delay) {
+  timer_->Stop();
+  due_ = std::chrono::steady_clock::now() + delay;
+  timer_->Start(delay, [this] { SendAnnouncement(); });
 }
 
 void RendezvousClient::SendAnnouncement() {
+  due_.reset();
   if (addresses_.empty()) return;
   dirty_ = false;
   std::string body = nlohmann::json{{"addresses", addresses_}}.dump();
@@ -120,7 +130,11 @@ void RendezvousClient::OnAnnounced(Result<HttpsResponse> response) {
                                                    : std::max(wait, std::chrono::seconds(1));
   }
   if (dirty_) next = std::chrono::seconds(0);
-  timer_->Start(next, [this] { SendAnnouncement(); });
+  Schedule(next);
+  // Asked again while this one was in flight: after a success, once the gap
+  // has passed; a failure is retried anyway, at its own pace.
+  if (again_gap_ && announced_) ScheduleAgain(*again_gap_);
+  again_gap_.reset();
 }
 
 Result<std::unique_ptr<HttpsRequest>> RendezvousClient::Lookup(const RendezvousId& id,

@@ -5,8 +5,9 @@
 // Announce: POST /v2/ {"addresses": [...]} with the rendezvous certificate
 // as TLS client certificate, at once when the addresses change and again
 // when the server's Reannounce-After says (30 minutes when it says
-// nothing); after a failure, again after its Retry-After or a backoff of
-// 10 s doubling to 5 minutes. No addresses: nothing is announced (the
+// nothing), or sooner when asked (AnnounceAgain, after we may have moved);
+// after a failure, again after its Retry-After or a backoff of 10 s
+// doubling to 5 minutes. No addresses: nothing is announced (the
 // server forgets the old record on its own).
 //
 // Lookup: GET /v2/?device=<ID>: the addresses, or kNotFound.
@@ -78,6 +79,11 @@ class RendezvousClient {
 
  private:
   RendezvousClient(EventLoop& loop, DiscoveryServer server, RendezvousIdentity identity);
+  // Sends after `delay`, replacing whatever was due.
+  void Schedule(std::chrono::milliseconds delay);
+  // Sends `min_gap` after the last accepted announcement (now if that has
+  // passed), unless a send is due sooner.
+  void ScheduleAgain(std::chrono::seconds min_gap);
   void SendAnnouncement();
   void OnAnnounced(Result<HttpsResponse> response);
 
@@ -89,7 +95,9 @@ class RendezvousClient {
   bool dirty_ = false;  // the addresses changed while a request was in flight
   bool announced_ = false;
   std::uint64_t announcements_ = 0;
-  std::chrono::steady_clock::time_point announced_at_;  // of the last accepted one
+  std::chrono::steady_clock::time_point announced_at_;        // of the last accepted one
+  std::optional<std::chrono::steady_clock::time_point> due_;  // when the timer sends
+  std::optional<std::chrono::seconds> again_gap_;             // AnnounceAgain while in flight
   std::string last_error_;
   Backoff backoff_;
   std::unique_ptr<Timer> timer_;

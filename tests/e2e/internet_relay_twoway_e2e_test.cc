@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -46,6 +47,7 @@ TEST_CASE("two-way bulk through the relay", "[.][relay-twoway]") {
   TestDevice& a = *w.a;
   TestDevice& b = *w.b;
   w.PairThroughRelay();
+  REQUIRE(DeviceEntry(a, b)["path"] == "relayed");
   ShareFolder(a, b, "docs");
   const char* env = std::getenv("SHOAL_TWOWAY_MIB");
   const std::size_t bytes = (env != nullptr ? std::stoul(env) : 64) << 20;
