@@ -150,10 +150,9 @@ void PeerHub::OnPeerDown(const DeviceId& device, const net::SessionEndInfo& end)
                    << net::SessionEndName(end.end) << " " << end.detail;
   links_.erase(device);  // disconnects the folder engines from it
   if (callbacks_.on_peer_change) callbacks_.on_peer_change(device, false);
-  const bool failed = end.end == net::SessionEnd::kTimeout ||
-                      end.end == net::SessionEnd::kIoError ||
-                      end.end == net::SessionEnd::kTruncated;
-  if (failed && callbacks_.on_connection_lost) callbacks_.on_connection_lost(device);
+  if (net::IsConnectionFailure(end.end) && callbacks_.on_connection_lost) {
+    callbacks_.on_connection_lost(device);
+  }
 }
 
 void PeerHub::OnPaired(const DeviceId& device, const net::wire::PairAccept& accept,

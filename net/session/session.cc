@@ -32,6 +32,11 @@ std::string_view SessionEndName(SessionEnd end) {
   return "unknown";
 }
 
+bool IsConnectionFailure(SessionEnd end) {
+  return end == SessionEnd::kTimeout || end == SessionEnd::kIoError ||
+         end == SessionEnd::kTruncated;
+}
+
 class Session::StreamEvents : public ByteStream::Listener {
  public:
   explicit StreamEvents(Session& session) : session_(session) {}

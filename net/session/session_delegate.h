@@ -28,6 +28,9 @@ enum class SessionEnd {
   kIoError,        // the socket failed (reset, refused write, ...)
 };
 std::string_view SessionEndName(SessionEnd end);
+// The connection failed under the session (timed out, reset, or closed
+// without Close) rather than either side choosing to end it.
+bool IsConnectionFailure(SessionEnd end);
 
 struct SessionEndInfo {
   SessionEnd end = SessionEnd::kLocalClose;

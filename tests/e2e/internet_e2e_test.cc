@@ -13,9 +13,7 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <random>
 #include <string>
 
 #include "net/wire/preamble.h"
@@ -460,12 +458,7 @@ TEST_CASE("throughput across the simulated internet", "[.][relay-bench]") {
   ShareFolder(a, b, "bench");
   const char* env = std::getenv("SHOAL_RELAY_BENCH_MIB");
   const std::size_t mib = env != nullptr ? std::stoul(env) : 512;
-  std::string data(mib << 20, '\0');
-  std::mt19937_64 random(7);
-  for (std::size_t i = 0; i + 8 <= data.size(); i += 8) {
-    std::uint64_t v = random();
-    std::memcpy(&data[i], &v, 8);
-  }
+  const std::string data = RandomData(mib << 20, 7);
   WriteFile(w.dir.path().string() + "/staged", data);
   auto start = std::chrono::steady_clock::now();
   std::filesystem::rename(w.dir.path().string() + "/staged", a.Path("big.bin"));

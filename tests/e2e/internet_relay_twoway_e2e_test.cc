@@ -11,9 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <random>
 #include <string>
 
 #include "tests/e2e/internet_world.h"
@@ -23,16 +21,6 @@ namespace shoal::e2e {
 using testing::Nat;
 
 namespace {
-
-std::string RandomData(std::size_t size, std::uint64_t seed) {
-  std::string data(size, '\0');
-  std::mt19937_64 random(seed);
-  for (std::size_t i = 0; i + 8 <= data.size(); i += 8) {
-    std::uint64_t v = random();
-    std::memcpy(&data[i], &v, 8);
-  }
-  return data;
-}
 
 bool HasSize(const std::string& path, std::size_t size) {
   std::error_code ec;

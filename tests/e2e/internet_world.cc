@@ -1,11 +1,22 @@
 #include "tests/e2e/internet_world.h"
 
+#include <cstring>
 #include <random>
 
 namespace shoal::e2e {
 
 using testing::InternetTestbed;
 using testing::Nat;
+
+std::string RandomData(std::size_t size, std::uint64_t seed) {
+  std::string data(size, '\0');
+  std::mt19937_64 random(seed);
+  for (std::size_t i = 0; i + 8 <= data.size(); i += 8) {
+    std::uint64_t v = random();
+    std::memcpy(&data[i], &v, 8);
+  }
+  return data;
+}
 
 std::string Marker() {
   std::mt19937 random(14);

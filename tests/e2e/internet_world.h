@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,6 +24,8 @@ namespace shoal::e2e {
 // 1 MiB that must never cross the internet in the clear: random bytes (so
 // compression cannot shrink what crosses) with a marker every 4 KiB.
 std::string Marker();
+// `size` bytes from a seeded generator: data that compression cannot shrink.
+std::string RandomData(std::size_t size, std::uint64_t seed);
 // `device`'s first relayed address ("relay://IP:PORT"), empty while none.
 std::string RelayOf(const TestDevice& device);
 // `on`'s `devices` entry for `peer` (null when it has none).
