@@ -320,6 +320,10 @@ Result<void> Daemon::StartRelays() {
       [this](const std::string& address, std::chrono::milliseconds timeout, net::DialDone done) {
         return relays_->Dial(address, timeout, std::move(done));
       });
+  peers_->SetSecondLegDialer(
+      [this](const std::string& address, std::chrono::milliseconds timeout, net::DialDone done) {
+        return relays_->DialSecondLeg(address, timeout, std::move(done));
+      });
   peers_->SetEndpointProbe([this](int port, std::function<void(Result<std::string>)> done) {
     return relays_->ProbePublicEndpoint(port, std::move(done));
   });

@@ -9,6 +9,18 @@ namespace {
 
 constexpr std::chrono::milliseconds kProbeTimeout{3000};
 
+// The allocation for second legs is never announced: what connects to it
+// is closed.
+class IgnoreInbound final : public net::TurnClient::Delegate {
+ public:
+  void OnRelayAllocated(const net::stun::Address&, const net::stun::Address&) override {}
+  void OnRelayLost(const Error&) override {}
+  void OnRelayedConnection(UvHandle<uv_tcp_t>, const net::stun::Address& peer) override {
+    SHOAL_LOG(kDebug) << "relay: closed a connection from " << peer.ToString()
+                      << " to the allocation for second legs";
+  }
+};
+
 }  // namespace
 
 class Relays::Slot final : public net::TurnClient::Delegate {
@@ -24,6 +36,11 @@ class Relays::Slot final : public net::TurnClient::Delegate {
 
   Relays& owner_;
   std::unique_ptr<net::TurnClient> client;
+  IgnoreInbound ignore_inbound;
+  // A second allocation on the same relay for the second legs of the
+  // sessions we dial (docs/protocol.md "Two legs"): one allocation connects
+  // to a peer's address once. Never announced, so nobody connects to it.
+  std::unique_ptr<net::TurnClient> second_legs;
 };
 
 Relays::Relays(net::EventLoop& loop, net::PeerManager& peers, std::function<void()> on_change,
@@ -40,6 +57,9 @@ Result<void> Relays::Configure(const std::vector<net::TurnServer>& relays) {
     if (!client) return client.error().Wrap("relay " + server.Redacted());
     slot->client = std::move(*client);
     slot->client->SetPermittedHosts(permitted_);
+    auto second_legs = net::TurnClient::Start(loop_, server, slot->ignore_inbound, options_);
+    if (!second_legs) return second_legs.error().Wrap("relay " + server.Redacted());
+    slot->second_legs = std::move(*second_legs);
     slots_.push_back(std::move(slot));
   }
   OnAllocationsChanged();
@@ -60,6 +80,24 @@ Result<std::unique_ptr<net::PendingDial>> Relays::Dial(const std::string& addres
   for (const auto& slot : slots_) {
     if (!slot->client->allocated()) continue;
     auto pending = slot->client->ConnectTo(*target, done);
+    if (!pending) return pending.error();
+    return std::unique_ptr<net::PendingDial>(std::move(*pending));
+  }
+  auto plain = net::TcpDialer::Start(loop_, address, timeout, std::move(done));
+  if (!plain) return plain.error();
+  return std::unique_ptr<net::PendingDial>(std::move(*plain));
+}
+
+Result<std::unique_ptr<net::PendingDial>> Relays::DialSecondLeg(const std::string& address,
+                                                                std::chrono::milliseconds timeout,
+                                                                net::DialDone done) {
+  auto target = net::stun::Address::Parse(address);
+  if (!target) return target.error();
+  // The slot Dial takes the first leg through.
+  for (const auto& slot : slots_) {
+    if (!slot->client->allocated()) continue;
+    if (!slot->second_legs->allocated()) break;
+    auto pending = slot->second_legs->ConnectTo(*target, done);
     if (!pending) return pending.error();
     return std::unique_ptr<net::PendingDial>(std::move(*pending));
   }
@@ -99,6 +137,7 @@ nlohmann::json Relays::Status() const {
     if (client.mapped()) relay["public_address"] = client.mapped()->ToString();
     if (!permitted_.empty()) relay["permitted"] = permitted_;
     if (!client.last_error().empty()) relay["error"] = client.last_error();
+    relay["second_legs"] = slot->second_legs->allocated() ? "allocated" : "connecting";
     out.push_back(std::move(relay));
   }
   return out;

@@ -3,7 +3,8 @@
 // - hands connections peers make to our relayed addresses to the peer
 //   manager (as relayed sessions, where we are the responder);
 // - dials a device's relayed address ("relay://IP:PORT") through our own
-//   allocation, so only the relay itself needs a permission;
+//   allocation, so only the relay itself needs a permission, and a relayed
+//   session's second leg through a second allocation on the same relay;
 // - learns the public endpoint of our listening port from the relay, for
 //   hole punching;
 // - reports when the relayed addresses change (the daemon puts them in our
@@ -40,6 +41,13 @@ class Relays {
   Result<std::unique_ptr<net::PendingDial>> Dial(const std::string& address,
                                                  std::chrono::milliseconds timeout,
                                                  net::DialDone done);
+
+  // For PeerManager::SetSecondLegDialer: through the second allocation on
+  // the relay Dial uses (docs/protocol.md "Two legs"); plain TCP when it is
+  // not up.
+  Result<std::unique_ptr<net::PendingDial>> DialSecondLeg(const std::string& address,
+                                                          std::chrono::milliseconds timeout,
+                                                          net::DialDone done);
 
   // For PeerManager::SetEndpointProbe: the public endpoint of `local_port`,
   // from a STUN Binding to the first relay (net/reach/public_endpoint.h).

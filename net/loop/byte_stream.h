@@ -88,6 +88,21 @@ class ByteStream {
   // the peer is authenticated, so a stranger's connection costs little.
   virtual void SetReadBufferSize(std::size_t bytes) { (void)bytes; }
 
+  // Two legs (net/loop/tcp_stream.h, docs/protocol.md "Two legs"): a
+  // relayed session's stream may have a second connection for one
+  // direction. An initiator writes the second leg's opening with
+  // WriteSecondLeg (a stream without one fails it with kInvalidArgument).
+  // Once the responder's preamble is in: UseSecondLeg moves the
+  // initiator's reads, or the responder's writes, to the second leg;
+  // DropSecondLeg closes it unused. Both are no-ops without one.
+  virtual bool has_second_leg() const { return false; }
+  virtual Result<void> WriteSecondLeg(Bytes bytes) {
+    (void)bytes;
+    return Fail(ErrorCode::kInvalidArgument, "no second leg to write on");
+  }
+  virtual void UseSecondLeg() {}
+  virtual void DropSecondLeg() {}
+
   // A buffer of `size` bytes (contents unspecified) to fill, shrink to what
   // was used and pass to Write(). Large buffers of completed writes are kept
   // (at most kMaxSpareBuffers) and handed out again, so a bulk transfer

@@ -184,10 +184,11 @@ void PeerManager::Dial(const DeviceId& device) {
   };
   Result<std::unique_ptr<PendingDial>> dial = Fail(ErrorCode::kInvalidArgument, "no dialer");
   if (IsRelayAddress(address)) {
-    // A device's relayed address: through our own allocation if we have one.
-    dial = relay_dialer_
-               ? relay_dialer_(RelayTarget(address), options_.dial_timeout, std::move(done))
-               : plain(RelayTarget(address), std::move(done));
+    dial = DialRelayed(RelayTarget(address), std::move(done),
+                       [this, device, serial, address](Result<UvHandle<uv_tcp_t>> first,
+                                                       UvHandle<uv_tcp_t> second) {
+                         OnDialed(device, serial, address, std::move(first), std::move(second));
+                       });
   } else if (IsMappedAddress(address)) {
     dial = plain(DialTarget(address), std::move(done));
   } else {
@@ -199,6 +200,26 @@ void PeerManager::Dial(const DeviceId& device) {
   }
   peer.dials.push_back(DialAttempt{serial, address, std::move(*dial)});
   if (!peer.to_dial.empty()) ArmStagger(device, peer);
+}
+
+// A device's relayed address: through our own allocation if we have one,
+// and with two legs unless turned off.
+Result<std::unique_ptr<PendingDial>> PeerManager::DialRelayed(const std::string& target,
+                                                              DialDone done,
+                                                              LegDial::Done two_legs_done) {
+  auto leg = [this, target](const DialFunction& dialer) {
+    return [this, target, &dialer](DialDone then) -> Result<std::unique_ptr<PendingDial>> {
+      if (dialer) return dialer(target, options_.dial_timeout, std::move(then));
+      auto tcp = TcpDialer::Start(loop_, target, options_.dial_timeout, std::move(then));
+      if (!tcp) return tcp.error();
+      return std::unique_ptr<PendingDial>(std::move(*tcp));
+    };
+  };
+  if (!options_.two_legs) return leg(relay_dialer_)(std::move(done));
+  auto dial = LegDial::Start(loop_, leg(relay_dialer_), leg(second_leg_dialer_),
+                             options_.second_leg_wait, std::move(two_legs_done));
+  if (!dial) return dial.error();
+  return std::unique_ptr<PendingDial>(std::move(*dial));
 }
 
 void PeerManager::ArmStagger(const DeviceId& device, Peer& peer) {
@@ -237,7 +258,7 @@ void PeerManager::CancelDials(Peer& peer) {
 }
 
 void PeerManager::OnDialed(const DeviceId& device, std::uint64_t serial, const std::string& address,
-                           Result<UvHandle<uv_tcp_t>> connected) {
+                           Result<UvHandle<uv_tcp_t>> connected, UvHandle<uv_tcp_t> second) {
   Peer& peer = peers_.at(device);  // Forget and shutdown cancel dials first
   // This attempt ends here (its PendingDial may be destroyed from inside
   // its own callback).
@@ -253,7 +274,8 @@ void PeerManager::OnDialed(const DeviceId& device, std::uint64_t serial, const s
   }
   // The race goes on while this connection is handshaken: the first
   // handshake to authenticate the device wins (OnOutboundAuthenticated).
-  Connection* connection = StartSession(std::move(*connected), Role::kInitiator, device, address);
+  Connection* connection =
+      StartSession(std::move(*connected), Role::kInitiator, device, address, std::move(second));
   if (connection == nullptr) {
     DialFailed(device, "dial " + address + ": could not start a session");
     return;

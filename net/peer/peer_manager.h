@@ -53,6 +53,8 @@
 #include "net/loop/event_loop.h"
 #include "net/loop/timer.h"
 #include "net/peer/backoff.h"
+#include "net/peer/leg_dial.h"
+#include "net/peer/leg_sorter.h"
 #include "net/peer/pending_dial.h"
 #include "net/peer/punch_dialer.h"
 #include "net/peer/tcp_dialer.h"
@@ -120,6 +122,14 @@ struct PeerManagerOptions {
   std::chrono::milliseconds punch_retry{5000};
   int punch_rounds = 3;
   std::chrono::milliseconds punch_pause{std::chrono::minutes(10)};
+  // Two legs (docs/protocol.md "Two legs"): a relayed address is dialed
+  // twice, one connection for each direction, so coturn's two-way stall
+  // cannot happen. The session waits this long past its first connection
+  // for the second before it runs on the first alone; a responder waits
+  // `leg_wait` for a second leg that was offered.
+  bool two_legs = true;
+  std::chrono::milliseconds second_leg_wait{2000};
+  std::chrono::milliseconds leg_wait{3000};
 };
 
 // Implemented by the daemon; every call comes on the loop thread.
@@ -168,6 +178,10 @@ class PeerManager {
   // Without a relay dialer they are dialed as plain TCP. The function gets
   // the address without the scheme.
   void SetRelayDialer(DialFunction dialer) { relay_dialer_ = std::move(dialer); }
+  // How a relayed session's second leg is dialed: it must not share the
+  // first one's way out (one relay allocation connects to a peer address
+  // once), so through a second allocation. Without one, as plain TCP.
+  void SetSecondLegDialer(DialFunction dialer) { second_leg_dialer_ = std::move(dialer); }
   // Enables hole punching: without a probe no punch is offered, and a
   // peer's offer is answered with Fail.
   void SetEndpointProbe(EndpointProbe probe) { endpoint_probe_ = std::move(probe); }
@@ -273,8 +287,11 @@ class PeerManager {
   // Whether one of our dialed sessions still in its handshake would win
   // over `connection` if it succeeded (the tie-break, Survivor).
   bool OutboundBeats(const Peer& peer, const Connection& connection) const;
+  // `second`: a relayed session's second leg, when it has one.
   void OnDialed(const DeviceId& device, std::uint64_t serial, const std::string& address,
-                Result<UvHandle<uv_tcp_t>> connected);
+                Result<UvHandle<uv_tcp_t>> connected, UvHandle<uv_tcp_t> second = {});
+  Result<std::unique_ptr<PendingDial>> DialRelayed(const std::string& address, DialDone done,
+                                                   LegDial::Done two_legs_done);
   void DialFailed(const DeviceId& device, std::string why);
   void ScheduleRetry(const DeviceId& device, std::chrono::milliseconds delay);
 
@@ -292,8 +309,11 @@ class PeerManager {
   void StopPunch(Peer& peer);
 
   // Sessions (peer_manager_sessions.cc).
+  // `second` and `already_read`: see TcpStream::AdoptLegs and Session::Start.
   Connection* StartSession(UvHandle<uv_tcp_t> tcp, Role role, std::optional<DeviceId> expected,
-                           std::string address);
+                           std::string address, UvHandle<uv_tcp_t> second = {},
+                           Bytes already_read = {});
+  void OnRelayedSorted(LegSorter::Sorted sorted);
   void OnAccept(UvHandle<uv_tcp_t> tcp, const std::string& remote_address);
   // Strangers (docs/security.md "Strangers"): an accepted connection is a
   // stranger until its handshake completes. At most kMaxHandshakes of them
@@ -326,6 +346,8 @@ class PeerManager {
   std::uint64_t strangers_logged_ms_ = 0;
   std::unique_ptr<TcpListener> listener_;
   DialFunction relay_dialer_;
+  DialFunction second_leg_dialer_;
+  std::unique_ptr<LegSorter> leg_sorter_;  // made at the first relayed connection
   EndpointProbe endpoint_probe_;
   std::map<DeviceId, Peer> peers_;
   std::vector<std::unique_ptr<Connection>> connections_;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/base/log.h"
+#include "net/loop/tcp_stream.h"
 #include "net/peer/peer_manager.h"
 #include "net/peer/peer_manager_connection.h"
 #include "net/peer/socket_address.h"
@@ -35,14 +36,26 @@ std::string Describe(const SessionEndInfo& end) {
 
 PeerManager::Connection* PeerManager::StartSession(UvHandle<uv_tcp_t> tcp, Role role,
                                                    std::optional<DeviceId> expected,
-                                                   std::string address) {
+                                                   std::string address, UvHandle<uv_tcp_t> second,
+                                                   Bytes already_read) {
   // A peer that vanished without a reset (a NAT lost our mapping, a router
   // took a new address) fails the connection once what we send stays
   // unacknowledged this long, instead of at the idle timeout.
-  uv_os_fd_t fd = -1;
-  if (uv_fileno(reinterpret_cast<uv_handle_t*>(tcp.get()), &fd) == 0) {
-    const unsigned int ms = static_cast<unsigned int>(kUnacknowledgedTimeout.count());
-    setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+  for (uv_tcp_t* leg : {tcp.get(), second.get()}) {
+    uv_os_fd_t fd = -1;
+    if (leg != nullptr && uv_fileno(reinterpret_cast<uv_handle_t*>(leg), &fd) == 0) {
+      const unsigned int ms = static_cast<unsigned int>(kUnacknowledgedTimeout.count());
+      setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+    }
+  }
+  auto stream =
+      second ? TcpStream::AdoptLegs(std::move(tcp), std::move(second),
+                                    role == Role::kInitiator ? TcpStream::LegRole::kInitiator
+                                                             : TcpStream::LegRole::kResponder)
+             : TcpStream::Adopt(std::move(tcp));
+  if (!stream) {
+    SHOAL_LOG(kWarning) << "peer manager: " << stream.error().message;
+    return nullptr;
   }
   auto connection =
       std::make_unique<Connection>(*this, role, expected, std::move(address), next_serial_++);
@@ -57,8 +70,8 @@ PeerManager::Connection* PeerManager::StartSession(UvHandle<uv_tcp_t> tcp, Role 
     }
     return true;
   };
-  auto session = Session::Start(loop_, std::move(tcp), identity_, role, std::move(authorize),
-                                *connection, options_.session);
+  auto session = Session::Start(loop_, std::move(*stream), identity_, role, std::move(authorize),
+                                *connection, options_.session, std::move(already_read));
   if (!session) {
     SHOAL_LOG(kWarning) << "peer manager: " << session.error().message;
     return nullptr;
@@ -110,10 +123,27 @@ void PeerManager::OnAccept(UvHandle<uv_tcp_t> tcp, const std::string& remote_add
   StartSession(std::move(tcp), Role::kResponder, std::nullopt, std::move(host));
 }
 
+// A relayed connection may be a session's first leg or its second
+// (docs/protocol.md "Two legs"): the sorter reads its opening first.
 void PeerManager::AcceptRelayed(UvHandle<uv_tcp_t> tcp, const std::string& peer) {
-  if (!AdmitStranger(kRelayScheme + peer)) return;
+  if (!leg_sorter_) {
+    auto sorter = LegSorter::Create(
+        loop_, [this](LegSorter::Sorted sorted) { OnRelayedSorted(std::move(sorted)); },
+        {.wait = options_.leg_wait, .opening_timeout = options_.session.handshake_timeout});
+    if (!sorter) {
+      SHOAL_LOG(kWarning) << "peer manager: " << sorter.error().message;
+      return;
+    }
+    leg_sorter_ = std::move(*sorter);
+  }
   SHOAL_LOG(kDebug) << "peer manager: relayed connection from " << peer;
-  StartSession(std::move(tcp), Role::kResponder, std::nullopt, kRelayScheme + peer);
+  leg_sorter_->Add(std::move(tcp), peer);
+}
+
+void PeerManager::OnRelayedSorted(LegSorter::Sorted sorted) {
+  if (shutting_down_ || !AdmitStranger(kRelayScheme + sorted.peer)) return;
+  StartSession(std::move(sorted.first), Role::kResponder, std::nullopt, kRelayScheme + sorted.peer,
+               std::move(sorted.second), std::move(sorted.already_read));
 }
 
 const PeerManager::Connection& PeerManager::Survivor(const Connection& a,
@@ -328,6 +358,7 @@ void PeerManager::Shutdown(std::function<void()> done) {
   shutting_down_ = true;
   shutdown_done_ = std::move(done);
   listener_.reset();
+  leg_sorter_.reset();
   for (auto& [device, peer] : peers_) {
     CancelDials(peer);
     peer.stagger.reset();

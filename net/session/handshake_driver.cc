@@ -44,6 +44,7 @@ Result<HandshakeDriver> HandshakeDriver::Create(const Config& config) {
   if (config.offer_aes_gcm && AesGcmAvailable()) driver.offer_ |= wire::kOfferAesGcm;
   driver.offer_ |= wire::kOfferBlockDeltas | wire::kOfferHelloAddresses | wire::kOfferPunch |
                    wire::kOfferPairingCommitment;
+  if (config.offer_two_legs) driver.offer_ |= wire::kOfferTwoLegs;
   driver.preamble_ = wire::EncodePreamble({.version = wire::kProtocolVersion,
                                            .handshake = driver.config_.type,
                                            .ciphers = driver.offer_});

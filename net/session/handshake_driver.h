@@ -72,6 +72,9 @@ class HandshakeDriver {
     // Whether to offer AESGCM; it is offered only where AesGcmAvailable() too.
     // Tests turn it off to play a peer without AES-NI.
     bool offer_aes_gcm = true;
+    // Set kOfferTwoLegs in our preamble (docs/protocol.md "Two legs"): a
+    // paired initiator with a second leg, a responder that writes on one.
+    bool offer_two_legs = false;
   };
 
   static Result<HandshakeDriver> Create(const Config& config);
@@ -85,6 +88,11 @@ class HandshakeDriver {
   // One handshake frame body from the peer; appends our next frame, if any.
   Result<void> OnFrame(ByteSpan body, Bytes& out);
 
+  // A paired initiator between Start() and the peer's preamble: the
+  // ephemeral key message 1 carried (a second leg's token); else null.
+  const PublicKey* early_ephemeral_public() const {
+    return early_ephemeral_ ? &early_ephemeral_->public_key : nullptr;
+  }
   bool complete() const { return state_ && state_->IsComplete(); }
   // The handshake type in use: the initiator's choice; for a responder, what
   // the peer's preamble asked for once accepted.
@@ -95,6 +103,8 @@ class HandshakeDriver {
   bool peer_accepts_block_deltas() const { return (peer_offer_ & wire::kOfferBlockDeltas) != 0; }
   // Both preambles offer kOfferHelloAddresses (ours always does).
   bool hello_addresses() const { return (peer_offer_ & wire::kOfferHelloAddresses) != 0; }
+  // The peer's preamble offers kOfferTwoLegs (docs/protocol.md "Two legs").
+  bool peer_two_legs() const { return (peer_offer_ & wire::kOfferTwoLegs) != 0; }
   // Both preambles offer kOfferPunch (ours always does).
   bool punch() const { return (peer_offer_ & wire::kOfferPunch) != 0; }
   // Noise h; final once complete(), identical on both sides.

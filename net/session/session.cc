@@ -8,6 +8,7 @@
 #include "core/base/log.h"
 #include "core/base/utf8.h"
 #include "net/loop/tcp_stream.h"
+#include "net/wire/leg_opening.h"
 #include "net/wire/record_packer.h"
 
 namespace shoal::net {
@@ -70,10 +71,11 @@ Session::~Session() = default;
 Result<std::unique_ptr<Session>> Session::Start(EventLoop& loop, ByteStreamPtr stream,
                                                 const Identity& identity, Role role,
                                                 Authorize authorize, SessionDelegate& delegate,
-                                                SessionOptions options) {
+                                                SessionOptions options, Bytes already_read) {
   std::unique_ptr<Session> session(
       new Session(loop, std::move(authorize), delegate, std::move(options)));
-  if (auto begun = session->Begin(std::move(stream), identity, role); !begun) {
+  if (auto begun = session->Begin(std::move(stream), identity, role, std::move(already_read));
+      !begun) {
     return begun.error();
   }
   return session;
@@ -89,7 +91,8 @@ Result<std::unique_ptr<Session>> Session::Start(EventLoop& loop, UvHandle<uv_tcp
                std::move(options));
 }
 
-Result<void> Session::Begin(ByteStreamPtr stream, const Identity& identity, Role role) {
+Result<void> Session::Begin(ByteStreamPtr stream, const Identity& identity, Role role,
+                            Bytes already_read) {
   joiner_ = role == Role::kInitiator;
   stream_ = std::move(stream);
   // Until the peer proves a key, a connection costs little (DESIGN.md
@@ -105,11 +108,15 @@ Result<void> Session::Begin(ByteStreamPtr stream, const Identity& identity, Role
       !started) {
     return started.error().Wrap("session");
   }
+  const bool two_legs =
+      stream_->has_second_leg() &&
+      (role == Role::kResponder || options_.handshake == wire::HandshakeType::kPaired);
   auto driver = HandshakeDriver::Create({.role = role,
                                          .type = options_.handshake,
                                          .static_private_key = identity.noise_private_key(),
                                          .pairing_psk = options_.pairing_psk,
-                                         .offer_aes_gcm = options_.offer_aes_gcm});
+                                         .offer_aes_gcm = options_.offer_aes_gcm,
+                                         .offer_two_legs = two_legs});
   if (!driver) return driver.error().Wrap("session");
   driver_.emplace(std::move(*driver));
   auto deadline = Timer::Create(loop_);
@@ -128,6 +135,20 @@ Result<void> Session::Begin(ByteStreamPtr stream, const Identity& identity, Role
     Bytes out;
     if (auto started = driver_->Start(out); !started) return started.error().Wrap("session");
     if (auto written = WriteRaw(std::move(out)); !written) return written.error();
+    if (two_legs) {
+      const auto opening = wire::EncodeSecondLegOpening(*driver_->early_ephemeral_public());
+      if (auto written = stream_->WriteSecondLeg(Bytes(opening.begin(), opening.end())); !written) {
+        return written.error().Wrap("session");
+      }
+    }
+  }
+  if (!already_read.empty()) {
+    // Handled on the loop's next turn, like a read, before anything else is read.
+    bytes_received_ += already_read.size();
+    unread_ = std::move(already_read);
+    reading_paused_ = true;
+    stream_->PauseReading();
+    backlog_->Start(std::chrono::milliseconds(0), [this] { OnBacklogTurn(); });
   }
   return {};
 }

@@ -100,11 +100,18 @@ class Session {
   // Takes `stream` (connected, not started, on `loop`); on failure it is
   // closed. The initiator is the side that opened the connection.
   // `delegate` must outlive the Session. Nothing is called back before the
-  // loop runs.
+  // loop runs. `already_read`: what the owner read from the stream before
+  // (a relayed connection's opening, net/peer/leg_sorter.h), handled as the
+  // first bytes received.
+  //
+  // Two legs (docs/protocol.md "Two legs"): over a stream with a second leg
+  // (ByteStream::has_second_leg), a paired initiator offers kOfferTwoLegs
+  // and writes the second leg's opening; a responder offers it back in its
+  // preamble and writes everything after that on the second leg.
   static Result<std::unique_ptr<Session>> Start(EventLoop& loop, ByteStreamPtr stream,
                                                 const Identity& identity, Role role,
                                                 Authorize authorize, SessionDelegate& delegate,
-                                                SessionOptions options);
+                                                SessionOptions options, Bytes already_read = {});
   // The same over a TCP connection (a TcpStream).
   static Result<std::unique_ptr<Session>> Start(EventLoop& loop, UvHandle<uv_tcp_t> tcp,
                                                 const Identity& identity, Role role,
@@ -179,7 +186,7 @@ class Session {
   class StreamEvents;
 
   Session(EventLoop& loop, Authorize authorize, SessionDelegate& delegate, SessionOptions options);
-  Result<void> Begin(ByteStreamPtr stream, const Identity& identity, Role role);
+  Result<void> Begin(ByteStreamPtr stream, const Identity& identity, Role role, Bytes already_read);
 
   // Receiving (session_receive.cc).
   void OnRead(ByteSpan bytes);
@@ -194,6 +201,7 @@ class Session {
   // Consumes `bytes` up to and including the frame that completes the next
   // message (or all of them); returns how many it consumed.
   Result<std::size_t> Consume(ByteSpan bytes);
+  Result<void> MoveToSecondLeg(std::size_t left);
   Result<void> OnFrame(ByteSpan frame);
   Result<void> FinishHandshake();
   Result<void> Accept(wire::Message message);

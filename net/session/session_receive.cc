@@ -93,6 +93,9 @@ Result<std::size_t> Session::Consume(ByteSpan bytes) {
     }
     if (!accepted) return accepted.error();
     state_ = State::kHandshake;
+    if (stream_->has_second_leg()) {
+      if (auto moved = MoveToSecondLeg(bytes.size() - used); !moved) return moved.error();
+    }
   }
   if (used == bytes.size()) return used;
   auto framed = frames_.FeedUntil(
@@ -100,6 +103,28 @@ Result<std::size_t> Session::Consume(ByteSpan bytes) {
       [this] { return !inbox_.empty() || state_ >= State::kEnding; });
   if (!framed) return framed.error();
   return used + *framed;
+}
+
+// Two legs (docs/protocol.md "Two legs"), once the preambles are
+// exchanged: a responder's own went out on the first leg with the offer,
+// and the rest goes on the second; an initiator reads the rest on the
+// second if the responder's preamble took it, and drops it otherwise.
+// `left` bytes followed the responder's preamble on the first leg.
+Result<void> Session::MoveToSecondLeg(std::size_t left) {
+  if (!joiner_) {
+    stream_->UseSecondLeg();
+    return {};
+  }
+  if (!driver_->peer_two_legs()) {
+    stream_->DropSecondLeg();
+    return {};
+  }
+  if (left != 0) {
+    return Fail(ErrorCode::kProtocol,
+                "two legs: the peer took the second leg yet wrote on the first after its preamble");
+  }
+  stream_->UseSecondLeg();
+  return {};
 }
 
 Result<void> Session::OnFrame(ByteSpan frame) {

@@ -55,6 +55,13 @@ inline constexpr std::uint8_t kOfferPunch = 0x10;
 // cannot fall back to a comparison code he could grind.
 inline constexpr std::uint8_t kOfferPairingCommitment = 0x20;
 
+// Not a cipher: two legs (docs/protocol.md "Two legs"). From an initiator
+// (paired handshakes over a relay only): a second connection from it, whose
+// opening names this session (net/wire/leg_opening.h), is on its way. From
+// a responder: it took that leg, and everything it sends, this preamble
+// included, goes there.
+inline constexpr std::uint8_t kOfferTwoLegs = 0x40;
+
 struct Preamble {
   std::uint16_t version = kProtocolVersion;
   HandshakeType handshake = HandshakeType::kPaired;

@@ -37,6 +37,7 @@ class Events : public PeerManagerDelegate {
   }
   void OnMessage(const DeviceId& device, wire::PeerMessage message) override {
     if (std::holds_alternative<wire::ClusterConfig>(message)) ++cluster_configs[device];
+    ++messages[device];
   }
   void OnPeerDown(const DeviceId& device, const SessionEndInfo& end) override {
     CHECK(live[device] == 1);  // only after OnPeerUp
@@ -48,7 +49,7 @@ class Events : public PeerManagerDelegate {
 
   std::function<void(const DeviceId&, Session&)> on_up;
   std::set<DeviceId> paired;
-  std::map<DeviceId, int> live, ups, downs, cluster_configs;
+  std::map<DeviceId, int> live, ups, downs, cluster_configs, messages;
   std::map<DeviceId, Session*> sessions;
   std::map<DeviceId, wire::Hello> hellos;
   std::map<DeviceId, std::string> addresses;
@@ -102,7 +103,10 @@ inline void Pair(Node& a, Node& b) {
 struct StandInRelay {
   StandInRelay(EventLoop& loop, Node& to) {
     auto started = net::TcpListener::Start(loop, "127.0.0.1", 0,
-                                           [&to](UvHandle<uv_tcp_t> tcp, std::string remote) {
+                                           [this, &to](UvHandle<uv_tcp_t> tcp, std::string remote) {
+                                             uv_os_fd_t fd = -1;
+                                             if (uv_fileno(tcp.handle(), &fd) == 0)
+                                               fds.push_back(fd);
                                              to.manager->AcceptRelayed(std::move(tcp), remote);
                                            });
     REQUIRE(started.has_value());
@@ -111,6 +115,7 @@ struct StandInRelay {
   }
   std::unique_ptr<net::TcpListener> listener;
   std::string address;
+  std::vector<int> fds;  // of the connections accepted, in order (valid while they are open)
 };
 
 struct Fixture {
