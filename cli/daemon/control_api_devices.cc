@@ -77,6 +77,7 @@ Json ControlApi::DeviceList(const nlohmann::json& /*request*/) {
       entry["connected"] = stats->connected;
       entry["address"] = stats->address;
       entry["path"] = stats->connected ? std::string(net::PathClassName(stats->path)) : "";
+      if (stats->connected) entry["legs"] = stats->legs;
       entry["bytes_in"] = stats->bytes_in;
       entry["bytes_out"] = stats->bytes_out;
       entry["rate_in"] = static_cast<std::int64_t>(stats->rate_in);

@@ -148,6 +148,7 @@ std::optional<PeerManager::PeerStats> PeerManager::Stats(const DeviceId& device)
     stats.bytes_out = up->session->bytes_sent();
     stats.rate_in = up->session->receive_rate();
     stats.rate_out = up->session->send_rate();
+    stats.legs = up->session->legs();
   }
   return stats;
 }

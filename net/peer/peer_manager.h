@@ -206,6 +206,7 @@ class PeerManager {
     bool connected = false;
     std::string address;                  // of the current (or last) session
     PathClass path = PathClass::kDirect;  // of that session
+    int legs = 1;  // connections of the current session (2: a relayed one on two legs)
     // Hole punching with this device: "" (never tried), "punching",
     // "punched", or why the last round failed.
     std::string punch;

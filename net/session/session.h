@@ -152,6 +152,10 @@ class Session {
   // The peer decodes block-list deltas (its preamble said so); known once
   // the handshake completed.
   bool peer_accepts_block_deltas() const { return peer_accepts_block_deltas_; }
+  // Connections the session runs on: 2 once it uses a second leg
+  // (docs/protocol.md "Two legs"), else 1; settled once the preambles
+  // are exchanged.
+  int legs() const { return stream_->has_second_leg() ? 2 : 1; }
   // The peer takes part in hole punching (kOfferPunch); known once the
   // handshake completed.
   bool punches() const { return peer_punches_; }

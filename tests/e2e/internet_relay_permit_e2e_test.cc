@@ -81,6 +81,9 @@ TEST_CASE(
   PairByRendezvousId(w);
   CHECK(DeviceEntry(a, b)["path"] == "relayed");
   CHECK(DeviceEntry(b, a)["path"] == "relayed");
+  // Beta dialed both legs from its home; alpha's relay permits that host.
+  CHECK(DeviceEntry(a, b)["legs"] == 2);
+  CHECK(DeviceEntry(b, a)["legs"] == 2);
   ShareFolder(a, b, "docs");
   WriteFile(b.Path("from-beta.txt"), "sent by a device with no relay");
   WriteFile(a.Path("from-alpha.txt"), "sent through alpha's own relay");

@@ -54,6 +54,8 @@ TEST_CASE("a relayed session runs on two legs, each connection carrying one dire
     a.manager->SetAddresses(b.id(), {relay.address});
     REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
     CHECK(a.manager->Stats(b.id())->path == PathClass::kRelayed);
+    CHECK(a.manager->Stats(b.id())->legs == 2);
+    CHECK(b.manager->Stats(a.id())->legs == 2);
     REQUIRE(relay.fds.size() == 2);
     // The legs connect together, so either may be accepted first: the
     // second is the one whose only bytes in are its opening.
@@ -85,6 +87,8 @@ TEST_CASE("with two legs turned off a relayed session is one connection both way
     a.manager->SetAddresses(b.id(), {relay.address});
     REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
     REQUIRE(relay.fds.size() == 1);
+    CHECK(a.manager->Stats(b.id())->legs == 1);
+    CHECK(b.manager->Stats(a.id())->legs == 1);
     BulkBothWays(*f.loop, a, b);
     const auto counts = TcpCountsOf(relay.fds[0]);
     CHECK(counts.received >= kBulk);
@@ -106,6 +110,7 @@ TEST_CASE("a relayed peer from before two legs answers on the first; the session
     a.manager->SetAddresses(b.id(), {std::string(kRelayScheme) + b.address()});
     REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
     CHECK(a.manager->Stats(b.id())->path == PathClass::kRelayed);
+    CHECK(a.manager->Stats(b.id())->legs == 1);
     BulkBothWays(*f.loop, a, b);
     CHECK(a.events.live[b.id()] == 1);
     CHECK(a.events.downs[b.id()] == 0);
@@ -139,6 +144,7 @@ TEST_CASE("a second leg that never reaches the responder costs its wait, then on
     REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
     CHECK(swallowed.size() == 1);
     CHECK(relay.fds.size() == 1);
+    CHECK(a.manager->Stats(b.id())->legs == 1);
     BulkBothWays(*f.loop, a, b);
     const auto counts = TcpCountsOf(relay.fds[0]);
     CHECK(counts.received >= kBulk);
