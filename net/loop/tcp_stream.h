@@ -16,10 +16,11 @@
 // first alone; the responder's preamble says whether it took the second,
 // and then UseSecondLeg() moves the initiator's reads there (the second
 // leg is not read before) and the responder's writes. DropSecondLeg()
-// closes an unused one. A leg that is open but not read from is still
-// watched: data on it is a protocol violation (OnStreamError with
-// UV_EPROTO), its EOF means nothing, an error on it is reported. OnClosed
-// comes once both legs are closed.
+// closes an unused one. Each side sends a zero byte on the leg it reads
+// now and then (kNudge); a leg that is open but not read from is still
+// watched: data on it other than those is a protocol violation
+// (OnStreamError with UV_EPROTO), its EOF means nothing, an error on it is
+// reported. OnClosed comes once both legs are closed.
 //
 // Thread: the loop's thread only. The listener may destroy the pointer from
 // inside any of its callbacks.
@@ -28,6 +29,7 @@
 #include <uv.h>
 
 #include <array>
+#include <cstdint>
 
 #include "core/base/bytes.h"
 #include "core/base/result.h"
@@ -50,6 +52,11 @@ class TcpStream final : public ByteStream {
   // (SetReadBufferSize): big enough that a bulk transfer costs few read(2)
   // calls, small enough to stay in cache.
   static constexpr std::size_t kDefaultReadBufferSize = 256 * 1024;
+  // Two legs: a side sends one zero byte on the leg it reads once
+  // kNudgeEvery bytes or more were read there since the last; the writer
+  // discards zero bytes on that leg (see MaybeNudge in tcp_stream.cc).
+  static constexpr std::uint8_t kNudge = 0;
+  static constexpr std::size_t kNudgeEvery = 64 * 1024;
 
   Result<void> Start(Listener* listener, WaterMarks marks) override;
   Result<void> Write(Bytes bytes) override;
@@ -82,6 +89,7 @@ class TcpStream final : public ByteStream {
   Result<void> ReadStart(int leg);
   void ReadStop(int leg);
   void OnLegRead(int leg, ssize_t nread);
+  void MaybeNudge(int leg, std::size_t read);
   static void OnHandleClosed(uv_tcp_t* handle) noexcept;
 
   LegRole role_;
@@ -89,6 +97,7 @@ class TcpStream final : public ByteStream {
   std::array<uv_tcp_t*, 2> leg_ptr_{};  // identify callbacks; valid until closed
   int read_leg_ = 0;
   int write_leg_ = 0;
+  std::size_t since_nudge_ = 0;  // bytes read since the last nudge
   int open_handles_ = 0;
   Bytes read_buffer_;  // allocated at the first read, resized between reads
   std::size_t read_buffer_size_ = kDefaultReadBufferSize;

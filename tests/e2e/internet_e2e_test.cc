@@ -471,9 +471,14 @@ TEST_CASE("throughput across the simulated internet", "[.][relay-bench]") {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(ReadFile(b.Path("big.bin")) == data);
   std::printf(
-      "relay-bench: %zu MiB in %.2f s: %.0f MB/s (scan, sync and fsync included; path %s)\n", mib,
-      seconds, double(data.size()) / seconds / 1e6,
-      DeviceEntry(a, b)["path"].get<std::string>().c_str());
+      "relay-bench: %zu MiB in %.2f s: %.0f MB/s (scan, sync and fsync included; path %s, legs "
+      "%s)\n",
+      mib, seconds, double(data.size()) / seconds / 1e6,
+      DeviceEntry(a, b)["path"].get<std::string>().c_str(),
+      DeviceEntry(a, b)["legs"].dump().c_str());
+  if (std::getenv("SHOAL_BENCH_LOGS") != nullptr) {
+    std::printf("--- alpha\n%s\n--- beta\n%s\n", a.log().c_str(), b.log().c_str());
+  }
 }
 
 }  // namespace shoal::e2e
