@@ -75,29 +75,28 @@ void Relays::PermitHosts(std::vector<std::string> hosts) {
 Result<std::unique_ptr<net::PendingDial>> Relays::Dial(const std::string& address,
                                                        std::chrono::milliseconds timeout,
                                                        net::DialDone done) {
-  auto target = net::stun::Address::Parse(address);
-  if (!target) return target.error();
-  for (const auto& slot : slots_) {
-    if (!slot->client->allocated()) continue;
-    auto pending = slot->client->ConnectTo(*target, done);
-    if (!pending) return pending.error();
-    return std::unique_ptr<net::PendingDial>(std::move(*pending));
-  }
-  auto plain = net::TcpDialer::Start(loop_, address, timeout, std::move(done));
-  if (!plain) return plain.error();
-  return std::unique_ptr<net::PendingDial>(std::move(*plain));
+  return DialThrough(&Slot::client, address, timeout, std::move(done));
 }
 
 Result<std::unique_ptr<net::PendingDial>> Relays::DialSecondLeg(const std::string& address,
                                                                 std::chrono::milliseconds timeout,
                                                                 net::DialDone done) {
+  return DialThrough(&Slot::second_legs, address, timeout, std::move(done));
+}
+
+// Through `allocation` of the first slot whose main allocation is up (the
+// one Dial uses, so a session's two legs go through one relay); plain TCP
+// when there is none or that allocation is not up.
+Result<std::unique_ptr<net::PendingDial>> Relays::DialThrough(
+    std::unique_ptr<net::TurnClient> Slot::*allocation, const std::string& address,
+    std::chrono::milliseconds timeout, net::DialDone done) {
   auto target = net::stun::Address::Parse(address);
   if (!target) return target.error();
-  // The slot Dial takes the first leg through.
   for (const auto& slot : slots_) {
     if (!slot->client->allocated()) continue;
-    if (!slot->second_legs->allocated()) break;
-    auto pending = slot->second_legs->ConnectTo(*target, done);
+    net::TurnClient& client = *((*slot).*allocation);
+    if (!client.allocated()) break;
+    auto pending = client.ConnectTo(*target, done);
     if (!pending) return pending.error();
     return std::unique_ptr<net::PendingDial>(std::move(*pending));
   }

@@ -71,6 +71,9 @@ class Relays {
  private:
   class Slot;  // one TurnClient and its delegate
   void OnAllocationsChanged();
+  Result<std::unique_ptr<net::PendingDial>> DialThrough(
+      std::unique_ptr<net::TurnClient> Slot::*allocation, const std::string& address,
+      std::chrono::milliseconds timeout, net::DialDone done);
 
   net::EventLoop& loop_;
   net::PeerManager& peers_;

@@ -63,6 +63,19 @@ struct Legs {
     CHECK(loop->Close().has_value());  // a leaked handle fails here
   }
 
+  // Both dialed connections as the initiator's stream, or both accepted
+  // ones as the responder's.
+  void InitiatorLegs() {
+    initiator = std::move(TcpStream::AdoptLegs(std::move(dialed[0]), std::move(dialed[1]),
+                                               TcpStream::LegRole::kInitiator)
+                              .value());
+  }
+  void ResponderLegs() {
+    responder = std::move(TcpStream::AdoptLegs(std::move(accepted[0]), std::move(accepted[1]),
+                                               TcpStream::LegRole::kResponder)
+                              .value());
+  }
+
   std::unique_ptr<EventLoop> loop;
   std::unique_ptr<testing::TcpListener> listener;
   std::vector<UvHandle<uv_tcp_t>> dialed, accepted;
@@ -86,14 +99,8 @@ Bytes Send(ByteStream& stream, std::uint64_t seed) {
 TEST_CASE("two legs: bulk both ways at once, each connection carrying one direction",
           "[net][loop][stream][legs]") {
   Legs legs;
-  legs.initiator =
-      std::move(TcpStream::AdoptLegs(std::move(legs.dialed[0]), std::move(legs.dialed[1]),
-                                     TcpStream::LegRole::kInitiator)
-                    .value());
-  legs.responder =
-      std::move(TcpStream::AdoptLegs(std::move(legs.accepted[0]), std::move(legs.accepted[1]),
-                                     TcpStream::LegRole::kResponder)
-                    .value());
+  legs.InitiatorLegs();
+  legs.ResponderLegs();
   CHECK(legs.initiator->has_second_leg());
   REQUIRE(legs.initiator->Start(&legs.initiator_events, {}));
   REQUIRE(legs.responder->Start(&legs.responder_events, {}));
@@ -151,10 +158,7 @@ TEST_CASE(
     "dropped unread",
     "[net][loop][stream][legs]") {
   Legs legs;
-  legs.initiator =
-      std::move(TcpStream::AdoptLegs(std::move(legs.dialed[0]), std::move(legs.dialed[1]),
-                                     TcpStream::LegRole::kInitiator)
-                    .value());
+  legs.InitiatorLegs();
   // A peer from before two legs: one connection both ways; on the other it
   // reads the opening, answers with a refusal and closes.
   legs.responder = std::move(TcpStream::Adopt(std::move(legs.accepted[0])).value());
@@ -189,10 +193,7 @@ TEST_CASE(
 TEST_CASE("two legs: data on the leg a side only writes on is an error",
           "[net][loop][stream][legs]") {
   Legs legs;
-  legs.responder =
-      std::move(TcpStream::AdoptLegs(std::move(legs.accepted[0]), std::move(legs.accepted[1]),
-                                     TcpStream::LegRole::kResponder)
-                    .value());
+  legs.ResponderLegs();
   ByteStreamPtr liar = std::move(TcpStream::Adopt(std::move(legs.dialed[1])).value());
   Events liar_events;
   REQUIRE(legs.responder->Start(&legs.responder_events, {}));

@@ -43,6 +43,13 @@ void BulkBothWays(EventLoop& loop, Node& a, Node& b) {
   }));
 }
 
+// The session is still the first one: nothing ended it.
+void CheckStillUp(Node& a, Node& b) {
+  CHECK(a.events.live[b.id()] == 1);
+  CHECK(a.events.downs[b.id()] == 0);
+  CHECK(b.events.downs[a.id()] == 0);
+}
+
 }  // namespace
 
 TEST_CASE("a relayed session runs on two legs, each connection carrying one direction",
@@ -72,8 +79,7 @@ TEST_CASE("a relayed session runs on two legs, each connection carrying one dire
           wire::kPreambleSize + first_counts.received / TcpStream::kNudgeEvery + 1);
     CHECK(second_counts.received <=
           wire::kLegOpeningSize + second_counts.acked / TcpStream::kNudgeEvery);
-    CHECK(a.events.live[b.id()] == 1);
-    CHECK(a.events.downs[b.id()] == 0);
+    CheckStillUp(a, b);
     a.Stop(*f.loop);
     b.Stop(*f.loop);
   }
@@ -117,8 +123,7 @@ TEST_CASE("a relayed peer from before two legs answers on the first; the session
     CHECK(a.manager->Stats(b.id())->path == PathClass::kRelayed);
     CHECK(a.manager->Stats(b.id())->legs == 1);
     BulkBothWays(*f.loop, a, b);
-    CHECK(a.events.live[b.id()] == 1);
-    CHECK(a.events.downs[b.id()] == 0);
+    CheckStillUp(a, b);
     a.Stop(*f.loop);
     b.Stop(*f.loop);
   }
