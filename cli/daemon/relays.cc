@@ -25,16 +25,32 @@ class IgnoreInbound final : public net::TurnClient::Delegate {
 
 class Relays::Slot final : public net::TurnClient::Delegate {
  public:
-  explicit Slot(Relays& owner) : owner_(owner) {}
+  Slot(Relays& owner, net::TurnServer server_in) : owner_(owner), server(std::move(server_in)) {}
   void OnRelayAllocated(const net::stun::Address&, const net::stun::Address&) override {
+    // Only behind the main allocation, so that on a relay that allows one
+    // allocation per user (coturn's user-quota) the main one is never the
+    // one turned away.
+    if (!second_legs) {
+      auto started = net::TurnClient::Start(owner_.loop_, server, ignore_inbound, owner_.options_);
+      if (started) {
+        second_legs = std::move(*started);
+      } else {
+        SHOAL_LOG(kWarning) << "relay " << server.Redacted()
+                            << ": no allocation for second legs: " << started.error().message;
+      }
+    }
     owner_.OnAllocationsChanged();
   }
-  void OnRelayLost(const Error&) override { owner_.OnAllocationsChanged(); }
+  void OnRelayLost(const Error&) override {
+    second_legs.reset();  // started again once the main allocation is back
+    owner_.OnAllocationsChanged();
+  }
   void OnRelayedConnection(UvHandle<uv_tcp_t> tcp, const net::stun::Address& peer) override {
     owner_.peers_.AcceptRelayed(std::move(tcp), peer.ToString());
   }
 
   Relays& owner_;
+  const net::TurnServer server;
   std::unique_ptr<net::TurnClient> client;
   IgnoreInbound ignore_inbound;
   // A second allocation on the same relay for the second legs of the
@@ -52,14 +68,11 @@ Relays::~Relays() = default;
 Result<void> Relays::Configure(const std::vector<net::TurnServer>& relays) {
   slots_.clear();
   for (const net::TurnServer& server : relays) {
-    auto slot = std::make_unique<Slot>(*this);
+    auto slot = std::make_unique<Slot>(*this, server);
     auto client = net::TurnClient::Start(loop_, server, *slot, options_);
     if (!client) return client.error().Wrap("relay " + server.Redacted());
     slot->client = std::move(*client);
     slot->client->SetPermittedHosts(permitted_);
-    auto second_legs = net::TurnClient::Start(loop_, server, slot->ignore_inbound, options_);
-    if (!second_legs) return second_legs.error().Wrap("relay " + server.Redacted());
-    slot->second_legs = std::move(*second_legs);
     slots_.push_back(std::move(slot));
   }
   OnAllocationsChanged();
@@ -86,7 +99,10 @@ Result<std::unique_ptr<net::PendingDial>> Relays::DialSecondLeg(const std::strin
 
 // Through `allocation` of the first slot whose main allocation is up (the
 // one Dial uses, so a session's two legs go through one relay); plain TCP
-// when there is none or that allocation is not up.
+// when no main allocation is up. With one up but not `allocation`, it
+// fails: plain TCP would come from a host the peer's relay may not permit,
+// and a leg that connects but is reset costs the session the responder's
+// wait for it.
 Result<std::unique_ptr<net::PendingDial>> Relays::DialThrough(
     std::unique_ptr<net::TurnClient> Slot::*allocation, const std::string& address,
     std::chrono::milliseconds timeout, net::DialDone done) {
@@ -94,9 +110,12 @@ Result<std::unique_ptr<net::PendingDial>> Relays::DialThrough(
   if (!target) return target.error();
   for (const auto& slot : slots_) {
     if (!slot->client->allocated()) continue;
-    net::TurnClient& client = *((*slot).*allocation);
-    if (!client.allocated()) break;
-    auto pending = client.ConnectTo(*target, done);
+    const std::unique_ptr<net::TurnClient>& client = (*slot).*allocation;
+    if (!client || !client->allocated()) {
+      return Fail(ErrorCode::kBusy, "relay " + slot->server.Redacted() +
+                                        ": the allocation for second legs is not up");
+    }
+    auto pending = client->ConnectTo(*target, done);
     if (!pending) return pending.error();
     return std::unique_ptr<net::PendingDial>(std::move(*pending));
   }
@@ -136,7 +155,9 @@ nlohmann::json Relays::Status() const {
     if (client.mapped()) relay["public_address"] = client.mapped()->ToString();
     if (!permitted_.empty()) relay["permitted"] = permitted_;
     if (!client.last_error().empty()) relay["error"] = client.last_error();
-    relay["second_legs"] = slot->second_legs->allocated() ? "allocated" : "connecting";
+    relay["second_legs"] = !slot->second_legs               ? "waiting"
+                           : slot->second_legs->allocated() ? "allocated"
+                                                            : "connecting";
     out.push_back(std::move(relay));
   }
   return out;

@@ -47,7 +47,14 @@ void LegSorter::Add(UvHandle<uv_tcp_t> tcp, std::string peer) {
       dropped_ = 0;
       dropped_logged_ms_ = now;
     }
-    Drop(pending_.begin());
+    // A first leg that showed its opening is a session waiting for its
+    // other leg: it goes on alone rather than being dropped.
+    auto oldest = pending_.begin();
+    if ((*oldest)->opened && (*oldest)->kind == wire::LegKind::kFirstLeg) {
+      Hand(oldest, pending_.end());
+    } else {
+      Drop(oldest);
+    }
   }
   auto pending = std::make_unique<Pending>();
   pending->owner = this;

@@ -2,8 +2,9 @@
 // first bytes (net/wire/leg_opening.h, docs/protocol.md "Two legs"), and the
 // pairing of a session's two legs.
 //
-// Each connection added is read 8 bytes at a time and no further than its
-// opening, so nothing past it is consumed:
+// Each connection added is read to its first 8 bytes, and on to its
+// 42-byte opening when those announce one, never further, so nothing past
+// it is consumed:
 // - a plain opening (any peer before two legs, a pairing, anything
 //   malformed) is handed on at once, as a single connection;
 // - a first leg (a paired preamble offering two legs) is read to its token
@@ -13,9 +14,12 @@
 //   for at most `wait`; one that finds none is closed.
 // A connection that has not shown its opening within `opening_timeout`, or
 // ends first, is closed. At most `max_pending` are held at once; a newcomer
-// beyond that replaces the oldest, so strangers cannot pile up sockets.
+// beyond that replaces the oldest (handed on alone if it is a first leg
+// that showed its opening, closed otherwise), so strangers cannot pile up
+// sockets.
 //
-// Thread: the loop's thread only. `on_sorted` may destroy nothing of ours.
+// Thread: the loop's thread only. `on_sorted` must neither destroy the
+// sorter nor call Add.
 #pragma once
 
 #include <uv.h>

@@ -126,6 +126,7 @@ void PeerManager::OnAccept(UvHandle<uv_tcp_t> tcp, const std::string& remote_add
 // A relayed connection may be a session's first leg or its second
 // (docs/protocol.md "Two legs"): the sorter reads its opening first.
 void PeerManager::AcceptRelayed(UvHandle<uv_tcp_t> tcp, const std::string& peer) {
+  if (shutting_down_) return;  // `tcp` closes
   if (!leg_sorter_) {
     auto sorter = LegSorter::Create(
         loop_, [this](LegSorter::Sorted sorted) { OnRelayedSorted(std::move(sorted)); },

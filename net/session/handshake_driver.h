@@ -103,6 +103,8 @@ class HandshakeDriver {
   bool peer_accepts_block_deltas() const { return (peer_offer_ & wire::kOfferBlockDeltas) != 0; }
   // Both preambles offer kOfferHelloAddresses (ours always does).
   bool hello_addresses() const { return (peer_offer_ & wire::kOfferHelloAddresses) != 0; }
+  // Our preamble offers kOfferTwoLegs (Config::offer_two_legs).
+  bool offers_two_legs() const { return (offer_ & wire::kOfferTwoLegs) != 0; }
   // The peer's preamble offers kOfferTwoLegs (docs/protocol.md "Two legs").
   bool peer_two_legs() const { return (peer_offer_ & wire::kOfferTwoLegs) != 0; }
   // Both preambles offer kOfferPunch (ours always does).

@@ -115,7 +115,7 @@ Result<void> Session::MoveToSecondLeg(std::size_t left) {
     stream_->UseSecondLeg();
     return {};
   }
-  if (!driver_->peer_two_legs()) {
+  if (!driver_->offers_two_legs() || !driver_->peer_two_legs()) {
     stream_->DropSecondLeg();
     return {};
   }

@@ -58,8 +58,8 @@ inline constexpr std::uint8_t kOfferPairingCommitment = 0x20;
 // Not a cipher: two legs (docs/protocol.md "Two legs"). From an initiator
 // (paired handshakes over a relay only): a second connection from it, whose
 // opening names this session (net/wire/leg_opening.h), is on its way. From
-// a responder: it took that leg, and everything it sends, this preamble
-// included, goes there.
+// a responder, whose preamble itself goes on the first connection: it took
+// that leg, and everything it sends after this preamble goes there.
 inline constexpr std::uint8_t kOfferTwoLegs = 0x40;
 
 struct Preamble {

@@ -186,25 +186,36 @@ TEST_CASE(
   CHECK(f.sorted.size() == 1);
 }
 
-TEST_CASE("connections that never show an opening are closed, and at most max_pending are held",
+TEST_CASE("at most max_pending connections are held: a newcomer makes the oldest go",
+          "[peer][legs]") {
+  // Long enough that only the bound can close anything here.
+  Fixture f({.wait = 10s, .opening_timeout = 10s, .max_pending = 4});
+  // The oldest is a first leg waiting for its second: it goes on alone.
+  f.Connect(FirstLegOpening(SeededToken(1)));
+  REQUIRE(RunUntil(*f.loop, [&] { return f.sorter->pending() == 1; }));
+  testing::RunFor(*f.loop, 50ms);
+  std::vector<Client*> silent;
+  for (int i = 0; i < 5; ++i) silent.push_back(&f.Connect({}));
+  REQUIRE(RunUntil(
+      *f.loop, [&] { return f.sorted.size() == 1 && silent[0]->ended(); }, 1s));
+  CHECK_FALSE(f.sorted[0].second);
+  CHECK(f.sorted[0].already_read == FirstLegOpening(SeededToken(1)));
+  // The silent ones are closed, oldest first.
+  testing::RunFor(*f.loop, 100ms);
+  CHECK(f.sorter->pending() == 4);
+  for (int i = 1; i < 5; ++i) CHECK_FALSE(silent[i]->ended());
+}
+
+TEST_CASE("connections that never show a whole opening are closed after the opening timeout",
           "[peer][legs]") {
   Fixture f({.wait = 300ms, .opening_timeout = 600ms, .max_pending = 4});
-  std::vector<Client*> silent;
-  for (int i = 0; i < 6; ++i) silent.push_back(&f.Connect({}));
-  // The two oldest made room for the last two.
+  Client& silent = f.Connect({});
+  Client& half = f.Connect(Bytes{'S', 'H', 'O'});  // half a preamble is no better
+  testing::RunFor(*f.loop, 300ms);
+  CHECK_FALSE(silent.ended());
+  CHECK_FALSE(half.ended());
   REQUIRE(RunUntil(
-      *f.loop, [&] { return silent[0]->ended() && silent[1]->ended(); }, 1s));
-  CHECK(f.sorter->pending() == 4);
-  CHECK_FALSE(silent[5]->ended());
-  // Half a preamble is no better than none.
-  Client& slow = f.Connect(Bytes{'S', 'H', 'O'});
-  REQUIRE(RunUntil(
-      *f.loop,
-      [&] {
-        return std::all_of(silent.begin(), silent.end(), [](Client* c) { return c->ended(); }) &&
-               slow.ended();
-      },
-      3s));
+      *f.loop, [&] { return silent.ended() && half.ended(); }, 3s));
   CHECK(f.sorter->pending() == 0);
   CHECK(f.sorted.empty());
 }

@@ -150,8 +150,11 @@ TEST_CASE("a second leg that never reaches the responder costs its wait, then on
       if (!tcp) return tcp.error();
       return std::unique_ptr<PendingDial>(std::move(*tcp));
     });
+    const auto start = std::chrono::steady_clock::now();
     a.manager->SetAddresses(b.id(), {relay.address});
     REQUIRE(RunUntil(*f.loop, [&] { return a.Connected(b) && b.Connected(a); }));
+    // b answered only after waiting for the second leg.
+    CHECK(std::chrono::steady_clock::now() - start >= milliseconds(300));
     CHECK(swallowed.size() == 1);
     CHECK(relay.fds.size() == 1);
     CHECK(a.manager->Stats(b.id())->legs == 1);
