@@ -154,7 +154,7 @@ TEST_CASE("two legs: bulk both ways at once, each connection carrying one direct
 }
 
 TEST_CASE(
-    "two legs: a peer that answers on the first leg alone is read there; the second is "
+    "two legs: a peer that answers on the first leg alone is read there, and the second is "
     "dropped unread",
     "[net][loop][stream][legs]") {
   Legs legs;

@@ -164,7 +164,7 @@ TEST_CASE("a session's two legs are paired by their token, whichever arrives fir
 }
 
 TEST_CASE(
-    "a first leg whose second never comes goes on alone after the wait; a lone second "
+    "a first leg whose second never comes goes on alone after the wait, and a lone second "
     "leg is closed",
     "[peer][legs]") {
   Fixture f;

@@ -110,8 +110,9 @@ TEST_CASE("with two legs turned off a relayed session is one connection both way
   f.Close();
 }
 
-TEST_CASE("a relayed peer from before two legs answers on the first; the session runs there",
-          "[peer][legs]") {
+TEST_CASE(
+    "a relayed peer from before two legs answers on the first leg, and the session runs there",
+    "[peer][legs]") {
   Fixture f;
   {
     Node a(*f.loop, 1, 11), b(*f.loop, 2, 22);
