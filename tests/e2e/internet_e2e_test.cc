@@ -476,9 +476,6 @@ TEST_CASE("throughput across the simulated internet", "[.][relay-bench]") {
       mib, seconds, double(data.size()) / seconds / 1e6,
       DeviceEntry(a, b)["path"].get<std::string>().c_str(),
       DeviceEntry(a, b)["legs"].dump().c_str());
-  if (std::getenv("SHOAL_BENCH_LOGS") != nullptr) {
-    std::printf("--- alpha\n%s\n--- beta\n%s\n", a.log().c_str(), b.log().c_str());
-  }
 }
 
 }  // namespace shoal::e2e

@@ -43,6 +43,14 @@ void BulkBothWays(EventLoop& loop, Node& a, Node& b) {
   }));
 }
 
+// Bulk both ways on the one relayed connection `fd`: it carried both.
+void CheckOneConnectionBothWays(EventLoop& loop, Node& a, Node& b, int fd) {
+  BulkBothWays(loop, a, b);
+  const auto counts = TcpCountsOf(fd);
+  CHECK(counts.received >= kBulk);
+  CHECK(counts.acked >= kBulk);
+}
+
 // The session is still the first one: nothing ended it.
 void CheckStillUp(Node& a, Node& b) {
   CHECK(a.events.live[b.id()] == 1);
@@ -100,10 +108,7 @@ TEST_CASE("with two legs turned off a relayed session is one connection both way
     REQUIRE(relay.fds.size() == 1);
     CHECK(a.manager->Stats(b.id())->legs == 1);
     CHECK(b.manager->Stats(a.id())->legs == 1);
-    BulkBothWays(*f.loop, a, b);
-    const auto counts = TcpCountsOf(relay.fds[0]);
-    CHECK(counts.received >= kBulk);
-    CHECK(counts.acked >= kBulk);
+    CheckOneConnectionBothWays(*f.loop, a, b, relay.fds[0]);
     a.Stop(*f.loop);
     b.Stop(*f.loop);
   }
@@ -159,10 +164,7 @@ TEST_CASE("a second leg that never reaches the responder costs its wait, then on
     CHECK(swallowed.size() == 1);
     CHECK(relay.fds.size() == 1);
     CHECK(a.manager->Stats(b.id())->legs == 1);
-    BulkBothWays(*f.loop, a, b);
-    const auto counts = TcpCountsOf(relay.fds[0]);
-    CHECK(counts.received >= kBulk);
-    CHECK(counts.acked >= kBulk);
+    CheckOneConnectionBothWays(*f.loop, a, b, relay.fds[0]);
     a.Stop(*f.loop);
     b.Stop(*f.loop);
   }
