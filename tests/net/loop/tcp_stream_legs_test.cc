@@ -126,8 +126,14 @@ TEST_CASE("two legs: bulk both ways at once, each connection carrying one direct
   // answer and the responder's nudges, at most one byte per kNudgeEvery
   // it read;
   // the second the responder's bytes and the initiator's nudges.
-  const TcpCounts first = TcpCountsOf(legs.accepted_fd[0]),
-                  second = TcpCountsOf(legs.accepted_fd[1]);
+  // The sender's socket counts the last ACK a moment after the reader has
+  // the bytes (a delayed ACK can take 40 ms): read the counts until it has.
+  TcpCounts first, second;
+  RunUntil(*legs.loop, [&] {
+    first = TcpCountsOf(legs.accepted_fd[0]);
+    second = TcpCountsOf(legs.accepted_fd[1]);
+    return second.acked >= back.size();
+  });
   const std::size_t nudges_back = forth.size() / TcpStream::kNudgeEvery;
   const std::size_t nudges_forth = back.size() / TcpStream::kNudgeEvery;
   CHECK(first.received == forth.size());
