@@ -84,6 +84,7 @@ nlohmann::json FolderJson(FolderRunner& runner, Index& index) {
                       {"need_bytes", s.need_bytes},
                       {"watcher", s.watcher},
                       {"last_scan_unix", s.last_scan_unix},
+                      {"settling", s.settling},
                       {"shared_with", shared}};
   if (!s.error.empty()) json["error"] = s.error;
   nlohmann::json failures = nlohmann::json::array();

@@ -107,9 +107,9 @@ Result<std::unique_ptr<FolderRunner>> FolderRunner::Start(net::EventLoop& loop, 
   runner->engine_ = std::make_unique<FolderEngine>(*runner->fs_, index, clock, config);
   runner->offload_ = std::make_unique<net::LoopOffload>(loop);
   runner->engine_->set_offload(runner->offload_.get(), [self = runner.get()] { self->Kick(); });
-  for (auto* timer :
-       {&runner->pull_timer_, &runner->retry_timer_, &runner->rescan_timer_, &runner->racy_timer_,
-        &runner->scan_poll_timer_, &runner->hold_timer_, &runner->own_writes_timer_}) {
+  for (auto* timer : {&runner->pull_timer_, &runner->retry_timer_, &runner->rescan_timer_,
+                      &runner->racy_timer_, &runner->settle_timer_, &runner->scan_poll_timer_,
+                      &runner->hold_timer_, &runner->own_writes_timer_}) {
     auto created = net::Timer::Create(loop);
     if (!created) return created.error();
     *timer = std::move(*created);
@@ -436,6 +436,10 @@ void FolderRunner::AfterScan(const Result<ScanResult>& scanned) {
     scan_error_.clear();
     status_.last_scan_unix = NowUnix();
     if (!scanned->racy.empty()) ScheduleRacy(scanned->racy);
+    if (!scanned->unstable.empty()) {
+      settling_.AddUnstable(scanned->unstable, clock_.NowUnixNanos());
+      ArmSettling(clock_.NowUnixNanos());
+    }
   }
   // A pull is due after the first scan (work left from before a restart)
   // and after local changes; a scan that found nothing new changes no need.
@@ -454,7 +458,9 @@ void FolderRunner::ScheduleRacy(const std::vector<std::string>& racy) {
                        paths.swap(racy_);
                        std::sort(paths.begin(), paths.end());
                        paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
-                       Rescan(std::move(paths));
+                       // A racy file still being written waits to settle like a
+                       // watcher's path.
+                       AdmitAndRescan(std::move(paths));
                      });
 }
 
@@ -464,7 +470,38 @@ void FolderRunner::OnWatch(WatchBatch batch) {
     Rescan({});
     return;
   }
-  if (!batch.paths.empty()) Rescan(std::move(batch.paths));
+  AdmitAndRescan(std::move(batch.paths));
+}
+
+void FolderRunner::AdmitAndRescan(std::vector<std::string> paths) {
+  const std::size_t waited = settling_.waiting();
+  std::vector<std::string> now =
+      settling_.Admit(std::move(paths), clock_.NowUnixNanos(),
+                      [this](const std::string& path) { return fs_->Lstat(path); });
+  if (settling_.waiting() > waited) ArmSettling(clock_.NowUnixNanos());
+  if (!now.empty()) Rescan(std::move(now));
+}
+
+void FolderRunner::CheckSettling() {
+  std::optional<std::int64_t> next;
+  std::vector<std::string> settled = settling_.TakeSettled(
+      clock_.NowUnixNanos(), [this](const std::string& path) { return fs_->Lstat(path); }, next);
+  ArmSettling(next);
+  if (!settled.empty()) Rescan(std::move(settled));
+}
+
+void FolderRunner::ArmSettling(std::optional<std::int64_t> due_ns) {
+  if (!due_ns) {
+    settle_timer_->Stop();
+    return;
+  }
+  // Checked no more often than every 50 ms: each check is a stat per file.
+  const std::int64_t wait_ns = std::max<std::int64_t>(*due_ns - clock_.NowUnixNanos(), 0);
+  const auto wait = std::max(
+      std::chrono::milliseconds(50),
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds(wait_ns)) +
+          std::chrono::milliseconds(5));
+  settle_timer_->Start(wait, [this]() { CheckSettling(); });
 }
 
 void FolderRunner::PullPass() {
@@ -538,6 +575,7 @@ FolderStatus FolderRunner::Status() {
   FolderStatus status = status_;
   status.failures = engine_->PullFailures();
   status.error = !scan_error_.empty() ? scan_error_ : pull_error_;
+  status.settling = static_cast<std::int64_t>(settling_.waiting());
   const NeedTotals need = engine_->Need();
   status.need = need.names;
   status.need_bytes = need.bytes;

@@ -6,6 +6,8 @@
 //   watcher batch ─▶ ScanPaths (or Scan on overflow) ─▶ Kick
 //   peer input (OnEngineInput) ─▶ Kick ─▶ Pull passes until nothing moves
 //   racy files ─▶ rescan once kRacyWindow has passed
+//   large files still being written ─▶ left out of watcher batches, and
+//   rescanned once left alone for kSettleWindow (core/watch/settling.h)
 //   periodic full rescan (default 1 h)
 //   folder held (marker or root device wrong) ─▶ full rescan every
 //   retry_interval until the engine's check passes; mass delete held ─▶
@@ -41,14 +43,24 @@
 
 #include "core/base/clock.h"
 #include "core/fs/posix_file_system.h"
+#include "core/scan/file_hasher.h"
+#include "core/scan/scanner.h"
 #include "core/store/index.h"
 #include "core/sync/folder_engine.h"
+#include "core/watch/settling.h"
 #include "core/watch/watcher.h"
 #include "net/loop/event_loop.h"
 #include "net/loop/loop_offload.h"
 #include "net/loop/timer.h"
 
 namespace shoal::cli {
+
+// How long a large file being written must be left alone (by its mtime)
+// before it is read: the racy window, so that it is read once and not
+// again for having been modified just before the read (kRacyWindow); a
+// copy shows up 2 s after it ends, and a writer pausing between chunks for
+// less than that is not read half-done each time.
+inline constexpr std::chrono::nanoseconds kSettleWindow = kRacyWindow;
 
 struct FolderRunnerOptions {
   std::chrono::milliseconds full_rescan_interval = std::chrono::hours(1);
@@ -73,6 +85,8 @@ struct FolderStatus {
   std::vector<PullFailure> failures;
   std::string watcher;  // "watching", "off", or why it fell back to rescans
   std::int64_t last_scan_unix = 0;
+  // Large files being written, waiting to be read until they settle.
+  std::int64_t settling = 0;
   // While a scan hashes on its thread: what it has read of what it must.
   bool scan_progress = false;
   std::int64_t scan_files_done = 0;
@@ -144,6 +158,11 @@ class FolderRunner {
   void EndScan(const Result<ScanResult>& scanned, bool full, std::vector<ScanDone> done);
   void AfterScan(const Result<ScanResult>& scanned);
   void ScheduleRacy(const std::vector<std::string>& racy);
+  // Rescans those of `paths` that need not wait to settle (Settling::Admit).
+  void AdmitAndRescan(std::vector<std::string> paths);
+  // Checks the files that wait to settle and rescans those that have.
+  void CheckSettling();
+  void ArmSettling(std::optional<std::int64_t> due_ns);
 
   net::EventLoop& loop_;
   Index& index_;
@@ -159,6 +178,7 @@ class FolderRunner {
   std::unique_ptr<net::Timer> retry_timer_;
   std::unique_ptr<net::Timer> rescan_timer_;
   std::unique_ptr<net::Timer> racy_timer_;
+  std::unique_ptr<net::Timer> settle_timer_;
   std::unique_ptr<net::Timer> scan_poll_timer_;
   std::unique_ptr<net::Timer> hold_timer_;        // re-checks a held root
   std::unique_ptr<net::Timer> own_writes_timer_;  // forgets the puller's old writes
@@ -168,6 +188,7 @@ class FolderRunner {
   bool pull_held_ = false;              // a pull was due during the scan
   std::int64_t pull_passes_ = 0;
   std::vector<std::string> racy_;
+  Settling settling_{kSettleWindow, kRereadLimitBytes};
   bool pull_scheduled_ = false;
   bool scanned_once_ = false;
   bool held_ = false;  // the engine was held at the last scan or pull

@@ -55,19 +55,22 @@ HashedFile HashFile(FileSystem& fs, const std::string& path, std::uint64_t hash_
                       : HashBlocks(read, before->size, hash_seed);
     if (!blocks) {
       // kConflict: the byte count disagreed with the size (changed mid-read).
-      if (blocks.error().code == ErrorCode::kConflict) continue;
-      out.error = blocks.error();
-      return out;
+      if (blocks.error().code != ErrorCode::kConflict) {
+        out.error = blocks.error();
+        return out;
+      }
+    } else {
+      auto after = (*file)->Stat();
+      auto at_path = fs.Lstat(path);
+      if (after && at_path && SameVersion(*before, *after) && SameVersion(*before, *at_path) &&
+          BlockListSize(*blocks) == before->size) {
+        out.outcome = HashedFile::Outcome::kOk;
+        out.stat = *before;
+        out.blocks = std::move(*blocks);
+        return out;
+      }
     }
-    auto after = (*file)->Stat();
-    auto at_path = fs.Lstat(path);
-    if (after && at_path && SameVersion(*before, *after) && SameVersion(*before, *at_path) &&
-        BlockListSize(*blocks) == before->size) {
-      out.outcome = HashedFile::Outcome::kOk;
-      out.stat = *before;
-      out.blocks = std::move(*blocks);
-      return out;
-    }
+    if (before->size >= kRereadLimitBytes) break;  // being written: read once it settles
   }
   out.outcome = HashedFile::Outcome::kUnstable;
   return out;

@@ -37,6 +37,8 @@ class Coalescer {
   void AddFullRescan(std::string reason, TimePoint now);
 
   bool pending() const { return pending_; }
+  // Whether the pending batch already covers `path` (it, or a full rescan).
+  bool Holds(const std::string& path) const { return full_rescan_ || paths_.contains(path); }
   // When the pending batch should be taken: min(last + quiet, first + max_delay).
   // Only meaningful while pending().
   TimePoint Due() const;

@@ -201,7 +201,6 @@ void InotifySource::Handle(int wd, std::uint32_t mask, const std::string& name,
     if (mask & IN_MOVED_FROM) UnwatchTree(rel);
     if (mask & (IN_CREATE | IN_MOVED_TO)) WatchTree(rel);
   }
-  if (options_.own_write && options_.own_write(rel)) return;
   out.paths.push_back(rel);
 }
 

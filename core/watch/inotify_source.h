@@ -39,9 +39,6 @@ struct InotifyOptions {
   // True for a folder-relative name that must be neither reported nor, if
   // it is a directory, watched. May be empty.
   std::function<bool(const std::string& rel_name)> ignore;
-  // True for a name whose event the daemon caused itself: not reported
-  // (a directory is still watched). May be empty.
-  std::function<bool(const std::string& rel_name)> own_write;
   // Watches at most this many directories (0: only the kernel's limit);
   // one more behaves like ENOSPC. Lets tests reach the limit on purpose.
   std::size_t max_watches = 0;

@@ -18,10 +18,12 @@ struct Watcher::Block {
         std::function<void(WatchBatch)> callback)
       : source(std::move(s)),
         coalescer(options.quiet, options.max_delay),
+        own_write(options.own_write),
         on_batch(std::move(callback)) {}
 
   std::unique_ptr<InotifySource> source;
   Coalescer coalescer;
+  std::function<bool(const std::string& rel_name)> own_write;
   std::function<void(WatchBatch)> on_batch;
   UvHandle<uv_poll_t> poll;
   UvHandle<uv_timer_t> timer;
@@ -64,7 +66,13 @@ void Watcher::Block::OnReadable(int status) {
     coalescer.AddFullRescan(read.error().message, Now());
   }
   const auto now = Now();
-  for (std::string& path : out.paths) coalescer.Add(std::move(path), now);
+  for (std::string& path : out.paths) {
+    // A path already in the pending batch is reported anyway: no need to
+    // ask again whether this event was ours (a stat each). A file being
+    // written sends an event per write, so this is once per batch instead.
+    if (!coalescer.Holds(path) && own_write && own_write(path)) continue;
+    coalescer.Add(std::move(path), now);
+  }
   if (out.full_rescan_reason) coalescer.AddFullRescan(std::move(*out.full_rescan_reason), now);
   ArmTimer();
 }
@@ -102,8 +110,7 @@ Watcher::~Watcher() = default;
 Result<void> Watcher::Start(uv_loop_t* loop, const std::string& root, WatcherOptions options,
                             std::function<void(WatchBatch)> on_batch) {
   SHOAL_CHECK(block_ == nullptr, "Watcher::Start on a started watcher");
-  auto source = InotifySource::Open(
-      root, InotifyOptions{options.ignore, options.own_write, options.max_watches});
+  auto source = InotifySource::Open(root, InotifyOptions{options.ignore, options.max_watches});
   if (!source) return source.error();
   auto block = std::make_unique<Block>(std::move(*source), options, std::move(on_batch));
   if (auto opened = block->Open(loop); !opened) return opened.error();  // `block` closes all

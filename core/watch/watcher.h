@@ -44,7 +44,8 @@ struct WatcherOptions {
   // ".shoal.tmp.*" files, ignored directories. May be empty.
   std::function<bool(const std::string& rel_name)> ignore;
   // Events the daemon caused itself (the puller's writes): not reported,
-  // but a directory it created is watched all the same. May be empty.
+  // but a directory it created is watched all the same. Asked only for a
+  // path not already in the pending batch. May be empty.
   std::function<bool(const std::string& rel_name)> own_write;
   // At most this many watched directories (0: the kernel's limit only);
   // tests use it to reach the watch limit on purpose.

@@ -4,6 +4,7 @@
 // committed.
 #include "cli/daemon/folder_runner.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -102,6 +103,61 @@ TEST_CASE("a watcher batch turns into a scan that puts the new file in the index
   REQUIRE(file);
   CHECK((*file)->size == 5);
   CHECK(f.runner->Status().files == 1);
+}
+
+// Bytes this process has read through read(2)/pread(2) so far.
+std::int64_t BytesReadSoFar() {
+  std::ifstream io("/proc/self/io");
+  std::string key;
+  std::int64_t value = 0;
+  while (io >> key >> value) {
+    if (key == "rchar:") return value;
+  }
+  FAIL("no rchar in /proc/self/io");
+  return 0;
+}
+
+TEST_CASE("a large file being written is read once, after its writer is done, not once per batch",
+          "[cli][folder_runner][settling]") {
+  RunnerFixture f(/*watch=*/true);
+  REQUIRE(f.FirstScanDone());
+  // 48 MiB written in 1 MiB pieces, one every 50 ms: the watcher sends a
+  // batch every 500 ms for 2.4 s. Reading it whole for each batch (and up
+  // to three times when it changed under the read, and once more for
+  // being racy) read it 4 to 8 times over.
+  constexpr std::int64_t kChunk = 1 << 20;
+  constexpr int kChunks = 48;
+  const std::int64_t read_before = BytesReadSoFar();
+  std::atomic<bool> written{false};
+  std::thread writer([&] {
+    std::ofstream out(f.root() / "video.bin", std::ios::binary);
+    std::string chunk(kChunk, 'v');
+    for (int i = 0; i < kChunks; ++i) {
+      chunk[0] = static_cast<char>(i);
+      out.write(chunk.data(), kChunk);
+      out.flush();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    out.close();
+    written = true;
+  });
+  bool seen_waiting = false;
+  const bool indexed = RunUntil(*f.loop, [&] {
+    seen_waiting = seen_waiting || f.runner->Status().settling > 0;
+    if (!written) return false;
+    auto file = f.index->GetFile(f.record.key, f.local_key, "video.bin");
+    return file && file->has_value() && (*file)->size == kChunk * kChunks;
+  });
+  writer.join();
+  REQUIRE(indexed);
+  // Long enough for a racy re-read to have come (kRacyWindow after a read).
+  net::testing::RunFor(*f.loop, std::chrono::milliseconds(2500));
+  const std::int64_t read = BytesReadSoFar() - read_before;
+  INFO("read " << read << " bytes for a file of " << kChunk * kChunks);
+  CHECK(seen_waiting);
+  // At most a partial read while it was written, then one whole read.
+  CHECK(read <= 2 * kChunk * kChunks + (4 << 20));
+  CHECK(f.runner->Status().settling == 0);
 }
 
 TEST_CASE("a pull pass that falls due while a scan hashes waits until the scan has committed",

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "tests/support/temp_dir.h"
@@ -344,6 +345,32 @@ TEST_CASE("the daemon's own writes are not reported, and a directory it made is 
   // A user's file in the directory the daemon made is seen by its own name.
   WriteFile(f.dir.path() / "pulled-dir" / "later.txt", "typed here");
   REQUIRE(f.RunUntil([&] { return f.WasReported("pulled-dir/later.txt"); }));
+}
+
+TEST_CASE("whether an event was the daemon's own is asked once per path per batch, not per event",
+          "[watch]") {
+  // A file being written sends an event per write; each question costs the
+  // daemon a stat. Once a path is in the pending batch it is reported
+  // anyway, so it is not asked again until that batch is delivered.
+  WatchFixture f;
+  std::map<std::string, int> asked;
+  WatcherOptions options;
+  options.quiet = milliseconds(1500);  // one batch for all the writes below
+  options.max_delay = milliseconds(1500);
+  options.own_write = [&](const std::string& name) {
+    ++asked[name];
+    return false;
+  };
+  f.Start(options);
+  for (int i = 0; i < 50; ++i) {
+    WriteFile(f.dir.path() / "growing.bin", std::string(4096, 'g'));
+    f.RunUntil([] { return false; }, milliseconds(2));  // the loop reads each event
+  }
+  REQUIRE(asked["growing.bin"] == 1);
+  REQUIRE(f.RunUntil([&] { return f.WasReported("growing.bin"); }, milliseconds(20000)));
+  // The next batch asks afresh.
+  WriteFile(f.dir.path() / "growing.bin", "more");
+  REQUIRE(f.RunUntil([&] { return asked["growing.bin"] == 2; }));
 }
 
 }  // namespace shoal
