@@ -458,9 +458,10 @@ void FolderRunner::ScheduleRacy(const std::vector<std::string>& racy) {
                        paths.swap(racy_);
                        std::sort(paths.begin(), paths.end());
                        paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
-                       // A racy file still being written waits to settle like a
-                       // watcher's path.
-                       AdmitAndRescan(std::move(paths));
+                       // A racy file that waits to settle is read then instead;
+                       // this re-read is no sign of writing (not recorded).
+                       paths = settling_.NotWaiting(std::move(paths));
+                       if (!paths.empty()) Rescan(std::move(paths));
                      });
 }
 

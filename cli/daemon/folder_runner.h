@@ -61,6 +61,10 @@ namespace shoal::cli {
 // copy shows up 2 s after it ends, and a writer pausing between chunks for
 // less than that is not read half-done each time.
 inline constexpr std::chrono::nanoseconds kSettleWindow = kRacyWindow;
+// A large file in a watcher batch again less than this after its last read
+// is taken as still being written (the watcher cuts a batch every 500 ms
+// while events keep coming); one edited again later is read at once.
+inline constexpr std::chrono::seconds kRereadGap{1};
 
 struct FolderRunnerOptions {
   std::chrono::milliseconds full_rescan_interval = std::chrono::hours(1);
@@ -188,7 +192,7 @@ class FolderRunner {
   bool pull_held_ = false;              // a pull was due during the scan
   std::int64_t pull_passes_ = 0;
   std::vector<std::string> racy_;
-  Settling settling_{kSettleWindow, kRereadLimitBytes};
+  Settling settling_{kSettleWindow, kRereadGap, kRereadLimitBytes};
   bool pull_scheduled_ = false;
   bool scanned_once_ = false;
   bool held_ = false;  // the engine was held at the last scan or pull

@@ -11,7 +11,8 @@ bool Settling::LargeFile(const std::string& path, const StatFn& stat) const {
 
 std::vector<std::string> Settling::Admit(std::vector<std::string> paths, std::int64_t now_ns,
                                          const StatFn& stat) {
-  std::erase_if(last_read_, [&](const auto& entry) { return now_ns - entry.second >= settle_ns_; });
+  std::erase_if(last_read_,
+                [&](const auto& entry) { return now_ns - entry.second >= reread_gap_ns_; });
   std::vector<std::string> now;
   now.reserve(paths.size());
   for (std::string& path : paths) {
@@ -25,6 +26,11 @@ std::vector<std::string> Settling::Admit(std::vector<std::string> paths, std::in
     now.push_back(std::move(path));
   }
   return now;
+}
+
+std::vector<std::string> Settling::NotWaiting(std::vector<std::string> paths) const {
+  std::erase_if(paths, [&](const std::string& path) { return waiting_.contains(path); });
+  return paths;
 }
 
 void Settling::AddUnstable(const std::vector<std::string>& paths, std::int64_t now_ns) {

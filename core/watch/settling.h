@@ -9,8 +9,10 @@
 // a partial file. So a file of at least `min_bytes` is read again only once
 // its writer has left it alone for `settle`, when it either
 //   - changed while it was being read (the scanner reports it unstable), or
-//   - is in a watcher batch again less than `settle` after the batch that
-//     last read it.
+//   - is in a watcher batch again less than `reread_gap` after the batch
+//     that last read it (a writer still at it: the watcher cuts a batch
+//     every max_delay while events keep coming; edits a second or more
+//     apart are each read at once).
 // Until then it is checked by its metadata only (one stat per check), and
 // left out of watcher batches. A waiting path is let go at once when it is
 // gone or no longer a large regular file, or its mtime is ahead of the
@@ -48,13 +50,17 @@ class Settling {
  public:
   using StatFn = std::function<Result<FileStat>(const std::string& path)>;
 
-  Settling(std::chrono::nanoseconds settle, std::int64_t min_bytes)
-      : settle_ns_(settle.count()), min_bytes_(min_bytes) {}
+  Settling(std::chrono::nanoseconds settle, std::chrono::nanoseconds reread_gap,
+           std::int64_t min_bytes)
+      : settle_ns_(settle.count()), reread_gap_ns_(reread_gap.count()), min_bytes_(min_bytes) {}
 
   // The paths of a watcher batch to scan now; the others wait. Paths
   // already waiting are left out.
   std::vector<std::string> Admit(std::vector<std::string> paths, std::int64_t now_ns,
                                  const StatFn& stat);
+  // `paths` without those waiting, for a rescan that is not a sign of
+  // writing (a racy re-read): nothing is recorded.
+  std::vector<std::string> NotWaiting(std::vector<std::string> paths) const;
   // Paths a scan found changing while it read them: they wait.
   void AddUnstable(const std::vector<std::string>& paths, std::int64_t now_ns);
   // The waiting paths to scan now: left alone for `settle` (by their mtime),
@@ -69,9 +75,10 @@ class Settling {
   bool LargeFile(const std::string& path, const StatFn& stat) const;
 
   std::int64_t settle_ns_;
+  std::int64_t reread_gap_ns_;
   std::int64_t min_bytes_;
   std::map<std::string, std::int64_t> waiting_;  // path -> waiting since
-  // When a watcher batch last had each path read, for `settle` (older
+  // When a watcher batch last had each path read, for `reread_gap` (older
   // entries are dropped at the next Admit).
   std::map<std::string, std::int64_t> last_read_;
 };
