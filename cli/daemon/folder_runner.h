@@ -62,9 +62,10 @@ namespace shoal::cli {
 // less than that is not read half-done each time.
 inline constexpr std::chrono::nanoseconds kSettleWindow = kRacyWindow;
 // A large file in a watcher batch again less than this after its last read
-// is taken as still being written (the watcher cuts a batch every 500 ms
-// while events keep coming); one edited again later is read at once.
-inline constexpr std::chrono::seconds kRereadGap{1};
+// is taken as still being written: while events keep coming the watcher
+// cuts a batch every max_delay (500 ms), so 1.5 times that. One edited
+// again later is read at once.
+inline constexpr std::chrono::milliseconds kRereadGap{750};
 
 struct FolderRunnerOptions {
   std::chrono::milliseconds full_rescan_interval = std::chrono::hours(1);
