@@ -7,6 +7,12 @@
 #include "core/watch/inotify_source.h"
 
 namespace shoal {
+namespace {
+
+// How long reading waits while a batch is pending (see Block::resume).
+constexpr std::chrono::milliseconds kReadPause{5};
+
+}  // namespace
 
 // The state the handles' callbacks reach through their `data`. Freed at
 // once by Stop() or ~Watcher: its UvHandles close first (members go in
@@ -27,12 +33,23 @@ struct Watcher::Block {
   std::function<void(WatchBatch)> on_batch;
   UvHandle<uv_poll_t> poll;
   UvHandle<uv_timer_t> timer;
+  // While a batch is pending, events are read every kReadPause instead of
+  // as each comes: the kernel merges a file's repeated identical events
+  // that wait unread, so a file being written costs a read per pause
+  // rather than one per write (about 1.1 s of CPU per GB written in 8 KiB
+  // writes, before).
+  UvHandle<uv_timer_t> resume;
+  bool paused = false;
+  std::uint64_t reads = 0;
 
   Coalescer::TimePoint Now() const {
     return Coalescer::TimePoint(std::chrono::milliseconds(uv_now(poll->loop)));
   }
   Result<void> Open(uv_loop_t* loop);
   void OnReadable(int status);
+  void ReadEvents();
+  void StartPolling();
+  void OnResume();
   void OnTimer();
   void ArmTimer();
   void TakePendingRescan();
@@ -47,11 +64,23 @@ Result<void> Watcher::Block::Open(uv_loop_t* loop) {
   if (!timed) return Fail(ErrorCode::kIo, "watch: " + timed.error().message);
   timer = std::move(*timed);
   timer->data = this;
+  auto resumed = UvHandle<uv_timer_t>::Init(loop, uv_timer_init);
+  if (!resumed) return Fail(ErrorCode::kIo, "watch: " + resumed.error().message);
+  resume = std::move(*resumed);
+  resume->data = this;
   int rc = uv_poll_start(poll.get(), UV_READABLE, [](uv_poll_t* handle, int status, int) noexcept {
     static_cast<Block*>(handle->data)->OnReadable(status);
   });
   if (rc != 0) return Fail(ErrorCode::kIo, std::string("watch: uv_poll_start: ") + uv_strerror(rc));
   return {};
+}
+
+void Watcher::Block::StartPolling() {
+  int rc = uv_poll_start(poll.get(), UV_READABLE, [](uv_poll_t* handle, int status, int) noexcept {
+    static_cast<Block*>(handle->data)->OnReadable(status);
+  });
+  SHOAL_CHECK(rc == 0, "uv_poll_start on a poll that started once cannot fail");
+  paused = false;
 }
 
 void Watcher::Block::OnReadable(int status) {
@@ -60,6 +89,23 @@ void Watcher::Block::OnReadable(int status) {
     SHOAL_LOG(kWarning) << "watch: poll failed: " << uv_strerror(status);
     return;
   }
+  ReadEvents();
+  if (!coalescer.pending() || paused) return;
+  uv_poll_stop(poll.get());
+  paused = true;
+  int rc = uv_timer_start(
+      resume.get(),
+      [](uv_timer_t* handle) noexcept { static_cast<Block*>(handle->data)->OnResume(); },
+      static_cast<std::uint64_t>(kReadPause.count()), 0);
+  SHOAL_CHECK(rc == 0, "uv_timer_start on an open timer cannot fail");
+}
+
+void Watcher::Block::OnResume() {
+  if (paused) StartPolling();  // what waits is read at once
+}
+
+void Watcher::Block::ReadEvents() {
+  ++reads;
   InotifyOutput out;
   if (auto read = source->Read(out); !read) {
     SHOAL_LOG(kWarning) << read.error().ToString();
@@ -97,6 +143,7 @@ void Watcher::Block::TakePendingRescan() {
 
 void Watcher::Block::OnTimer() {
   if (!on_batch || !coalescer.pending()) return;
+  if (paused) ReadEvents();  // the batch takes what waits unread
   if (Now() < coalescer.Due()) return ArmTimer();
   // Run a copy: the callback may stop or destroy the Watcher, which frees
   // this block (`on_batch` included), so nothing here touches it afterwards.
@@ -132,6 +179,8 @@ bool Watcher::degraded() const { return block_ != nullptr && block_->source->deg
 std::string Watcher::degraded_reason() const {
   return block_ != nullptr ? block_->source->degraded_reason() : std::string();
 }
+
+std::uint64_t Watcher::reads() const { return block_ != nullptr ? block_->reads : 0; }
 
 std::size_t Watcher::watch_count() const {
   return block_ != nullptr ? block_->source->watch_count() : 0;

@@ -77,6 +77,9 @@ class Watcher {
   bool degraded() const;
   std::string degraded_reason() const;  // empty unless degraded()
   std::size_t watch_count() const;
+  // Times the inotify descriptor was read since Start (tests: a file being
+  // written is read in bursts, not once per write).
+  std::uint64_t reads() const;
 
  private:
   struct Block;

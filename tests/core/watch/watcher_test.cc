@@ -5,11 +5,13 @@
 
 #include <uv.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "tests/support/temp_dir.h"
 
@@ -345,6 +347,34 @@ TEST_CASE("the daemon's own writes are not reported, and a directory it made is 
   // A user's file in the directory the daemon made is seen by its own name.
   WriteFile(f.dir.path() / "pulled-dir" / "later.txt", "typed here");
   REQUIRE(f.RunUntil([&] { return f.WasReported("pulled-dir/later.txt"); }));
+}
+
+TEST_CASE(
+    "a file being written is read from inotify in bursts while its batch is pending, not "
+    "once per write",
+    "[watch]") {
+  // Events that wait unread merge in the kernel (a file's identical
+  // events), so reading every few milliseconds while a batch is pending
+  // costs a read per pause instead of a wakeup and a read per write.
+  WatchFixture f;
+  f.Start();
+  constexpr int kWrites = 2000;
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    std::ofstream out(f.dir.path() / "growing.bin", std::ios::binary);
+    const std::string chunk(4096, 'g');
+    for (int i = 0; i < kWrites; ++i) {
+      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      out.flush();
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    done = true;
+  });
+  REQUIRE(f.RunUntil([&] { return done.load() && f.WasReported("growing.bin"); }));
+  writer.join();
+  INFO(f.watcher.reads() << " reads for " << kWrites << " writes");
+  CHECK(f.watcher.reads() >= 2);
+  CHECK(f.watcher.reads() < kWrites / 5);
 }
 
 TEST_CASE("whether an event was the daemon's own is asked once per path per batch, not per event",
