@@ -64,9 +64,8 @@ TEST_CASE(
   CHECK(settling.waiting() == 0);
 }
 
-TEST_CASE(
-    "settling: small files, and edits of a large file a second or more apart, are read at once",
-    "[watch][settling]") {
+TEST_CASE("settling: small files, and edits of a large file a second apart, are read at once",
+          "[watch][settling]") {
   Disk disk;
   Settling settling = Make();
   std::int64_t now = 5'000'000 * kMs;
@@ -86,7 +85,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "settling: a file that changed while read waits; gone, shrunk or future-dated ones go "
+    "settling: a file that changed while read waits, and gone, shrunk or future-dated ones go "
     "at once",
     "[watch][settling]") {
   Disk disk;
