@@ -59,6 +59,7 @@ bench: build
 	$(BUILD)/tests/bench/shoal_bench_session $(BENCH_FLAGS)
 	$(BUILD)/tests/bench/shoal_bench_versions
 	tests/bench/status_latency.sh $(BUILD)
+	tests/bench/write_while_watched.sh $(BUILD)/cli/shoal 1000
 
 # The deterministic cluster simulation (docs/simulation.md) over any range
 # of seeds, for soaks longer than the 500 seeds ctest runs:

@@ -48,7 +48,8 @@ r1=$(read_mib)
 sleep 7
 c2=$(cpu_ms)
 r2=$(read_mib)
-printf '%s MB written in %.2f s; daemon CPU %d ms during the write, %d ms in the 7 s after; ' \
-  "$mb" "$(echo "$t1 - $t0" | bc)" "$((c1 - c0))" "$((c2 - c1))"
+printf '%s MB written in %s s; daemon CPU %d ms during the write, %d ms in the 7 s after; ' \
+  "$mb" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" "$((c1 - c0))" \
+  "$((c2 - c1))"
 printf 'read %d MiB during the write, %d MiB in all; indexed %s bytes\n' \
   "$((r1 - r0))" "$((r2 - r0))" "$(indexed_bytes)"
