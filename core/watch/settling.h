@@ -5,14 +5,15 @@
 // A large file being written (a copy, a download, an export) sends the
 // watcher events for as long as it grows: a batch every max_delay. Reading
 // the whole file for each batch costs work in proportion to its size per
-// batch, so quadratic in all (a 1 GB copy cost 5 s of CPU), and can index
-// a partial file. So a file of at least `min_bytes` is read again only once
-// its writer has left it alone for `settle`, when it either
+// batch, so quadratic in all (writing 1 GB cost 6 s of CPU and 11 GB of
+// reads), and can index a partial file. So a file of at least `min_bytes`
+// is read again only once its writer has left it alone for `settle`, when
+// it either
 //   - changed while it was being read (the scanner reports it unstable), or
 //   - is in a watcher batch again less than `reread_gap` after the batch
 //     that last read it (a writer still at it: the watcher cuts a batch
-//     every max_delay while events keep coming; edits a second or more
-//     apart are each read at once).
+//     every max_delay while events keep coming; edits further apart
+//     are each read at once).
 // Until then it is checked by its metadata only (one stat per check), and
 // left out of watcher batches. A waiting path is let go at once when it is
 // gone or no longer a large regular file, or its mtime is ahead of the
@@ -42,7 +43,7 @@
 namespace shoal {
 
 // How long a file that is never left alone waits at most: this plus
-// kMaxWaitPerByte for each byte of it.
+// kMaxWaitPerByteNs for each byte of it.
 inline constexpr std::chrono::nanoseconds kMaxWaitBase = std::chrono::seconds(10);
 inline constexpr std::int64_t kMaxWaitPerByteNs = 10;
 
