@@ -476,17 +476,14 @@ void FolderRunner::OnWatch(WatchBatch batch) {
 
 void FolderRunner::AdmitAndRescan(std::vector<std::string> paths) {
   const std::size_t waited = settling_.waiting();
-  std::vector<std::string> now =
-      settling_.Admit(std::move(paths), clock_.NowUnixNanos(),
-                      [this](const std::string& path) { return fs_->Lstat(path); });
+  std::vector<std::string> now = settling_.Admit(std::move(paths), clock_.NowUnixNanos(), Stat());
   if (settling_.waiting() > waited) ArmSettling(clock_.NowUnixNanos());
   if (!now.empty()) Rescan(std::move(now));
 }
 
 void FolderRunner::CheckSettling() {
   std::optional<std::int64_t> next;
-  std::vector<std::string> settled = settling_.TakeSettled(
-      clock_.NowUnixNanos(), [this](const std::string& path) { return fs_->Lstat(path); }, next);
+  std::vector<std::string> settled = settling_.TakeSettled(clock_.NowUnixNanos(), Stat(), next);
   ArmSettling(next);
   if (!settled.empty()) Rescan(std::move(settled));
 }
@@ -497,12 +494,14 @@ void FolderRunner::ArmSettling(std::optional<std::int64_t> due_ns) {
     return;
   }
   // Checked no more often than every 50 ms: each check is a stat per file.
-  const std::int64_t wait_ns = std::max<std::int64_t>(*due_ns - clock_.NowUnixNanos(), 0);
-  const auto wait = std::max(
-      std::chrono::milliseconds(50),
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds(wait_ns)) +
-          std::chrono::milliseconds(5));
-  settle_timer_->Start(wait, [this]() { CheckSettling(); });
+  const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::nanoseconds(*due_ns - clock_.NowUnixNanos()) + std::chrono::milliseconds(5));
+  settle_timer_->Start(std::max(wait, std::chrono::milliseconds(50)),
+                       [this]() { CheckSettling(); });
+}
+
+Settling::StatFn FolderRunner::Stat() {
+  return [this](const std::string& path) { return fs_->Lstat(path); };
 }
 
 void FolderRunner::PullPass() {

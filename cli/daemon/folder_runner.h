@@ -168,6 +168,7 @@ class FolderRunner {
   // Checks the files that wait to settle and rescans those that have.
   void CheckSettling();
   void ArmSettling(std::optional<std::int64_t> due_ns);
+  Settling::StatFn Stat();  // a path's metadata in the folder, for settling_
 
   net::EventLoop& loop_;
   Index& index_;

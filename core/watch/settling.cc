@@ -4,8 +4,7 @@
 
 namespace shoal {
 
-bool Settling::LargeFile(const std::string& path, const StatFn& stat) const {
-  auto st = stat(path);
+bool Settling::Large(const Result<FileStat>& st) const {
   return st && st->kind == EntryKind::kFile && st->size >= min_bytes_;
 }
 
@@ -17,7 +16,7 @@ std::vector<std::string> Settling::Admit(std::vector<std::string> paths, std::in
   now.reserve(paths.size());
   for (std::string& path : paths) {
     if (waiting_.contains(path)) continue;
-    if (last_read_.contains(path) && LargeFile(path, stat)) {
+    if (last_read_.contains(path) && Large(stat(path))) {
       waiting_.emplace(path, now_ns);  // written again straight after its last read
       last_read_.erase(path);
       continue;
@@ -44,7 +43,7 @@ std::vector<std::string> Settling::TakeSettled(std::int64_t now_ns, const StatFn
   for (auto it = waiting_.begin(); it != waiting_.end();) {
     const auto& [path, since] = *it;
     auto st = stat(path);
-    const bool still_large = st && st->kind == EntryKind::kFile && st->size >= min_bytes_;
+    const bool still_large = Large(st);
     const std::int64_t waited_enough =
         since + kMaxWaitBase.count() + (still_large ? st->size * kMaxWaitPerByteNs : 0);
     if (!still_large || now_ns - st->mtime_ns >= settle_ns_ || st->mtime_ns - now_ns > settle_ns_ ||

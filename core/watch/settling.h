@@ -73,7 +73,8 @@ class Settling {
   std::size_t waiting() const { return waiting_.size(); }
 
  private:
-  bool LargeFile(const std::string& path, const StatFn& stat) const;
+  // A regular file of at least min_bytes.
+  bool Large(const Result<FileStat>& st) const;
 
   std::int64_t settle_ns_;
   std::int64_t reread_gap_ns_;
