@@ -78,8 +78,11 @@ Result<Index> Index::OpenReader(const std::string& path) {
 Result<std::int64_t> Index::PutOneFile(FolderKey folder_key, DeviceKey device_key,
                                        const FileInfo& file) {
   std::optional<std::int64_t> list_key;
-  if (!file.blocks.empty()) {
-    Bytes encoded = EncodeBlockList(file.blocks);
+  Bytes encoded;
+  if (!file.blocks.empty()) encoded = EncodeBlockList(file.blocks);
+  // One block stays in the row (schema v7); a longer list is shared.
+  const bool inline_list = file.blocks.size() == 1;
+  if (file.blocks.size() > 1) {
     // Unseeded: this hash only deduplicates rows inside one database.
     XXH128_canonical_t list_hash;
     XXH128_canonicalFromHash(&list_hash, XXH3_128bits(encoded.data(), encoded.size()));
@@ -108,6 +111,11 @@ Result<std::int64_t> Index::PutOneFile(FolderKey folder_key, DeviceKey device_ke
     s.BindNull(12);
   }
   s.Bind(13, static_cast<std::int64_t>(file.inode));
+  if (inline_list) {
+    s.BindBlob(14, encoded);
+  } else {
+    s.BindNull(14);
+  }
   auto row = s.Step();
   if (!row) return row.error();
   std::int64_t file_row = s.ColumnInt(0);

@@ -23,6 +23,7 @@ struct VersionRow {
   std::int64_t block_list = 0;  // deduplicated: equal lists have equal IDs
   std::string symlink_target;
   std::int64_t size = 0;
+  Bytes inline_blocks;  // a one-block list, kept in the row (schema v7)
 };
 
 // Two rows hold the same version only when their vectors AND their content
@@ -30,7 +31,8 @@ struct VersionRow {
 // lost index, a lying peer) are a conflict to resolve, never "in sync".
 bool SameVersion(const VersionRow& a, const VersionRow& b) {
   return a.version == b.version && a.deleted == b.deleted && a.type == b.type &&
-         (a.deleted || (a.block_list == b.block_list && a.symlink_target == b.symlink_target));
+         (a.deleted || (a.block_list == b.block_list && a.inline_blocks == b.inline_blocks &&
+                        a.symlink_target == b.symlink_target));
 }
 
 }  // namespace
@@ -52,9 +54,18 @@ Result<void> Index::UpdateGlobal(FolderKey folder_key, const std::string& name) 
       if (!version) {
         return version.error().Wrap("global '" + name + "'");
       }
-      rows.push_back({s.ColumnInt(0), DeviceKey(s.ColumnInt(1)), std::move(*version),
-                      s.ColumnInt(3) != 0, s.ColumnInt(4), s.ColumnInt(5), s.ColumnInt(6),
-                      s.ColumnText(7), s.ColumnInt(8)});
+      rows.push_back({s.ColumnInt(0),
+                      DeviceKey(s.ColumnInt(1)),
+                      std::move(*version),
+                      s.ColumnInt(3) != 0,
+                      s.ColumnInt(4),
+                      s.ColumnInt(5),
+                      s.ColumnInt(6),
+                      s.ColumnText(7),
+                      s.ColumnInt(8),
+                      {}});
+      ByteSpan inline_blocks = s.ColumnBlob(9);
+      rows.back().inline_blocks.assign(inline_blocks.begin(), inline_blocks.end());
     }
   }
   if (rows.empty()) {

@@ -196,6 +196,28 @@ CREATE INDEX IF NOT EXISTS global_conflict_copies ON global(folder, name)
     R"sql(
 DROP INDEX IF EXISTS files_by_name;
 )sql",
+    // v6 -> v7: a block list of one block (every file smaller than the
+    // smallest block, most files of most trees) is kept in its files row.
+    // Shared through block_lists it cost a row of its own, a second copy of
+    // its 16-byte list hash in the unique index, and two B-tree writes per
+    // file put (docs/storage.md "Schema v7"). An encoded block is a size
+    // varint (at most 4 bytes for 4 MiB) and a 16-byte hash, so a list of
+    // at most 20 bytes holds exactly one block. Re-pointing the rows fires
+    // files_block_list_update, which frees each list with its last row.
+    //
+    // files.block_list references block_lists(id), so freeing a list made
+    // SQLite look for rows still pointing at it, and with no index on the
+    // column that was a scan of every files row: 17 ms per freed list at
+    // 100,000 files (each edit or deletion of a file once no device has its
+    // old content). The partial index holds only the rows that still share
+    // a list; it is created first so that the re-pointing below uses it.
+    R"sql(
+CREATE INDEX files_by_block_list ON files(block_list) WHERE block_list IS NOT NULL;
+ALTER TABLE files ADD COLUMN blocks BLOB;
+UPDATE files SET blocks = (SELECT b.blocks FROM block_lists b WHERE b.id = files.block_list),
+  block_list = NULL
+  WHERE block_list IN (SELECT id FROM block_lists WHERE length(blocks) <= 20);
+)sql",
 };
 
 }  // namespace
@@ -269,17 +291,17 @@ const char* const kUpsertBlockList =
     "ON CONFLICT(list_hash) DO UPDATE SET refs = refs RETURNING id";
 const char* const kUpsertFile =
     "INSERT INTO files(folder, device, name, type, size, mtime_ns, permissions, deleted, version, "
-    "sequence, block_list, symlink_target, inode) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+    "sequence, block_list, symlink_target, inode, blocks) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
     "ON CONFLICT(folder, device, name) DO UPDATE SET type = excluded.type, size = excluded.size, "
     "mtime_ns = excluded.mtime_ns, permissions = excluded.permissions, "
     "deleted = excluded.deleted, version = excluded.version, sequence = excluded.sequence, "
     "block_list = excluded.block_list, symlink_target = excluded.symlink_target, "
-    "inode = excluded.inode RETURNING id";
+    "inode = excluded.inode, blocks = excluded.blocks RETURNING id";
 
 #define SHOAL_FILE_FIELDS                                                                 \
   "f.name, f.type, f.size, f.mtime_ns, f.permissions, f.deleted, f.version, f.sequence, " \
-  "b.blocks, f.symlink_target, f.inode "
+  "coalesce(f.blocks, b.blocks), f.symlink_target, f.inode "
 #define SHOAL_FILE_COLUMNS \
   SHOAL_FILE_FIELDS "FROM files f LEFT JOIN block_lists b ON b.id = f.block_list "
 #define SHOAL_GLOBAL_COLUMNS                                          \
@@ -305,8 +327,8 @@ const char* const kSelectMetadataAfter =
     "WHERE f.folder = ?1 AND f.device = ?2 AND f.name > ?3 ORDER BY f.name LIMIT ?4";
 
 const char* const kSelectVersionsOfName =
-    "SELECT id, device, version, deleted, mtime_ns, type, block_list, symlink_target, size "
-    "FROM files "
+    "SELECT id, device, version, deleted, mtime_ns, type, block_list, symlink_target, size, "
+    "blocks FROM files "
     "WHERE folder = ?1 AND device IN (SELECT id FROM devices) AND name = ?2 ORDER BY device";
 const char* const kUpsertGlobal =
     "INSERT INTO global(folder, name, file, need, size) VALUES(?1, ?2, ?3, ?4, ?5) "

@@ -9,7 +9,7 @@
 namespace shoal {
 
 // Highest schema version this build knows.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // Brings the database up to kSchemaVersion, one migration per transaction,
 // using PRAGMA user_version. Refuses a database from a newer Shoal rather

@@ -46,4 +46,14 @@ std::string IndexNames(const std::string& path) {
   return Column(path, "SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name", 0);
 }
 
+// The list hash of a moved list is the list itself: unique per list, which
+// is all a test needs (a real v6 store holds its XXH3-128).
+const char* const kUndoSchemaV7 =
+    "INSERT INTO block_lists(list_hash, blocks, refs) "
+    "  SELECT DISTINCT blocks, blocks, 0 FROM files WHERE blocks IS NOT NULL; "
+    "UPDATE files SET block_list = (SELECT id FROM block_lists b "
+    "  WHERE b.list_hash = files.blocks), blocks = NULL WHERE blocks IS NOT NULL; "
+    "DROP INDEX files_by_block_list; ALTER TABLE files DROP COLUMN blocks; "
+    "PRAGMA user_version = 6;";
+
 }  // namespace shoal::testing

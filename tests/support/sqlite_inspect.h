@@ -13,4 +13,9 @@ void ExecSql(const std::string& path, const char* sql);
 // The names of the database's indexes (sqlite_schema), sorted.
 std::string IndexNames(const std::string& path);
 
+// SQL that takes a v7 store back to v6 as an older Shoal left it: every
+// block list in block_lists, none in a files row, no v7 column or index.
+// For tests that fake an older store; run it before undoing older steps.
+extern const char* const kUndoSchemaV7;
+
 }  // namespace shoal::testing

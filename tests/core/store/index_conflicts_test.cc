@@ -84,6 +84,7 @@ TEST_CASE("a store from before the conflict index gets it when opened",
     std::vector<FileInfo> batch{Entry("x.txt", 1), Entry(copy, 2)};
     REQUIRE(index.PutFiles(folder, local, batch));
   }
+  ExecSql(path, testing::kUndoSchemaV7);
   ExecSql(path, "DROP INDEX global_conflict_copies; PRAGMA user_version = 4;");
   CHECK_THAT(QueryPlan(path, sql::kSelectConflictCopies), !Catch::Contains("global_conflict"));
   Index index = Index::Open(path).value();

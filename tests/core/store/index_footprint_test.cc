@@ -96,6 +96,7 @@ TEST_CASE(
     "[store][global][migration]") {
   Store store;
   store.Fill();
+  ExecSql(store.path, testing::kUndoSchemaV7);
   ExecSql(store.path,
           "CREATE INDEX files_by_name ON files(folder, name, device); PRAGMA user_version = 5;");
   REQUIRE_THAT(IndexNames(store.path), Catch::Contains("files_by_name"));

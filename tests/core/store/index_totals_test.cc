@@ -172,6 +172,7 @@ TEST_CASE("a store from before the totals gets them counted when it is opened",
         "DROP TABLE file_totals; DROP TABLE need_totals;"
         "ALTER TABLE global DROP COLUMN size; DROP INDEX global_conflict_copies;"
         "PRAGMA user_version = 3;";
+    ExecSql(path, testing::kUndoSchemaV7);
     ExecSql(path, downgrade);
   }
   Index index = Index::Open(path).value();
