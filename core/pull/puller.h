@@ -178,9 +178,16 @@ class Puller {
   std::optional<std::int64_t> NextRetryNanos() const;
   // Directories kept owner-writable until their children have arrived.
   std::set<std::string> HeldDirectories() const;
-  // The names the puller wrote and committed (or gave their final mode)
-  // since the last call, for recognising its own writes (OwnWrites).
-  std::vector<std::string> TakeWritten() { return std::exchange(written_, {}); }
+  // A name the puller wrote and committed (or gave its final mode), for
+  // recognising its own writes (OwnWrites). A file renamed into place comes
+  // with the disk's state taken right after the rename, before anyone else
+  // could write to it; for the rest the caller stats the name.
+  struct Written {
+    std::string name;
+    std::optional<FileStat> placed;
+  };
+  // What was written since the last call.
+  std::vector<Written> TakeWritten() { return std::exchange(written_, {}); }
 
  private:
   struct Job;
@@ -221,8 +228,10 @@ class Puller {
   Result<void> PrepareFile(Job& job, std::vector<FileInfo>& commits, std::set<std::string>& dirs,
                            std::vector<Replacing>& replacing, std::set<std::string>& kept_dirs,
                            PullPass& pass);
+  using PlacedStats = std::map<std::string, FileStat>;  // by name, until committed
   Result<void> RenameIntoPlace(Job& job, const std::optional<std::string>& old,
-                               std::vector<FileInfo>& commits, std::set<std::string>& dirs);
+                               std::vector<FileInfo>& commits, std::set<std::string>& dirs,
+                               PlacedStats& placed);
   // puller_apply.cc: what is applied without waiting for blocks.
   Result<void> ApplyDirectory(const GlobalFile& want, std::vector<FileInfo>& commits,
                               PullPass& pass);
@@ -274,7 +283,7 @@ class Puller {
   // Step 2: PrepareFile each, make the kept versions durable, then
   // RenameIntoPlace; the jobs are done afterwards whatever happened.
   Result<void> PlaceBatch(const std::vector<Job*>& batch, std::vector<FileInfo>& commits,
-                          std::set<std::string>& dirs, PullPass& pass);
+                          std::set<std::string>& dirs, PlacedStats& placed, PullPass& pass);
   Result<void> Fault(PullStep step);  // the test hook, if any
   // The job's temp name still holds the file the job opened.
   Result<void> TempStillOurs(const Job& job);
@@ -284,8 +293,10 @@ class Puller {
   // true when it did.
   Result<bool> KeepLosingVersion(const std::optional<FileInfo>& local, const FileInfo& global,
                                  std::vector<FileInfo>& commits, PullPass& pass);
-  // Records `entries` as the local device's, in one transaction.
-  Result<void> Commit(std::vector<FileInfo>& entries, PullPass& pass);
+  // Records `entries` as the local device's, in one transaction; `placed`
+  // holds the state of those renamed into place.
+  Result<void> Commit(std::vector<FileInfo>& entries, PullPass& pass,
+                      const PlacedStats* placed = nullptr);
   // Renames `from` to the conflict copy name of `content` (its name, mtime
   // and last modifier) and records the copy as a new local file; false when
   // that content already exists under that name.
@@ -312,10 +323,10 @@ class Puller {
   std::map<std::string, NeededName> window_;
   std::string loaded_through_;
   bool complete_ = false;
-  std::vector<std::string> written_;  // since TakeWritten
-  bool swept_ = false;                // stale temps removed since idle
-  bool swept_all_ = false;            // the whole folder swept once
-  std::set<std::string> temp_dirs_;   // made temp files in since the last sweep
+  std::vector<Written> written_;     // since TakeWritten
+  bool swept_ = false;               // stale temps removed since idle
+  bool swept_all_ = false;           // the whole folder swept once
+  std::set<std::string> temp_dirs_;  // made temp files in since the last sweep
   PullFailures failures_;
   std::map<std::string, FileInfo> held_dirs_;  // created writable: their final entry
   IgnoreMatcher rules_;                        // as of the last plan

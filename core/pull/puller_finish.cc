@@ -39,7 +39,8 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
   // replaced, then rename.
   std::vector<FileInfo> commits;
   std::set<std::string> dirs;
-  if (auto ok = PlaceBatch(batch, commits, dirs, pass); !ok) return ok;
+  PlacedStats placed_stats;
+  if (auto ok = PlaceBatch(batch, commits, dirs, placed_stats, pass); !ok) return ok;
   if (!commits.empty()) {
     if (auto ok = Fault(PullStep::kAfterRename); !ok) return ok;
   }
@@ -48,7 +49,7 @@ Result<void> Puller::FinishBatch(PullPass& pass) {
     if (auto ok = fs_.SyncDir(dir); !ok) return ok;
   }
   if (auto ok = Fault(PullStep::kBeforeCommit); !ok) return ok;
-  return Commit(commits, pass);
+  return Commit(commits, pass, &placed_stats);
 }
 
 Result<void> Puller::Fault(PullStep step) {
@@ -221,7 +222,8 @@ std::vector<Puller::Job*> Puller::SyncedBatch(bool& full) {
 }
 
 Result<void> Puller::PlaceBatch(const std::vector<Job*>& batch, std::vector<FileInfo>& commits,
-                                std::set<std::string>& dirs, PullPass& pass) {
+                                std::set<std::string>& dirs, PlacedStats& placed_stats,
+                                PullPass& pass) {
   std::vector<std::string> done;
   std::vector<Replacing> replacing;
   std::set<std::string> kept_dirs;
@@ -240,7 +242,8 @@ Result<void> Puller::PlaceBatch(const std::vector<Job*>& batch, std::vector<File
   }
   for (Replacing& r : replacing) {
     if (!placed) break;
-    placed = Isolate(r.job->want.file, RenameIntoPlace(*r.job, r.old, commits, dirs), pass);
+    placed = Isolate(r.job->want.file, RenameIntoPlace(*r.job, r.old, commits, dirs, placed_stats),
+                     pass);
   }
   // Their temp files are renamed or handed over: the jobs are done, even if
   // what follows fails (the next plan starts from the disk and the index).
@@ -290,7 +293,8 @@ Result<void> Puller::PrepareFile(Job& job, std::vector<FileInfo>& commits,
 }
 
 Result<void> Puller::RenameIntoPlace(Job& job, const std::optional<std::string>& old,
-                                     std::vector<FileInfo>& commits, std::set<std::string>& dirs) {
+                                     std::vector<FileInfo>& commits, std::set<std::string>& dirs,
+                                     PlacedStats& placed_stats) {
   const std::string& name = job.want.file.name;
   job.file.reset();
   if (auto ok = fs_.Rename(job.temp, name); !ok) {
@@ -302,6 +306,7 @@ Result<void> Puller::RenameIntoPlace(Job& job, const std::optional<std::string>&
   FileInfo applied = job.want.file;
   applied.inode = stat->inode;
   applied.permissions = stat->permissions & kSyncedPermissionBits;  // as applied
+  placed_stats[name] = *stat;
   commits.push_back(std::move(applied));
   dirs.insert(ParentOf(name));
   return {};
@@ -320,14 +325,17 @@ Result<void> Puller::TempStillOurs(const Job& job) {
   return {};
 }
 
-Result<void> Puller::Commit(std::vector<FileInfo>& entries, PullPass& pass) {
+Result<void> Puller::Commit(std::vector<FileInfo>& entries, PullPass& pass,
+                            const PlacedStats* placed_stats) {
   if (entries.empty()) return {};
   auto ok = index_.PutFiles(context_.folder_key, context_.local_device_key, entries);
   if (!ok) return ok.error().Wrap("commit pulled entries");
   pass.applied += static_cast<std::int64_t>(entries.size());
   for (const FileInfo& f : entries) {
     failures_.Clear(f.name);
-    written_.push_back(f.name);
+    Written& w = written_.emplace_back(Written{f.name, std::nullopt});
+    if (!placed_stats) continue;
+    if (auto it = placed_stats->find(f.name); it != placed_stats->end()) w.placed = it->second;
   }
   entries.clear();
   return {};
@@ -355,7 +363,7 @@ Result<void> Puller::ReleaseDirectories(PullPass& pass) {
         ++it;
         continue;
       }
-      written_.push_back(want.name);
+      written_.push_back({want.name, std::nullopt});
     }
     it = std::make_reverse_iterator(held_dirs_.erase(std::next(it).base()));
   }

@@ -558,12 +558,16 @@ Result<PullPass> FolderEngine::Pull() {
   new_source_ = false;
   auto pass = puller_->Run();
   const std::int64_t now = clock_.NowUnixNanos();
-  for (const std::string& name : puller_->TakeWritten()) {
-    auto st = fs_.Lstat(name);
+  for (Puller::Written& w : puller_->TakeWritten()) {
+    if (w.placed) {  // statted right after its rename
+      own_writes_.Record(w.name, *w.placed, now);
+      continue;
+    }
+    auto st = fs_.Lstat(w.name);
     if (st) {
-      own_writes_.Record(name, *st, now);
+      own_writes_.Record(w.name, *st, now);
     } else if (st.error().code == ErrorCode::kNotFound) {
-      own_writes_.Record(name, std::nullopt, now);
+      own_writes_.Record(w.name, std::nullopt, now);
     }
   }
   if (!pass) return pass;

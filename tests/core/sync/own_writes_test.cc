@@ -85,4 +85,33 @@ TEST_CASE("what the puller wrote to a real disk is its own write until someone e
   CHECK(receiver.IsOwnWrite("docs/a.txt"));
 }
 
+TEST_CASE(
+    "a user's write between the puller's rename and its commit is not taken for the puller's "
+    "own",
+    "[sync][own]") {
+  // The state recorded for a placed file is the one right after its
+  // rename. Stat it again after the pass, and a write landing in between
+  // would be recorded as the puller's, and its events never scanned.
+  std::string* receiver_root = nullptr;
+  bool written = false;
+  PullerConfig pull;
+  pull.fault = [&](PullStep step) -> Result<void> {
+    if (step == PullStep::kBeforeCommit && receiver_root && !written) {
+      written = true;
+      std::ofstream(*receiver_root + "/b.txt", std::ios::binary | std::ios::app) << ", mine";
+    }
+    return {};
+  };
+  testing::EngineCluster c(2, pull, /*on_disk=*/{1});
+  receiver_root = &c[1].root;
+  c.Connect(0, 1);
+  c[0].fs.WriteFile("a.txt", "alpha", c.clock.now);
+  c[0].fs.WriteFile("b.txt", "beta", c.clock.now);
+  c.Settle();
+  REQUIRE(written);
+  FolderEngine& receiver = *c[1].engine;
+  CHECK(receiver.IsOwnWrite("a.txt"));
+  CHECK_FALSE(receiver.IsOwnWrite("b.txt"));
+}
+
 }  // namespace shoal
