@@ -231,7 +231,7 @@ class Puller {
   using PlacedStats = std::map<std::string, FileStat>;  // by name, until committed
   Result<void> RenameIntoPlace(Job& job, const std::optional<std::string>& old,
                                std::vector<FileInfo>& commits, std::set<std::string>& dirs,
-                               PlacedStats& placed);
+                               PlacedStats& placed_stats);
   // puller_apply.cc: what is applied without waiting for blocks.
   Result<void> ApplyDirectory(const GlobalFile& want, std::vector<FileInfo>& commits,
                               PullPass& pass);
@@ -283,7 +283,7 @@ class Puller {
   // Step 2: PrepareFile each, make the kept versions durable, then
   // RenameIntoPlace; the jobs are done afterwards whatever happened.
   Result<void> PlaceBatch(const std::vector<Job*>& batch, std::vector<FileInfo>& commits,
-                          std::set<std::string>& dirs, PlacedStats& placed, PullPass& pass);
+                          std::set<std::string>& dirs, PlacedStats& placed_stats, PullPass& pass);
   Result<void> Fault(PullStep step);  // the test hook, if any
   // The job's temp name still holds the file the job opened.
   Result<void> TempStillOurs(const Job& job);
@@ -293,10 +293,10 @@ class Puller {
   // true when it did.
   Result<bool> KeepLosingVersion(const std::optional<FileInfo>& local, const FileInfo& global,
                                  std::vector<FileInfo>& commits, PullPass& pass);
-  // Records `entries` as the local device's, in one transaction; `placed`
-  // holds the state of those renamed into place.
+  // Records `entries` as the local device's, in one transaction;
+  // `placed_stats` holds the state of those renamed into place.
   Result<void> Commit(std::vector<FileInfo>& entries, PullPass& pass,
-                      const PlacedStats* placed = nullptr);
+                      const PlacedStats* placed_stats = nullptr);
   // Renames `from` to the conflict copy name of `content` (its name, mtime
   // and last modifier) and records the copy as a new local file; false when
   // that content already exists under that name.
