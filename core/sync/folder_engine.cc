@@ -559,16 +559,15 @@ Result<PullPass> FolderEngine::Pull() {
   auto pass = puller_->Run();
   const std::int64_t now = clock_.NowUnixNanos();
   for (Puller::Written& w : puller_->TakeWritten()) {
-    if (w.placed) {  // statted right after its rename
-      own_writes_.Record(w.name, *w.placed, now);
-      continue;
+    if (!w.placed) {  // not statted right after a rename: stat it now
+      auto st = fs_.Lstat(w.name);
+      if (st) {
+        w.placed = *st;
+      } else if (st.error().code != ErrorCode::kNotFound) {
+        continue;  // unknown: not recorded
+      }
     }
-    auto st = fs_.Lstat(w.name);
-    if (st) {
-      own_writes_.Record(w.name, *st, now);
-    } else if (st.error().code == ErrorCode::kNotFound) {
-      own_writes_.Record(w.name, std::nullopt, now);
-    }
+    own_writes_.Record(w.name, w.placed, now);
   }
   if (!pass) return pass;
   rescan_.insert(pass->rescan.begin(), pass->rescan.end());
