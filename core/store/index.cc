@@ -81,7 +81,7 @@ Result<std::int64_t> Index::PutOneFile(FolderKey folder_key, DeviceKey device_ke
   Bytes encoded;
   if (!file.blocks.empty()) encoded = EncodeBlockList(file.blocks);
   // One block stays in the row (schema v7); a longer list is shared.
-  const bool inline_list = file.blocks.size() == 1;
+  bool inline_list = file.blocks.size() == 1;
   if (file.blocks.size() > 1) {
     // Unseeded: this hash only deduplicates rows inside one database.
     XXH128_canonical_t list_hash;
@@ -91,7 +91,14 @@ Result<std::int64_t> Index::PutOneFile(FolderKey folder_key, DeviceKey device_ke
     (*stmt)->BindBlob(1, ByteSpan(list_hash.digest, sizeof(list_hash.digest))).BindBlob(2, encoded);
     auto row = (*stmt)->Step();
     if (!row) return row.error().Wrap("block list");
-    list_key = (*stmt)->ColumnInt(0);
+    if (*row) {
+      list_key = (*stmt)->ColumnInt(0);
+    } else {
+      // A stored list has this hash but other blocks. XXH3 does not resist
+      // a peer that chooses its lists, so the row keeps its own list rather
+      // than share one it does not hold (docs/storage.md "Schema v7").
+      inline_list = true;
+    }
   }
   auto stmt = db_.Prepare(sql::kUpsertFile);
   if (!stmt) return stmt.error();

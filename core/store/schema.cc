@@ -286,9 +286,12 @@ const char* const kSelectPeerIndexState =
 
 // `refs = refs` makes the conflict branch return the existing row's id
 // (DO NOTHING would return no row). The triggers on files own the count.
+// Only a list with the same blocks is shared: when the hash matches a list
+// with other blocks, no row comes back and the caller keeps its own.
 const char* const kUpsertBlockList =
     "INSERT INTO block_lists(list_hash, blocks, refs) VALUES(?1, ?2, 0) "
-    "ON CONFLICT(list_hash) DO UPDATE SET refs = refs RETURNING id";
+    "ON CONFLICT(list_hash) DO UPDATE SET refs = refs WHERE blocks = excluded.blocks "
+    "RETURNING id";
 const char* const kUpsertFile =
     "INSERT INTO files(folder, device, name, type, size, mtime_ns, permissions, deleted, version, "
     "sequence, block_list, symlink_target, inode, blocks) "

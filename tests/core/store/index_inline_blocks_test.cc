@@ -1,5 +1,6 @@
 // Schema v7: a one-block list lives in its files row, a longer list in a
 // shared block_lists row (docs/storage.md "Schema v7").
+#include <xxhash.h>
 #include <catch2/catch.hpp>
 #include <map>
 #include <optional>
@@ -169,6 +170,54 @@ TEST_CASE(
   fx.Put(fx.peer, other);
   CHECK(fx.NeededNames() == std::vector<std::string>{"a"});
   CHECK(fx.index.GetGlobal(fx.folder.key, "a").value()->device_key == fx.peer);
+}
+
+TEST_CASE(
+    "a list whose hash matches a stored list of other blocks is kept in its own row, and "
+    "both read back as put",
+    "[store][index][hostile]") {
+  // XXH3 does not resist a peer that chooses its block lists. The collision
+  // is made by hand: the stored list of "m" is given the hash of "l"'s list.
+  Fixture fx;
+  const FileInfo m = MakeFile("m", {1, 2}, 1);
+  const FileInfo l = MakeFile("l", {3, 4, 5}, 2);
+  fx.Put(fx.local, m);
+  const Bytes encoded = EncodeBlockList(l.blocks);
+  XXH128_canonical_t hash;
+  XXH128_canonicalFromHash(&hash, XXH3_128bits(encoded.data(), encoded.size()));
+  auto forge = fx.index.db().Prepare("UPDATE block_lists SET list_hash = ?1");
+  REQUIRE(forge);
+  REQUIRE((*forge)->BindBlob(1, ByteSpan(hash.digest, sizeof(hash.digest))).Run());
+  REQUIRE(Scalar(fx.index, "SELECT count(*) FROM block_lists") == 1);
+
+  fx.Put(fx.local, l);
+  FileInfo from_peer = l;
+  from_peer.name = "p";
+  fx.Put(fx.peer, from_peer);
+  CHECK(fx.index.GetFile(fx.folder.key, fx.local, "l").value()->blocks == l.blocks);
+  CHECK(fx.index.GetFile(fx.folder.key, fx.peer, "p").value()->blocks == l.blocks);
+  CHECK(fx.index.GetFile(fx.folder.key, fx.local, "m").value()->blocks == m.blocks);
+  CHECK(Scalar(fx.index, "SELECT count(*) FROM files WHERE blocks IS NOT NULL") == 2);
+  CHECK(Scalar(fx.index, "SELECT refs FROM block_lists") == 1);
+  CHECK(Scalar(fx.index, "SELECT count(*) FROM block_locations") == 5);
+
+  INFO("the same colliding list from both devices agrees; the stored one differs");
+  FileInfo l_there = l;
+  l_there.sequence = 3;
+  l_there.mtime_ns += 1'000'000'000;
+  fx.Put(fx.peer, l_there);
+  CHECK(fx.NeededNames() == std::vector<std::string>{"p"});
+  FileInfo m_there = l;
+  m_there.name = "m";
+  m_there.sequence = 4;
+  m_there.version = m.version;
+  m_there.mtime_ns = m.mtime_ns + 1'000'000'000;
+  fx.Put(fx.peer, m_there);
+  CHECK(fx.NeededNames() == std::vector<std::string>{"m", "p"});
+
+  fx.Put(fx.local, MakeFile("m", {6}, 3));
+  CHECK(Scalar(fx.index, "SELECT count(*) FROM block_lists") == 0);
+  CHECK(fx.index.GetFile(fx.folder.key, fx.local, "l").value()->blocks == l.blocks);
 }
 
 TEST_CASE(
