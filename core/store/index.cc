@@ -76,7 +76,7 @@ Result<Index> Index::OpenReader(const std::string& path) {
 }
 
 Result<std::int64_t> Index::PutOneFile(FolderKey folder_key, DeviceKey device_key,
-                                       const FileInfo& file) {
+                                       const FileInfo& file, std::int64_t sequence) {
   std::optional<std::int64_t> list_key;
   Bytes encoded;
   if (!file.blocks.empty()) encoded = EncodeBlockList(file.blocks);
@@ -106,7 +106,7 @@ Result<std::int64_t> Index::PutOneFile(FolderKey folder_key, DeviceKey device_ke
   s.Bind(1, folder_key.value).Bind(2, device_key.value).Bind(3, file.name);
   s.Bind(4, static_cast<std::int64_t>(file.type)).Bind(5, file.size).Bind(6, file.mtime_ns);
   s.Bind(7, static_cast<std::int64_t>(file.permissions)).Bind(8, std::int64_t{file.deleted});
-  s.BindBlob(9, file.version.Encode()).Bind(10, file.sequence);
+  s.BindBlob(9, file.version.Encode()).Bind(10, sequence);
   if (list_key) {
     s.Bind(11, *list_key);
   } else {
@@ -129,11 +129,54 @@ Result<std::int64_t> Index::PutOneFile(FolderKey folder_key, DeviceKey device_ke
   return file_row;
 }
 
-Result<void> Index::IndexBlockLocations(std::int64_t file_row, const FileInfo& file) {
-  auto clear = db_.Prepare(sql::kDeleteLocationsOfFile);
-  if (!clear) return clear.error();
-  if (auto ok = (*clear)->Bind(1, file_row).Run(); !ok) return ok;
-  if (file.deleted || file.type != FileType::kFile) return {};
+Result<std::optional<Index::OldLocations>> Index::ReadOldLocations(FolderKey folder_key,
+                                                                   DeviceKey device_key,
+                                                                   const std::string& name) {
+  auto stmt = db_.Prepare(sql::kSelectOldLocations);
+  if (!stmt) return stmt.error();
+  Statement& s = **stmt;
+  s.Bind(1, folder_key.value).Bind(2, device_key.value).Bind(3, name);
+  auto row = s.Step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<OldLocations>();
+  OldLocations old{s.ColumnInt(0), {}};
+  // Only a live file's blocks were indexed (IndexBlockLocations).
+  if (s.ColumnInt(1) == 0 && s.ColumnInt(2) == static_cast<std::int64_t>(FileType::kFile)) {
+    auto blocks = DecodeBlockList(s.ColumnBlob(3));
+    if (!blocks) return blocks.error().Wrap("block list of '" + name + "'");
+    old.blocks = std::move(*blocks);
+  }
+  s.Reset();
+  return std::optional<OldLocations>(std::move(old));
+}
+
+Result<void> Index::DeleteLocations(const OldLocations& old) {
+  std::int64_t offset = 0;
+  for (const BlockRef& block : old.blocks) {
+    auto stmt = db_.Prepare(sql::kDeleteLocation);
+    if (!stmt) return stmt.error();
+    if (auto ok =
+            (*stmt)->BindBlob(1, block.hash.bytes).Bind(2, old.file_row).Bind(3, offset).Run();
+        !ok) {
+      return ok;
+    }
+    offset += block.size;
+  }
+  return {};
+}
+
+Result<void> Index::IndexBlockLocations(std::int64_t file_row, const FileInfo& file,
+                                        const std::optional<OldLocations>& old) {
+  const bool live = !file.deleted && file.type == FileType::kFile;
+  // The upsert keeps a row's id, so the same blocks are the same rows.
+  if (old && old->file_row == file_row &&
+      (live ? old->blocks == file.blocks : old->blocks.empty())) {
+    return {};
+  }
+  if (old) {
+    if (auto ok = DeleteLocations(*old); !ok) return ok;
+  }
+  if (!live) return {};
   std::int64_t offset = 0;
   for (const BlockRef& block : file.blocks) {
     auto insert = db_.Prepare(sql::kInsertLocation);
@@ -165,11 +208,18 @@ Result<void> Index::PutFiles(FolderKey folder_key, DeviceKey device_key,
     sequence = (*stmt)->ColumnInt(0);
   }
   for (FileInfo& file : files) {
-    if (local) file.sequence = ++sequence;
-    auto file_row = PutOneFile(folder_key, device_key, file);
+    std::optional<OldLocations> old;
+    if (local) {
+      file.sequence = ++sequence;
+      auto read = ReadOldLocations(folder_key, device_key, file.name);
+      if (!read) return read.error().Wrap("put file '" + file.name + "'");
+      old = std::move(*read);
+    }
+    // Other devices' rows keep sequence 0: nothing reads them back by it.
+    auto file_row = PutOneFile(folder_key, device_key, file, local ? file.sequence : 0);
     if (!file_row) return file_row.error().Wrap("put file '" + file.name + "'");
     if (local) {
-      if (auto ok = IndexBlockLocations(*file_row, file); !ok) {
+      if (auto ok = IndexBlockLocations(*file_row, file, old); !ok) {
         return ok.error().Wrap("index blocks of '" + file.name + "'");
       }
     }
@@ -211,9 +261,19 @@ Result<std::optional<FileInfo>> Index::GetFile(FolderKey folder_key, DeviceKey d
 
 Result<void> Index::DeleteFiles(FolderKey folder_key, DeviceKey device_key,
                                 std::span<const std::string> names) {
+  auto local_key = LocalDeviceKey();
+  if (!local_key) return local_key.error();
   auto tx = Transaction::Begin(db_);
   if (!tx) return tx.error().Wrap("delete files");
   for (const std::string& name : names) {
+    if (device_key == *local_key) {
+      auto old = ReadOldLocations(folder_key, device_key, name);
+      if (!old) return old.error().Wrap("delete file '" + name + "'");
+      if (*old) {
+        if (auto ok = DeleteLocations(**old); !ok)
+          return ok.error().Wrap("delete file '" + name + "'");
+      }
+    }
     auto stmt = db_.Prepare(sql::kDeleteFile);
     if (!stmt) return stmt.error();
     if (auto ok = (*stmt)->Bind(1, folder_key.value).Bind(2, device_key.value).Bind(3, name).Run();
@@ -223,6 +283,23 @@ Result<void> Index::DeleteFiles(FolderKey folder_key, DeviceKey device_key,
     if (auto ok = UpdateGlobal(folder_key, name); !ok) return ok;
   }
   return tx->Commit();
+}
+
+Result<void> Index::DeleteAllFiles(FolderKey folder_key, DeviceKey device_key) {
+  std::vector<std::string> names;
+  {
+    auto stmt = db_.Prepare(sql::kSelectNamesOfDeviceInFolder);
+    if (!stmt) return stmt.error();
+    Statement& s = **stmt;
+    s.Bind(1, folder_key.value).Bind(2, device_key.value);
+    for (;;) {
+      auto row = s.Step();
+      if (!row) return row.error().Wrap("list files");
+      if (!*row) break;
+      names.emplace_back(s.ColumnText(0));
+    }
+  }
+  return DeleteFiles(folder_key, device_key, names);
 }
 
 Result<void> Index::ForEachSince(FolderKey folder_key, DeviceKey device_key, std::int64_t since,

@@ -115,11 +115,10 @@ class Index {
                                  const PeerIndexState& state);
 
   // Files. Inserts or replaces each entry by name, in one transaction (all
-  // or nothing). Sequences are unique per (folder, device): a peer batch
-  // that reuses one fails with kConflict. When
-  // `device_key` is the local device, each entry gets the next local sequence
-  // (written back into `files`) and its blocks enter the location index;
-  // peers' entries keep the sequence they came with.
+  // or nothing). When `device_key` is the local device, each entry gets the
+  // next local sequence (written back into `files`) and its blocks enter the
+  // location index. Other devices' entries are stored with sequence 0 (read
+  // back as 0): only local sequences are ever read (schema v8).
   Result<void> PutFiles(FolderKey folder_key, DeviceKey device_key, std::span<FileInfo> files);
   // Records the inode of a local entry without a new sequence or version:
   // the content was re-read and found unchanged (core/scan "racy" entries).
@@ -131,6 +130,8 @@ class Index {
   // deleted = true). For dropping a peer's index after it reset.
   Result<void> DeleteFiles(FolderKey folder_key, DeviceKey device_key,
                            std::span<const std::string> names);
+  // DeleteFiles of every entry the device has in the folder.
+  Result<void> DeleteAllFiles(FolderKey folder_key, DeviceKey device_key);
   // Calls `visit` for every entry with sequence > `since`, in sequence order,
   // reading in pages so memory stays flat; `visit` returns false to stop.
   // No statement is open while `visit` runs, so it may use this Index.
@@ -208,8 +209,22 @@ class Index {
 
  private:
   explicit Index(Database db);
-  Result<std::int64_t> PutOneFile(FolderKey folder_key, DeviceKey device_key, const FileInfo& file);
-  Result<void> IndexBlockLocations(std::int64_t file_row, const FileInfo& file);
+  // `sequence` is stored: the entry's own for the local device, 0 for others.
+  Result<std::int64_t> PutOneFile(FolderKey folder_key, DeviceKey device_key, const FileInfo& file,
+                                  std::int64_t sequence);
+  // A local row's id and the blocks its locations were indexed under (none
+  // unless it is a live file). Locations have no foreign key (schema v8):
+  // they go through these, one primary-key seek per block.
+  struct OldLocations {
+    std::int64_t file_row = 0;
+    std::vector<BlockRef> blocks;
+  };
+  Result<std::optional<OldLocations>> ReadOldLocations(FolderKey folder_key, DeviceKey device_key,
+                                                       const std::string& name);
+  Result<void> DeleteLocations(const OldLocations& old);
+  // Replaces the locations `old` had with those of `file`, now row `file_row`.
+  Result<void> IndexBlockLocations(std::int64_t file_row, const FileInfo& file,
+                                   const std::optional<OldLocations>& old);
   // Recomputes the global entry and need flag of one name (index_global.cc).
   Result<void> UpdateGlobal(FolderKey folder_key, const std::string& name);
   // One global row by name through `query` (?1 folder, ?2 name).

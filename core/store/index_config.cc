@@ -92,6 +92,14 @@ Result<void> Index::RemoveDevice(DeviceKey device_key) {
       names.emplace_back(FolderKey(s.ColumnInt(0)), s.ColumnText(1));
     }
   }
+  // Only the local device's files have block locations.
+  auto local_key = LocalDeviceKey();
+  if (!local_key) return local_key.error();
+  if (device_key == *local_key) {
+    auto locations = db_.Prepare(sql::kDeleteLocationsOfDevice);
+    if (!locations) return locations.error();
+    if (auto ok = (*locations)->Bind(1, device_key.value).Run(); !ok) return ok;
+  }
   auto stmt = db_.Prepare(sql::kDeleteDevice);
   if (!stmt) return stmt.error();
   if (auto ok = (*stmt)->Bind(1, device_key.value).Run(); !ok) return ok;
@@ -158,9 +166,15 @@ Result<std::optional<FolderRecord>> Index::FindFolder(const std::string& folder_
 }
 
 Result<void> Index::RemoveFolder(FolderKey folder_key) {
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return tx.error().Wrap("remove folder");
+  auto locations = db_.Prepare(sql::kDeleteLocationsOfFolder);
+  if (!locations) return locations.error();
+  if (auto ok = (*locations)->Bind(1, folder_key.value).Run(); !ok) return ok;
   auto stmt = db_.Prepare(sql::kDeleteFolder);
   if (!stmt) return stmt.error();
-  return (*stmt)->Bind(1, folder_key.value).Run();
+  if (auto ok = (*stmt)->Bind(1, folder_key.value).Run(); !ok) return ok;
+  return tx->Commit();
 }
 
 Result<void> Index::SetRootDevice(FolderKey folder_key, std::uint64_t root_device) {

@@ -218,6 +218,27 @@ UPDATE files SET blocks = (SELECT b.blocks FROM block_lists b WHERE b.id = files
   block_list = NULL
   WHERE block_list IN (SELECT id FROM block_lists WHERE length(blocks) <= 20);
 )sql",
+    // v7 -> v8: two B-trees fewer per file (docs/storage.md "Schema v8").
+    // block_locations loses its foreign key and with it the by-file index
+    // the cascade needed: Index deletes a file's locations through the
+    // file's old block list, a seek per block on the primary key. Rows of
+    // other devices keep sequence 0: only the local device's sequences are
+    // ever read back (to send the index), so only they are indexed.
+    R"sql(
+CREATE TABLE block_locations_v8 (
+  hash   BLOB    NOT NULL,
+  file   INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  size   INTEGER NOT NULL,
+  PRIMARY KEY (hash, file, offset)
+) WITHOUT ROWID;
+INSERT INTO block_locations_v8 SELECT hash, file, offset, size FROM block_locations;
+DROP TABLE block_locations;
+ALTER TABLE block_locations_v8 RENAME TO block_locations;
+DROP INDEX files_by_sequence;
+UPDATE files SET sequence = 0 WHERE device NOT IN (SELECT id FROM devices WHERE is_local);
+CREATE UNIQUE INDEX files_by_sequence ON files(folder, device, sequence) WHERE sequence > 0;
+)sql",
 };
 
 }  // namespace
@@ -316,7 +337,8 @@ const char* const kSelectFile =
     "SELECT " SHOAL_FILE_COLUMNS "WHERE f.folder = ?1 AND f.device = ?2 AND f.name = ?3";
 const char* const kSelectFilesSince =
     "SELECT " SHOAL_FILE_COLUMNS
-    "WHERE f.folder = ?1 AND f.device = ?2 AND f.sequence > ?3 ORDER BY f.sequence LIMIT ?4";
+    "WHERE f.folder = ?1 AND f.device = ?2 AND f.sequence > ?3 AND f.sequence > 0 "
+    "ORDER BY f.sequence LIMIT ?4";
 // Same columns with the block list left out (NULL): change detection only
 // compares metadata, and decoding 100,000 block lists would dominate a rescan.
 const char* const kSelectMetadataRange =
@@ -371,7 +393,19 @@ const char* const kUpdateInode =
 const char* const kCountFiles = "SELECT count(*) FROM files WHERE folder = ?1 AND device = ?2";
 const char* const kLiveTotals =
     "SELECT type, count, bytes FROM file_totals WHERE folder = ?1 AND device = ?2";
-const char* const kDeleteLocationsOfFile = "DELETE FROM block_locations WHERE file = ?1";
+const char* const kSelectOldLocations =
+    "SELECT f.id, f.deleted, f.type, coalesce(f.blocks, b.blocks) FROM files f "
+    "LEFT JOIN block_lists b ON b.id = f.block_list "
+    "WHERE f.folder = ?1 AND f.device = ?2 AND f.name = ?3";
+const char* const kDeleteLocation =
+    "DELETE FROM block_locations WHERE hash = ?1 AND file = ?2 AND offset = ?3";
+// One pass over block_locations each: removing a folder or a device is rare.
+const char* const kDeleteLocationsOfFolder =
+    "DELETE FROM block_locations WHERE file IN (SELECT id FROM files WHERE folder = ?1)";
+const char* const kDeleteLocationsOfDevice =
+    "DELETE FROM block_locations WHERE file IN (SELECT id FROM files WHERE device = ?1)";
+const char* const kSelectNamesOfDeviceInFolder =
+    "SELECT name FROM files WHERE folder = ?1 AND device = ?2";
 const char* const kInsertLocation =
     "INSERT OR IGNORE INTO block_locations(hash, file, offset, size) VALUES(?1, ?2, ?3, ?4)";
 const char* const kSelectLocations =

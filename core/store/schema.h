@@ -9,7 +9,7 @@
 namespace shoal {
 
 // Highest schema version this build knows.
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 // Brings the database up to kSchemaVersion, one migration per transaction,
 // using PRAGMA user_version. Refuses a database from a newer Shoal rather
@@ -47,7 +47,11 @@ extern const char* const kDeleteFile;
 extern const char* const kUpdateInode;
 extern const char* const kCountFiles;
 extern const char* const kLiveTotals;
-extern const char* const kDeleteLocationsOfFile;
+extern const char* const kSelectOldLocations;
+extern const char* const kDeleteLocation;
+extern const char* const kDeleteLocationsOfFolder;
+extern const char* const kDeleteLocationsOfDevice;
+extern const char* const kSelectNamesOfDeviceInFolder;
 extern const char* const kInsertLocation;
 extern const char* const kSelectLocations;
 extern const char* const kSelectLocationAt;

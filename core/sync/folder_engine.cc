@@ -233,13 +233,7 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
   if (same_index) next.max_sequence = (*state)->max_sequence;
   if (batch.full || !same_index) {
     // A new incarnation of the peer's index: forget what we held of the old.
-    std::vector<std::string> names;
-    auto listed = index_.ForEachSince(config_.folder_key, device_key, 0, [&](FileInfo&& f) {
-      names.push_back(std::move(f.name));
-      return true;
-    });
-    if (!listed) return listed;
-    if (auto ok = index_.DeleteFiles(config_.folder_key, device_key, names); !ok) return ok;
+    if (auto ok = index_.DeleteAllFiles(config_.folder_key, device_key); !ok) return ok;
     next.max_sequence = 0;
   }
   std::vector<FileInfo> accepted;

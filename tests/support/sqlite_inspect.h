@@ -13,8 +13,12 @@ void ExecSql(const std::string& path, const char* sql);
 // The names of the database's indexes (sqlite_schema), sorted.
 std::string IndexNames(const std::string& path);
 
-// SQL that takes a v7 store back to v6 as an older Shoal left it: every
-// block list in block_lists, none in a files row, no v7 column or index.
+// SQL that takes a v8 store back to v7 as an older Shoal left it:
+// block_locations with its foreign key and by-file index, and every row
+// in files_by_sequence (peers' rows get made-up unique sequences).
+extern const char* const kUndoSchemaV8;
+// SQL that takes a v8 store back to v6: kUndoSchemaV8, then every block
+// list in block_lists, none in a files row, no v7 column or index.
 // For tests that fake an older store; run it before undoing older steps.
 extern const char* const kUndoSchemaV7;
 

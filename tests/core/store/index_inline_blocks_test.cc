@@ -11,6 +11,7 @@
 
 #include "core/store/index.h"
 #include "tests/support/sqlite_inspect.h"
+#include "tests/support/store_fixture.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_ids.h"
 
@@ -18,13 +19,8 @@ namespace shoal {
 namespace {
 
 using testing::MakeDeviceId;
-
-Hash128 MakeHash(std::uint64_t seed) {
-  Hash128 h;
-  std::mt19937_64 rng(seed);
-  for (auto& b : h.bytes) b = static_cast<std::uint8_t>(rng());
-  return h;
-}
+using testing::MakeHash;
+using testing::Scalar;
 
 FileInfo MakeFile(const std::string& name, const std::vector<std::uint64_t>& block_seeds,
                   std::int64_t sequence) {
@@ -43,15 +39,6 @@ FileInfo MakeFile(const std::string& name, const std::vector<std::uint64_t>& blo
   return f;
 }
 
-std::int64_t Scalar(Index& index, const char* query) {
-  auto stmt = index.db().Prepare(query);
-  REQUIRE(stmt);
-  REQUIRE((*stmt)->Step().value());
-  std::int64_t n = (*stmt)->ColumnInt(0);
-  (*stmt)->Reset();
-  return n;
-}
-
 // Where each list is kept, and that every shared list is counted right.
 void CheckListPlacement(Index& index) {
   INFO("a one-block list in block_lists, or a longer one in a files row");
@@ -65,26 +52,7 @@ void CheckListPlacement(Index& index) {
                "(SELECT count(*) FROM files f WHERE f.block_list = b.id)") == 0);
 }
 
-struct Fixture {
-  testing::TempDir dir;
-  std::string path = dir.File("index.db");
-  Index index = Index::Open(path).value();
-  DeviceKey local = index.PutDevice({{}, MakeDeviceId(1), "here", "", true, false}).value();
-  DeviceKey peer = index.PutDevice({{}, MakeDeviceId(2), "there", "", false, false}).value();
-  FolderRecord folder = index.AddFolder({{}, "docs", "/data/docs", ""}).value();
-
-  void Put(DeviceKey device, FileInfo f) {
-    std::vector<FileInfo> batch{std::move(f)};
-    REQUIRE(index.PutFiles(folder.key, device, batch));
-  }
-  std::vector<std::string> NeededNames() {
-    auto needed = index.ListNeeded(folder.key, "", 1000);
-    REQUIRE(needed);
-    std::vector<std::string> out;
-    for (const GlobalFile& g : *needed) out.push_back(g.file.name);
-    return out;
-  }
-};
+using Fixture = testing::StoreFixture;
 
 }  // namespace
 

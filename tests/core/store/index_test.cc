@@ -4,6 +4,7 @@
 #include <random>
 
 #include "core/store/schema.h"
+#include "tests/support/store_fixture.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_ids.h"
 
@@ -11,13 +12,7 @@ namespace shoal {
 namespace {
 
 using testing::MakeDeviceId;
-
-Hash128 MakeHash(std::uint64_t seed) {
-  Hash128 h;
-  std::mt19937_64 rng(seed);
-  for (auto& b : h.bytes) b = static_cast<std::uint8_t>(rng());
-  return h;
-}
+using testing::MakeHash;
 
 FileInfo MakeFile(const std::string& name, std::vector<std::uint64_t> block_seeds) {
   FileInfo f;
@@ -132,7 +127,8 @@ TEST_CASE("file infos round-trip through the store field for field", "[store][in
   CHECK_FALSE(fx.index.GetFile(fx.folder.key, fx.peer, "a.txt").value().has_value());
 }
 
-TEST_CASE("local entries get increasing sequences, peer entries keep theirs", "[store][index]") {
+TEST_CASE("local entries get increasing sequences, peer entries are stored with sequence 0",
+          "[store][index]") {
   Fixture fx;
   std::vector<FileInfo> batch = {MakeFile("a", {1}), MakeFile("b", {2})};
   REQUIRE(fx.index.PutFiles(fx.folder.key, fx.local, batch));
@@ -146,8 +142,15 @@ TEST_CASE("local entries get increasing sequences, peer entries keep theirs", "[
   std::vector<FileInfo> remote = {MakeFile("r", {4})};
   remote[0].sequence = 900;
   REQUIRE(fx.index.PutFiles(fx.folder.key, fx.peer, remote));
-  CHECK(fx.index.GetFile(fx.folder.key, fx.peer, "r").value()->sequence == 900);
+  CHECK(remote[0].sequence == 900);  // the caller's copy is left as it came
+  CHECK(fx.index.GetFile(fx.folder.key, fx.peer, "r").value()->sequence == 0);
   CHECK(fx.index.FindFolder("photos").value()->max_sequence == 3);
+  int peer_rows = 0;
+  REQUIRE(fx.index.ForEachSince(fx.folder.key, fx.peer, 0, [&](FileInfo&&) {
+    ++peer_rows;
+    return true;
+  }));
+  CHECK(peer_rows == 0);
 }
 
 TEST_CASE("iteration since a sequence yields newer entries in order, across pages",
@@ -264,15 +267,25 @@ TEST_CASE("a batch that fails half-way leaves the index as it was", "[store][ind
   CHECK(fx.index.FindBlock(fx.folder.key, MakeHash(1)).value().size() == 1);
 }
 
-TEST_CASE("a peer batch that reuses a sequence number is refused whole", "[store][index]") {
+TEST_CASE(
+    "a peer batch that repeats a sequence number is stored whole, and DeleteAllFiles forgets "
+    "every entry of the peer",
+    "[store][index]") {
+  // Peers' sequences are not kept (schema v8), so a repeat cannot collide.
   Fixture fx;
   std::vector<FileInfo> batch = {MakeFile("a", {1}), MakeFile("b", {2})};
   batch[0].sequence = 7;
   batch[1].sequence = 7;
-  auto r = fx.index.PutFiles(fx.folder.key, fx.peer, batch);
-  REQUIRE_FALSE(r);
-  CHECK(r.error().code == ErrorCode::kConflict);
+  REQUIRE(fx.index.PutFiles(fx.folder.key, fx.peer, batch));
+  CHECK(fx.index.CountFiles(fx.folder.key, fx.peer).value() == 2);
+  std::vector<FileInfo> mine = {MakeFile("a", {1})};
+  REQUIRE(fx.index.PutFiles(fx.folder.key, fx.local, mine));
+
+  REQUIRE(fx.index.DeleteAllFiles(fx.folder.key, fx.peer));
   CHECK(fx.index.CountFiles(fx.folder.key, fx.peer).value() == 0);
+  CHECK(fx.index.CountFiles(fx.folder.key, fx.local).value() == 1);
+  CHECK(fx.index.GetGlobal(fx.folder.key, "b").value() == std::nullopt);
+  CHECK(fx.index.GetGlobal(fx.folder.key, "a").value()->device_key == fx.local);
 }
 
 TEST_CASE("block lookups stay within their folder", "[store][index]") {
