@@ -316,7 +316,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Listen(EventLoop& loop, const st
   info.max_http_header_data = 8192;
   server->end_ = LwsContextEnd::Create(loop.get());
   info.pcontext = server->end_->slot();
+  server->end_->fds().NoteBefore();
   server->context_ = lws_create_context(&info);
+  server->end_->fds().NoteAfter();
   if (server->context_ == nullptr) {
     return Fail(ErrorCode::kIo, "http: cannot start libwebsockets on the loop");
   }
@@ -363,6 +365,7 @@ void HttpServer::Destroy() {
   if (context_ == nullptr) return;
   connections_->exchanges.clear();  // responders and streams go quiet
   lws_context_destroy(std::exchange(context_, nullptr));
+  end_->fds().Hold();                      // lws closes its pipe again later
   LwsContextEnd::Finish(std::move(end_));  // the second call, once lws' handles closed
 }
 

@@ -16,12 +16,17 @@
 // the second call, and closes itself. The loop therefore runs until the
 // context is freed, and EventLoop::Close() afterwards finds nothing open.
 //
+// It also holds the context's own descriptor numbers from the first call
+// to the end (FdHold): lws 4.1 closes its cancel pipe in both.
+//
 // Thread: the loop's thread.
 #pragma once
 
 #include <uv.h>
 
 #include <memory>
+
+#include "net/http/fd_hold.h"
 
 struct lws_context;
 
@@ -37,6 +42,9 @@ class LwsContextEnd {
   // For info.pcontext: holds the context, nullptr once lws has freed it.
   lws_context** slot() { return &context_; }
   void set_context(lws_context* context) { context_ = context; }
+  // NoteBefore()/NoteAfter() around the context's creation, Hold() right
+  // after the first lws_context_destroy().
+  FdHold& fds() { return fds_; }
 
   // Call after the first lws_context_destroy(context). Owns itself from
   // here until the context is freed.
@@ -50,6 +58,7 @@ class LwsContextEnd {
   uv_loop_t* loop_;
   uv_timer_t timer_{};
   lws_context* context_ = nullptr;
+  FdHold fds_;
 };
 
 }  // namespace shoal::net

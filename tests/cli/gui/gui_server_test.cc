@@ -3,7 +3,15 @@
 // event stream (docs/security.md "Web interface").
 #include "cli/gui/gui_server.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <vector>
 
 #include "tests/net/control/control_test_support.h"
 #include "tests/net/session/session_harness.h"
@@ -237,6 +245,59 @@ TEST_CASE("gui: a non-loopback address without a password refuses to start", "[g
   CHECK(allowed);
   if (allowed) allowed->reset();
   loop->Run();
+  CHECK(loop->Close());
+}
+
+namespace {
+
+// Descriptors of the test's own, opened while a server's context ends.
+std::vector<int> OpenEventFds(int count) {
+  std::vector<int> fds;
+  for (int i = 0; i < count; ++i) fds.push_back(eventfd(0, EFD_CLOEXEC));
+  return fds;
+}
+
+int CountOpen(const std::vector<int>& fds) {
+  int open = 0;
+  for (int fd : fds) open += fd >= 0 && fcntl(fd, F_GETFD) != -1 ? 1 : 0;
+  return open;
+}
+
+}  // namespace
+
+// libwebsockets 4.1 closes its cancel pipe once when its context is
+// destroyed and again a loop iteration later; a daemon whose GUI port was
+// taken lost a descriptor that way, and libuv aborted (net/http/fd_hold.h).
+TEST_CASE(
+    "gui: descriptors opened while a server's context ends stay open, whether it could listen "
+    "or not",
+    "[gui]") {
+  auto loop = std::move(*net::EventLoop::Create());
+  RecordingHandler handler;
+  int taken = -1;
+  SECTION("its port is taken") {
+    taken = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(taken, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+    REQUIRE(listen(taken, 1) == 0);
+    socklen_t len = sizeof(addr);
+    REQUIRE(getsockname(taken, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    auto refused =
+        GuiServer::Start(*loop, {"127.0.0.1", ntohs(addr.sin_port), ""}, kToken, handler);
+    REQUIRE_FALSE(refused);
+  }
+  SECTION("it ran") {
+    auto started = GuiServer::Start(*loop, {"127.0.0.1", 0, ""}, kToken, handler);
+    REQUIRE(started);
+    started->reset();
+  }
+  const std::vector<int> mine = OpenEventFds(16);
+  loop->Run();  // until lws has closed its handles and freed the context
+  CHECK(CountOpen(mine) == 16);
+  for (int fd : mine) close(fd);
+  if (taken >= 0) close(taken);
   CHECK(loop->Close());
 }
 
