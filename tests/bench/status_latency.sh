@@ -18,7 +18,7 @@ for ((i = 1; i <= (n + 999) / 1000; i++)); do
   mkdir -p "$dir/sync/d$i"
   (cd "$dir/sync/d$i" && seq 1 $((n - (i - 1) * 1000 < 1000 ? n - (i - 1) * 1000 : 1000)) | xargs touch)
 done
-"$shoal" --home "$dir/home" daemon --listen 127.0.0.1:0 --no-discovery >"$dir/daemon.log" 2>&1 &
+"$shoal" --home "$dir/home" daemon --listen 127.0.0.1:0 --no-discovery --gui 127.0.0.1:0 >"$dir/daemon.log" 2>&1 &
 until "$shoal" --home "$dir/home" status >/dev/null 2>&1; do sleep 0.05; done
 
 now() { date +%s.%N; }

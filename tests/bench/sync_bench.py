@@ -86,7 +86,7 @@ class Daemon:
         self.log = open(os.path.join(base, name, "daemon.log"), "w")
         self.proc = subprocess.Popen(
             [binary, "--home", self.home, "daemon", "--listen", "127.0.0.1:0",
-             "--no-discovery", "--name", name], stdout=self.log, stderr=self.log)
+             "--no-discovery", "--gui", "127.0.0.1:0", "--name", name], stdout=self.log, stderr=self.log)
         deadline = time.time() + 20
         while time.time() < deadline:
             try:

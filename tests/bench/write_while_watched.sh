@@ -21,7 +21,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$base/folder"
-"$binary" --home "$base/home" daemon --listen 127.0.0.1:0 --no-discovery --name bench \
+"$binary" --home "$base/home" daemon --listen 127.0.0.1:0 --no-discovery --gui 127.0.0.1:0 --name bench \
   >"$base/daemon.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do

@@ -52,7 +52,7 @@ class ShoalPair:
         log = open(os.path.join(self.base, who, "daemon.log"), "w")
         proc = subprocess.Popen(
             [self.binary, "--home", home, "daemon", "--listen", "127.0.0.1:0", "--no-discovery",
-             "--name", who], stdout=log, stderr=log)
+             "--gui", "127.0.0.1:0", "--name", who], stdout=log, stderr=log)
 
         def up():
             try:
