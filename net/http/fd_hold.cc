@@ -62,10 +62,10 @@ void FdHold::NoteAfter() {
 }
 
 void FdHold::Hold() {
+  if (placeholder_ < 0) return;  // nothing noted, or no memfd to hold with
   for (int fd : noted_) {
     if (fd == placeholder_) continue;
     if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;  // still open
-    if (placeholder_ < 0) return;
     // The lowest free number from `fd` on, atomically: `fd` itself unless
     // another thread took it since the check.
     const int got = fcntl(placeholder_, F_DUPFD_CLOEXEC, fd);
