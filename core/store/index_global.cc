@@ -24,6 +24,8 @@ struct VersionRow {
   std::string symlink_target;
   std::int64_t size = 0;
   Bytes inline_blocks;  // a one-block list, kept in the row (schema v7)
+  bool global = false;  // the row stands for the name's global version (schema v9)
+  bool need = false;    // ... and the local device needs it
 };
 
 // Two rows hold the same version only when their vectors AND their content
@@ -66,13 +68,13 @@ Result<void> Index::UpdateGlobal(FolderKey folder_key, const std::string& name) 
                       {}});
       ByteSpan inline_blocks = s.ColumnBlob(9);
       rows.back().inline_blocks.assign(inline_blocks.begin(), inline_blocks.end());
+      rows.back().global = s.ColumnInt(10) != 0;
+      rows.back().need = s.ColumnInt(11) != 0;
     }
   }
-  if (rows.empty()) {
+  if (rows.empty()) {  // the name's last row went, and its marks with it
     need_->Record(folder_key, name, std::nullopt);
-    auto stmt = db_.Prepare(sql::kDeleteGlobal);
-    if (!stmt) return stmt.error();
-    return (*stmt)->Bind(1, folder_key.value).Bind(2, name).Run();
+    return {};
   }
   std::vector<VersionCandidate> candidates;
   candidates.reserve(rows.size());
@@ -85,14 +87,20 @@ Result<void> Index::UpdateGlobal(FolderKey folder_key, const std::string& name) 
   // Prefer pointing at our own row when it holds the winning version.
   const VersionRow& chosen = local && SameVersion(*local, winner) ? *local : winner;
   bool need = local ? !SameVersion(*local, winner) : !winner.deleted;
-  auto stmt = db_.Prepare(sql::kUpsertGlobal);
-  if (!stmt) return stmt.error();
-  // The bytes a pull of this name would fetch (need_totals sums them).
+  // Only rows whose marks change are written: usually the one just put,
+  // whose row is in the page the put dirtied.
+  for (const VersionRow& r : rows) {
+    const bool global = &r == &chosen;
+    if (r.global == global && r.need == (global && need)) continue;
+    auto stmt = db_.Prepare(sql::kSetGlobal);
+    if (!stmt) return stmt.error();
+    (*stmt)
+        ->Bind(1, r.file_row)
+        .Bind(2, std::int64_t{global})
+        .Bind(3, std::int64_t{global && need});
+    if (auto ok = (*stmt)->Run(); !ok) return ok;
+  }
   const bool has_bytes = !winner.deleted && winner.type == static_cast<int>(FileType::kFile);
-  (*stmt)->Bind(1, folder_key.value).Bind(2, name).Bind(3, chosen.file_row);
-  (*stmt)->Bind(4, std::int64_t{need}).Bind(5, has_bytes ? winner.size : 0);
-  auto written = (*stmt)->Run();
-  if (!written) return written;
   std::optional<NeededName> needed;
   if (need) {
     needed = NeededName{name, static_cast<FileType>(winner.type), winner.deleted,

@@ -9,7 +9,7 @@
 namespace shoal {
 
 // Highest schema version this build knows.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 // Brings the database up to kSchemaVersion, one migration per transaction,
 // using PRAGMA user_version. Refuses a database from a newer Shoal rather
@@ -57,8 +57,7 @@ extern const char* const kSelectLocations;
 extern const char* const kSelectLocationAt;
 // global state and need
 extern const char* const kSelectVersionsOfName;
-extern const char* const kUpsertGlobal;
-extern const char* const kDeleteGlobal;
+extern const char* const kSetGlobal;
 extern const char* const kSelectGlobal;
 extern const char* const kSelectGlobalRange;
 extern const char* const kSelectConflictCopies;

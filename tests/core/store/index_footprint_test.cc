@@ -1,7 +1,7 @@
-// What the index keeps per file: each name once in the files table and once
-// in its unique index, not a third time in an index of its own. Every
-// device's row of a name is found by one seek per device into the unique
-// index (docs/storage.md "Schema v6").
+// What the index keeps per file: each name once in its files row and once in
+// the unique index, not again in an index of its own (docs/storage.md
+// "Schema v6") nor in a global table (Schema v9). Every device's row of a
+// name, and the global rows in name order, are ranges of the unique index.
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -76,18 +76,80 @@ struct Store {
 }  // namespace
 
 TEST_CASE(
-    "every device's row of a name is found by one seek per device and no second name "
-    "index is kept",
+    "every device's row of a name is one range of the unique index and no other table or "
+    "index keeps the name",
     "[store][global]") {
   Store store;
   store.Fill();
   store.CheckGlobal();
   const std::string plan = QueryPlan(store.path, sql::kSelectVersionsOfName);
   INFO(plan);
-  CHECK_THAT(plan, Catch::Contains("sqlite_autoindex_files_1 (folder=? AND device=? AND name=?)"));
+  CHECK_THAT(plan, Catch::Contains("sqlite_autoindex_files_1 (folder=? AND name=?)"));
   CHECK_THAT(plan, !Catch::Contains("SCAN files"));
   CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
   CHECK_THAT(IndexNames(store.path), !Catch::Contains("files_by_name"));
+  CHECK(testing::TableNames(store.path) ==
+        "block_lists\nblock_locations\ndevices\nfile_totals\nfiles\nfolder_shares\nfolders\n"
+        "need_totals\npeer_index_state\n");
+}
+
+TEST_CASE("the global and need queries seek an index and sort nothing", "[store][global]") {
+  Store store;
+  store.Fill();
+  const std::pair<const char*, const char*> queries[] = {
+      {"kSelectGlobal", sql::kSelectGlobal},
+      {"kSelectGlobalRange", sql::kSelectGlobalRange},
+      {"kSelectGlobalVersion", sql::kSelectGlobalVersion},
+      {"kSelectLiveGlobalUnder", sql::kSelectLiveGlobalUnder},
+      {"kSelectNeeded", sql::kSelectNeeded},
+      {"kSelectNeededOne", sql::kSelectNeededOne},
+      {"kSelectNeededNames", sql::kSelectNeededNames},
+      {"kSelectMetadataRange", sql::kSelectMetadataRange},
+      {"kSelectMetadataAfter", sql::kSelectMetadataAfter},
+      {"kSelectFile", sql::kSelectFile},
+  };
+  for (const auto& [name, query] : queries) {
+    const std::string plan = QueryPlan(store.path, query);
+    INFO(name << ":\n" << plan);
+    CHECK_THAT(plan, Catch::Contains("SEARCH f") || Catch::Contains("SEARCH files"));
+    CHECK_THAT(plan, !Catch::Contains("SCAN"));
+    CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
+  }
+  // The need list is its own partial index: nothing needed, nothing read.
+  CHECK_THAT(QueryPlan(store.path, sql::kSelectNeededNames), Catch::Contains("files_needed"));
+  CHECK_THAT(QueryPlan(store.path, sql::kSelectNeeded), Catch::Contains("files_needed"));
+}
+
+TEST_CASE(
+    "a v8 store folds its global table into the files rows when opened, keeps every global "
+    "version, need and total, and is compacted",
+    "[store][global][migration]") {
+  Store store;
+  store.Fill();
+  NeedTotals before;
+  {
+    Index index = Index::Open(store.path).value();
+    before = index.CountNeeded(store.folder).value();
+  }
+  CHECK(before.names == 100);
+  ExecSql(store.path, testing::kUndoSchemaV9);
+  REQUIRE_THAT(testing::TableNames(store.path), Catch::Contains("global"));
+  store.CheckGlobal();  // opens, and so migrates
+  CHECK_THAT(testing::TableNames(store.path), !Catch::Contains("global"));
+  // The rebuild freed the old tables' pages; the upgraded store is compacted.
+  CHECK(testing::FreePages(store.path) == "0\n");
+  Index index = Index::Open(store.path).value();
+  const NeedTotals after = index.CountNeeded(store.folder).value();
+  CHECK(after.names == before.names);
+  CHECK(after.bytes == before.bytes);
+  CHECK(after.bytes == 100 * 10);
+  // Every name has exactly one global row.
+  std::int64_t globals = 0;
+  REQUIRE(index.ForEachGlobal(store.folder, [&](GlobalFile&&) {
+    ++globals;
+    return true;
+  }));
+  CHECK(globals == 500);
 }
 
 TEST_CASE(

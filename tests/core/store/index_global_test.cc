@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <random>
@@ -155,6 +156,17 @@ TEST_CASE("incremental global state equals a from-scratch computation after rand
     bool needed_here = std::find(needed.begin(), needed.end(), name) != needed.end();
     CHECK(needed_here == expect_need);
   }
+  // One global row per name that any device holds, in name order.
+  std::vector<std::string> globals;
+  REQUIRE(fx.index.ForEachGlobal(fx.folder.key, [&](GlobalFile&& g) {
+    globals.push_back(g.file.name);
+    return true;
+  }));
+  std::vector<std::string> held_names;
+  for (const auto& [key, f] : held) held_names.push_back(key.second);
+  std::sort(held_names.begin(), held_names.end());
+  held_names.erase(std::unique(held_names.begin(), held_names.end()), held_names.end());
+  CHECK(globals == held_names);
 }
 
 }  // namespace shoal
