@@ -93,7 +93,8 @@ TEST_CASE(
         "need_totals\npeer_index_state\n");
 }
 
-TEST_CASE("the global and need queries seek an index and sort nothing", "[store][global]") {
+TEST_CASE("the global, need and per-device name queries seek an index and sort nothing",
+          "[store][global]") {
   Store store;
   store.Fill();
   const std::pair<const char*, const char*> queries[] = {
@@ -115,7 +116,7 @@ TEST_CASE("the global and need queries seek an index and sort nothing", "[store]
     CHECK_THAT(plan, !Catch::Contains("SCAN"));
     CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
   }
-  // The need list is its own partial index: nothing needed, nothing read.
+  // The need list is its own partial index, holding only the needed rows.
   CHECK_THAT(QueryPlan(store.path, sql::kSelectNeededNames), Catch::Contains("files_needed"));
   CHECK_THAT(QueryPlan(store.path, sql::kSelectNeeded), Catch::Contains("files_needed"));
 }
