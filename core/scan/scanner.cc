@@ -348,6 +348,9 @@ Result<std::optional<ScanResult>> Scanner::FinishStep(ScanPlan& plan, std::size_
     std::span<FileInfo> part(s.changes.data() + s.committed,
                              std::min(batch, s.changes.size() - s.committed));
     if (auto ok = DecideVersions(s.indexed, part); !ok) return ok.error().Wrap("scan");
+    // Lost to a power loss, these entries are found again by the next
+    // scan; they are synced before any peer is told of them (AnnounceTo).
+    DeferredSync deferred(index_.db());
     auto ok = index_.PutFiles(config_.folder_key, config_.local_device_key, part);
     if (!ok) return ok.error().Wrap("scan");
     s.committed += part.size();

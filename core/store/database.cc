@@ -1,5 +1,7 @@
 #include "core/store/database.h"
 
+#include "core/base/check.h"
+
 namespace shoal {
 namespace {
 
@@ -78,6 +80,8 @@ Database& Database::operator=(Database&& other) noexcept {
     vm_steps_ = other.vm_steps_;
     rollback_hook_ = other.rollback_hook_;
     rollback_context_ = other.rollback_context_;
+    deferring_ = other.deferring_;
+    sync_pending_ = other.sync_pending_;
     commit_hook_ = nullptr;
     commit_context_ = nullptr;
     if (db_) SetCommitHook(other.commit_hook_, other.commit_context_);
@@ -93,7 +97,9 @@ Database::Database(Database&& other) noexcept
       cache_(std::move(other.cache_)),
       vm_steps_(other.vm_steps_),
       rollback_hook_(other.rollback_hook_),
-      rollback_context_(other.rollback_context_) {
+      rollback_context_(other.rollback_context_),
+      deferring_(other.deferring_),
+      sync_pending_(other.sync_pending_) {
   if (db_) SetCommitHook(other.commit_hook_, other.commit_context_);
   other.commit_hook_ = nullptr;
   other.commit_context_ = nullptr;
@@ -111,6 +117,41 @@ Result<bool> Database::TrimIdle() {
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return false;
   if (rc != SQLITE_OK) return LastError("checkpoint");
   return true;
+}
+
+Result<void> Database::SyncDeferred() {
+  if (!sync_pending_) return {};
+  // The log's own file, through SQLite's VFS: the same sync a FULL commit
+  // ends with, without a transaction or a checkpoint's extra writes.
+  sqlite3_file* wal = nullptr;
+  int rc = sqlite3_file_control(db_.get(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+  if (rc == SQLITE_OK && wal != nullptr && wal->pMethods != nullptr) {
+    rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+  }
+  if (rc != SQLITE_OK) {
+    return Fail(ErrorCodeFromSqlite(rc),
+                "sync the write-ahead log of '" + path_ + "': " + sqlite3_errstr(rc));
+  }
+  // Commits made since the scope opened may still be pending while it is.
+  sync_pending_ = deferring_;
+  return {};
+}
+
+DeferredSync::DeferredSync(Database& db) {
+  if (db.deferring_ || db.InTransaction()) return;
+  if (!db.Exec("PRAGMA synchronous=NORMAL")) return;  // stays FULL: only slower
+  db.deferring_ = true;
+  db.sync_pending_ = true;
+  db_ = &db;
+}
+
+DeferredSync::~DeferredSync() {
+  if (db_ == nullptr) return;
+  db_->deferring_ = false;
+  // Cannot fail outside a transaction, and none is open: every transaction
+  // begun in this scope has ended with it (Transaction is scoped too).
+  auto ok = db_->Exec("PRAGMA synchronous=FULL");
+  SHOAL_CHECK(static_cast<bool>(ok), "restoring synchronous=FULL failed");
 }
 
 Database::~Database() { cache_.clear(); }

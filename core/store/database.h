@@ -1,8 +1,11 @@
 // Database: sole owner of one sqlite3 connection, opened in WAL mode with
 // synchronous=FULL (a commit is durable when it returns, even across a power
-// loss: an announced sequence number is never rolled back and reused), a
-// busy timeout, and foreign keys on. Move-only; the destructor finalizes
-// every cached statement and then closes the connection.
+// loss), a busy timeout, and foreign keys on. A DeferredSync scope lets a
+// burst of commits skip their WAL syncs; SyncDeferred() then puts them on
+// disk before anything that depends on them leaves the process (an
+// announced sequence number is never rolled back and reused). Move-only;
+// the destructor finalizes every cached statement and then closes the
+// connection.
 //
 // Thread: one thread at a time, and the owner must ensure it: the connection
 // is opened with SQLITE_OPEN_NOMUTEX (multi-thread mode), so concurrent use
@@ -93,6 +96,12 @@ class Database {
   Result<bool> TrimIdle();
   const std::string& path() const { return path_; }
 
+  // Puts the write-ahead log on disk if a commit made inside a DeferredSync
+  // scope may not be there yet; otherwise does nothing. Commits reach the
+  // log in order, so after this every commit so far survives a power loss.
+  Result<void> SyncDeferred();
+  bool sync_pending() const { return sync_pending_; }
+
  private:
   struct Closer {
     void operator()(sqlite3* db) const;
@@ -117,6 +126,30 @@ class Database {
   // Reached through `this` from SQLite's hook: set again after a move.
   void (*commit_hook_)(void*) = nullptr;
   void* commit_context_ = nullptr;
+  bool deferring_ = false;     // inside a DeferredSync scope
+  bool sync_pending_ = false;  // a commit may have returned before its WAL sync
+
+  friend class DeferredSync;
+};
+
+// DeferredSync: while it lives, commits on `db` return without waiting for
+// the disk (synchronous=NORMAL). The write-ahead log keeps them in order, so
+// a power loss can take back only the newest of them, never leave a gap and
+// never corrupt the store; a crash of the process loses nothing. For writes
+// that can be redone after such a loss (a scan's entries: the next scan
+// finds the same changes; a peer's index: it is asked for again from the
+// stored sequence, which is rolled back with the entries). Opened outside
+// any transaction (SQLite refuses to change the setting inside one); nested
+// or opened inside a transaction, it changes nothing.
+class DeferredSync {
+ public:
+  explicit DeferredSync(Database& db);
+  ~DeferredSync();
+  DeferredSync(const DeferredSync&) = delete;
+  DeferredSync& operator=(const DeferredSync&) = delete;
+
+ private:
+  Database* db_ = nullptr;  // null when this scope changed nothing
 };
 
 }  // namespace shoal

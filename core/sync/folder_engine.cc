@@ -277,10 +277,15 @@ Result<void> FolderEngine::OnIndex(DeviceKey device_key, const IndexBatch& batch
     LogRefusal(device_key, "refused " + std::to_string(refused) + " entries from device " +
                                std::to_string(device_key.value) + " in one batch");
   }
-  if (auto ok = index_.PutFiles(config_.folder_key, device_key, accepted); !ok) {
-    return ok.error().Wrap("index from peer");
+  {
+    // Lost to a power loss, the entries go with the stored sequence that
+    // follows them in the log, and the peer is asked for them again.
+    DeferredSync deferred(index_.db());
+    if (auto ok = index_.PutFiles(config_.folder_key, device_key, accepted); !ok) {
+      return ok.error().Wrap("index from peer");
+    }
+    if (auto ok = index_.SetPeerIndexState(config_.folder_key, device_key, next); !ok) return ok;
   }
-  if (auto ok = index_.SetPeerIndexState(config_.folder_key, device_key, next); !ok) return ok;
   if (base_gone) return Fail(ErrorCode::kProtocol, base_gone->message);
   return {};
 }
@@ -394,6 +399,9 @@ Result<void> FolderEngine::AnnounceTo(DeviceKey device_key, Peer& peer) {
   // A held folder's index may describe a disk that is not there; CheckRoot
   // announces once the hold lifts.
   if (guard_.hold() != FolderHold::kNone) return {};
+  // A peer told of a sequence must never be told of another entry under it:
+  // the scan's commits did not wait for the disk, so they go there first.
+  if (auto ok = index_.db().SyncDeferred(); !ok) return ok.error().Wrap("announce");
   // Batches are cut by encoded size, well under the message cap, and stop
   // while the link is congested: PeerWritable resumes from sent_sequence.
   IndexBatcher batcher(config_.index_batch_bytes);

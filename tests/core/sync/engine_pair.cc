@@ -23,6 +23,7 @@ std::string ReadDisk(const std::string& path) {
 
 void QueueLink::Send(EngineMessage message) {
   cluster_.queue.push_back({from_, to_, std::move(message)});
+  if (cluster_.on_send) cluster_.on_send(cluster_.queue.back());
 }
 
 bool QueueLink::AcceptsBlockDeltas() const { return cluster_.block_deltas; }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,6 +83,7 @@ class EngineCluster {
   std::deque<QueuedMessage> queue;
   bool block_deltas = true;                      // what every link's AcceptsBlockDeltas says
   std::vector<QueuedMessage>* record = nullptr;  // when set, DeliverOne copies each message here
+  std::function<void(const QueuedMessage&)> on_send;  // when set, called as each is queued
   std::vector<std::pair<int, int>> connected;
 
  private:
