@@ -163,6 +163,12 @@ Result<void> Daemon::StartUpkeep() {
   auto trim = IndexTrim::Start(*loop_, index_->db());
   if (!trim) return trim.error();
   index_trim_ = std::move(*trim);
+  auto checkpointer = IndexCheckpointer::Start(*loop_, index_->db());
+  if (checkpointer) {
+    index_checkpointer_ = std::move(*checkpointer);
+  } else {  // only slower: the loop's commits checkpoint as SQLite does by default
+    SHOAL_LOG(kWarning) << "index: " << checkpointer.error().message;
+  }
   return {};
 }
 
@@ -541,6 +547,7 @@ void Daemon::Teardown() {
     prune_timer_.reset();
     index_trim_.reset();
     folders_.reset();
+    index_checkpointer_.reset();  // a running checkpoint ends as the loop closes
     if (auto closed = loop_->Close(); !closed) {
       SHOAL_LOG(kError) << "event loop did not close cleanly: " << closed.error().message;
     }

@@ -25,6 +25,7 @@
 #include "cli/daemon/folder_events.h"
 #include "cli/daemon/folder_runners.h"
 #include "cli/daemon/home.h"
+#include "cli/daemon/index_checkpointer.h"
 #include "cli/daemon/index_trim.h"
 #include "cli/daemon/pairing.h"
 #include "cli/daemon/peer_hub.h"
@@ -128,6 +129,7 @@ class Daemon final {
   std::unique_ptr<FolderRunners> folders_;
   std::unique_ptr<net::Timer> prune_timer_;  // daily version pruning
   std::unique_ptr<IndexTrim> index_trim_;
+  std::unique_ptr<IndexCheckpointer> index_checkpointer_;  // null: SQLite's own checkpoint
   std::unique_ptr<Pairing> pairing_;
   std::unique_ptr<PeerHub> hub_;
   std::unique_ptr<net::PeerManager> peers_;

@@ -6,6 +6,7 @@ namespace shoal {
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
+constexpr int kAutoCheckpointFrames = 1000;  // SQLite's default
 
 // SQLite's memory statistics take a process-wide mutex on every malloc and
 // free it makes (about 8% of the loop's CPU while 100,000 entries were
@@ -45,7 +46,9 @@ Result<Database> Database::Open(const std::string& path) {
   // synchronous=FULL: a commit returns once the WAL is on disk. With NORMAL
   // a power loss could roll back commits whose sequence numbers peers had
   // already been sent; the next changes would reuse those numbers and the
-  // peers, believing they held them, would silently miss them.
+  // peers, believing they held them, would silently miss them. DeferredSync
+  // relaxes it for writes that can be redone, and SyncDeferred() puts them
+  // on disk before their sequences leave the process.
   auto pragmas =
       db.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
   if (!pragmas) return pragmas.error().Wrap("open '" + path + "'");
@@ -85,8 +88,13 @@ Database& Database::operator=(Database&& other) noexcept {
     commit_hook_ = nullptr;
     commit_context_ = nullptr;
     if (db_) SetCommitHook(other.commit_hook_, other.commit_context_);
+    wal_hook_ = nullptr;
+    wal_context_ = nullptr;
+    if (db_ && other.wal_hook_ != nullptr) SetWalHook(other.wal_hook_, other.wal_context_);
     other.commit_hook_ = nullptr;
     other.commit_context_ = nullptr;
+    other.wal_hook_ = nullptr;
+    other.wal_context_ = nullptr;
   }
   return *this;
 }
@@ -101,8 +109,11 @@ Database::Database(Database&& other) noexcept
       deferring_(other.deferring_),
       sync_pending_(other.sync_pending_) {
   if (db_) SetCommitHook(other.commit_hook_, other.commit_context_);
+  if (db_ && other.wal_hook_ != nullptr) SetWalHook(other.wal_hook_, other.wal_context_);
   other.commit_hook_ = nullptr;
   other.commit_context_ = nullptr;
+  other.wal_hook_ = nullptr;
+  other.wal_context_ = nullptr;
 }
 
 Result<bool> Database::TrimIdle() {
@@ -117,6 +128,34 @@ Result<bool> Database::TrimIdle() {
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return false;
   if (rc != SQLITE_OK) return LastError("checkpoint");
   return true;
+}
+
+void Database::SetWalHook(void (*hook)(void* context, int frames), void* context) {
+  wal_hook_ = hook;
+  wal_context_ = context;
+  if (hook == nullptr) {
+    sqlite3_wal_autocheckpoint(db_.get(), kAutoCheckpointFrames);
+    return;
+  }
+  // Reached through `this`: a move registers the hook again.
+  sqlite3_wal_hook(
+      db_.get(),
+      [](void* self, sqlite3*, const char*, int frames) {
+        auto* db = static_cast<Database*>(self);
+        db->wal_hook_(db->wal_context_, frames);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Result<Database::CheckpointDone> Database::Checkpoint() {
+  CheckpointDone done;
+  int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                     &done.log_frames, &done.copied_frames);
+  // Another checkpoint is running: it copies what this one would have.
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return CheckpointDone{1, 0};
+  if (rc != SQLITE_OK) return LastError("checkpoint");
+  return done;
 }
 
 Result<void> Database::SyncDeferred() {

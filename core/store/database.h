@@ -96,6 +96,23 @@ class Database {
   Result<bool> TrimIdle();
   const std::string& path() const { return path_; }
 
+  // Replaces SQLite's automatic checkpoint (every 1,000 frames, inline in
+  // the commit that crosses it): after each commit, `hook(context, frames)`
+  // is told the log's length in frames. A null hook restores the automatic
+  // checkpoint. One hook per connection; `context` must outlive it.
+  void SetWalHook(void (*hook)(void* context, int frames), void* context);
+  // A passive checkpoint: copies into the database file what no reader
+  // still needs, syncing the log first and the file after, and waits for
+  // nobody. Meant for a second connection on another thread, so that the
+  // writer's thread does not do the copying. When the whole log is in the
+  // file, the next commit starts the log over.
+  struct CheckpointDone {
+    int log_frames = 0;     // the log's length
+    int copied_frames = 0;  // how many of them are in the file now
+    bool whole() const { return copied_frames == log_frames; }
+  };
+  Result<CheckpointDone> Checkpoint();
+
   // Puts the write-ahead log on disk if a commit made inside a DeferredSync
   // scope may not be there yet; otherwise does nothing. Commits reach the
   // log in order, so after this every commit so far survives a power loss.
@@ -126,6 +143,8 @@ class Database {
   // Reached through `this` from SQLite's hook: set again after a move.
   void (*commit_hook_)(void*) = nullptr;
   void* commit_context_ = nullptr;
+  void (*wal_hook_)(void*, int) = nullptr;
+  void* wal_context_ = nullptr;
   bool deferring_ = false;     // inside a DeferredSync scope
   bool sync_pending_ = false;  // a commit may have returned before its WAL sync
 

@@ -37,7 +37,7 @@ int Truncate(sqlite3_file* f, sqlite3_int64 size) {
   return Real(f)->pMethods->xTruncate(Real(f), size);
 }
 int Sync(sqlite3_file* f, int flags) {
-  active->Count(*reinterpret_cast<CountedFile*>(f)->path);
+  if (!active->Count(*reinterpret_cast<CountedFile*>(f)->path)) return SQLITE_IOERR_FSYNC;
   return Real(f)->pMethods->xSync(Real(f), flags);
 }
 int FileSize(sqlite3_file* f, sqlite3_int64* size) {
@@ -100,6 +100,9 @@ int Open(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out_fl
 }  // namespace
 
 SyncCountingVfs::SyncCountingVfs() {
+  // Finding a VFS initialises SQLite: first turn its memory statistics off
+  // as Database does (a test checks they are off; a no-op once initialised).
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   base_ = sqlite3_vfs_find(nullptr);
   // Every other method is the wrapped VFS's own, called with this one and
   // its pAppData (the unix VFS reads neither outside xOpen).
@@ -126,9 +129,22 @@ int SyncCountingVfs::Syncs(const std::string& path) const {
   return it == syncs_.end() ? 0 : it->second;
 }
 
-void SyncCountingVfs::Count(const std::string& path) {
+int SyncCountingVfs::SyncsOnThisThread(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = syncs_by_thread_.find({path, std::this_thread::get_id()});
+  return it == syncs_by_thread_.end() ? 0 : it->second;
+}
+
+void SyncCountingVfs::FailSyncs(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  failing_ = path;
+}
+
+bool SyncCountingVfs::Count(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   ++syncs_[path];
+  ++syncs_by_thread_[{path, std::this_thread::get_id()}];
+  return failing_.empty() || path != failing_;
 }
 
 }  // namespace shoal::testing

@@ -10,6 +10,8 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
 
 namespace shoal::testing {
 
@@ -20,16 +22,24 @@ class SyncCountingVfs {
   SyncCountingVfs(const SyncCountingVfs&) = delete;
   SyncCountingVfs& operator=(const SyncCountingVfs&) = delete;
 
-  // Syncs made so far on the file at `path` (a database, or its "-wal").
+  // Syncs made so far on the file at `path` (a database, or its "-wal"),
+  // by any thread, or by the calling thread only.
   int Syncs(const std::string& path) const;
-  // Counted on `path` by the VFS: called from SQLite's threads.
-  void Count(const std::string& path);
+  int SyncsOnThisThread(const std::string& path) const;
+  // From now on a sync of `path` fails with SQLITE_IOERR_FSYNC (a disk
+  // that went away); "" makes every sync succeed again.
+  void FailSyncs(const std::string& path);
+  // Counts a sync of `path`; false when it is to fail. Called by the VFS,
+  // from whichever thread SQLite runs on.
+  bool Count(const std::string& path);
 
  private:
   sqlite3_vfs vfs_{};
   sqlite3_vfs* base_ = nullptr;
   mutable std::mutex mutex_;
   std::map<std::string, int> syncs_;
+  std::map<std::pair<std::string, std::thread::id>, int> syncs_by_thread_;
+  std::string failing_;
 };
 
 }  // namespace shoal::testing
