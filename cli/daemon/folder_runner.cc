@@ -281,6 +281,10 @@ void FolderRunner::AdaptBatch(std::size_t& batch, std::chrono::steady_clock::dur
 // for the thread when it has nothing ready.
 void FolderRunner::StreamStep() {
   ScanJob& job = *job_;
+  if (index_.db().writes_held()) {  // a checkpoint is copying the whole log
+    scan_poll_timer_->Start(kNextTurn, [this]() { StreamStep(); });
+    return;
+  }
   if (!job.committing) {
     const bool ended = job.finished.load();  // before looking: it pushes, then ends
     {
@@ -380,6 +384,10 @@ void FolderRunner::PollScan() {
 // One index transaction per loop turn, so that requests and sessions are
 // served between them; a scan with few changes commits in one go.
 void FolderRunner::CommitScanStep() {
+  if (index_.db().writes_held()) {  // a checkpoint is copying the whole log
+    scan_poll_timer_->Start(kNextTurn, [this]() { CommitScanStep(); });
+    return;
+  }
   Result<std::optional<ScanResult>> step = engine_->FinishScanStep(*job_->plan);
   if (step && !*step) {
     scan_poll_timer_->Start(kNextTurn, [this]() { CommitScanStep(); });

@@ -30,6 +30,7 @@ IndexCheckpointer::IndexCheckpointer(net::EventLoop& loop, Database& db,
 
 IndexCheckpointer::~IndexCheckpointer() {
   *self_ = nullptr;
+  db_.HoldWrites(false);
   if (!gave_up_) db_.SetWalHook(nullptr, nullptr);
 }
 
@@ -70,24 +71,25 @@ void IndexCheckpointer::Finished(const std::string& error, int copied_frames) {
     SHOAL_LOG(kWarning) << "index: checkpoint on the thread pool failed (" << error
                         << "); the loop's commits checkpoint from now on";
     gave_up_ = true;
+    db_.HoldWrites(false);
     db_.SetWalHook(nullptr, nullptr);
     return;
   }
   ++checkpoints_;
   const bool progressed = copied_frames > copied_frames_;
   copied_frames_ = copied_frames;
-  if (last_frames_ < kRestartFactor * start_frames_) return;
+  if (last_frames_ < kRestartFactor * start_frames_) return db_.HoldWrites(false);
   // What the loop wrote while this one ran (the log may have started over
   // meanwhile, leaving less than was copied).
-  if (last_frames_ - copied_frames <= start_frames_ / kRestDivisor) {
-    CopyRestOnLoop();
-  } else if (progressed) {
-    StartCheckpoint();
-  }
-  // Else a reader holds the rest: the next commits start one again.
+  if (last_frames_ - copied_frames <= start_frames_ / kRestDivisor) return CopyRestOnLoop();
+  if (!progressed) return db_.HoldWrites(false);  // a reader holds the rest
+  // Once more with the scan's commits paused, so that it copies nearly all.
+  db_.HoldWrites(true);
+  StartCheckpoint();
 }
 
 void IndexCheckpointer::CopyRestOnLoop() {
+  db_.HoldWrites(false);
   ++loop_checkpoints_;
   // Nothing else writes while the loop is here. An error is the commits' to
   // meet, as it would be with SQLite's own checkpoint; the next long log

@@ -11,13 +11,14 @@
 // loop's commits rarely copies the whole log, and SQLite starts the log over
 // only once it has been copied whole (the log grew to 4.7 GB while
 // 1,000,000 files were indexed). So once the log is past kRestartFactor
-// times the start frames, checkpoints follow each other without a gap, each
-// copying what the loop wrote during the last, until what is left is at
-// most the start frames / kRestDivisor; the loop copies that little itself, and its next commit
-// starts the log over. A checkpoint that copied nothing new (a reader holds
-// the rest) is not followed at once. If a checkpoint fails, the automatic checkpoint
-// comes back and a warning says why. No timers: an idle index costs
-// nothing here.
+// times the start frames, the next checkpoint that ends with much left
+// asks bulk writers to pause (Database::HoldWrites: a scan's commit steps
+// wait a turn) and runs once more, copying nearly all; the loop copies the
+// little left (at most the start frames / kRestDivisor) itself, and its
+// next commit starts the log over. A checkpoint that copied nothing new (a
+// reader holds the rest) lifts the pause and is not followed at once. If a
+// checkpoint fails, the automatic checkpoint comes back and a warning says
+// why. No timers: an idle index costs nothing here.
 //
 // Thread: the loop's thread, which must be the thread that writes the
 // index. The loop and the database outlive it. A checkpoint still running

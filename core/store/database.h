@@ -113,6 +113,12 @@ class Database {
   };
   Result<CheckpointDone> Checkpoint();
 
+  // A request from whoever checkpoints the log that bulk writers (a scan's
+  // commit steps) pause for a moment, so that a checkpoint can copy the
+  // whole log and the log can start over. Not a lock: other writes go on.
+  void HoldWrites(bool held) { writes_held_ = held; }
+  bool writes_held() const { return writes_held_; }
+
   // Puts the write-ahead log on disk if a commit made inside a DeferredSync
   // scope may not be there yet; otherwise does nothing. Commits reach the
   // log in order, so after this every commit so far survives a power loss.
@@ -145,6 +151,7 @@ class Database {
   void* commit_context_ = nullptr;
   void (*wal_hook_)(void*, int) = nullptr;
   void* wal_context_ = nullptr;
+  bool writes_held_ = false;
   bool deferring_ = false;     // inside a DeferredSync scope
   bool sync_pending_ = false;  // a commit may have returned before its WAL sync
 

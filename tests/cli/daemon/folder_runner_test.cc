@@ -230,5 +230,27 @@ TEST_CASE("a full scan walks on a thread of its own while the loop answers statu
   CHECK(f.runner->Status().files == 50);
 }
 
+TEST_CASE(
+    "while a checkpoint holds the index's writes a scan commits nothing, and it commits once they "
+    "are released",
+    "[cli][folder_runner]") {
+  RunnerFixture f(/*watch=*/false);
+  REQUIRE(f.FirstScanDone());
+  std::ofstream(f.root() / "notes.txt") << "hello";
+  f.index->db().HoldWrites(true);
+  bool scanned = false;
+  f.runner->Rescan({}, [&](const Result<ScanResult>& result) {
+    CHECK(result.has_value());
+    scanned = true;
+  });
+  net::testing::RunFor(*f.loop, std::chrono::milliseconds(300));
+  CHECK_FALSE(scanned);
+  CHECK_FALSE(f.Indexed("notes.txt"));
+  f.index->db().HoldWrites(false);
+  REQUIRE(RunUntil(*f.loop, [&] { return scanned; }));
+  CHECK(f.Indexed("notes.txt"));
+}
+
+
 }  // namespace
 }  // namespace shoal::cli
