@@ -33,8 +33,9 @@ class EventLoop {
   void Run();
   // Runs one non-blocking iteration; true if handles remain active.
   bool RunOnce();
-  // Finishes pending close callbacks, then closes the loop. Fails with
-  // kBusy (naming how many handles are left) if any handle is still open.
+  // Finishes pending close callbacks and work still on the thread pool,
+  // then closes the loop. Fails with kBusy (naming the kinds of handle
+  // left) if any handle is still open.
   Result<void> Close();
 
  private:

@@ -100,7 +100,9 @@ class ApiFixture {
     hub.reset();
     pairing.reset();
     folders.reset();
-    CHECK(loop->Close().has_value());
+    auto closed_loop = loop->Close();
+    INFO((closed_loop ? std::string() : closed_loop.error().message));
+    CHECK(closed_loop.has_value());
   }
 
   // The whole response line to `request` (an "id" is added).

@@ -1,6 +1,11 @@
 #include "net/loop/event_loop.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
+
+#include "net/loop/loop_offload.h"
 
 namespace shoal::net {
 
@@ -19,11 +24,28 @@ TEST_CASE("closing a loop with an open handle fails and names the leak", "[net][
   auto busy = (*loop)->Close();
   REQUIRE_FALSE(busy);
   CHECK(busy.error().code == ErrorCode::kBusy);
-  CHECK_THAT(busy.error().message, Catch::Contains("1 handle(s)"));
+  CHECK_THAT(busy.error().message, Catch::Contains("still open at close: timer"));
 
   uv_close(reinterpret_cast<uv_handle_t*>(timer),
            [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
   CHECK((*loop)->Close().has_value());
+}
+
+TEST_CASE("closing a loop first completes work still on the thread pool", "[net][loop]") {
+  auto loop = EventLoop::Create();
+  REQUIRE(loop);
+  LoopOffload offload(**loop);
+  std::atomic<bool> worked{false};
+  bool done = false;
+  offload.Run(
+      [&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        worked = true;
+      },
+      [&] { done = true; });
+  CHECK((*loop)->Close().has_value());  // the owner of the work has gone
+  CHECK(worked);
+  CHECK(done);
 }
 
 TEST_CASE("a timer fires on the loop thread and the loop then closes", "[net][loop]") {
