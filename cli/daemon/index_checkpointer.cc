@@ -12,8 +12,8 @@ Result<std::unique_ptr<IndexCheckpointer>> IndexCheckpointer::Start(net::EventLo
   }
   auto own = Database::Open(db.path());
   if (!own) return own.error().Wrap("checkpoints off the loop");
-  std::unique_ptr<IndexCheckpointer> checkpointer(new IndexCheckpointer(
-      loop, db, std::make_shared<Database>(std::move(*own)), start_frames));
+  std::unique_ptr<IndexCheckpointer> checkpointer(
+      new IndexCheckpointer(loop, db, std::make_shared<Database>(std::move(*own)), start_frames));
   db.SetWalHook(
       [](void* self, int frames) { static_cast<IndexCheckpointer*>(self)->OnFrames(frames); },
       checkpointer.get());

@@ -42,7 +42,7 @@ class IndexCheckpointer {
   // syncs its new header on the loop.
   static constexpr int kStartFrames = 2000;
   static constexpr int kRestartFactor = 8;  // 64 MiB of log
-  static constexpr int kRestDivisor = 8;  // the loop copies at most start / 8
+  static constexpr int kRestDivisor = 8;    // the loop copies at most start / 8
 
   // Opens the second connection to `db`'s file. Fails for an in-memory
   // database, which no other connection can see.
@@ -68,14 +68,14 @@ class IndexCheckpointer {
 
   Database& db_;
   net::LoopOffload offload_;
-  std::shared_ptr<Database> own_;  // shared with a running checkpoint
+  std::shared_ptr<Database> own_;             // shared with a running checkpoint
   std::shared_ptr<IndexCheckpointer*> self_;  // a finishing checkpoint's way back, if alive
   int start_frames_;
   bool running_ = false;
   bool gave_up_ = false;
-  int last_frames_ = 0;      // the log's length after the last commit
-  int started_frames_ = 0;   // its length when the last checkpoint started
-  int copied_frames_ = 0;    // how much of it the last checkpoint left in the file
+  int last_frames_ = 0;     // the log's length after the last commit
+  int started_frames_ = 0;  // its length when the last checkpoint started
+  int copied_frames_ = 0;   // how much of it the last checkpoint left in the file
   int checkpoints_ = 0;
   int loop_checkpoints_ = 0;
 };

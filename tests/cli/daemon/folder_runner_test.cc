@@ -251,6 +251,5 @@ TEST_CASE(
   CHECK(f.Indexed("notes.txt"));
 }
 
-
 }  // namespace
 }  // namespace shoal::cli

@@ -32,9 +32,7 @@ struct Fixture {
   std::string path = dir.File("a.db");
   Database writer = Database::Open(path).value();
   Database checkpointer = Database::Open(path).value();
-  Fixture() {
-    REQUIRE(writer.Exec("PRAGMA wal_autocheckpoint=0; CREATE TABLE t(v BLOB)"));
-  }
+  Fixture() { REQUIRE(writer.Exec("PRAGMA wal_autocheckpoint=0; CREATE TABLE t(v BLOB)")); }
 };
 
 }  // namespace
@@ -70,7 +68,7 @@ TEST_CASE(
     REQUIRE((*stmt)->Step().value());
     CHECK((*stmt)->ColumnInt(0) == 10);
   }
-  CommitRows(fx.writer, 200);  // frames the reader's snapshot must not see copied
+  CommitRows(fx.writer, 200);                  // frames the reader's snapshot must not see copied
   REQUIRE(fx.writer.Exec("BEGIN IMMEDIATE"));  // and a writer holding the lock
   auto blocked = fx.checkpointer.Checkpoint();
   REQUIRE(blocked);

@@ -56,7 +56,7 @@ TEST_CASE(
       Insert(*db, 20);
       REQUIRE(tx->Commit());
     }
-    CHECK(Synchronous(*db) == 2);  // FULL again
+    CHECK(Synchronous(*db) == 2);     // FULL again
     CHECK(vfs.Syncs(wal) == synced);  // 21 commits, none waited
     CHECK(db->sync_pending());
     REQUIRE(db->SyncDeferred());
