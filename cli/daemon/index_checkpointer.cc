@@ -1,5 +1,7 @@
 #include "cli/daemon/index_checkpointer.h"
 
+#include <algorithm>
+
 #include "core/base/log.h"
 
 namespace shoal::cli {
@@ -77,7 +79,7 @@ void IndexCheckpointer::Finished(const std::string& error, int copied_frames) {
   }
   ++checkpoints_;
   const bool progressed = copied_frames > copied_frames_;
-  copied_frames_ = copied_frames;
+  copied_frames_ = std::max(copied_frames_, copied_frames);  // 0 when another one ran
   if (last_frames_ < kRestartFactor * start_frames_) return db_.HoldWrites(false);
   // What the loop wrote while this one ran (the log may have started over
   // meanwhile, leaving less than was copied).

@@ -152,7 +152,8 @@ Result<Database::CheckpointDone> Database::Checkpoint() {
   CheckpointDone done;
   int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                      &done.log_frames, &done.copied_frames);
-  // Another checkpoint is running: it copies what this one would have.
+  // Another checkpoint is running (the idle trim): it copies what this one
+  // would have; nothing is known of the log's length.
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return CheckpointDone{1, 0};
   if (rc != SQLITE_OK) return LastError("checkpoint");
   return done;

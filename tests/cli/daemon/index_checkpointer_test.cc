@@ -4,22 +4,15 @@
 // a failed checkpoint gives the commits back SQLite's own.
 #include "cli/daemon/index_checkpointer.h"
 
-#include <sys/stat.h>
-
 #include <catch2/catch.hpp>
 
-#include "core/store/index.h"
+#include "tests/cli/daemon/index_loop_fixture.h"
 #include "tests/support/sync_counting_vfs.h"
-#include "tests/support/temp_dir.h"
-#include "tests/support/test_ids.h"
 
 namespace shoal::cli {
 namespace {
 
-std::int64_t WalBytes(const std::string& path) {
-  struct stat st {};
-  return ::stat((path + "-wal").c_str(), &st) == 0 ? st.st_size : -1;
-}
+using testing::WalBytes;
 
 std::int64_t AutoCheckpoint(Database& db) {
   auto stmt = db.Prepare("PRAGMA wal_autocheckpoint");
@@ -28,36 +21,15 @@ std::int64_t AutoCheckpoint(Database& db) {
   return (*stmt)->ColumnInt(0);
 }
 
-struct Fixture {
-  testing::SyncCountingVfs vfs;  // before the index: its connections go through it
-  testing::TempDir dir;
-  std::string path = dir.File("index.db");
-  Index index = Index::Open(path).value();
-  DeviceKey local =
-      index.PutDevice({{}, testing::MakeDeviceId(1), "here", "", true, false}).value();
-  FolderKey folder = index.AddFolder({{}, "docs", "/data/docs", ""}).value().key;
-  std::unique_ptr<net::EventLoop> loop = std::move(*net::EventLoop::Create());
-  std::int64_t sequence = 0;
-
-  ~Fixture() {
-    loop->Run();
-    CHECK(loop->Close());
-  }
-
-  // One commit of `count` new names that does not sync the log, as a
-  // scan's: so that any sync of the database file is a checkpoint's.
-  void Commit(int count = 200) {
-    std::vector<FileInfo> batch;
-    for (int i = 0; i < count; ++i) {
-      FileInfo f;
-      f.name = "f" + std::to_string(++sequence);
-      f.size = 1;
-      f.version.Set(1, 1);
-      batch.push_back(std::move(f));
-    }
-    DeferredSync deferred(index.db());
-    REQUIRE(index.PutFiles(folder, local, batch));
-  }
+// Commits that do not wait for the log's sync, as a scan's: any sync of
+// the database file is then a checkpoint's. The VFS is a base before the
+// index's fixture, so that the index's connections go through it and are
+// closed before it goes.
+struct CountingVfs {
+  shoal::testing::SyncCountingVfs vfs;
+};
+struct Fixture : CountingVfs, testing::IndexLoopFixture {
+  void Commit() { IndexLoopFixture::Commit(200, /*deferred=*/true); }
 };
 
 }  // namespace

@@ -3,56 +3,19 @@
 // while a reader holds it, and with nothing to do no timer stays armed.
 #include "cli/daemon/index_trim.h"
 
-#include <sys/stat.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
 
-#include "core/store/index.h"
-#include "tests/support/temp_dir.h"
-#include "tests/support/test_ids.h"
+#include "tests/cli/daemon/index_loop_fixture.h"
 
 namespace shoal::cli {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::int64_t WalBytes(const std::string& path) {
-  struct stat st {};
-  return ::stat((path + "-wal").c_str(), &st) == 0 ? st.st_size : -1;
-}
-
-struct Fixture {
-  testing::TempDir dir;
-  std::string path = dir.File("index.db");
-  Index index = Index::Open(path).value();
-  DeviceKey local =
-      index.PutDevice({{}, testing::MakeDeviceId(1), "here", "", true, false}).value();
-  FolderKey folder = index.AddFolder({{}, "docs", "/data/docs", ""}).value().key;
-  std::unique_ptr<net::EventLoop> loop = std::move(*net::EventLoop::Create());
-  std::int64_t sequence = 0;
-
-  // The trim, declared after the fixture, is gone by now: its timer closes.
-  ~Fixture() {
-    loop->Run();
-    CHECK(loop->Close());
-  }
-
-  // One commit of `count` new names.
-  void Commit(int count = 200) {
-    std::vector<FileInfo> batch;
-    for (int i = 0; i < count; ++i) {
-      FileInfo f;
-      f.name = "f" + std::to_string(++sequence);
-      f.size = 1;
-      f.version.Set(1, 1);
-      f.sequence = sequence;
-      batch.push_back(std::move(f));
-    }
-    REQUIRE(index.PutFiles(folder, local, batch));
-  }
-};
+using testing::WalBytes;
+using Fixture = testing::IndexLoopFixture;
 
 }  // namespace
 

@@ -30,6 +30,21 @@ std::int64_t CountRows(const std::string& path) {
   return (*stmt)->ColumnInt(0);
 }
 
+// A database with table t, opened through the counting VFS, and the
+// count of its log's syncs after the table was made.
+struct LogFixture {
+  testing::SyncCountingVfs vfs;
+  testing::TempDir dir;
+  std::string path = dir.File("a.db");
+  std::string wal = path + "-wal";
+  Database db = Database::Open(path).value();
+  int synced = 0;
+  LogFixture() {
+    REQUIRE(db.Exec("CREATE TABLE t(v INTEGER)"));
+    synced = vfs.Syncs(wal);
+  }
+};
+
 }  // namespace
 
 TEST_CASE(
@@ -72,60 +87,48 @@ TEST_CASE(
 
 TEST_CASE("SyncDeferred inside a DeferredSync scope leaves the later commits of the scope pending",
           "[store][durability]") {
-  testing::SyncCountingVfs vfs;
-  testing::TempDir dir;
-  const std::string wal = dir.File("a.db") + "-wal";
-  auto db = Database::Open(dir.File("a.db"));
-  REQUIRE(db);
-  REQUIRE(db->Exec("CREATE TABLE t(v INTEGER)"));
-  const int synced = vfs.Syncs(wal);
+  LogFixture fx;
   {
-    DeferredSync deferred(*db);
-    Insert(*db, 1);
-    REQUIRE(db->SyncDeferred());
-    CHECK(vfs.Syncs(wal) == synced + 1);
-    CHECK(db->sync_pending());  // a commit may follow before the scope ends
-    Insert(*db, 2);
+    DeferredSync deferred(fx.db);
+    Insert(fx.db, 1);
+    REQUIRE(fx.db.SyncDeferred());
+    CHECK(fx.vfs.Syncs(fx.wal) == fx.synced + 1);
+    CHECK(fx.db.sync_pending());  // a commit may follow before the scope ends
+    Insert(fx.db, 2);
   }
-  REQUIRE(db->SyncDeferred());
-  CHECK(vfs.Syncs(wal) == synced + 2);
-  CHECK_FALSE(db->sync_pending());
+  REQUIRE(fx.db.SyncDeferred());
+  CHECK(fx.vfs.Syncs(fx.wal) == fx.synced + 2);
+  CHECK_FALSE(fx.db.sync_pending());
 }
 
 TEST_CASE(
     "a DeferredSync opened inside a transaction or inside another scope changes nothing, and the "
     "outer scope's end restores FULL",
     "[store][durability]") {
-  testing::SyncCountingVfs vfs;
-  testing::TempDir dir;
-  const std::string wal = dir.File("a.db") + "-wal";
-  auto db = Database::Open(dir.File("a.db"));
-  REQUIRE(db);
-  REQUIRE(db->Exec("CREATE TABLE t(v INTEGER)"));
-  const int synced = vfs.Syncs(wal);
+  LogFixture fx;
   {
-    auto tx = Transaction::Begin(*db);
+    auto tx = Transaction::Begin(fx.db);
     REQUIRE(tx);
     {
-      DeferredSync deferred(*db);  // SQLite refuses the change in a transaction
-      Insert(*db, 1);
+      DeferredSync deferred(fx.db);  // SQLite refuses the change in a transaction
+      Insert(fx.db, 1);
     }
     REQUIRE(tx->Commit());
   }
-  CHECK(vfs.Syncs(wal) == synced + 1);  // the commit waited as any other
-  CHECK_FALSE(db->sync_pending());
+  CHECK(fx.vfs.Syncs(fx.wal) == fx.synced + 1);  // the commit waited as any other
+  CHECK_FALSE(fx.db.sync_pending());
   {
-    DeferredSync outer(*db);
+    DeferredSync outer(fx.db);
     {
-      DeferredSync inner(*db);
-      Insert(*db, 2);
+      DeferredSync inner(fx.db);
+      Insert(fx.db, 2);
     }
-    CHECK(Synchronous(*db) == 1);  // the inner end did not restore FULL early
-    Insert(*db, 3);
+    CHECK(Synchronous(fx.db) == 1);  // the inner end did not restore FULL early
+    Insert(fx.db, 3);
   }
-  CHECK(Synchronous(*db) == 2);
-  CHECK(vfs.Syncs(wal) == synced + 1);
-  CHECK(db->sync_pending());
+  CHECK(Synchronous(fx.db) == 2);
+  CHECK(fx.vfs.Syncs(fx.wal) == fx.synced + 1);
+  CHECK(fx.db.sync_pending());
 }
 
 }  // namespace shoal
