@@ -277,14 +277,19 @@ void FolderRunner::AdaptBatch(std::size_t& batch, std::chrono::steady_clock::dur
   }
 }
 
+// While a checkpoint copies the whole log (IndexCheckpointer), a scan's
+// commit step waits a turn; true when it does.
+bool FolderRunner::WaitWhileWritesHeld(void (FolderRunner::*step)()) {
+  if (!index_.db().writes_held()) return false;
+  scan_poll_timer_->Start(kNextTurn, [this, step]() { (this->*step)(); });
+  return true;
+}
+
 // One index transaction of a streamed scan per loop turn; waits (polling)
 // for the thread when it has nothing ready.
 void FolderRunner::StreamStep() {
   ScanJob& job = *job_;
-  if (index_.db().writes_held()) {  // a checkpoint is copying the whole log
-    scan_poll_timer_->Start(kNextTurn, [this]() { StreamStep(); });
-    return;
-  }
+  if (WaitWhileWritesHeld(&FolderRunner::StreamStep)) return;
   if (!job.committing) {
     const bool ended = job.finished.load();  // before looking: it pushes, then ends
     {
@@ -384,10 +389,7 @@ void FolderRunner::PollScan() {
 // One index transaction per loop turn, so that requests and sessions are
 // served between them; a scan with few changes commits in one go.
 void FolderRunner::CommitScanStep() {
-  if (index_.db().writes_held()) {  // a checkpoint is copying the whole log
-    scan_poll_timer_->Start(kNextTurn, [this]() { CommitScanStep(); });
-    return;
-  }
+  if (WaitWhileWritesHeld(&FolderRunner::CommitScanStep)) return;
   Result<std::optional<ScanResult>> step = engine_->FinishScanStep(*job_->plan);
   if (step && !*step) {
     scan_poll_timer_->Start(kNextTurn, [this]() { CommitScanStep(); });

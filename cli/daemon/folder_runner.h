@@ -152,6 +152,7 @@ class FolderRunner {
   bool StreamOnThread();
   static void RunStream(ScanJob& job, Scanner& scanner);
   void StreamStep();
+  bool WaitWhileWritesHeld(void (FolderRunner::*step)());
   static void AdaptBatch(std::size_t& batch, std::chrono::steady_clock::duration took);
   void StopStream(const Error& error);
   void EndStream(std::optional<Error> error = std::nullopt);
