@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/base/log.h"
+#include "core/base/thread_priority.h"
 #include "core/ignore/ignore_matcher.h"
 #include "core/scan/scan_stream.h"
 
@@ -233,6 +234,7 @@ bool FolderRunner::StreamOnThread() {
   job->started = std::chrono::steady_clock::now();
   job->thread =
       std::thread([job, scanner = std::move(*scanner), hook = options_.on_plan_thread]() mutable {
+        RunAtBackgroundPriority();  // the loop answers first (thread_priority.h)
         if (hook) hook();
         RunStream(*job, scanner);
         job->finished.store(true);
@@ -362,6 +364,7 @@ void FolderRunner::HashPlan() {
   SHOAL_LOG(kInfo) << "folder " << folder_.id << ": hashing " << plan.files_to_hash() << " files ("
                    << plan.bytes_to_hash() << " bytes)";
   job->thread = std::thread([job] {
+    RunAtBackgroundPriority();
     job->plan->Hash(&job->progress);
     job->finished.store(true);
   });

@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "core/base/thread_priority.h"
+
 namespace shoal::net {
 namespace {
 
@@ -20,7 +22,12 @@ void LoopOffload::Run(std::function<void()> work, std::function<void()> done) {
   queued->request.data = queued.get();
   const int rc = uv_queue_work(
       loop_.get(), &queued->request,
-      [](uv_work_t* request) { static_cast<Queued*>(request->data)->work(); },
+      [](uv_work_t* request) {
+        // Offloaded work is bulk work (fsyncs, checkpoints): it yields the
+        // CPU to the loop (core/base/thread_priority.h).
+        RunAtBackgroundPriority();
+        static_cast<Queued*>(request->data)->work();
+      },
       [](uv_work_t* request, int /*status*/) {
         std::unique_ptr<Queued> finished(static_cast<Queued*>(request->data));
         finished->done();  // also when cancelled: the caller waits for it

@@ -4,6 +4,7 @@
 // committed.
 #include "cli/daemon/folder_runner.h"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <thread>
 
+#include "core/base/thread_priority.h"
 #include "core/sync/folder_guard.h"
 #include "tests/net/session/session_harness.h"
 #include "tests/support/temp_dir.h"
@@ -229,6 +231,18 @@ TEST_CASE("a full scan walks on a thread of its own while the loop answers statu
   CHECK(f.Indexed("f49"));
   CHECK(f.runner->Status().files == 50);
 }
+
+#ifdef __linux__
+TEST_CASE("a scan's walk and hashing run at background priority, below the loop's",
+          "[cli][folder_runner]") {
+  std::atomic<int> plan_nice{-100};
+  auto hook = [&plan_nice] { plan_nice = ThisThreadNice(); };
+  RunnerFixture f(/*watch=*/false, hook);
+  REQUIRE(f.FirstScanDone());
+  REQUIRE(plan_nice != -100);  // the first full scan planned on its thread
+  CHECK(plan_nice == std::min(ThisThreadNice() + kBackgroundNice, 19));
+}
+#endif
 
 TEST_CASE(
     "while a checkpoint holds the index's writes a scan commits nothing, and it commits once they "

@@ -1,10 +1,12 @@
 #include "net/loop/event_loop.h"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
 
+#include "core/base/thread_priority.h"
 #include "net/loop/loop_offload.h"
 
 namespace shoal::net {
@@ -47,6 +49,24 @@ TEST_CASE("closing a loop first completes work still on the thread pool", "[net]
   CHECK(worked);
   CHECK(done);
 }
+
+#ifdef __linux__
+TEST_CASE("work offloaded to the thread pool runs at background priority, below the loop",
+          "[net][loop]") {
+  auto loop = EventLoop::Create();
+  REQUIRE(loop);
+  LoopOffload offload(**loop);
+  const int loop_nice = ThisThreadNice();
+  std::atomic<int> work_nice{-100};
+  bool done = false;
+  offload.Run([&] { work_nice = ThisThreadNice(); }, [&] { done = true; });
+  (*loop)->Run();
+  REQUIRE(done);
+  CHECK(work_nice == std::min(loop_nice + kBackgroundNice, 19));
+  CHECK(ThisThreadNice() == loop_nice);
+  CHECK((*loop)->Close().has_value());
+}
+#endif
 
 TEST_CASE("a timer fires on the loop thread and the loop then closes", "[net][loop]") {
   auto loop = EventLoop::Create();
