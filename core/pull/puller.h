@@ -193,6 +193,12 @@ class Puller {
   struct Job;
   Result<void> Plan(PullPass& pass);
   std::int64_t fill_left_ = 0;  // of this pass's fill_bytes_per_pass
+  // The free space read once this pass (CheckSpace) and what the pass's
+  // local fills have written since.
+  std::optional<DiskSpace> pass_space_;
+  std::int64_t pass_written_ = 0;
+  // Parent directories found (or made) writable this pass (EnsureParents).
+  std::set<std::string> parents_ready_;
   // Takes the need journal's changes into the window, and marks the jobs
   // whose names they name for a version check.
   void ApplyNeedChanges();

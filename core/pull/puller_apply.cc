@@ -106,16 +106,24 @@ Result<void> Puller::KeepDirectory(const FileInfo& local, const FileInfo& global
 Result<void> Puller::EnsureParents(const std::string& name) {
   std::string parent = ParentOf(name);
   if (parent.empty()) return {};
+  // Checked once a pass: the files of one directory arrive together. Should
+  // it go meanwhile, the file's temp cannot be opened and is retried.
+  if (parents_ready_.contains(parent)) return {};
   auto st = fs_.Lstat(parent);
   if (st) {
-    if (st->kind == EntryKind::kDirectory) return HoldWritable(parent, *st);
-    return Fail(ErrorCode::kConflict,
-                "parent '" + parent + "' of '" + name + "' is not a directory");
+    if (st->kind != EntryKind::kDirectory) {
+      return Fail(ErrorCode::kConflict,
+                  "parent '" + parent + "' of '" + name + "' is not a directory");
+    }
+    if (auto held = HoldWritable(parent, *st); !held) return held;
+    parents_ready_.insert(parent);
+    return {};
   }
   if (st.error().code != ErrorCode::kNotFound) return st.error();
   if (auto ok = EnsureParents(parent); !ok) return ok;
   auto made = fs_.MakeDir(parent, 0755);
   if (!made && made.error().code != ErrorCode::kConflict) return made;
+  if (made) parents_ready_.insert(parent);
   return {};
 }
 
@@ -390,6 +398,7 @@ Result<void> Puller::FillLocally(Job& job, PullPass& pass) {
       return {};
     }
     fill_left_ -= blocks[i].size;
+    pass_written_ += blocks[i].size;
     job.unwritten -= blocks[i].size;
     job.have[i] = true;
     job.missing--;

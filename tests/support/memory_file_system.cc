@@ -262,6 +262,7 @@ std::string MemoryFileSystem::Content(const std::string& path) const {
 
 Result<FileStat> MemoryFileSystem::Lstat(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
+  ++lstat_counts_[path];
   auto it = nodes_.find(path);
   if (it == nodes_.end()) return NotFound("lstat", path);
   return it->second.stat;
@@ -359,6 +360,17 @@ void MemoryFileSystem::SetRootDevice(std::uint64_t device) {
 std::int64_t MemoryFileSystem::list_dir_count() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return list_dir_count_;
+}
+
+std::int64_t MemoryFileSystem::lstat_count(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = lstat_counts_.find(path);
+  return it == lstat_counts_.end() ? 0 : it->second;
+}
+
+std::int64_t MemoryFileSystem::free_space_count() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return free_space_count_;
 }
 
 std::int64_t MemoryFileSystem::sync_count() const {
@@ -581,6 +593,7 @@ Result<void> MemoryFileSystem::SyncDir(const std::string& path) {
 
 Result<DiskSpace> MemoryFileSystem::FreeSpace() {
   std::lock_guard<std::mutex> lock(mutex_);
+  ++free_space_count_;
   DiskSpace space;
   space.total_bytes = free_space_ ? *free_space_ : std::int64_t{1} << 50;
   space.free_bytes = std::max<std::int64_t>(space.total_bytes - FileBytesLocked(), 0);

@@ -61,6 +61,9 @@ class MemoryFileSystem final : public FileSystem {
   std::int64_t sync_count() const;
   // How many times ListDir has been called.
   std::int64_t list_dir_count() const;
+  // How many times Lstat has been asked about `path`, and FreeSpace at all.
+  std::int64_t lstat_count(const std::string& path) const;
+  std::int64_t free_space_count() const;
 
   Result<FileStat> Lstat(const std::string& path) override;
   Result<std::vector<DirEntry>> ListDir(const std::string& path) override;
@@ -108,6 +111,8 @@ class MemoryFileSystem final : public FileSystem {
   std::int64_t sync_count_ = 0;
   bool syncs_file_system_ = false;
   std::int64_t list_dir_count_ = 0;
+  std::map<std::string, std::int64_t> lstat_counts_;
+  std::int64_t free_space_count_ = 0;
   bool enforce_dir_permissions_ = false;
   std::uint64_t root_device_ = 1;
 };

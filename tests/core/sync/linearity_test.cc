@@ -72,6 +72,29 @@ SyncCost SyncOf(int files) {
 
 }  // namespace
 
+TEST_CASE(
+    "a pull pass reads the free space once and checks a directory its files share once, however "
+    "many files it starts",
+    "[sync][engine][linearity]") {
+  EngineCluster c(2);
+  constexpr int kFiles = 300;
+  for (int i = 0; i < kFiles; ++i) {
+    c[0].fs.WriteFile("d/f" + std::to_string(i), "content " + std::to_string(i), c.clock.now);
+  }
+  c.clock.now += 3'000'000'000;  // past the scanner's racy window
+  c.Scan(0);
+  c.Connect(0, 1);
+  const std::int64_t passes = RunPulls(c);
+  REQUIRE(c[1].engine->Idle());
+  REQUIRE(c[1].fs.Content("d/f299") == "content 299");
+  INFO("passes " << passes << ", statvfs " << c[1].fs.free_space_count() << ", lstat of d "
+                 << c[1].fs.lstat_count("d"));
+  // Once per file (300 each) before; at most once a pass now.
+  CHECK(c[1].fs.free_space_count() <= passes);
+  CHECK(c[1].fs.lstat_count("d") <= passes);
+  CHECK(passes < kFiles / 10);
+}
+
 TEST_CASE("syncing twice the files costs about twice the store work and passes",
           "[sync][engine][linearity]") {
   const SyncCost one = SyncOf(1000);
