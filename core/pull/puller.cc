@@ -360,19 +360,16 @@ Result<void> Puller::CheckSpace(const FileInfo& f, const std::string& temp) {
     pass_space_ = *space;
     pass_written_ = 0;
   }
-  DiskSpace now = *pass_space_;
-  now.free_bytes -= pass_written_;
-  const DiskSpace* space = &now;
+  const std::int64_t free_bytes = pass_space_->free_bytes - pass_written_;
   const std::int64_t floor =
-      std::min(space->total_bytes / 100 * config_.min_free_percent, config_.min_free_bytes);
+      std::min(pass_space_->total_bytes / 100 * config_.min_free_percent, config_.min_free_bytes);
   // Files being assembled have claims on what is free now.
   std::int64_t claimed = 0;
   for (const auto& [name, job] : jobs_) claimed += std::max<std::int64_t>(job->unwritten, 0);
-  if (space->free_bytes >= need + claimed + floor) return {};
+  if (free_bytes >= need + claimed + floor) return {};
   return Fail(ErrorCode::kNoSpace,
-              "disk full: needs " + std::to_string(need) + " bytes, " +
-                  std::to_string(space->free_bytes) + " free (keeping " + std::to_string(floor) +
-                  " free" +
+              "disk full: needs " + std::to_string(need) + " bytes, " + std::to_string(free_bytes) +
+                  " free (keeping " + std::to_string(floor) + " free" +
                   (claimed > 0 ? ", and " + std::to_string(claimed) + " for files being assembled"
                                : std::string()) +
                   ")");
