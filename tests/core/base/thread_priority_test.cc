@@ -8,6 +8,8 @@
 #include <thread>
 
 namespace shoal {
+
+#ifdef __linux__
 namespace {
 
 // Linux caps nice values at 19.
@@ -15,7 +17,6 @@ int Expected(int base) { return std::min(base + kBackgroundNice, 19); }
 
 }  // namespace
 
-#ifdef __linux__
 TEST_CASE(
     "a thread at background priority runs kBackgroundNice below the process, once, and "
     "threads it starts inherit that",
