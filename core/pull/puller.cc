@@ -179,8 +179,7 @@ Result<PullPass> Puller::Run() {
   }
   fill_left_ = config_.fill_bytes_per_pass;
   // What was true of the disk at the last pass may not be now.
-  pass_space_.reset();
-  pass_written_ = 0;
+  pass_space_.reset();  // CheckSpace reads it again, and counts writes from then
   parents_ready_.clear();
   // Fills that ran out of budget go on first, oldest first by name.
   for (auto& [name, job] : jobs_) {
