@@ -273,7 +273,7 @@ Result<void> Puller::StartFile(const GlobalFile& want, PullPass& pass) {
   auto job = std::make_unique<Job>();
   job->want = want;
   job->temp = TempNameFor(g.name);
-  temp_dirs_.insert(ParentOf(g.name));
+  temps_made_.insert(job->temp);
   if (auto ok = EnsureParents(g.name); !ok) return ok;
   if (g.type == FileType::kSymlink) {
     auto removed = fs_.RemoveFile(job->temp);
@@ -422,6 +422,7 @@ Result<std::int64_t> Puller::SweepTemps() {
     if (!removed) return removed;
     swept_all_ = true;
     temp_dirs_.clear();
+    temps_made_.clear();
     return removed;
   }
   std::int64_t total = 0;
@@ -430,7 +431,25 @@ Result<std::int64_t> Puller::SweepTemps() {
     if (!removed) return removed;
     total += *removed;
   }
+  for (auto it = temps_made_.begin(); it != temps_made_.end(); it = temps_made_.erase(it)) {
+    auto removed = RemoveStaleTemp(*it);
+    if (!removed) return removed;
+    total += *removed;
+  }
   return total;
+}
+
+Result<std::int64_t> Puller::RemoveStaleTemp(const std::string& path) {
+  auto st = fs_.Lstat(path);
+  if (!st) return st.error().code == ErrorCode::kNotFound ? Result<std::int64_t>(0) : st.error();
+  if (st->kind == EntryKind::kDirectory) return 0;
+  for (const auto& [name, job] : jobs_) {
+    if (job->temp == path) return 0;
+  }
+  if (auto ok = fs_.RemoveFile(path); !ok) {
+    return ok.error().code == ErrorCode::kNotFound ? Result<std::int64_t>(0) : ok.error();
+  }
+  return 1;
 }
 
 Result<std::int64_t> Puller::RemoveStaleTemps(const std::string& dir, bool recursive) {
@@ -454,6 +473,7 @@ Result<std::int64_t> Puller::RemoveStaleTemps(const std::string& dir, bool recur
         return ok.error();
       }
       removed++;
+      temps_made_.erase(path);
     }
   }
   return removed;

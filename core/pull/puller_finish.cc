@@ -301,6 +301,7 @@ Result<void> Puller::RenameIntoPlace(Job& job, const std::optional<std::string>&
     if (old) (void)fs_.RenameNoReplace(*old, name);  // back as it was; best effort
     return ok;
   }
+  temps_made_.erase(job.temp);  // nothing left to sweep
   auto stat = fs_.Lstat(name);
   if (!stat) return stat.error();
   FileInfo applied = job.want.file;

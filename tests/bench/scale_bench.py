@@ -12,7 +12,15 @@ Prints, for device A:
 and with --sync, the time until B (paired, accepting the share) holds all N
 files with nothing needed, its peak RSS and its index size.
 
+With --stall-stacks MS, a `status` call that has waited MS milliseconds
+makes the bench take the probed daemon's loop-thread stack with gdb (once
+per slow call; the attach itself pauses the daemon for a moment, so the
+latencies of such a run are not figures to quote). The stacks are printed
+at the end with when they were taken and what the folder was doing: this
+is how a stall is found when it is too rare to catch with a profiler.
+
     tests/bench/scale_bench.py --shoal build-rel/cli/shoal [--files N] [--sync]
+                               [--stall-stacks 500]
 
 Data and homes go under $TMPDIR (or --tmp) and are removed afterwards. No
 assertions: figures only (the machine is shared and noisy).
@@ -24,6 +32,7 @@ import random
 import shutil
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -52,14 +61,22 @@ class StatusProbe:
     """Asks `status` over the control socket every `every` seconds and keeps
     each answer's latency (connect included) and the last folder seen."""
 
-    def __init__(self, home, every=0.2):
+    def __init__(self, home, every=0.2, pid=None, stall_ms=None):
         self.path = os.path.join(home, "control.sock")
         self.every = every
         self.samples = []
         self.folder = None
+        self.pid = pid
+        self.stall_ms = stall_ms
+        self.stalls = []  # (seconds since start, folder then, loop stack)
+        self.asking_since = None
+        self.began = time.monotonic()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
+        if pid and stall_ms:
+            self.watcher = threading.Thread(target=self.watch, daemon=True)
+            self.watcher.start()
 
     def ask(self):
         t0 = time.monotonic()
@@ -80,12 +97,40 @@ class StatusProbe:
     def run(self):
         while not self.stop.is_set():
             try:
+                self.asking_since = time.monotonic()
                 elapsed, folder = self.ask()
                 self.samples.append(elapsed)
                 self.folder = folder
             except (OSError, ValueError, KeyError):
                 pass
+            self.asking_since = None
             self.stop.wait(self.every)
+
+    def watch(self):
+        """Takes the loop thread's stack (gdb's thread 1, the daemon's main
+        thread runs the loop) once per call that waits past stall_ms."""
+        caught = None
+        while not self.stop.wait(0.05):
+            since = self.asking_since
+            if since is None or since == caught:
+                continue
+            if time.monotonic() - since < self.stall_ms / 1000:
+                continue
+            caught = since
+            try:
+                out = subprocess.run(
+                    ["gdb", "-p", str(self.pid), "-batch", "-ex", "thread apply 1 bt 40"],
+                    capture_output=True, text=True, timeout=60).stdout
+            except (OSError, subprocess.TimeoutExpired) as e:
+                out = "gdb failed: %s" % e
+            frames = [line for line in out.splitlines() if line.startswith("#")]
+            self.stalls.append((since - self.began, self.folder, "\n".join(frames)))
+
+    def print_stalls(self):
+        for at, folder, stack in self.stalls:
+            state = ("state %s, files %s, need %s" % (folder.get("state"), folder.get("files"),
+                                                      folder.get("need")) if folder else "")
+            print("  stall at %.1f s (%s):\n%s" % (at, state, stack), flush=True)
 
     def wait_for(self, done, timeout):
         deadline = time.monotonic() + timeout
@@ -132,6 +177,8 @@ def main():
     parser.add_argument("--sync", action="store_true", help="also sync to a second device")
     parser.add_argument("--timeout", type=float, default=7200, help="seconds per step")
     parser.add_argument("--tmp", default=None)
+    parser.add_argument("--stall-stacks", type=float, default=None, metavar="MS",
+                        help="take the loop's stack with gdb when a status call waits MS ms")
     args = parser.parse_args()
     binary = os.path.abspath(args.shoal)
     n = args.files
@@ -149,7 +196,7 @@ def main():
               flush=True)
 
         a = Daemon(binary, base, "a")
-        probe = StatusProbe(a.home)
+        probe = StatusProbe(a.home, pid=a.proc.pid, stall_ms=args.stall_stacks)
         t0 = time.monotonic()
         folder = a.cli("folder", "add", folder_a, "--label", "scale")["id"]
         ok = probe.wait_for(lambda f: f["files"] >= n and f["state"] == "idle", args.timeout)
@@ -158,6 +205,8 @@ def main():
             index_s, n / index_s, "" if ok else " TIMED OUT", index_mib(a.home),
             rss_mib(a.proc.pid, "VmHWM")), flush=True)
         print("  status during the index: " + probe.summary(), flush=True)
+        probe.print_stalls()
+        probe.stalls.clear()
 
         probe.samples.clear()
         times = []
@@ -168,6 +217,7 @@ def main():
         print("unchanged rescan: median %.2f s (%s)" % (
             statistics.median(times), ", ".join("%.2f" % t for t in times)))
         print("  status during the rescans: " + probe.summary())
+        probe.print_stalls()
         time.sleep(2)
         print("idle: RSS %.1f MiB (peak %.1f), index %.1f MiB, CPU %.1f s so far" % (
             rss_mib(a.proc.pid, "VmRSS"), rss_mib(a.proc.pid, "VmHWM"), index_mib(a.home),
@@ -181,7 +231,7 @@ def main():
             while not b.cli("folder", "offers").get("offers"):
                 time.sleep(0.05)
             probe.close()
-            probe = StatusProbe(b.home)
+            probe = StatusProbe(b.home, pid=b.proc.pid, stall_ms=args.stall_stacks)
             t0 = time.monotonic()
             b.cli("folder", "accept", folder, os.path.join(base, "b", "sync"))
             ok = probe.wait_for(
@@ -194,6 +244,7 @@ def main():
                       rss_mib(a.proc.pid, "VmHWM"), rss_mib(b.proc.pid, "VmHWM"),
                       a.cpu_seconds(), b.cpu_seconds()))
             print("  B's status during the sync: " + probe.summary(), flush=True)
+            probe.print_stalls()
     finally:
         if probe:
             probe.close()
