@@ -216,6 +216,36 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "index batches of many small entries are cut by count too, so that a receiver stores each "
+    "in a short step",
+    "[sync][engine][index]") {
+  EngineCluster c(2);
+  constexpr int kFiles = 1200;
+  for (int i = 0; i < kFiles; ++i) {
+    c[0].fs.WriteFile("d/f" + std::to_string(i), "x", c.clock.now);
+  }
+  c.clock.now += 3'000'000'000;
+  c.Scan(0);
+  std::vector<std::size_t> sizes;
+  c.on_send = [&](const testing::QueuedMessage& m) {
+    if (m.from != 0) return;
+    if (const auto* batch = std::get_if<IndexBatch>(&m.message))
+      sizes.push_back(batch->files.size());
+  };
+  c.Connect(0, 1);
+  c.Settle();
+  CHECK(CountEntries(*c[1].index, c[1].folder_key, c[1].keys[0]) == kFiles + 1);
+  std::size_t total = 0;
+  for (std::size_t n : sizes) {
+    CHECK(n <= kIndexBatchEntries);
+    total += n;
+  }
+  // 1,201 entries of a few dozen bytes fit one 1 MiB batch by size alone.
+  CHECK(total == kFiles + 1);
+  CHECK(sizes.size() >= 3);
+}
+
+TEST_CASE(
     "an engine holds back index batches while its link is congested and resumes when it "
     "drains",
     "[sync][engine][index]") {
