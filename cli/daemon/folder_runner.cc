@@ -522,6 +522,9 @@ void FolderRunner::PullPass() {
     pull_held_ = true;
     return;
   }
+  // While a checkpoint copies the whole log (IndexCheckpointer), the pull's
+  // commits wait a turn as a scan's do, so that the log can start over.
+  if (index_.db().writes_held()) return Kick();
   ++pull_passes_;
   Result<shoal::PullPass> pass = engine_->Pull();
   ForgetOwnWritesLater();  // a pass records what it wrote, failed or not

@@ -265,5 +265,20 @@ TEST_CASE(
   CHECK(f.Indexed("notes.txt"));
 }
 
+TEST_CASE(
+    "while a checkpoint holds the index's writes no pull pass runs, and passes run once they "
+    "are released",
+    "[cli][folder_runner]") {
+  RunnerFixture f(/*watch=*/false);
+  REQUIRE(f.FirstScanDone());
+  const std::int64_t passes_before = f.runner->pull_passes();
+  f.index->db().HoldWrites(true);
+  f.runner->Kick();
+  net::testing::RunFor(*f.loop, std::chrono::milliseconds(300));
+  CHECK(f.runner->pull_passes() == passes_before);
+  f.index->db().HoldWrites(false);
+  CHECK(RunUntil(*f.loop, [&] { return f.runner->pull_passes() > passes_before; }));
+}
+
 }  // namespace
 }  // namespace shoal::cli
