@@ -10,7 +10,8 @@ Prints, for device A:
     the moment the folder is added to the end (max, p99, median), so a
     loop held by a long step shows up;
 and with --sync, the time until B (paired, accepting the share) holds all N
-files with nothing needed, its peak RSS and its index size.
+files with nothing needed, its peak RSS and its index size, then both
+again 5 s after.
 
 With --stall-stacks MS, a `status` call that has waited MS milliseconds
 makes the bench take the probed daemon's loop-thread stack with gdb (once
@@ -245,6 +246,9 @@ def main():
                       a.cpu_seconds(), b.cpu_seconds()))
             print("  B's status during the sync: " + probe.summary(), flush=True)
             probe.print_stalls()
+            time.sleep(5)
+            print("B idle 5 s later: RSS %.1f MiB, index %.1f MiB" % (
+                rss_mib(b.proc.pid, "VmRSS"), index_mib(b.home)), flush=True)
     finally:
         if probe:
             probe.close()
