@@ -15,8 +15,9 @@ again 5 s after.
 
 With --stall-stacks MS, a `status` call that has waited MS milliseconds
 makes the bench take the probed daemon's loop-thread stack with gdb (once
-per slow call; the attach itself pauses the daemon for a moment, so the
-latencies of such a run are not figures to quote). The stacks are printed
+per slow call; the attach itself stops the daemon for seconds while gdb
+reads the symbols, so the latencies of such a run are not figures to
+quote). The stacks are printed
 at the end with when they were taken and what the folder was doing: this
 is how a stall is found when it is too rare to catch with a profiler.
 
