@@ -17,9 +17,9 @@ With --stall-stacks MS, a `status` call that has waited MS milliseconds
 makes the bench take the probed daemon's loop-thread stack with gdb (once
 per slow call; the attach itself stops the daemon for seconds while gdb
 reads the symbols, so the latencies of such a run are not figures to
-quote). The stacks are printed
-at the end with when they were taken and what the folder was doing: this
-is how a stall is found when it is too rare to catch with a profiler.
+quote, and its summary says so). The stacks are printed at the end with
+when they were taken and what the folder was doing: this is how a stall
+is found when it is too rare to catch with a profiler.
 
     tests/bench/scale_bench.py --shoal build-rel/cli/shoal [--files N] [--sync]
                                [--stall-stacks 500]
@@ -72,6 +72,7 @@ class StatusProbe:
         self.stall_ms = stall_ms
         self.stalls = []  # (seconds since start, folder then, loop stack)
         self.asking_since = None
+        self.attaches = 0  # gdb attaches since the samples were last cleared
         self.began = time.monotonic()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -119,6 +120,7 @@ class StatusProbe:
             if time.monotonic() - since < self.stall_ms / 1000:
                 continue
             caught = since
+            self.attaches += 1  # before gdb: the call may end as it detaches
             try:
                 out = subprocess.run(
                     ["gdb", "-p", str(self.pid), "-batch", "-ex", "thread apply 1 bt 40"],
@@ -151,8 +153,11 @@ class StatusProbe:
         if not s:
             return "no samples"
         p99 = s[min(len(s) - 1, int(len(s) * 0.99))]
-        return "max %.0f ms, p99 %.0f ms, median %.1f ms over %d calls" % (
+        line = "max %.0f ms, p99 %.0f ms, median %.1f ms over %d calls" % (
             s[-1] * 1000, p99 * 1000, statistics.median(s) * 1000, len(s))
+        if self.attaches:
+            line += " (%d stacks taken: these include gdb's attach)" % self.attaches
+        return line
 
 
 def index_mib(home):
@@ -209,6 +214,7 @@ def main():
         print("  status during the index: " + probe.summary(), flush=True)
         probe.print_stalls()
         probe.stalls.clear()
+        probe.attaches = 0
 
         probe.samples.clear()
         times = []
