@@ -145,6 +145,30 @@ class FileSystem {
   // any other call on this FileSystem (the folder guard calls it before a
   // scan or pull, when no scan is reading).
   virtual Result<std::uint64_t> ReopenRoot() = 0;
+
+  // Between these, calls on the calling thread may reuse the directories
+  // that earlier calls resolved instead of walking each path again (one
+  // openat2 and close fewer per call; PosixFileSystem). Open it with
+  // ScopedLookupCache around one short burst of work on one thread, such as
+  // a pull pass in one loop turn: a directory renamed by someone else
+  // meanwhile is still found under its old name until the scope ends, as
+  // if that rename had come just after. Renames and removals made through
+  // this object on the same thread are seen at once. Nestable; other
+  // threads are not affected.
+  virtual void BeginLookupCache() {}
+  virtual void EndLookupCache() {}
+};
+
+// Holds a FileSystem's lookup cache open on this thread while it lives.
+class ScopedLookupCache {
+ public:
+  explicit ScopedLookupCache(FileSystem& fs) : fs_(fs) { fs_.BeginLookupCache(); }
+  ~ScopedLookupCache() { fs_.EndLookupCache(); }
+  ScopedLookupCache(const ScopedLookupCache&) = delete;
+  ScopedLookupCache& operator=(const ScopedLookupCache&) = delete;
+
+ private:
+  FileSystem& fs_;
 };
 
 // "dir/name" from a directory path and an entry name ("" is the root).

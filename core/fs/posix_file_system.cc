@@ -233,8 +233,50 @@ std::unique_ptr<PosixFileSystem> PosixFileSystem::OpenLater(const std::string& r
   return std::unique_ptr<PosixFileSystem>(new PosixFileSystem(root, ScopedFd()));
 }
 
+namespace {
+
+// The lookup cache of this thread (PosixFileSystem::BeginLookupCache): for
+// one object at a time, which the thread's outermost scope names.
+struct LookupCache {
+  const void* owner = nullptr;
+  int depth = 0;
+  std::map<std::string, ScopedFd, std::less<>> dirs;
+};
+thread_local LookupCache t_lookup_cache;
+
+}  // namespace
+
+void PosixFileSystem::BeginLookupCache() {
+  LookupCache& cache = t_lookup_cache;
+  if (cache.owner == nullptr) cache.owner = this;
+  if (cache.owner == this) cache.depth++;  // another object's scope: uncached
+}
+
+void PosixFileSystem::EndLookupCache() {
+  LookupCache& cache = t_lookup_cache;
+  if (cache.owner != this || --cache.depth > 0) return;
+  cache.dirs.clear();
+  cache.owner = nullptr;
+}
+
+std::map<std::string, ScopedFd, std::less<>>* PosixFileSystem::CachedDirs() {
+  LookupCache& cache = t_lookup_cache;
+  return cache.owner == this ? &cache.dirs : nullptr;
+}
+
+void PosixFileSystem::ForgetCached(const std::string& path) {
+  auto* dirs = CachedDirs();
+  if (dirs == nullptr || dirs->empty()) return;
+  dirs->erase(path);
+  const std::string below = path + "/";
+  for (auto it = dirs->lower_bound(below); it != dirs->end() && it->first.starts_with(below);) {
+    it = dirs->erase(it);
+  }
+}
+
 Result<ScopedFd> PosixFileSystem::OpenBeneath(const std::string& path, int flags,
                                               const char* what) {
+  directory_opens_.fetch_add(1, std::memory_order_relaxed);
   struct open_how how {};
   how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
@@ -258,6 +300,16 @@ Result<FileStat> PosixFileSystem::Lstat(const std::string& path) {
     if (::fstat(root_fd_.get(), &st) != 0) return ErrnoError(errno, "stat folder root", root_);
     if (st.st_nlink == 0) {
       return Fail(ErrorCode::kNotFound, "folder root '" + root_ + "' has been deleted");
+    }
+    return FromStat(st);
+  }
+  // In a directory already open: one fstatat on it, not following the
+  // last component.
+  if (CachedDirs() != nullptr && CheckEntryPath(path, "lstat")) {
+    auto parent = OpenParent(path, "lstat");
+    if (!parent) return parent.error();
+    if (::fstatat(parent->fd, parent->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      return ErrnoError(errno, "lstat", path);
     }
     return FromStat(st);
   }
@@ -332,7 +384,20 @@ Result<std::string> PosixFileSystem::ReadLink(const std::string& path) {
 Result<PosixFileSystem::Parent> PosixFileSystem::OpenParent(const std::string& path,
                                                             const char* what) {
   if (auto ok = CheckEntryPath(path, what); !ok) return ok.error();
+  Parent parent;
+  parent.name = std::string(BaseName(path));
   const std::string dir = ParentOf(path);
+  if (dir.empty()) {  // a name in the root
+    parent.fd = root_fd_.get();
+    return parent;
+  }
+  auto* cached = CachedDirs();
+  if (cached != nullptr) {
+    if (auto it = cached->find(dir); it != cached->end()) {
+      parent.fd = it->second.get();
+      return parent;
+    }
+  }
   // O_PATH: the *at calls need only search permission on the directory.
   auto fd = OpenBeneath(dir, O_PATH | O_DIRECTORY, "parent directory");
   if (!fd) {
@@ -340,7 +405,15 @@ Result<PosixFileSystem::Parent> PosixFileSystem::OpenParent(const std::string& p
     context.append(" '").append(path).append("'");
     return fd.error().Wrap(context);
   }
-  return Parent{std::move(*fd), std::string(BaseName(path))};
+  // Never evicted while the scope lasts (a Rename holds two at once): when
+  // full, further directories are opened per call as without a cache.
+  if (cached != nullptr && cached->size() < kMaxCachedDirs) {
+    parent.fd = cached->emplace(dir, std::move(*fd)).first->second.get();
+    return parent;
+  }
+  parent.fd = fd->get();
+  parent.owned = std::move(*fd);
+  return parent;
 }
 
 Result<std::unique_ptr<WritableFile>> PosixFileSystem::OpenWrite(const std::string& path) {
@@ -350,7 +423,7 @@ Result<std::unique_ptr<WritableFile>> PosixFileSystem::OpenWrite(const std::stri
   int flags = O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
   int fd = -1;
   do {
-    fd = ::openat(parent->fd.get(), parent->name.c_str(), flags, 0600);
+    fd = ::openat(parent->fd, parent->name.c_str(), flags, 0600);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0 && errno == ELOOP) {
     return PathError(ErrorCode::kConflict, "open for writing", path, "is a symlink");
@@ -383,8 +456,8 @@ Result<void> PosixFileSystem::RenameImpl(const std::string& from, const std::str
   if (!source) return source.error();
   auto target = OpenParent(to, what);
   if (!target) return target.error();
-  int src_dir = source->fd.get();
-  int dst_dir = target->fd.get();
+  int src_dir = source->fd;
+  int dst_dir = target->fd;
   const char* src_name = source->name.c_str();
   const char* dst_name = target->name.c_str();
   int rc = 0;
@@ -399,7 +472,11 @@ Result<void> PosixFileSystem::RenameImpl(const std::string& from, const std::str
   } else {
     rc = ::renameat2(src_dir, src_name, dst_dir, dst_name, RENAME_NOREPLACE);
   }
-  if (rc == 0) return {};
+  if (rc == 0) {
+    ForgetCached(from);  // a directory moved: nothing cached may find it under either name
+    ForgetCached(to);
+    return {};
+  }
   int err = errno;
   std::string context(what);
   context.append(" '").append(from).append("' to");
@@ -416,7 +493,7 @@ Result<void> PosixFileSystem::RenameImpl(const std::string& from, const std::str
 Result<void> PosixFileSystem::MakeDir(const std::string& path, std::uint32_t permissions) {
   auto parent = OpenParent(path, "mkdir");
   if (!parent) return parent.error();
-  if (::mkdirat(parent->fd.get(), parent->name.c_str(), permissions & 07777) != 0) {
+  if (::mkdirat(parent->fd, parent->name.c_str(), permissions & 07777) != 0) {
     return ErrnoError(errno, "mkdir", path);
   }
   return {};
@@ -428,7 +505,7 @@ Result<void> PosixFileSystem::MakeSymlink(const std::string& path, const std::st
   }
   auto parent = OpenParent(path, "symlink");
   if (!parent) return parent.error();
-  if (::symlinkat(target.c_str(), parent->fd.get(), parent->name.c_str()) != 0) {
+  if (::symlinkat(target.c_str(), parent->fd, parent->name.c_str()) != 0) {
     return ErrnoError(errno, "symlink", path);
   }
   return {};
@@ -437,7 +514,7 @@ Result<void> PosixFileSystem::MakeSymlink(const std::string& path, const std::st
 Result<void> PosixFileSystem::RemoveFile(const std::string& path) {
   auto parent = OpenParent(path, "unlink");
   if (!parent) return parent.error();
-  if (::unlinkat(parent->fd.get(), parent->name.c_str(), 0) != 0) {
+  if (::unlinkat(parent->fd, parent->name.c_str(), 0) != 0) {
     // Linux reports a directory as EISDIR (POSIX allows EPERM, which Linux
     // uses only for real permission problems).
     if (errno == EISDIR) return PathError(ErrorCode::kConflict, "unlink", path, "is a directory");
@@ -449,9 +526,10 @@ Result<void> PosixFileSystem::RemoveFile(const std::string& path) {
 Result<void> PosixFileSystem::RemoveDir(const std::string& path) {
   auto parent = OpenParent(path, "rmdir");
   if (!parent) return parent.error();
-  if (::unlinkat(parent->fd.get(), parent->name.c_str(), AT_REMOVEDIR) != 0) {
+  if (::unlinkat(parent->fd, parent->name.c_str(), AT_REMOVEDIR) != 0) {
     return ErrnoError(errno, "rmdir", path);  // ENOTEMPTY/EEXIST map to kConflict
   }
+  ForgetCached(path);
   return {};
 }
 
@@ -464,7 +542,7 @@ Result<void> PosixFileSystem::SetMetadata(const std::string& path, std::int64_t 
   }
   auto parent = OpenParent(path, "set metadata");
   if (!parent) return parent.error();
-  int dir = parent->fd.get();
+  int dir = parent->fd;
   const char* name = parent->name.c_str();
   int fd = ::openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd >= 0) {
@@ -523,6 +601,7 @@ Result<std::uint64_t> PosixFileSystem::ReopenRoot() {
   if (::fstat((*reopened)->root_fd_.get(), &st) != 0) {
     return ErrnoError(errno, "stat folder root", root_);
   }
+  if (auto* cached = CachedDirs(); cached != nullptr) cached->clear();
   root_fd_ = std::move((*reopened)->root_fd_);
   return static_cast<std::uint64_t>(st.st_dev);
 }

@@ -13,12 +13,25 @@
 // directory just before renaming; a directory created in between by someone
 // else is still refused by rename(2) unless both are directories.
 //
+// Lookup cache (BeginLookupCache): while open on a thread, the O_PATH
+// descriptors of the parent directories that OpenParent resolves there are
+// kept, by path, so that Lstat and the writes in an already seen directory
+// take one *at call on it instead of openat2, the call and close (a pulled
+// small file took six such lookups). At most kMaxCachedDirs are kept. A
+// cached descriptor is the directory itself, not its path: should someone
+// replace the directory with a symlink meanwhile, calls still act in the
+// directory, never through the link. Rename and RemoveDir drop what they
+// move or remove, and everything below it; ReopenRoot drops it all.
+//
 // Thread: any threads at once (FileSystem's contract): every call only
 // reads the root descriptor, except ReopenRoot, which replaces it and so
 // runs while nothing else uses the object (the folder guard: before a scan
-// or a pull and on Resume, never while a scan is hashing).
+// or a pull and on Resume, never while a scan is hashing). The lookup cache
+// is per thread (thread_local).
 #pragma once
 
+#include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -53,6 +66,11 @@ class PosixFileSystem final : public FileSystem {
   Result<void> SyncDir(const std::string& path) override;
   Result<DiskSpace> FreeSpace() override;
   Result<std::uint64_t> ReopenRoot() override;
+  void BeginLookupCache() override;
+  void EndLookupCache() override;
+
+  // Directories opened to resolve a path (openat2), for tests of the cache.
+  std::uint64_t directory_opens() const { return directory_opens_.load(); }
 
   const std::string& root() const { return root_; }
 
@@ -62,16 +80,26 @@ class PosixFileSystem final : public FileSystem {
   // openat2 beneath the root; "" opens the root itself.
   Result<ScopedFd> OpenBeneath(const std::string& path, int flags, const char* what);
   // The directory holding `path`'s last component (an O_PATH descriptor,
-  // opened with OpenBeneath) and that component.
+  // opened with OpenBeneath, or the root's, or the lookup cache's) and that
+  // component.
   struct Parent {
-    ScopedFd fd;
+    int fd = -1;     // valid while this lives (owned, the root's or cached)
+    ScopedFd owned;  // when neither the root nor cached
     std::string name;
   };
   Result<Parent> OpenParent(const std::string& path, const char* what);
   Result<void> RenameImpl(const std::string& from, const std::string& to, bool replace);
+  // This thread's cached directories, when its lookup cache is open for
+  // this object; else null.
+  std::map<std::string, ScopedFd, std::less<>>* CachedDirs();
+  // Drops `path` and everything below it from this thread's cache.
+  void ForgetCached(const std::string& path);
 
   std::string root_;
   ScopedFd root_fd_;
+  std::atomic<std::uint64_t> directory_opens_{0};
 };
+
+inline constexpr std::size_t kMaxCachedDirs = 128;
 
 }  // namespace shoal

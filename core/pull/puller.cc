@@ -150,6 +150,9 @@ Result<std::int64_t> Puller::CountApplicable() {
 }
 
 Result<PullPass> Puller::Run() {
+  // A pass runs in one turn of the loop: the directories it resolves are
+  // kept for the rest of it (a pulled small file is looked up six times).
+  ScopedLookupCache lookups(fs_);
   PullPass pass;
   pass.remote_blocks = std::exchange(received_blocks_, 0);
   // Drop jobs that failed or whose version is no longer the one needed:

@@ -30,6 +30,12 @@ struct PosixSubject {
   FileSystem& fs() { return *posix; }
 };
 
+// The same, with the lookup cache open throughout: every contract holds
+// with directories reused from earlier calls.
+struct PosixCachedSubject : PosixSubject {
+  ScopedLookupCache lookups{*posix};
+};
+
 std::span<const std::uint8_t> Span(std::string_view text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
@@ -82,7 +88,7 @@ std::vector<std::string> Names(FileSystem& fs, const std::string& dir) {
 
 TEMPLATE_TEST_CASE(
     "a written file reads back with holes as zeros, survives reopening and truncates", "[fs]",
-    MemorySubject, PosixSubject) {
+    MemorySubject, PosixSubject, PosixCachedSubject) {
   TestType subject;
   FileSystem& fs = subject.fs();
   {
@@ -117,7 +123,7 @@ TEMPLATE_TEST_CASE(
 }
 
 TEMPLATE_TEST_CASE("metadata is set on files through the writer or by path, and on directories",
-                   "[fs]", MemorySubject, PosixSubject) {
+                   "[fs]", MemorySubject, PosixSubject, PosixCachedSubject) {
   TestType subject;
   FileSystem& fs = subject.fs();
   constexpr std::int64_t kMtime = 1'500'000'000'123'456'789;
@@ -144,7 +150,7 @@ TEMPLATE_TEST_CASE("metadata is set on files through the writer or by path, and 
 }
 
 TEMPLATE_TEST_CASE("rename replaces a file or symlink but never a directory", "[fs]", MemorySubject,
-                   PosixSubject) {
+                   PosixSubject, PosixCachedSubject) {
   TestType subject;
   FileSystem& fs = subject.fs();
   Put(fs, "a", "new");
@@ -172,7 +178,7 @@ TEMPLATE_TEST_CASE("rename replaces a file or symlink but never a directory", "[
 }
 
 TEMPLATE_TEST_CASE("rename without replacing fails with a conflict when the name is taken", "[fs]",
-                   MemorySubject, PosixSubject) {
+                   MemorySubject, PosixSubject, PosixCachedSubject) {
   TestType subject;
   FileSystem& fs = subject.fs();
   Put(fs, "a", "1");
@@ -186,7 +192,7 @@ TEMPLATE_TEST_CASE("rename without replacing fails with a conflict when the name
 }
 
 TEMPLATE_TEST_CASE("renaming a directory moves its children, and open writers follow", "[fs]",
-                   MemorySubject, PosixSubject) {
+                   MemorySubject, PosixSubject, PosixCachedSubject) {
   TestType subject;
   FileSystem& fs = subject.fs();
   REQUIRE(fs.MakeDir("d", 0755));
@@ -209,7 +215,7 @@ TEMPLATE_TEST_CASE("renaming a directory moves its children, and open writers fo
 }
 
 TEMPLATE_TEST_CASE("directories are made once and only inside an existing directory", "[fs]",
-                   MemorySubject, PosixSubject) {
+                   MemorySubject, PosixSubject, PosixCachedSubject) {
   TestType subject;
   FileSystem& fs = subject.fs();
   REQUIRE(fs.MakeDir("d", 0755));
@@ -224,7 +230,7 @@ TEMPLATE_TEST_CASE("directories are made once and only inside an existing direct
 }
 
 TEMPLATE_TEST_CASE("symlinks keep their target as given and are never opened for writing", "[fs]",
-                   MemorySubject, PosixSubject) {
+                   MemorySubject, PosixSubject, PosixCachedSubject) {
   TestType subject;
   FileSystem& fs = subject.fs();
   REQUIRE(fs.MakeSymlink("l", "../outside/target"));
@@ -244,7 +250,7 @@ TEMPLATE_TEST_CASE("symlinks keep their target as given and are never opened for
 }
 
 TEMPLATE_TEST_CASE("files are removed, directories only when empty", "[fs]", MemorySubject,
-                   PosixSubject) {
+                   PosixSubject, PosixCachedSubject) {
   TestType subject;
   FileSystem& fs = subject.fs();
   Put(fs, "f", "1");
@@ -267,7 +273,7 @@ TEMPLATE_TEST_CASE("files are removed, directories only when empty", "[fs]", Mem
 }
 
 TEMPLATE_TEST_CASE("directories are synced only when they exist", "[fs]", MemorySubject,
-                   PosixSubject) {
+                   PosixSubject, PosixCachedSubject) {
   TestType subject;
   FileSystem& fs = subject.fs();
   REQUIRE(fs.MakeDir("d", 0755));
@@ -277,7 +283,7 @@ TEMPLATE_TEST_CASE("directories are synced only when they exist", "[fs]", Memory
 }
 
 TEMPLATE_TEST_CASE("write-side paths with empty, dot or dot-dot components are refused", "[fs]",
-                   MemorySubject, PosixSubject) {
+                   MemorySubject, PosixSubject, PosixCachedSubject) {
   TestType subject;
   FileSystem& fs = subject.fs();
   REQUIRE(fs.MakeDir("a", 0755));
@@ -300,7 +306,7 @@ TEMPLATE_TEST_CASE("write-side paths with empty, dot or dot-dot components are r
 }
 
 TEMPLATE_TEST_CASE("a path through a symlinked directory is refused as unauthorized", "[fs]",
-                   MemorySubject, PosixSubject) {
+                   MemorySubject, PosixSubject, PosixCachedSubject) {
   TestType subject;
   FileSystem& fs = subject.fs();
   REQUIRE(fs.MakeDir("real", 0755));
