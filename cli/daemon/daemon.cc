@@ -138,7 +138,8 @@ Result<void> Daemon::StartFolders() {
   // Each batch costs the loop a journal commit (its directories' fsync) and
   // a log sync (its commit): at 256 files a batch instead of 64, with 512
   // held, 20,000 small files arrived sooner in five of six interleaved
-  // pairs (median ratio 0.89; docs/performance.md "Fewer, larger batches").
+  // pairs (median ratio 0.89; docs/performance.md "Where the receiver's loop
+  // waits").
   base.pull.batch_files = 256;
   base.pull.max_held = 512;
   FolderRunnerOptions options;
