@@ -53,6 +53,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/base/clock.h"
@@ -201,6 +202,11 @@ class Puller {
   // local fills have written since.
   std::optional<DiskSpace> pass_space_;
   std::int64_t pass_written_ = 0;
+  // What the held jobs claim of the free space, summed once this pass
+  // (CheckSpace), and their temp files' inodes (OpenTemp): each reset
+  // whenever the jobs change other than by a start.
+  std::optional<std::int64_t> pass_claimed_;
+  std::optional<std::unordered_multimap<std::uint64_t, std::string>> pass_inodes_;
   // Parent directories found (or made) writable this pass (EnsureParents).
   std::set<std::string> parents_ready_;
   // Takes the need journal's changes into the window, and marks the jobs

@@ -248,6 +248,8 @@ Result<void> Puller::PlaceBatch(const std::vector<Job*>& batch, std::vector<File
   // Their temp files are renamed or handed over: the jobs are done, even if
   // what follows fails (the next plan starts from the disk and the index).
   for (const std::string& name : done) jobs_.erase(name);
+  pass_claimed_.reset();
+  pass_inodes_.reset();
   return placed;
 }
 

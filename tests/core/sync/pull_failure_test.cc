@@ -229,6 +229,34 @@ TEST_CASE(
   CHECK(c[1].engine->PullFailures().empty());
 }
 
+TEST_CASE(
+    "files started in one pass claim their unwritten bytes: the one that no longer fits beside "
+    "them fails as 'disk full' and the others arrive",
+    "[sync][engine][failure]") {
+  EngineCluster c(2);
+  c.Connect(0, 1);
+  c.Settle();
+  // 100,000 bytes in all keep 1,000 free: a file of 40,000 fits alone, two
+  // fit together, the third does not fit beside the two being assembled.
+  c[1].fs.SetFreeSpace(100'000);
+  for (char name : {'a', 'b', 'c'}) {
+    c[0].fs.WriteFile(std::string(1, name) + ".bin", std::string(40'000, name), c.clock.now);
+  }
+  c.clock.now += 3 * kSecond;
+  c.Scan(0);
+  c.DeliverAll();
+  auto pass = c[1].engine->Pull();  // starts all three: none has a block yet
+  REQUIRE(pass);
+  REQUIRE(pass->failed.size() == 1);
+  CHECK(pass->failed[0].starts_with("c.bin: disk full: needs 40000 bytes, "));
+  CHECK(pass->failed[0].ends_with("(keeping 1000 free, and 80000 for files being assembled)"));
+  for (int i = 0; i < 5 && !c[1].fs.Lstat("b.bin"); ++i) PullOnce(c, 1);
+  CHECK(c[1].fs.Content("a.bin") == std::string(40'000, 'a'));
+  CHECK(c[1].fs.Content("b.bin") == std::string(40'000, 'b'));
+  CHECK_FALSE(c[1].fs.Lstat("c.bin"));
+  CHECK(HasFailure(*c[1].engine, "c.bin", "disk full"));
+}
+
 TEST_CASE("a new version of a failing name is tried at once", "[sync][engine][failure]") {
   EngineCluster c(2);
   c.Connect(0, 1);
