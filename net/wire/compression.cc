@@ -11,6 +11,7 @@ namespace shoal::net::wire {
 struct Compressor::Contexts {
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
   ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  Bytes scratch;  // CompressToScratch's output, kept between calls
   Contexts() { SHOAL_CHECK(cctx != nullptr && dctx != nullptr, "zstd: out of memory"); }
   ~Contexts() {
     ZSTD_freeCCtx(cctx);
@@ -39,6 +40,11 @@ std::size_t Compressor::CompressInto(ByteSpan input, int level, Bytes& scratch) 
   // With a ZSTD_compressBound buffer and a valid level this cannot fail.
   SHOAL_CHECK(!ZSTD_isError(n), "zstd: compression failed");
   return n;
+}
+
+ByteSpan Compressor::CompressToScratch(ByteSpan input, int level) {
+  const std::size_t n = CompressInto(input, level, contexts_->scratch);
+  return ByteSpan(contexts_->scratch).first(n);
 }
 
 Result<Bytes> Compressor::Decompress(ByteSpan input, std::size_t max_size) {

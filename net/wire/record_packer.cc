@@ -64,7 +64,6 @@ void PackResponseInto(std::uint32_t request_id, ResponseCode code, ByteSpan bloc
     return;
   }
   SHOAL_CHECK(block.size() <= kMaxBlockSize, "block over kMaxBlockSize");
-  Bytes compressed;
   // Data that does not compress at the start of a block (media, archives,
   // encrypted files) rarely compresses further on; not trying again saves
   // most of the sender's zstd time on such blocks.
@@ -74,11 +73,11 @@ void PackResponseInto(std::uint32_t request_id, ResponseCode code, ByteSpan bloc
     const std::size_t take = std::min(block.size() - offset, kMaxResponseData);
     const ByteSpan data = block.subspan(offset, take);
     const bool attempt = take > 0 && try_compress;
-    const std::size_t packed = attempt ? zstd.CompressInto(data, kBlockLevel, compressed) : 0;
-    const bool pays = attempt && CompressionPays(take, packed);
+    const ByteSpan packed = attempt ? zstd.CompressToScratch(data, kBlockLevel) : ByteSpan();
+    const bool pays = attempt && CompressionPays(take, packed.size());
     if (offset == 0 && !pays) try_compress = false;
     begin_record(pays ? kFlagCompressed : 0, static_cast<std::uint32_t>(offset));
-    const ByteSpan payload = pays ? ByteSpan(compressed).first(packed) : data;
+    const ByteSpan payload = pays ? packed : data;
     record.insert(record.end(), payload.begin(), payload.end());
     emit(record);
     offset += take;
